@@ -1,0 +1,3 @@
+//! Image references, platforms, manifests and configs.
+
+pub mod reference;

@@ -1,0 +1,1 @@
+//! Docker-style image references: `busybox` -> `docker.io/library/busybox:latest`.

@@ -1,0 +1,3 @@
+//! The image store: blobs, unpacked layers and the metadata database.
+
+pub mod unpack;

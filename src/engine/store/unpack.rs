@@ -1,0 +1,1 @@
+//! Safe, streaming unpacking of layer tars into overlay-ready directories.

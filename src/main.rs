@@ -1,0 +1,3 @@
+mod engine;
+
+fn main() {}

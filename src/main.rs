@@ -1,3 +1,6 @@
+mod cli;
 mod engine;
 
-fn main() {}
+fn main() {
+    std::process::exit(cli::main());
+}

@@ -1,3 +1,121 @@
-//! The image store: blobs, unpacked layers and the metadata database.
+//! The image store: content-addressed blobs, unpacked layers and the metadata database.
+//!
+//! Layout under the graph root:
+//! ```text
+//! db.sqlite            metadata (images, tags, layers)
+//! storage.lock         shared by writers that add, exclusive for those that delete
+//! blobs/sha256/<hex>   manifests, configs and compressed layers, by digest
+//! layers/<hex>         one unpacked layer per diff-id: an overlay lower dir
+//! locks/<hex>.lock     held while a layer is being fetched
+//! tmp/                 work in progress; each entry has a .lock its creator holds
+//! ```
+//! Nothing is ever written under its final name until it is complete, so whatever
+//! is found under a final name can be used.
 
+pub mod blobs;
+mod db;
+pub mod images;
+pub mod layers;
+pub mod lock;
+mod tmp;
 pub mod unpack;
+
+use lock::{Kind, Lock};
+use std::path::{Path, PathBuf};
+
+pub use tmp::TempEntry;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("metadata database: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("image {0} not found")]
+    ImageNotFound(String),
+    #[error("image id prefix {0} is ambiguous: it matches several images")]
+    Ambiguous(String),
+    #[error("stored blob {0} is missing: the store is damaged; pull the image again")]
+    BlobMissing(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub fn io(path: &Path, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+pub struct Store {
+    root: PathBuf,
+    db: rusqlite::Connection,
+}
+
+impl Store {
+    /// Opens (creating when needed) the store under `root`.
+    pub fn open(root: &Path) -> Result<Store, StoreError> {
+        for dir in ["blobs/sha256", "layers", "locks", "tmp"] {
+            let path = root.join(dir);
+            std::fs::create_dir_all(&path).map_err(|e| StoreError::io(&path, e))?;
+        }
+        let db = db::open(&root.join("db.sqlite"))?;
+        Ok(Store {
+            root: root.to_owned(),
+            db,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Held while adding content: deleters wait until no one is adding.
+    pub fn lock_for_adding(&self) -> Result<Lock, StoreError> {
+        Lock::acquire(&self.root.join("storage.lock"), Kind::Shared)
+    }
+
+    /// Held while deleting layers or blobs, so nothing in use vanishes under a pull.
+    pub fn lock_for_deleting(&self) -> Result<Lock, StoreError> {
+        Lock::acquire(&self.root.join("storage.lock"), Kind::Exclusive)
+    }
+
+    pub(crate) fn db(&self) -> &rusqlite::Connection {
+        &self.db
+    }
+}
+
+/// `sha256:<hex>` -> `<hex>`, refusing anything that is not a sha256 digest so that a
+/// digest from a registry can never name a path outside the store.
+pub fn digest_hex(digest: &str) -> Result<&str, StoreError> {
+    let hex = digest
+        .strip_prefix("sha256:")
+        .ok_or_else(|| StoreError::Corrupt(format!("unsupported digest {digest}")))?;
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        Ok(hex)
+    } else {
+        Err(StoreError::Corrupt(format!("malformed digest {digest}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_must_be_lowercase_sha256() {
+        let hex = "a".repeat(64);
+        assert_eq!(digest_hex(&format!("sha256:{hex}")).unwrap(), hex);
+        assert!(digest_hex("sha512:abc").is_err());
+        assert!(digest_hex("sha256:../../etc").is_err());
+        assert!(digest_hex(&format!("sha256:{}", "A".repeat(64))).is_err());
+    }
+}

@@ -1,0 +1,246 @@
+//! `images`, `image ls|inspect|rm|prune|history|tag|pull`, `tag`, `history`.
+
+use super::format::{human_size, print_inspect, print_rows, since, timestamp};
+use super::table::Table;
+use crate::engine::context::Context;
+use crate::engine::images::{history::history as image_history, inspect::inspect, list, remove, tag::tag as tag_image};
+use serde_json::{json, Map, Value};
+
+#[derive(clap::Subcommand)]
+pub enum ImageCommand {
+    /// List images
+    #[command(alias = "list")]
+    Ls(ListArgs),
+    /// Display detailed information on one or more images
+    Inspect(InspectArgs),
+    /// Remove one or more images
+    #[command(alias = "remove")]
+    Rm(super::rmi::Args),
+    /// Remove unused images
+    Prune(PruneArgs),
+    /// Show the history of an image
+    History(HistoryArgs),
+    /// Give an image another name
+    Tag(TagArgs),
+    /// Pull an image from a registry
+    Pull(super::pull::Args),
+}
+
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Show all images (the default hides intermediate images)
+    #[arg(short, long)]
+    all: bool,
+    /// Show only image IDs
+    #[arg(short, long)]
+    quiet: bool,
+    /// Show digests
+    #[arg(long)]
+    digests: bool,
+    /// Don't truncate output
+    #[arg(long)]
+    no_trunc: bool,
+    /// Filter output (dangling=true|false, reference=PATTERN, label=KEY[=VALUE])
+    #[arg(short, long = "filter", value_name = "FILTER")]
+    filters: Vec<String>,
+    /// Format output: json, or a Go template such as '{{.Repository}}:{{.Tag}}'
+    #[arg(long)]
+    format: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct InspectArgs {
+    /// Format output: json (default) or a Go template
+    #[arg(short, long)]
+    format: Option<String>,
+    #[arg(required = true, value_name = "IMAGE")]
+    images: Vec<String>,
+}
+
+#[derive(clap::Args)]
+pub struct PruneArgs {
+    /// Remove all images not used by containers, not just dangling ones
+    #[arg(short, long)]
+    all: bool,
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    force: bool,
+}
+
+#[derive(clap::Args)]
+pub struct HistoryArgs {
+    /// Show only image IDs
+    #[arg(short, long)]
+    quiet: bool,
+    /// Don't truncate output
+    #[arg(long)]
+    no_trunc: bool,
+    /// Print sizes and dates in a human readable format
+    #[arg(short = 'H', long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    human: bool,
+    /// Format output: json or a Go template
+    #[arg(long)]
+    format: Option<String>,
+    image: String,
+}
+
+#[derive(clap::Args)]
+pub struct TagArgs {
+    source: String,
+    #[arg(required = true)]
+    targets: Vec<String>,
+}
+
+pub fn exec(ctx: &Context, cmd: ImageCommand) -> anyhow::Result<()> {
+    match cmd {
+        ImageCommand::Ls(args) => list(ctx, args),
+        ImageCommand::Inspect(args) => inspect_images(ctx, args),
+        ImageCommand::Rm(args) => super::rmi::exec(ctx, args),
+        ImageCommand::Prune(args) => prune(ctx, args),
+        ImageCommand::History(args) => history(ctx, args),
+        ImageCommand::Tag(args) => tag(ctx, args),
+        ImageCommand::Pull(args) => super::pull::exec(ctx, args),
+    }
+}
+
+pub fn list(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
+    let _ = args.all; // every stored image is listed; coracle keeps no intermediate ones yet
+    let store = ctx.open_store()?;
+    let rows = list::list(&store, &list::ListOptions { filters: args.filters })?;
+    let id = |hex: &str| {
+        if args.no_trunc {
+            format!("sha256:{hex}")
+        } else {
+            hex[..12].to_owned()
+        }
+    };
+    if args.quiet {
+        let mut seen = std::collections::HashSet::new();
+        let ids: Vec<String> = rows.iter().map(|r| id(&r.id)).filter(|i| seen.insert(i.clone())).collect();
+        return print_lines(&ids);
+    }
+    if let Some(format) = args.format {
+        let objects: Vec<Map<String, Value>> = rows
+            .iter()
+            .map(|r| {
+                let object = json!({
+                    "ID": id(&r.id),
+                    "Repository": r.repository,
+                    "Tag": r.tag,
+                    "Digest": r.digest.clone().unwrap_or_else(|| "<none>".into()),
+                    "CreatedAt": timestamp(r.created.as_deref()),
+                    "CreatedSince": since(r.created.as_deref()),
+                    "Size": human_size(r.size),
+                    "VirtualSize": human_size(r.size),
+                    "Containers": "N/A",
+                    "SharedSize": "N/A",
+                    "UniqueSize": "N/A",
+                });
+                object.as_object().cloned().unwrap_or_default()
+            })
+            .collect();
+        return Ok(print_rows(&format, &objects)?);
+    }
+    let mut header = vec!["REPOSITORY", "TAG"];
+    if args.digests {
+        header.push("DIGEST");
+    }
+    header.extend(["IMAGE ID", "CREATED", "SIZE"]);
+    let mut table = Table::new(&header);
+    for r in rows {
+        let mut cells = vec![r.repository, r.tag];
+        if args.digests {
+            cells.push(r.digest.unwrap_or_else(|| "<none>".into()));
+        }
+        cells.extend([id(&r.id), since(r.created.as_deref()), human_size(r.size)]);
+        table.row(cells);
+    }
+    Ok(table.print()?)
+}
+
+fn inspect_images(ctx: &Context, args: InspectArgs) -> anyhow::Result<()> {
+    let store = ctx.open_store()?;
+    let mut items = Vec::new();
+    let mut failed = false;
+    for name in &args.images {
+        match inspect(&store, name) {
+            Ok(item) => items.push(item),
+            Err(e) => {
+                eprintln!("Error: {e}");
+                failed = true;
+            }
+        }
+    }
+    print_inspect(args.format.as_deref(), &items)?;
+    if failed {
+        return Err(super::Exit(125).into());
+    }
+    Ok(())
+}
+
+fn prune(ctx: &Context, args: PruneArgs) -> anyhow::Result<()> {
+    let what = if args.all { "all images without at least one container" } else { "all dangling images" };
+    if !args.force && !super::confirm(&format!("WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] "))? {
+        return Ok(());
+    }
+    let mut store = ctx.open_store()?;
+    let pruned = remove::prune(&mut store, args.all)?;
+    if !pruned.removed.is_empty() {
+        println!("Deleted Images:");
+        super::rmi::print_removed(&pruned.removed)?;
+        println!();
+    }
+    println!("Total reclaimed space: {}", human_size(pruned.reclaimed));
+    Ok(())
+}
+
+pub fn history(ctx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
+    let store = ctx.open_store()?;
+    let entries = image_history(&store, &args.image)?;
+    let id = |i: &str| if i.starts_with('<') || args.no_trunc { i.to_owned() } else { i[..12].to_owned() };
+    if args.quiet {
+        return print_lines(&entries.iter().map(|e| id(&e.id)).collect::<Vec<_>>());
+    }
+    let size = |s: u64| if args.human { human_size(s) } else { s.to_string() };
+    let created = |c: Option<&str>| if args.human { since(c) } else { c.unwrap_or_default().to_owned() };
+    if let Some(format) = args.format {
+        let rows: Vec<Map<String, Value>> = entries
+            .iter()
+            .map(|e| {
+                json!({"ID": id(&e.id), "CreatedSince": created(e.created.as_deref()), "CreatedAt": e.created,
+                       "CreatedBy": e.created_by, "Size": size(e.size), "Comment": e.comment})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+            })
+            .collect();
+        return Ok(print_rows(&format, &rows)?);
+    }
+    let mut table = Table::new(&["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"]);
+    for e in &entries {
+        let by = if args.no_trunc || e.created_by.chars().count() <= 45 {
+            e.created_by.clone()
+        } else {
+            format!("{}…", e.created_by.chars().take(44).collect::<String>())
+        };
+        table.row(vec![id(&e.id), created(e.created.as_deref()), by, size(e.size), e.comment.clone()]);
+    }
+    Ok(table.print()?)
+}
+
+pub fn tag(ctx: &Context, args: TagArgs) -> anyhow::Result<()> {
+    let store = ctx.open_store()?;
+    for target in &args.targets {
+        tag_image(&store, &args.source, target)?;
+    }
+    Ok(())
+}
+
+fn print_lines(lines: &[String]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! `info` and `version`
+
+use crate::engine::context::Context;
+use crate::engine::system;
+
+#[derive(clap::Args)]
+pub struct InfoArgs {
+    /// Format output: json or a Go template
+    #[arg(short, long)]
+    format: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct VersionArgs {
+    /// Format output: json or a Go template
+    #[arg(short, long)]
+    format: Option<String>,
+}
+
+pub fn info(ctx: &Context, args: InfoArgs) -> anyhow::Result<()> {
+    let info = serde_json::to_value(system::info(ctx)?)?;
+    match args.format.as_deref() {
+        Some("json") => return Ok(println!("{}", serde_json::to_string_pretty(&info)?)),
+        Some(template) => return Ok(super::format::print_inspect(Some(template), &[info])?),
+        None => {}
+    }
+    let get = |p: &str| info.pointer(p).map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).unwrap_or_default();
+    println!("host:");
+    for (label, path) in [("arch", "/host/arch"), ("kernel", "/host/kernel"), ("hostname", "/host/hostname"), ("rootless", "/host/rootless"), ("cgroupVersion", "/host/cgroupVersion")] {
+        println!("  {label}: {}", get(path));
+    }
+    println!("store:");
+    for (label, path) in [("graphRoot", "/store/graphRoot"), ("runRoot", "/store/runRoot"), ("graphDriverName", "/store/graphDriverName"), ("images", "/store/imageStore/number")] {
+        println!("  {label}: {}", get(path));
+    }
+    println!("version:\n  Version: {}", get("/version/Version"));
+    Ok(())
+}
+
+pub fn version(args: VersionArgs) -> anyhow::Result<()> {
+    let version = system::version();
+    match args.format {
+        Some(format) => super::format::print_inspect(Some(&format), &[serde_json::to_value(&version)?])?,
+        None => println!("Version:      {}\nOS/Arch:      {}", version.version, version.os_arch),
+    }
+    Ok(())
+}

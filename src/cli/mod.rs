@@ -1,0 +1,145 @@
+//! Argument parsing and output. Each subcommand is a clap definition plus a short
+//! `exec` that builds an options struct, calls one engine function and prints.
+
+mod format;
+mod images;
+mod info;
+mod progress;
+mod pull;
+mod rmi;
+mod system;
+mod table;
+
+use crate::engine::context::{Context, ContextOptions};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "coracle", version, about = "A daemonless, rootless container engine")]
+pub struct Cli {
+    /// Storage root directory (graph root)
+    #[arg(long, global = true, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Storage state directory (run root)
+    #[arg(long, global = true, value_name = "DIR")]
+    runroot: Option<PathBuf>,
+    /// Log messages at this level and above: trace, debug, info, warn, error
+    #[arg(long, global = true, default_value = "warn", value_parser = ["trace", "debug", "info", "warn", "error"])]
+    log_level: String,
+    /// Storage driver (only overlay)
+    #[arg(long, global = true, value_name = "DRIVER")]
+    storage_driver: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Pull an image from a registry
+    Pull(pull::Args),
+    /// List images
+    Images(images::ListArgs),
+    /// Manage images
+    #[command(subcommand)]
+    Image(images::ImageCommand),
+    /// Remove one or more images
+    Rmi(rmi::Args),
+    /// Give an image another name
+    Tag(images::TagArgs),
+    /// Show the history of an image
+    History(images::HistoryArgs),
+    /// Display system-wide information
+    Info(info::InfoArgs),
+    /// Show version information
+    Version(info::VersionArgs),
+    /// Manage coracle itself
+    #[command(subcommand)]
+    System(system::SystemCommand),
+}
+
+/// An error already reported to the user: exit with this code and say nothing more.
+#[derive(Debug)]
+pub struct Exit(pub i32);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit status {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+/// Docker's and Podman's code for a failure of the engine itself.
+const ENGINE_ERROR: i32 = 125;
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ENGINE_ERROR } else { 0 };
+        }
+    };
+    init_logging(&cli.log_level);
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => report(&e),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut ctx = Context::new(&ContextOptions {
+        root: cli.root,
+        runroot: cli.runroot,
+        storage_driver: cli.storage_driver,
+    })?;
+    if !matches!(cli.command, Command::Version(_)) {
+        ctx.enter_namespace()?;
+    }
+    match cli.command {
+        Command::Pull(args) => pull::exec(&ctx, args),
+        Command::Images(args) => images::list(&ctx, args),
+        Command::Image(cmd) => images::exec(&ctx, cmd),
+        Command::Rmi(args) => rmi::exec(&ctx, args),
+        Command::Tag(args) => images::tag(&ctx, args),
+        Command::History(args) => images::history(&ctx, args),
+        Command::Info(args) => info::info(&ctx, args),
+        Command::Version(args) => info::version(args),
+        Command::System(cmd) => system::exec(&ctx, cmd),
+    }
+}
+
+fn report(e: &anyhow::Error) -> i32 {
+    if let Some(Exit(code)) = e.downcast_ref::<Exit>() {
+        return *code;
+    }
+    // `coracle images | head -1` closing the pipe is not a failure.
+    let broken_pipe = e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe);
+    if broken_pipe {
+        return 0;
+    }
+    eprintln!("Error: {e:#}");
+    ENGINE_ERROR
+}
+
+fn init_logging(level: &str) {
+    use std::io::Write;
+    env_logger::Builder::new()
+        .parse_filters(&format!("coracle={level},warn"))
+        .format(|buf, record| {
+            let level = record.level().to_string().to_lowercase();
+            writeln!(buf, "{level}: {}", record.args())
+        })
+        .init();
+}
+
+/// Asks on stderr, reads a line from stdin; anything but y/yes is no.
+fn confirm(prompt: &str) -> std::io::Result<bool> {
+    eprint!("{prompt}");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}

@@ -1,0 +1,140 @@
+//! Where things live and who we are: the one object every operation is handed.
+
+use super::store::unpack::UnpackOptions;
+use super::store::{Store, StoreError};
+use super::userns::{self, Mode, UsernsError};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    #[error(transparent)]
+    Userns(#[from] UsernsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("storage driver {0} is not supported; coracle stores images with overlay")]
+    Driver(String),
+    #[error("cannot find a home directory: set HOME or pass --root and --runroot")]
+    NoHome,
+    #[error("cannot create {}: {source}", path.display())]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ContextOptions {
+    pub root: Option<PathBuf>,
+    pub runroot: Option<PathBuf>,
+    pub storage_driver: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub root: PathBuf,
+    pub runroot: PathBuf,
+    pub mode: Mode,
+    pub driver: &'static str,
+}
+
+impl Context {
+    /// Works out paths and identity. Touches nothing, starts no thread.
+    pub fn new(opts: &ContextOptions) -> Result<Context, ContextError> {
+        let driver = match opts.storage_driver.as_deref() {
+            None | Some("overlay") | Some("overlay2") => "overlay",
+            Some(other) => return Err(ContextError::Driver(other.to_owned())),
+        };
+        let mode = Mode::detect()?;
+        let uid = nix::unistd::geteuid().as_raw();
+        let root = match &opts.root {
+            Some(root) => absolute(root),
+            None if mode == Mode::Rootful => PathBuf::from("/var/lib/coracle"),
+            None => data_home()?.join("coracle/storage"),
+        };
+        let runroot = match &opts.runroot {
+            Some(runroot) => absolute(runroot),
+            None if mode == Mode::Rootful => PathBuf::from("/run/coracle"),
+            None => match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+                Some(dir) => PathBuf::from(dir).join("coracle"),
+                None => PathBuf::from(format!("/tmp/coracle-run-{uid}")),
+            },
+        };
+        Ok(Context {
+            root,
+            runroot,
+            mode,
+            driver,
+        })
+    }
+
+    pub fn rootless(&self) -> bool {
+        self.mode.is_rootless()
+    }
+
+    /// Enters the rootless user namespace (a no-op when rootful or already inside).
+    /// Must run before any thread is started.
+    pub fn enter_namespace(&mut self) -> Result<(), ContextError> {
+        let Mode::Rootless(maps) = &self.mode else {
+            return Ok(());
+        };
+        create_private_dir(&self.runroot)?;
+        if maps.is_single() {
+            self.warn_single_once();
+        }
+        userns::enter(maps)?;
+        self.mode = Mode::Inside(maps.clone());
+        Ok(())
+    }
+
+    pub fn open_store(&self) -> Result<Store, ContextError> {
+        create_private_dir(&self.root)?;
+        Ok(Store::open(&self.root)?)
+    }
+
+    pub fn unpack_options(&self) -> UnpackOptions {
+        let single = self.mode.mappings().is_some_and(|m| m.is_single());
+        UnpackOptions {
+            ignore_chown_errors: single,
+            skip_devices: self.rootless(),
+        }
+    }
+
+    /// Said once per boot (the run root is on tmpfs), not on every command.
+    fn warn_single_once(&self) {
+        let marker = self.runroot.join("single-id-mapping-warned");
+        if !marker.exists() {
+            log::warn!(
+                "no subordinate ids for this user in /etc/subuid and /etc/subgid: using a single-id \
+                 mapping, so files that images give to other users will belong to you \
+                 (add ranges with usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER)"
+            );
+            let _ = std::fs::write(marker, "");
+        }
+    }
+}
+
+fn data_home() -> Result<PathBuf, ContextError> {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .ok_or(ContextError::NoHome)?;
+    Ok(PathBuf::from(home).join(".local/share"))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+fn create_private_dir(path: &Path) -> Result<(), ContextError> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|source| ContextError::CreateDir {
+            path: path.to_owned(),
+            source,
+        })
+}

@@ -1,0 +1,45 @@
+use crate::engine::image::platform::PlatformError;
+use crate::engine::image::reference::ReferenceError;
+use crate::engine::registry::RegistryError;
+use crate::engine::store::unpack::UnpackError;
+use crate::engine::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImagesError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    #[error(transparent)]
+    Platform(#[from] PlatformError),
+    #[error("layer {digest} of {image} is hostile or broken: {source}")]
+    Unpack {
+        image: String,
+        digest: String,
+        source: UnpackError,
+    },
+    #[error("{what} {digest} of {image} does not match its digest (got {actual}): the registry sent corrupt or tampered data")]
+    DigestMismatch {
+        what: &'static str,
+        image: String,
+        digest: String,
+        actual: String,
+    },
+    #[error("layer {digest} of {image} does not match diff-id {diff_id} in the image config (got {actual})")]
+    DiffIdMismatch {
+        image: String,
+        digest: String,
+        diff_id: String,
+        actual: String,
+    },
+    #[error("{image}: {message}")]
+    BadManifest { image: String, message: String },
+    #[error("image {0} is not in the store")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("image task failed: {0}")]
+    Task(String),
+}

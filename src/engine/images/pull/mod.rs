@@ -1,0 +1,148 @@
+//! `pull`: manifest, config, then every layer at once, each unpacked while it
+//! downloads and checked against its digest and diff-id before it is kept.
+
+mod layer;
+mod manifest;
+mod reader;
+
+use super::ImagesError;
+use crate::engine::context::Context;
+use crate::engine::image::platform::{self, Platform};
+use crate::engine::image::reference::Reference;
+use crate::engine::registry::{Client, ClientOptions};
+use crate::engine::store::blobs::sha256_digest;
+use crate::engine::store::images::NewImage;
+use crate::engine::store::{digest_hex, Store};
+use manifest::Parsed;
+use futures_util::StreamExt;
+use std::sync::Arc;
+
+/// How many layers download at once (Podman's default too).
+const PARALLEL_LAYERS: usize = 6;
+
+#[derive(Debug, Clone)]
+pub struct PullOptions {
+    pub reference: String,
+    pub platform: Option<String>,
+    pub tls_verify: bool,
+}
+
+/// What a pull reports while it works; cli/ draws bars from these, api/ JSON lines.
+#[derive(Debug, Clone)]
+pub enum PullEvent {
+    Resolved { reference: String },
+    LayerExists { digest: String },
+    LayerStarted { digest: String, size: u64 },
+    LayerProgress { digest: String, bytes: u64 },
+    LayerDone { digest: String },
+    ConfigStored { digest: String },
+}
+
+pub type Progress = Arc<dyn Fn(PullEvent) + Send + Sync>;
+
+/// Pulls an image into the store and returns its ID (the config digest's hex).
+pub async fn pull(ctx: &Context, opts: &PullOptions, progress: Progress) -> Result<String, ImagesError> {
+    let reference = Reference::parse(&opts.reference)?;
+    let want = match &opts.platform {
+        Some(p) => Platform::parse(p)?,
+        None => Platform::host(),
+    };
+    let mut store = ctx.open_store()?;
+    let _adding = store.lock_for_adding()?;
+    store.sweep_temp()?;
+
+    let client = Arc::new(Client::new(ClientOptions {
+        tls_verify: opts.tls_verify,
+        ..Default::default()
+    })?);
+    progress(PullEvent::Resolved {
+        reference: reference.to_string(),
+    });
+    let top = client.manifest(&reference).await?;
+    let image_name = reference.to_string();
+    let manifest = match manifest::parse(&image_name, &top.bytes, &top.media_type)? {
+        Parsed::Index(index) => {
+            let chosen = platform::select(&index, &want)?;
+            let child = client.manifest_by_digest(&reference, chosen.digest().as_ref()).await?;
+            match manifest::parse(&image_name, &child.bytes, &child.media_type)? {
+                Parsed::Manifest(m) => (child, m),
+                Parsed::Index(_) => return Err(bad(&image_name, "a manifest list points to another list")),
+            }
+        }
+        Parsed::Manifest(m) => (top.clone(), m),
+    };
+    let (platform_manifest, image_manifest) = manifest;
+
+    let config_digest = image_manifest.config().digest().to_string();
+    let config_bytes = fetch_small_blob(&client, &store, &reference, &config_digest, "config").await?;
+    let diff_ids = manifest::diff_ids(&image_name, &config_bytes)?;
+    if diff_ids.len() != image_manifest.layers().len() {
+        return Err(bad(&image_name, "the manifest and the config disagree on the number of layers"));
+    }
+
+    let jobs = image_manifest
+        .layers()
+        .iter()
+        .zip(&diff_ids)
+        .map(|(desc, diff_id)| layer::Job {
+            image: image_name.clone(),
+            reference: reference.clone(),
+            digest: desc.digest().to_string(),
+            media_type: desc.media_type().to_string(),
+            size: desc.size(),
+            diff_id: diff_id.clone(),
+        })
+        .collect();
+    layer::fetch_all(ctx, client.clone(), jobs, PARALLEL_LAYERS, progress.clone()).await?;
+
+    store.put_blob(&platform_manifest.digest, &platform_manifest.bytes)?;
+    let id = digest_hex(&config_digest)?.to_owned();
+    let repo_digest = format!("{}/{}@{}", reference.registry, reference.repository, top.digest);
+    let created = manifest::created(&config_bytes);
+    store.add_image(&NewImage {
+        id: &id,
+        manifest_digest: Some(&platform_manifest.digest),
+        manifest_media_type: Some(&platform_manifest.media_type),
+        created: created.as_deref(),
+        layers: &diff_ids,
+        tag: reference.tag.is_some().then_some(image_name.as_str()),
+        repo_digest: Some(&repo_digest),
+    })?;
+    Ok(id)
+}
+
+/// Fetches a manifest-sized blob (a config), checks it and keeps it.
+async fn fetch_small_blob(
+    client: &Client,
+    store: &Store,
+    reference: &Reference,
+    digest: &str,
+    what: &'static str,
+) -> Result<Vec<u8>, ImagesError> {
+    if store.has_blob(digest) {
+        return Ok(store.read_blob(digest)?);
+    }
+    let mut blob = client.blob(reference, digest).await?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = blob.stream.next().await {
+        bytes.extend_from_slice(&chunk?);
+    }
+    let actual = sha256_digest(&bytes);
+    if actual != digest {
+        return Err(ImagesError::DigestMismatch {
+            what,
+            image: reference.to_string(),
+            digest: digest.to_owned(),
+            actual,
+        });
+    }
+    store.put_blob(digest, &bytes)?;
+    Ok(bytes)
+}
+
+fn bad(image: &str, message: &str) -> ImagesError {
+    ImagesError::BadManifest {
+        image: image.to_owned(),
+        message: message.to_owned(),
+    }
+}

@@ -1,0 +1,81 @@
+//! `rmi` and `image prune`, with Docker's rules for names against IDs.
+
+use super::{resolve, ImagesError};
+use crate::engine::image::reference::Reference;
+use crate::engine::store::Store;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removed {
+    /// A name taken off (familiar form).
+    Untagged(String),
+    /// An image deleted (`sha256:<hex>`).
+    Deleted(String),
+}
+
+/// Removes one image by name or ID. By name, only that name goes unless it was the
+/// last; by ID, an image with several names needs `force`.
+pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>, ImagesError> {
+    let id = resolve(store, name)?;
+    let image = store.image(&id)?;
+    let by_tag = Reference::parse(name)
+        .ok()
+        .map(|r| r.to_string())
+        .filter(|full| image.tags.contains(full));
+    let mut removed = Vec::new();
+    if let Some(tag) = by_tag {
+        if image.tags.len() > 1 {
+            store.remove_tag(&tag)?;
+            return Ok(vec![Removed::Untagged(familiar(&tag))]);
+        }
+    } else if image.tags.len() > 1 && !force {
+        return Err(ImagesError::Conflict(format!(
+            "unable to delete {} (must be forced): the image has several names: {}",
+            &id[..12],
+            image.tags.iter().map(|t| familiar(t)).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    for name in image.tags.iter().chain(&image.digests) {
+        removed.push(Removed::Untagged(familiar(name)));
+    }
+    let _deleting = store.lock_for_deleting()?;
+    store.remove_image(&id)?;
+    store.remove_unused_layers()?;
+    removed.push(Removed::Deleted(format!("sha256:{id}")));
+    Ok(removed)
+}
+
+pub struct Pruned {
+    pub removed: Vec<Removed>,
+    pub reclaimed: u64,
+}
+
+/// Removes dangling images, or with `all` every image (no container uses any yet).
+pub fn prune(store: &mut Store, all: bool) -> Result<Pruned, ImagesError> {
+    let _deleting = store.lock_for_deleting()?;
+    let before = store.total_layer_size()?;
+    let mut removed = Vec::new();
+    for image in store.images()? {
+        if !all && !image.tags.is_empty() {
+            continue;
+        }
+        for name in image.tags.iter().chain(&image.digests) {
+            removed.push(Removed::Untagged(familiar(name)));
+        }
+        store.remove_image(&image.id)?;
+        removed.push(Removed::Deleted(format!("sha256:{}", image.id)));
+    }
+    store.remove_unused_layers()?;
+    let reclaimed = before.saturating_sub(store.total_layer_size()?);
+    Ok(Pruned { removed, reclaimed })
+}
+
+fn familiar(name: &str) -> String {
+    match Reference::parse(name) {
+        Ok(r) => match (&r.tag, &r.digest) {
+            (_, Some(d)) => format!("{}@{d}", r.familiar()),
+            (Some(t), None) => format!("{}:{t}", r.familiar()),
+            _ => r.familiar(),
+        },
+        Err(_) => name.to_owned(),
+    }
+}

@@ -1,0 +1,17 @@
+//! `tag`: another name for a stored image.
+
+use super::{resolve, ImagesError};
+use crate::engine::image::reference::Reference;
+use crate::engine::store::Store;
+
+pub fn tag(store: &Store, source: &str, target: &str) -> Result<(), ImagesError> {
+    let id = resolve(store, source)?;
+    let target = Reference::parse(target)?;
+    if target.digest.is_some() {
+        return Err(ImagesError::Conflict(format!(
+            "cannot tag with a digest: {target}; give a name and tag"
+        )));
+    }
+    store.set_tag(&target.to_string(), &id)?;
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! The metadata database. One SQLite file in WAL mode: readers never block the
+//! writer, and every change is one transaction, so concurrent coracle processes and a
+//! kill -9 at any point leave it consistent.
+
+use rusqlite::Connection;
+use std::path::Path;
+use std::time::Duration;
+
+const SCHEMA_VERSION: i32 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS layers (
+    diff_id TEXT PRIMARY KEY,          -- sha256:... of the uncompressed tar
+    size INTEGER NOT NULL,             -- bytes of regular files unpacked
+    blob_digest TEXT NOT NULL,         -- the compressed blob it was pulled as
+    blob_size INTEGER NOT NULL,
+    media_type TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS images (
+    id TEXT PRIMARY KEY,               -- hex of the config digest
+    manifest_digest TEXT,              -- sha256:... as served by the registry
+    manifest_media_type TEXT,
+    created TEXT,                      -- from the config, RFC 3339
+    size INTEGER NOT NULL,
+    added INTEGER NOT NULL             -- unix seconds when stored
+);
+CREATE TABLE IF NOT EXISTS image_layers (
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    diff_id TEXT NOT NULL REFERENCES layers(diff_id),
+    PRIMARY KEY (image_id, position)
+);
+CREATE INDEX IF NOT EXISTS image_layers_by_layer ON image_layers(diff_id);
+CREATE TABLE IF NOT EXISTS tags (
+    name TEXT PRIMARY KEY,             -- registry/repository:tag
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS repo_digests (
+    name TEXT NOT NULL,                -- registry/repository@sha256:...
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    PRIMARY KEY (name, image_id)
+);
+";
+
+pub fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    // Concurrent CLI processes are normal: wait for a writer rather than fail.
+    conn.busy_timeout(Duration::from_secs(30))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version < SCHEMA_VERSION {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+        ))?;
+    }
+    Ok(conn)
+}

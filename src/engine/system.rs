@@ -1,0 +1,124 @@
+//! `info` and `system reset`.
+
+use super::context::Context;
+use super::userns::IdMap;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SystemError {
+    #[error(transparent)]
+    Store(#[from] super::store::StoreError),
+    #[error(transparent)]
+    Context(#[from] super::context::ContextError),
+    #[error("cannot remove {}: {source}", path.display())]
+    Remove {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("refusing to remove {0}: it is not a coracle storage directory")]
+    NotAStore(std::path::PathBuf),
+}
+
+#[derive(Debug, Serialize)]
+pub struct Info {
+    pub host: Host,
+    pub store: StoreInfo,
+    pub version: Version,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Host {
+    pub arch: String,
+    pub os: String,
+    pub kernel: String,
+    pub hostname: String,
+    pub rootless: bool,
+    pub id_mappings: Option<IdMappings>,
+    pub cgroup_version: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IdMappings {
+    pub uidmap: Vec<IdMap>,
+    pub gidmap: Vec<IdMap>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreInfo {
+    pub graph_root: String,
+    pub run_root: String,
+    pub graph_driver_name: String,
+    pub image_store: Count,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Count {
+    pub number: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Version {
+    pub version: String,
+    pub os_arch: String,
+}
+
+pub fn version() -> Version {
+    Version {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        os_arch: format!("linux/{}", crate::engine::image::platform::Platform::host().architecture),
+    }
+}
+
+pub fn info(ctx: &Context) -> Result<Info, SystemError> {
+    let store = ctx.open_store()?;
+    let uname = nix::sys::utsname::uname().ok();
+    let text = |f: fn(&nix::sys::utsname::UtsName) -> &std::ffi::OsStr| {
+        uname.as_ref().map(|u| f(u).to_string_lossy().into_owned()).unwrap_or_default()
+    };
+    let cgroup_version = if std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists() { "v2" } else { "v1" };
+    Ok(Info {
+        host: Host {
+            arch: version().os_arch.trim_start_matches("linux/").to_owned(),
+            os: "linux".to_owned(),
+            kernel: text(|u| u.release()),
+            hostname: text(|u| u.nodename()),
+            rootless: ctx.rootless(),
+            id_mappings: ctx.mode.mappings().map(|m| IdMappings {
+                uidmap: m.uids.clone(),
+                gidmap: m.gids.clone(),
+            }),
+            cgroup_version: cgroup_version.to_owned(),
+        },
+        store: StoreInfo {
+            graph_root: ctx.root.display().to_string(),
+            run_root: ctx.runroot.display().to_string(),
+            graph_driver_name: ctx.driver.to_owned(),
+            image_store: Count {
+                number: store.images()?.len(),
+            },
+        },
+        version: version(),
+    })
+}
+
+/// Removes everything coracle stored. Runs inside the user namespace, so files owned
+/// by subordinate ids can be removed too.
+pub fn reset(ctx: &Context) -> Result<(), SystemError> {
+    for dir in [&ctx.root, &ctx.runroot] {
+        if !dir.exists() {
+            continue;
+        }
+        let ours = dir == &ctx.runroot || dir.join("db.sqlite").exists();
+        if !ours && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(false) {
+            return Err(SystemError::NotAStore(dir.clone()));
+        }
+        std::fs::remove_dir_all(dir).map_err(|source| SystemError::Remove {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}

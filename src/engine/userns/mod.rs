@@ -1,0 +1,73 @@
+//! The rootless user namespace: who we are, which ids we may map, and entering it.
+//!
+//! Every command that touches storage runs inside a user namespace where the caller is
+//! uid 0 and its subordinate ids are mapped above it, the same mapping every time, so
+//! files unpacked by one command are owned correctly for the next.
+
+mod enter;
+mod idmap;
+
+pub use enter::enter;
+pub use idmap::{IdMap, Mappings};
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum UsernsError {
+    #[error("{tool} not found: install the uidmap package (apt-get install uidmap)")]
+    ToolMissing { tool: &'static str },
+    #[error("{tool} failed: {message}")]
+    ToolFailed { tool: &'static str, message: String },
+    #[error("cannot create a user namespace: {0} (are unprivileged user namespaces enabled? see sysctl kernel.unprivileged_userns_clone and user.max_user_namespaces)")]
+    Unshare(nix::Error),
+    #[error("cannot set up the user namespace: {what}: {source}")]
+    Setup {
+        what: &'static str,
+        source: std::io::Error,
+    },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// How this process relates to user namespaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Real root in the initial user namespace: no user namespace is used.
+    Rootful,
+    /// An unprivileged user who must enter a namespace with these mappings.
+    Rootless(Mappings),
+    /// Already uid 0 inside a user namespace (a coracle child such as the monitor).
+    Inside(Mappings),
+}
+
+impl Mode {
+    pub fn detect() -> Result<Mode, UsernsError> {
+        let euid = nix::unistd::geteuid();
+        if !euid.is_root() {
+            return Ok(Mode::Rootless(Mappings::for_user(
+                euid.as_raw(),
+                nix::unistd::getegid().as_raw(),
+            )?));
+        }
+        let current = Mappings::current()?;
+        if current.is_identity() {
+            Ok(Mode::Rootful)
+        } else {
+            Ok(Mode::Inside(current))
+        }
+    }
+
+    pub fn is_rootless(&self) -> bool {
+        !matches!(self, Mode::Rootful)
+    }
+
+    pub fn mappings(&self) -> Option<&Mappings> {
+        match self {
+            Mode::Rootful => None,
+            Mode::Rootless(m) | Mode::Inside(m) => Some(m),
+        }
+    }
+}

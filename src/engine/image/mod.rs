@@ -1,3 +1,4 @@
 //! Image references, platforms, manifests and configs.
 
+pub mod platform;
 pub mod reference;

@@ -1,1 +1,0 @@
-//! Safe, streaming unpacking of layer tars into overlay-ready directories.

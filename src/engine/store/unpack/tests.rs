@@ -1,0 +1,1 @@
+//! Unpacking real tars built in memory: every entry type, metadata, whiteouts, hostile layers.

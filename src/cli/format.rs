@@ -50,7 +50,9 @@ pub fn human_duration(seconds: i64) -> String {
 }
 
 pub fn parse_time(rfc3339: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(rfc3339).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(rfc3339)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// "3 weeks ago", or "N/A" when the time is unknown.
@@ -122,7 +124,9 @@ fn expand(action: &str, row: &Map<String, Value>, header: bool) -> String {
     let value = if key.is_empty() {
         Value::Object(row.clone())
     } else {
-        key.split('.').try_fold(Value::Object(row.clone()), |v, k| v.get(k).cloned()).unwrap_or(Value::Null)
+        key.split('.')
+            .try_fold(Value::Object(row.clone()), |v, k| v.get(k).cloned())
+            .unwrap_or(Value::Null)
     };
     match (json, value) {
         (true, v) => v.to_string(),
@@ -136,11 +140,19 @@ fn expand(action: &str, row: &Map<String, Value>, header: bool) -> String {
 pub fn print_inspect(format: Option<&str>, items: &[Value]) -> io::Result<()> {
     let mut out = io::stdout().lock();
     match format {
-        None | Some("json") => writeln!(out, "{}", serde_json::to_string_pretty(items).unwrap_or_default()),
+        None | Some("json") => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(items).unwrap_or_default()
+        ),
         Some(template) => {
             for item in items {
                 let row = item.as_object().cloned().unwrap_or_default();
-                writeln!(out, "{}", render(&template.replace("\\n", "\n"), &row, false))?;
+                writeln!(
+                    out,
+                    "{}",
+                    render(&template.replace("\\n", "\n"), &row, false)
+                )?;
             }
             Ok(())
         }
@@ -177,9 +189,19 @@ mod tests {
 
     #[test]
     fn templates_expand_fields() {
-        let row: Map<String, Value> = serde_json::from_str(r#"{"Repository":"busybox","Tag":"latest","N":3}"#).unwrap();
-        assert_eq!(render("{{.Repository}}:{{.Tag}}", &row, false), "busybox:latest");
-        assert_eq!(render("{{ .N }} {{json .Tag}}", &row, false), "3 \"latest\"");
-        assert_eq!(render("{{.Repository}}\t{{.Tag}}", &row, true), "REPOSITORY\tTAG");
+        let row: Map<String, Value> =
+            serde_json::from_str(r#"{"Repository":"busybox","Tag":"latest","N":3}"#).unwrap();
+        assert_eq!(
+            render("{{.Repository}}:{{.Tag}}", &row, false),
+            "busybox:latest"
+        );
+        assert_eq!(
+            render("{{ .N }} {{json .Tag}}", &row, false),
+            "3 \"latest\""
+        );
+        assert_eq!(
+            render("{{.Repository}}\t{{.Tag}}", &row, true),
+            "REPOSITORY\tTAG"
+        );
     }
 }

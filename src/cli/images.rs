@@ -3,7 +3,9 @@
 use super::format::{human_size, print_inspect, print_rows, since, timestamp};
 use super::table::Table;
 use crate::engine::context::Context;
-use crate::engine::images::{history::history as image_history, inspect::inspect, list, remove, tag::tag as tag_image};
+use crate::engine::images::{
+    history::history as image_history, inspect::inspect, list, remove, tag::tag as tag_image,
+};
 use serde_json::{json, Map, Value};
 
 #[derive(clap::Subcommand)]
@@ -106,7 +108,12 @@ pub fn exec(ctx: &Context, cmd: ImageCommand) -> anyhow::Result<()> {
 pub fn list(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
     let _ = args.all; // every stored image is listed; coracle keeps no intermediate ones yet
     let store = ctx.open_store()?;
-    let rows = list::list(&store, &list::ListOptions { filters: args.filters })?;
+    let rows = list::list(
+        &store,
+        &list::ListOptions {
+            filters: args.filters,
+        },
+    )?;
     let id = |hex: &str| {
         if args.no_trunc {
             format!("sha256:{hex}")
@@ -116,7 +123,11 @@ pub fn list(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
     };
     if args.quiet {
         let mut seen = std::collections::HashSet::new();
-        let ids: Vec<String> = rows.iter().map(|r| id(&r.id)).filter(|i| seen.insert(i.clone())).collect();
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| id(&r.id))
+            .filter(|i| seen.insert(i.clone()))
+            .collect();
         return print_lines(&ids);
     }
     if let Some(format) = args.format {
@@ -179,8 +190,16 @@ fn inspect_images(ctx: &Context, args: InspectArgs) -> anyhow::Result<()> {
 }
 
 fn prune(ctx: &Context, args: PruneArgs) -> anyhow::Result<()> {
-    let what = if args.all { "all images without at least one container" } else { "all dangling images" };
-    if !args.force && !super::confirm(&format!("WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] "))? {
+    let what = if args.all {
+        "all images without at least one container"
+    } else {
+        "all dangling images"
+    };
+    if !args.force
+        && !super::confirm(&format!(
+            "WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] "
+        ))?
+    {
         return Ok(());
     }
     let mut store = ctx.open_store()?;
@@ -197,12 +216,30 @@ fn prune(ctx: &Context, args: PruneArgs) -> anyhow::Result<()> {
 pub fn history(ctx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
     let entries = image_history(&store, &args.image)?;
-    let id = |i: &str| if i.starts_with('<') || args.no_trunc { i.to_owned() } else { i[..12].to_owned() };
+    let id = |i: &str| {
+        if i.starts_with('<') || args.no_trunc {
+            i.to_owned()
+        } else {
+            i[..12].to_owned()
+        }
+    };
     if args.quiet {
         return print_lines(&entries.iter().map(|e| id(&e.id)).collect::<Vec<_>>());
     }
-    let size = |s: u64| if args.human { human_size(s) } else { s.to_string() };
-    let created = |c: Option<&str>| if args.human { since(c) } else { c.unwrap_or_default().to_owned() };
+    let size = |s: u64| {
+        if args.human {
+            human_size(s)
+        } else {
+            s.to_string()
+        }
+    };
+    let created = |c: Option<&str>| {
+        if args.human {
+            since(c)
+        } else {
+            c.unwrap_or_default().to_owned()
+        }
+    };
     if let Some(format) = args.format {
         let rows: Vec<Map<String, Value>> = entries
             .iter()
@@ -223,7 +260,13 @@ pub fn history(ctx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
         } else {
             format!("{}…", e.created_by.chars().take(44).collect::<String>())
         };
-        table.row(vec![id(&e.id), created(e.created.as_deref()), by, size(e.size), e.comment.clone()]);
+        table.row(vec![
+            id(&e.id),
+            created(e.created.as_deref()),
+            by,
+            size(e.size),
+            e.comment.clone(),
+        ]);
     }
     Ok(table.print()?)
 }

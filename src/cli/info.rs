@@ -20,17 +20,39 @@ pub struct VersionArgs {
 pub fn info(ctx: &Context, args: InfoArgs) -> anyhow::Result<()> {
     let info = serde_json::to_value(system::info(ctx)?)?;
     match args.format.as_deref() {
-        Some("json") => return Ok(println!("{}", serde_json::to_string_pretty(&info)?)),
+        Some("json") => {
+            println!("{}", serde_json::to_string_pretty(&info)?);
+            return Ok(());
+        }
         Some(template) => return Ok(super::format::print_inspect(Some(template), &[info])?),
         None => {}
     }
-    let get = |p: &str| info.pointer(p).map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())).unwrap_or_default();
+    let get = |p: &str| {
+        info.pointer(p)
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .unwrap_or_default()
+    };
     println!("host:");
-    for (label, path) in [("arch", "/host/arch"), ("kernel", "/host/kernel"), ("hostname", "/host/hostname"), ("rootless", "/host/rootless"), ("cgroupVersion", "/host/cgroupVersion")] {
+    for (label, path) in [
+        ("arch", "/host/arch"),
+        ("kernel", "/host/kernel"),
+        ("hostname", "/host/hostname"),
+        ("rootless", "/host/rootless"),
+        ("cgroupVersion", "/host/cgroupVersion"),
+    ] {
         println!("  {label}: {}", get(path));
     }
     println!("store:");
-    for (label, path) in [("graphRoot", "/store/graphRoot"), ("runRoot", "/store/runRoot"), ("graphDriverName", "/store/graphDriverName"), ("images", "/store/imageStore/number")] {
+    for (label, path) in [
+        ("graphRoot", "/store/graphRoot"),
+        ("runRoot", "/store/runRoot"),
+        ("graphDriverName", "/store/graphDriverName"),
+        ("images", "/store/imageStore/number"),
+    ] {
         println!("  {label}: {}", get(path));
     }
     println!("version:\n  Version: {}", get("/version/Version"));
@@ -40,8 +62,13 @@ pub fn info(ctx: &Context, args: InfoArgs) -> anyhow::Result<()> {
 pub fn version(args: VersionArgs) -> anyhow::Result<()> {
     let version = system::version();
     match args.format {
-        Some(format) => super::format::print_inspect(Some(&format), &[serde_json::to_value(&version)?])?,
-        None => println!("Version:      {}\nOS/Arch:      {}", version.version, version.os_arch),
+        Some(format) => {
+            super::format::print_inspect(Some(&format), &[serde_json::to_value(&version)?])?
+        }
+        None => println!(
+            "Version:      {}\nOS/Arch:      {}",
+            version.version, version.os_arch
+        ),
     }
     Ok(())
 }

@@ -15,7 +15,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "coracle", version, about = "A daemonless, rootless container engine")]
+#[command(
+    name = "coracle",
+    version,
+    about = "A daemonless, rootless container engine"
+)]
 pub struct Cli {
     /// Storage root directory (graph root)
     #[arg(long, global = true, value_name = "DIR")]

@@ -51,15 +51,22 @@ impl PullDisplay {
         }
     }
 
-    fn draw(&self, multi: &MultiProgress, bars: &Mutex<HashMap<String, ProgressBar>>, event: PullEvent) {
+    fn draw(
+        &self,
+        multi: &MultiProgress,
+        bars: &Mutex<HashMap<String, ProgressBar>>,
+        event: PullEvent,
+    ) {
         let mut bars = bars.lock().unwrap_or_else(|e| e.into_inner());
         match event {
             PullEvent::LayerStarted { digest, size } => {
                 let bar = multi.add(ProgressBar::new(size));
                 bar.set_style(
-                    ProgressStyle::with_template("Copying blob {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar())
-                        .progress_chars("=> "),
+                    ProgressStyle::with_template(
+                        "Copying blob {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
                 );
                 bar.set_message(short(&digest).to_owned());
                 bars.insert(digest, bar);
@@ -101,7 +108,9 @@ impl PullDisplay {
 fn line(event: &PullEvent) -> Option<String> {
     Some(match event {
         PullEvent::Resolved { reference } => format!("Trying to pull {reference}..."),
-        PullEvent::LayerExists { digest } => format!("Copying blob {} skipped: already exists", short(digest)),
+        PullEvent::LayerExists { digest } => {
+            format!("Copying blob {} skipped: already exists", short(digest))
+        }
         PullEvent::LayerDone { digest } => format!("Copying blob {} done", short(digest)),
         PullEvent::ConfigStored { digest } => format!("Copying config {} done", short(digest)),
         PullEvent::LayerStarted { .. } | PullEvent::LayerProgress { .. } => return None,

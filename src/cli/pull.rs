@@ -35,7 +35,9 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
 pub fn pull_image(ctx: &Context, opts: &PullOptions, quiet: bool) -> anyhow::Result<String> {
     let display = Arc::new(PullDisplay::new(quiet));
     let events = display.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let result = runtime.block_on(pull(ctx, opts, Arc::new(move |e| events.show(e))));
     display.finish(result.is_ok());
     // Layers still unpacking after a failure would hold the exit; their temp dirs are

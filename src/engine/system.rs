@@ -68,7 +68,10 @@ pub struct Version {
 pub fn version() -> Version {
     Version {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        os_arch: format!("linux/{}", crate::engine::image::platform::Platform::host().architecture),
+        os_arch: format!(
+            "linux/{}",
+            crate::engine::image::platform::Platform::host().architecture
+        ),
     }
 }
 
@@ -76,9 +79,16 @@ pub fn info(ctx: &Context) -> Result<Info, SystemError> {
     let store = ctx.open_store()?;
     let uname = nix::sys::utsname::uname().ok();
     let text = |f: fn(&nix::sys::utsname::UtsName) -> &std::ffi::OsStr| {
-        uname.as_ref().map(|u| f(u).to_string_lossy().into_owned()).unwrap_or_default()
+        uname
+            .as_ref()
+            .map(|u| f(u).to_string_lossy().into_owned())
+            .unwrap_or_default()
     };
-    let cgroup_version = if std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists() { "v2" } else { "v1" };
+    let cgroup_version = if std::path::Path::new("/sys/fs/cgroup/cgroup.controllers").exists() {
+        "v2"
+    } else {
+        "v1"
+    };
     Ok(Info {
         host: Host {
             arch: version().os_arch.trim_start_matches("linux/").to_owned(),
@@ -112,7 +122,11 @@ pub fn reset(ctx: &Context) -> Result<(), SystemError> {
             continue;
         }
         let ours = dir == &ctx.runroot || dir.join("db.sqlite").exists();
-        if !ours && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(false) {
+        if !ours
+            && std::fs::read_dir(dir)
+                .map(|mut d| d.next().is_some())
+                .unwrap_or(false)
+        {
             return Err(SystemError::NotAStore(dir.clone()));
         }
         std::fs::remove_dir_all(dir).map_err(|source| SystemError::Remove {

@@ -1,3 +1,4 @@
+use crate::engine::context::ContextError;
 use crate::engine::image::platform::PlatformError;
 use crate::engine::image::reference::ReferenceError;
 use crate::engine::registry::RegistryError;
@@ -6,6 +7,8 @@ use crate::engine::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImagesError {
+    #[error(transparent)]
+    Context(#[from] ContextError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]

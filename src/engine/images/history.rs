@@ -23,7 +23,12 @@ pub fn history(store: &Store, name: &str) -> Result<Vec<HistoryEntry>, ImagesErr
         .map(|l| store.layer_size(l))
         .collect::<Result<_, _>>()?;
     let mut sizes = sizes.into_iter();
-    let text = |v: &Value, key| v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let text = |v: &Value, key| {
+        v.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     let mut entries: Vec<HistoryEntry> = config
         .get("history")
         .and_then(Value::as_array)
@@ -31,7 +36,10 @@ pub fn history(store: &Store, name: &str) -> Result<Vec<HistoryEntry>, ImagesErr
         .unwrap_or_default()
         .iter()
         .map(|h| {
-            let empty = h.get("empty_layer").and_then(Value::as_bool).unwrap_or(false);
+            let empty = h
+                .get("empty_layer")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             HistoryEntry {
                 id: "<missing>".to_owned(),
                 created: h.get("created").and_then(Value::as_str).map(str::to_owned),

@@ -27,7 +27,11 @@ enum Filter {
 }
 
 pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<ImageRow>, ImagesError> {
-    let filters = opts.filters.iter().map(|f| parse_filter(f)).collect::<Result<Vec<_>, _>>()?;
+    let filters = opts
+        .filters
+        .iter()
+        .map(|f| parse_filter(f))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut rows = Vec::new();
     for image in store.images()? {
         let labels = if filters.iter().any(|f| matches!(f, Filter::Label(..))) {
@@ -99,7 +103,9 @@ fn names(tags: &[String], digests: &[String]) -> Vec<(String, String, Option<Str
 }
 
 fn parse_filter(filter: &str) -> Result<Filter, ImagesError> {
-    let invalid = || ImagesError::Conflict(format!("invalid filter {filter:?}: use dangling=true|false, reference=PATTERN or label=KEY[=VALUE]"));
+    let invalid = || {
+        ImagesError::Conflict(format!("invalid filter {filter:?}: use dangling=true|false, reference=PATTERN or label=KEY[=VALUE]"))
+    };
     let (key, value) = filter.split_once('=').ok_or_else(invalid)?;
     match key {
         "dangling" => match value {
@@ -107,7 +113,9 @@ fn parse_filter(filter: &str) -> Result<Filter, ImagesError> {
             "false" | "0" => Ok(Filter::Dangling(false)),
             _ => Err(invalid()),
         },
-        "reference" => glob::Pattern::new(value).map(Filter::Reference).map_err(|_| invalid()),
+        "reference" => glob::Pattern::new(value)
+            .map(Filter::Reference)
+            .map_err(|_| invalid()),
         "label" => Ok(match value.split_once('=') {
             Some((k, v)) => Filter::Label(k.to_owned(), Some(v.to_owned())),
             None => Filter::Label(value.to_owned(), None),
@@ -122,7 +130,8 @@ fn matches_reference(pattern: &glob::Pattern, repository: &str, tag: &str) -> bo
         require_literal_separator: true,
         ..Default::default()
     };
-    pattern.matches_with(repository, opts) || pattern.matches_with(&format!("{repository}:{tag}"), opts)
+    pattern.matches_with(repository, opts)
+        || pattern.matches_with(&format!("{repository}:{tag}"), opts)
 }
 
 #[cfg(test)]
@@ -134,19 +143,32 @@ mod tests {
         let p = |s| glob::Pattern::new(s).unwrap();
         assert!(matches_reference(&p("busybox"), "busybox", "latest"));
         assert!(matches_reference(&p("busy*:lat*"), "busybox", "latest"));
-        assert!(!matches_reference(&p("*"), "127.0.0.1:5000/busybox", "latest"));
-        assert!(matches_reference(&p("*/busybox"), "127.0.0.1:5000/busybox", "latest"));
+        assert!(!matches_reference(
+            &p("*"),
+            "127.0.0.1:5000/busybox",
+            "latest"
+        ));
+        assert!(matches_reference(
+            &p("*/busybox"),
+            "127.0.0.1:5000/busybox",
+            "latest"
+        ));
     }
 
     #[test]
     fn unknown_filters_are_refused() {
         assert!(parse_filter("colour=red").is_err());
         assert!(parse_filter("dangling=maybe").is_err());
-        assert!(matches!(parse_filter("label=a=b"), Ok(Filter::Label(k, Some(v))) if k == "a" && v == "b"));
+        assert!(
+            matches!(parse_filter("label=a=b"), Ok(Filter::Label(k, Some(v))) if k == "a" && v == "b")
+        );
     }
 
     #[test]
     fn untagged_images_show_none() {
-        assert_eq!(names(&[], &[]), vec![("<none>".into(), "<none>".into(), None)]);
+        assert_eq!(
+            names(&[], &[]),
+            vec![("<none>".into(), "<none>".into(), None)]
+        );
     }
 }

@@ -31,7 +31,12 @@ pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>
         return Err(ImagesError::Conflict(format!(
             "unable to delete {} (must be forced): the image has several names: {}",
             &id[..12],
-            image.tags.iter().map(|t| familiar(t)).collect::<Vec<_>>().join(", ")
+            image
+                .tags
+                .iter()
+                .map(|t| familiar(t))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     }
     for name in image.tags.iter().chain(&image.digests) {

@@ -26,7 +26,12 @@ fn by_name(store: &Store, input: &str) -> Result<Option<String>, ImagesError> {
         return Ok(None);
     };
     if reference.digest.is_some() {
-        let name = format!("{}/{}@{}", reference.registry, reference.repository, reference.digest.as_deref().unwrap_or_default());
+        let name = format!(
+            "{}/{}@{}",
+            reference.registry,
+            reference.repository,
+            reference.digest.as_deref().unwrap_or_default()
+        );
         return Ok(store.image_by_repo_digest(&name)?);
     }
     Ok(store.image_by_tag(&reference.to_string())?)

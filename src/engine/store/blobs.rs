@@ -31,7 +31,9 @@ impl Store {
     /// Stores `bytes`, which must hash to `digest`.
     pub fn put_blob(&self, digest: &str, bytes: &[u8]) -> Result<(), StoreError> {
         let mut writer = self.blob_writer()?;
-        writer.write_all(bytes).map_err(|e| StoreError::io(writer.tmp.path(), e))?;
+        writer
+            .write_all(bytes)
+            .map_err(|e| StoreError::io(writer.tmp.path(), e))?;
         writer.commit(self, digest)
     }
 

@@ -11,8 +11,6 @@ pub struct ImageRecord {
     pub manifest_media_type: Option<String>,
     pub created: Option<String>,
     pub size: u64,
-    /// Unix seconds when the image entered this store.
-    pub added: i64,
     /// Diff-ids, bottom layer first.
     pub layers: Vec<String>,
     /// Full names, `registry/repository:tag`.
@@ -46,7 +44,11 @@ impl Store {
         let size: u64 = image
             .layers
             .iter()
-            .map(|l| tx.query_row("SELECT size FROM layers WHERE diff_id = ?1", [l], |r| r.get::<_, u64>(0)))
+            .map(|l| {
+                tx.query_row("SELECT size FROM layers WHERE diff_id = ?1", [l], |r| {
+                    r.get::<_, u64>(0)
+                })
+            })
             .sum::<Result<u64, _>>()?;
         tx.execute(
             "INSERT INTO images (id, manifest_digest, manifest_media_type, created, size, added)
@@ -54,7 +56,13 @@ impl Store {
              ON CONFLICT(id) DO UPDATE SET
                manifest_digest = COALESCE(excluded.manifest_digest, manifest_digest),
                manifest_media_type = COALESCE(excluded.manifest_media_type, manifest_media_type)",
-            params![image.id, image.manifest_digest, image.manifest_media_type, image.created, size],
+            params![
+                image.id,
+                image.manifest_digest,
+                image.manifest_media_type,
+                image.created,
+                size
+            ],
         )?;
         for (position, diff_id) in image.layers.iter().enumerate() {
             tx.execute(
@@ -63,7 +71,10 @@ impl Store {
             )?;
         }
         if let Some(tag) = image.tag {
-            tx.execute("INSERT OR REPLACE INTO tags (name, image_id) VALUES (?1, ?2)", [tag, image.id])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO tags (name, image_id) VALUES (?1, ?2)",
+                [tag, image.id],
+            )?;
         }
         if let Some(digest) = image.repo_digest {
             tx.execute(
@@ -79,7 +90,7 @@ impl Store {
         let row = self
             .db
             .query_row(
-                "SELECT id, manifest_digest, manifest_media_type, created, size, added FROM images WHERE id = ?1",
+                "SELECT id, manifest_digest, manifest_media_type, created, size FROM images WHERE id = ?1",
                 [id],
                 |r| {
                     Ok(ImageRecord {
@@ -88,7 +99,6 @@ impl Store {
                         manifest_media_type: r.get(2)?,
                         created: r.get(3)?,
                         size: r.get(4)?,
-                        added: r.get(5)?,
                         layers: Vec::new(),
                         tags: Vec::new(),
                         digests: Vec::new(),
@@ -97,9 +107,18 @@ impl Store {
             )
             .optional()?;
         let mut image = row.ok_or_else(|| StoreError::ImageNotFound(id.to_owned()))?;
-        image.layers = self.strings("SELECT diff_id FROM image_layers WHERE image_id = ?1 ORDER BY position", id)?;
-        image.tags = self.strings("SELECT name FROM tags WHERE image_id = ?1 ORDER BY name", id)?;
-        image.digests = self.strings("SELECT name FROM repo_digests WHERE image_id = ?1 ORDER BY name", id)?;
+        image.layers = self.strings(
+            "SELECT diff_id FROM image_layers WHERE image_id = ?1 ORDER BY position",
+            id,
+        )?;
+        image.tags = self.strings(
+            "SELECT name FROM tags WHERE image_id = ?1 ORDER BY name",
+            id,
+        )?;
+        image.digests = self.strings(
+            "SELECT name FROM repo_digests WHERE image_id = ?1 ORDER BY name",
+            id,
+        )?;
         Ok(image)
     }
 
@@ -116,14 +135,20 @@ impl Store {
     pub fn image_by_tag(&self, name: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .db
-            .query_row("SELECT image_id FROM tags WHERE name = ?1", [name], |r| r.get(0))
+            .query_row("SELECT image_id FROM tags WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
     pub fn image_by_repo_digest(&self, name: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .db
-            .query_row("SELECT image_id FROM repo_digests WHERE name = ?1", [name], |r| r.get(0))
+            .query_row(
+                "SELECT image_id FROM repo_digests WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
@@ -138,14 +163,19 @@ impl Store {
     }
 
     pub fn set_tag(&self, name: &str, id: &str) -> Result<(), StoreError> {
-        self.db
-            .execute("INSERT OR REPLACE INTO tags (name, image_id) VALUES (?1, ?2)", [name, id])?;
+        self.db.execute(
+            "INSERT OR REPLACE INTO tags (name, image_id) VALUES (?1, ?2)",
+            [name, id],
+        )?;
         Ok(())
     }
 
     /// Removes a tag; false when there was none.
     pub fn remove_tag(&self, name: &str) -> Result<bool, StoreError> {
-        Ok(self.db.execute("DELETE FROM tags WHERE name = ?1", [name])? > 0)
+        Ok(self
+            .db
+            .execute("DELETE FROM tags WHERE name = ?1", [name])?
+            > 0)
     }
 
     /// Deletes an image's record and its own blobs (config, manifest). Its layers stay
@@ -155,9 +185,13 @@ impl Store {
         let tx = self.db.transaction()?;
         tx.execute("DELETE FROM images WHERE id = ?1", [id])?;
         let manifest_shared = match &image.manifest_digest {
-            Some(d) => tx.query_row("SELECT COUNT(*) FROM images WHERE manifest_digest = ?1", [d], |r| {
-                r.get::<_, i64>(0)
-            })? > 0,
+            Some(d) => {
+                tx.query_row(
+                    "SELECT COUNT(*) FROM images WHERE manifest_digest = ?1",
+                    [d],
+                    |r| r.get::<_, i64>(0),
+                )? > 0
+            }
             None => true,
         };
         tx.commit()?;

@@ -21,7 +21,10 @@ impl Store {
 
     /// Held while a layer is fetched, so concurrent pulls fetch it once.
     pub fn lock_layer(&self, diff_id: &str) -> Result<Lock, StoreError> {
-        let path = self.root.join("locks").join(format!("{}.lock", digest_hex(diff_id)?));
+        let path = self
+            .root
+            .join("locks")
+            .join(format!("{}.lock", digest_hex(diff_id)?));
         Lock::acquire(&path, Kind::Exclusive)
     }
 
@@ -49,7 +52,8 @@ impl Store {
         match (record, path.exists()) {
             (Some(record), true) => Ok(Some(record)),
             (Some(_), false) => {
-                self.db.execute("DELETE FROM layers WHERE diff_id = ?1", [diff_id])?;
+                self.db
+                    .execute("DELETE FROM layers WHERE diff_id = ?1", [diff_id])?;
                 Ok(None)
             }
             (None, true) => {
@@ -61,7 +65,11 @@ impl Store {
     }
 
     /// Moves an unpacked layer into place and records it. Call with the layer's lock held.
-    pub fn commit_layer(&self, unpacked: TempEntry, record: &LayerRecord) -> Result<(), StoreError> {
+    pub fn commit_layer(
+        &self,
+        unpacked: TempEntry,
+        record: &LayerRecord,
+    ) -> Result<(), StoreError> {
         let path = self.layer_path(&record.diff_id)?;
         std::fs::rename(unpacked.path(), &path).map_err(|e| StoreError::io(&path, e))?;
         self.db.execute(
@@ -96,7 +104,8 @@ impl Store {
             if path.exists() {
                 std::fs::rename(&path, doomed.path()).map_err(|e| StoreError::io(&path, e))?;
             }
-            self.db.execute("DELETE FROM layers WHERE diff_id = ?1", [diff_id])?;
+            self.db
+                .execute("DELETE FROM layers WHERE diff_id = ?1", [diff_id])?;
             self.remove_blob(blob)?;
         }
         Ok(unused.into_iter().map(|(d, _)| d).collect())
@@ -107,7 +116,11 @@ impl Store {
     pub fn layer_size(&self, diff_id: &str) -> Result<u64, StoreError> {
         Ok(self
             .db
-            .query_row("SELECT size FROM layers WHERE diff_id = ?1", [diff_id], |r| r.get(0))
+            .query_row(
+                "SELECT size FROM layers WHERE diff_id = ?1",
+                [diff_id],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or(0))
     }
@@ -115,6 +128,10 @@ impl Store {
 
 impl Store {
     pub fn total_layer_size(&self) -> Result<u64, StoreError> {
-        Ok(self.db.query_row("SELECT COALESCE(SUM(size), 0) FROM layers", [], |r| r.get(0))?)
+        Ok(self
+            .db
+            .query_row("SELECT COALESCE(SUM(size), 0) FROM layers", [], |r| {
+                r.get(0)
+            })?)
     }
 }

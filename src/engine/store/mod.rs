@@ -74,10 +74,6 @@ impl Store {
         })
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// Held while adding content: deleters wait until no one is adding.
     pub fn lock_for_adding(&self) -> Result<Lock, StoreError> {
         Lock::acquire(&self.root.join("storage.lock"), Kind::Shared)
@@ -87,10 +83,6 @@ impl Store {
     pub fn lock_for_deleting(&self) -> Result<Lock, StoreError> {
         Lock::acquire(&self.root.join("storage.lock"), Kind::Exclusive)
     }
-
-    pub(crate) fn db(&self) -> &rusqlite::Connection {
-        &self.db
-    }
 }
 
 /// `sha256:<hex>` -> `<hex>`, refusing anything that is not a sha256 digest so that a
@@ -99,7 +91,11 @@ pub fn digest_hex(digest: &str) -> Result<&str, StoreError> {
     let hex = digest
         .strip_prefix("sha256:")
         .ok_or_else(|| StoreError::Corrupt(format!("unsupported digest {digest}")))?;
-    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+    if hex.len() == 64
+        && hex
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
         Ok(hex)
     } else {
         Err(StoreError::Corrupt(format!("malformed digest {digest}")))

@@ -11,7 +11,7 @@ use nix::sched::{unshare, CloneFlags};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, getppid, pipe, read, write, ForkResult};
 use std::io::Write as _;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::process::{Command, Stdio};
 
 /// Moves this process into a new user namespace with `maps`, as uid and gid 0 there.
@@ -51,7 +51,11 @@ pub fn enter(maps: &Mappings) -> Result<(), UsernsError> {
             if !matches!(status, WaitStatus::Exited(_, 0)) {
                 let (tool, message) = message.split_once(':').unwrap_or(("newuidmap", &message));
                 return Err(UsernsError::ToolFailed {
-                    tool: if tool == "newgidmap" { "newgidmap" } else { "newuidmap" },
+                    tool: if tool == "newgidmap" {
+                        "newgidmap"
+                    } else {
+                        "newuidmap"
+                    },
                     message: message.trim().to_owned(),
                 });
             }
@@ -63,7 +67,7 @@ pub fn enter(maps: &Mappings) -> Result<(), UsernsError> {
 /// Runs in the forked child: waits for the parent to unshare, then maps it.
 fn map_parent(ready: OwnedFd, status: OwnedFd, helpers: &[(&'static str, &Vec<IdMap>); 2]) -> i32 {
     let mut byte = [0u8; 1];
-    if !matches!(read(ready.as_fd(), &mut byte), Ok(1)) {
+    if !matches!(read(ready.as_raw_fd(), &mut byte), Ok(1)) {
         return 1; // the parent could not unshare; it reports that itself
     }
     let pid = getppid().as_raw().to_string();
@@ -75,13 +79,23 @@ fn map_parent(ready: OwnedFd, status: OwnedFd, helpers: &[(&'static str, &Vec<Id
             for m in maps.iter() {
                 cmd.args([m.container_id, m.host_id, m.size].map(|n| n.to_string()));
             }
-            (*tool, cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn())
+            (
+                *tool,
+                cmd.stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn(),
+            )
         })
         .collect();
     for (tool, child) in spawned {
         let failure = match child.and_then(|c| c.wait_with_output()) {
             Ok(out) if out.status.success() => continue,
-            Ok(out) => String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("").to_owned(),
+            Ok(out) => String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+                .to_owned(),
             Err(e) => e.to_string(),
         };
         let mut file = std::fs::File::from(status);

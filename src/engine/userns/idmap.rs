@@ -52,18 +52,6 @@ impl Mappings {
     pub fn is_single(&self) -> bool {
         self.uids.len() == 1 && self.uids[0].size == 1
     }
-
-    /// The host uid that a uid inside the namespace stands for.
-    pub fn host_uid(&self, uid: u32) -> Option<u32> {
-        to_host(&self.uids, uid)
-    }
-}
-
-fn to_host(maps: &[IdMap], id: u32) -> Option<u32> {
-    maps.iter().find_map(|m| {
-        let offset = id.checked_sub(m.container_id)?;
-        (offset < m.size).then(|| m.host_id + offset)
-    })
 }
 
 fn stack(own: u32, ranges: &[(u32, u32)]) -> Vec<IdMap> {
@@ -136,8 +124,14 @@ mod tests {
     #[test]
     fn subids_match_by_name_or_uid() {
         let text = "alice:100000:65536\n1001:300000:1000\nbob:200000:65536\n# junk\n";
-        assert_eq!(parse_subids(text, 1000, Some("alice")), vec![(100000, 65536)]);
-        assert_eq!(parse_subids(text, 1001, Some("carol")), vec![(300000, 1000)]);
+        assert_eq!(
+            parse_subids(text, 1000, Some("alice")),
+            vec![(100000, 65536)]
+        );
+        assert_eq!(
+            parse_subids(text, 1001, Some("carol")),
+            vec![(300000, 1000)]
+        );
         assert!(parse_subids(text, 1002, Some("dave")).is_empty());
     }
 
@@ -150,10 +144,6 @@ mod tests {
             uids: maps.clone(),
             gids: maps,
         };
-        assert_eq!(m.host_uid(0), Some(1000));
-        assert_eq!(m.host_uid(1), Some(100000));
-        assert_eq!(m.host_uid(12), Some(200001));
-        assert_eq!(m.host_uid(16), None);
         assert!(!m.is_single());
     }
 

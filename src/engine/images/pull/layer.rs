@@ -38,19 +38,28 @@ pub async fn fetch_all(
     let cancel = Arc::new(AtomicBool::new(false));
     let mut tasks = JoinSet::new();
     for job in jobs {
-        let (slots, cancel, client, progress, ctx) =
-            (slots.clone(), cancel.clone(), client.clone(), progress.clone(), ctx.clone());
+        let (slots, cancel, client, progress, ctx) = (
+            slots.clone(),
+            cancel.clone(),
+            client.clone(),
+            progress.clone(),
+            ctx.clone(),
+        );
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await;
             let handle = Handle::current();
-            tokio::task::spawn_blocking(move || fetch_one(&ctx, &client, &job, handle, &progress, &cancel))
-                .await
-                .map_err(|e| ImagesError::Task(e.to_string()))?
+            tokio::task::spawn_blocking(move || {
+                fetch_one(&ctx, &client, &job, handle, &progress, &cancel)
+            })
+            .await
+            .map_err(|e| ImagesError::Task(e.to_string()))?
         });
     }
     let mut first_error = None;
     while let Some(joined) = tasks.join_next().await {
-        let result = joined.map_err(|e| ImagesError::Task(e.to_string())).and_then(|r| r);
+        let result = joined
+            .map_err(|e| ImagesError::Task(e.to_string()))
+            .and_then(|r| r);
         if let Err(e) = result {
             cancel.store(true, Ordering::Relaxed);
             first_error.get_or_insert(e);
@@ -81,7 +90,8 @@ fn fetch_one(
     });
     let blob = handle.block_on(client.blob(&job.reference, &job.digest))?;
     let unpacked = store.temp_entry("layer")?;
-    std::fs::create_dir(unpacked.path()).map_err(|e| crate::engine::store::StoreError::io(unpacked.path(), e))?;
+    std::fs::create_dir(unpacked.path())
+        .map_err(|e| crate::engine::store::StoreError::io(unpacked.path(), e))?;
     let on_bytes = |bytes| {
         if cancel.load(Ordering::Relaxed) {
             return false;
@@ -161,7 +171,11 @@ impl Checked {
 }
 
 /// Decompresses and unpacks, returning the diff-id and the unpacked size.
-fn unpack_checked(source: &mut Tee, dest: &Path, opts: &UnpackOptions) -> Result<(String, u64), Checked> {
+fn unpack_checked(
+    source: &mut Tee,
+    dest: &Path,
+    opts: &UnpackOptions,
+) -> Result<(String, u64), Checked> {
     let mut tar = Hashing::new(decompress(source).map_err(Checked::Io)?);
     let stats = unpack_layer(&mut tar, dest, opts).map_err(Checked::Unpack)?;
     let diff_id = tar.finish().map_err(Checked::Io)?;

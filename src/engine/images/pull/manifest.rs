@@ -5,8 +5,8 @@ use crate::engine::images::ImagesError;
 use oci_spec::image::{ImageConfiguration, ImageIndex, ImageManifest};
 
 pub enum Parsed {
-    Index(ImageIndex),
-    Manifest(ImageManifest),
+    Index(Box<ImageIndex>),
+    Manifest(Box<ImageManifest>),
 }
 
 const INDEX_TYPES: [&str; 2] = [
@@ -19,29 +19,44 @@ const MANIFEST_TYPES: [&str; 2] = [
 ];
 
 pub fn parse(image: &str, bytes: &[u8], media_type: &str) -> Result<Parsed, ImagesError> {
-    let json: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| bad(image, &format!("manifest is not JSON: {e}")))?;
-    let declared = json.get("mediaType").and_then(|m| m.as_str()).unwrap_or(media_type);
-    let kind = if INDEX_TYPES.contains(&declared) || (!MANIFEST_TYPES.contains(&declared) && json.get("manifests").is_some()) {
+    let json: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| bad(image, &format!("manifest is not JSON: {e}")))?;
+    let declared = json
+        .get("mediaType")
+        .and_then(|m| m.as_str())
+        .unwrap_or(media_type);
+    let kind = if INDEX_TYPES.contains(&declared)
+        || (!MANIFEST_TYPES.contains(&declared) && json.get("manifests").is_some())
+    {
         "index"
     } else if MANIFEST_TYPES.contains(&declared) || json.get("layers").is_some() {
         "manifest"
     } else if json.get("schemaVersion").and_then(|v| v.as_u64()) == Some(1) {
-        return Err(bad(image, "Docker schema 1 manifests are not supported; push the image again with a current tool"));
+        return Err(bad(
+            image,
+            "Docker schema 1 manifests are not supported; push the image again with a current tool",
+        ));
     } else {
-        return Err(bad(image, &format!("unsupported manifest type {declared:?}")));
+        return Err(bad(
+            image,
+            &format!("unsupported manifest type {declared:?}"),
+        ));
     };
     let invalid = |e: serde_json::Error| bad(image, &format!("malformed {kind}: {e}"));
     if kind == "index" {
-        Ok(Parsed::Index(serde_json::from_value(json).map_err(invalid)?))
+        Ok(Parsed::Index(Box::new(
+            serde_json::from_value(json).map_err(invalid)?,
+        )))
     } else {
-        Ok(Parsed::Manifest(serde_json::from_value(json).map_err(invalid)?))
+        Ok(Parsed::Manifest(Box::new(
+            serde_json::from_value(json).map_err(invalid)?,
+        )))
     }
 }
 
 pub fn diff_ids(image: &str, config: &[u8]) -> Result<Vec<String>, ImagesError> {
-    let config: ImageConfiguration =
-        serde_json::from_slice(config).map_err(|e| bad(image, &format!("malformed image config: {e}")))?;
+    let config: ImageConfiguration = serde_json::from_slice(config)
+        .map_err(|e| bad(image, &format!("malformed image config: {e}")))?;
     Ok(config.rootfs().diff_ids().to_vec())
 }
 

@@ -13,8 +13,8 @@ use crate::engine::registry::{Client, ClientOptions};
 use crate::engine::store::blobs::sha256_digest;
 use crate::engine::store::images::NewImage;
 use crate::engine::store::{digest_hex, Store};
-use manifest::Parsed;
 use futures_util::StreamExt;
+use manifest::Parsed;
 use std::sync::Arc;
 
 /// How many layers download at once (Podman's default too).
@@ -41,7 +41,11 @@ pub enum PullEvent {
 pub type Progress = Arc<dyn Fn(PullEvent) + Send + Sync>;
 
 /// Pulls an image into the store and returns its ID (the config digest's hex).
-pub async fn pull(ctx: &Context, opts: &PullOptions, progress: Progress) -> Result<String, ImagesError> {
+pub async fn pull(
+    ctx: &Context,
+    opts: &PullOptions,
+    progress: Progress,
+) -> Result<String, ImagesError> {
     let reference = Reference::parse(&opts.reference)?;
     let want = match &opts.platform {
         Some(p) => Platform::parse(p)?,
@@ -63,10 +67,14 @@ pub async fn pull(ctx: &Context, opts: &PullOptions, progress: Progress) -> Resu
     let manifest = match manifest::parse(&image_name, &top.bytes, &top.media_type)? {
         Parsed::Index(index) => {
             let chosen = platform::select(&index, &want)?;
-            let child = client.manifest_by_digest(&reference, chosen.digest().as_ref()).await?;
+            let child = client
+                .manifest_by_digest(&reference, chosen.digest().as_ref())
+                .await?;
             match manifest::parse(&image_name, &child.bytes, &child.media_type)? {
                 Parsed::Manifest(m) => (child, m),
-                Parsed::Index(_) => return Err(bad(&image_name, "a manifest list points to another list")),
+                Parsed::Index(_) => {
+                    return Err(bad(&image_name, "a manifest list points to another list"))
+                }
             }
         }
         Parsed::Manifest(m) => (top.clone(), m),
@@ -74,10 +82,17 @@ pub async fn pull(ctx: &Context, opts: &PullOptions, progress: Progress) -> Resu
     let (platform_manifest, image_manifest) = manifest;
 
     let config_digest = image_manifest.config().digest().to_string();
-    let config_bytes = fetch_small_blob(&client, &store, &reference, &config_digest, "config").await?;
+    let config_bytes =
+        fetch_small_blob(&client, &store, &reference, &config_digest, "config").await?;
+    progress(PullEvent::ConfigStored {
+        digest: config_digest.clone(),
+    });
     let diff_ids = manifest::diff_ids(&image_name, &config_bytes)?;
     if diff_ids.len() != image_manifest.layers().len() {
-        return Err(bad(&image_name, "the manifest and the config disagree on the number of layers"));
+        return Err(bad(
+            &image_name,
+            "the manifest and the config disagree on the number of layers",
+        ));
     }
 
     let jobs = image_manifest
@@ -97,7 +112,10 @@ pub async fn pull(ctx: &Context, opts: &PullOptions, progress: Progress) -> Resu
 
     store.put_blob(&platform_manifest.digest, &platform_manifest.bytes)?;
     let id = digest_hex(&config_digest)?.to_owned();
-    let repo_digest = format!("{}/{}@{}", reference.registry, reference.repository, top.digest);
+    let repo_digest = format!(
+        "{}/{}@{}",
+        reference.registry, reference.repository, top.digest
+    );
     let created = manifest::created(&config_bytes);
     store.add_image(&NewImage {
         id: &id,

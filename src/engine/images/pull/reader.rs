@@ -40,7 +40,7 @@ impl Read for StreamReader<'_> {
                 Some(Ok(chunk)) => {
                     self.received += chunk.len() as u64;
                     if !(self.on_progress)(self.received) {
-                        return Err(io::Error::new(io::ErrorKind::Other, "cancelled"));
+                        return Err(io::Error::other("cancelled"));
                     }
                     self.chunk = chunk;
                 }
@@ -128,7 +128,10 @@ mod tests {
 
     fn roundtrip(compressed: Vec<u8>) -> Vec<u8> {
         let mut out = Vec::new();
-        decompress(io::Cursor::new(compressed)).unwrap().read_to_end(&mut out).unwrap();
+        decompress(io::Cursor::new(compressed))
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
         out
     }
 
@@ -148,6 +151,9 @@ mod tests {
         let mut r = Hashing::new(io::Cursor::new(b"abcdef".to_vec()));
         let mut two = [0u8; 2];
         r.read_exact(&mut two).unwrap();
-        assert_eq!(r.finish().unwrap(), crate::engine::store::blobs::sha256_digest(b"abcdef"));
+        assert_eq!(
+            r.finish().unwrap(),
+            crate::engine::store::blobs::sha256_digest(b"abcdef")
+        );
     }
 }

@@ -40,7 +40,9 @@ impl Store {
     /// Records an image and names it, in one transaction. The tag moves from any
     /// image that had it (which may leave that one dangling, as Docker does).
     pub fn add_image(&mut self, image: &NewImage) -> Result<(), StoreError> {
-        let tx = self.db.transaction()?;
+        let tx = self
+            .db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let size: u64 = image
             .layers
             .iter()
@@ -182,7 +184,9 @@ impl Store {
     /// until `remove_unused_layers`. Call under `lock_for_deleting`.
     pub fn remove_image(&mut self, id: &str) -> Result<(), StoreError> {
         let image = self.image(id)?;
-        let tx = self.db.transaction()?;
+        let tx = self
+            .db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM images WHERE id = ?1", [id])?;
         let manifest_shared = match &image.manifest_digest {
             Some(d) => {

@@ -129,14 +129,25 @@ pub(crate) fn cause_of(err: &(dyn std::error::Error + 'static)) -> String {
     let mut cert_problem = false;
     let mut cur = Some(err);
     while let Some(e) = cur {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            io_kind.get_or_insert(io.kind());
-        }
+        innermost = e;
         if let Some(tls) = e.downcast_ref::<rustls::Error>() {
             cert_problem |= matches!(tls, rustls::Error::InvalidCertificate(_));
         }
-        innermost = e;
-        cur = e.source();
+        cur = match e.downcast_ref::<std::io::Error>() {
+            Some(io) => {
+                use std::io::ErrorKind::{ConnectionRefused, ConnectionReset, TimedOut};
+                if matches!(io.kind(), ConnectionRefused | ConnectionReset | TimedOut) {
+                    io_kind.get_or_insert(io.kind());
+                }
+                // An io::Error's source() skips the error it wraps; rustls's
+                // handshake errors sit in there, sometimes two io::Errors deep.
+                match io.get_ref() {
+                    Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                    None => e.source(),
+                }
+            }
+            None => e.source(),
+        };
     }
     let mut text = match io_kind {
         Some(std::io::ErrorKind::ConnectionRefused) => "connection refused".to_string(),
@@ -144,8 +155,8 @@ pub(crate) fn cause_of(err: &(dyn std::error::Error + 'static)) -> String {
         Some(std::io::ErrorKind::TimedOut) => "timed out".to_string(),
         _ => clean(&innermost.to_string()),
     };
-    if err.to_string().contains("timed out") && text != "timed out" {
-        text = format!("timed out ({text})");
+    if text.ends_with("timed out") {
+        text = "timed out".to_string();
     }
     if cert_problem {
         text.push_str(" (use --tls-verify=false if the registry has a self-signed certificate)");

@@ -486,3 +486,76 @@ async fn live_registry() {
     eprintln!("{e}");
     assert!(matches!(e, RegistryError::NotFound { .. }));
 }
+
+/// The failures a user meets against a real registry with htpasswd auth:
+/// `CORACLE_TEST_AUTH_REGISTRY=127.0.0.1:PORT cargo test --bin coracle
+/// live_auth_errors -- --ignored`.
+#[tokio::test]
+#[ignore]
+async fn live_auth_errors() {
+    let registry = std::env::var("CORACLE_TEST_AUTH_REGISTRY").expect("CORACLE_TEST_AUTH_REGISTRY");
+    let r = Reference::parse(&format!("{registry}/private/bb")).unwrap();
+    let e = client().manifest(&r).await.unwrap_err();
+    eprintln!("{e}");
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "authentication required for {registry}/private/bb:latest: log in with coracle login"
+        )
+    );
+    let e = client_with("alice", "wrong")
+        .manifest(&r)
+        .await
+        .unwrap_err();
+    eprintln!("{e}");
+    assert_eq!(
+        e.to_string(),
+        format!("unauthorized: the registry {registry} refused the credentials for {registry}/private/bb:latest")
+    );
+    let nope = Reference::parse(&format!("{registry}/nope")).unwrap();
+    let e = client_with("alice", "s3cret")
+        .manifest(&nope)
+        .await
+        .unwrap_err();
+    eprintln!("{e}");
+    assert_eq!(
+        e.to_string(),
+        format!("image {registry}/nope:latest not found in the registry")
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_download_times_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut first = [0u8; 1];
+                if conn.read(&mut first).is_err() || !first[0].is_ascii_uppercase() {
+                    return; // the https probe
+                }
+                let _ =
+                    conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789");
+                std::thread::sleep(std::time::Duration::from_secs(5));
+            });
+        }
+    });
+    let c = Client::new(ClientOptions {
+        auth_files: Some(vec![]),
+        read_timeout: Duration::from_millis(300),
+        ..ClientOptions::default()
+    })
+    .unwrap();
+    let r = Reference::parse(&format!("127.0.0.1:{port}/x")).unwrap();
+    let blob = c.blob(&r, &digest_of("sha256", b"")).await.unwrap();
+    assert_eq!(blob.size, Some(1000));
+    let started = std::time::Instant::now();
+    let e = blob.stream.try_collect::<Vec<Bytes>>().await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!(
+        e.to_string(),
+        format!("download from registry 127.0.0.1:{port} failed: timed out")
+    );
+}

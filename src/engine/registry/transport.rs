@@ -208,3 +208,25 @@ mod tests {
         assert_eq!(api_host("127.0.0.1:5000"), "127.0.0.1:5000");
     }
 }
+
+/// A registry with a self-signed certificate, reached with verification on:
+/// `CORACLE_TEST_TLS_REGISTRY=127.0.0.1:PORT cargo test --bin coracle
+/// live_verified_tls -- --ignored`.
+#[cfg(test)]
+#[tokio::test]
+#[ignore]
+async fn live_verified_tls() {
+    let registry = std::env::var("CORACLE_TEST_TLS_REGISTRY").expect("CORACLE_TEST_TLS_REGISTRY");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let t = Transport::new(&ClientOptions::default()).unwrap();
+    let e = send(
+        &t.secure,
+        &format!("https://{registry}/v2/"),
+        HeaderMap::new(),
+        &registry,
+    )
+    .await
+    .unwrap_err();
+    eprintln!("{e}");
+    assert!(e.to_string().contains("--tls-verify=false"), "{e}");
+}

@@ -123,16 +123,6 @@ impl Reference {
         format!("{}/{}", self.registry, self.repository)
     }
 
-    /// The same repository at another tag (any digest is dropped).
-    pub fn with_tag(&self, tag: &str) -> Result<Reference, ReferenceError> {
-        validate_tag(tag).map_err(|reason| invalid(tag, reason))?;
-        Ok(Reference {
-            tag: Some(tag.to_string()),
-            digest: None,
-            ..self.clone()
-        })
-    }
-
     /// The same repository pinned to a digest (the tag is dropped).
     pub fn with_digest(&self, digest: &str) -> Result<Reference, ReferenceError> {
         validate_digest(digest).map_err(|reason| invalid(digest, reason))?;
@@ -546,17 +536,12 @@ mod tests {
     }
 
     #[test]
-    fn with_tag_and_digest() {
+    fn with_digest_drops_the_tag() {
         let r = p("busybox:1");
-        assert_eq!(
-            r.with_tag("2").unwrap().to_string(),
-            "docker.io/library/busybox:2"
-        );
         let d = r.with_digest(D).unwrap();
         assert_eq!(d.tag, None);
         assert_eq!(d.tag_or_digest(), D);
         assert_eq!(r.tag_or_digest(), "1");
-        assert!(r.with_tag("bad tag").is_err());
         assert!(r.with_digest("sha256:00").is_err());
     }
 }

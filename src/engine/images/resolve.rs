@@ -25,13 +25,8 @@ fn by_name(store: &Store, input: &str) -> Result<Option<String>, ImagesError> {
     let Ok(reference) = Reference::parse(input) else {
         return Ok(None);
     };
-    if reference.digest.is_some() {
-        let name = format!(
-            "{}/{}@{}",
-            reference.registry,
-            reference.repository,
-            reference.digest.as_deref().unwrap_or_default()
-        );
+    if let Some(digest) = &reference.digest {
+        let name = reference.with_digest(digest)?.to_string();
         return Ok(store.image_by_repo_digest(&name)?);
     }
     Ok(store.image_by_tag(&reference.to_string())?)

@@ -22,19 +22,6 @@ pub struct Credentials {
     pub password: String,
 }
 
-impl Credentials {
-    /// `user:password`, as `--creds` takes it.
-    pub fn parse(s: &str) -> Result<Credentials, String> {
-        match s.split_once(':') {
-            Some((user, pass)) if !user.is_empty() => Ok(Credentials {
-                username: user.to_string(),
-                password: pass.to_string(),
-            }),
-            _ => Err("credentials must be given as user:password".to_string()),
-        }
-    }
-}
-
 impl fmt::Debug for Credentials {
     // Never let a password reach a log line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -365,14 +352,6 @@ mod tests {
             serde_json::json!({"auths": {"r.io": {"auth": b64("nocolon")}}}),
         );
         assert!(CredStore::load(&[bad]).is_err());
-    }
-
-    #[test]
-    fn creds_flag() {
-        let c = Credentials::parse("u:p:w").unwrap();
-        assert_eq!((c.username.as_str(), c.password.as_str()), ("u", "p:w"));
-        assert!(Credentials::parse("u").is_err());
-        assert!(Credentials::parse(":p").is_err());
     }
 
     #[test]

@@ -481,7 +481,7 @@ async fn live_registry() {
             blob.size
         );
     }
-    let missing = r.with_tag("no-such-tag").unwrap();
+    let missing = Reference::parse(&format!("{}:no-such-tag", r.name())).unwrap();
     let e = c.manifest(&missing).await.unwrap_err();
     eprintln!("{e}");
     assert!(matches!(e, RegistryError::NotFound { .. }));

@@ -89,6 +89,17 @@ fn fetch_one(
         size: job.size,
     });
     let blob = handle.block_on(client.blob(&job.reference, &job.digest))?;
+    if blob.size.is_some_and(|size| size != job.size) {
+        return Err(ImagesError::BadManifest {
+            image: job.image.clone(),
+            message: format!(
+                "the registry offers {} bytes for layer {}, the manifest says {}",
+                blob.size.unwrap_or_default(),
+                job.digest,
+                job.size
+            ),
+        });
+    }
     let unpacked = store.temp_entry("layer")?;
     std::fs::create_dir(unpacked.path())
         .map_err(|e| crate::engine::store::StoreError::io(unpacked.path(), e))?;

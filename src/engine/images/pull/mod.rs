@@ -112,10 +112,7 @@ pub async fn pull(
 
     store.put_blob(&platform_manifest.digest, &platform_manifest.bytes)?;
     let id = digest_hex(&config_digest)?.to_owned();
-    let repo_digest = format!(
-        "{}/{}@{}",
-        reference.registry, reference.repository, top.digest
-    );
+    let repo_digest = reference.with_digest(&top.digest)?.to_string();
     let created = manifest::created(&config_bytes);
     store.add_image(&NewImage {
         id: &id,

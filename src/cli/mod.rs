@@ -4,9 +4,11 @@
 mod format;
 mod images;
 mod info;
+mod monitor;
 mod progress;
 mod pull;
 mod rmi;
+mod run;
 mod system;
 mod table;
 
@@ -39,6 +41,8 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a command in a new container
+    Run(Box<run::Args>),
     /// Pull an image from a registry
     Pull(pull::Args),
     /// List images
@@ -59,6 +63,9 @@ enum Command {
     /// Manage coracle itself
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Watch over one container (started by run)
+    #[command(hide = true)]
+    Monitor(monitor::Args),
 }
 
 /// An error already reported to the user: exit with this code and say nothing more.
@@ -101,6 +108,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ctx.enter_namespace()?;
     }
     match cli.command {
+        Command::Run(args) => run::exec(&ctx, *args),
+        Command::Monitor(args) => monitor::exec(&ctx, args),
         Command::Pull(args) => pull::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),

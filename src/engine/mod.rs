@@ -1,10 +1,13 @@
 //! The operations. Nothing in here prints: progress goes out through callbacks
 //! and errors through each module's own error type.
 
+pub mod containers;
 pub mod context;
 pub mod image;
 pub mod images;
+pub mod monitor;
 pub mod registry;
+pub mod runtime;
 pub mod store;
 pub mod system;
 pub mod userns;

@@ -1,6 +1,6 @@
 //! Image operations: pull, list, inspect, tag, remove, prune, history.
 
-mod config;
+pub mod config;
 mod error;
 pub mod history;
 pub mod inspect;

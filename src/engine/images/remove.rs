@@ -17,6 +17,13 @@ pub enum Removed {
 pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>, ImagesError> {
     let id = resolve(store, name)?;
     let image = store.image(&id)?;
+    let users = store.containers_using_image(&id)?;
+    if !users.is_empty() {
+        return Err(ImagesError::Conflict(format!(
+            "image {name} is in use by container {}: remove the container first",
+            users.join(", ")
+        )));
+    }
     let by_tag = Reference::parse(name)
         .ok()
         .map(|r| r.to_string())
@@ -54,13 +61,14 @@ pub struct Pruned {
     pub reclaimed: u64,
 }
 
-/// Removes dangling images, or with `all` every image (no container uses any yet).
+/// Removes dangling images, or with `all` every image, sparing those containers use.
 pub fn prune(store: &mut Store, all: bool) -> Result<Pruned, ImagesError> {
     let _deleting = store.lock_for_deleting()?;
     let before = store.total_layer_size()?;
     let mut removed = Vec::new();
     for image in store.images()? {
-        if !all && !image.tags.is_empty() {
+        if (!all && !image.tags.is_empty()) || !store.containers_using_image(&image.id)?.is_empty()
+        {
             continue;
         }
         for name in image.tags.iter().chain(&image.digests) {

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::time::Duration;
 
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS layers (
@@ -40,6 +40,17 @@ CREATE TABLE IF NOT EXISTS repo_digests (
     image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
     PRIMARY KEY (name, image_id)
 );
+CREATE TABLE IF NOT EXISTS containers (
+    id TEXT PRIMARY KEY,               -- 64 hex digits
+    name TEXT NOT NULL UNIQUE,
+    image_id TEXT NOT NULL REFERENCES images(id),
+    image_name TEXT NOT NULL,          -- as the user typed it
+    created INTEGER NOT NULL,          -- unix seconds
+    state TEXT NOT NULL,               -- created, running, exited
+    exit_code INTEGER,
+    config TEXT NOT NULL               -- the options it was created with, JSON
+);
+CREATE INDEX IF NOT EXISTS containers_by_image ON containers(image_id);
 ";
 
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {

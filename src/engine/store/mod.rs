@@ -2,17 +2,19 @@
 //!
 //! Layout under the graph root:
 //! ```text
-//! db.sqlite            metadata (images, tags, layers)
+//! db.sqlite            metadata (images, tags, layers, containers)
 //! storage.lock         shared by writers that add, exclusive for those that delete
 //! blobs/sha256/<hex>   manifests, configs and compressed layers, by digest
 //! layers/<hex>         one unpacked layer per diff-id: an overlay lower dir
 //! locks/<hex>.lock     held while a layer is being fetched
+//! containers/<id>/     a container: overlay upper/work, bundle, userdata
 //! tmp/                 work in progress; each entry has a .lock its creator holds
 //! ```
 //! Nothing is ever written under its final name until it is complete, so whatever
 //! is found under a final name can be used.
 
 pub mod blobs;
+pub mod containers;
 mod db;
 pub mod images;
 pub mod layers;
@@ -63,7 +65,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating when needed) the store under `root`.
     pub fn open(root: &Path) -> Result<Store, StoreError> {
-        for dir in ["blobs/sha256", "layers", "locks", "tmp"] {
+        for dir in ["blobs/sha256", "layers", "locks", "tmp", "containers"] {
             let path = root.join(dir);
             std::fs::create_dir_all(&path).map_err(|e| StoreError::io(&path, e))?;
         }

@@ -80,6 +80,18 @@ pub enum UnpackError {
     },
 }
 
+/// Creates directory `rel` (and its missing parents, mode 0755) inside `root`,
+/// resolving every existing component inside it, so that a container image's
+/// symlinks cannot lead the creation out of its rootfs.
+pub fn make_dir_in_root(root: &std::path::Path, rel: &str) -> io::Result<()> {
+    let rel = rel.trim_matches('/');
+    if rel.is_empty() {
+        return Ok(());
+    }
+    let mut layer = LayerRoot::new(sys::open_dir(root)?);
+    layer.parent(rel.as_bytes()).map(|_| ())
+}
+
 /// Unpacks the uncompressed layer tar `reader` into `dest`, an existing empty
 /// directory private to this call. Stops at the end-of-archive marker; the caller
 /// drains and hashes whatever follows (bytes read ahead into a buffer here have

@@ -1,0 +1,179 @@
+//! `coracle run`: validate every flag, pull when needed, create the container, then
+//! become its monitor.
+
+use crate::engine::containers::{self, create::image_present, CreateOptions, Seccomp};
+use crate::engine::context::Context;
+use crate::engine::images::pull::PullOptions;
+use crate::engine::runtime::process;
+use crate::engine::runtime::spec::Network;
+use anyhow::{bail, Context as _};
+use std::os::unix::process::CommandExt;
+
+#[derive(clap::Args)]
+#[command(trailing_var_arg = true)]
+pub struct Args {
+    /// Remove the container when it exits
+    #[arg(long)]
+    rm: bool,
+    /// Name the container
+    #[arg(long)]
+    name: Option<String>,
+    /// Set an environment variable (KEY=VALUE, or KEY to pass the caller's value)
+    #[arg(short, long = "env", value_name = "ENV")]
+    env: Vec<String>,
+    /// Read environment variables from a file, one per line
+    #[arg(long, value_name = "FILE")]
+    env_file: Vec<std::path::PathBuf>,
+    /// Working directory inside the container (created when missing)
+    #[arg(short, long)]
+    workdir: Option<String>,
+    /// Run as this user: name|uid[:group|gid]
+    #[arg(short, long)]
+    user: Option<String>,
+    /// Override the image's entrypoint ('' clears it)
+    #[arg(long)]
+    entrypoint: Option<String>,
+    /// The container's hostname (default: the short container ID)
+    #[arg(long)]
+    hostname: Option<String>,
+    /// Keep stdin open
+    #[arg(short, long)]
+    interactive: bool,
+    /// Network mode: none (loopback only) or host
+    #[arg(long, alias = "net", default_value = "none")]
+    network: String,
+    /// Mount the container's root filesystem read-only
+    #[arg(long)]
+    read_only: bool,
+    /// Add a capability (or ALL)
+    #[arg(long)]
+    cap_add: Vec<String>,
+    /// Drop a capability (or ALL)
+    #[arg(long)]
+    cap_drop: Vec<String>,
+    /// All capabilities, no seccomp filter, no masked paths
+    #[arg(long)]
+    privileged: bool,
+    /// Security options: seccomp=unconfined, no-new-privileges
+    #[arg(long)]
+    security_opt: Vec<String>,
+    /// Set metadata on the container (KEY=VALUE)
+    #[arg(short, long)]
+    label: Vec<String>,
+    /// When to pull the image: missing, always or never
+    #[arg(long, default_value = "missing", value_parser = ["missing", "always", "never", "newer"])]
+    pull: String,
+    /// Suppress pull progress
+    #[arg(short, long)]
+    quiet: bool,
+    /// Require HTTPS and verify certificates when pulling
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    tls_verify: bool,
+    /// IMAGE [COMMAND [ARG...]]
+    #[arg(
+        required = true,
+        value_name = "IMAGE [COMMAND [ARG...]]",
+        allow_hyphen_values = true
+    )]
+    image_and_command: Vec<String>,
+}
+
+pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let opts = plan(&args)?;
+    let present = image_present(&ctx.open_store()?, &opts.image)?;
+    match args.pull.as_str() {
+        "never" if !present => bail!(
+            "image {} is not in the store and --pull=never was given: pull it first",
+            opts.image
+        ),
+        "always" => pull(ctx, &args, &opts.image)?,
+        "missing" | "newer" if !present => pull(ctx, &args, &opts.image)?,
+        _ => {}
+    }
+    let id = containers::create(ctx, &opts)?;
+    // The monitor takes over this process: it must start single-threaded, and a
+    // pull may have left threads behind; exec leaves them all behind.
+    let err = std::process::Command::new("/proc/self/exe")
+        .arg("--root")
+        .arg(&ctx.root)
+        .arg("--runroot")
+        .arg(&ctx.runroot)
+        .args(["monitor", &id])
+        .exec();
+    let _ = containers::remove(&ctx.open_store()?, &id);
+    Err(err).context("cannot start the container monitor")
+}
+
+fn pull(ctx: &Context, args: &Args, image: &str) -> anyhow::Result<()> {
+    let opts = PullOptions {
+        reference: image.to_owned(),
+        platform: None,
+        tls_verify: args.tls_verify,
+    };
+    super::pull::pull_image(ctx, &opts, args.quiet)?;
+    Ok(())
+}
+
+/// Every flag checked and resolved; nothing pulled or created yet.
+fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
+    let (image, command) = args
+        .image_and_command
+        .split_first()
+        .context("an image name is required")?;
+    let host = |k: &str| std::env::var(k).ok();
+    let mut env = Vec::new();
+    for file in &args.env_file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read env file {}", file.display()))?;
+        env.extend(process::env_file(&text, host)?);
+    }
+    for e in &args.env {
+        env.extend(process::env_flag(e, host)?);
+    }
+    let mut seccomp = Seccomp::Default;
+    let mut no_new_privileges = false;
+    for opt in &args.security_opt {
+        match opt.replace(':', "=").as_str() {
+            "seccomp=unconfined" => seccomp = Seccomp::Unconfined,
+            "no-new-privileges" | "no-new-privileges=true" => no_new_privileges = true,
+            "no-new-privileges=false" => no_new_privileges = false,
+            other if other.starts_with("seccomp=") => {
+                bail!("seccomp profiles from files are not supported yet: use seccomp=unconfined or leave the default")
+            }
+            other => bail!(
+                "unknown --security-opt {other:?}: use seccomp=unconfined or no-new-privileges"
+            ),
+        }
+    }
+    let labels = args
+        .label
+        .iter()
+        .map(|l| match l.split_once('=') {
+            Some((k, v)) => (k.to_owned(), v.to_owned()),
+            None => (l.clone(), String::new()),
+        })
+        .collect();
+    let opts = CreateOptions {
+        image: image.clone(),
+        name: args.name.clone(),
+        command: command.to_vec(),
+        entrypoint: args.entrypoint.clone(),
+        env,
+        workdir: args.workdir.clone(),
+        user: args.user.clone(),
+        hostname: args.hostname.clone(),
+        network: args.network.parse::<Network>()?,
+        read_only: args.read_only,
+        privileged: args.privileged,
+        cap_add: args.cap_add.clone(),
+        cap_drop: args.cap_drop.clone(),
+        seccomp,
+        no_new_privileges,
+        labels,
+        interactive: args.interactive,
+        remove: args.rm,
+    };
+    opts.validate()?;
+    crate::engine::image::reference::Reference::parse(image)?;
+    Ok(opts)
+}

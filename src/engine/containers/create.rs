@@ -1,0 +1,221 @@
+//! Creating a container: everything decided from the image and the options, then
+//! the record and the directory (upper, work, merged, userdata, config.json).
+
+use super::{files, layers, names, ContainersError};
+use crate::engine::context::Context;
+use crate::engine::images::{self, ImagesError};
+use crate::engine::runtime::process::{self, ImageProcess};
+use crate::engine::runtime::spec::{self, Network, SpecInput};
+use crate::engine::runtime::{caps, seccomp, user, RuntimeError};
+use crate::engine::store::containers::ContainerRecord;
+use crate::engine::store::Store;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seccomp {
+    Default,
+    Unconfined,
+}
+
+/// Validated options (the CLI and the API build these; see `validate`).
+#[derive(Debug, Clone)]
+pub struct CreateOptions {
+    pub image: String,
+    pub name: Option<String>,
+    pub command: Vec<String>,
+    pub entrypoint: Option<String>,
+    /// `KEY=VALUE` entries, host values already filled in.
+    pub env: Vec<String>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    pub hostname: Option<String>,
+    pub network: Network,
+    pub read_only: bool,
+    pub privileged: bool,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub seccomp: Seccomp,
+    pub no_new_privileges: bool,
+    pub labels: Vec<(String, String)>,
+    pub interactive: bool,
+    pub remove: bool,
+}
+
+impl CreateOptions {
+    /// Everything that can be checked without the image, so that a bad flag fails
+    /// before anything is pulled or created.
+    pub fn validate(&self) -> Result<(), RuntimeError> {
+        if let Some(name) = &self.name {
+            if !names::valid(name) {
+                return Err(RuntimeError::Invalid(format!(
+                    "invalid container name {name:?}: use letters, digits and _ . - (not first)"
+                )));
+            }
+        }
+        if let Some(u) = &self.user {
+            user::check_syntax(u)?;
+        }
+        if let Some(w) = &self.workdir {
+            process::cwd(&ImageProcess::default(), Some(w))?;
+        }
+        if let Some(h) = &self.hostname {
+            if h.is_empty() || h.len() > 64 || h.contains(['/', ' ']) {
+                return Err(RuntimeError::Invalid(format!(
+                    "invalid hostname {h:?}: at most 64 characters, no spaces or slashes"
+                )));
+            }
+        }
+        caps::effective_set(self.privileged, &self.cap_add, &self.cap_drop)?;
+        Ok(())
+    }
+}
+
+/// What the monitor needs besides config.json, kept in the record's config column.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ContainerConfig {
+    /// Overlay lower dirs, topmost first.
+    pub layers: Vec<PathBuf>,
+    pub network: Network,
+    pub interactive: bool,
+    pub remove: bool,
+    /// Created in the rootfs before start when missing (`-w`).
+    pub cwd: String,
+    pub labels: Vec<(String, String)>,
+}
+
+/// Creates the container and returns its ID.
+pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersError> {
+    opts.validate()?;
+    let store = ctx.open_store()?;
+    let image_id = images::resolve(&store, &opts.image)?;
+    let image = store.image(&image_id)?;
+    let config = images::config::load(&store, &image)?;
+    let image_proc = ImageProcess::from_config(&config);
+    let layer_dirs: Vec<PathBuf> = image
+        .layers
+        .iter()
+        .rev()
+        .map(|l| store.layer_path(l))
+        .collect::<Result<_, _>>()?;
+
+    let argv = process::argv(&image_proc, opts.entrypoint.as_deref(), &opts.command)?;
+    let cwd = process::cwd(&image_proc, opts.workdir.as_deref())?;
+    let user_spec = opts.user.clone().unwrap_or_else(|| image_proc.user.clone());
+    let resolved = user::resolve(
+        &user_spec,
+        &layers::read_file(&layer_dirs, "etc/passwd").unwrap_or_default(),
+        &layers::read_file(&layer_dirs, "etc/group").unwrap_or_default(),
+    )?;
+    let id = hex::encode(rand::random::<[u8; 32]>());
+    let name = opts.name.clone().unwrap_or_else(names::generate);
+    let hostname = opts.hostname.clone().unwrap_or_else(|| id[..12].to_owned());
+    let mut env = process::env(&image_proc.env, &hostname, &opts.env);
+    if let Some(home) = &resolved.home {
+        if !env.iter().any(|e| e.starts_with("HOME=")) {
+            env.push(format!("HOME={home}"));
+        }
+    }
+    let capabilities = caps::effective_set(opts.privileged, &opts.cap_add, &opts.cap_drop)?;
+    let seccomp = match (opts.seccomp, opts.privileged) {
+        (Seccomp::Default, false) => Some(seccomp::default_profile(&capabilities)),
+        _ => None,
+    };
+    let dir = store.container_dir(&id);
+    let tty_gid = ctx
+        .mode
+        .mappings()
+        .is_none_or(|m| {
+            m.gids
+                .iter()
+                .any(|g| g.container_id <= 5 && 5 < g.container_id + g.size)
+        })
+        .then_some(5);
+    let spec = spec::generate(&SpecInput {
+        argv,
+        env,
+        cwd: cwd.clone(),
+        user: resolved,
+        hostname: hostname.clone(),
+        network: opts.network,
+        read_only: opts.read_only,
+        privileged: opts.privileged,
+        capabilities,
+        no_new_privileges: opts.no_new_privileges,
+        seccomp,
+        rootfs: dir.join("merged"),
+        userdata: dir.join("userdata"),
+        cgroups_path: format!("/coracle/{id}"),
+        tty_gid,
+    })?;
+    let monitor_config = ContainerConfig {
+        layers: layer_dirs,
+        network: opts.network,
+        interactive: opts.interactive,
+        remove: opts.remove,
+        cwd,
+        labels: opts.labels.clone(),
+    };
+    store.add_container(&ContainerRecord {
+        id: id.clone(),
+        name,
+        image_id,
+        image_name: opts.image.clone(),
+        created: chrono::Utc::now().timestamp(),
+        state: "created".into(),
+        exit_code: None,
+        config: serde_json::to_string(&monitor_config)
+            .map_err(|e| RuntimeError::Spec(e.to_string()))?,
+    })?;
+    if let Err(e) = write_dir(&dir, &spec, opts.network, &hostname) {
+        let _ = store.remove_container(&id);
+        return Err(e);
+    }
+    Ok(id)
+}
+
+fn write_dir(
+    dir: &Path,
+    spec: &oci_spec::runtime::Spec,
+    network: Network,
+    hostname: &str,
+) -> Result<(), ContainersError> {
+    let write_err = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ContainersError::Write { path, source }
+    };
+    for sub in ["upper", "work", "merged", "userdata"] {
+        let path = dir.join(sub);
+        std::fs::create_dir_all(&path).map_err(write_err(&path))?;
+    }
+    let host_hosts = std::fs::read_to_string("/etc/hosts").ok();
+    let host_resolv = std::fs::read_to_string("/etc/resolv.conf").ok();
+    let userdata = dir.join("userdata");
+    for (file, text) in [
+        ("hostname", files::hostname(hostname)),
+        (
+            "hosts",
+            files::hosts(network, hostname, host_hosts.as_deref()),
+        ),
+        (
+            "resolv.conf",
+            files::resolv_conf(network, host_resolv.as_deref()),
+        ),
+    ] {
+        let path = userdata.join(file);
+        std::fs::write(&path, text).map_err(write_err(&path))?;
+    }
+    let path = dir.join("config.json");
+    let json = serde_json::to_vec_pretty(spec).map_err(|e| RuntimeError::Spec(e.to_string()))?;
+    std::fs::write(&path, json).map_err(write_err(&path))?;
+    Ok(())
+}
+
+/// Whether the image is already stored (for `--pull=missing`).
+pub fn image_present(store: &Store, image: &str) -> Result<bool, ContainersError> {
+    match images::resolve(store, image) {
+        Ok(_) => Ok(true),
+        Err(ImagesError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}

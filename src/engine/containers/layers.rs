@@ -1,0 +1,78 @@
+//! Reading one file of an image without mounting it: the topmost layer that has the
+//! path wins, and a whiteout or an opaque directory above it hides it.
+
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+
+/// `layers` topmost first; `rel` relative (`etc/passwd`). Symlinks are not followed.
+pub fn read_file(layers: &[PathBuf], rel: &str) -> Option<String> {
+    for layer in layers {
+        let path = layer.join(rel);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_char_device() => return None, // whiteout
+            Ok(m) if m.is_file() => return std::fs::read_to_string(&path).ok(),
+            Ok(_) => return None,
+            Err(_) => {}
+        }
+        if hidden_below(layer, rel) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Whether a directory on the way to `rel` in this layer is opaque or whited out.
+fn hidden_below(layer: &Path, rel: &str) -> bool {
+    let mut dir = layer.to_path_buf();
+    for part in Path::new(rel)
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+    {
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.file_type().is_char_device() => return true,
+            Ok(m) if m.is_dir() && is_opaque(&dir) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn is_opaque(dir: &Path) -> bool {
+    let Ok(path) = CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut value = [0u8; 2];
+    // SAFETY: both pointers are valid for the lengths given.
+    let n = unsafe {
+        libc::lgetxattr(
+            path.as_ptr(),
+            c"user.overlay.opaque".as_ptr(),
+            value.as_mut_ptr().cast(),
+            value.len(),
+        )
+    };
+    n == 1 && value[0] == b'y'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topmost_layer_wins() {
+        let top = tempfile::tempdir().unwrap();
+        let bottom = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(bottom.path().join("etc")).unwrap();
+        std::fs::write(bottom.path().join("etc/passwd"), "old").unwrap();
+        let layers = [top.path().to_owned(), bottom.path().to_owned()];
+        assert_eq!(read_file(&layers, "etc/passwd").as_deref(), Some("old"));
+        std::fs::create_dir_all(top.path().join("etc")).unwrap();
+        std::fs::write(top.path().join("etc/passwd"), "new").unwrap();
+        assert_eq!(read_file(&layers, "etc/passwd").as_deref(), Some("new"));
+        assert_eq!(read_file(&layers, "etc/group"), None);
+    }
+}

@@ -1,0 +1,107 @@
+//! The monitor's own namespaces: a private mount namespace holding the container's
+//! overlay, and (for `--network none`) a fresh network namespace with loopback up.
+//! Both are entered before libcontainer runs, so the container inherits them.
+
+use super::MonitorError;
+use nix::mount::{mount, umount2, MntFlags, MsFlags};
+use nix::sched::{unshare, CloneFlags};
+use std::path::{Path, PathBuf};
+
+/// A private mount namespace: nothing mounted here is seen by the host, and it all
+/// goes when the monitor exits.
+pub fn private_mounts() -> Result<(), MonitorError> {
+    unshare(CloneFlags::CLONE_NEWNS).map_err(sys("unshare the mount namespace"))?;
+    mount(
+        None::<&str>,
+        "/",
+        None::<&str>,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        None::<&str>,
+    )
+    .map_err(sys("make mounts private"))
+}
+
+/// On a hybrid cgroup host libcontainer picks its v1 manager, which cannot work
+/// rootless; with the cgroup2 tree bound over /sys/fs/cgroup (in our namespace only)
+/// it picks the v2 one, which is best-effort without delegation.
+pub fn prefer_cgroup2() -> Result<(), MonitorError> {
+    let root = Path::new("/sys/fs/cgroup");
+    let unified = root.join("unified");
+    let is_v2 = nix::sys::statfs::statfs(root)
+        .is_ok_and(|s| s.filesystem_type() == nix::sys::statfs::CGROUP2_SUPER_MAGIC);
+    if is_v2 || !unified.is_dir() {
+        return Ok(());
+    }
+    mount(
+        Some(&unified),
+        root,
+        None::<&str>,
+        MsFlags::MS_BIND,
+        None::<&str>,
+    )
+    .map_err(sys("bind the cgroup2 tree over /sys/fs/cgroup"))
+}
+
+/// The container's rootfs: its layers under its upper dir, at `merged`.
+pub fn mount_overlay(dir: &Path, layers: &[PathBuf]) -> Result<PathBuf, MonitorError> {
+    let merged = dir.join("merged");
+    let lower = layers
+        .iter()
+        .map(|l| l.display().to_string())
+        .collect::<Vec<_>>()
+        .join(":");
+    // userxattr: the layers mark opaque dirs with user.overlay.opaque (trusted.*
+    // cannot be written in a user namespace), and it is required there anyway.
+    let options = format!(
+        "lowerdir={lower},upperdir={},workdir={},userxattr",
+        dir.join("upper").display(),
+        dir.join("work").display()
+    );
+    mount(
+        Some("overlay"),
+        &merged,
+        Some("overlay"),
+        MsFlags::empty(),
+        Some(options.as_str()),
+    )
+    .map_err(|e| MonitorError::Overlay(e.desc().to_owned()))?;
+    Ok(merged)
+}
+
+pub fn unmount(merged: &Path) {
+    let _ = umount2(merged, MntFlags::MNT_DETACH);
+}
+
+/// A new network namespace holding only loopback, brought up as Docker's `none` has it.
+pub fn isolated_network() -> Result<(), MonitorError> {
+    unshare(CloneFlags::CLONE_NEWNET).map_err(sys("unshare the network namespace"))?;
+    // SAFETY: plain socket and ioctl calls on a zeroed ifreq naming "lo".
+    unsafe {
+        let sock = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if sock < 0 {
+            return Err(sys("open a socket")(nix::Error::last()));
+        }
+        let mut req: libc::ifreq = std::mem::zeroed();
+        for (dst, src) in req.ifr_name.iter_mut().zip(b"lo\0") {
+            *dst = *src as libc::c_char;
+        }
+        let mut ok = libc::ioctl(sock, libc::SIOCGIFFLAGS, &mut req) == 0;
+        if ok {
+            req.ifr_ifru.ifru_flags |= (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
+            ok = libc::ioctl(sock, libc::SIOCSIFFLAGS, &req) == 0;
+        }
+        let err = nix::Error::last();
+        libc::close(sock);
+        if !ok {
+            return Err(sys("bring loopback up")(err));
+        }
+    }
+    Ok(())
+}
+
+fn sys(what: &'static str) -> impl Fn(nix::Error) -> MonitorError {
+    move |e| MonitorError::Setup {
+        what,
+        source: e.into(),
+    }
+}

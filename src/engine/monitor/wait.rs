@@ -1,0 +1,59 @@
+//! Waiting for the container as its parent and subreaper, forwarding signals.
+
+use nix::sys::signal::{kill, SigSet, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+
+/// Signals a foreground `run` passes on to the container (Docker's sig-proxy).
+const FORWARDED: [Signal; 7] = [
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+    Signal::SIGWINCH,
+];
+
+/// Blocks the signals we wait for, so they queue for `wait_for` instead of killing
+/// the monitor. Call after the container's init exists (it must not inherit the mask).
+pub fn block_signals() -> nix::Result<SigSet> {
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGCHLD);
+    for s in FORWARDED {
+        set.add(s);
+    }
+    set.thread_block()?;
+    Ok(set)
+}
+
+/// Reaps every child (orphans re-parented to us included) until `init` exits;
+/// returns its exit code the shell way: the status, or 128 + the signal.
+pub fn wait_for(init: Pid, set: &SigSet) -> nix::Result<i32> {
+    loop {
+        if let Some(code) = reap(init)? {
+            return Ok(code);
+        }
+        match set.wait()? {
+            Signal::SIGCHLD => {}
+            sig => {
+                // The container may be gone already; the next reap tells.
+                let _ = kill(init, sig);
+            }
+        }
+    }
+}
+
+fn reap(init: Pid) -> nix::Result<Option<i32>> {
+    loop {
+        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::Exited(pid, code)) if pid == init => return Ok(Some(code)),
+            Ok(WaitStatus::Signaled(pid, sig, _)) if pid == init => {
+                return Ok(Some(128 + sig as i32))
+            }
+            Ok(WaitStatus::StillAlive) | Err(nix::Error::ECHILD) => return Ok(None),
+            Ok(_) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! What a container is, as the OCI runtime sees it: the spec generated from the
+//! image and the flags. Pure decisions only; the monitor hands the result to
+//! libcontainer.
+
+pub mod caps;
+pub mod process;
+pub mod seccomp;
+pub mod spec;
+pub mod user;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    UnknownUser(String),
+    #[error("cannot generate the runtime spec: {0}")]
+    Spec(String),
+}

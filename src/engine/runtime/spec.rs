@@ -1,0 +1,300 @@
+//! The OCI runtime spec (config.json) for a container, with Podman's rootless defaults.
+
+use super::user::ResolvedUser;
+use super::RuntimeError;
+use oci_spec::runtime::Spec;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Network {
+    /// A fresh network namespace with only loopback, made by the monitor.
+    None,
+    /// The host's (the user namespace's) network.
+    Host,
+}
+
+impl std::str::FromStr for Network {
+    type Err = RuntimeError;
+    fn from_str(s: &str) -> Result<Network, RuntimeError> {
+        match s {
+            "none" => Ok(Network::None),
+            "host" => Ok(Network::Host),
+            other => Err(RuntimeError::Invalid(format!(
+                "network mode {other:?} is not supported yet: use none or host"
+            ))),
+        }
+    }
+}
+
+/// Everything decided about a container, ready to become a spec.
+#[derive(Debug, Clone)]
+pub struct SpecInput {
+    pub argv: Vec<String>,
+    pub env: Vec<String>,
+    pub cwd: String,
+    pub user: ResolvedUser,
+    pub hostname: String,
+    pub network: Network,
+    pub read_only: bool,
+    pub privileged: bool,
+    pub capabilities: Vec<String>,
+    pub no_new_privileges: bool,
+    /// The `linux.seccomp` object, or none for unconfined.
+    pub seccomp: Option<Value>,
+    pub rootfs: PathBuf,
+    /// Holds `hosts`, `hostname` and `resolv.conf`, bind-mounted into /etc.
+    pub userdata: PathBuf,
+    pub cgroups_path: String,
+    /// The tty group for /dev/pts, when gid 5 is mapped in the user namespace.
+    pub tty_gid: Option<u32>,
+}
+
+/// Paths a container must not see (Podman's list).
+const MASKED: [&str; 12] = [
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/proc/interrupts",
+    "/sys/firmware",
+    "/sys/fs/selinux",
+    "/sys/dev/block",
+];
+
+/// Paths a container may read but not change.
+const READ_ONLY: [&str; 6] = [
+    "/proc/asound",
+    "/proc/bus",
+    "/proc/fs",
+    "/proc/irq",
+    "/proc/sys",
+    "/proc/sysrq-trigger",
+];
+
+pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
+    let caps = &input.capabilities;
+    // A non-root user keeps the bounding set but starts with nothing effective, as
+    // after a setuid in Docker and Podman.
+    let live: &[String] = if input.user.uid == 0 { caps } else { &[] };
+    // The network namespace is made (or not) by the monitor before it calls the
+    // runtime, so that it can bring loopback up; the container inherits it.
+    let namespaces = json!([{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]);
+    let mut linux = json!({
+        "namespaces": namespaces,
+        "cgroupsPath": input.cgroups_path,
+    });
+    if !input.privileged {
+        linux["maskedPaths"] = json!(MASKED);
+        linux["readonlyPaths"] = json!(READ_ONLY);
+    }
+    if let Some(seccomp) = &input.seccomp {
+        linux["seccomp"] = seccomp.clone();
+    }
+    let mut process = json!({
+        "terminal": false,
+        "user": {
+            "uid": input.user.uid,
+            "gid": input.user.gid,
+            "additionalGids": input.user.additional_gids,
+        },
+        "args": input.argv,
+        "env": input.env,
+        "cwd": input.cwd,
+        "capabilities": {
+            "bounding": caps,
+            "effective": live,
+            "permitted": live,
+        },
+    });
+    // Only when asked: libcontainer takes any value here, false included, to mean
+    // "load seccomp after dropping capabilities", which then fails.
+    if input.no_new_privileges {
+        process["noNewPrivileges"] = json!(true);
+    }
+    let spec = json!({
+        "ociVersion": "1.0.2",
+        "process": process,
+        "root": { "path": input.rootfs, "readonly": input.read_only },
+        "hostname": input.hostname,
+        "mounts": mounts(input),
+        "linux": linux,
+    });
+    serde_json::from_value(spec).map_err(|e| RuntimeError::Spec(e.to_string()))
+}
+
+fn mounts(input: &SpecInput) -> Vec<Value> {
+    let mut pts = vec![
+        "nosuid",
+        "noexec",
+        "newinstance",
+        "ptmxmode=0666",
+        "mode=0620",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect::<Vec<_>>();
+    if let Some(gid) = input.tty_gid {
+        pts.push(format!("gid={gid}"));
+    }
+    let sys = match input.network {
+        // sysfs can only be mounted by the owner of the network namespace; with the
+        // host's, bind the host's /sys instead.
+        Network::Host => json!({"destination": "/sys", "type": "bind", "source": "/sys",
+            "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]}),
+        Network::None => json!({"destination": "/sys", "type": "sysfs", "source": "sysfs",
+            "options": ["nosuid", "noexec", "nodev", "ro"]}),
+    };
+    let mut mounts = vec![
+        json!({"destination": "/proc", "type": "proc", "source": "proc",
+            "options": ["nosuid", "noexec", "nodev"]}),
+        json!({"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+            "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]}),
+        json!({"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": pts}),
+        json!({"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+            "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]}),
+        json!({"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
+            "options": ["nosuid", "noexec", "nodev"]}),
+        sys,
+    ];
+    for file in ["hosts", "hostname", "resolv.conf"] {
+        mounts.push(json!({
+            "destination": format!("/etc/{file}"),
+            "type": "bind",
+            "source": input.userdata.join(file),
+            "options": ["bind", "rprivate"],
+        }));
+    }
+    mounts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> SpecInput {
+        SpecInput {
+            argv: vec!["sh".into()],
+            env: vec!["PATH=/bin".into()],
+            cwd: "/".into(),
+            user: ResolvedUser {
+                uid: 0,
+                gid: 0,
+                additional_gids: vec![],
+                home: None,
+            },
+            hostname: "box".into(),
+            network: Network::None,
+            read_only: false,
+            privileged: false,
+            capabilities: super::super::caps::effective_set(false, &[], &[]).unwrap(),
+            no_new_privileges: false,
+            seccomp: None,
+            rootfs: "/r/merged".into(),
+            userdata: "/r/userdata".into(),
+            cgroups_path: "/coracle/x".into(),
+            tty_gid: Some(5),
+        }
+    }
+
+    fn as_json(input: &SpecInput) -> Value {
+        serde_json::to_value(generate(input).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn rootless_defaults() {
+        let spec = as_json(&input());
+        let ns: Vec<&str> = spec["linux"]["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(ns, ["pid", "ipc", "uts", "mount"]);
+        assert_eq!(
+            spec["process"]["capabilities"]["bounding"]
+                .as_array()
+                .unwrap()
+                .len(),
+            11
+        );
+        assert!(spec["linux"]["maskedPaths"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("/proc/kcore")));
+        assert!(spec["linux"]["readonlyPaths"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("/proc/sys")));
+        let dests: Vec<&str> = spec["mounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["destination"].as_str().unwrap())
+            .collect();
+        for d in [
+            "/proc",
+            "/dev",
+            "/dev/pts",
+            "/dev/shm",
+            "/sys",
+            "/etc/hosts",
+            "/etc/resolv.conf",
+        ] {
+            assert!(dests.contains(&d), "{d} missing");
+        }
+    }
+
+    #[test]
+    fn host_network_binds_sys() {
+        let mut i = input();
+        i.network = Network::Host;
+        let spec = as_json(&i);
+        let sys = spec["mounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["destination"] == "/sys")
+            .unwrap()
+            .clone();
+        assert_eq!(sys["type"], "bind");
+    }
+
+    #[test]
+    fn non_root_users_start_without_capabilities() {
+        let mut i = input();
+        i.user.uid = 1000;
+        let spec = as_json(&i);
+        assert!(spec["process"]["capabilities"]["effective"]
+            .as_array()
+            .is_none_or(|a| a.is_empty()));
+        assert_eq!(
+            spec["process"]["capabilities"]["bounding"]
+                .as_array()
+                .unwrap()
+                .len(),
+            11
+        );
+    }
+
+    #[test]
+    fn privileged_unmasks_and_read_only_sticks() {
+        let mut i = input();
+        i.privileged = true;
+        i.read_only = true;
+        let spec = as_json(&i);
+        assert!(spec["linux"]["maskedPaths"].is_null());
+        assert_eq!(spec["root"]["readonly"], true);
+    }
+
+    #[test]
+    fn networks_parse() {
+        assert_eq!("none".parse::<Network>().unwrap(), Network::None);
+        assert!("bridge".parse::<Network>().is_err());
+    }
+}

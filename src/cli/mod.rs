@@ -7,6 +7,7 @@ mod info;
 mod monitor;
 mod progress;
 mod pull;
+mod rm;
 mod rmi;
 mod run;
 mod system;
@@ -43,6 +44,8 @@ pub struct Cli {
 enum Command {
     /// Run a command in a new container
     Run(Box<run::Args>),
+    /// Remove one or more containers
+    Rm(rm::Args),
     /// Pull an image from a registry
     Pull(pull::Args),
     /// List images
@@ -109,6 +112,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     match cli.command {
         Command::Run(args) => run::exec(&ctx, *args),
+        Command::Rm(args) => rm::exec(&ctx, args),
         Command::Monitor(args) => monitor::exec(&ctx, args),
         Command::Pull(args) => pull::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),

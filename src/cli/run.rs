@@ -93,14 +93,15 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let id = containers::create(ctx, &opts)?;
     // The monitor takes over this process: it must start single-threaded, and a
     // pull may have left threads behind; exec leaves them all behind.
-    let err = std::process::Command::new("/proc/self/exe")
+    let exe = std::env::current_exe().context("cannot find the coracle binary")?;
+    let err = std::process::Command::new(exe)
         .arg("--root")
         .arg(&ctx.root)
         .arg("--runroot")
         .arg(&ctx.runroot)
         .args(["monitor", &id])
         .exec();
-    let _ = containers::remove(&ctx.open_store()?, &id);
+    let _ = ctx.open_store()?.remove_container(&id);
     Err(err).context("cannot start the container monitor")
 }
 

@@ -111,10 +111,8 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
     let name = opts.name.clone().unwrap_or_else(names::generate);
     let hostname = opts.hostname.clone().unwrap_or_else(|| id[..12].to_owned());
     let mut env = process::env(&image_proc.env, &hostname, &opts.env);
-    if let Some(home) = &resolved.home {
-        if !env.iter().any(|e| e.starts_with("HOME=")) {
-            env.push(format!("HOME={home}"));
-        }
+    if !env.iter().any(|e| e.starts_with("HOME=")) {
+        env.push(format!("HOME={}", resolved.home.as_deref().unwrap_or("/")));
     }
     let capabilities = caps::effective_set(opts.privileged, &opts.cap_add, &opts.cap_drop)?;
     let seccomp = match (opts.seccomp, opts.privileged) {

@@ -5,13 +5,14 @@ pub mod create;
 mod files;
 mod layers;
 mod names;
+pub mod remove;
 
 pub use create::{create, ContainerConfig, CreateOptions, Seccomp};
 
 use crate::engine::context::ContextError;
 use crate::engine::images::ImagesError;
 use crate::engine::runtime::RuntimeError;
-use crate::engine::store::{Store, StoreError};
+use crate::engine::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContainersError {
@@ -23,14 +24,13 @@ pub enum ContainersError {
     Images(#[from] ImagesError),
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    #[error("no such container: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("cannot write {path}: {source}")]
     Write {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-}
-
-/// Removes a container's directory and record (its rootfs must be unmounted).
-pub fn remove(store: &Store, id: &str) -> Result<(), ContainersError> {
-    Ok(store.remove_container(id)?)
 }

@@ -169,7 +169,12 @@ fn runtime(e: libcontainer::error::LibcontainerError) -> MonitorError {
     } else if message.contains("does not have correct permissions") {
         CANNOT_INVOKE
     } else {
-        125
+        return MonitorError::Runtime { code: 125, message };
+    };
+    // The runtime's words for these wrap the useful part in three layers of context.
+    let message = match message.find("executable ") {
+        Some(at) => message[at..].to_owned(),
+        None => message,
     };
     MonitorError::Runtime { code, message }
 }

@@ -7,7 +7,8 @@ use super::RuntimeError;
 pub struct ResolvedUser {
     pub uid: u32,
     pub gid: u32,
-    /// Supplementary groups: those /etc/group lists the user's name in.
+    /// Supplementary groups: the primary one, then those /etc/group lists the user's
+    /// name in (as Docker sets them).
     pub additional_gids: Vec<u32>,
     /// From /etc/passwd when the user is there.
     pub home: Option<String>,
@@ -46,14 +47,15 @@ pub fn resolve(spec: &str, passwd: &str, group: &str) -> Result<ResolvedUser, Ru
         };
     }
     // An explicit group replaces the supplementary ones, as in Docker.
-    let additional_gids = match (name, grp) {
-        (Some(name), None) => groups
-            .iter()
-            .filter(|e| e.gid != gid && e.members.contains(&name))
-            .map(|e| e.gid)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let mut additional_gids = vec![gid];
+    if let (Some(name), None) = (name, grp) {
+        additional_gids.extend(
+            groups
+                .iter()
+                .filter(|e| e.gid != gid && e.members.contains(&name))
+                .map(|e| e.gid),
+        );
+    }
     Ok(ResolvedUser {
         uid,
         gid,
@@ -138,7 +140,7 @@ mod tests {
     fn names_resolve_with_their_groups() {
         let u = resolve("alice", PASSWD, GROUP).unwrap();
         assert_eq!((u.uid, u.gid), (1000, 1000));
-        assert_eq!(u.additional_gids, vec![10, 29]);
+        assert_eq!(u.additional_gids, vec![1000, 10, 29]);
         assert_eq!(u.home.as_deref(), Some("/home/alice"));
     }
 
@@ -148,7 +150,7 @@ mod tests {
         assert_eq!((u.uid, u.gid, u.home), (4242, 0, None));
         let u = resolve("1000:29", PASSWD, GROUP).unwrap();
         assert_eq!((u.uid, u.gid), (1000, 29));
-        assert!(u.additional_gids.is_empty());
+        assert_eq!(u.additional_gids, vec![29]);
     }
 
     #[test]

@@ -90,6 +90,16 @@ impl Store {
             .optional()?)
     }
 
+    /// IDs starting with `prefix` (at most two: enough to tell unique from ambiguous).
+    pub fn containers_by_id_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+        Ok(self
+            .db
+            .prepare("SELECT id FROM containers WHERE id LIKE ?1 LIMIT 2")?
+            .query_map([pattern], |r| r.get(0))?
+            .collect::<Result<_, _>>()?)
+    }
+
     pub fn set_container_state(
         &self,
         id: &str,

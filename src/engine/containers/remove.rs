@@ -1,0 +1,38 @@
+//! `rm`: a container's directory and record, by name, ID or unique ID prefix.
+
+use super::ContainersError;
+use crate::engine::store::{Store, StoreError};
+
+/// The full ID of the container called or identified by `input`.
+pub fn resolve(store: &Store, input: &str) -> Result<String, ContainersError> {
+    if let Some(id) = store.container_id_by_name(input)? {
+        return Ok(id);
+    }
+    if !input.is_empty() && input.bytes().all(|b| b.is_ascii_hexdigit()) {
+        match store
+            .containers_by_id_prefix(&input.to_ascii_lowercase())?
+            .as_slice()
+        {
+            [id] => return Ok(id.clone()),
+            [] => {}
+            _ => return Err(StoreError::Ambiguous(input.to_owned()).into()),
+        }
+    }
+    Err(ContainersError::NotFound(input.to_owned()))
+}
+
+/// Removes a container that is not running (or, with `force`, whatever its record
+/// says: a monitor killed with -9 never records the end). Returns its full ID.
+pub fn remove(store: &Store, input: &str, force: bool) -> Result<String, ContainersError> {
+    let id = resolve(store, input)?;
+    let record = store
+        .container(&id)?
+        .ok_or_else(|| ContainersError::NotFound(input.to_owned()))?;
+    if record.state == "running" && !force {
+        return Err(ContainersError::Conflict(format!(
+            "container {input} is running: stop it first, or use --force"
+        )));
+    }
+    store.remove_container(&id)?;
+    Ok(id)
+}

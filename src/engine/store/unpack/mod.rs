@@ -30,6 +30,7 @@ use self::path::{BadName, EntryPath, Whiteout};
 use self::root::LayerRoot;
 use self::sys::Times;
 
+#[derive(Debug, Clone, Copy, Default)]
 pub struct UnpackOptions {
     /// Single-id user namespace (no subordinate ids): a chown to an unmapped id fails
     /// with EINVAL; ignore it instead of failing (Podman's ignore_chown_errors).

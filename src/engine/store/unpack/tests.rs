@@ -213,6 +213,22 @@ fn is_root() -> bool {
     nix::unistd::geteuid().is_root()
 }
 
+/// Root with more than one id mapped: chown to other ids works.
+fn can_chown() -> bool {
+    let map = fs::read_to_string("/proc/self/uid_map").unwrap_or_default();
+    let ids: u64 = map
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2)?.parse::<u64>().ok())
+        .sum();
+    is_root() && ids > 1
+}
+
+/// Root outside any user namespace: only it may create device nodes.
+fn is_real_root() -> bool {
+    let map = fs::read_to_string("/proc/self/uid_map").unwrap_or_default();
+    is_root() && map.split_whitespace().collect::<Vec<_>>() == ["0", "0", "4294967295"]
+}
+
 fn getxattr(path: &Path, key: &str) -> Option<Vec<u8>> {
     let path = CString::new(path.as_os_str().as_bytes()).unwrap();
     let key = CString::new(key).unwrap();
@@ -270,9 +286,6 @@ fn unpacks_every_entry_type() {
 
 #[test]
 fn creates_devices_unless_told_to_skip_them() {
-    if !is_root() {
-        return;
-    }
     let layer = || {
         let mut l = Layer::new();
         l.add(Entry {
@@ -288,14 +301,6 @@ fn creates_devices_unless_told_to_skip_them() {
         l
     };
     let s = scratch();
-    s.unpack(&mut layer()).unwrap();
-    let null = s.lstat("dev/null");
-    assert!(null.file_type().is_char_device());
-    assert_eq!(null.rdev(), libc::makedev(1, 3));
-    assert_eq!(null.mode() & 0o7777, 0o666);
-    assert!(s.lstat("dev/loop0").file_type().is_block_device());
-
-    let s = scratch();
     let opts = UnpackOptions {
         skip_devices: true,
         ..OPTS
@@ -303,6 +308,24 @@ fn creates_devices_unless_told_to_skip_them() {
     let stats = s.unpack_with(&mut layer(), &opts).unwrap();
     assert_eq!(stats.entries, 2);
     assert!(!s.exists("dev/null") && !s.exists("dev/loop0"));
+
+    let s = scratch();
+    if !is_real_root() {
+        // In a user namespace (or unprivileged) mknod of a device is refused.
+        let err = s.unpack(&mut layer()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("layer entry \"dev/null\": cannot create the node"),
+            "{err}"
+        );
+        return;
+    }
+    s.unpack(&mut layer()).unwrap();
+    let null = s.lstat("dev/null");
+    assert!(null.file_type().is_char_device());
+    assert_eq!(null.rdev(), libc::makedev(1, 3));
+    assert_eq!(null.mode() & 0o7777, 0o666);
+    assert!(s.lstat("dev/loop0").file_type().is_block_device());
 }
 
 #[test]
@@ -331,7 +354,7 @@ fn large_files_stream_through_intact() {
 
 #[test]
 fn ownership_and_modes_with_setuid_survive_the_chown() {
-    if !is_root() {
+    if !can_chown() {
         return;
     }
     let s = scratch();
@@ -503,7 +526,7 @@ fn pax_xattrs_are_applied_but_not_overlays_own() {
 
 #[test]
 fn file_capabilities_are_applied_after_the_chown() {
-    if !is_root() {
+    if !can_chown() {
         return;
     }
     // VFS_CAP_REVISION_2, effective, permitted = CAP_NET_BIND_SERVICE (bit 10).
@@ -525,6 +548,42 @@ fn file_capabilities_are_applied_after_the_chown() {
     .unwrap();
     assert_eq!(getxattr(&s.at("ping"), "security.capability"), Some(cap));
     assert_eq!(s.lstat("ping").uid(), 1000);
+}
+
+#[test]
+fn unmapped_owners_are_left_alone_when_asked() {
+    // Only where a chown to another id fails: unprivileged, or a single-id user
+    // namespace (EINVAL), as with no subordinate ids.
+    if can_chown() {
+        return;
+    }
+    let layer = || {
+        let mut l = Layer::new();
+        l.add(Entry {
+            mode: 0o4755,
+            uid: 1000,
+            gid: 1000,
+            ..Entry::new(EntryType::Regular, "f")
+        });
+        l
+    };
+    let s = scratch();
+    let err = s.unpack(&mut layer()).unwrap_err();
+    assert!(matches!(err, UnpackError::Chown { uid: 1000, .. }), "{err}");
+    let s = scratch();
+    s.unpack_with(
+        &mut layer(),
+        &UnpackOptions {
+            ignore_chown_errors: true,
+            ..OPTS
+        },
+    )
+    .unwrap();
+    let f = s.lstat("f");
+    assert_eq!(
+        (f.uid(), f.mode() & 0o7777),
+        (nix::unistd::geteuid().as_raw(), 0o4755)
+    );
 }
 
 #[test]
@@ -586,7 +645,7 @@ fn whiteouts_become_overlay_whiteout_devices() {
 
 #[test]
 fn whiteout_devices_carry_the_headers_owner() {
-    if !is_root() {
+    if !can_chown() {
         return;
     }
     let s = scratch();

@@ -588,7 +588,7 @@ fn unmapped_owners_are_left_alone_when_asked() {
 
 #[test]
 fn chown_errors_are_ignored_only_when_asked() {
-    use super::{chown, meta::Meta};
+    use super::{attrs::chown, meta::Meta};
     // SAFETY: timespec is plain data.
     let zero: libc::timespec = unsafe { std::mem::zeroed() };
     let meta = Meta {
@@ -991,6 +991,20 @@ fn odd_entries_are_refused_with_their_name() {
     assert_eq!(
         err.to_string(),
         "layer entry \"volume\" has an unsupported tar type 'V'"
+    );
+}
+
+#[test]
+fn a_missing_destination_is_named() {
+    let s = scratch();
+    let missing = s.dest.join("nope");
+    let err = unpack_layer(&Layer::new().file("f", "").bytes()[..], &missing, &OPTS);
+    let err = err.unwrap_err();
+    assert!(matches!(err, UnpackError::Dest { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot open the layer directory {missing:?}")),
+        "{err}"
     );
 }
 

@@ -33,7 +33,10 @@ impl Catalog {
     pub fn busybox(format: Format, compression: Compression) -> Image {
         ImageBuilder::new(format, compression)
             .label("org.coracle.test", "busybox")
-            .layer(Self::busybox_layer().clone(), "/bin/sh -c #(nop) ADD file:busybox-static in / ")
+            .layer(
+                Self::busybox_layer().clone(),
+                "/bin/sh -c #(nop) ADD file:busybox-static in / ",
+            )
             .build()
     }
 
@@ -42,10 +45,22 @@ impl Catalog {
     pub fn multilayer(format: Format, compression: Compression) -> Image {
         ImageBuilder::new(format, compression)
             .label("org.coracle.test", "multilayer")
-            .layer(Self::busybox_layer().clone(), "/bin/sh -c #(nop) ADD file:busybox-static in / ")
-            .layer(Self::multilayer_layers()[0].clone(), "/bin/sh -c mkdir /data && ...")
-            .layer(Self::multilayer_layers()[1].clone(), "/bin/sh -c echo a2 > /data/a && rm -rf /data/b /data/dir && ...")
-            .layer(Self::multilayer_layers()[2].clone(), "/bin/sh -c setfattr -n user.coracle -v yes /data/xattr")
+            .layer(
+                Self::busybox_layer().clone(),
+                "/bin/sh -c #(nop) ADD file:busybox-static in / ",
+            )
+            .layer(
+                Self::multilayer_layers()[0].clone(),
+                "/bin/sh -c mkdir /data && ...",
+            )
+            .layer(
+                Self::multilayer_layers()[1].clone(),
+                "/bin/sh -c echo a2 > /data/a && rm -rf /data/b /data/dir && ...",
+            )
+            .layer(
+                Self::multilayer_layers()[2].clone(),
+                "/bin/sh -c setfattr -n user.coracle -v yes /data/xattr",
+            )
             .build()
     }
 
@@ -70,7 +85,12 @@ impl Catalog {
                 .opaque("data/dir")
                 .file("data/dir/z", 0o644, b"z3");
             let mut l4 = LayerBuilder::new();
-            l4.dir("data", 0o755).file_with_xattrs("data/xattr", 0o644, b"has an xattr\n", &[("user.coracle", b"yes")]);
+            l4.dir("data", 0o755).file_with_xattrs(
+                "data/xattr",
+                0o644,
+                b"has an xattr\n",
+                &[("user.coracle", b"yes")],
+            );
             [l2.finish(), l3.finish(), l4.finish()]
         })
     }
@@ -79,11 +99,18 @@ impl Catalog {
     /// marker layer with `etc/coracle-arch` holding the architecture name.
     pub fn platform_image(format: Format, platform: Platform) -> Image {
         let mut marker = LayerBuilder::new();
-        marker.dir("etc", 0o755).file("etc/coracle-arch", 0o644, format!("{}\n", platform.architecture).as_bytes());
+        marker.dir("etc", 0o755).file(
+            "etc/coracle-arch",
+            0o644,
+            format!("{}\n", platform.architecture).as_bytes(),
+        );
         ImageBuilder::new(format, Compression::Gzip)
             .platform(platform)
             .label("org.coracle.test", "multiplatform")
-            .layer(Self::busybox_layer().clone(), "/bin/sh -c #(nop) ADD file:busybox-static in / ")
+            .layer(
+                Self::busybox_layer().clone(),
+                "/bin/sh -c #(nop) ADD file:busybox-static in / ",
+            )
             .layer(marker.finish(), "/bin/sh -c echo $ARCH > /etc/coracle-arch")
             .build()
     }
@@ -110,8 +137,12 @@ impl Catalog {
             let mut data = vec![0u8; per_layer];
             rng.fill(&mut data);
             let mut l = LayerBuilder::new();
-            l.dir("big", 0o755).file(&format!("big/blob{i}"), 0o644, &data);
-            b = b.layer(l.finish(), &format!("/bin/sh -c head -c {per_layer} /dev/urandom > /big/blob{i}"));
+            l.dir("big", 0o755)
+                .file(&format!("big/blob{i}"), 0o644, &data);
+            b = b.layer(
+                l.finish(),
+                &format!("/bin/sh -c head -c {per_layer} /dev/urandom > /big/blob{i}"),
+            );
         }
         b.build()
     }
@@ -122,21 +153,27 @@ impl Catalog {
         l.dir("ok", 0o755)
             .file("ok/file", 0o644, b"fine")
             .file("../escape", 0o644, b"escaped")
-            .file(&format!("{}tmp/coracle-escape-dotdot", "../".repeat(12)), 0o644, b"escaped");
+            .file(
+                &format!("{}tmp/coracle-escape-dotdot", "../".repeat(12)),
+                0o644,
+                b"escaped",
+            );
         hostile(l.finish(), "dotdot")
     }
 
     /// Hostile: `evil -> ../../../../../tmp`, then the file `evil/pwned`.
     pub fn hostile_symlink() -> Image {
         let mut l = LayerBuilder::new();
-        l.symlink("evil", "../../../../../tmp").file("evil/pwned", 0o644, b"pwned");
+        l.symlink("evil", "../../../../../tmp")
+            .file("evil/pwned", 0o644, b"pwned");
         hostile(l.finish(), "symlink")
     }
 
     /// Hostile: `abs -> /tmp`, then the file `abs/coracle-pwned-abs`.
     pub fn hostile_abs_symlink() -> Image {
         let mut l = LayerBuilder::new();
-        l.symlink("abs", "/tmp").file("abs/coracle-pwned-abs", 0o644, b"pwned");
+        l.symlink("abs", "/tmp")
+            .file("abs/coracle-pwned-abs", 0o644, b"pwned");
         hostile(l.finish(), "abs-symlink")
     }
 
@@ -152,7 +189,11 @@ impl Catalog {
     /// registry serves bytes that do not match the manifest's digest.
     pub fn tamperable() -> Image {
         let mut l = LayerBuilder::new();
-        l.file("payload", 0o644, b"TAMPER-ME: this layer's bytes get flipped in the registry\n");
+        l.file(
+            "payload",
+            0o644,
+            b"TAMPER-ME: this layer's bytes get flipped in the registry\n",
+        );
         ImageBuilder::new(Format::Oci, Compression::None)
             .label("org.coracle.test", "tampered")
             .layer(l.finish(), "/bin/sh -c echo payload > /payload")
@@ -162,7 +203,11 @@ impl Catalog {
     /// A valid layer blob whose uncompressed content does not match the config's diff_id.
     pub fn diffid_mismatch() -> Image {
         let mut l = LayerBuilder::new();
-        l.file("diffid", 0o644, b"this layer's diff_id is wrong in the config\n");
+        l.file(
+            "diffid",
+            0o644,
+            b"this layer's diff_id is wrong in the config\n",
+        );
         ImageBuilder::new(Format::Oci, Compression::Gzip)
             .label("org.coracle.test", "diffid-mismatch")
             .layer(l.finish(), "/bin/sh -c echo > /diffid")
@@ -180,18 +225,25 @@ fn hostile(layer: Layer, what: &str) -> Image {
 
 fn build_busybox_layer() -> Layer {
     let binary = std::fs::read(BUSYBOX).unwrap_or_else(|e| {
-        panic!("cannot read {BUSYBOX} ({e}): install busybox-static (apt-get install busybox-static)")
+        panic!(
+            "cannot read {BUSYBOX} ({e}): install busybox-static (apt-get install busybox-static)"
+        )
     });
-    let out = Command::new(BUSYBOX).arg("--list-full").output().expect("run busybox --list-full");
+    let out = Command::new(BUSYBOX)
+        .arg("--list-full")
+        .output()
+        .expect("run busybox --list-full");
     let applets: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| l.trim().trim_start_matches('/').to_string())
         .filter(|l| !l.is_empty() && l != "bin/busybox")
         .collect();
-    let mut dirs: BTreeSet<String> = ["bin", "etc", "root", "tmp", "usr", "usr/bin", "usr/sbin", "sbin"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut dirs: BTreeSet<String> = [
+        "bin", "etc", "root", "tmp", "usr", "usr/bin", "usr/sbin", "sbin",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for a in &applets {
         let mut p = std::path::Path::new(a).parent();
         while let Some(d) = p.filter(|d| !d.as_os_str().is_empty()) {
@@ -245,8 +297,19 @@ mod tests {
             let e = e.unwrap();
             names.push(String::from_utf8(e.path_bytes().into_owned()).unwrap());
         }
-        for want in ["bin/busybox", "bin/sh", "usr/bin/env", "etc/passwd", "etc/group", "tmp/", "root/"] {
-            assert!(names.iter().any(|n| n == want), "{want} missing from busybox layer");
+        for want in [
+            "bin/busybox",
+            "bin/sh",
+            "usr/bin/env",
+            "etc/passwd",
+            "etc/group",
+            "tmp/",
+            "root/",
+        ] {
+            assert!(
+                names.iter().any(|n| n == want),
+                "{want} missing from busybox layer"
+            );
         }
     }
 

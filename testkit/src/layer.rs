@@ -1,8 +1,6 @@
 //! Deterministic layer tarballs: fixed mtimes, fixed ordering, raw names (so that
 //! hostile entries such as `../escape` can be written on purpose).
 
-use sha2::{Digest, Sha256};
-
 /// Every entry's mtime: 2024-01-01T00:00:00Z, so digests never change.
 pub const MTIME: u64 = 1_704_067_200;
 
@@ -48,7 +46,9 @@ impl LayerBuilder {
     fn append(&mut self, mut h: tar::Header, data: &[u8]) -> &mut Self {
         h.set_size(data.len() as u64);
         h.set_cksum();
-        self.builder.append(&h, data).expect("append to in-memory tar");
+        self.builder
+            .append(&h, data)
+            .expect("append to in-memory tar");
         self
     }
 
@@ -68,14 +68,30 @@ impl LayerBuilder {
         self.file_owned(path, mode, 0, 0, data)
     }
 
-    pub fn file_owned(&mut self, path: &str, mode: u32, uid: u64, gid: u64, data: &[u8]) -> &mut Self {
+    pub fn file_owned(
+        &mut self,
+        path: &str,
+        mode: u32,
+        uid: u64,
+        gid: u64,
+        data: &[u8],
+    ) -> &mut Self {
         let h = Self::header(tar::EntryType::Regular, path, mode, uid, gid);
         self.append(h, data)
     }
 
     /// A regular file preceded by a PAX header carrying `SCHILY.xattr.<name>` records.
-    pub fn file_with_xattrs(&mut self, path: &str, mode: u32, data: &[u8], xattrs: &[(&str, &[u8])]) -> &mut Self {
-        let records: Vec<(String, &[u8])> = xattrs.iter().map(|(k, v)| (format!("SCHILY.xattr.{k}"), *v)).collect();
+    pub fn file_with_xattrs(
+        &mut self,
+        path: &str,
+        mode: u32,
+        data: &[u8],
+        xattrs: &[(&str, &[u8])],
+    ) -> &mut Self {
+        let records: Vec<(String, &[u8])> = xattrs
+            .iter()
+            .map(|(k, v)| (format!("SCHILY.xattr.{k}"), *v))
+            .collect();
         self.builder
             .append_pax_extensions(records.iter().map(|(k, v)| (k.as_str(), *v)))
             .expect("append pax header");
@@ -106,7 +122,7 @@ impl LayerBuilder {
 
     pub fn finish(self) -> Layer {
         let tar = self.builder.into_inner().expect("finish in-memory tar");
-        let diff_id = format!("sha256:{}", hex::encode(Sha256::digest(&tar)));
+        let diff_id = crate::sha256_digest(&tar);
         Layer { tar, diff_id }
     }
 }
@@ -114,7 +130,10 @@ impl LayerBuilder {
 /// Writes a name into a fixed-size header field, unchecked (up to its length).
 fn set_raw(field: &mut [u8], value: &str) {
     let bytes = value.as_bytes();
-    assert!(bytes.len() <= field.len(), "tar name too long for a ustar field: {value}");
+    assert!(
+        bytes.len() <= field.len(),
+        "tar name too long for a ustar field: {value}"
+    );
     field.fill(0);
     field[..bytes.len()].copy_from_slice(bytes);
 }
@@ -126,7 +145,8 @@ mod tests {
     #[test]
     fn hostile_names_are_written_verbatim() {
         let mut b = LayerBuilder::new();
-        b.file("../escape", 0o644, b"x").symlink("evil", "../../tmp");
+        b.file("../escape", 0o644, b"x")
+            .symlink("evil", "../../tmp");
         let layer = b.finish();
         let mut ar = tar::Archive::new(&layer.tar[..]);
         let names: Vec<String> = ar

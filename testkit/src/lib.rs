@@ -25,11 +25,16 @@ pub use registry::{Auth, Registry};
 pub use runner::{Coracle, Output};
 pub use user::TestUser;
 
-use sha2::{Digest, Sha256};
+/// Re-exported so tests can talk HTTP to the registries without their own dependency.
+pub use ureq;
 
-/// `sha256:<hex>` of some bytes.
+/// `sha256:<hex>` of some bytes. (ring's assembly is fast even in debug builds,
+/// which is what tests run; sha2 there hashes 64 MiB in seconds.)
 pub fn sha256_digest(data: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(data)))
+    format!(
+        "sha256:{}",
+        hex::encode(ring::digest::digest(&ring::digest::SHA256, data))
+    )
 }
 
 /// The hex part of a `sha256:<hex>` digest.

@@ -28,7 +28,9 @@ impl Throttle {
                     break;
                 }
                 let Ok(client) = conn else { continue };
-                let Ok(server) = TcpStream::connect(&up) else { continue };
+                let Ok(server) = TcpStream::connect(&up) else {
+                    continue;
+                };
                 let r = r.clone();
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
                 std::thread::spawn(move || pump(c2, s2, None));

@@ -27,10 +27,16 @@ pub enum Auth {
 
 impl Auth {
     pub fn basic(user: &str, pass: &str) -> Self {
-        Auth::Basic { user: user.into(), pass: pass.into() }
+        Auth::Basic {
+            user: user.into(),
+            pass: pass.into(),
+        }
     }
     pub fn token(user: &str, pass: &str) -> Self {
-        Auth::Token { user: user.into(), pass: pass.into() }
+        Auth::Token {
+            user: user.into(),
+            pass: pass.into(),
+        }
     }
     pub fn credentials(&self) -> Option<(&str, &str)> {
         match self {
@@ -70,7 +76,10 @@ impl Registry {
                 let hash = bcrypt::hash(pass, 4).context("bcrypt the registry password")?;
                 let path = dir.path().join("htpasswd");
                 fs::write(&path, format!("{user}:{hash}\n"))?;
-                format!("auth:\n  htpasswd:\n    realm: coracle-test\n    path: {}\n", path.display())
+                format!(
+                    "auth:\n  htpasswd:\n    realm: coracle-test\n    path: {}\n",
+                    path.display()
+                )
             }
             (Auth::Token { .. }, Some(t)) => {
                 let path = dir.path().join("token-cert.pem");
@@ -99,7 +108,11 @@ impl Registry {
             )?;
             let log = fs::File::create(dir.path().join("registry.log"))?;
             let mut cmd = Command::new(REGISTRY_BIN);
-            cmd.arg("serve").arg(&config).stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
+            cmd.arg("serve")
+                .arg(&config)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone()?)
+                .stderr(log);
             let mut child = spawn_guarded(cmd).with_context(|| format!("start {REGISTRY_BIN}"))?;
             match wait_ready(&mut child, port, dir.path()) {
                 Ok(()) => {
@@ -166,9 +179,16 @@ impl Registry {
     /// registry serves bytes that do not match their digest.
     pub fn tamper_blob(&self, digest: &str) -> Result<()> {
         let hex = crate::hex_of(digest);
-        let path = self.storage_dir().join(format!("docker/registry/v2/blobs/sha256/{}/{hex}/data", &hex[..2]));
+        let path = self.storage_dir().join(format!(
+            "docker/registry/v2/blobs/sha256/{}/{hex}/data",
+            &hex[..2]
+        ));
         let mut data = fs::read(&path).with_context(|| format!("read blob {}", path.display()))?;
-        let at = if data.len() > 512 { 512 } else { data.len() / 2 };
+        let at = if data.len() > 512 {
+            512
+        } else {
+            data.len() / 2
+        };
         data[at] ^= 0x20;
         fs::write(&path, data)?;
         Ok(())
@@ -199,7 +219,9 @@ fn read_log(dir: &Path) -> String {
 
 fn wait_ready(child: &mut Child, port: u16, dir: &Path) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(30);
-    let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(2)).build();
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(2))
+        .build();
     let url = format!("http://127.0.0.1:{port}/v2/");
     loop {
         match agent.get(&url).call() {
@@ -210,7 +232,10 @@ fn wait_ready(child: &mut Child, port: u16, dir: &Path) -> Result<()> {
             bail!("docker-registry exited ({status}): {}", read_log(dir));
         }
         if Instant::now() > deadline {
-            bail!("docker-registry did not answer on {url} within 30s: {}", read_log(dir));
+            bail!(
+                "docker-registry did not answer on {url} within 30s: {}",
+                read_log(dir)
+            );
         }
         std::thread::sleep(Duration::from_millis(25));
     }
@@ -222,13 +247,20 @@ fn free_port() -> Result<u16> {
 
 /// Removes registry dirs left by test processes that are gone (statics are never dropped).
 fn sweep_stale_dirs() {
-    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else { return };
+    let Ok(entries) = fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name.strip_prefix("coracle-registry-") else { continue };
-        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else { continue };
+        let Some(rest) = name.strip_prefix("coracle-registry-") else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<i32>().ok()) else {
+            continue;
+        };
         // SAFETY: kill with signal 0 only checks that the process exists.
-        let alive = unsafe { libc::kill(pid, 0) } == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        let alive = unsafe { libc::kill(pid, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
         if !alive {
             let _ = fs::remove_dir_all(e.path());
         }

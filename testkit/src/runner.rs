@@ -50,7 +50,13 @@ impl Coracle {
             .and_then(|s| s.parse().ok())
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_TIMEOUT);
-        Coracle { bin, user, dir, env: Vec::new(), timeout }
+        Coracle {
+            bin,
+            user,
+            dir,
+            env: Vec::new(),
+            timeout,
+        }
     }
 
     pub fn user(&self) -> &'static TestUser {
@@ -115,20 +121,35 @@ impl Coracle {
         S: AsRef<OsStr>,
     {
         let mut cmd = Command::new(&self.bin);
-        cmd.args(args).current_dir(&self.dir).env_clear().stdin(Stdio::null());
+        cmd.args(args)
+            .current_dir(&self.dir)
+            .env_clear()
+            .stdin(Stdio::null());
         let mut env: HashMap<String, String> = HashMap::new();
         for key in ["RUST_BACKTRACE", "RUST_LOG", "TERM", "LANG"] {
             if let Ok(v) = std::env::var(key) {
                 env.insert(key.into(), v);
             }
         }
-        env.insert("PATH".into(), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+        env.insert(
+            "PATH".into(),
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+        );
         env.insert("HOME".into(), self.home().display().to_string());
         env.insert("USER".into(), self.user.name.clone());
         env.insert("LOGNAME".into(), self.user.name.clone());
-        env.insert("XDG_RUNTIME_DIR".into(), self.runtime_dir().display().to_string());
-        env.insert("XDG_DATA_HOME".into(), self.data_home().display().to_string());
-        env.insert("XDG_CONFIG_HOME".into(), self.config_home().display().to_string());
+        env.insert(
+            "XDG_RUNTIME_DIR".into(),
+            self.runtime_dir().display().to_string(),
+        );
+        env.insert(
+            "XDG_DATA_HOME".into(),
+            self.data_home().display().to_string(),
+        );
+        env.insert(
+            "XDG_CONFIG_HOME".into(),
+            self.config_home().display().to_string(),
+        );
         env.extend(self.env.iter().cloned());
         cmd.envs(env);
         // SAFETY: geteuid has no preconditions.
@@ -150,8 +171,10 @@ impl Coracle {
 
     /// Runs a prepared command (see [`Coracle::command`]) with the timeout.
     pub fn run_command(&self, mut cmd: Command) -> Output {
-        let args: Vec<String> =
-            std::iter::once(cmd.get_program()).chain(cmd.get_args()).map(|a| a.to_string_lossy().into_owned()).collect();
+        let args: Vec<String> = std::iter::once(cmd.get_program())
+            .chain(cmd.get_args())
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let child = spawn_retrying(&mut cmd).unwrap_or_else(|e| panic!("cannot run {args:?}: {e}"));
         wait_output(child, args, self.timeout)
@@ -226,7 +249,10 @@ fn remove_all(dir: &Path) -> std::io::Result<()> {
     if fs::remove_dir_all(dir).is_ok() || !dir.exists() {
         return Ok(());
     }
-    let _ = Command::new("chmod").args(["-R", "u+rwX"]).arg(dir).status();
+    let _ = Command::new("chmod")
+        .args(["-R", "u+rwX"])
+        .arg(dir)
+        .status();
     fs::remove_dir_all(dir)
 }
 
@@ -261,8 +287,18 @@ pub fn wait_output(mut child: Child, args: Vec<String>, timeout: Duration) -> Ou
             String::from_utf8_lossy(&buf).into_owned()
         })
     };
-    let out = reader(child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>));
-    let err = reader(child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>));
+    let out = reader(
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
+    let err = reader(
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    );
     let deadline = Instant::now() + timeout;
     let mut timed_out = false;
     let status = loop {
@@ -303,7 +339,11 @@ impl fmt::Display for Output {
         writeln!(f, "command: {}", self.args.join(" "))?;
         match (self.code, self.signal) {
             (Some(c), _) => writeln!(f, "exit code: {c}")?,
-            (None, s) => writeln!(f, "killed by signal {s:?}{}", if self.timed_out { " (timed out)" } else { "" })?,
+            (None, s) => writeln!(
+                f,
+                "killed by signal {s:?}{}",
+                if self.timed_out { " (timed out)" } else { "" }
+            )?,
         }
         writeln!(f, "--- stdout ---\n{}", self.stdout)?;
         write!(f, "--- stderr ---\n{}", self.stderr)
@@ -326,19 +366,28 @@ impl Output {
 
     #[track_caller]
     pub fn failure(&self) -> &Self {
-        assert!(self.code.is_some_and(|c| c != 0), "expected a failure exit code\n{self}");
+        assert!(
+            self.code.is_some_and(|c| c != 0),
+            "expected a failure exit code\n{self}"
+        );
         self
     }
 
     #[track_caller]
     pub fn stdout_contains(&self, needle: &str) -> &Self {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}\n{self}");
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}\n{self}"
+        );
         self
     }
 
     #[track_caller]
     pub fn stderr_contains(&self, needle: &str) -> &Self {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}\n{self}");
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}\n{self}"
+        );
         self
     }
 
@@ -355,7 +404,11 @@ impl Output {
 
     #[track_caller]
     pub fn stdout_eq(&self, want: &str) -> &Self {
-        assert_eq!(self.stdout.trim_end(), want.trim_end(), "unexpected stdout\n{self}");
+        assert_eq!(
+            self.stdout.trim_end(),
+            want.trim_end(),
+            "unexpected stdout\n{self}"
+        );
         self
     }
 
@@ -365,13 +418,17 @@ impl Output {
     }
 
     pub fn stdout_lines(&self) -> Vec<&str> {
-        self.stdout.lines().filter(|l| !l.trim().is_empty()).collect()
+        self.stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect()
     }
 
     /// stdout parsed as one JSON document.
     #[track_caller]
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{self}"))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{self}"))
     }
 
     /// stdout parsed as one JSON document per line.
@@ -379,7 +436,10 @@ impl Output {
     pub fn json_lines(&self) -> Vec<Value> {
         self.stdout_lines()
             .iter()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("line {l:?} is not JSON ({e})\n{self}")))
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("line {l:?} is not JSON ({e})\n{self}"))
+            })
             .collect()
     }
 }
@@ -388,12 +448,18 @@ impl Output {
 /// may sit under /root, which the test user cannot enter).
 fn install_binary(src: &Path) -> Result<PathBuf> {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
-    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     if let Some(p) = cache.get(src) {
         return Ok(p.clone());
     }
     let meta = fs::metadata(src).with_context(|| format!("binary {} missing", src.display()))?;
-    let mtime = meta.modified()?.duration_since(std::time::UNIX_EPOCH)?.as_nanos();
+    let mtime = meta
+        .modified()?
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_nanos();
     let key = crate::sha256_digest(format!("{}:{}:{mtime}", src.display(), meta.len()).as_bytes());
     // SAFETY: geteuid has no preconditions.
     let base = std::env::temp_dir().join(format!("coracle-testkit-{}", unsafe { libc::geteuid() }));
@@ -404,8 +470,13 @@ fn install_binary(src: &Path) -> Result<PathBuf> {
         for d in [&base, &dir] {
             fs::set_permissions(d, fs::Permissions::from_mode(0o755))?;
         }
-        let tmp = dir.join(format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
-        fs::copy(src, &tmp).with_context(|| format!("copy {} to {}", src.display(), tmp.display()))?;
+        let tmp = dir.join(format!(
+            ".tmp-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        fs::copy(src, &tmp)
+            .with_context(|| format!("copy {} to {}", src.display(), tmp.display()))?;
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755))?;
         fs::rename(&tmp, &dest)?;
     }
@@ -416,15 +487,31 @@ fn install_binary(src: &Path) -> Result<PathBuf> {
 /// A fresh world-traversable dir under the temp dir, owned by the user, with
 /// HOME and XDG dirs inside.
 fn make_test_dir(user: &TestUser) -> Result<PathBuf> {
-    let dir = tempfile::Builder::new().prefix("coracle-it-").tempdir_in(std::env::temp_dir())?.keep();
+    let dir = tempfile::Builder::new()
+        .prefix("coracle-it-")
+        .tempdir_in(std::env::temp_dir())?
+        .keep();
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o755))?;
-    for (sub, mode) in [("home", 0o755), ("home/.local", 0o755), ("home/.local/share", 0o755), ("home/.config", 0o755), ("xdg-run", 0o700)] {
+    for (sub, mode) in [
+        ("home", 0o755),
+        ("home/.local", 0o755),
+        ("home/.local/share", 0o755),
+        ("home/.config", 0o755),
+        ("xdg-run", 0o700),
+    ] {
         let p = dir.join(sub);
         fs::create_dir_all(&p)?;
         fs::set_permissions(&p, fs::Permissions::from_mode(mode))?;
     }
     if is_root() {
-        for sub in ["", "home", "home/.local", "home/.local/share", "home/.config", "xdg-run"] {
+        for sub in [
+            "",
+            "home",
+            "home/.local",
+            "home/.local/share",
+            "home/.config",
+            "xdg-run",
+        ] {
             chown(dir.join(sub), Some(user.uid), Some(user.gid))?;
         }
     }

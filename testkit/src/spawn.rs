@@ -25,7 +25,9 @@ fn spawner() -> &'static Mutex<Sender<Request>> {
                     // SAFETY: only async-signal-safe calls between fork and exec.
                     unsafe {
                         cmd.pre_exec(|| {
-                            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+                            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong)
+                                != 0
+                            {
                                 return Err(io::Error::last_os_error());
                             }
                             Ok(())
@@ -42,6 +44,10 @@ fn spawner() -> &'static Mutex<Sender<Request>> {
 /// Spawns `cmd` so that it is killed when this process exits, however it exits.
 pub(crate) fn spawn_guarded(cmd: Command) -> io::Result<Child> {
     let (tx, rx) = channel();
-    spawner().lock().unwrap_or_else(|e| e.into_inner()).send((cmd, tx)).expect("spawner thread alive");
+    spawner()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send((cmd, tx))
+        .expect("spawner thread alive");
     rx.recv().expect("spawner thread replies")
 }

@@ -39,12 +39,20 @@ pub(crate) struct TokenServer {
 
 impl TokenServer {
     pub fn start(user: &str, pass: &str) -> Result<TokenServer> {
-        let key_pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).context("generate a P-256 key")?;
-        let params = rcgen::CertificateParams::new(vec!["coracle-testkit-token-server".to_string()])?;
-        let cert = params.self_signed(&key_pair).context("self-sign the token certificate")?;
+        let key_pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+            .context("generate a P-256 key")?;
+        let params =
+            rcgen::CertificateParams::new(vec!["coracle-testkit-token-server".to_string()])?;
+        let cert = params
+            .self_signed(&key_pair)
+            .context("self-sign the token certificate")?;
         let rng = SystemRandom::new();
-        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &key_pair.serialize_der(), &rng)
-            .map_err(|e| anyhow::anyhow!("load the token key: {e}"))?;
+        let key = EcdsaKeyPair::from_pkcs8(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            &key_pair.serialize_der(),
+            &rng,
+        )
+        .map_err(|e| anyhow::anyhow!("load the token key: {e}"))?;
         let signer = Arc::new(Signer {
             key,
             cert_der: cert.der().to_vec(),
@@ -69,7 +77,11 @@ impl TokenServer {
                 }
             }
         });
-        Ok(TokenServer { port, cert_pem: cert.pem(), stop })
+        Ok(TokenServer {
+            port,
+            cert_pem: cert.pem(),
+            stop,
+        })
     }
 
     pub fn realm(&self) -> String {
@@ -109,20 +121,34 @@ fn serve(signer: &Signer, mut conn: TcpStream) -> Result<()> {
         .map(|(_, v)| percent_decode(v))
         .collect();
 
-    let who = match authorization.as_deref().and_then(|a| a.strip_prefix("Basic ")) {
+    let who = match authorization
+        .as_deref()
+        .and_then(|a| a.strip_prefix("Basic "))
+    {
         None => None,
         Some(b64) => {
             let decoded = STANDARD.decode(b64.trim()).unwrap_or_default();
             let decoded = String::from_utf8_lossy(&decoded).into_owned();
             if decoded != format!("{}:{}", signer.user, signer.pass) {
-                return respond(&mut conn, 401, &json!({"details": "incorrect username or password"}));
+                return respond(
+                    &mut conn,
+                    401,
+                    &json!({"details": "incorrect username or password"}),
+                );
             }
             Some(signer.user.clone())
         }
     };
-    let access: Vec<Value> = scopes.iter().filter_map(|s| grant(s, who.is_some())).collect();
+    let access: Vec<Value> = scopes
+        .iter()
+        .filter_map(|s| grant(s, who.is_some()))
+        .collect();
     let token = signer.token(who.as_deref().unwrap_or(""), access)?;
-    respond(&mut conn, 200, &json!({"token": token, "access_token": token, "expires_in": 300}))
+    respond(
+        &mut conn,
+        200,
+        &json!({"token": token, "access_token": token, "expires_in": 300}),
+    )
 }
 
 /// What one `type:name:actions` scope is granted.
@@ -131,7 +157,9 @@ fn grant(scope: &str, authenticated: bool) -> Option<Value> {
     let (name, actions) = rest.rsplit_once(':')?;
     let actions: Vec<&str> = actions
         .split(',')
-        .filter(|a| authenticated || (*a == "pull" && kind == "repository" && name.starts_with("public/")))
+        .filter(|a| {
+            authenticated || (*a == "pull" && kind == "repository" && name.starts_with("public/"))
+        })
         .collect();
     Some(json!({"type": kind, "name": name, "actions": actions}))
 }
@@ -139,7 +167,8 @@ fn grant(scope: &str, authenticated: bool) -> Option<Value> {
 impl Signer {
     fn token(&self, subject: &str, access: Vec<Value>) -> Result<String> {
         let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-        let header = json!({"typ": "JWT", "alg": "ES256", "x5c": [STANDARD.encode(&self.cert_der)]});
+        let header =
+            json!({"typ": "JWT", "alg": "ES256", "x5c": [STANDARD.encode(&self.cert_der)]});
         let claims = json!({
             "iss": ISSUER,
             "sub": subject,
@@ -159,7 +188,10 @@ impl Signer {
             .key
             .sign(&SystemRandom::new(), signing_input.as_bytes())
             .map_err(|e| anyhow::anyhow!("sign the token: {e}"))?;
-        Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig.as_ref())))
+        Ok(format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(sig.as_ref())
+        ))
     }
 }
 
@@ -182,7 +214,9 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'%' if i + 2 < bytes.len() => {
-                let h = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let h = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match h {
                     Some(b) => {
                         out.push(b);
@@ -206,9 +240,21 @@ mod tests {
 
     #[test]
     fn scopes() {
-        assert_eq!(percent_decode("repository%3Afoo%2Fbar%3Apull%2Cpush"), "repository:foo/bar:pull,push");
-        assert_eq!(grant("repository:foo:pull,push", true).unwrap()["actions"], json!(["pull", "push"]));
-        assert_eq!(grant("repository:foo:pull,push", false).unwrap()["actions"], json!([]));
-        assert_eq!(grant("repository:public/foo:pull,push", false).unwrap()["actions"], json!(["pull"]));
+        assert_eq!(
+            percent_decode("repository%3Afoo%2Fbar%3Apull%2Cpush"),
+            "repository:foo/bar:pull,push"
+        );
+        assert_eq!(
+            grant("repository:foo:pull,push", true).unwrap()["actions"],
+            json!(["pull", "push"])
+        );
+        assert_eq!(
+            grant("repository:foo:pull,push", false).unwrap()["actions"],
+            json!([])
+        );
+        assert_eq!(
+            grant("repository:public/foo:pull,push", false).unwrap()["actions"],
+            json!(["pull"])
+        );
     }
 }

@@ -20,7 +20,10 @@ pub struct Uploader {
 impl Uploader {
     /// `addr` is `127.0.0.1:PORT`; plain http.
     pub fn new(addr: &str, credentials: Option<(&str, &str)>) -> Self {
-        let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(120)).redirects(0).build();
+        let agent = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(120))
+            .redirects(0)
+            .build();
         Self {
             agent,
             base: format!("http://{addr}"),
@@ -37,7 +40,12 @@ impl Uploader {
         for image in &images {
             self.push_image_blobs(repo, image)?;
             if image.manifest_digest != top_digest {
-                self.put_manifest(repo, &image.manifest_digest, &image.manifest, &image.manifest_media_type)?;
+                self.put_manifest(
+                    repo,
+                    &image.manifest_digest,
+                    &image.manifest,
+                    &image.manifest_media_type,
+                )?;
             }
         }
         self.put_manifest(repo, reference, top, top_type)
@@ -54,22 +62,48 @@ impl Uploader {
     /// Uploads one blob unless the repository already has it.
     pub fn push_blob(&self, repo: &str, blob: &Blob) -> Result<()> {
         let url = format!("{}/v2/{repo}/blobs/{}", self.base, blob.digest);
-        if self.send("HEAD", &url, None, None).map(|r| r.status() == 200).unwrap_or(false) {
+        if self
+            .send("HEAD", &url, None, None)
+            .map(|r| r.status() == 200)
+            .unwrap_or(false)
+        {
             return Ok(());
         }
         let start = self
-            .send("POST", &format!("{}/v2/{repo}/blobs/uploads/", self.base), None, Some(&[]))
+            .send(
+                "POST",
+                &format!("{}/v2/{repo}/blobs/uploads/", self.base),
+                None,
+                Some(&[]),
+            )
             .with_context(|| format!("start the upload of {} to {repo}", blob.digest))?;
-        let location = start.header("Location").ok_or_else(|| anyhow!("upload start without a Location"))?;
-        let location = if location.starts_with('/') { format!("{}{location}", self.base) } else { location.to_string() };
+        let location = start
+            .header("Location")
+            .ok_or_else(|| anyhow!("upload start without a Location"))?;
+        let location = if location.starts_with('/') {
+            format!("{}{location}", self.base)
+        } else {
+            location.to_string()
+        };
         let sep = if location.contains('?') { '&' } else { '?' };
         let put = format!("{location}{sep}digest={}", blob.digest);
-        self.send("PUT", &put, Some("application/octet-stream"), Some(&blob.data))
-            .with_context(|| format!("upload {} to {repo}", blob.digest))?;
+        self.send(
+            "PUT",
+            &put,
+            Some("application/octet-stream"),
+            Some(&blob.data),
+        )
+        .with_context(|| format!("upload {} to {repo}", blob.digest))?;
         Ok(())
     }
 
-    pub fn put_manifest(&self, repo: &str, reference: &str, body: &[u8], media_type: &str) -> Result<()> {
+    pub fn put_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        body: &[u8],
+        media_type: &str,
+    ) -> Result<()> {
         let url = format!("{}/v2/{repo}/manifests/{reference}", self.base);
         self.send("PUT", &url, Some(media_type), Some(body))
             .with_context(|| format!("put manifest {repo}:{reference}"))?;
@@ -77,7 +111,13 @@ impl Uploader {
     }
 
     /// Sends a request; on 401 answers the challenge (basic or bearer) and retries once.
-    fn send(&self, method: &str, url: &str, content_type: Option<&str>, body: Option<&[u8]>) -> Result<ureq::Response> {
+    fn send(
+        &self,
+        method: &str,
+        url: &str,
+        content_type: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> Result<ureq::Response> {
         let mut retried = false;
         loop {
             let mut req = self.agent.request(method, url);
@@ -108,24 +148,29 @@ impl Uploader {
     }
 
     fn answer(&self, challenge: &str) -> Result<String> {
-        let (user, pass) = self
-            .credentials
-            .as_ref()
-            .ok_or_else(|| anyhow!("registry asks for credentials ({challenge}) and none were given"))?;
+        let (user, pass) = self.credentials.as_ref().ok_or_else(|| {
+            anyhow!("registry asks for credentials ({challenge}) and none were given")
+        })?;
         let basic = format!("Basic {}", STANDARD.encode(format!("{user}:{pass}")));
         let Some(params) = challenge.strip_prefix("Bearer ") else {
             return Ok(basic);
         };
         let params = parse_challenge(params);
-        let realm = params.get("realm").ok_or_else(|| anyhow!("bearer challenge without realm"))?;
+        let realm = params
+            .get("realm")
+            .ok_or_else(|| anyhow!("bearer challenge without realm"))?;
         let mut req = self.agent.get(realm).set("Authorization", &basic);
         for key in ["service", "scope"] {
             if let Some(v) = params.get(key) {
                 req = req.query(key, v);
             }
         }
-        let reply: serde_json::Value = serde_json::from_str(&req.call().context("fetch a bearer token")?.into_string()?)?;
-        let token = reply["token"].as_str().or(reply["access_token"].as_str()).ok_or_else(|| anyhow!("no token"))?;
+        let reply: serde_json::Value =
+            serde_json::from_str(&req.call().context("fetch a bearer token")?.into_string()?)?;
+        let token = reply["token"]
+            .as_str()
+            .or(reply["access_token"].as_str())
+            .ok_or_else(|| anyhow!("no token"))?;
         Ok(format!("Bearer {token}"))
     }
 }
@@ -153,7 +198,9 @@ pub fn parse_challenge(s: &str) -> HashMap<String, String> {
 mod tests {
     #[test]
     fn challenge() {
-        let m = super::parse_challenge(r#"realm="http://x/token",service="svc",scope="repository:a/b:pull,push""#);
+        let m = super::parse_challenge(
+            r#"realm="http://x/token",service="svc",scope="repository:a/b:pull,push""#,
+        );
         assert_eq!(m["realm"], "http://x/token");
         assert_eq!(m["service"], "svc");
         assert_eq!(m["scope"], "repository:a/b:pull,push");

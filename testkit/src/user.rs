@@ -37,7 +37,11 @@ impl TestUser {
     pub fn get() -> &'static TestUser {
         static USER: OnceLock<TestUser> = OnceLock::new();
         USER.get_or_init(|| {
-            let r = if is_root() { ensure_users().map(|(u, _)| u) } else { current_user() };
+            let r = if is_root() {
+                ensure_users().map(|(u, _)| u)
+            } else {
+                current_user()
+            };
             r.unwrap_or_else(|e| panic!("cannot set up the test user: {e:#}"))
         })
     }
@@ -50,7 +54,11 @@ impl TestUser {
             eprintln!("skipped: a second user without subordinate ids needs root to create");
             return None;
         }
-        Some(USER.get_or_init(|| ensure_users().map(|(_, n)| n).unwrap_or_else(|e| panic!("{e:#}"))))
+        Some(USER.get_or_init(|| {
+            ensure_users()
+                .map(|(_, n)| n)
+                .unwrap_or_else(|e| panic!("{e:#}"))
+        }))
     }
 
     /// Real root, for rootful tests; `None` (with a note) when not root.
@@ -111,8 +119,16 @@ fn current_user() -> Result<TestUser> {
 /// Creates both users and their subordinate ids if needed; returns (test, nosub).
 fn ensure_users() -> Result<(TestUser, TestUser)> {
     let lock_path = "/run/lock/coracle-testkit-users.lock";
-    let lock_path = if std::path::Path::new("/run/lock").is_dir() { lock_path } else { "/tmp/coracle-testkit-users.lock" };
-    let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(lock_path)?;
+    let lock_path = if std::path::Path::new("/run/lock").is_dir() {
+        lock_path
+    } else {
+        "/tmp/coracle-testkit-users.lock"
+    };
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(lock_path)?;
     // SAFETY: flock on an fd we own; released when `lock` is closed.
     if unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) } != 0 {
         bail!("lock {lock_path}: {}", std::io::Error::last_os_error());
@@ -125,7 +141,15 @@ fn ensure_users() -> Result<(TestUser, TestUser)> {
     for name in [TEST_USER, NOSUB_USER] {
         if lookup(name)?.is_none() {
             let status = Command::new("useradd")
-                .args(["--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", "--user-group", name])
+                .args([
+                    "--no-create-home",
+                    "--home-dir",
+                    "/nonexistent",
+                    "--shell",
+                    "/bin/sh",
+                    "--user-group",
+                    name,
+                ])
                 .status()
                 .context("run useradd (package passwd)")?;
             if !status.success() && lookup(name)?.is_none() {
@@ -149,7 +173,8 @@ fn ensure_users() -> Result<(TestUser, TestUser)> {
                 })
                 .max()
                 .unwrap_or(0);
-            let start = (SUBID_START as u64).max(end.div_ceil(SUBID_COUNT as u64) * SUBID_COUNT as u64);
+            let start =
+                (SUBID_START as u64).max(end.div_ceil(SUBID_COUNT as u64) * SUBID_COUNT as u64);
             lines.push(format!("{TEST_USER}:{start}:{SUBID_COUNT}"));
         }
         let new = lines.iter().map(|l| format!("{l}\n")).collect::<String>();
@@ -163,9 +188,12 @@ fn ensure_users() -> Result<(TestUser, TestUser)> {
     }
     // Rootless networking later needs /dev/net/tun usable by the user (0666 on
     // normal distributions, 0600 on some of these machines).
-    let _ = Command::new("chmod").args(["0666", "/dev/net/tun"]).status();
+    let _ = Command::new("chmod")
+        .args(["0666", "/dev/net/tun"])
+        .status();
     let user = |name: &str| -> Result<TestUser> {
-        let (uid, gid) = lookup(name)?.with_context(|| format!("user {name} missing after useradd"))?;
+        let (uid, gid) =
+            lookup(name)?.with_context(|| format!("user {name} missing after useradd"))?;
         Ok(TestUser {
             name: name.into(),
             uid,
@@ -179,7 +207,10 @@ fn ensure_users() -> Result<(TestUser, TestUser)> {
 
 /// (uid, gid) of a user name, via getent (so NSS is honoured).
 fn lookup(name: &str) -> Result<Option<(u32, u32)>> {
-    let out = Command::new("getent").args(["passwd", name]).output().context("run getent")?;
+    let out = Command::new("getent")
+        .args(["passwd", name])
+        .output()
+        .context("run getent")?;
     if !out.status.success() {
         return Ok(None);
     }
@@ -189,15 +220,25 @@ fn lookup(name: &str) -> Result<Option<(u32, u32)>> {
 }
 
 fn lookup_by_uid(uid: u32) -> Result<Option<String>> {
-    let out = Command::new("getent").args(["passwd", &uid.to_string()]).output().context("run getent")?;
-    Ok(out.status.success().then(|| String::from_utf8_lossy(&out.stdout).split(':').next().unwrap_or("").to_string()))
+    let out = Command::new("getent")
+        .args(["passwd", &uid.to_string()])
+        .output()
+        .context("run getent")?;
+    Ok(out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    }))
 }
 
 fn read_range(file: &str, name: &str, uid: u32) -> Option<(u32, u32)> {
     let text = fs::read_to_string(file).ok()?;
     text.lines().find_map(|l| {
         let f: Vec<&str> = l.trim().split(':').collect();
-        (f.len() == 3 && (f[0] == name || f[0] == uid.to_string())).then(|| Some((f[1].parse().ok()?, f[2].parse().ok()?)))?
+        (f.len() == 3 && (f[0] == name || f[0] == uid.to_string()))
+            .then(|| Some((f[1].parse().ok()?, f[2].parse().ok()?)))?
     })
 }
 
@@ -205,8 +246,14 @@ fn read_range(file: &str, name: &str, uid: u32) -> Option<(u32, u32)> {
 mod tests {
     #[test]
     fn id_mapping() {
-        assert_eq!(super::map_id(1001, Some((200000, 65536)), 0, false), Some(1001));
-        assert_eq!(super::map_id(1001, Some((200000, 65536)), 1000, false), Some(200999));
+        assert_eq!(
+            super::map_id(1001, Some((200000, 65536)), 0, false),
+            Some(1001)
+        );
+        assert_eq!(
+            super::map_id(1001, Some((200000, 65536)), 1000, false),
+            Some(200999)
+        );
         assert_eq!(super::map_id(1001, None, 1000, false), None);
         assert_eq!(super::map_id(0, None, 1000, true), Some(1000));
     }

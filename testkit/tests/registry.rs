@@ -43,20 +43,46 @@ fn copy(reg: &Registry, name: &str, extra: &[&str]) {
 fn anonymous_registry_serves_every_image_kind() {
     let reg = Registry::start(Auth::None).unwrap();
     let images = [
-        ("busybox:v2s2", Catalog::busybox(Format::Docker, Compression::Gzip)),
-        ("busybox:oci-gzip", Catalog::busybox(Format::Oci, Compression::Gzip)),
-        ("busybox:oci-zstd", Catalog::busybox(Format::Oci, Compression::Zstd)),
-        ("busybox:oci-tar", Catalog::busybox(Format::Oci, Compression::None)),
-        ("multilayer:latest", Catalog::multilayer(Format::Oci, Compression::Gzip)),
-        ("multilayer:v2s2", Catalog::multilayer(Format::Docker, Compression::Gzip)),
+        (
+            "busybox:v2s2",
+            Catalog::busybox(Format::Docker, Compression::Gzip),
+        ),
+        (
+            "busybox:oci-gzip",
+            Catalog::busybox(Format::Oci, Compression::Gzip),
+        ),
+        (
+            "busybox:oci-zstd",
+            Catalog::busybox(Format::Oci, Compression::Zstd),
+        ),
+        (
+            "busybox:oci-tar",
+            Catalog::busybox(Format::Oci, Compression::None),
+        ),
+        (
+            "multilayer:latest",
+            Catalog::multilayer(Format::Oci, Compression::Gzip),
+        ),
+        (
+            "multilayer:v2s2",
+            Catalog::multilayer(Format::Docker, Compression::Gzip),
+        ),
     ];
     for (name, image) in &images {
         reg.push(name, image).unwrap();
         let info = inspect(&reg, name, &[]);
         assert_eq!(info["Digest"], image.manifest_digest.as_str(), "{name}");
         assert_eq!(info["Architecture"], "amd64");
-        assert!(!info["Labels"]["org.coracle.test"].as_str().unwrap().is_empty());
-        let layers: Vec<&str> = info["Layers"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+        assert!(!info["Labels"]["org.coracle.test"]
+            .as_str()
+            .unwrap()
+            .is_empty());
+        let layers: Vec<&str> = info["Layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect();
         let want: Vec<&str> = image.layers.iter().map(|b| b.digest.as_str()).collect();
         assert_eq!(layers, want, "{name}");
         copy(&reg, name, &[]);
@@ -78,12 +104,20 @@ fn indexes_and_manifest_lists() {
         assert_eq!(raw["mediaType"], media_type);
         let amd = inspect(&reg, name, &[]);
         assert_eq!(amd["Architecture"], "amd64");
-        let arm = inspect(&reg, name, &["--override-arch", "arm64", "--override-variant", "v8"]);
+        let arm = inspect(
+            &reg,
+            name,
+            &["--override-arch", "arm64", "--override-variant", "v8"],
+        );
         assert_eq!(arm["Architecture"], "arm64");
         // skopeo reports the index's digest; the children differ in their marker layer.
         assert_eq!(amd["Digest"], digest);
         assert_ne!(amd["Layers"], arm["Layers"]);
-        let want: Vec<&str> = index.images[1].layers.iter().map(|b| b.digest.as_str()).collect();
+        let want: Vec<&str> = index.images[1]
+            .layers
+            .iter()
+            .map(|b| b.digest.as_str())
+            .collect();
         assert_eq!(arm["Layers"], serde_json::json!(want));
         copy(&reg, name, &["--all"]);
         inspect(&reg, &format!("multi@{digest}"), &["--raw"]);
@@ -93,12 +127,37 @@ fn indexes_and_manifest_lists() {
 #[test]
 fn basic_auth_registry() {
     let reg = Registry::start(Auth::basic("alice", "s3cret")).unwrap();
-    reg.push("private/busybox:latest", &Catalog::busybox(Format::Docker, Compression::Gzip)).unwrap();
+    reg.push(
+        "private/busybox:latest",
+        &Catalog::busybox(Format::Docker, Compression::Gzip),
+    )
+    .unwrap();
     let src = format!("docker://{}", reg.image("private/busybox:latest"));
-    skopeo(&["inspect", "--tls-verify=false", "--creds", "alice:s3cret", &src]);
-    let denied = Command::new("skopeo").args(["inspect", "--tls-verify=false", &src]).output().unwrap();
-    assert!(!denied.status.success(), "anonymous inspect must be refused");
-    let wrong = Command::new("skopeo").args(["inspect", "--tls-verify=false", "--creds", "alice:nope", &src]).output().unwrap();
+    skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--creds",
+        "alice:s3cret",
+        &src,
+    ]);
+    let denied = Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", &src])
+        .output()
+        .unwrap();
+    assert!(
+        !denied.status.success(),
+        "anonymous inspect must be refused"
+    );
+    let wrong = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--tls-verify=false",
+            "--creds",
+            "alice:nope",
+            &src,
+        ])
+        .output()
+        .unwrap();
     assert!(!wrong.status.success(), "wrong password must be refused");
 }
 
@@ -110,10 +169,22 @@ fn token_auth_registry() {
     reg.push("public/busybox:latest", &image).unwrap();
     let private = format!("docker://{}", reg.image("private/busybox:latest"));
     let public = format!("docker://{}", reg.image("public/busybox:latest"));
-    skopeo(&["inspect", "--tls-verify=false", "--creds", "bob:t0ken", &private]);
+    skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--creds",
+        "bob:t0ken",
+        &private,
+    ]);
     skopeo(&["inspect", "--tls-verify=false", &public]);
     let dest = tempfile::tempdir().unwrap();
-    skopeo(&["copy", "-q", "--src-tls-verify=false", &public, &format!("dir:{}", dest.path().display())]);
+    skopeo(&[
+        "copy",
+        "-q",
+        "--src-tls-verify=false",
+        &public,
+        &format!("dir:{}", dest.path().display()),
+    ]);
     for (creds, what) in [(None, "anonymous"), (Some("bob:wrong"), "wrong password")] {
         let mut cmd = Command::new("skopeo");
         cmd.args(["inspect", "--tls-verify=false"]);
@@ -121,7 +192,10 @@ fn token_auth_registry() {
             cmd.args(["--creds", c]);
         }
         let out = cmd.arg(&private).output().unwrap();
-        assert!(!out.status.success(), "{what} inspect of a private repository must be refused");
+        assert!(
+            !out.status.success(),
+            "{what} inspect of a private repository must be refused"
+        );
     }
 }
 
@@ -138,7 +212,10 @@ fn tampered_blob_is_served_tampered() {
         .arg(format!("dir:{}", dest.path().display()))
         .output()
         .unwrap();
-    assert!(!out.status.success(), "skopeo must refuse the tampered blob");
+    assert!(
+        !out.status.success(),
+        "skopeo must refuse the tampered blob"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.to_lowercase().contains("digest"), "{err}");
 }
@@ -149,11 +226,23 @@ fn throttle_proxies_slowly() {
     let big = Catalog::big(2, 1, Compression::None);
     reg.push("big:latest", &big).unwrap();
     let proxy = Throttle::start(&reg.addr(), 1024 * 1024).unwrap();
-    let url = format!("http://{}/v2/big/blobs/{}", proxy.addr(), big.layers[0].digest);
+    let url = format!(
+        "http://{}/v2/big/blobs/{}",
+        proxy.addr(),
+        big.layers[0].digest
+    );
     let start = std::time::Instant::now();
     let mut body = Vec::new();
-    std::io::Read::read_to_end(&mut ureq::get(&url).call().unwrap().into_reader(), &mut body).unwrap();
+    std::io::Read::read_to_end(
+        &mut ureq::get(&url).call().unwrap().into_reader(),
+        &mut body,
+    )
+    .unwrap();
     assert_eq!(body, big.layers[0].data);
-    assert!(start.elapsed().as_secs_f64() > 1.0, "2 MiB at 1 MiB/s took {:?}", start.elapsed());
+    assert!(
+        start.elapsed().as_secs_f64() > 1.0,
+        "2 MiB at 1 MiB/s took {:?}",
+        start.elapsed()
+    );
     proxy.set_rate(0);
 }

@@ -28,7 +28,11 @@ fn runs_as_the_test_user_with_private_dirs() {
         let out = c.run(["info"]);
         out.success()
             .stdout_contains(&format!("uid={} gid={}", user.uid, user.gid))
-            .stdout_contains(&format!("args=--root {} --runroot {} info", c.root().display(), c.runroot().display()))
+            .stdout_contains(&format!(
+                "args=--root {} --runroot {} info",
+                c.root().display(),
+                c.runroot().display()
+            ))
             .stdout_contains(&format!("home={}", c.home().display()))
             .stderr_contains("oops");
         let meta = std::fs::metadata(c.runtime_dir()).unwrap();

@@ -36,16 +36,36 @@ fn run() -> Result<()> {
     unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
 
     let registry = Registry::start(Auth::None)?;
-    let mut images: Vec<(&str, Box<dyn Pushable>)> =
-        vec![("busybox:latest", Box::new(Catalog::busybox(Format::Docker, Compression::Gzip)))];
+    let mut images: Vec<(&str, Box<dyn Pushable>)> = vec![(
+        "busybox:latest",
+        Box::new(Catalog::busybox(Format::Docker, Compression::Gzip)),
+    )];
     if all {
-        images.push(("busybox:v2s2", Box::new(Catalog::busybox(Format::Docker, Compression::Gzip))));
-        images.push(("busybox:oci-gzip", Box::new(Catalog::busybox(Format::Oci, Compression::Gzip))));
-        images.push(("busybox:oci-zstd", Box::new(Catalog::busybox(Format::Oci, Compression::Zstd))));
-        images.push(("busybox:oci-tar", Box::new(Catalog::busybox(Format::Oci, Compression::None))));
-        images.push(("multilayer:latest", Box::new(Catalog::multilayer(Format::Oci, Compression::Gzip))));
+        images.push((
+            "busybox:v2s2",
+            Box::new(Catalog::busybox(Format::Docker, Compression::Gzip)),
+        ));
+        images.push((
+            "busybox:oci-gzip",
+            Box::new(Catalog::busybox(Format::Oci, Compression::Gzip)),
+        ));
+        images.push((
+            "busybox:oci-zstd",
+            Box::new(Catalog::busybox(Format::Oci, Compression::Zstd)),
+        ));
+        images.push((
+            "busybox:oci-tar",
+            Box::new(Catalog::busybox(Format::Oci, Compression::None)),
+        ));
+        images.push((
+            "multilayer:latest",
+            Box::new(Catalog::multilayer(Format::Oci, Compression::Gzip)),
+        ));
         images.push(("multi:oci", Box::new(Catalog::multiplatform(Format::Oci))));
-        images.push(("multi:docker", Box::new(Catalog::multiplatform(Format::Docker))));
+        images.push((
+            "multi:docker",
+            Box::new(Catalog::multiplatform(Format::Docker)),
+        ));
     }
     for (name, image) in &images {
         registry.push(name, image.as_ref())?;

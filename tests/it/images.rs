@@ -141,6 +141,7 @@ fn dangling_images_and_prune() {
 #[test]
 fn image_prune_all() {
     let c = pulled(&["busybox:v2s2", "multilayer:latest"]);
+    assert_eq!(image_ids(&c).len(), 2);
     c.run(["image", "prune", "-a", "-f"]).success();
     assert!(image_ids(&c).is_empty());
     for diff_id in &anon().images.multilayer.diff_ids {

@@ -39,7 +39,14 @@ fn global_options() {
 #[test]
 fn system_reset_removes_everything() {
     let c = coracle();
-    pull(&c, &anon_ref("multilayer:latest")).success();
+    pull_ok(
+        &c,
+        &anon_ref("multilayer:latest"),
+        &anon().images.multilayer,
+    );
+    assert!(layer_dir(&c, &anon().images.multilayer.diff_ids[1])
+        .join("data/owned")
+        .exists());
     c.run(["system", "reset", "-f"]).success();
     let left: Vec<_> = walk(&c.root());
     assert!(left.is_empty(), "left after reset: {left:?}");

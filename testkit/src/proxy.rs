@@ -12,6 +12,7 @@ use std::time::Duration;
 pub struct Throttle {
     port: u16,
     rate: Arc<AtomicU64>,
+    sent: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 }
 
@@ -21,7 +22,13 @@ impl Throttle {
         let port = listener.local_addr()?.port();
         let rate = Arc::new(AtomicU64::new(bytes_per_sec));
         let stop = Arc::new(AtomicBool::new(false));
-        let (r, s, up) = (rate.clone(), stop.clone(), upstream.to_string());
+        let sent = Arc::new(AtomicU64::new(0));
+        let (r, s, n, up) = (
+            rate.clone(),
+            stop.clone(),
+            sent.clone(),
+            upstream.to_string(),
+        );
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
@@ -31,13 +38,18 @@ impl Throttle {
                 let Ok(server) = TcpStream::connect(&up) else {
                     continue;
                 };
-                let r = r.clone();
+                let (r, n) = (r.clone(), n.clone());
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                std::thread::spawn(move || pump(c2, s2, None));
-                std::thread::spawn(move || pump(server, client, Some(r)));
+                std::thread::spawn(move || pump(c2, s2, None, None));
+                std::thread::spawn(move || pump(server, client, Some(r), Some(n)));
             }
         });
-        Ok(Throttle { port, rate, stop })
+        Ok(Throttle {
+            port,
+            rate,
+            sent,
+            stop,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -47,6 +59,11 @@ impl Throttle {
     /// `127.0.0.1:PORT`, to use in place of the registry's address.
     pub fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Bytes sent from the upstream to clients so far (to check what a pull fetched).
+    pub fn bytes_sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
     }
 
     pub fn set_rate(&self, bytes_per_sec: u64) {
@@ -61,7 +78,12 @@ impl Drop for Throttle {
     }
 }
 
-fn pump(mut from: TcpStream, mut to: TcpStream, rate: Option<Arc<AtomicU64>>) {
+fn pump(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    rate: Option<Arc<AtomicU64>>,
+    sent: Option<Arc<AtomicU64>>,
+) {
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         let n = match from.read(&mut buf) {
@@ -70,6 +92,9 @@ fn pump(mut from: TcpStream, mut to: TcpStream, rate: Option<Arc<AtomicU64>>) {
         };
         if to.write_all(&buf[..n]).is_err() {
             break;
+        }
+        if let Some(sent) = &sent {
+            sent.fetch_add(n as u64, Ordering::SeqCst);
         }
         if let Some(rate) = &rate {
             let bps = rate.load(Ordering::SeqCst);

@@ -444,6 +444,14 @@ impl Output {
     }
 }
 
+/// A temp dir the test user can enter: /tmp, not $TMPDIR (which may sit under
+/// /root on CI); CORACLE_TEST_TMPDIR overrides it (e.g. /dev/shm for speed).
+pub fn shared_tmp() -> PathBuf {
+    std::env::var_os("CORACLE_TEST_TMPDIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/tmp"))
+}
+
 /// Copies the binary once per process into a world-readable dir (the build dir
 /// may sit under /root, which the test user cannot enter).
 fn install_binary(src: &Path) -> Result<PathBuf> {
@@ -462,7 +470,7 @@ fn install_binary(src: &Path) -> Result<PathBuf> {
         .as_nanos();
     let key = crate::sha256_digest(format!("{}:{}:{mtime}", src.display(), meta.len()).as_bytes());
     // SAFETY: geteuid has no preconditions.
-    let base = std::env::temp_dir().join(format!("coracle-testkit-{}", unsafe { libc::geteuid() }));
+    let base = shared_tmp().join(format!("coracle-testkit-{}", unsafe { libc::geteuid() }));
     let dir = base.join(&crate::hex_of(&key)[..16]);
     let dest = dir.join(src.file_name().unwrap_or(OsStr::new("coracle")));
     if !dest.exists() {
@@ -489,7 +497,7 @@ fn install_binary(src: &Path) -> Result<PathBuf> {
 fn make_test_dir(user: &TestUser) -> Result<PathBuf> {
     let dir = tempfile::Builder::new()
         .prefix("coracle-it-")
-        .tempdir_in(std::env::temp_dir())?
+        .tempdir_in(shared_tmp())?
         .keep();
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o755))?;
     for (sub, mode) in [

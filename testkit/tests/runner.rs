@@ -42,7 +42,7 @@ fn runs_as_the_test_user_with_private_dirs() {
         c.write_auth_json("127.0.0.1:5000", "u", "p");
         let auth = std::fs::read_to_string(c.runtime_dir().join("containers/auth.json")).unwrap();
         assert!(auth.contains("dTpw"), "{auth}");
-        assert!(c.bin().starts_with(std::env::temp_dir()));
+        assert!(c.bin().starts_with(coracle_testkit::runner::shared_tmp()));
     }
     assert!(!dir.exists(), "the test dir is removed on drop");
     if coracle_testkit::user::is_root() {

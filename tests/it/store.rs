@@ -124,6 +124,42 @@ fn interrupted_pull_then_pull_again() {
 }
 
 #[test]
+fn layers_in_the_store_are_not_fetched_again() {
+    let i = &anon().images;
+    let proxy = Throttle::start(&anon().registry.addr(), 0).unwrap();
+    let c = coracle();
+    pull_ok(
+        &c,
+        &format!("{}/busybox:oci-gzip", proxy.addr()),
+        &i.busybox_oci_gzip,
+    );
+    let first = proxy.bytes_sent();
+    assert!(first >= i.busybox_oci_gzip.layers_size());
+    pull_ok(
+        &c,
+        &format!("{}/multilayer:latest", proxy.addr()),
+        &i.multilayer,
+    );
+    let second = proxy.bytes_sent() - first;
+    let shared = i.busybox_oci_gzip.layers[0].data.len() as u64;
+    assert!(
+        second < i.multilayer.layers_size() - shared / 2,
+        "the shared busybox layer ({shared} bytes) was downloaded again: {second} bytes for multilayer"
+    );
+    // Pulling the same image again fetches no blob at all.
+    let before = proxy.bytes_sent();
+    pull_ok(
+        &c,
+        &format!("{}/multilayer:latest", proxy.addr()),
+        &i.multilayer,
+    );
+    assert!(
+        proxy.bytes_sent() - before < shared / 2,
+        "a second pull downloaded layers again"
+    );
+}
+
+#[test]
 fn concurrent_pulls_of_the_same_image() {
     let c = coracle();
     let image = &anon().images.multilayer;

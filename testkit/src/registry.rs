@@ -9,6 +9,7 @@ use std::fs;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
 pub const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
@@ -114,6 +115,7 @@ impl Registry {
                 .stdout(log.try_clone()?)
                 .stderr(log);
             let mut child = spawn_guarded(cmd).with_context(|| format!("start {REGISTRY_BIN}"))?;
+            at_exit_cleanup(child.id(), dir.path());
             match wait_ready(&mut child, port, dir.path()) {
                 Ok(()) => {
                     return Ok(Registry {
@@ -128,6 +130,9 @@ impl Registry {
                 Err(e) => {
                     let _ = child.kill();
                     let _ = child.wait();
+                    LEFT.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .retain(|(pid, _)| *pid != child.id());
                     last_err = Some(e);
                 }
             }
@@ -199,6 +204,10 @@ impl Drop for Registry {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Reaped: its pid may be reused, so the exit handler must not kill it.
+        LEFT.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(pid, _)| *pid != self.child.id());
     }
 }
 
@@ -243,6 +252,31 @@ fn wait_ready(child: &mut Child, port: u16, dir: &Path) -> Result<()> {
 
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Registries kept in statics are never dropped: kill them and remove their
+/// dirs when the process exits normally (a crash leaves the dirs to
+/// `sweep_stale_dirs`, and PR_SET_PDEATHSIG kills the registries).
+static LEFT: Mutex<Vec<(u32, PathBuf)>> = Mutex::new(Vec::new());
+
+fn at_exit_cleanup(pid: u32, dir: &Path) {
+    static REGISTERED: Once = Once::new();
+    extern "C" fn cleanup() {
+        if let Ok(left) = LEFT.try_lock() {
+            for (pid, dir) in left.iter() {
+                // SAFETY: signalling a child we started; harmless if it is gone.
+                unsafe { libc::kill(*pid as i32, libc::SIGKILL) };
+                let _ = fs::remove_dir_all(dir);
+            }
+        }
+    }
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a plain extern "C" function.
+        unsafe { libc::atexit(cleanup) };
+    });
+    LEFT.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((pid, dir.to_path_buf()));
 }
 
 /// Removes registry dirs left by test processes that are gone (statics are never dropped).

@@ -193,10 +193,15 @@ fn pull_missing_tag() {
     out.code(125)
         .stderr_contains("not found")
         .stderr_contains("busybox");
-    assert_eq!(
-        out.stderr.trim().lines().count(),
-        1,
-        "one-line error\n{out}"
+    let errors: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("Error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "one-line error\n{out}");
+    assert!(
+        out.stderr.trim_end().ends_with(errors[0]),
+        "the error comes last\n{out}"
     );
 }
 

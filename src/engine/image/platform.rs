@@ -18,7 +18,7 @@ pub struct Platform {
 pub enum PlatformError {
     #[error("invalid platform \"{0}\": want os/arch[/variant], e.g. linux/arm64")]
     Invalid(String),
-    #[error("no image for {want} in the manifest list; available: {}", available_list(.available))]
+    #[error("no image for platform {want} in the manifest list; available platforms: {}", available_list(.available))]
     NoMatch {
         want: Platform,
         available: Vec<Platform>,
@@ -343,12 +343,12 @@ mod tests {
         let e = select(&idx, &plat("linux/s390x")).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "no image for linux/s390x in the manifest list; available: linux/amd64, linux/arm64/v8"
+            "no image for platform linux/s390x in the manifest list; available platforms: linux/amd64, linux/arm64/v8"
         );
         let e = select(&index(&[]), &plat("linux/amd64")).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "no image for linux/amd64 in the manifest list; available: none"
+            "no image for platform linux/amd64 in the manifest list; available platforms: none"
         );
     }
 }

@@ -118,6 +118,16 @@ impl Reference {
         }
     }
 
+    /// The familiar name with its tag or digest, as Docker shows names:
+    /// `busybox:latest`, `127.0.0.1:5000/x@sha256:...`.
+    pub fn familiar_full(&self) -> String {
+        match (&self.tag, &self.digest) {
+            (_, Some(digest)) => format!("{}@{digest}", self.familiar()),
+            (Some(tag), None) => format!("{}:{tag}", self.familiar()),
+            (None, None) => self.familiar(),
+        }
+    }
+
     /// `registry/repository`, without tag or digest.
     pub fn name(&self) -> String {
         format!("{}/{}", self.registry, self.repository)

@@ -43,6 +43,8 @@ pub enum ImagesError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    InvalidArgument(String),
     #[error("image task failed: {0}")]
     Task(String),
 }

@@ -1,21 +1,12 @@
 //! `image inspect`: Docker's ImageInspect shape, built from the stored config.
 
-use super::{config, resolve, ImagesError};
-use crate::engine::image::reference::Reference;
+use super::{config, familiar, resolve, ImagesError};
 use crate::engine::store::Store;
 use serde_json::{json, Value};
 
 pub fn inspect(store: &Store, name: &str) -> Result<Value, ImagesError> {
     let image = store.image(&resolve(store, name)?)?;
     let config = config::load(store, &image)?;
-    let familiar = |n: &String| match Reference::parse(n) {
-        Ok(r) => match (&r.tag, &r.digest) {
-            (_, Some(d)) => format!("{}@{d}", r.familiar()),
-            (Some(t), None) => format!("{}:{t}", r.familiar()),
-            _ => r.familiar(),
-        },
-        Err(_) => n.clone(),
-    };
     let field = |key: &str| config.get(key).cloned().unwrap_or(Value::Null);
     let layer_dirs: Vec<String> = image
         .layers
@@ -26,8 +17,8 @@ pub fn inspect(store: &Store, name: &str) -> Result<Value, ImagesError> {
         .collect();
     Ok(json!({
         "Id": format!("sha256:{}", image.id),
-        "RepoTags": image.tags.iter().map(familiar).collect::<Vec<_>>(),
-        "RepoDigests": image.digests.iter().map(familiar).collect::<Vec<_>>(),
+        "RepoTags": image.tags.iter().map(|n| familiar(n)).collect::<Vec<_>>(),
+        "RepoDigests": image.digests.iter().map(|n| familiar(n)).collect::<Vec<_>>(),
         "Parent": "",
         "Comment": config.get("comment").cloned().unwrap_or(json!("")),
         "Created": field("created"),

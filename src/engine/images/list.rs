@@ -104,7 +104,7 @@ fn names(tags: &[String], digests: &[String]) -> Vec<(String, String, Option<Str
 
 fn parse_filter(filter: &str) -> Result<Filter, ImagesError> {
     let invalid = || {
-        ImagesError::Conflict(format!("invalid filter {filter:?}: use dangling=true|false, reference=PATTERN or label=KEY[=VALUE]"))
+        ImagesError::InvalidArgument(format!("invalid filter {filter:?}: use dangling=true|false, reference=PATTERN or label=KEY[=VALUE]"))
     };
     let (key, value) = filter.split_once('=').ok_or_else(invalid)?;
     match key {

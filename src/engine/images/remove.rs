@@ -1,6 +1,6 @@
 //! `rmi` and `image prune`, with Docker's rules for names against IDs.
 
-use super::{resolve, ImagesError};
+use super::{familiar, resolve, ImagesError};
 use crate::engine::image::reference::Reference;
 use crate::engine::store::Store;
 
@@ -80,15 +80,4 @@ pub fn prune(store: &mut Store, all: bool) -> Result<Pruned, ImagesError> {
     store.remove_unused_layers()?;
     let reclaimed = before.saturating_sub(store.total_layer_size()?);
     Ok(Pruned { removed, reclaimed })
-}
-
-fn familiar(name: &str) -> String {
-    match Reference::parse(name) {
-        Ok(r) => match (&r.tag, &r.digest) {
-            (_, Some(d)) => format!("{}@{d}", r.familiar()),
-            (Some(t), None) => format!("{}:{t}", r.familiar()),
-            _ => r.familiar(),
-        },
-        Err(_) => name.to_owned(),
-    }
 }

@@ -8,7 +8,7 @@ pub fn tag(store: &Store, source: &str, target: &str) -> Result<(), ImagesError>
     let id = resolve(store, source)?;
     let target = Reference::parse(target)?;
     if target.digest.is_some() {
-        return Err(ImagesError::Conflict(format!(
+        return Err(ImagesError::InvalidArgument(format!(
             "cannot tag with a digest: {target}; give a name and tag"
         )));
     }

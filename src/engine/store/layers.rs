@@ -110,9 +110,6 @@ impl Store {
         }
         Ok(unused.into_iter().map(|(d, _)| d).collect())
     }
-}
-
-impl Store {
     pub fn layer_size(&self, diff_id: &str) -> Result<u64, StoreError> {
         Ok(self
             .db
@@ -124,9 +121,6 @@ impl Store {
             .optional()?
             .unwrap_or(0))
     }
-}
-
-impl Store {
     pub fn total_layer_size(&self) -> Result<u64, StoreError> {
         Ok(self
             .db

@@ -109,10 +109,8 @@ fn parse_pax_time(value: &[u8]) -> Option<libc::timespec> {
 mod tests {
     use super::parse_pax_time;
 
-    // time_t and c_long are narrower than i64 on 32-bit targets.
-    #[allow(clippy::unnecessary_cast)]
-    fn t(s: &str) -> Option<(i64, i64)> {
-        parse_pax_time(s.as_bytes()).map(|ts| (ts.tv_sec as i64, ts.tv_nsec as i64))
+    fn t(s: &str) -> Option<(libc::time_t, libc::c_long)> {
+        parse_pax_time(s.as_bytes()).map(|ts| (ts.tv_sec, ts.tv_nsec))
     }
 
     #[test]

@@ -10,18 +10,19 @@
 //! *at() call that does not follow it (see [`root`] and [`sys`]), so a symlink the
 //! layer planted can only ever lead back inside it.
 
+mod attrs;
+mod create;
 mod meta;
 mod path;
 mod root;
 mod sys;
 #[cfg(test)]
 mod tests;
+mod whiteout;
 
 use std::collections::BTreeMap;
-use std::ffi::CStr;
-use std::fs::File;
-use std::io::{self, BufReader, Read, Write};
-use std::os::fd::{AsFd, BorrowedFd};
+use std::io::{self, BufReader, Read};
+use std::os::fd::AsFd;
 
 use log::debug;
 
@@ -30,6 +31,7 @@ use self::path::{BadName, EntryPath, Whiteout};
 use self::root::LayerRoot;
 use self::sys::Times;
 
+#[derive(Debug, Clone, Copy, Default)]
 pub struct UnpackOptions {
     /// Single-id user namespace (no subordinate ids): a chown to an unmapped id fails
     /// with EINVAL; ignore it instead of failing (Podman's ignore_chown_errors).
@@ -49,6 +51,11 @@ pub struct UnpackStats {
 
 #[derive(Debug, thiserror::Error)]
 pub enum UnpackError {
+    #[error("cannot open the layer directory {path:?}: {source}")]
+    Dest {
+        path: std::path::PathBuf,
+        source: io::Error,
+    },
     #[error("layer tar is unreadable or malformed: {0}")]
     Tar(#[source] io::Error),
     #[error("layer entry {name:?} points outside the layer")]
@@ -101,9 +108,8 @@ pub fn unpack_layer<R: Read>(
     dest: &std::path::Path,
     opts: &UnpackOptions,
 ) -> Result<UnpackStats, UnpackError> {
-    let root = sys::open_dir(dest).map_err(|source| UnpackError::Io {
-        name: dest.display().to_string(),
-        op: "open the layer directory",
+    let root = sys::open_dir(dest).map_err(|source| UnpackError::Dest {
+        path: dest.to_owned(),
         source,
     })?;
     let mut unpacker = Unpacker {
@@ -223,258 +229,6 @@ impl Unpacker<'_> {
         }
     }
 
-    fn dir(&mut self, path: &EntryPath, meta: &Meta, raw: &[u8]) -> Result<(), UnpackError> {
-        self.dir_times.insert(path.as_bytes().to_vec(), meta.times);
-        if path.is_root() {
-            // Usually "./": the layer root's own owner and mode.
-            return apply_meta(self.root.fd(), meta, self.opts, raw);
-        }
-        let (dir, name) = path.split();
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
-        match sys::mkdirat(parent, name, 0o700) {
-            Ok(()) => {}
-            // A directory already there is merged into: only its metadata changes.
-            Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
-                let st =
-                    sys::lstatat(parent, name).map_err(io_err(raw, "inspect what it replaces"))?;
-                if !sys::is_dir(&st) {
-                    remove(parent, name, path, &mut self.dir_times, raw)?;
-                    sys::mkdirat(parent, name, 0o700)
-                        .map_err(io_err(raw, "create the directory"))?;
-                }
-            }
-            Err(e) => return Err(io_err(raw, "create the directory")(e)),
-        }
-        let fd = sys::open_subdir(parent, name).map_err(io_err(raw, "open the directory"))?;
-        apply_meta(fd.as_fd(), meta, self.opts, raw)?;
-        self.root.remember(path.as_bytes(), fd);
-        Ok(())
-    }
-
-    fn file<R: Read>(
-        &mut self,
-        path: &EntryPath,
-        meta: &Meta,
-        raw: &[u8],
-        data: &mut R,
-    ) -> Result<(), UnpackError> {
-        let (dir, name) = path.split();
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
-        // O_EXCL|O_NOFOLLOW: never write through whatever is already there.
-        let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW;
-        let fd = replacing(
-            parent,
-            name,
-            path,
-            &mut self.dir_times,
-            raw,
-            "create the file",
-            || sys::openat(parent, name, flags, 0o600),
-        )?;
-        let mut file = File::from(fd);
-        loop {
-            let n = match data.read(&mut self.buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    return Err(UnpackError::Read {
-                        name: shown(raw),
-                        source,
-                    })
-                }
-            };
-            file.write_all(&self.buf[..n])
-                .map_err(io_err(raw, "write the file"))?;
-            self.stats.size += n as u64;
-        }
-        apply_meta(file.as_fd(), meta, self.opts, raw)?;
-        sys::futimens(file.as_fd(), &meta.times).map_err(io_err(raw, "set its times"))
-    }
-
-    fn symlink(
-        &mut self,
-        path: &EntryPath,
-        target: &[u8],
-        meta: &Meta,
-        raw: &[u8],
-    ) -> Result<(), UnpackError> {
-        if path::symlink_escapes(path, target) {
-            return Err(UnpackError::SymlinkEscape {
-                name: shown(raw),
-                target: shown(target),
-            });
-        }
-        let target = &sys::cstr(target).map_err(io_err(raw, "read its target"))?;
-        let (dir, name) = path.split();
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
-        replacing(
-            parent,
-            name,
-            path,
-            &mut self.dir_times,
-            raw,
-            "create the symlink",
-            || sys::symlinkat(target, parent, name),
-        )?;
-        // A symlink has no mode of its own to set.
-        chown(
-            sys::lchownat(parent, name, meta.uid, meta.gid),
-            meta,
-            self.opts,
-            raw,
-        )?;
-        set_xattrs(meta, raw, |k, v| sys::lsetxattrat(parent, name, k, v))?;
-        sys::utimensat_nofollow(parent, name, &meta.times).map_err(io_err(raw, "set its times"))
-    }
-
-    /// Links to an earlier entry. The link's own header metadata is not applied, as
-    /// GNU tar does: it would change the earlier entry's inode.
-    fn hardlink(&mut self, path: &EntryPath, target: &[u8], raw: &[u8]) -> Result<(), UnpackError> {
-        let escape = || UnpackError::HardlinkEscape {
-            name: shown(raw),
-            target: shown(target),
-        };
-        let target_path = match EntryPath::parse(target) {
-            Ok(p) if p.is_root() => {
-                return Err(UnpackError::Invalid {
-                    name: shown(raw),
-                    why: "a hardlink to the layer root",
-                })
-            }
-            Ok(p) => p,
-            Err(BadName::Escapes) => return Err(escape()),
-            Err(BadName::Nul) => {
-                return Err(UnpackError::Invalid {
-                    name: shown(raw),
-                    why: "its target holds a NUL byte",
-                })
-            }
-        };
-        if target_path == *path {
-            debug!("skipping hardlink {:?} to itself", shown(raw));
-            return Ok(());
-        }
-        let (target_dir, target_name) = target_path.split();
-        let target_name = &sys::cstr(target_name).map_err(io_err(raw, "read its target"))?;
-        let (dir, name) = path.split();
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let target_parent = match target_dir == dir {
-            true => None,
-            false => Some(
-                self.root
-                    .open_dir(target_dir, 0)
-                    .map_err(io_err(raw, "resolve its target's directory"))?,
-            ),
-        };
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
-        let target_parent = target_parent.as_ref().map_or(parent, |fd| fd.as_fd());
-        replacing(
-            parent,
-            name,
-            path,
-            &mut self.dir_times,
-            raw,
-            "create the hardlink",
-            || sys::linkat(target_parent, target_name, parent, name),
-        )
-    }
-
-    /// A fifo or device node.
-    fn node(
-        &mut self,
-        path: &EntryPath,
-        ftype: libc::mode_t,
-        dev: libc::dev_t,
-        meta: &Meta,
-        raw: &[u8],
-    ) -> Result<(), UnpackError> {
-        let (dir, name) = path.split();
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
-        replacing(
-            parent,
-            name,
-            path,
-            &mut self.dir_times,
-            raw,
-            "create the node",
-            || sys::mknodat(parent, name, ftype | (meta.mode & 0o777), dev),
-        )?;
-        chown(
-            sys::lchownat(parent, name, meta.uid, meta.gid),
-            meta,
-            self.opts,
-            raw,
-        )?;
-        set_xattrs(meta, raw, |k, v| sys::lsetxattrat(parent, name, k, v))?;
-        sys::chmodat_nofollow(parent, name, meta.mode).map_err(io_err(raw, "set its mode"))?;
-        sys::utimensat_nofollow(parent, name, &meta.times).map_err(io_err(raw, "set its times"))
-    }
-
-    /// `.wh.NAME`: a 0:0 character device named NAME, owned as the header says.
-    /// Unprivileged user namespaces may create exactly this device (Linux >= 5.8).
-    fn whiteout(&mut self, path: &EntryPath, meta: &Meta, raw: &[u8]) -> Result<(), UnpackError> {
-        let (dir, name) = path.split();
-        if name.is_empty() || name == b"." || name == b".." {
-            return Err(UnpackError::Invalid {
-                name: shown(raw),
-                why: "a whiteout of no name",
-            });
-        }
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
-        replacing(
-            parent,
-            name,
-            path,
-            &mut self.dir_times,
-            raw,
-            "create the whiteout device",
-            || sys::mknodat(parent, name, libc::S_IFCHR, libc::makedev(0, 0)),
-        )?;
-        chown(
-            sys::lchownat(parent, name, meta.uid, meta.gid),
-            meta,
-            self.opts,
-            raw,
-        )
-    }
-
-    /// `.wh..wh..opq`: the directory holding it hides what lower layers have there.
-    fn opaque(&mut self, path: &EntryPath, raw: &[u8]) -> Result<(), UnpackError> {
-        let (dir, _) = path.split();
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its directory"))?;
-        sys::fsetxattr(parent, c"user.overlay.opaque", b"y").map_err(io_err(
-            raw,
-            "mark its directory opaque (user.overlay.opaque)",
-        ))
-    }
-
     fn finish(self) -> Result<UnpackStats, UnpackError> {
         for (path, times) in &self.dir_times {
             // A directory later replaced by something else, or removed with its
@@ -495,133 +249,4 @@ impl Unpacker<'_> {
         }
         Ok(self.stats)
     }
-}
-
-/// Runs `create`; if the name is taken (a later entry replacing an earlier one),
-/// removes what is there, a whole tree if need be, and runs it once more.
-fn replacing<T>(
-    parent: BorrowedFd,
-    name: &CStr,
-    path: &EntryPath,
-    dir_times: &mut BTreeMap<Vec<u8>, Times>,
-    raw: &[u8],
-    op: &'static str,
-    mut create: impl FnMut() -> io::Result<T>,
-) -> Result<T, UnpackError> {
-    match create() {
-        Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
-            remove(parent, name, path, dir_times, raw)?;
-            create().map_err(io_err(raw, op))
-        }
-        done => done.map_err(io_err(raw, op)),
-    }
-}
-
-fn remove(
-    parent: BorrowedFd,
-    name: &CStr,
-    path: &EntryPath,
-    dir_times: &mut BTreeMap<Vec<u8>, Times>,
-    raw: &[u8],
-) -> Result<(), UnpackError> {
-    let was_dir =
-        sys::remove_all_at(parent, name).map_err(io_err(raw, "remove what it replaces"))?;
-    if was_dir {
-        // The tree is gone: forget the times of it and everything below it.
-        let mut below = path.as_bytes().to_vec();
-        below.push(b'/');
-        let mut end = path.as_bytes().to_vec();
-        end.push(b'/' + 1);
-        let doomed: Vec<Vec<u8>> = dir_times
-            .range(below..end)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in doomed {
-            dir_times.remove(&key);
-        }
-        dir_times.remove(path.as_bytes());
-    }
-    Ok(())
-}
-
-/// Owner, xattrs, then mode, on an open file or directory. The order matters:
-/// chown clears setuid/setgid and security.capability.
-fn apply_meta(
-    fd: BorrowedFd,
-    meta: &Meta,
-    opts: &UnpackOptions,
-    raw: &[u8],
-) -> Result<(), UnpackError> {
-    chown(sys::fchown(fd, meta.uid, meta.gid), meta, opts, raw)?;
-    set_xattrs(meta, raw, |k, v| sys::fsetxattr(fd, k, v))?;
-    sys::fchmod(fd, meta.mode).map_err(io_err(raw, "set its mode"))
-}
-
-fn chown(
-    result: io::Result<()>,
-    meta: &Meta,
-    opts: &UnpackOptions,
-    raw: &[u8],
-) -> Result<(), UnpackError> {
-    match result {
-        Ok(()) => Ok(()),
-        // EINVAL: the id is not mapped in this user namespace.
-        Err(e)
-            if opts.ignore_chown_errors
-                && matches!(e.raw_os_error(), Some(libc::EINVAL | libc::EPERM)) =>
-        {
-            debug!(
-                "ignoring chown of {:?} to {}:{}: {e}",
-                shown(raw),
-                meta.uid,
-                meta.gid
-            );
-            Ok(())
-        }
-        Err(source) => Err(UnpackError::Chown {
-            name: shown(raw),
-            uid: meta.uid,
-            gid: meta.gid,
-            source,
-        }),
-    }
-}
-
-/// Applies the entry's xattrs where the file system and our privileges allow.
-fn set_xattrs(
-    meta: &Meta,
-    raw: &[u8],
-    mut set: impl FnMut(&CStr, &[u8]) -> io::Result<()>,
-) -> Result<(), UnpackError> {
-    for (key, value) in &meta.xattrs {
-        let bytes = key.to_bytes();
-        // Overlay's own xattrs come only from our whiteout conversion: a layer
-        // that carried them could redirect or hide files in the merged view.
-        if bytes.starts_with(b"user.overlay.") || bytes.starts_with(b"trusted.overlay.") {
-            debug!(
-                "skipping xattr {key:?} of {:?}: reserved for overlayfs",
-                shown(raw)
-            );
-            continue;
-        }
-        match set(key, value) {
-            Ok(()) => {}
-            Err(e)
-                if matches!(
-                    e.raw_os_error(),
-                    Some(libc::ENOTSUP | libc::EPERM | libc::EACCES)
-                ) =>
-            {
-                debug!("skipping xattr {key:?} of {:?}: {e}", shown(raw));
-            }
-            Err(source) => {
-                return Err(UnpackError::Io {
-                    name: shown(raw),
-                    op: "set an xattr",
-                    source,
-                })
-            }
-        }
-    }
-    Ok(())
 }

@@ -18,9 +18,10 @@ pub(super) struct LayerRoot {
     /// The last directory resolved, by its normalised path in the layer.
     ///
     /// It stays right for as long as that path resolves to the same directory,
-    /// i.e. until one of its ancestors is removed or replaced. The unpacker only
-    /// removes names inside the directory it is working in, which is this one, so
-    /// the cache never goes stale.
+    /// i.e. until it or an ancestor is removed or replaced. After `parent(dir)`
+    /// the cache holds `dir` or nothing, and the unpacker only removes names
+    /// inside `dir`, none of which can be `dir` or its ancestor: so it never goes
+    /// stale.
     cached: Option<(Vec<u8>, OwnedFd)>,
 }
 
@@ -40,6 +41,8 @@ impl LayerRoot {
     /// for parents a tar does not list.
     pub(super) fn parent(&mut self, dir: &[u8]) -> io::Result<BorrowedFd<'_>> {
         if dir.is_empty() {
+            // An entry at the top may replace the cached directory's ancestor.
+            self.cached = None;
             return Ok(self.fd.as_fd());
         }
         let hit = matches!(&self.cached, Some((key, _)) if key.as_slice() == dir);

@@ -1,0 +1,108 @@
+//! A throttling TCP proxy, so a test can interrupt a pull half-way reliably.
+
+use anyhow::{Context, Result};
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Forwards 127.0.0.1:`port()` to an upstream address, limiting the bytes per
+/// second sent back to the client (0 = unlimited; changeable at any time).
+pub struct Throttle {
+    port: u16,
+    rate: Arc<AtomicU64>,
+    sent: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Throttle {
+    pub fn start(upstream: &str, bytes_per_sec: u64) -> Result<Throttle> {
+        let listener = TcpListener::bind("127.0.0.1:0").context("bind the throttle proxy")?;
+        let port = listener.local_addr()?.port();
+        let rate = Arc::new(AtomicU64::new(bytes_per_sec));
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(AtomicU64::new(0));
+        let (r, s, n, up) = (
+            rate.clone(),
+            stop.clone(),
+            sent.clone(),
+            upstream.to_string(),
+        );
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = conn else { continue };
+                let Ok(server) = TcpStream::connect(&up) else {
+                    continue;
+                };
+                let (r, n) = (r.clone(), n.clone());
+                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || pump(c2, s2, None, None));
+                std::thread::spawn(move || pump(server, client, Some(r), Some(n)));
+            }
+        });
+        Ok(Throttle {
+            port,
+            rate,
+            sent,
+            stop,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `127.0.0.1:PORT`, to use in place of the registry's address.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Bytes sent from the upstream to clients so far (to check what a pull fetched).
+    pub fn bytes_sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
+
+    pub fn set_rate(&self, bytes_per_sec: u64) {
+        self.rate.store(bytes_per_sec, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Throttle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn pump(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    rate: Option<Arc<AtomicU64>>,
+    sent: Option<Arc<AtomicU64>>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+        if let Some(sent) = &sent {
+            sent.fetch_add(n as u64, Ordering::SeqCst);
+        }
+        if let Some(rate) = &rate {
+            let bps = rate.load(Ordering::SeqCst);
+            if bps > 0 {
+                std::thread::sleep(Duration::from_secs_f64(n as f64 / bps as f64));
+            }
+        }
+    }
+    let _ = to.shutdown(Shutdown::Write);
+    let _ = from.shutdown(Shutdown::Read);
+}

@@ -1,0 +1,14 @@
+//! Integration tests of the coracle binary, run as an unprivileged user against
+//! throwaway registries on 127.0.0.1 (one of each kind per test run, shared).
+//!
+//! Run with `scripts/test --test it [FILTER]`; keep a failing test's files with
+//! `CORACLE_TEST_KEEP=1`.
+
+mod auth;
+mod common;
+mod harness;
+mod images;
+mod pull;
+mod safety;
+mod store;
+mod system;

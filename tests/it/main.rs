@@ -9,6 +9,7 @@ mod common;
 mod harness;
 mod images;
 mod pull;
+mod run;
 mod safety;
 mod store;
 mod system;

@@ -1,0 +1,231 @@
+//! run: containers in the foreground, rootless, checked from inside.
+
+use crate::common::*;
+use coracle_testkit::runner::wait_output;
+use coracle_testkit::Coracle;
+use std::io::{BufRead, BufReader};
+use std::time::Duration;
+
+/// A coracle with busybox:latest pulled (so `run` finds it stored).
+fn with_busybox() -> (Coracle, String) {
+    let c = coracle();
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    (c, image)
+}
+
+fn run(c: &Coracle, args: &[&str]) -> coracle_testkit::Output {
+    c.run(["run", "--rm"].iter().chain(args))
+}
+
+#[test]
+fn run_pulls_a_missing_image_and_prints_its_output() {
+    let c = coracle();
+    let image = anon_ref("busybox:latest");
+    c.run(["run", "--rm", "--pull", "never", &image, "true"])
+        .code(125)
+        .stderr_contains("--pull=never");
+    let out = c.run(["run", "--rm", "-q", &image, "echo", "hello", "world"]);
+    out.success().stdout_eq("hello world\n");
+}
+
+#[test]
+fn run_exit_codes_follow_docker() {
+    let (c, image) = with_busybox();
+    run(&c, &[&image, "true"]).code(0);
+    run(&c, &[&image, "false"]).code(1);
+    run(&c, &[&image, "sh", "-c", "exit 42"]).code(42);
+    run(&c, &[&image, "no-such-command"])
+        .code(127)
+        .stderr_contains("no-such-command");
+    // A file that is there but not executable.
+    run(&c, &[&image, "/etc/passwd"]).code(126);
+    // A child killed by a signal, reported by the shell as 128+n, passes through.
+    run(&c, &[&image, "sh", "-c", "sh -c 'kill -9 $$'; exit $?"]).code(137);
+}
+
+#[test]
+fn run_keeps_stdout_and_stderr_apart() {
+    let (c, image) = with_busybox();
+    let out = run(&c, &[&image, "sh", "-c", "echo out; echo err >&2"]);
+    out.success().stdout_eq("out\n");
+    assert_eq!(out.stderr, "err\n", "{out}");
+}
+
+#[test]
+fn run_applies_user_env_workdir_and_hostname() {
+    let (c, image) = with_busybox();
+    run(&c, &["-u", "tester", &image, "id"])
+        .success()
+        .stdout_contains("uid=1000(tester) gid=1000(tester)");
+    run(&c, &["-u", "4242:65534", &image, "id", "-u"])
+        .success()
+        .stdout_eq("4242\n");
+    run(&c, &["-u", "nobody-here", &image, "true"])
+        .code(125)
+        .stderr_contains("unable to find user nobody-here");
+    let out = c.run_command({
+        let mut cmd = c.command([
+            "run",
+            "--rm",
+            "-e",
+            "A=1",
+            "-e",
+            "FROM_HOST",
+            "-e",
+            "UNSET_HERE",
+            &image,
+            "env",
+        ]);
+        cmd.env("FROM_HOST", "yes");
+        cmd
+    });
+    out.success()
+        .stdout_contains("A=1\n")
+        .stdout_contains("FROM_HOST=yes\n")
+        .stdout_contains("PATH=");
+    assert!(!out.stdout.contains("UNSET_HERE"), "{out}");
+    run(&c, &["-w", "/made/for/you", &image, "pwd"])
+        .success()
+        .stdout_eq("/made/for/you\n");
+    run(
+        &c,
+        &[
+            "--hostname",
+            "boat",
+            &image,
+            "sh",
+            "-c",
+            "hostname; cat /etc/hostname",
+        ],
+    )
+    .success()
+    .stdout_eq("boat\nboat\n");
+    run(&c, &["--entrypoint", "echo", &image, "via", "entrypoint"])
+        .success()
+        .stdout_eq("via entrypoint\n");
+}
+
+#[test]
+fn run_confines_the_container_by_default() {
+    let (c, image) = with_busybox();
+    // Podman's eleven capabilities.
+    run(&c, &[&image, "grep", "CapEff", "/proc/self/status"])
+        .success()
+        .stdout_contains("00000000800405fb");
+    run(
+        &c,
+        &[
+            "--cap-drop",
+            "all",
+            &image,
+            "grep",
+            "CapEff",
+            "/proc/self/status",
+        ],
+    )
+    .success()
+    .stdout_contains("0000000000000000");
+    // The default seccomp profile refuses unshare; unconfined lets it through.
+    run(&c, &[&image, "unshare", "-r", "true"])
+        .failure()
+        .stderr_contains("Operation not permitted");
+    run(
+        &c,
+        &[
+            "--security-opt",
+            "seccomp=unconfined",
+            &image,
+            "grep",
+            "Seccomp:",
+            "/proc/self/status",
+        ],
+    )
+    .success()
+    .stdout_contains("0");
+    run(
+        &c,
+        &[&image, "sh", "-c", "echo x > /proc/sys/kernel/domainname"],
+    )
+    .failure()
+    .stderr_contains("Read-only file system");
+    run(&c, &["--read-only", &image, "touch", "/x"])
+        .failure()
+        .stderr_contains("Read-only file system");
+    // --network none: loopback only, and up.
+    run(&c, &[&image, "ls", "/sys/class/net"])
+        .success()
+        .stdout_eq("lo\n");
+}
+
+#[test]
+fn run_forwards_sigterm_to_the_container() {
+    let (c, image) = with_busybox();
+    let script = "trap 'echo got TERM; exit 3' TERM; echo ready; while true; do sleep 0.1; done";
+    let mut child = c.spawn(["run", "--rm", &image, "sh", "-c", script]);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = wait_output(child, vec!["run".into()], Duration::from_secs(30));
+    out.code(3);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!(rest, "got TERM\n");
+}
+
+#[test]
+fn run_rm_leaves_nothing_behind() {
+    let (c, image) = with_busybox();
+    run(&c, &[&image, "true"]).success();
+    run(&c, &[&image, "false"]).code(1);
+    run(&c, &[&image, "no-such-command"]).code(127);
+    let containers = c.root().join("containers");
+    assert_eq!(std::fs::read_dir(&containers).unwrap().count(), 0);
+    let state = c.runroot().join("runtime");
+    assert_eq!(std::fs::read_dir(&state).map_or(0, |d| d.count()), 0);
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(&c.dir().display().to_string()));
+    // No record holds the image either.
+    c.run(["rmi", &image]).success();
+}
+
+#[test]
+fn rmi_refuses_an_image_a_container_uses() {
+    let (c, image) = with_busybox();
+    c.run(["run", "--name", "keeper", &image, "true"]).success();
+    c.run(["run", "--name", "keeper", &image, "true"])
+        .code(125)
+        .stderr_contains("already in use");
+    c.run(["rmi", &image])
+        .code(2)
+        .stderr_contains("in use by container keeper");
+    c.run(["rm", "keeper"]).success().stdout_eq("keeper\n");
+    c.run(["rm", "keeper"]).code(1);
+    c.run(["rmi", &image]).success();
+}
+
+#[test]
+fn run_refuses_bad_flags_before_pulling() {
+    let c = coracle();
+    let image = anon_ref("busybox:latest");
+    for (flags, says) in [
+        (&["--network", "bridge"][..], "not supported yet"),
+        (&["--cap-add", "FLY"][..], "unknown capability"),
+        (&["-u", "a:b:c"][..], "invalid user"),
+        (&["-w", "relative"][..], "not an absolute path"),
+        (
+            &["--security-opt", "apparmor=x"][..],
+            "unknown --security-opt",
+        ),
+        (&["--name", "-bad"][..], "invalid container name"),
+    ] {
+        let mut args = vec!["run", "--rm"];
+        args.extend_from_slice(flags);
+        args.extend([image.as_str(), "true"]);
+        c.run(&args).code(125).stderr_contains(says);
+    }
+    assert!(image_ids(&c).is_empty(), "nothing may be pulled");
+}

@@ -60,6 +60,14 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Every command opens and closes the database once. By default the last one to
+    // close checkpoints the WAL into the database and deletes it, and the next one
+    // recreates it: three fsyncs per command, which `coracle run` pays twice. Leave
+    // checkpoints to SQLite's automatic ones (every 1000 pages) instead.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )?;
     let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version < SCHEMA_VERSION {
         conn.execute_batch(&format!(

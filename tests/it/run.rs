@@ -182,6 +182,10 @@ fn run_rm_leaves_nothing_behind() {
     run(&c, &[&image, "true"]).success();
     run(&c, &[&image, "false"]).code(1);
     run(&c, &[&image, "no-such-command"]).code(127);
+    // Without --rm too, a container whose command cannot start is not kept.
+    c.run(["run", &image, "no-such-command"]).code(127);
+    c.run(["run", "-u", "nobody-here", &image, "true"])
+        .code(125);
     let containers = c.root().join("containers");
     assert_eq!(std::fs::read_dir(&containers).unwrap().count(), 0);
     let state = c.runroot().join("runtime");

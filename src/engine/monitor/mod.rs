@@ -70,7 +70,9 @@ pub fn run(ctx: &Context, id: &str) -> Result<i32, MonitorError> {
         Ok(code) => *code,
         Err(e) => e.exit_code(),
     };
-    if config.remove {
+    // A container that never ran (its command missing, the overlay refused...) is
+    // not kept: the user gets the error, not a record to clean up.
+    if config.remove || result.is_err() {
         store.remove_container(id)?;
     } else {
         store.set_container_state(id, "exited", Some(code))?;

@@ -233,3 +233,40 @@ fn run_refuses_bad_flags_before_pulling() {
     }
     assert!(image_ids(&c).is_empty(), "nothing may be pulled");
 }
+
+#[test]
+fn run_works_with_a_single_id_mapping() {
+    let Some(user) = coracle_testkit::TestUser::nosub() else {
+        return;
+    };
+    let c = Coracle::as_user(BIN, user);
+    let image = anon_ref("busybox:latest");
+    c.run(["run", "--rm", "-q", &image, "id"])
+        .success()
+        .stdout_contains("uid=0(root) gid=0(root)");
+}
+
+#[test]
+fn run_works_rootful() {
+    let Some(c) = Coracle::rootful(BIN) else {
+        return;
+    };
+    let image = anon_ref("busybox:latest");
+    c.run([
+        "run",
+        "--rm",
+        "-q",
+        &image,
+        "grep",
+        "CapEff",
+        "/proc/self/status",
+    ])
+    .success()
+    .stdout_contains("00000000800405fb");
+    assert_eq!(
+        std::fs::read_dir(c.root().join("containers"))
+            .unwrap()
+            .count(),
+        0
+    );
+}

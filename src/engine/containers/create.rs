@@ -102,11 +102,16 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
     let argv = process::argv(&image_proc, opts.entrypoint.as_deref(), &opts.command)?;
     let cwd = process::cwd(&image_proc, opts.workdir.as_deref())?;
     let user_spec = opts.user.clone().unwrap_or_else(|| image_proc.user.clone());
-    let resolved = user::resolve(
+    let mut resolved = user::resolve(
         &user_spec,
         &layers::read_file(&layer_dirs, "etc/passwd").unwrap_or_default(),
         &layers::read_file(&layer_dirs, "etc/group").unwrap_or_default(),
     )?;
+    // With a single-id mapping, setgroups(2) is denied in the user namespace (the
+    // kernel requires it before an unprivileged process may write gid_map).
+    if ctx.mode.mappings().is_some_and(|m| m.is_single()) {
+        resolved.additional_gids.clear();
+    }
     let id = hex::encode(rand::random::<[u8; 32]>());
     let name = opts.name.clone().unwrap_or_else(names::generate);
     let hostname = opts.hostname.clone().unwrap_or_else(|| id[..12].to_owned());

@@ -511,23 +511,37 @@ http:
 
 @dataclasses.dataclass
 class RunResult:
-    seconds: float
-    maxrss_kib: int
+    seconds: float      # wall time, measured here
+    maxrss_kib: int     # peak RSS of the tool (GNU time %M)
+    user_s: float       # CPU time of the tool and its children
+    sys_s: float
     returncode: int
 
 
-def timed_run(argv: list[str], logfile: Path) -> RunResult:
-    """Runs argv, returns wall time and peak RSS (wait4 ru_maxrss: the largest
-    of the process and its waited-for descendants, KiB on Linux)."""
+TIME = "/usr/bin/time"
+
+
+def timed_run(user: "BenchUser", cmd: list[str], logfile: Path) -> RunResult:
+    """Runs cmd as the user; returns wall time, CPU times and peak RSS.
+
+    Peak RSS comes from GNU time run as the tool's direct parent: wait4's
+    ru_maxrss seen from Python would include the Python parent's own RSS
+    (a forked child inherits the parent's high-water mark across exec)."""
+    need(TIME, "time")
+    out = user.home / ".bench-time"
+    out.unlink(missing_ok=True)
+    argv = user.argv([TIME, "-f", "%M %U %S", "-o", str(out), *cmd])
     with open(logfile, "ab") as lf:
         lf.write(("$ " + " ".join(argv) + "\n").encode())
         lf.flush()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=lf, stderr=lf)
-        _, status, ru = os.wait4(proc.pid, 0)
+        rc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=lf, stderr=lf).returncode
         dt = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    return RunResult(dt, ru.ru_maxrss, proc.returncode)
+    rss, us, ss = 0, 0.0, 0.0
+    with contextlib.suppress(Exception):
+        last = out.read_text().strip().splitlines()[-1].split()
+        rss, us, ss = int(last[0]), float(last[1]), float(last[2])
+    return RunResult(dt, rss, us, ss, rc)
 
 
 # --------------------------------------------------------------------------
@@ -571,6 +585,17 @@ class Tool:
     def describe(self) -> str:
         return self.name
 
+    def images_cmd(self) -> list[str]:
+        return self.base() + ["images", "-q"]
+
+    def verify(self, logfile: Path) -> bool:
+        """After a pull (not timed): the store lists an image."""
+        with open(logfile, "ab") as lf:
+            r = self.user.run(self.images_cmd(), check=False, stdout=subprocess.PIPE, stderr=lf,
+                              text=True)
+            lf.write(f"images -q: {r.stdout.strip()!r}\n".encode())
+        return r.returncode == 0 and bool(r.stdout.strip())
+
 
 class Coracle(Tool):
     name = "coracle"
@@ -590,8 +615,10 @@ class Coracle(Tool):
 
     def describe(self):
         r = self.user.run([self.binary, "version"], check=False, capture_output=True, text=True)
-        v = (r.stdout or r.stderr).strip().splitlines()
-        return f"coracle {v[0] if v else '(version unknown)'}"
+        v = [l.split(":", 1)[1].strip() for l in (r.stdout or "").splitlines()
+             if l.lower().startswith("version")]
+        h = hashlib.sha256(Path(self.binary).read_bytes()).hexdigest()[:12]
+        return f"coracle {v[0] if v else '(version unknown)'} (binary sha256 {h})"
 
 
 class Podman(Tool):
@@ -654,7 +681,7 @@ def summarize(results: dict, images: list[Image], tools: list[str],
                 continue
             ok = [r for r in rs if r.returncode == 0]
             if not ok:
-                rows.append([im.name, t, "FAILED", "", "", "", ""])
+                rows.append([im.name, t, "FAILED", "", "", "", "", ""])
                 continue
             times = [r.seconds for r in ok]
             med[t] = statistics.median(times)
@@ -674,7 +701,7 @@ def summarize(results: dict, images: list[Image], tools: list[str],
             fails = len(rs) - len(ok)
             rows.append([im.name, t + (f" ({fails} failed)" if fails else ""),
                          fmt_s(statistics.median(times)), fmt_s(min(times)), fmt_s(max(times)),
-                         ratio, rss])
+                         fmt_s(statistics.median(r.user_s + r.sys_s for r in ok)), ratio, rss])
     return rows
 
 
@@ -769,7 +796,7 @@ def main() -> int:
             for t in tools:
                 if isinstance(t, Podman) and not t.mount_program:
                     t.reset(logfile)
-                    r = timed_run(user.argv(t.pull_cmd(refs[images[0].name])), logfile) if images else None
+                    r = timed_run(user, t.pull_cmd(refs[images[0].name]), logfile) if images else None
                     t.reset(logfile)
                     if r and r.returncode != 0:
                         log("podman with native overlay failed; using fuse-overlayfs")
@@ -783,10 +810,12 @@ def main() -> int:
                     order = tools if i % 2 == 0 else list(reversed(tools))
                     for t in order:
                         t.reset(logfile)
-                        r = timed_run(user.argv(t.pull_cmd(refs[im.name])), logfile)
+                        r = timed_run(user, t.pull_cmd(refs[im.name]), logfile)
+                        if r.returncode == 0 and not t.verify(logfile):
+                            r.returncode = -1  # exited 0 but stored nothing
                         results.setdefault((im.name, t.name), []).append(r)
                         log(f"{im.name} {t.name} run {i + 1}/{args.runs}: {r.seconds:.2f}s "
-                            f"rss {r.maxrss_kib / 1024:.1f} MiB"
+                            f"(user {r.user_s:.2f}s sys {r.sys_s:.2f}s) rss {r.maxrss_kib / 1024:.1f} MiB"
                             + ("" if r.returncode == 0 else f" EXIT {r.returncode} (see {logfile})"))
                     for t in tools:
                         t.reset(logfile)
@@ -807,7 +836,8 @@ def main() -> int:
         print(f"  {d}")
     print()
     rows = summarize(results, images, [t.name for t in tools], 0.6, 64, "bench/eight")
-    print_table(rows, ["image", "tool", "median", "min", "max", "coracle/podman", "peak RSS"])
+    print_table(rows, ["image", "tool", "median", "min", "max", "CPU (u+s)", "coracle/podman",
+                       "peak RSS"])
     if args.json:
         Path(args.json).write_text(json.dumps({
             "where": where, "tools": descr,

@@ -554,8 +554,13 @@ class Tool:
 
     def __init__(self, user: BenchUser, storedir: Path):
         self.user = user
-        self.root = storedir / self.name / "root"
-        self.runroot = storedir / self.name / "runroot"
+        self.storedir = storedir
+        self.use_store("")
+
+    def use_store(self, suffix: str) -> None:
+        """Points the tool at storedir/NAME[-suffix]/{root,runroot}."""
+        d = self.storedir / (self.name + (f"-{suffix}" if suffix else ""))
+        self.root, self.runroot = d / "root", d / "runroot"
 
     def pull_cmd(self, ref: str) -> list[str]:
         raise NotImplementedError
@@ -745,6 +750,10 @@ def main() -> int:
     ap.add_argument("--podman-mount-program", default=None,
                     help="e.g. /usr/bin/fuse-overlayfs (default: native overlay, falls back "
                          "to fuse-overlayfs if that fails)")
+    ap.add_argument("--defer-cleanup", action="store_true",
+                    help="a fresh store directory per run, all removed at the end (on ext4 "
+                         "without a journal, deleting 20,000 files slows down creating files "
+                         "for minutes after; see BENCHMARKS.md)")
     ap.add_argument("--json", help="also write raw results to this file")
     ap.add_argument("--prepare-only", action="store_true", help="build the images and exit")
     args = ap.parse_args()
@@ -785,6 +794,7 @@ def main() -> int:
         log("podman not installed: coracle only")
 
     results: dict[tuple[str, str], list[RunResult]] = {}
+    used: list[tuple[Tool, Path]] = []
     with sigterm_as_interrupt(), Registry(workdir) as reg:
         try:
             refs = {}
@@ -809,6 +819,9 @@ def main() -> int:
                 for i in range(args.runs):
                     order = tools if i % 2 == 0 else list(reversed(tools))
                     for t in order:
+                        if args.defer_cleanup:
+                            t.use_store(f"{im.name.split('/')[-1]}-{i}")
+                            used.append((t, t.root))
                         t.reset(logfile)
                         r = timed_run(user, t.pull_cmd(refs[im.name]), logfile)
                         if r.returncode == 0 and not t.verify(logfile):
@@ -817,10 +830,16 @@ def main() -> int:
                         log(f"{im.name} {t.name} run {i + 1}/{args.runs}: {r.seconds:.2f}s "
                             f"(user {r.user_s:.2f}s sys {r.sys_s:.2f}s) rss {r.maxrss_kib / 1024:.1f} MiB"
                             + ("" if r.returncode == 0 else f" EXIT {r.returncode} (see {logfile})"))
-                    for t in tools:
-                        t.reset(logfile)
+                    if not args.defer_cleanup:
+                        for t in tools:
+                            t.reset(logfile)
         finally:
+            for t, root in used:
+                t.use_store(root.parent.name.split("-", 1)[1])
+                with contextlib.suppress(Exception):
+                    t.reset(logfile)
             for t in tools:
+                t.use_store("")
                 with contextlib.suppress(Exception):
                     t.reset(logfile)
             # podman's rootless pause process (keeps its user namespace alive)
@@ -829,6 +848,8 @@ def main() -> int:
                 os.kill(int(pause.read_text().strip()), signal.SIGTERM)
 
     where = f"stores on {'disk' if args.disk or args.storedir else 'tmpfs'} ({storedir})"
+    if args.defer_cleanup:
+        where += ", a fresh store per run (--defer-cleanup)"
     print(f"\ncoracle pull benchmark: {args.runs} runs each, empty storage each run, {where}")
     print(f"registry: docker-registry on 127.0.0.1 (storage on {workdir}); "
           f"nproc {os.cpu_count()}, kernel {os.uname().release}")

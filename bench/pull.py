@@ -820,7 +820,7 @@ def main() -> int:
                     order = tools if i % 2 == 0 else list(reversed(tools))
                     for t in order:
                         if args.defer_cleanup:
-                            t.use_store(f"{im.name.split('/')[-1]}-{i}")
+                            t.use_store(f"{im.name.split('/')[-1][0]}{i}")  # podman: runroot <= 50 chars
                             used.append((t, t.root))
                         t.reset(logfile)
                         r = timed_run(user, t.pull_cmd(refs[im.name]), logfile)

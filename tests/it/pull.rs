@@ -242,3 +242,53 @@ fn pull_invalid_reference() {
     let c = coracle();
     pull(&c, "UPPER/Case:bad tag").code(125);
 }
+
+/// On a terminal, each layer gets a bar with bytes and speed (stderr is a pty here).
+#[test]
+fn pull_draws_progress_bars_on_a_terminal() {
+    use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let c = coracle();
+    let pty = nix::pty::openpty(None, None).expect("openpty");
+    // Processes other tests start must not inherit the pty, or it never closes.
+    for fd in [pty.master.as_raw_fd(), pty.slave.as_raw_fd()] {
+        fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).expect("cloexec");
+    }
+    fcntl(pty.master.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).expect("nonblock");
+    let mut cmd = c.command(["pull", &anon_ref("multilayer:latest")]);
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::from(pty.slave));
+    let child = cmd.spawn().expect("start coracle");
+    drop(cmd);
+    let exited = Arc::new(AtomicBool::new(false));
+    let done = exited.clone();
+    let screen = std::thread::spawn(move || {
+        let (mut master, mut bytes, mut buf) =
+            (std::fs::File::from(pty.master), Vec::new(), [0u8; 4096]);
+        loop {
+            match master.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => bytes.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if done.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(_) => break,
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    });
+    let out = child.wait_with_output().expect("wait for coracle");
+    exited.store(true, Ordering::SeqCst);
+    assert!(out.status.success(), "pull failed: {out:?}");
+    let screen = screen.join().unwrap();
+    assert!(screen.contains("Copying blob"), "no layer lines:\n{screen}");
+    assert!(screen.contains("[=="), "no progress bar:\n{screen}");
+    assert!(screen.contains("/s"), "no speed:\n{screen}");
+}

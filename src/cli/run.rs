@@ -39,6 +39,9 @@ pub struct Args {
     /// Keep stdin open
     #[arg(short, long)]
     interactive: bool,
+    /// Give the container a pseudo-terminal
+    #[arg(short, long)]
+    tty: bool,
     /// Network mode: none (loopback only) or host
     #[arg(long, alias = "net", default_value = "none")]
     network: String,
@@ -172,6 +175,7 @@ fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         no_new_privileges,
         labels,
         interactive: args.interactive,
+        tty: args.tty,
         remove: args.rm,
     };
     opts.validate()?;

@@ -10,6 +10,7 @@ mod harness;
 mod images;
 mod pull;
 mod run;
+mod run_tty;
 mod safety;
 mod store;
 mod system;

@@ -39,6 +39,7 @@ pub struct CreateOptions {
     pub no_new_privileges: bool,
     pub labels: Vec<(String, String)>,
     pub interactive: bool,
+    pub tty: bool,
     pub remove: bool,
 }
 
@@ -78,6 +79,9 @@ pub struct ContainerConfig {
     pub layers: Vec<PathBuf>,
     pub network: Network,
     pub interactive: bool,
+    /// A pty for the container (`-t`).
+    #[serde(default)]
+    pub tty: bool,
     pub remove: bool,
     /// Created in the rootfs before start when missing (`-w`).
     pub cwd: String,
@@ -119,6 +123,10 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
     if !env.iter().any(|e| e.starts_with("HOME=")) {
         env.push(format!("HOME={}", resolved.home.as_deref().unwrap_or("/")));
     }
+    // As Docker and Podman do: programs on a pty expect to know its kind.
+    if opts.tty && !env.iter().any(|e| e.starts_with("TERM=")) {
+        env.push("TERM=xterm".to_owned());
+    }
     let capabilities = caps::effective_set(opts.privileged, &opts.cap_add, &opts.cap_drop)?;
     let seccomp = match (opts.seccomp, opts.privileged) {
         (Seccomp::Default, false) => Some(seccomp::default_profile(&capabilities)),
@@ -145,6 +153,7 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         privileged: opts.privileged,
         capabilities,
         no_new_privileges: opts.no_new_privileges,
+        terminal: opts.tty,
         seccomp,
         rootfs: dir.join("merged"),
         userdata: dir.join("userdata"),
@@ -155,6 +164,7 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         layers: layer_dirs,
         network: opts.network,
         interactive: opts.interactive,
+        tty: opts.tty,
         remove: opts.remove,
         cwd,
         labels: opts.labels.clone(),

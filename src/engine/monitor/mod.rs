@@ -7,13 +7,16 @@
 //! no other thread; and only the parent of the container's init can read its exit
 //! status. Hence a process of its own.
 
+mod relay;
 mod rootfs;
+mod tty;
 mod wait;
 
 use crate::engine::containers::ContainerConfig;
 use crate::engine::context::{Context, ContextError};
 use crate::engine::store::{Store, StoreError};
 use libcontainer::container::builder::ContainerBuilder;
+use libcontainer::container::Container;
 use libcontainer::syscall::syscall::SyscallType;
 use std::path::Path;
 
@@ -122,17 +125,25 @@ fn start_and_wait(
     // the runtime's own helpers and anything that escapes to us.
     nix::sys::prctl::set_child_subreaper(true).map_err(setup_nix("become a subreaper"))?;
 
+    let console = match config.tty {
+        true => Some(tty::ConsoleSocket::listen(bundle)?),
+        false => None,
+    };
     let mut builder = ContainerBuilder::new(id.to_owned(), SyscallType::default())
         .with_root_path(&state_root)
         .map_err(runtime)?;
-    if !config.interactive {
+    if let Some(console) = &console {
+        builder = builder.with_console_socket(Some(console.path()));
+    } else if !config.interactive {
         let null = std::fs::File::open("/dev/null").map_err(setup("open /dev/null"))?;
         builder = builder.with_stdin(null);
     }
     let built = builder
         .as_init(bundle)
         .with_systemd(false)
-        .with_detach(false)
+        // libcontainer's word for "stdio comes through the console socket": it
+        // refuses the socket otherwise. The container is our child either way.
+        .with_detach(console.is_some())
         .build();
     // build() leaves us non-dumpable, which would hide /proc/<monitor> from us.
     let _ = nix::sys::prctl::set_dumpable(true);
@@ -143,23 +154,37 @@ fn start_and_wait(
             return Err(runtime(e));
         }
     };
-    let init = container.pid().ok_or_else(|| MonitorError::Runtime {
-        code: 125,
-        message: "the runtime reported no pid for the container".into(),
-    })?;
-    let signals = wait::block_signals().map_err(setup_nix("block signals"))?;
-    let started = container.start();
-    let result = match started {
-        Ok(()) => {
-            store.set_container_state(id, "running", None)?;
-            wait::wait_for(init, &signals).map_err(setup_nix("wait for the container"))
-        }
-        Err(e) => Err(runtime(e)),
-    };
+    let result = start_built(store, id, &mut container, console, config);
     if container.delete(true).is_err() {
         let _ = std::fs::remove_dir_all(state_root.join(id));
     }
     result
+}
+
+/// Starts a built container and waits for it (relaying its pty with `-t`); the
+/// caller's terminal is back as it was when this returns, however it returns.
+fn start_built(
+    store: &Store,
+    id: &str,
+    container: &mut Container,
+    console: Option<tty::ConsoleSocket>,
+    config: &ContainerConfig,
+) -> Result<i32, MonitorError> {
+    let init = container.pid().ok_or_else(|| MonitorError::Runtime {
+        code: 125,
+        message: "the runtime reported no pid for the container".into(),
+    })?;
+    let terminal = console
+        .map(|c| tty::Terminal::attach(c.receive()?, config.interactive))
+        .transpose()?;
+    let signals = wait::block_signals().map_err(setup_nix("block signals"))?;
+    container.start().map_err(runtime)?;
+    store.set_container_state(id, "running", None)?;
+    match &terminal {
+        Some(t) => relay::relay(init, &signals, t, config.interactive),
+        None => wait::wait_for(init, &signals),
+    }
+    .map_err(setup_nix("wait for the container"))
 }
 
 /// Sorts a runtime failure into Docker's codes: the command not found in the image

@@ -44,7 +44,7 @@ pub fn wait_for(init: Pid, set: &SigSet) -> nix::Result<i32> {
     }
 }
 
-fn reap(init: Pid) -> nix::Result<Option<i32>> {
+pub(super) fn reap(init: Pid) -> nix::Result<Option<i32>> {
     loop {
         match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::Exited(pid, code)) if pid == init => return Ok(Some(code)),

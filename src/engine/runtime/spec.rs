@@ -41,6 +41,8 @@ pub struct SpecInput {
     pub privileged: bool,
     pub capabilities: Vec<String>,
     pub no_new_privileges: bool,
+    /// A pty for the process (`-t`); the monitor receives its master.
+    pub terminal: bool,
     /// The `linux.seccomp` object, or none for unconfined.
     pub seccomp: Option<Value>,
     pub rootfs: PathBuf,
@@ -97,7 +99,7 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
         linux["seccomp"] = seccomp.clone();
     }
     let mut process = json!({
-        "terminal": false,
+        "terminal": input.terminal,
         "user": {
             "uid": input.user.uid,
             "gid": input.user.gid,
@@ -194,6 +196,7 @@ mod tests {
             privileged: false,
             capabilities: super::super::caps::effective_set(false, &[], &[]).unwrap(),
             no_new_privileges: false,
+            terminal: false,
             seccomp: None,
             rootfs: "/r/merged".into(),
             userdata: "/r/userdata".into(),

@@ -1,0 +1,198 @@
+//! run -t: the container's pty, driven from here through a pty of our own, as a
+//! person at a terminal would.
+
+use crate::common::*;
+use coracle_testkit::Coracle;
+use nix::fcntl::{open, OFlag};
+use nix::pty::{grantpt, posix_openpt, ptsname_r, unlockpt, PtyMaster, Winsize};
+use nix::sys::stat::Mode;
+use nix::sys::termios::{tcgetattr, LocalFlags};
+use std::io::{Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// coracle started on a fresh pty, as the session leader with the pty as its
+/// controlling terminal (so it gets SIGWINCH), and what it has written so far.
+struct Session {
+    master: PtyMaster,
+    child: Child,
+    screen: String,
+}
+
+impl Session {
+    fn start(c: &Coracle, args: &[&str], rows: u16, cols: u16) -> Session {
+        // Both ends close-on-exec from the start: a process another test forks must
+        // not inherit them, or the pty never reports that coracle is gone.
+        let master =
+            posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC).expect("posix_openpt");
+        grantpt(&master).expect("grantpt");
+        unlockpt(&master).expect("unlockpt");
+        let name = ptsname_r(&master).expect("ptsname");
+        let slave = open(
+            name.as_str(),
+            OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .expect("open the pty");
+        // SAFETY: open just returned this descriptor.
+        let slave = unsafe { OwnedFd::from_raw_fd(slave) };
+        let session = Session {
+            master,
+            child: spawn_on(c, args, slave),
+            screen: String::new(),
+        };
+        session.resize(rows, cols);
+        nix::fcntl::fcntl(
+            session.master.as_raw_fd(),
+            nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK),
+        )
+        .expect("nonblock");
+        session
+    }
+
+    /// Sets the window size (the kernel tells coracle with SIGWINCH).
+    fn resize(&self, rows: u16, cols: u16) {
+        let size = Winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCSWINSZ reads one winsize.
+        let rc = unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &size) };
+        assert_eq!(rc, 0, "TIOCSWINSZ");
+    }
+
+    /// Reads whatever is there; false once the pty has no writer left.
+    fn read_some(&mut self) -> bool {
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.master.read(&mut buf) {
+                Ok(0) => return false,
+                Ok(n) => self.screen.push_str(&String::from_utf8_lossy(&buf[..n])),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    fn wait_for(&mut self, text: &str) {
+        let start = Instant::now();
+        while !self.screen.contains(text) {
+            assert!(
+                start.elapsed() < TIMEOUT,
+                "no {text:?} on the screen:\n{:?}",
+                self.screen
+            );
+            if !self.read_some() && !self.screen.contains(text) {
+                panic!("coracle exited without {text:?}:\n{:?}", self.screen);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn type_keys(&mut self, keys: &str) {
+        self.master.write_all(keys.as_bytes()).expect("type");
+    }
+
+    fn local_flags(&self) -> LocalFlags {
+        // On a pty master this reads the terminal side's settings.
+        tcgetattr(&self.master).expect("tcgetattr").local_flags
+    }
+
+    /// Waits for coracle to exit and returns its exit code.
+    fn finish(&mut self) -> i32 {
+        let start = Instant::now();
+        let status = loop {
+            self.read_some();
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            if start.elapsed() > TIMEOUT {
+                let _ = self.child.kill();
+                panic!("coracle did not exit:\n{:?}", self.screen);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        self.read_some();
+        status.code().expect("an exit code")
+    }
+}
+
+fn spawn_on(c: &Coracle, args: &[&str], slave: OwnedFd) -> Child {
+    let mut cmd = c.command(args);
+    cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    // SAFETY: setsid and ioctl are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn().expect("start coracle")
+}
+
+fn with_busybox() -> (Coracle, String) {
+    let c = coracle();
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    (c, image)
+}
+
+#[test]
+fn run_tty_gives_the_container_a_pty() {
+    let (c, image) = with_busybox();
+    let mut s = Session::start(&c, &["run", "--rm", "-t", &image, "tty"], 24, 80);
+    assert_eq!(s.finish(), 0, "{:?}", s.screen);
+    assert!(s.screen.contains("/dev/pts/0"), "{:?}", s.screen);
+    let mut s = Session::start(&c, &["run", "--rm", "-t", &image, "env"], 24, 80);
+    assert_eq!(s.finish(), 0, "{:?}", s.screen);
+    assert!(s.screen.contains("TERM=xterm"), "{:?}", s.screen);
+    // Without -t, the same terminal is passed through as it is, not a pty of its own.
+    c.run(["run", "--rm", &image, "tty"])
+        .code(1)
+        .stdout_contains("not a tty");
+}
+
+#[test]
+fn run_it_relays_keys_in_raw_mode_and_returns_the_exit_code() {
+    let (c, image) = with_busybox();
+    let mut s = Session::start(&c, &["run", "--rm", "-it", &image, "sh"], 24, 80);
+    assert!(s.local_flags().contains(LocalFlags::ICANON));
+    s.wait_for("# ");
+    let raw = s.local_flags();
+    assert!(
+        !raw.intersects(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG),
+        "the caller's terminal is not in raw mode: {raw:?}"
+    );
+    // The quotes keep the echoed command line from matching the output.
+    s.type_keys("echo h''i; exit 3\r");
+    assert_eq!(s.finish(), 3, "{:?}", s.screen);
+    assert!(s.screen.contains("\r\nhi\r\n"), "{:?}", s.screen);
+    let restored = s.local_flags();
+    assert!(
+        restored.contains(LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG),
+        "the caller's terminal mode was not restored: {restored:?}"
+    );
+}
+
+#[test]
+fn run_tty_follows_the_callers_window_size() {
+    let (c, image) = with_busybox();
+    let mut s = Session::start(&c, &["run", "--rm", "-it", &image, "sh"], 33, 111);
+    s.wait_for("# ");
+    s.type_keys("stty size\r");
+    s.wait_for("33 111");
+    s.resize(40, 120);
+    s.type_keys("stty size; exit\r");
+    assert_eq!(s.finish(), 0, "{:?}", s.screen);
+    assert!(s.screen.contains("40 120"), "{:?}", s.screen);
+}

@@ -6,6 +6,7 @@ use crate::engine::context::Context;
 use crate::engine::images::pull::PullOptions;
 use crate::engine::runtime::process;
 use crate::engine::runtime::spec::Network;
+use crate::engine::runtime::ulimit::Ulimit;
 use anyhow::{bail, Context as _};
 use std::os::unix::process::CommandExt;
 
@@ -60,6 +61,12 @@ pub struct Args {
     /// Security options: seccomp=unconfined, no-new-privileges
     #[arg(long)]
     security_opt: Vec<String>,
+    /// The signal that stops the container (default: the image's, else SIGTERM)
+    #[arg(long, value_name = "SIGNAL")]
+    stop_signal: Option<String>,
+    /// Set a resource limit: NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1 is unlimited)
+    #[arg(long, value_name = "ULIMIT")]
+    ulimit: Vec<String>,
     /// Set metadata on the container (KEY=VALUE)
     #[arg(short, long)]
     label: Vec<String>,
@@ -177,6 +184,12 @@ fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         interactive: args.interactive,
         tty: args.tty,
         remove: args.rm,
+        stop_signal: args.stop_signal.clone(),
+        ulimits: args
+            .ulimit
+            .iter()
+            .map(|u| Ulimit::parse(u))
+            .collect::<Result<_, _>>()?,
     };
     opts.validate()?;
     crate::engine::image::reference::Reference::parse(image)?;

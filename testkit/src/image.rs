@@ -273,6 +273,7 @@ pub struct ImageBuilder {
     env: Vec<String>,
     cmd: Vec<String>,
     labels: BTreeMap<String, String>,
+    stop_signal: Option<String>,
     layers: Vec<Layer>,
     history: Vec<Value>,
     wrong_diff_id: Option<usize>,
@@ -287,6 +288,7 @@ impl ImageBuilder {
             env: vec!["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into()],
             cmd: vec!["sh".into()],
             labels: BTreeMap::new(),
+            stop_signal: None,
             layers: Vec::new(),
             history: Vec::new(),
             wrong_diff_id: None,
@@ -310,6 +312,12 @@ impl ImageBuilder {
 
     pub fn cmd(mut self, cmd: &[&str]) -> Self {
         self.cmd = cmd.iter().map(|s| s.to_string()).collect();
+        self
+    }
+
+    /// Sets the config's StopSignal.
+    pub fn stop_signal(mut self, signal: &str) -> Self {
+        self.stop_signal = Some(signal.into());
         self
     }
 
@@ -356,6 +364,9 @@ impl ImageBuilder {
             "rootfs": {"type": "layers", "diff_ids": diff_ids},
             "history": history,
         });
+        if let Some(s) = &self.stop_signal {
+            config["config"]["StopSignal"] = json!(s);
+        }
         if let Some(v) = &self.platform.variant {
             config["variant"] = json!(v);
         }

@@ -225,6 +225,10 @@ fn run_refuses_bad_flags_before_pulling() {
             "unknown --security-opt",
         ),
         (&["--name", "-bad"][..], "invalid container name"),
+        (&["--stop-signal", "NOPE"][..], "invalid signal"),
+        (&["--ulimit", "nofile=x"][..], "invalid --ulimit"),
+        (&["--ulimit", "bogus=1"][..], "unknown resource"),
+        (&["--ulimit", "nofile=2:1"][..], "soft limit is above"),
     ] {
         let mut args = vec!["run", "--rm"];
         args.extend_from_slice(flags);
@@ -269,4 +273,89 @@ fn run_works_rootful() {
             .count(),
         0
     );
+}
+
+#[test]
+fn run_sets_ulimits() {
+    let (c, image) = with_busybox();
+    let script = "ulimit -n; ulimit -Hn";
+    run(
+        &c,
+        &["--ulimit", "nofile=100:200", &image, "sh", "-c", script],
+    )
+    .success()
+    .stdout_eq("100\n200\n");
+    run(
+        &c,
+        &[
+            "--ulimit",
+            "nofile=9",
+            "--ulimit",
+            "nofile=64",
+            &image,
+            "sh",
+            "-c",
+            script,
+        ],
+    )
+    .success()
+    .stdout_eq("64\n64\n");
+    // Rootless, a hard limit cannot go above the caller's own.
+    run(&c, &["--ulimit", "nofile=-1", &image, "true"])
+        .code(125)
+        .stderr_contains("cannot raise");
+}
+
+/// The stop signal of the one container in `c`'s store, as `stop` will find it.
+fn stored_stop_signal(c: &Coracle) -> String {
+    let dirs: Vec<_> = std::fs::read_dir(c.root().join("containers"))
+        .unwrap()
+        .collect();
+    assert_eq!(dirs.len(), 1);
+    let spec = std::fs::read(dirs[0].as_ref().unwrap().path().join("config.json")).unwrap();
+    let spec: serde_json::Value = serde_json::from_slice(&spec).unwrap();
+    spec["annotations"]["org.opencontainers.image.stopSignal"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn run_keeps_the_stop_signal_of_the_flag_or_the_image() {
+    let (c, image) = with_busybox();
+    c.run(["run", "--name", "a", &image, "true"]).success();
+    assert_eq!(stored_stop_signal(&c), "SIGTERM");
+    c.run(["rm", "a"]).success();
+    c.run([
+        "run",
+        "--name",
+        "b",
+        "--stop-signal",
+        "quit",
+        &image,
+        "true",
+    ])
+    .success();
+    assert_eq!(stored_stop_signal(&c), "SIGQUIT");
+    c.run(["rm", "b"]).success();
+
+    let stops = coracle_testkit::ImageBuilder::new(
+        coracle_testkit::Format::Oci,
+        coracle_testkit::Compression::Gzip,
+    )
+    .stop_signal("SIGRTMIN+3")
+    .layer(
+        coracle_testkit::Catalog::busybox_layer().clone(),
+        "ADD busybox",
+    )
+    .build();
+    anon().registry.push("stopsignal:latest", &stops).unwrap();
+    let image = anon_ref("stopsignal:latest");
+    c.run(["run", "-q", "--name", "c", &image, "true"])
+        .success();
+    assert_eq!(stored_stop_signal(&c), "SIGRTMIN+3");
+    c.run(["rm", "c"]).success();
+    c.run(["run", "--name", "d", "--stop-signal", "9", &image, "true"])
+        .success();
+    assert_eq!(stored_stop_signal(&c), "SIGKILL");
 }

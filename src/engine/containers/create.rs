@@ -6,7 +6,8 @@ use crate::engine::context::Context;
 use crate::engine::images::{self, ImagesError};
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::spec::{self, Network, SpecInput};
-use crate::engine::runtime::{caps, seccomp, user, RuntimeError};
+use crate::engine::runtime::ulimit::{self, Ulimit};
+use crate::engine::runtime::{caps, seccomp, signal, user, RuntimeError};
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::Store;
 use serde::{Deserialize, Serialize};
@@ -41,6 +42,9 @@ pub struct CreateOptions {
     pub interactive: bool,
     pub tty: bool,
     pub remove: bool,
+    /// Any spelling `signal::parse` takes; the image's StopSignal when none.
+    pub stop_signal: Option<String>,
+    pub ulimits: Vec<Ulimit>,
 }
 
 impl CreateOptions {
@@ -68,6 +72,9 @@ impl CreateOptions {
             }
         }
         caps::effective_set(self.privileged, &self.cap_add, &self.cap_drop)?;
+        if let Some(s) = &self.stop_signal {
+            signal::parse(s)?;
+        }
         Ok(())
     }
 }
@@ -127,6 +134,18 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
     if opts.tty && !env.iter().any(|e| e.starts_with("TERM=")) {
         env.push("TERM=xterm".to_owned());
     }
+    let stop_signal = match (&opts.stop_signal, image_proc.stop_signal.as_str()) {
+        (Some(flag), _) => signal::parse(flag)?,
+        (None, "") => "SIGTERM".to_owned(),
+        (None, image) => signal::parse(image).map_err(|_| {
+            RuntimeError::Invalid(format!(
+                "the image's StopSignal {image:?} is not a signal: give one with --stop-signal"
+            ))
+        })?,
+    };
+    if ctx.rootless() {
+        ulimit::check_raisable(&opts.ulimits)?;
+    }
     let capabilities = caps::effective_set(opts.privileged, &opts.cap_add, &opts.cap_drop)?;
     let seccomp = match (opts.seccomp, opts.privileged) {
         (Seccomp::Default, false) => Some(seccomp::default_profile(&capabilities)),
@@ -154,6 +173,8 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         capabilities,
         no_new_privileges: opts.no_new_privileges,
         terminal: opts.tty,
+        stop_signal,
+        ulimits: opts.ulimits.clone(),
         seccomp,
         rootfs: dir.join("merged"),
         userdata: dir.join("userdata"),

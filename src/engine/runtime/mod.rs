@@ -5,7 +5,9 @@
 pub mod caps;
 pub mod process;
 pub mod seccomp;
+pub mod signal;
 pub mod spec;
+pub mod ulimit;
 pub mod user;
 
 #[derive(Debug, thiserror::Error)]

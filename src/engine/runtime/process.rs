@@ -14,6 +14,7 @@ pub struct ImageProcess {
     pub env: Vec<String>,
     pub working_dir: String,
     pub user: String,
+    pub stop_signal: String,
 }
 
 impl ImageProcess {
@@ -37,6 +38,7 @@ impl ImageProcess {
             env: strings("Env"),
             working_dir: text("WorkingDir"),
             user: text("User"),
+            stop_signal: text("StopSignal"),
         }
     }
 }
@@ -148,6 +150,7 @@ mod tests {
             env: vec!["PATH=/opt/bin".into(), "A=1".into()],
             working_dir: "/srv".into(),
             user: String::new(),
+            stop_signal: String::new(),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The OCI runtime spec (config.json) for a container, with Podman's rootless defaults.
 
+use super::ulimit::{self, Ulimit};
 use super::user::ResolvedUser;
 use super::RuntimeError;
 use oci_spec::runtime::Spec;
@@ -43,6 +44,10 @@ pub struct SpecInput {
     pub no_new_privileges: bool,
     /// A pty for the process (`-t`); the monitor receives its master.
     pub terminal: bool,
+    /// Canonical (`SIGTERM`), for `stop`: kept as the annotation the OCI image spec
+    /// maps an image's StopSignal to.
+    pub stop_signal: String,
+    pub ulimits: Vec<Ulimit>,
     /// The `linux.seccomp` object, or none for unconfined.
     pub seccomp: Option<Value>,
     pub rootfs: PathBuf,
@@ -52,6 +57,9 @@ pub struct SpecInput {
     /// The tty group for /dev/pts, when gid 5 is mapped in the user namespace.
     pub tty_gid: Option<u32>,
 }
+
+/// Where the stop signal is kept (the OCI image spec's name for it).
+pub const STOP_SIGNAL_ANNOTATION: &str = "org.opencontainers.image.stopSignal";
 
 /// Paths a container must not see (Podman's list).
 const MASKED: [&str; 12] = [
@@ -119,6 +127,11 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     if input.no_new_privileges {
         process["noNewPrivileges"] = json!(true);
     }
+    if !input.ulimits.is_empty() {
+        process["rlimits"] = json!(ulimit::rlimits(&input.ulimits));
+    }
+    let mut annotations = serde_json::Map::new();
+    annotations.insert(STOP_SIGNAL_ANNOTATION.into(), json!(input.stop_signal));
     let spec = json!({
         "ociVersion": "1.0.2",
         "process": process,
@@ -126,6 +139,7 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
         "hostname": input.hostname,
         "mounts": mounts(input),
         "linux": linux,
+        "annotations": annotations,
     });
     serde_json::from_value(spec).map_err(|e| RuntimeError::Spec(e.to_string()))
 }
@@ -197,6 +211,8 @@ mod tests {
             capabilities: super::super::caps::effective_set(false, &[], &[]).unwrap(),
             no_new_privileges: false,
             terminal: false,
+            stop_signal: "SIGTERM".into(),
+            ulimits: vec![],
             seccomp: None,
             rootfs: "/r/merged".into(),
             userdata: "/r/userdata".into(),
@@ -293,6 +309,20 @@ mod tests {
         let spec = as_json(&i);
         assert!(spec["linux"]["maskedPaths"].is_null());
         assert_eq!(spec["root"]["readonly"], true);
+    }
+
+    #[test]
+    fn ulimits_and_the_stop_signal_are_in_the_spec() {
+        let mut i = input();
+        i.ulimits = vec![Ulimit::parse("nofile=10:20").unwrap()];
+        i.stop_signal = "SIGQUIT".into();
+        let spec = as_json(&i);
+        assert_eq!(
+            spec["process"]["rlimits"],
+            json!([{"type": "RLIMIT_NOFILE", "soft": 10, "hard": 20}])
+        );
+        assert_eq!(spec["annotations"][STOP_SIGNAL_ANNOTATION], "SIGQUIT");
+        assert!(as_json(&input())["process"]["rlimits"].is_null());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::engine::containers::{self, create::image_present, CreateOptions, Secc
 use crate::engine::context::Context;
 use crate::engine::images::pull::PullOptions;
 use crate::engine::runtime::process;
+use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::Network;
 use crate::engine::runtime::ulimit::Ulimit;
 use anyhow::{bail, Context as _};
@@ -58,7 +59,7 @@ pub struct Args {
     /// All capabilities, no seccomp filter, no masked paths
     #[arg(long)]
     privileged: bool,
-    /// Security options: seccomp=unconfined, no-new-privileges
+    /// Security options: seccomp=unconfined, seccomp=PROFILE.json (Docker's format), no-new-privileges
     #[arg(long)]
     security_opt: Vec<String>,
     /// The signal that stops the container (default: the image's, else SIGTERM)
@@ -144,15 +145,18 @@ fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
     let mut seccomp = Seccomp::Default;
     let mut no_new_privileges = false;
     for opt in &args.security_opt {
-        match opt.replace(':', "=").as_str() {
-            "seccomp=unconfined" => seccomp = Seccomp::Unconfined,
-            "no-new-privileges" | "no-new-privileges=true" => no_new_privileges = true,
-            "no-new-privileges=false" => no_new_privileges = false,
-            other if other.starts_with("seccomp=") => {
-                bail!("seccomp profiles from files are not supported yet: use seccomp=unconfined or leave the default")
+        // Docker takes `key=value` and the older `key:value`.
+        match opt.split_once(['=', ':']).unwrap_or((opt, "")) {
+            ("seccomp", "unconfined") => seccomp = Seccomp::Unconfined,
+            ("seccomp", file) if !file.is_empty() => {
+                let text = std::fs::read_to_string(file)
+                    .with_context(|| format!("cannot read the seccomp profile {file}"))?;
+                seccomp = Seccomp::Profile(Profile::parse(file, &text)?);
             }
-            other => bail!(
-                "unknown --security-opt {other:?}: use seccomp=unconfined or no-new-privileges"
+            ("no-new-privileges", "" | "true") => no_new_privileges = true,
+            ("no-new-privileges", "false") => no_new_privileges = false,
+            _ => bail!(
+                "unknown --security-opt {opt:?}: use seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges"
             ),
         }
     }

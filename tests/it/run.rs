@@ -359,3 +359,47 @@ fn run_keeps_the_stop_signal_of_the_flag_or_the_image() {
         .success();
     assert_eq!(stored_stop_signal(&c), "SIGKILL");
 }
+
+#[test]
+fn run_applies_a_docker_seccomp_profile() {
+    let (c, image) = with_busybox();
+    let profile = c.dir().join("no-mkdir.json");
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction": "SCMP_ACT_ALLOW",
+            "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
+                        {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+            "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}"#,
+    )
+    .unwrap();
+    let opt = format!("seccomp={}", profile.display());
+    run(&c, &["--security-opt", &opt, &image, "mkdir", "/made"])
+        .failure()
+        .stderr_contains("Operation not permitted");
+    run(&c, &["--security-opt", &opt, &image, "touch", "/made"]).success();
+    run(&c, &[&image, "mkdir", "/made"]).success();
+
+    let bad = c.dir().join("bad.json");
+    for (text, says) in [
+        ("{", "invalid seccomp profile"),
+        (r#"{"defaultAction": "SCMP_ACT_PERHAPS"}"#, "unknown action"),
+    ] {
+        std::fs::write(&bad, text).unwrap();
+        let opt = format!("seccomp={}", bad.display());
+        run(&c, &["--security-opt", &opt, &image, "true"])
+            .code(125)
+            .stderr_contains(says);
+    }
+    run(
+        &c,
+        &["--security-opt", "seccomp=/no/such.json", &image, "true"],
+    )
+    .code(125)
+    .stderr_contains("cannot read the seccomp profile");
+    assert_eq!(
+        std::fs::read_dir(c.root().join("containers"))
+            .unwrap()
+            .count(),
+        0
+    );
+}

@@ -5,6 +5,7 @@ use super::{files, layers, names, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::images::{self, ImagesError};
 use crate::engine::runtime::process::{self, ImageProcess};
+use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, Network, SpecInput};
 use crate::engine::runtime::ulimit::{self, Ulimit};
 use crate::engine::runtime::{caps, seccomp, signal, user, RuntimeError};
@@ -13,10 +14,12 @@ use crate::engine::store::Store;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Seccomp {
     Default,
     Unconfined,
+    /// `seccomp=PROFILE.json`, already parsed and checked.
+    Profile(Profile),
 }
 
 /// Validated options (the CLI and the API build these; see `validate`).
@@ -147,8 +150,11 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         ulimit::check_raisable(&opts.ulimits)?;
     }
     let capabilities = caps::effective_set(opts.privileged, &opts.cap_add, &opts.cap_drop)?;
-    let seccomp = match (opts.seccomp, opts.privileged) {
+    // A profile asked for applies even with --privileged: a container never runs
+    // without the profile that was asked for.
+    let seccomp = match (&opts.seccomp, opts.privileged) {
         (Seccomp::Default, false) => Some(seccomp::default_profile(&capabilities)),
+        (Seccomp::Profile(p), _) => Some(p.to_oci(&capabilities)),
         _ => None,
     };
     let dir = store.container_dir(&id);

@@ -5,6 +5,7 @@
 pub mod caps;
 pub mod process;
 pub mod seccomp;
+pub mod seccomp_profile;
 pub mod signal;
 pub mod spec;
 pub mod ulimit;

@@ -88,9 +88,14 @@ pub fn default_profile(capabilities: &[String]) -> Value {
     })
 }
 
+/// libseccomp's name for the host's architecture.
+pub(super) fn host_arch() -> &'static str {
+    architectures().first().copied().unwrap_or("")
+}
+
 /// The host's architecture and the compat ones it runs, so that a 32-bit call cannot
 /// slip around the filter (and 32-bit programs still work).
-fn architectures() -> Vec<&'static str> {
+pub(super) fn architectures() -> Vec<&'static str> {
     match std::env::consts::ARCH {
         "x86_64" => vec!["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
         "aarch64" => vec!["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"],

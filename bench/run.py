@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import phases  # noqa: E402
 from pull import (DEFAULT_DISKDIR, DEFAULT_WORKDIR, BenchUser, Coracle, Podman,  # noqa: E402
                   Registry, RunResult, default_coracle, log, need, prepare_images,
                   print_table, sigterm_as_interrupt, stage_binary, stop_podman_pause,
@@ -102,6 +103,9 @@ def main() -> int:
                     help="OCI runtime for podman (default runc: crun refuses this host's "
                          "hybrid cgroups); '' for Podman's default")
     ap.add_argument("--no-podman", action="store_true", help="coracle and the floor only")
+    ap.add_argument("--phases", type=int, default=10, metavar="N",
+                    help="then N coracle runs under perf record, split into phases "
+                         "(default 10; 0 to skip; needs root and perf)")
     ap.add_argument("--json", help="also write raw results to this file")
     args = ap.parse_args()
     need("hyperfine", "hyperfine")
@@ -187,7 +191,18 @@ def main() -> int:
                         raise RuntimeError(f"{s.name} exited {r.returncode}; see {logfile}")
                     s.gnu.append(r)
 
-            # 5. --rm left no container behind
+            # 5. where coracle's time goes (perf tracepoints, not timed above)
+            phase_runs = []
+            if args.phases and os.geteuid() == 0 and shutil.which("perf"):
+                coracle_cmd = series[0].cmd
+                for i in range(args.phases):
+                    data = logdir / f"phases-{i}.data"
+                    phases.record(user.argv(coracle_cmd), data)
+                    phase_runs.append(phases.parse(data, str(coracle_bin)))
+            elif args.phases:
+                log("--phases needs root and perf (linux-perf): skipped")
+
+            # 6. --rm left no container behind
             leftovers = {}
             for t in tools:
                 if isinstance(t, Coracle):
@@ -234,11 +249,16 @@ def main() -> int:
                      f"{max(r.maxrss_kib for r in s.gnu) / 1024:.1f} MiB"])
     print_table(rows, ["command", "median", "min", "max", "mean CPU (u+s)", "coracle/podman",
                        "coracle/floor", "peak RSS"])
+    if phase_runs:
+        print(f"\nwhere coracle's time goes: {len(phase_runs)} runs under `perf record` "
+              f"(tracepoints; see bench/phases.py for the boundaries)\n")
+        print_table(phases.summarize(phase_runs), ["phase", "median", "min", "max"])
     print(f"\ncontainers left after the runs (--rm): "
           + ", ".join(f"{k} {v}" for k, v in leftovers.items()))
     if args.json:
         Path(args.json).write_text(json.dumps({
             "where": where, "tools": descr, "floor": floor.cmd, "leftovers": leftovers,
+            "phases": phase_runs,
             "series": {s.name: {"cmd": s.cmd, "times": s.times,
                                 "hyperfine_cpu": s.cpu, "gnu_time": [dataclasses.asdict(r) for r in s.gnu]}
                        for s in series}}, indent=1))

@@ -615,6 +615,9 @@ class Coracle(Tool):
     def pull_cmd(self, ref):
         return self.base() + ["pull", ref]
 
+    def run_cmd(self, image: str, *cmd: str) -> list[str]:
+        return self.base() + ["run", "--rm", image, *cmd]
+
     def reset_cmd(self):
         return self.base() + ["system", "reset", "-f"]
 
@@ -629,9 +632,11 @@ class Coracle(Tool):
 class Podman(Tool):
     name = "podman"
 
-    def __init__(self, user, storedir, mount_program: str | None = None):
+    def __init__(self, user, storedir, mount_program: str | None = None,
+                 runtime: str | None = None):
         super().__init__(user, storedir)
         self.mount_program = mount_program
+        self.runtime = runtime  # OCI runtime for `run` (crun refuses hybrid cgroups here)
         # containers.conf for the user: no journald/systemd here
         conf = user.home / ".config" / "containers"
         user.mkdir(conf)
@@ -648,12 +653,19 @@ class Podman(Tool):
     def pull_cmd(self, ref):
         return self.base() + ["pull", "--tls-verify=false", ref]
 
+    def run_cmd(self, image: str, *cmd: str) -> list[str]:
+        rt = ["--runtime", self.runtime] if self.runtime else []
+        return self.base() + rt + ["run", "--rm", "--network", "none", image, *cmd]
+
     def reset_cmd(self):
         return self.base() + ["system", "reset", "-f"]
 
     def describe(self):
         r = self.user.run(["podman", "--version"], check=False, capture_output=True, text=True)
         how = f"mount_program={self.mount_program}" if self.mount_program else "native kernel overlay"
+        if self.runtime:
+            rv = subprocess.run([self.runtime, "--version"], capture_output=True, text=True)
+            how += f", --runtime {self.runtime}: {(rv.stdout or '?').splitlines()[0]}"
         return f"{r.stdout.strip()} (--storage-driver overlay, {how})"
 
 
@@ -725,6 +737,27 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
+def stage_binary(workdir: Path, src: str) -> Path:
+    """Copies the coracle binary to WORKDIR/bin, where the bench user can read
+    it and where a rebuild during the run does not change it."""
+    bindir = workdir / "bin"
+    bindir.mkdir(exist_ok=True)
+    dst = bindir / "coracle"
+    tmp = bindir / f".coracle-{os.getpid()}"
+    shutil.copy2(src, tmp)
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, dst)  # never writes into a binary another benchmark is running
+    os.chmod(bindir, 0o755)
+    return dst
+
+
+def stop_podman_pause(user: BenchUser) -> None:
+    """Stops Podman's rootless pause process (it keeps its user namespace alive)."""
+    pause = user.runtime / "libpod" / "tmp" / "pause.pid"
+    with contextlib.suppress(Exception):
+        os.kill(int(pause.read_text().strip()), signal.SIGTERM)
+
+
 def default_coracle() -> str:
     if os.environ.get("CORACLE"):
         return os.environ["CORACLE"]
@@ -779,13 +812,7 @@ def main() -> int:
     logdir.mkdir(exist_ok=True)
     logfile = logdir / time.strftime("pull-%Y%m%d-%H%M%S.log")
 
-    # The binary may be rebuilt while we run: copy it where the user can read it.
-    bindir = workdir / "bin"
-    bindir.mkdir(exist_ok=True)
-    coracle_bin = bindir / "coracle"
-    shutil.copy2(args.coracle, coracle_bin)
-    os.chmod(coracle_bin, 0o755)
-    os.chmod(bindir, 0o755)
+    coracle_bin = stage_binary(workdir, args.coracle)
 
     tools: list[Tool] = [Coracle(user, storedir, str(coracle_bin))]
     if not args.no_podman and shutil.which("podman"):
@@ -842,10 +869,7 @@ def main() -> int:
                 t.use_store("")
                 with contextlib.suppress(Exception):
                     t.reset(logfile)
-            # podman's rootless pause process (keeps its user namespace alive)
-            pause = user.runtime / "libpod" / "tmp" / "pause.pid"
-            with contextlib.suppress(Exception):
-                os.kill(int(pause.read_text().strip()), signal.SIGTERM)
+            stop_podman_pause(user)
 
     where = f"stores on {'disk' if args.disk or args.storedir else 'tmpfs'} ({storedir})"
     if args.defer_cleanup:

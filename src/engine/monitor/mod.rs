@@ -97,7 +97,7 @@ fn run_in_namespaces(
     if config.network == crate::engine::runtime::spec::Network::None {
         rootfs::isolated_network()?;
     }
-    let merged = rootfs::mount_overlay(dir, &config.layers)?;
+    let merged = rootfs::mount_overlay(dir, &config.layers, config.remove)?;
     let result = start_and_wait(ctx, store, id, dir, &merged, config);
     rootfs::unmount(&merged);
     result

@@ -63,11 +63,14 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     // Every command opens and closes the database once. By default the last one to
     // close checkpoints the WAL into the database and deletes it, and the next one
     // recreates it: three fsyncs per command, which `coracle run` pays twice. Leave
-    // checkpoints to SQLite's automatic ones (every 1000 pages) instead.
+    // checkpoints to SQLite's automatic ones instead, kept frequent (every 64
+    // pages): each open reads the whole WAL to rebuild its index, so it must stay
+    // small.
     conn.set_db_config(
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
         true,
     )?;
+    conn.pragma_update(None, "wal_autocheckpoint", 64)?;
     let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version < SCHEMA_VERSION {
         conn.execute_batch(&format!(

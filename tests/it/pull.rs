@@ -175,6 +175,21 @@ fn pull_by_digest() {
     );
 }
 
+/// `name:tag@digest` pulls by the digest and names the image `name:tag`.
+#[test]
+fn pull_by_tag_and_digest_keeps_the_tag() {
+    let c = coracle();
+    let image = &anon().images.multilayer;
+    let reference = anon_ref(&format!("multilayer:pinned@{}", image.manifest_digest));
+    pull_ok(&c, &reference, image);
+    let tags = c.run(["image", "inspect", &image.id()]).success().json()[0]["RepoTags"].clone();
+    assert_eq!(
+        tags,
+        serde_json::json!([anon_ref("multilayer:pinned")]),
+        "{tags}"
+    );
+}
+
 #[test]
 fn pull_index_by_digest() {
     let c = coracle();

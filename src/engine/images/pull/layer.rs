@@ -29,7 +29,7 @@ pub struct Job {
 /// Fetches every layer, `parallel` at a time. The first failure stops the others.
 pub async fn fetch_all(
     ctx: &Context,
-    client: Arc<Client>,
+    client: &Client,
     jobs: Vec<Job>,
     parallel: usize,
     progress: Progress,

@@ -9,12 +9,13 @@ use super::ImagesError;
 use crate::engine::context::Context;
 use crate::engine::image::platform::{self, Platform};
 use crate::engine::image::reference::Reference;
-use crate::engine::registry::{Client, ClientOptions};
+use crate::engine::registry::{Client, ClientOptions, ManifestBytes};
 use crate::engine::store::blobs::sha256_digest;
 use crate::engine::store::images::NewImage;
 use crate::engine::store::{digest_hex, Store};
 use futures_util::StreamExt;
 use manifest::Parsed;
+use oci_spec::image::ImageManifest;
 use std::sync::Arc;
 
 /// How many layers download at once (Podman's default too).
@@ -55,31 +56,17 @@ pub async fn pull(
     let _adding = store.lock_for_adding()?;
     store.sweep_temp()?;
 
-    let client = Arc::new(Client::new(ClientOptions {
+    let client = Client::new(ClientOptions {
         tls_verify: opts.tls_verify,
         ..Default::default()
-    })?);
+    })?;
     progress(PullEvent::Resolved {
         reference: reference.to_string(),
     });
-    let top = client.manifest(&reference).await?;
     let image_name = reference.to_string();
-    let manifest = match manifest::parse(&image_name, &top.bytes, &top.media_type)? {
-        Parsed::Index(index) => {
-            let chosen = platform::select(&index, &want)?;
-            let child = client
-                .manifest_by_digest(&reference, chosen.digest().as_ref())
-                .await?;
-            match manifest::parse(&image_name, &child.bytes, &child.media_type)? {
-                Parsed::Manifest(m) => (child, m),
-                Parsed::Index(_) => {
-                    return Err(bad(&image_name, "a manifest list points to another list"))
-                }
-            }
-        }
-        Parsed::Manifest(m) => (top.clone(), m),
-    };
-    let (platform_manifest, image_manifest) = manifest;
+    let top = client.manifest(&reference).await?;
+    let (platform_manifest, image_manifest) =
+        platform_manifest(&client, &reference, &top, &want).await?;
 
     let config_digest = image_manifest.config().digest().to_string();
     let config_bytes =
@@ -108,22 +95,48 @@ pub async fn pull(
             diff_id: diff_id.clone(),
         })
         .collect();
-    layer::fetch_all(ctx, client.clone(), jobs, PARALLEL_LAYERS, progress.clone()).await?;
+    layer::fetch_all(ctx, &client, jobs, PARALLEL_LAYERS, progress.clone()).await?;
 
     store.put_blob(&platform_manifest.digest, &platform_manifest.bytes)?;
     let id = digest_hex(&config_digest)?.to_owned();
     let repo_digest = reference.with_digest(&top.digest)?.to_string();
     let created = manifest::created(&config_bytes);
+    let tag = reference
+        .tag
+        .as_ref()
+        .map(|t| format!("{}:{t}", reference.name()));
     store.add_image(&NewImage {
         id: &id,
         manifest_digest: Some(&platform_manifest.digest),
         manifest_media_type: Some(&platform_manifest.media_type),
         created: created.as_deref(),
         layers: &diff_ids,
-        tag: reference.tag.is_some().then_some(image_name.as_str()),
+        tag: tag.as_deref(),
         repo_digest: Some(&repo_digest),
     })?;
     Ok(id)
+}
+
+/// The manifest for `want`: `top` itself, or the entry a manifest list picks.
+async fn platform_manifest(
+    client: &Client,
+    reference: &Reference,
+    top: &ManifestBytes,
+    want: &Platform,
+) -> Result<(ManifestBytes, Box<ImageManifest>), ImagesError> {
+    let image = reference.to_string();
+    let index = match manifest::parse(&image, &top.bytes, &top.media_type)? {
+        Parsed::Manifest(m) => return Ok((top.clone(), m)),
+        Parsed::Index(index) => index,
+    };
+    let chosen = platform::select(&index, want)?;
+    let child = client
+        .manifest_by_digest(reference, chosen.digest().as_ref())
+        .await?;
+    match manifest::parse(&image, &child.bytes, &child.media_type)? {
+        Parsed::Manifest(m) => Ok((child, m)),
+        Parsed::Index(_) => Err(bad(&image, "a manifest list points to another list")),
+    }
 }
 
 /// Fetches a manifest-sized blob (a config), checks it and keeps it.

@@ -1,7 +1,7 @@
 //! Creating each kind of entry in its directory, replacing what is there.
 
 use std::collections::BTreeMap;
-use std::ffi::CStr;
+use std::ffi::{CStr, CString};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::{AsFd, BorrowedFd};
@@ -11,6 +11,7 @@ use log::debug;
 use super::attrs::{apply_meta, chown, set_xattrs};
 use super::meta::Meta;
 use super::path::{self, BadName, EntryPath};
+use super::root::LayerRoot;
 use super::sys::{self, Times};
 use super::{io_err, shown, UnpackError, Unpacker};
 
@@ -27,11 +28,8 @@ impl Unpacker<'_> {
             return apply_meta(self.root.fd(), meta, self.opts, raw);
         }
         let (dir, name) = path.split();
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
+        let (parent, name) = locate(&mut self.root, dir, name, raw)?;
+        let name = &name;
         match sys::mkdirat(parent, name, 0o700) {
             Ok(()) => {}
             // A directory already there is merged into: only its metadata changes.
@@ -60,11 +58,8 @@ impl Unpacker<'_> {
         data: &mut R,
     ) -> Result<(), UnpackError> {
         let (dir, name) = path.split();
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
+        let (parent, name) = locate(&mut self.root, dir, name, raw)?;
+        let name = &name;
         // O_EXCL|O_NOFOLLOW: never write through whatever is already there.
         let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW;
         let fd = replacing(
@@ -112,11 +107,8 @@ impl Unpacker<'_> {
         }
         let target = &sys::cstr(target).map_err(io_err(raw, "read its target"))?;
         let (dir, name) = path.split();
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
+        let (parent, name) = locate(&mut self.root, dir, name, raw)?;
+        let name = &name;
         replacing(
             parent,
             name,
@@ -207,11 +199,8 @@ impl Unpacker<'_> {
         raw: &[u8],
     ) -> Result<(), UnpackError> {
         let (dir, name) = path.split();
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
+        let (parent, name) = locate(&mut self.root, dir, name, raw)?;
+        let name = &name;
         replacing(
             parent,
             name,
@@ -235,6 +224,20 @@ impl Unpacker<'_> {
 
 /// Runs `create`; if the name is taken (a later entry replacing an earlier one),
 /// removes what is there, a whole tree if need be, and runs it once more.
+/// An entry's directory, resolved inside the root, and its own name there.
+pub(super) fn locate<'r>(
+    root: &'r mut LayerRoot,
+    dir: &[u8],
+    name: &[u8],
+    raw: &[u8],
+) -> Result<(BorrowedFd<'r>, CString), UnpackError> {
+    let name = sys::cstr(name).map_err(io_err(raw, "name it"))?;
+    let parent = root
+        .parent(dir)
+        .map_err(io_err(raw, "resolve its parent directory"))?;
+    Ok((parent, name))
+}
+
 pub(super) fn replacing<T>(
     parent: BorrowedFd,
     name: &CStr,

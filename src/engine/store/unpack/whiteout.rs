@@ -1,7 +1,7 @@
 //! Whiteouts in overlayfs' `userxattr` format.
 
 use super::attrs::chown;
-use super::create::replacing;
+use super::create::{locate, replacing};
 use super::meta::Meta;
 use super::path::EntryPath;
 use super::sys;
@@ -23,11 +23,8 @@ impl Unpacker<'_> {
                 why: "a whiteout of no name",
             });
         }
-        let name = &sys::cstr(name).map_err(io_err(raw, "name it"))?;
-        let parent = self
-            .root
-            .parent(dir)
-            .map_err(io_err(raw, "resolve its parent directory"))?;
+        let (parent, name) = locate(&mut self.root, dir, name, raw)?;
+        let name = &name;
         replacing(
             parent,
             name,

@@ -4,6 +4,8 @@
 use crate::engine::containers::{self, create::image_present, CreateOptions, Seccomp};
 use crate::engine::context::Context;
 use crate::engine::images::pull::PullOptions;
+use crate::engine::images::ImagesError;
+use crate::engine::registry::RegistryError;
 use crate::engine::runtime::process;
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::Network;
@@ -71,7 +73,8 @@ pub struct Args {
     /// Set metadata on the container (KEY=VALUE)
     #[arg(short, long)]
     label: Vec<String>,
-    /// When to pull the image: missing, always or never
+    /// When to pull the image: missing, always, never, or newer (ask the registry,
+    /// but use the stored image when the registry cannot be reached)
     #[arg(long, default_value = "missing", value_parser = ["missing", "always", "never", "newer"])]
     pull: String,
     /// Suppress pull progress
@@ -99,6 +102,16 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
         ),
         "always" => pull(ctx, &args, &opts.image)?,
         "missing" | "newer" if !present => pull(ctx, &args, &opts.image)?,
+        // Podman's `newer`: ask the registry, but a stored image will do when it
+        // cannot be reached.
+        "newer" => {
+            if let Err(e) = pull(ctx, &args, &opts.image) {
+                if !is_unreachable(&e) {
+                    return Err(e);
+                }
+                log::warn!("{e:#}: using the stored image");
+            }
+        }
         _ => {}
     }
     let id = containers::create(ctx, &opts)?;
@@ -124,6 +137,13 @@ fn pull(ctx: &Context, args: &Args, image: &str) -> anyhow::Result<()> {
     };
     super::pull::pull_image(ctx, &opts, args.quiet)?;
     Ok(())
+}
+
+fn is_unreachable(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<ImagesError>(),
+        Some(ImagesError::Registry(RegistryError::Unreachable { .. }))
+    )
 }
 
 /// Every flag checked and resolved; nothing pulled or created yet.

@@ -30,6 +30,28 @@ fn run_pulls_a_missing_image_and_prints_its_output() {
 }
 
 #[test]
+fn run_pull_newer_asks_the_registry_but_survives_its_absence() {
+    let (c, image) = with_busybox();
+    let out = c.run(["run", "--rm", "--pull=newer", &image, "true"]);
+    out.success().stderr_contains("Trying to pull");
+    let missing = c.run(["run", "--rm", &image, "true"]);
+    assert!(
+        !missing.success().stderr.contains("Trying to pull"),
+        "{missing}"
+    );
+    // The same image under the name of a registry nobody serves.
+    let gone = "127.0.0.1:1/busybox:latest";
+    c.run(["tag", &image, gone]).success();
+    c.run(["run", "--rm", "--pull=newer", gone, "echo", "local"])
+        .success()
+        .stdout_eq("local\n")
+        .stderr_contains("using the stored image");
+    c.run(["run", "--rm", "--pull=always", gone, "true"])
+        .code(125)
+        .stderr_contains("unreachable");
+}
+
+#[test]
 fn run_exit_codes_follow_docker() {
     let (c, image) = with_busybox();
     run(&c, &[&image, "true"]).code(0);

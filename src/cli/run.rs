@@ -70,6 +70,9 @@ pub struct Args {
     /// Set a resource limit: NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1 is unlimited)
     #[arg(long, value_name = "ULIMIT")]
     ulimit: Vec<String>,
+    /// Run an init as PID 1 that forwards signals to the command and reaps zombies
+    #[arg(long)]
+    init: bool,
     /// Set metadata on the container (KEY=VALUE)
     #[arg(short, long)]
     label: Vec<String>,
@@ -214,6 +217,7 @@ fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .iter()
             .map(|u| Ulimit::parse(u))
             .collect::<Result<_, _>>()?,
+        init: args.init,
     };
     opts.validate()?;
     crate::engine::image::reference::Reference::parse(image)?;

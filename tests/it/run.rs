@@ -425,3 +425,54 @@ fn run_applies_a_docker_seccomp_profile() {
         0
     );
 }
+
+#[test]
+fn run_init_is_pid_1_and_passes_the_exit_code_through() {
+    let (c, image) = with_busybox();
+    let cmdline = "cat /proc/1/cmdline | tr '\\0' ' '";
+    run(&c, &["--init", &image, "sh", "-c", cmdline])
+        .success()
+        .stdout_eq(&format!("/run/coracle-init -- sh -c {cmdline} "));
+    run(&c, &["--init", &image, "sh", "-c", "exit 7"]).code(7);
+    run(&c, &["--init", &image, "sh", "-c", "kill -9 $$"]).code(137);
+    run(&c, &["--init", &image, "no-such-command"])
+        .code(127)
+        .stderr_contains("no-such-command");
+    run(&c, &["--init", &image, "/etc/passwd"]).code(126);
+    // As any user, and on a read-only rootfs.
+    run(
+        &c,
+        &["--init", "-u", "65534", "--read-only", &image, "id", "-u"],
+    )
+    .success()
+    .stdout_eq("65534\n");
+}
+
+#[test]
+fn run_init_reaps_orphaned_zombies() {
+    let (c, image) = with_busybox();
+    // The inner sh exits at once, orphaning its sleep to PID 1, which alone can
+    // reap it when it ends. The command then becomes a sleep, which never waits: as
+    // PID 1 itself (without --init) it would leave that zombie.
+    let script = "sh -c 'sleep 0.1 &'; (sleep 0.5; ps -o stat | grep -c Z) & exec sleep 1";
+    run(&c, &[&image, "sh", "-c", script]).stdout_eq("1\n");
+    run(&c, &["--init", &image, "sh", "-c", script]).stdout_eq("0\n");
+}
+
+#[test]
+fn run_init_forwards_sigterm_to_the_command() {
+    let (c, image) = with_busybox();
+    let script = "trap 'echo got TERM; exit 3' TERM; echo ready; while true; do sleep 0.1; done";
+    let mut child = c.spawn(["run", "--rm", "--init", &image, "sh", "-c", script]);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "ready\n");
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = wait_output(child, vec!["run".into()], Duration::from_secs(30));
+    out.code(3);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert_eq!(rest, "got TERM\n");
+}

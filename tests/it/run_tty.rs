@@ -196,3 +196,15 @@ fn run_tty_follows_the_callers_window_size() {
     assert_eq!(s.finish(), 0, "{:?}", s.screen);
     assert!(s.screen.contains("40 120"), "{:?}", s.screen);
 }
+
+#[test]
+fn run_tty_init_puts_the_command_in_the_terminals_foreground() {
+    let (c, image) = with_busybox();
+    // pid, process group and the terminal's foreground group: the command's own
+    // group, so that Ctrl-C signals it once, from the terminal, and not its init.
+    let stat = "cut -d' ' -f1,5,8 /proc/$$/stat";
+    let args = ["run", "--rm", "-t", "--init", &image, "sh", "-c", stat];
+    let mut s = Session::start(&c, &args, 24, 80);
+    assert_eq!(s.finish(), 0, "{:?}", s.screen);
+    assert!(s.screen.contains("2 2 2"), "{:?}", s.screen);
+}

@@ -1,7 +1,7 @@
 //! Creating a container: everything decided from the image and the options, then
 //! the record and the directory (upper, work, merged, userdata, config.json).
 
-use super::{files, layers, names, ContainersError};
+use super::{files, init, layers, names, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::images::{self, ImagesError};
 use crate::engine::runtime::process::{self, ImageProcess};
@@ -48,6 +48,8 @@ pub struct CreateOptions {
     /// Any spelling `signal::parse` takes; the image's StopSignal when none.
     pub stop_signal: Option<String>,
     pub ulimits: Vec<Ulimit>,
+    /// Run coracle's init as PID 1, the command as its child (`--init`).
+    pub init: bool,
 }
 
 impl CreateOptions {
@@ -96,6 +98,9 @@ pub struct ContainerConfig {
     /// Created in the rootfs before start when missing (`-w`).
     pub cwd: String,
     pub labels: Vec<(String, String)>,
+    /// coracle's init is PID 1 (`--init`): the monitor installs it before start.
+    #[serde(default)]
+    pub init: bool,
 }
 
 /// Creates the container and returns its ID.
@@ -186,6 +191,7 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         userdata: dir.join("userdata"),
         cgroups_path: format!("/coracle/{id}"),
         tty_gid,
+        init: opts.init.then(|| init::host_path(&ctx.runroot)),
     })?;
     let monitor_config = ContainerConfig {
         layers: layer_dirs,
@@ -195,6 +201,7 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         remove: opts.remove,
         cwd,
         labels: opts.labels.clone(),
+        init: opts.init,
     };
     store.add_container(&ContainerRecord {
         id: id.clone(),

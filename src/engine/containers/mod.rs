@@ -3,6 +3,7 @@
 
 pub mod create;
 mod files;
+pub mod init;
 mod layers;
 mod names;
 pub mod remove;

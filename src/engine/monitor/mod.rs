@@ -117,6 +117,10 @@ fn start_and_wait(
             source,
         }
     })?;
+    if config.init {
+        crate::engine::containers::init::install(&ctx.runroot)
+            .map_err(setup("install coracle's init"))?;
+    }
     let state_root = ctx.runroot.join("runtime");
     std::fs::create_dir_all(&state_root).map_err(setup("create the runtime state dir"))?;
     // A failed build can leave its state dir behind.

@@ -56,10 +56,15 @@ pub struct SpecInput {
     pub cgroups_path: String,
     /// The tty group for /dev/pts, when gid 5 is mapped in the user namespace.
     pub tty_gid: Option<u32>,
+    /// coracle's init on the host (`--init`): mounted at `INIT_PATH` to run `argv`.
+    pub init: Option<PathBuf>,
 }
 
 /// Where the stop signal is kept (the OCI image spec's name for it).
 pub const STOP_SIGNAL_ANNOTATION: &str = "org.opencontainers.image.stopSignal";
+
+/// Where the container sees coracle's init.
+pub const INIT_PATH: &str = "/run/coracle-init";
 
 /// Paths a container must not see (Podman's list).
 const MASKED: [&str; 12] = [
@@ -113,7 +118,7 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
             "gid": input.user.gid,
             "additionalGids": input.user.additional_gids,
         },
-        "args": input.argv,
+        "args": args(input),
         "env": input.env,
         "cwd": input.cwd,
         "capabilities": {
@@ -142,6 +147,18 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
         "annotations": annotations,
     });
     serde_json::from_value(spec).map_err(|e| RuntimeError::Spec(e.to_string()))
+}
+
+/// The command, or with `--init` coracle's init running it.
+fn args(input: &SpecInput) -> Vec<String> {
+    match input.init {
+        Some(_) => [INIT_PATH, "--"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(input.argv.iter().cloned())
+            .collect(),
+        None => input.argv.clone(),
+    }
 }
 
 fn mounts(input: &SpecInput) -> Vec<Value> {
@@ -186,6 +203,12 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
             "options": ["bind", "rprivate"],
         }));
     }
+    if let Some(init) = &input.init {
+        mounts.push(
+            json!({"destination": INIT_PATH, "type": "bind", "source": init,
+            "options": ["bind", "ro", "rprivate"]}),
+        );
+    }
     mounts
 }
 
@@ -218,6 +241,7 @@ mod tests {
             userdata: "/r/userdata".into(),
             cgroups_path: "/coracle/x".into(),
             tty_gid: Some(5),
+            init: None,
         }
     }
 
@@ -323,6 +347,28 @@ mod tests {
         );
         assert_eq!(spec["annotations"][STOP_SIGNAL_ANNOTATION], "SIGQUIT");
         assert!(as_json(&input())["process"]["rlimits"].is_null());
+    }
+
+    #[test]
+    fn init_runs_the_command_from_a_read_only_mount() {
+        let mut i = input();
+        i.argv = vec!["sh".into(), "-c".into(), "true".into()];
+        i.init = Some("/run/x/init/coracle-init-0123".into());
+        let spec = as_json(&i);
+        assert_eq!(
+            spec["process"]["args"],
+            json!([INIT_PATH, "--", "sh", "-c", "true"])
+        );
+        let mount = spec["mounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["destination"] == INIT_PATH)
+            .unwrap()
+            .clone();
+        assert_eq!(mount["source"], "/run/x/init/coracle-init-0123");
+        assert!(mount["options"].as_array().unwrap().contains(&json!("ro")));
+        assert_eq!(as_json(&input())["process"]["args"], json!(["sh"]));
     }
 
     #[test]

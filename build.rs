@@ -1,0 +1,34 @@
+//! Builds coracle-init (init/coracle-init.rs), the `run --init` PID 1, as a static
+//! executable that coracle embeds: it must run in images without a libc, and
+//! coracle stays one binary built with no special flags. It is compiled on its own
+//! with the compiler cargo uses, so it needs nothing but std.
+
+use std::process::Command;
+
+const SOURCE: &str = "init/coracle-init.rs";
+
+fn main() {
+    println!("cargo:rerun-if-changed={SOURCE}");
+    let rustc = std::env::var("RUSTC").expect("cargo sets RUSTC");
+    let target = std::env::var("TARGET").expect("cargo sets TARGET");
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("coracle-init");
+    let status = Command::new(&rustc)
+        .args([
+            "--edition",
+            "2021",
+            "--crate-type",
+            "bin",
+            "--target",
+            &target,
+        ])
+        .args(["-C", "opt-level=s", "-C", "panic=abort", "-C", "lto"])
+        .args(["-C", "codegen-units=1", "-C", "strip=symbols"])
+        .args(["-C", "target-feature=+crt-static"])
+        .arg("-o")
+        .arg(&out)
+        .arg(SOURCE)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {rustc}: {e}"));
+    assert!(status.success(), "cannot build {SOURCE}");
+}

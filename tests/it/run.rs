@@ -182,20 +182,7 @@ fn run_confines_the_container_by_default() {
 
 #[test]
 fn run_forwards_sigterm_to_the_container() {
-    let (c, image) = with_busybox();
-    let script = "trap 'echo got TERM; exit 3' TERM; echo ready; while true; do sleep 0.1; done";
-    let mut child = c.spawn(["run", "--rm", &image, "sh", "-c", script]);
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    assert_eq!(line, "ready\n");
-    // SAFETY: kill has no memory-safety preconditions.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let out = wait_output(child, vec!["run".into()], Duration::from_secs(30));
-    out.code(3);
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    assert_eq!(rest, "got TERM\n");
+    assert_sigterm_reaches_the_command(&[]);
 }
 
 #[test]
@@ -461,9 +448,16 @@ fn run_init_reaps_orphaned_zombies() {
 
 #[test]
 fn run_init_forwards_sigterm_to_the_command() {
+    assert_sigterm_reaches_the_command(&["--init"]);
+}
+
+/// SIGTERM sent to `coracle run` runs the command's TERM trap, whose exit code
+/// becomes coracle's.
+fn assert_sigterm_reaches_the_command(flags: &[&str]) {
     let (c, image) = with_busybox();
     let script = "trap 'echo got TERM; exit 3' TERM; echo ready; while true; do sleep 0.1; done";
-    let mut child = c.spawn(["run", "--rm", "--init", &image, "sh", "-c", script]);
+    let command = [image.as_str(), "sh", "-c", script];
+    let mut child = c.spawn(["run", "--rm"].iter().chain(flags).chain(&command));
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();

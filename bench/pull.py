@@ -737,6 +737,17 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
+
+def bench_dirs(args, workdir, kind):
+    """The bench user, its store directory and this run's log file."""
+    user = BenchUser(home_base=workdir)
+    storedir = Path(args.storedir) if args.storedir else (
+        Path(DEFAULT_DISKDIR) if args.disk else workdir / "stores")
+    user.mkdir(storedir)
+    logdir = workdir / "logs"
+    logdir.mkdir(exist_ok=True)
+    return user, storedir, logdir / time.strftime(f"{kind}-%Y%m%d-%H%M%S.log")
+
 def stage_binary(workdir: Path, src: str) -> Path:
     """Copies the coracle binary to WORKDIR/bin, where the bench user can read
     it and where a rebuild during the run does not change it."""
@@ -804,13 +815,7 @@ def main() -> int:
     if args.prepare_only:
         return 0
 
-    user = BenchUser(home_base=workdir)
-    storedir = Path(args.storedir) if args.storedir else (
-        Path(DEFAULT_DISKDIR) if args.disk else workdir / "stores")
-    user.mkdir(storedir)
-    logdir = workdir / "logs"
-    logdir.mkdir(exist_ok=True)
-    logfile = logdir / time.strftime("pull-%Y%m%d-%H%M%S.log")
+    user, storedir, logfile = bench_dirs(args, workdir, "pull")
 
     coracle_bin = stage_binary(workdir, args.coracle)
 

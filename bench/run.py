@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import phases  # noqa: E402
 from pull import (DEFAULT_DISKDIR, DEFAULT_WORKDIR, BenchUser, Coracle, Podman,  # noqa: E402
+                  bench_dirs,
                   Registry, RunResult, default_coracle, log, need, prepare_images,
                   print_table, sigterm_as_interrupt, stage_binary, stop_podman_pause,
                   timed_run)
@@ -115,13 +116,7 @@ def main() -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     os.chmod(workdir, 0o755)
     (image,) = prepare_images(workdir, ["busybox"])
-    user = BenchUser(home_base=workdir)
-    storedir = Path(args.storedir) if args.storedir else (
-        Path(DEFAULT_DISKDIR) if args.disk else workdir / "stores")
-    user.mkdir(storedir)
-    logdir = workdir / "logs"
-    logdir.mkdir(exist_ok=True)
-    logfile = logdir / time.strftime("run-%Y%m%d-%H%M%S.log")
+    user, storedir, logfile = bench_dirs(args, workdir, "run")
     coracle_bin = stage_binary(workdir, args.coracle)
 
     coracle = Coracle(user, storedir, str(coracle_bin))
@@ -196,7 +191,7 @@ def main() -> int:
             if args.phases and os.geteuid() == 0 and shutil.which("perf"):
                 coracle_cmd = series[0].cmd
                 for i in range(args.phases):
-                    data = logdir / f"phases-{i}.data"
+                    data = logfile.parent / f"phases-{i}.data"
                     phases.record(user.argv(coracle_cmd), data)
                     phase_runs.append(phases.parse(data, str(coracle_bin)))
             elif args.phases:

@@ -14,8 +14,9 @@ use crate::engine::store::Store;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub enum Seccomp {
+    #[default]
     Default,
     Unconfined,
     /// `seccomp=PROFILE.json`, already parsed and checked.
@@ -23,7 +24,7 @@ pub enum Seccomp {
 }
 
 /// Validated options (the CLI and the API build these; see `validate`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct CreateOptions {
     pub image: String,
     pub name: Option<String>,

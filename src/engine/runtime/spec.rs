@@ -7,10 +7,11 @@ use oci_spec::runtime::Spec;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Network {
     /// A fresh network namespace with only loopback, made by the monitor.
+    #[default]
     None,
     /// The host's (the user namespace's) network.
     Host,

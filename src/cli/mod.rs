@@ -1,6 +1,8 @@
 //! Argument parsing and output. Each subcommand is a clap definition plus a short
 //! `exec` that builds an options struct, calls one engine function and prints.
 
+mod attach;
+mod create;
 mod format;
 mod images;
 mod info;
@@ -10,6 +12,8 @@ mod pull;
 mod rm;
 mod rmi;
 mod run;
+mod start;
+mod stop;
 mod system;
 mod table;
 
@@ -43,9 +47,25 @@ pub struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a command in a new container
-    Run(Box<run::Args>),
+    Run(Box<run::RunArgs>),
+    /// Create a container without starting it
+    Create(Box<create::Args>),
+    /// Start one or more stopped containers
+    Start(start::Args),
+    /// Stop one or more running containers
+    Stop(stop::StopArgs),
+    /// Restart one or more containers
+    Restart(start::RestartArgs),
+    /// Send a signal to one or more running containers
+    Kill(stop::KillArgs),
+    /// Wait for containers to exit and print their exit codes
+    Wait(stop::WaitArgs),
+    /// Attach to a running container's input and output
+    Attach(attach::Args),
     /// Remove one or more containers
     Rm(rm::Args),
+    /// Rename a container
+    Rename(rm::RenameArgs),
     /// Pull an image from a registry
     Pull(pull::Args),
     /// List images
@@ -69,6 +89,59 @@ enum Command {
     /// Watch over one container (started by run)
     #[command(hide = true)]
     Monitor(monitor::Args),
+}
+
+impl Command {
+    /// Most commands work inside the rootless user namespace from the start.
+    /// Those on running containers work from the host side, where the caller owns
+    /// the containers' namespaces (a fresh one of our own would own nothing of
+    /// theirs), and enter ours later if they need it.
+    fn enters_namespace_first(&self) -> bool {
+        !matches!(
+            self,
+            Command::Version(_)
+                | Command::Start(_)
+                | Command::Stop(_)
+                | Command::Restart(_)
+                | Command::Kill(_)
+                | Command::Wait(_)
+                | Command::Attach(_)
+                | Command::Rm(_)
+                | Command::Rename(_)
+        )
+    }
+}
+
+/// Runs `f` on each named container, printing the name when it worked and the
+/// error when not, as Docker's multi-container commands do.
+fn each<E: std::fmt::Display>(
+    names: &[String],
+    mut f: impl FnMut(&String) -> Result<(), E>,
+) -> anyhow::Result<()> {
+    let failed = each_quietly(names, |name| {
+        f(name)?;
+        println!("{name}");
+        Ok::<(), E>(())
+    });
+    match failed {
+        0 => Ok(()),
+        code => Err(Exit(code).into()),
+    }
+}
+
+/// `each` without the names: returns 125 if any failed, else 0.
+fn each_quietly<E: std::fmt::Display>(
+    names: &[String],
+    mut f: impl FnMut(&String) -> Result<(), E>,
+) -> i32 {
+    let mut failed = 0;
+    for name in names {
+        if let Err(e) = f(name) {
+            eprintln!("Error: {e}");
+            failed = ENGINE_ERROR;
+        }
+    }
+    failed
 }
 
 /// An error already reported to the user: exit with this code and say nothing more.
@@ -107,12 +180,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         runroot: cli.runroot,
         storage_driver: cli.storage_driver,
     })?;
-    if !matches!(cli.command, Command::Version(_)) {
+    if cli.command.enters_namespace_first() {
         ctx.enter_namespace()?;
     }
     match cli.command {
         Command::Run(args) => run::exec(&ctx, *args),
-        Command::Rm(args) => rm::exec(&ctx, args),
+        Command::Create(args) => create::exec(&ctx, *args),
+        Command::Start(args) => start::exec(&mut ctx, args),
+        Command::Stop(args) => stop::stop(&ctx, args),
+        Command::Restart(args) => start::restart(&mut ctx, args),
+        Command::Kill(args) => stop::kill(&ctx, args),
+        Command::Wait(args) => stop::wait(&ctx, args),
+        Command::Attach(args) => attach::exec(&ctx, args),
+        Command::Rm(args) => rm::exec(&mut ctx, args),
+        Command::Rename(args) => rm::rename(&ctx, args),
         Command::Monitor(args) => monitor::exec(&ctx, args),
         Command::Pull(args) => pull::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),
@@ -159,4 +240,13 @@ fn confirm(prompt: &str) -> std::io::Result<bool> {
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer)?;
     Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -1,16 +1,41 @@
-//! `coracle monitor ID` (hidden): started by `run`, never by people.
+//! `coracle monitor ID` (hidden): started by `run`, `start` and `restart`, never by
+//! people.
 
 use crate::engine::context::Context;
-use crate::engine::monitor;
+use crate::engine::monitor::{self, Options};
+use std::os::fd::{FromRawFd, RawFd};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// Detach: no caller to relay to; take attach clients on the container's socket
+    #[arg(long)]
+    detach: bool,
+    /// A descriptor to write `ok` to once the container runs (or the code and error)
+    #[arg(long, value_name = "FD")]
+    ready_fd: Option<RawFd>,
+    /// A connected socket to serve as the first attach client
+    #[arg(long, value_name = "FD")]
+    attach_fd: Option<RawFd>,
+    /// Remove the container when it cannot be started
+    #[arg(long)]
+    remove_on_failure: bool,
     /// The container's full ID
     id: String,
 }
 
 pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    match monitor::run(ctx, &args.id) {
+    // SAFETY: our parent handed these descriptors to us for this purpose alone;
+    // taking ownership (and the close-on-exec flag) keeps the container from
+    // inheriting them.
+    let ready = args.ready_fd.map(|fd| unsafe { take(fd) });
+    let attach = args.attach_fd.map(|fd| unsafe { take(fd) });
+    let opts = Options {
+        detach: args.detach,
+        ready: ready.map(std::fs::File::from),
+        attach: attach.map(std::os::unix::net::UnixStream::from),
+        remove_on_failure: args.remove_on_failure,
+    };
+    match monitor::run(ctx, &args.id, opts) {
         Ok(0) => Ok(()),
         Ok(code) => Err(super::Exit(code).into()),
         Err(e) => {
@@ -18,4 +43,14 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
             Err(super::Exit(e.exit_code()).into())
         }
     }
+}
+
+/// # Safety
+/// `fd` must be open and owned by nothing else in this process.
+unsafe fn take(fd: RawFd) -> std::os::fd::OwnedFd {
+    let _ = nix::fcntl::fcntl(
+        fd,
+        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+    );
+    std::os::fd::OwnedFd::from_raw_fd(fd)
 }

@@ -1,20 +1,49 @@
-//! `coracle rm`
+//! `coracle rm` and `coracle rename`
 
 use crate::engine::containers::remove::remove;
-use crate::engine::containers::ContainersError;
+use crate::engine::containers::{stop, ContainersError};
 use crate::engine::context::Context;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Remove the container even if its record says it is running
+    /// Kill the container first if it is running
     #[arg(short, long)]
     force: bool,
+    /// Remove the container's anonymous volumes too (it has none yet)
+    #[arg(short, long)]
+    volumes: bool,
     #[arg(required = true, value_name = "CONTAINER")]
     containers: Vec<String>,
 }
 
+#[derive(clap::Args)]
+pub struct RenameArgs {
+    container: String,
+    new_name: String,
+}
+
+pub fn rename(ctx: &Context, args: RenameArgs) -> anyhow::Result<()> {
+    let store = ctx.open_store()?;
+    Ok(crate::engine::containers::remove::rename(
+        &store,
+        &args.container,
+        &args.new_name,
+    )?)
+}
+
 /// Podman's codes: 1 when a container is unknown, 2 when one is running.
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let store = ctx.open_store()?;
+    // Killing is done from the host side, which may signal any process in the
+    // container; removing its files needs the user namespace that owns them.
+    if args.force {
+        for name in &args.containers {
+            let _ = stop::stop(&store, name, Duration::ZERO);
+        }
+    }
+    drop(store);
+    ctx.enter_namespace()?;
     let store = ctx.open_store()?;
     let mut code = 0;
     for name in &args.containers {

@@ -1,123 +1,32 @@
-//! `coracle run`: validate every flag, pull when needed, create the container, then
-//! become its monitor.
+//! `coracle run`: create the container, then become its monitor (in the foreground)
+//! or leave one behind (`-d`).
 
-use crate::engine::containers::{self, create::image_present, CreateOptions, Seccomp};
+use crate::engine::containers::start::{self, StartOptions};
 use crate::engine::context::Context;
-use crate::engine::images::pull::PullOptions;
-use crate::engine::images::ImagesError;
-use crate::engine::registry::RegistryError;
-use crate::engine::runtime::process;
-use crate::engine::runtime::seccomp_profile::Profile;
-use crate::engine::runtime::spec::Network;
-use crate::engine::runtime::ulimit::Ulimit;
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use std::os::unix::process::CommandExt;
 
 #[derive(clap::Args)]
 #[command(trailing_var_arg = true)]
-pub struct Args {
-    /// Remove the container when it exits
-    #[arg(long)]
-    rm: bool,
-    /// Name the container
-    #[arg(long)]
-    name: Option<String>,
-    /// Set an environment variable (KEY=VALUE, or KEY to pass the caller's value)
-    #[arg(short, long = "env", value_name = "ENV")]
-    env: Vec<String>,
-    /// Read environment variables from a file, one per line
-    #[arg(long, value_name = "FILE")]
-    env_file: Vec<std::path::PathBuf>,
-    /// Working directory inside the container (created when missing)
+pub struct RunArgs {
+    /// Run the container in the background and print its ID
     #[arg(short, long)]
-    workdir: Option<String>,
-    /// Run as this user: name|uid[:group|gid]
-    #[arg(short, long)]
-    user: Option<String>,
-    /// Override the image's entrypoint ('' clears it)
-    #[arg(long)]
-    entrypoint: Option<String>,
-    /// The container's hostname (default: the short container ID)
-    #[arg(long)]
-    hostname: Option<String>,
-    /// Keep stdin open
-    #[arg(short, long)]
-    interactive: bool,
-    /// Give the container a pseudo-terminal
-    #[arg(short, long)]
-    tty: bool,
-    /// Network mode: none (loopback only) or host
-    #[arg(long, alias = "net", default_value = "none")]
-    network: String,
-    /// Mount the container's root filesystem read-only
-    #[arg(long)]
-    read_only: bool,
-    /// Add a capability (or ALL)
-    #[arg(long)]
-    cap_add: Vec<String>,
-    /// Drop a capability (or ALL)
-    #[arg(long)]
-    cap_drop: Vec<String>,
-    /// All capabilities, no seccomp filter, no masked paths
-    #[arg(long)]
-    privileged: bool,
-    /// Security options: seccomp=unconfined, seccomp=PROFILE.json (Docker's format), no-new-privileges
-    #[arg(long)]
-    security_opt: Vec<String>,
-    /// The signal that stops the container (default: the image's, else SIGTERM)
-    #[arg(long, value_name = "SIGNAL")]
-    stop_signal: Option<String>,
-    /// Set a resource limit: NAME=SOFT[:HARD] (nofile, nproc, core, ...; -1 is unlimited)
-    #[arg(long, value_name = "ULIMIT")]
-    ulimit: Vec<String>,
-    /// Run an init as PID 1 that forwards signals to the command and reaps zombies
-    #[arg(long)]
-    init: bool,
-    /// Set metadata on the container (KEY=VALUE)
-    #[arg(short, long)]
-    label: Vec<String>,
-    /// When to pull the image: missing, always, never, or newer (ask the registry,
-    /// but use the stored image when the registry cannot be reached)
-    #[arg(long, default_value = "missing", value_parser = ["missing", "always", "never", "newer"])]
-    pull: String,
-    /// Suppress pull progress
-    #[arg(short, long)]
-    quiet: bool,
-    /// Require HTTPS and verify certificates when pulling
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
-    tls_verify: bool,
-    /// IMAGE [COMMAND [ARG...]]
-    #[arg(
-        required = true,
-        value_name = "IMAGE [COMMAND [ARG...]]",
-        allow_hyphen_values = true
-    )]
-    image_and_command: Vec<String>,
+    detach: bool,
+    #[command(flatten)]
+    create: super::create::Args,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let opts = plan(&args)?;
-    let present = image_present(&ctx.open_store()?, &opts.image)?;
-    match args.pull.as_str() {
-        "never" if !present => bail!(
-            "image {} is not in the store and --pull=never was given: pull it first",
-            opts.image
-        ),
-        "always" => pull(ctx, &args, &opts.image)?,
-        "missing" | "newer" if !present => pull(ctx, &args, &opts.image)?,
-        // Podman's `newer`: ask the registry, but a stored image will do when it
-        // cannot be reached.
-        "newer" => {
-            if let Err(e) = pull(ctx, &args, &opts.image) {
-                if !is_unreachable(&e) {
-                    return Err(e);
-                }
-                log::warn!("{e:#}: using the stored image");
-            }
-        }
-        _ => {}
+pub fn exec(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
+    let id = super::create::prepare(ctx, &args.create)?;
+    if args.detach {
+        let opts = StartOptions {
+            attach: None,
+            remove_on_failure: true,
+        };
+        start::start(ctx, &ctx.open_store()?, &id, opts).map_err(super::start::exit_code)?;
+        println!("{id}");
+        return Ok(());
     }
-    let id = containers::create(ctx, &opts)?;
     // The monitor takes over this process: it must start single-threaded, and a
     // pull may have left threads behind; exec leaves them all behind.
     let exe = std::env::current_exe().context("cannot find the coracle binary")?;
@@ -126,100 +35,8 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
         .arg(&ctx.root)
         .arg("--runroot")
         .arg(&ctx.runroot)
-        .args(["monitor", &id])
+        .args(["monitor", "--remove-on-failure", &id])
         .exec();
     let _ = ctx.open_store()?.remove_container(&id);
     Err(err).context("cannot start the container monitor")
-}
-
-fn pull(ctx: &Context, args: &Args, image: &str) -> anyhow::Result<()> {
-    let opts = PullOptions {
-        reference: image.to_owned(),
-        platform: None,
-        tls_verify: args.tls_verify,
-    };
-    super::pull::pull_image(ctx, &opts, args.quiet)?;
-    Ok(())
-}
-
-fn is_unreachable(e: &anyhow::Error) -> bool {
-    matches!(
-        e.downcast_ref::<ImagesError>(),
-        Some(ImagesError::Registry(RegistryError::Unreachable { .. }))
-    )
-}
-
-/// Every flag checked and resolved; nothing pulled or created yet.
-fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
-    let (image, command) = args
-        .image_and_command
-        .split_first()
-        .context("an image name is required")?;
-    let host = |k: &str| std::env::var(k).ok();
-    let mut env = Vec::new();
-    for file in &args.env_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read env file {}", file.display()))?;
-        env.extend(process::env_file(&text, host)?);
-    }
-    for e in &args.env {
-        env.extend(process::env_flag(e, host)?);
-    }
-    let mut seccomp = Seccomp::Default;
-    let mut no_new_privileges = false;
-    for opt in &args.security_opt {
-        // Docker takes `key=value` and the older `key:value`.
-        match opt.split_once(['=', ':']).unwrap_or((opt, "")) {
-            ("seccomp", "unconfined") => seccomp = Seccomp::Unconfined,
-            ("seccomp", file) if !file.is_empty() => {
-                let text = std::fs::read_to_string(file)
-                    .with_context(|| format!("cannot read the seccomp profile {file}"))?;
-                seccomp = Seccomp::Profile(Profile::parse(file, &text)?);
-            }
-            ("no-new-privileges", "" | "true") => no_new_privileges = true,
-            ("no-new-privileges", "false") => no_new_privileges = false,
-            _ => bail!(
-                "unknown --security-opt {opt:?}: use seccomp=unconfined, seccomp=PROFILE.json or no-new-privileges"
-            ),
-        }
-    }
-    let labels = args
-        .label
-        .iter()
-        .map(|l| match l.split_once('=') {
-            Some((k, v)) => (k.to_owned(), v.to_owned()),
-            None => (l.clone(), String::new()),
-        })
-        .collect();
-    let opts = CreateOptions {
-        image: image.clone(),
-        name: args.name.clone(),
-        command: command.to_vec(),
-        entrypoint: args.entrypoint.clone(),
-        env,
-        workdir: args.workdir.clone(),
-        user: args.user.clone(),
-        hostname: args.hostname.clone(),
-        network: args.network.parse::<Network>()?,
-        read_only: args.read_only,
-        privileged: args.privileged,
-        cap_add: args.cap_add.clone(),
-        cap_drop: args.cap_drop.clone(),
-        seccomp,
-        no_new_privileges,
-        labels,
-        interactive: args.interactive,
-        tty: args.tty,
-        remove: args.rm,
-        stop_signal: args.stop_signal.clone(),
-        ulimits: args
-            .ulimit
-            .iter()
-            .map(|u| Ulimit::parse(u))
-            .collect::<Result<_, _>>()?,
-        init: args.init,
-    };
-    opts.validate()?;
-    crate::engine::image::reference::Reference::parse(image)?;
-    Ok(opts)
 }

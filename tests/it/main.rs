@@ -8,6 +8,7 @@ mod auth;
 mod common;
 mod harness;
 mod images;
+mod lifecycle;
 mod pull;
 mod run;
 mod run_tty;

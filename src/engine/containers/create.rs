@@ -1,6 +1,7 @@
 //! Creating a container: everything decided from the image and the options, then
 //! the record and the directory (upper, work, merged, userdata, config.json).
 
+use super::restart::RestartPolicy;
 use super::{files, init, layers, names, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::images::{self, ImagesError};
@@ -9,8 +10,8 @@ use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, Network, SpecInput};
 use crate::engine::runtime::ulimit::{self, Ulimit};
 use crate::engine::runtime::{caps, seccomp, signal, user, RuntimeError};
-use crate::engine::store::containers::ContainerRecord;
-use crate::engine::store::Store;
+use crate::engine::store::containers::{ContainerRecord, RunState};
+use crate::engine::store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -51,6 +52,7 @@ pub struct CreateOptions {
     pub ulimits: Vec<Ulimit>,
     /// Run coracle's init as PID 1, the command as its child (`--init`).
     pub init: bool,
+    pub restart: RestartPolicy,
 }
 
 impl CreateOptions {
@@ -81,6 +83,11 @@ impl CreateOptions {
         if let Some(s) = &self.stop_signal {
             signal::parse(s)?;
         }
+        if self.remove && self.restart != RestartPolicy::No {
+            return Err(RuntimeError::Invalid(
+                "conflicting options: --restart and --rm: a container cannot be both restarted and removed when it exits".into(),
+            ));
+        }
         Ok(())
     }
 }
@@ -102,6 +109,18 @@ pub struct ContainerConfig {
     /// coracle's init is PID 1 (`--init`): the monitor installs it before start.
     #[serde(default)]
     pub init: bool,
+    /// The process's argv as it will run (for listings).
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// What `stop` sends first, as `signal::parse` names it.
+    #[serde(default = "default_stop_signal")]
+    pub stop_signal: String,
+    #[serde(default)]
+    pub restart: RestartPolicy,
+}
+
+fn default_stop_signal() -> String {
+    "SIGTERM".into()
 }
 
 /// Creates the container and returns its ID.
@@ -174,7 +193,7 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         })
         .then_some(5);
     let spec = spec::generate(&SpecInput {
-        argv,
+        argv: argv.clone(),
         env,
         cwd: cwd.clone(),
         user: resolved,
@@ -185,7 +204,7 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         capabilities,
         no_new_privileges: opts.no_new_privileges,
         terminal: opts.tty,
-        stop_signal,
+        stop_signal: stop_signal.clone(),
         ulimits: opts.ulimits.clone(),
         seccomp,
         rootfs: dir.join("merged"),
@@ -203,18 +222,22 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         cwd,
         labels: opts.labels.clone(),
         init: opts.init,
+        command: argv,
+        stop_signal,
+        restart: opts.restart,
     };
-    store.add_container(&ContainerRecord {
+    let mut record = ContainerRecord {
         id: id.clone(),
         name,
         image_id,
         image_name: opts.image.clone(),
         created: chrono::Utc::now().timestamp(),
-        state: "created".into(),
-        exit_code: None,
         config: serde_json::to_string(&monitor_config)
             .map_err(|e| RuntimeError::Spec(e.to_string()))?,
-    })?;
+        state: RunState::created(),
+        stop_requested: false,
+    };
+    add_record(&store, &mut record, opts.name.is_none())?;
     if let Err(e) = write_dir(&dir, &spec, opts.network, &hostname) {
         let _ = store.remove_container(&id);
         return Err(e);
@@ -257,6 +280,25 @@ fn write_dir(
     let json = serde_json::to_vec_pretty(spec).map_err(|e| RuntimeError::Spec(e.to_string()))?;
     std::fs::write(&path, json).map_err(write_err(&path))?;
     Ok(())
+}
+
+/// Adds the record; a generated name that happens to be taken is replaced by
+/// another, a chosen one is the user's conflict.
+fn add_record(
+    store: &Store,
+    record: &mut ContainerRecord,
+    generated: bool,
+) -> Result<(), ContainersError> {
+    let mut attempts = 0;
+    loop {
+        match store.add_container(record) {
+            Err(StoreError::Conflict(_)) if generated && attempts < 8 => {
+                attempts += 1;
+                record.name = names::generate();
+            }
+            result => return Ok(result?),
+        }
+    }
 }
 
 /// Whether the image is already stored (for `--pull=missing`).

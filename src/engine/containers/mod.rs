@@ -1,14 +1,21 @@
 //! Container operations: create (the plan, the directory, the record) and remove.
 //! Running one is the monitor's job (engine/monitor).
 
+pub mod attach;
 pub mod create;
 mod files;
 pub mod init;
 mod layers;
 mod names;
 pub mod remove;
+pub mod restart;
+pub mod start;
+pub mod state;
+pub mod stop;
 
 pub use create::{create, ContainerConfig, CreateOptions, Seccomp};
+pub use remove::resolve;
+pub use restart::RestartPolicy;
 
 use crate::engine::context::ContextError;
 use crate::engine::images::ImagesError;
@@ -27,8 +34,19 @@ pub enum ContainersError {
     Runtime(#[from] RuntimeError),
     #[error("no such container: {0}")]
     NotFound(String),
+    #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
+    Ambiguous(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("attach: {0}")]
+    Attach(String),
+    #[error("container {0} is not running")]
+    NotRunning(String),
+    /// The container could not be started; `code` is Docker's (125, 126, 127).
+    #[error("{message}")]
+    Start { code: i32, message: String },
     #[error("cannot write {path}: {source}")]
     Write {
         path: std::path::PathBuf,

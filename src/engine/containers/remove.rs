@@ -1,7 +1,7 @@
-//! `rm`: a container's directory and record, by name, ID or unique ID prefix.
+//! Finding a container by name, ID or unique ID prefix; `rm` and `rename`.
 
 use super::ContainersError;
-use crate::engine::store::{Store, StoreError};
+use crate::engine::store::Store;
 
 /// The full ID of the container called or identified by `input`.
 pub fn resolve(store: &Store, input: &str) -> Result<String, ContainersError> {
@@ -15,7 +15,7 @@ pub fn resolve(store: &Store, input: &str) -> Result<String, ContainersError> {
         {
             [id] => return Ok(id.clone()),
             [] => {}
-            _ => return Err(StoreError::Ambiguous(input.to_owned()).into()),
+            _ => return Err(ContainersError::Ambiguous(input.to_owned())),
         }
     }
     Err(ContainersError::NotFound(input.to_owned()))
@@ -28,11 +28,23 @@ pub fn remove(store: &Store, input: &str, force: bool) -> Result<String, Contain
     let record = store
         .container(&id)?
         .ok_or_else(|| ContainersError::NotFound(input.to_owned()))?;
-    if record.state == "running" && !force {
+    let record = super::state::refresh(store, record)?;
+    if record.state.status.has_monitor() && !force {
         return Err(ContainersError::Conflict(format!(
             "container {input} is running: stop it first, or use --force"
         )));
     }
     store.remove_container(&id)?;
     Ok(id)
+}
+
+/// Gives a container another name; the new one must be free and valid.
+pub fn rename(store: &Store, input: &str, name: &str) -> Result<(), ContainersError> {
+    if !super::names::valid(name) {
+        return Err(ContainersError::Invalid(format!(
+            "invalid container name {name:?}: use letters, digits and _ . - (not first)"
+        )));
+    }
+    let id = resolve(store, input)?;
+    Ok(store.rename_container(&id, name)?)
 }

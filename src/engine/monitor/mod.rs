@@ -7,18 +7,34 @@
 //! no other thread; and only the parent of the container's init can read its exit
 //! status. Hence a process of its own.
 
-mod relay;
+mod container;
+pub mod frame;
+mod io;
+pub mod logfile;
 mod rootfs;
-mod tty;
+pub mod socket;
+pub mod tty;
 mod wait;
 
-use crate::engine::containers::ContainerConfig;
+/// The container's log file, in its directory (Docker's json-file format).
+pub const LOG_FILE: &str = "json.log";
+/// Where a detached container's monitor takes attach clients.
+pub const ATTACH_SOCKET: &str = "attach.sock";
+
+use crate::engine::containers::state;
+use crate::engine::containers::{restart, ContainerConfig};
 use crate::engine::context::{Context, ContextError};
+use crate::engine::store::containers::{RunState, Status};
+use crate::engine::store::lock::Lock;
 use crate::engine::store::{Store, StoreError};
-use libcontainer::container::builder::ContainerBuilder;
-use libcontainer::container::Container;
-use libcontainer::syscall::syscall::SyscallType;
-use std::path::Path;
+use container::{Run, Stdio};
+use io::{Client, Hub};
+use logfile::LogWriter;
+use nix::unistd::Pid;
+use std::io::Write;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// How `coracle run` exits when the command cannot be run (Docker's codes).
 pub const CANNOT_INVOKE: i32 = 126;
@@ -32,6 +48,8 @@ pub enum MonitorError {
     Store(#[from] StoreError),
     #[error("no such container: {0}")]
     NotFound(String),
+    #[error("container {0} is already running")]
+    AlreadyRunning(String),
     #[error("container {0} has a damaged record: {1}")]
     Corrupt(String, String),
     #[error("cannot mount the container's kernel overlay: {0} (coracle needs overlay in user namespaces: Linux 5.11 or later)")]
@@ -58,137 +76,243 @@ impl MonitorError {
     }
 }
 
-/// Runs container `id` to its end and returns its exit code. Must be called from a
-/// process with no other thread.
-pub fn run(ctx: &Context, id: &str) -> Result<i32, MonitorError> {
+/// How the monitor was started.
+#[derive(Default)]
+pub struct Options {
+    /// Detached (`run -d`, `start`): no caller to relay to; clients attach through
+    /// `attach.sock` in the container's directory.
+    pub detach: bool,
+    /// Told `ok` once the container runs, or the exit code and why not.
+    pub ready: Option<std::fs::File>,
+    /// A client connected from the start (`start -a`), so it misses no output.
+    pub attach: Option<UnixStream>,
+    /// Remove the container when it cannot be started (`run`); `start` keeps it,
+    /// as Docker does.
+    pub remove_on_failure: bool,
+}
+
+/// Runs container `id` until it exits for good (restarts included) and returns its
+/// last exit code. Must be called from a process with no other thread.
+pub fn run(ctx: &Context, id: &str, opts: Options) -> Result<i32, MonitorError> {
     let store = ctx.open_store()?;
     let record = store
         .container(id)?
         .ok_or_else(|| MonitorError::NotFound(id.to_owned()))?;
     let config: ContainerConfig = serde_json::from_str(&record.config)
         .map_err(|e| MonitorError::Corrupt(id.to_owned(), e.to_string()))?;
-    let dir = store.container_dir(id);
-    let result = run_in_namespaces(ctx, &store, id, &dir, &config);
-    let code = match &result {
-        Ok(code) => *code,
-        Err(e) => e.exit_code(),
+    let Some(_alive) = Lock::try_exclusive(&state::monitor_lock_path(&store, id))? else {
+        return Err(MonitorError::AlreadyRunning(id.to_owned()));
     };
-    // A container that never ran (its command missing, the overlay refused...) is
-    // not kept: the user gets the error, not a record to clean up.
-    if config.remove || result.is_err() {
+    let mut supervisor = Supervisor {
+        ctx,
+        store: &store,
+        id,
+        config: &config,
+        ready: opts.ready,
+        state: RunState::created(),
+    };
+    let result = supervisor.supervise(opts.detach, opts.attach);
+    let mut state = supervisor.state;
+    let never_ran = state.started_ms.is_none();
+    if let Err(e) = &result {
+        if let Some(ready) = &mut supervisor.ready {
+            let _ = writeln!(ready, "{} {e}", e.exit_code());
+        }
+        // A container that never ran stays created, with the code saying why.
+        if !never_ran {
+            state.status = Status::Exited;
+            state.finished_ms = Some(now_ms());
+        }
+        state.exit_code = Some(e.exit_code());
+        state.pid = None;
+        state.monitor_pid = None;
+        store.set_run_state(id, &state)?;
+    }
+    if config.remove || (never_ran && opts.remove_on_failure) {
         store.remove_container(id)?;
-    } else {
-        store.set_container_state(id, "exited", Some(code))?;
     }
     result
 }
 
-fn run_in_namespaces(
-    ctx: &Context,
-    store: &Store,
-    id: &str,
-    dir: &Path,
-    config: &ContainerConfig,
-) -> Result<i32, MonitorError> {
-    rootfs::private_mounts()?;
-    if ctx.rootless() {
-        rootfs::prefer_cgroup2()?;
-    }
-    if config.network == crate::engine::runtime::spec::Network::None {
-        rootfs::isolated_network()?;
-    }
-    let merged = rootfs::mount_overlay(dir, &config.layers, config.remove)?;
-    let result = start_and_wait(ctx, store, id, dir, &merged, config);
-    rootfs::unmount(&merged);
-    result
+struct Supervisor<'a> {
+    ctx: &'a Context,
+    store: &'a Store,
+    id: &'a str,
+    config: &'a ContainerConfig,
+    ready: Option<std::fs::File>,
+    state: RunState,
 }
 
-fn start_and_wait(
-    ctx: &Context,
-    store: &Store,
-    id: &str,
-    bundle: &Path,
-    merged: &Path,
-    config: &ContainerConfig,
-) -> Result<i32, MonitorError> {
-    crate::engine::store::unpack::make_dir_in_root(merged, &config.cwd).map_err(|source| {
-        MonitorError::Workdir {
-            dir: config.cwd.clone(),
-            source,
+impl Supervisor<'_> {
+    fn supervise(&mut self, detach: bool, attach: Option<UnixStream>) -> Result<i32, MonitorError> {
+        rootfs::private_mounts()?;
+        if self.ctx.rootless() {
+            rootfs::prefer_cgroup2()?;
         }
-    })?;
-    if config.init {
-        crate::engine::containers::init::install(&ctx.runroot)
-            .map_err(setup("install coracle's init"))?;
-    }
-    let state_root = ctx.runroot.join("runtime");
-    std::fs::create_dir_all(&state_root).map_err(setup("create the runtime state dir"))?;
-    // A failed build can leave its state dir behind.
-    let _ = std::fs::remove_dir_all(state_root.join(id));
-    // Orphans in the container's pid namespace are reaped by its init; this catches
-    // the runtime's own helpers and anything that escapes to us.
-    nix::sys::prctl::set_child_subreaper(true).map_err(setup_nix("become a subreaper"))?;
-
-    let console = match config.tty {
-        true => Some(tty::ConsoleSocket::listen(bundle)?),
-        false => None,
-    };
-    let mut builder = ContainerBuilder::new(id.to_owned(), SyscallType::default())
-        .with_root_path(&state_root)
-        .map_err(runtime)?;
-    if let Some(console) = &console {
-        builder = builder.with_console_socket(Some(console.path()));
-    } else if !config.interactive {
-        let null = std::fs::File::open("/dev/null").map_err(setup("open /dev/null"))?;
-        builder = builder.with_stdin(null);
-    }
-    let built = builder
-        .as_init(bundle)
-        .with_systemd(false)
-        // libcontainer's word for "stdio comes through the console socket": it
-        // refuses the socket otherwise. The container is our child either way.
-        .with_detach(console.is_some())
-        .build();
-    // build() leaves us non-dumpable, which would hide /proc/<monitor> from us.
-    let _ = nix::sys::prctl::set_dumpable(true);
-    let mut container = match built {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(state_root.join(id));
-            return Err(runtime(e));
+        if self.config.network == crate::engine::runtime::spec::Network::None {
+            rootfs::isolated_network()?;
         }
-    };
-    let result = start_built(store, id, &mut container, console, config);
-    if container.delete(true).is_err() {
-        let _ = std::fs::remove_dir_all(state_root.join(id));
+        let dir = self.store.container_dir(self.id);
+        let merged = rootfs::mount_overlay(&dir, &self.config.layers, self.config.remove)?;
+        let result = self.prepare(&merged).and_then(|state_root| {
+            let mut hub = self.hub(&dir, detach, attach)?;
+            self.run_until_done(&dir, &state_root, &mut hub)
+        });
+        rootfs::unmount(&merged);
+        result
     }
-    result
+
+    fn prepare(&self, merged: &Path) -> Result<PathBuf, MonitorError> {
+        crate::engine::store::unpack::make_dir_in_root(merged, &self.config.cwd).map_err(
+            |source| MonitorError::Workdir {
+                dir: self.config.cwd.clone(),
+                source,
+            },
+        )?;
+        if self.config.init {
+            crate::engine::containers::init::install(&self.ctx.runroot)
+                .map_err(setup("install coracle's init"))?;
+        }
+        let state_root = self.ctx.runroot.join("runtime");
+        std::fs::create_dir_all(&state_root).map_err(setup("create the runtime state dir"))?;
+        // Orphans in the container's pid namespace are reaped by its init; this
+        // catches the runtime's own helpers and anything that escapes to us.
+        nix::sys::prctl::set_child_subreaper(true).map_err(setup_nix("become a subreaper"))?;
+        Ok(state_root)
+    }
+
+    /// Who hears the container: the log (unless a foreground `--rm` run, which
+    /// nobody could read afterwards), the caller, attached clients.
+    fn hub(
+        &self,
+        dir: &Path,
+        detach: bool,
+        attach: Option<UnixStream>,
+    ) -> Result<Hub, MonitorError> {
+        let log = match detach || !self.config.remove {
+            true => Some(LogWriter::open(&dir.join(LOG_FILE)).map_err(setup("open the log file"))?),
+            false => None,
+        };
+        let listener = match detach {
+            true => Some(socket::bind_in(dir, ATTACH_SOCKET).map_err(setup("listen for attach"))?),
+            false => None,
+        };
+        let clients = attach
+            .map(Client::new)
+            .transpose()
+            .map_err(setup("take the attached client"))?;
+        Ok(Hub {
+            log,
+            foreground: !detach,
+            interactive: self.config.interactive,
+            listener,
+            clients: clients.into_iter().collect(),
+        })
+    }
+
+    /// Runs the container, and again as its restart policy says, until it is done.
+    fn run_until_done(
+        &mut self,
+        dir: &Path,
+        state_root: &Path,
+        hub: &mut Hub,
+    ) -> Result<i32, MonitorError> {
+        let stdio = match hub.log.is_none() && hub.clients.is_empty() {
+            true => Stdio::Inherit,
+            false => Stdio::Pipes,
+        };
+        let run = Run {
+            id: self.id,
+            bundle: dir,
+            state_root,
+            config: self.config,
+            stdio,
+        };
+        let mut consecutive = 0;
+        loop {
+            let began = Instant::now();
+            let code = match run.execute(hub, &mut |init| self.started(init)) {
+                Ok(code) => code,
+                Err(e) if self.state.started_ms.is_none() => return Err(e),
+                Err(e) => {
+                    log::error!("cannot restart container {}: {e}", self.id);
+                    self.ended(Status::Exited, e.exit_code(), hub)?;
+                    return Ok(e.exit_code());
+                }
+            };
+            let stop_requested = self
+                .store
+                .container(self.id)?
+                .is_none_or(|r| r.stop_requested);
+            let policy = self.config.restart;
+            if !policy.restarts(code, self.state.restarts as u32, stop_requested) {
+                self.ended(Status::Exited, code, hub)?;
+                return Ok(code);
+            }
+            self.ended(Status::Restarting, code, hub)?;
+            if began.elapsed() >= Duration::from_secs(10) {
+                consecutive = 0;
+            }
+            if !self.back_off(restart::delay(consecutive))? {
+                self.ended(Status::Exited, code, hub)?;
+                return Ok(code);
+            }
+            consecutive += 1;
+            self.state.restarts += 1;
+        }
+    }
+
+    /// Waits before a restart; false when a stop came meanwhile.
+    fn back_off(&self, delay: Duration) -> Result<bool, MonitorError> {
+        let until = Instant::now() + delay;
+        while Instant::now() < until {
+            std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
+            if self
+                .store
+                .container(self.id)?
+                .is_none_or(|r| r.stop_requested)
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// A run ended: record it first, so that a client told the exit code finds the
+    /// container exited when it looks.
+    fn ended(&mut self, status: Status, code: i32, hub: &mut Hub) -> Result<(), MonitorError> {
+        self.state.status = status;
+        self.state.exit_code = Some(code);
+        self.state.finished_ms = Some(now_ms());
+        self.state.pid = None;
+        self.state.pid_start = None;
+        if status == Status::Exited {
+            self.state.monitor_pid = None;
+        }
+        self.store.set_run_state(self.id, &self.state)?;
+        hub.finish(code);
+        Ok(())
+    }
+
+    /// The container runs: record it, and tell whoever started us.
+    fn started(&mut self, init: Pid) -> Result<(), MonitorError> {
+        self.state.status = Status::Running;
+        self.state.pid = Some(init.as_raw());
+        self.state.pid_start = state::process_start(init.as_raw());
+        self.state.monitor_pid = Some(std::process::id() as i32);
+        self.state.started_ms = Some(now_ms());
+        self.state.finished_ms = None;
+        self.state.exit_code = None;
+        self.store.set_run_state(self.id, &self.state)?;
+        if let Some(mut ready) = self.ready.take() {
+            let _ = ready.write_all(b"ok\n");
+        }
+        Ok(())
+    }
 }
 
-/// Starts a built container and waits for it (relaying its pty with `-t`); the
-/// caller's terminal is back as it was when this returns, however it returns.
-fn start_built(
-    store: &Store,
-    id: &str,
-    container: &mut Container,
-    console: Option<tty::ConsoleSocket>,
-    config: &ContainerConfig,
-) -> Result<i32, MonitorError> {
-    let init = container.pid().ok_or_else(|| MonitorError::Runtime {
-        code: 125,
-        message: "the runtime reported no pid for the container".into(),
-    })?;
-    let terminal = console
-        .map(|c| tty::Terminal::attach(c.receive()?, config.interactive))
-        .transpose()?;
-    let signals = wait::block_signals().map_err(setup_nix("block signals"))?;
-    container.start().map_err(runtime)?;
-    store.set_container_state(id, "running", None)?;
-    match &terminal {
-        Some(t) => relay::relay(init, &signals, t, config.interactive),
-        None => wait::wait_for(init, &signals),
-    }
-    .map_err(setup_nix("wait for the container"))
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 /// Sorts a runtime failure into Docker's codes: the command not found in the image

@@ -19,14 +19,12 @@ pub struct ConsoleSocket {
 impl ConsoleSocket {
     /// Listens at `dir/console.sock`.
     pub fn listen(dir: &Path) -> Result<ConsoleSocket, MonitorError> {
-        let path = dir.join("console.sock");
-        let _ = std::fs::remove_file(&path);
-        // A socket path is limited to 108 bytes and a store's paths can be longer:
-        // bind through a descriptor of the directory instead.
-        let dir_fd = std::fs::File::open(dir).map_err(setup("open the container dir"))?;
-        let short = format!("/proc/self/fd/{}/console.sock", dir_fd.as_raw_fd());
-        let listener = UnixListener::bind(short).map_err(setup("listen on the console socket"))?;
-        Ok(ConsoleSocket { listener, path })
+        let listener = super::socket::bind_in(dir, "console.sock")
+            .map_err(setup("listen on the console socket"))?;
+        Ok(ConsoleSocket {
+            listener,
+            path: dir.join("console.sock"),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -79,10 +77,10 @@ impl Drop for ConsoleSocket {
 }
 
 /// The caller's side of a `-t` session: the pty master, and the caller's terminal
-/// mode as it was, put back on drop (whatever path the monitor leaves by).
+/// in raw mode while it lasts.
 pub struct Terminal {
     pub master: OwnedFd,
-    saved: Option<Termios>,
+    _raw: Option<RawMode>,
 }
 
 impl Terminal {
@@ -90,48 +88,73 @@ impl Terminal {
     /// that terminal in raw mode: keys (Ctrl-C included) go to the container's pty,
     /// whose own line discipline handles them.
     pub fn attach(master: OwnedFd, interactive: bool) -> Result<Terminal, MonitorError> {
-        let mut terminal = Terminal {
-            master,
-            saved: None,
+        let raw = match interactive {
+            true => RawMode::enter().map_err(setup_nix("put the terminal in raw mode"))?,
+            false => None,
         };
+        let terminal = Terminal { master, _raw: raw };
         terminal.resize();
-        let stdin = std::io::stdin();
-        if interactive && stdin.is_terminal() {
-            let sys = setup_nix("put the terminal in raw mode");
-            let saved = termios::tcgetattr(stdin.as_fd()).map_err(&sys)?;
-            let mut raw = saved.clone();
-            termios::cfmakeraw(&mut raw);
-            termios::tcsetattr(stdin.as_fd(), SetArg::TCSANOW, &raw).map_err(&sys)?;
-            terminal.saved = Some(saved);
-        }
         Ok(terminal)
     }
 
     /// Gives the pty the caller's window size (at start, and on SIGWINCH).
     pub fn resize(&self) {
-        let Some(caller) = caller_terminal() else {
-            return;
-        };
-        // SAFETY: winsize is plain data; both ioctls take a pointer to one.
-        unsafe {
-            let mut size: libc::winsize = std::mem::zeroed();
-            if libc::ioctl(caller.as_raw_fd(), libc::TIOCGWINSZ, &mut size) == 0 {
-                libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &size);
-            }
+        if let Some(size) = caller_terminal().and_then(window_size) {
+            self.set_size(size.ws_row, size.ws_col);
         }
+    }
+
+    /// Sets the pty's window size (an attached client's, or the caller's).
+    pub fn set_size(&self, rows: u16, cols: u16) {
+        let size = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCSWINSZ reads one winsize from the pointer.
+        unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &size) };
     }
 }
 
-impl Drop for Terminal {
-    fn drop(&mut self) {
-        if let Some(saved) = &self.saved {
-            let _ = termios::tcsetattr(std::io::stdin().as_fd(), SetArg::TCSANOW, saved);
+/// The caller's stdin terminal in raw mode; put back as it was on drop, whatever
+/// path the process leaves by.
+pub struct RawMode {
+    saved: Termios,
+}
+
+impl RawMode {
+    /// `None` when stdin is not a terminal.
+    pub fn enter() -> nix::Result<Option<RawMode>> {
+        let stdin = std::io::stdin();
+        if !stdin.is_terminal() {
+            return Ok(None);
         }
+        let saved = termios::tcgetattr(stdin.as_fd())?;
+        let mut raw = saved.clone();
+        termios::cfmakeraw(&mut raw);
+        termios::tcsetattr(stdin.as_fd(), SetArg::TCSANOW, &raw)?;
+        Ok(Some(RawMode { saved }))
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = termios::tcsetattr(std::io::stdin().as_fd(), SetArg::TCSANOW, &self.saved);
+    }
+}
+
+/// A terminal's window size.
+pub fn window_size(fd: BorrowedFd) -> Option<libc::winsize> {
+    // SAFETY: winsize is plain data; TIOCGWINSZ fills the one pointed to.
+    unsafe {
+        let mut size: libc::winsize = std::mem::zeroed();
+        (libc::ioctl(fd.as_raw_fd(), libc::TIOCGWINSZ, &mut size) == 0).then_some(size)
     }
 }
 
 /// The terminal the caller sees output on (stdout, as Docker), else its stdin.
-fn caller_terminal() -> Option<BorrowedFd<'static>> {
+pub fn caller_terminal() -> Option<BorrowedFd<'static>> {
     if std::io::stdout().is_terminal() {
         // SAFETY: fd 1 stays open for the life of the process.
         Some(unsafe { BorrowedFd::borrow_raw(1) })

@@ -1,6 +1,7 @@
-//! Waiting for the container as its parent and subreaper, forwarding signals.
+//! The signals the monitor waits for, and reaping as the container's parent and
+//! subreaper.
 
-use nix::sys::signal::{kill, SigSet, Signal};
+use nix::sys::signal::{SigSet, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
@@ -15,7 +16,7 @@ const FORWARDED: [Signal; 7] = [
     Signal::SIGWINCH,
 ];
 
-/// Blocks the signals we wait for, so they queue for `wait_for` instead of killing
+/// Blocks the signals we wait for, so they queue for the event loop instead of killing
 /// the monitor. Call after the container's init exists (it must not inherit the mask).
 pub fn block_signals() -> nix::Result<SigSet> {
     let mut set = SigSet::empty();
@@ -27,23 +28,13 @@ pub fn block_signals() -> nix::Result<SigSet> {
     Ok(set)
 }
 
-/// Reaps every child (orphans re-parented to us included) until `init` exits;
-/// returns its exit code the shell way: the status, or 128 + the signal.
-pub fn wait_for(init: Pid, set: &SigSet) -> nix::Result<i32> {
-    loop {
-        if let Some(code) = reap(init)? {
-            return Ok(code);
-        }
-        match set.wait()? {
-            Signal::SIGCHLD => {}
-            sig => {
-                // The container may be gone already; the next reap tells.
-                let _ = kill(init, sig);
-            }
-        }
-    }
+/// Unblocks them again before the next container is built (it would inherit them).
+pub fn unblock_signals(set: &SigSet) -> nix::Result<()> {
+    set.thread_unblock()
 }
 
+/// Reaps every exited child (orphans re-parented to us included); returns init's exit
+/// code the shell way, the status or 128 + the signal, once it has exited.
 pub(super) fn reap(init: Pid) -> nix::Result<Option<i32>> {
     loop {
         match waitpid(None, Some(WaitPidFlag::WNOHANG)) {

@@ -41,6 +41,17 @@ pub fn parse(text: &str) -> Result<String, RuntimeError> {
     number.and_then(name_of).ok_or_else(invalid)
 }
 
+/// The signal's number (real-time ones included, which nix's `Signal` cannot hold).
+pub fn number(text: &str) -> Result<i32, RuntimeError> {
+    let name = parse(text)?;
+    Ok(match name.strip_prefix("SIGRTMIN") {
+        Some("") => RTMIN,
+        Some(rest) => RTMIN + rest.trim_start_matches('+').parse::<i32>().unwrap_or(0),
+        None if name == "SIGRTMAX" => RTMAX,
+        None => Signal::from_str(&name).map(|s| s as i32).unwrap_or(0),
+    })
+}
+
 fn name_of(n: i32) -> Option<String> {
     match n {
         RTMIN => Some("SIGRTMIN".into()),
@@ -62,6 +73,14 @@ mod tests {
         assert_eq!(parse("RTMIN+3").unwrap(), "SIGRTMIN+3");
         assert_eq!(parse("37").unwrap(), "SIGRTMIN+3");
         assert_eq!(parse("SIGRTMAX-1").unwrap(), "SIGRTMIN+29");
+    }
+
+    #[test]
+    fn numbers_round_trip() {
+        assert_eq!(super::number("KILL").unwrap(), 9);
+        assert_eq!(super::number("SIGRTMIN+3").unwrap(), 37);
+        assert_eq!(super::number("SIGRTMAX").unwrap(), 64);
+        assert_eq!(super::number("15").unwrap(), 15);
     }
 
     #[test]

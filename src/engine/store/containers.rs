@@ -2,12 +2,83 @@
 //!
 //! `containers/<id>/` holds everything a container owns: `upper` and `work` for its
 //! overlay, `merged` where the rootfs is mounted (only inside the monitor's mount
-//! namespace), `config.json` (the OCI bundle) and `userdata/` (hosts, hostname,
-//! resolv.conf). Removing the directory and the record removes the container.
+//! namespace), `config.json` (the OCI bundle), `userdata/` (hosts, hostname,
+//! resolv.conf), `json.log` and `monitor.lock` (held by its monitor while it lives).
+//! Removing the directory and the record removes the container.
 
 use super::{Store, StoreError};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Row};
 use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Created,
+    Running,
+    Paused,
+    /// Exited, and its monitor will start it again (`--restart`).
+    Restarting,
+    Exited,
+}
+
+impl Status {
+    /// Docker's word for it (State.Status).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Restarting => "restarting",
+            Status::Exited => "exited",
+        }
+    }
+
+    fn parse(s: &str) -> Status {
+        match s {
+            "running" => Status::Running,
+            "paused" => Status::Paused,
+            "restarting" => Status::Restarting,
+            "exited" => Status::Exited,
+            _ => Status::Created,
+        }
+    }
+
+    /// Whether a monitor should be alive for a container in this state.
+    pub fn has_monitor(self) -> bool {
+        matches!(self, Status::Running | Status::Paused | Status::Restarting)
+    }
+}
+
+/// What the monitor records about a container's run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunState {
+    pub status: Status,
+    pub exit_code: Option<i32>,
+    /// The container's init as the host sees it, while it runs.
+    pub pid: Option<i32>,
+    /// Its start time in clock ticks since boot (/proc/PID/stat), to tell it from a
+    /// later process that reuses the pid.
+    pub pid_start: Option<u64>,
+    pub monitor_pid: Option<i32>,
+    /// Unix milliseconds.
+    pub started_ms: Option<i64>,
+    pub finished_ms: Option<i64>,
+    pub restarts: i64,
+}
+
+impl RunState {
+    pub fn created() -> RunState {
+        RunState {
+            status: Status::Created,
+            exit_code: None,
+            pid: None,
+            pid_start: None,
+            monitor_pid: None,
+            started_ms: None,
+            finished_ms: None,
+            restarts: 0,
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct ContainerRecord {
@@ -16,9 +87,35 @@ pub struct ContainerRecord {
     pub image_id: String,
     pub image_name: String,
     pub created: i64,
-    pub state: String,
-    pub exit_code: Option<i32>,
     pub config: String,
+    pub state: RunState,
+    /// `stop`/`kill` asked for the end: the monitor must not restart it.
+    pub stop_requested: bool,
+}
+
+const COLUMNS: &str = "id, name, image_id, image_name, created, config, state, exit_code, pid,
+     pid_start, monitor_pid, started_ms, finished_ms, restarts, stop_requested";
+
+fn record(r: &Row) -> rusqlite::Result<ContainerRecord> {
+    Ok(ContainerRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        image_id: r.get(2)?,
+        image_name: r.get(3)?,
+        created: r.get(4)?,
+        config: r.get(5)?,
+        state: RunState {
+            status: Status::parse(&r.get::<_, String>(6)?),
+            exit_code: r.get(7)?,
+            pid: r.get(8)?,
+            pid_start: r.get::<_, Option<i64>>(9)?.map(|t| t as u64),
+            monitor_pid: r.get(10)?,
+            started_ms: r.get(11)?,
+            finished_ms: r.get(12)?,
+            restarts: r.get(13)?,
+        },
+        stop_requested: r.get(14)?,
+    })
 }
 
 impl Store {
@@ -29,16 +126,15 @@ impl Store {
     /// Records a new container; a name already taken is a conflict.
     pub fn add_container(&self, c: &ContainerRecord) -> Result<(), StoreError> {
         let inserted = self.db.execute(
-            "INSERT INTO containers (id, name, image_id, image_name, created, state, exit_code, config)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO containers (id, name, image_id, image_name, created, state, config)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 c.id,
                 c.name,
                 c.image_id,
                 c.image_name,
                 c.created,
-                c.state,
-                c.exit_code,
+                c.state.status.as_str(),
                 c.config
             ],
         );
@@ -47,37 +143,29 @@ impl Store {
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                let holder = self.container_id_by_name(&c.name)?.unwrap_or_default();
-                Err(StoreError::Conflict(format!(
-                    "the container name {} is already in use by container {}: remove that container or choose another name",
-                    c.name,
-                    &holder[..holder.len().min(12)]
-                )))
+                Err(self.name_taken(&c.name))
             }
             Err(e) => Err(e.into()),
         }
     }
 
+    fn name_taken(&self, name: &str) -> StoreError {
+        let holder = self
+            .container_id_by_name(name)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        StoreError::Conflict(format!(
+            "the container name {name} is already in use by container {}: remove that container or choose another name",
+            &holder[..holder.len().min(12)]
+        ))
+    }
+
     pub fn container(&self, id: &str) -> Result<Option<ContainerRecord>, StoreError> {
         Ok(self
             .db
-            .query_row(
-                "SELECT id, name, image_id, image_name, created, state, exit_code, config
-                 FROM containers WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(ContainerRecord {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        image_id: r.get(2)?,
-                        image_name: r.get(3)?,
-                        created: r.get(4)?,
-                        state: r.get(5)?,
-                        exit_code: r.get(6)?,
-                        config: r.get(7)?,
-                    })
-                },
-            )
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM containers WHERE id = ?1"))?
+            .query_row([id], record)
             .optional()?)
     }
 
@@ -100,17 +188,49 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
-    pub fn set_container_state(
-        &self,
-        id: &str,
-        state: &str,
-        exit_code: Option<i32>,
-    ) -> Result<(), StoreError> {
+    /// Writes what the monitor knows; the stop request and the name are left alone
+    /// (other commands own them).
+    pub fn set_run_state(&self, id: &str, s: &RunState) -> Result<(), StoreError> {
+        self.db
+            .prepare_cached(
+                "UPDATE containers SET state = ?2, exit_code = ?3, pid = ?4, pid_start = ?5,
+                 monitor_pid = ?6, started_ms = ?7, finished_ms = ?8, restarts = ?9 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                s.status.as_str(),
+                s.exit_code,
+                s.pid,
+                s.pid_start.map(|t| t as i64),
+                s.monitor_pid,
+                s.started_ms,
+                s.finished_ms,
+                s.restarts
+            ])?;
+        Ok(())
+    }
+
+    pub fn set_stop_requested(&self, id: &str, requested: bool) -> Result<(), StoreError> {
         self.db.execute(
-            "UPDATE containers SET state = ?2, exit_code = ?3 WHERE id = ?1",
-            params![id, state, exit_code],
+            "UPDATE containers SET stop_requested = ?2 WHERE id = ?1",
+            params![id, requested],
         )?;
         Ok(())
+    }
+
+    pub fn rename_container(&self, id: &str, name: &str) -> Result<(), StoreError> {
+        match self.db.execute(
+            "UPDATE containers SET name = ?2 WHERE id = ?1",
+            params![id, name],
+        ) {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(self.name_taken(name))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Names of the containers made from an image (which must not be removed).

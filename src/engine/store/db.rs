@@ -6,9 +6,11 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::time::Duration;
 
-const SCHEMA_VERSION: i32 = 2;
+/// `MIGRATIONS[n]` takes a database from version n+1 to n+2; version 0 (a new file)
+/// and 1 take the first, which creates everything that existed at version 2.
+const MIGRATIONS: [&str; 2] = [SCHEMA_V2, CONTAINER_STATE];
 
-const SCHEMA: &str = "
+const SCHEMA_V2: &str = "
 CREATE TABLE IF NOT EXISTS layers (
     diff_id TEXT PRIMARY KEY,          -- sha256:... of the uncompressed tar
     size INTEGER NOT NULL,             -- bytes of regular files unpacked
@@ -53,6 +55,17 @@ CREATE TABLE IF NOT EXISTS containers (
 CREATE INDEX IF NOT EXISTS containers_by_image ON containers(image_id);
 ";
 
+/// What a container's monitor records about its run, for commands run later.
+const CONTAINER_STATE: &str = "
+ALTER TABLE containers ADD COLUMN pid INTEGER;          -- the container's init, on the host
+ALTER TABLE containers ADD COLUMN pid_start INTEGER;    -- its start time (clock ticks), against pid reuse
+ALTER TABLE containers ADD COLUMN monitor_pid INTEGER;
+ALTER TABLE containers ADD COLUMN started_ms INTEGER;   -- unix milliseconds
+ALTER TABLE containers ADD COLUMN finished_ms INTEGER;
+ALTER TABLE containers ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE containers ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;
+";
+
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     // Concurrent CLI processes are normal: wait for a writer rather than fail.
@@ -71,11 +84,57 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
         true,
     )?;
     conn.pragma_update(None, "wal_autocheckpoint", 64)?;
-    let version: i32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version < SCHEMA_VERSION {
-        conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-        ))?;
-    }
+    migrate(&conn)?;
     Ok(conn)
+}
+
+/// Brings the schema up to date, one migration per transaction. The version is read
+/// again inside each transaction: concurrent commands may race to migrate.
+fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let latest = MIGRATIONS.len() as i32 + 1;
+    let version =
+        |c: &Connection| c.pragma_query_value(None, "user_version", |r| r.get::<_, i32>(0));
+    while version(conn)? < latest {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let current = version(conn)?.max(1);
+        let step = if current >= latest {
+            Ok(())
+        } else {
+            conn.execute_batch(&format!(
+                "{} PRAGMA user_version = {};",
+                MIGRATIONS[current as usize - 1],
+                current + 1
+            ))
+        };
+        match step {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_version_2_database_gains_the_container_state_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(&format!("{} PRAGMA user_version = 2;", super::SCHEMA_V2))
+            .unwrap();
+        drop(old);
+        let conn = super::open(&path).unwrap();
+        let version: i32 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, super::MIGRATIONS.len() as i32 + 1);
+        conn.prepare("SELECT restarts, stop_requested, pid FROM containers")
+            .unwrap();
+        drop(conn);
+        super::open(&path).unwrap();
+    }
 }

@@ -1,0 +1,89 @@
+//! Whether a container's record still tells the truth. There is no daemon to ask:
+//! a container's monitor holds `monitor.lock` in its directory for as long as it
+//! lives, and the kernel drops that lock when the monitor dies however it dies (a
+//! kill -9, a reboot). A record that says running while nobody holds the lock is
+//! stale, and the first command to notice corrects it.
+
+use super::ContainersError;
+use crate::engine::store::containers::{ContainerRecord, RunState, Status};
+use crate::engine::store::lock::Lock;
+use crate::engine::store::Store;
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use std::path::PathBuf;
+
+/// Recorded when a container's monitor vanished and its exit code with it; 137
+/// when its processes outlived the monitor and were killed.
+pub const LOST_EXIT_CODE: i32 = 255;
+
+pub fn monitor_lock_path(store: &Store, id: &str) -> PathBuf {
+    store.container_dir(id).join("monitor.lock")
+}
+
+/// The record, corrected if its monitor is gone: marked exited, with whatever was
+/// left of the container killed (it has no one to reap it or write its logs).
+pub fn refresh(store: &Store, record: ContainerRecord) -> Result<ContainerRecord, ContainersError> {
+    if !record.state.status.has_monitor() {
+        return Ok(record);
+    }
+    let lock = match Lock::try_exclusive(&monitor_lock_path(store, &record.id)) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return Ok(record),
+        // The directory is gone: the container is being removed.
+        Err(_) => return Ok(record),
+    };
+    // The monitor writes its last state before it lets go of the lock: read again,
+    // or a monitor that just finished normally would look lost.
+    let Some(mut record) = store.container(&record.id)? else {
+        return Err(ContainersError::NotFound(record.id));
+    };
+    if record.state.status.has_monitor() {
+        let killed = kill_leftover(&record.state);
+        log::warn!(
+            "the monitor of container {} is gone (killed, or the machine restarted): marking it exited",
+            &record.id[..12]
+        );
+        record.state = RunState {
+            status: Status::Exited,
+            exit_code: Some(if killed { 137 } else { LOST_EXIT_CODE }),
+            pid: None,
+            pid_start: None,
+            monitor_pid: None,
+            finished_ms: Some(chrono::Utc::now().timestamp_millis()),
+            ..record.state
+        };
+        store.set_run_state(&record.id, &record.state)?;
+    }
+    drop(lock);
+    Ok(record)
+}
+
+/// The container's init, if it is still the process the monitor started.
+pub fn live_init(state: &RunState) -> Option<Pid> {
+    let (pid, start) = (state.pid?, state.pid_start?);
+    (process_start(pid) == Some(start)).then(|| Pid::from_raw(pid))
+}
+
+fn kill_leftover(state: &RunState) -> bool {
+    live_init(state).is_some_and(|pid| kill(pid, Signal::SIGKILL).is_ok())
+}
+
+/// A process's start time in clock ticks since boot (field 22 of /proc/PID/stat).
+pub fn process_start(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: count from the
+    // last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    rest.split(' ').nth(19)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_this_process_start_time() {
+        let me = std::process::id() as i32;
+        let start = super::process_start(me).unwrap();
+        assert_eq!(super::process_start(me), Some(start));
+        assert_eq!(super::process_start(i32::MAX), None);
+    }
+}

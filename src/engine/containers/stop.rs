@@ -1,0 +1,132 @@
+//! `kill`, `stop` and `wait`, done from the host side with no user namespace of our
+//! own: the caller owns the container's user namespace, so it may signal any
+//! process in it, whichever user that process runs as.
+
+use super::state::{self, monitor_lock_path};
+use super::{ContainerConfig, ContainersError};
+use crate::engine::runtime::signal;
+use crate::engine::store::containers::{ContainerRecord, Status};
+use crate::engine::store::lock::{Kind, Lock};
+use crate::engine::store::Store;
+use std::time::{Duration, Instant};
+
+/// How long `stop` waits for the end after SIGKILL before it gives up.
+const KILL_GRACE: Duration = Duration::from_secs(10);
+
+/// The record of the container `input` names, brought up to date.
+pub fn lookup(store: &Store, input: &str) -> Result<ContainerRecord, ContainersError> {
+    let id = super::resolve(store, input)?;
+    let record = store
+        .container(&id)?
+        .ok_or_else(|| ContainersError::NotFound(input.to_owned()))?;
+    state::refresh(store, record)
+}
+
+/// Sends `signal` (any spelling `signal::parse` takes) to the container's init.
+pub fn kill(store: &Store, input: &str, signal: &str) -> Result<(), ContainersError> {
+    let number = signal::number(signal)?;
+    let record = lookup(store, input)?;
+    let config = config_of(&record)?;
+    if number == libc::SIGKILL || signal::parse(signal)? == config.stop_signal {
+        store.set_stop_requested(&record.id, true)?;
+    }
+    send(&record, input, number)
+}
+
+/// Stops the container: its stop signal, then SIGKILL after `timeout`. A container
+/// that is not running is left as it is (Docker's `stop` succeeds on it).
+pub fn stop(store: &Store, input: &str, timeout: Duration) -> Result<(), ContainersError> {
+    let record = lookup(store, input)?;
+    if !record.state.status.has_monitor() {
+        return Ok(());
+    }
+    store.set_stop_requested(&record.id, true)?;
+    if record.state.status != Status::Restarting {
+        let number = signal::number(&config_of(&record)?.stop_signal)?;
+        // It may have ended by itself meanwhile: the wait below tells.
+        let _ = send(&record, input, number);
+    }
+    if wait_for_monitor(store, &record.id, Some(timeout))? {
+        return Ok(());
+    }
+    let _ = send(&record, input, libc::SIGKILL);
+    if wait_for_monitor(store, &record.id, Some(KILL_GRACE))? {
+        return Ok(());
+    }
+    Err(ContainersError::Conflict(format!(
+        "container {input} did not stop within {}s of SIGKILL",
+        KILL_GRACE.as_secs()
+    )))
+}
+
+/// Waits for the container to exit and returns its exit code. A container not
+/// started yet is waited for too, as Docker does.
+pub fn wait(store: &Store, input: &str) -> Result<i32, ContainersError> {
+    let id = lookup(store, input)?.id;
+    loop {
+        let record = match store.container(&id)? {
+            Some(r) => state::refresh(store, r)?,
+            // Removed as it exited (`--rm`): its code went with it.
+            None => return Err(ContainersError::NotFound(input.to_owned())),
+        };
+        match record.state.status {
+            Status::Exited => return Ok(record.state.exit_code.unwrap_or(0)),
+            Status::Created => std::thread::sleep(Duration::from_millis(100)),
+            _ => {
+                wait_for_monitor(store, &id, None)?;
+            }
+        }
+    }
+}
+
+/// Waits until no monitor runs the container (at most `timeout`); true if none does.
+fn wait_for_monitor(
+    store: &Store,
+    id: &str,
+    timeout: Option<Duration>,
+) -> Result<bool, ContainersError> {
+    let path = monitor_lock_path(store, id);
+    let Some(timeout) = timeout else {
+        // A shared lock is granted once the monitor's exclusive one is gone.
+        return match Lock::acquire(&path, Kind::Shared) {
+            Ok(_) => Ok(true),
+            Err(_) if !store.container_dir(id).exists() => Ok(true),
+            Err(e) => Err(e.into()),
+        };
+    };
+    let deadline = Instant::now() + timeout;
+    loop {
+        if !store.container_dir(id).exists() || Lock::try_exclusive(&path)?.is_some() {
+            return Ok(true);
+        }
+        if Instant::now() >= deadline {
+            return Ok(false);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn send(record: &ContainerRecord, input: &str, number: i32) -> Result<(), ContainersError> {
+    let not_running = || ContainersError::NotRunning(input.to_owned());
+    if !matches!(record.state.status, Status::Running | Status::Paused) {
+        return Err(not_running());
+    }
+    let pid = state::live_init(&record.state).ok_or_else(not_running)?;
+    // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
+    if unsafe { libc::kill(pid.as_raw(), number) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(ContainersError::Conflict(format!(
+            "cannot signal container {input}: {e}"
+        )));
+    }
+    Ok(())
+}
+
+pub fn config_of(record: &ContainerRecord) -> Result<ContainerConfig, ContainersError> {
+    serde_json::from_str(&record.config).map_err(|e| {
+        ContainersError::Store(crate::engine::store::StoreError::Corrupt(format!(
+            "container {}: {e}",
+            record.name
+        )))
+    })
+}

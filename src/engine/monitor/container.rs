@@ -1,0 +1,141 @@
+//! One run of the container: libcontainer builds and starts it as our child, we
+//! relay its stdio until it exits, and it is deleted from the runtime's state.
+//! A restart is another run over the same mounted rootfs.
+
+use super::io::{Hub, Session};
+use super::{setup, setup_nix, tty, wait, MonitorError};
+use crate::engine::containers::ContainerConfig;
+use libcontainer::container::builder::ContainerBuilder;
+use libcontainer::container::Container;
+use libcontainer::syscall::syscall::SyscallType;
+use nix::unistd::Pid;
+use std::os::fd::OwnedFd;
+use std::path::Path;
+
+/// Where the container's stdio goes for a run.
+pub enum Stdio {
+    /// Straight to the caller's (a foreground `--rm` run: nothing to log).
+    Inherit,
+    /// Pipes held by the monitor (logged, relayed, attachable).
+    Pipes,
+}
+
+pub struct Run<'a> {
+    pub id: &'a str,
+    pub bundle: &'a Path,
+    pub state_root: &'a Path,
+    pub config: &'a ContainerConfig,
+    pub stdio: Stdio,
+}
+
+impl Run<'_> {
+    /// Builds and starts the container, calls `started` with its init once it runs,
+    /// and relays through `hub` until it exits; returns its exit code.
+    pub fn execute(
+        &self,
+        hub: &mut Hub,
+        started: &mut dyn FnMut(Pid) -> Result<(), MonitorError>,
+    ) -> Result<i32, MonitorError> {
+        // A failed build can leave its state dir behind.
+        let _ = std::fs::remove_dir_all(self.state_root.join(self.id));
+        let (mut container, console, mut session) = self.build()?;
+        let result = self.start(&mut container, console, &mut session, hub, started);
+        if container.delete(true).is_err() {
+            let _ = std::fs::remove_dir_all(self.state_root.join(self.id));
+        }
+        result
+    }
+
+    fn build(&self) -> Result<(Container, Option<tty::ConsoleSocket>, Session), MonitorError> {
+        let console = match self.config.tty {
+            true => Some(tty::ConsoleSocket::listen(self.bundle)?),
+            false => None,
+        };
+        let mut session = Session::default();
+        let mut builder = ContainerBuilder::new(self.id.to_owned(), SyscallType::default())
+            .with_root_path(self.state_root)
+            .map_err(super::runtime)?;
+        if let Some(console) = &console {
+            builder = builder.with_console_socket(Some(console.path()));
+        } else {
+            let inherit_stdin = self.config.interactive && matches!(self.stdio, Stdio::Inherit);
+            if !inherit_stdin {
+                builder = builder.with_stdin(match self.config.interactive {
+                    true => pipe_to(&mut session.stdin)?,
+                    false => devnull()?,
+                });
+            }
+            if let Stdio::Pipes = self.stdio {
+                builder = builder
+                    .with_stdout(pipe_from(&mut session.stdout)?)
+                    .with_stderr(pipe_from(&mut session.stderr)?);
+            }
+        }
+        let built = builder
+            .as_init(self.bundle)
+            .with_systemd(false)
+            // libcontainer's word for "stdio comes through the console socket": it
+            // refuses the socket otherwise. The container is our child either way.
+            .with_detach(console.is_some())
+            .build();
+        // build() leaves us non-dumpable, which would hide /proc/<monitor> from us.
+        let _ = nix::sys::prctl::set_dumpable(true);
+        match built {
+            Ok(container) => Ok((container, console, session)),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(self.state_root.join(self.id));
+                Err(super::runtime(e))
+            }
+        }
+    }
+
+    fn start(
+        &self,
+        container: &mut Container,
+        console: Option<tty::ConsoleSocket>,
+        session: &mut Session,
+        hub: &mut Hub,
+        started: &mut dyn FnMut(Pid) -> Result<(), MonitorError>,
+    ) -> Result<i32, MonitorError> {
+        let init = container.pid().ok_or_else(|| MonitorError::Runtime {
+            code: 125,
+            message: "the runtime reported no pid for the container".into(),
+        })?;
+        session.terminal = console
+            .map(|c| tty::Terminal::attach(c.receive()?, self.config.interactive && hub.foreground))
+            .transpose()?;
+        let signals = wait::block_signals().map_err(setup_nix("block signals"))?;
+        let result = container
+            .start()
+            .map_err(super::runtime)
+            .and_then(|()| started(init))
+            .and_then(|()| {
+                hub.pump(init, &signals, session)
+                    .map_err(setup_nix("wait for the container"))
+            });
+        let _ = wait::unblock_signals(&signals);
+        result
+    }
+}
+
+/// A pipe whose write end the container gets; we keep the read end.
+fn pipe_from(ours: &mut Option<OwnedFd>) -> Result<OwnedFd, MonitorError> {
+    let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(setup_nix("make a pipe for the container's output"))?;
+    *ours = Some(read);
+    Ok(write)
+}
+
+/// A pipe whose read end the container gets; we keep the write end.
+fn pipe_to(ours: &mut Option<OwnedFd>) -> Result<OwnedFd, MonitorError> {
+    let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(setup_nix("make a pipe for the container's input"))?;
+    *ours = Some(write);
+    Ok(read)
+}
+
+fn devnull() -> Result<OwnedFd, MonitorError> {
+    Ok(std::fs::File::open("/dev/null")
+        .map_err(setup("open /dev/null"))?
+        .into())
+}

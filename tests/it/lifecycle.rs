@@ -1,0 +1,275 @@
+//! The lifecycle without a daemon: detached containers, start/stop/kill/wait/
+//! restart/rm, restart policies, and state that stays true when a monitor dies.
+
+use crate::common::*;
+use coracle_testkit::Coracle;
+use std::time::{Duration, Instant};
+
+fn with_busybox() -> (Coracle, String) {
+    let c = coracle();
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    (c, image)
+}
+
+/// `run -d`: the full ID of the container, which then runs without us.
+fn run_detached(c: &Coracle, args: &[&str]) -> String {
+    let out = c.run(["run", "-d"].iter().chain(args));
+    let id = out.success().stdout_trim().to_owned();
+    assert_eq!(id.len(), 64, "{out}");
+    id
+}
+
+fn state(c: &Coracle, id: &str) -> (String, Option<i64>) {
+    let db = rusqlite_query(c, id);
+    (db.0, db.1)
+}
+
+/// The container's state and exit code as `wait`/the database see them, read with
+/// sqlite3 so the test does not depend on `ps`/`inspect`.
+fn rusqlite_query(c: &Coracle, id: &str) -> (String, Option<i64>) {
+    let out = std::process::Command::new("sqlite3")
+        .arg(c.root().join("db.sqlite"))
+        .arg(format!(
+            "SELECT state, exit_code FROM containers WHERE id = '{id}'"
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let (state, code) = text.split_once('|').unwrap_or((&text, ""));
+    (state.to_owned(), code.parse().ok())
+}
+
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !check() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_detached_container_outlives_run_and_logs_to_its_file() {
+    let (c, image) = with_busybox();
+    let id = run_detached(
+        &c,
+        &[
+            &image,
+            "sh",
+            "-c",
+            "i=0; while true; do echo line $i; i=$((i+1)); sleep 0.1; done",
+        ],
+    );
+    let log = c.root().join("containers").join(&id).join("json.log");
+    eventually("three log lines", || {
+        std::fs::read_to_string(&log).is_ok_and(|t| t.lines().count() >= 3)
+    });
+    let before = std::fs::read_to_string(&log).unwrap().lines().count();
+    eventually("the log to grow", || {
+        std::fs::read_to_string(&log).unwrap().lines().count() > before
+    });
+    assert_eq!(state(&c, &id).0, "running");
+    c.run(["stop", "-t", "1", &id])
+        .success()
+        .stdout_eq(&format!("{id}\n"));
+    assert_eq!(state(&c, &id), ("exited".into(), Some(137)));
+    c.run(["wait", &id]).success().stdout_eq("137\n");
+    c.run(["rm", &id]).success();
+}
+
+#[test]
+fn stop_kill_wait_and_restart_behave_as_dockers() {
+    let (c, image) = with_busybox();
+    let script = "trap 'exit 7' TERM; while true; do sleep 0.1; done";
+    let id = run_detached(&c, &["--name", "web", &image, "sh", "-c", script]);
+    c.run(["rm", "web"]).code(2).stderr_contains("running");
+    c.run(["stop", "web"]).success().stdout_eq("web\n");
+    c.run(["wait", "web"]).success().stdout_eq("7\n");
+    // Stopping a stopped container is not an error, as in Docker.
+    c.run(["stop", "web"]).success();
+    c.run(["kill", "web"])
+        .code(125)
+        .stderr_contains("is not running");
+    c.run(["start", "web"]).success().stdout_eq("web\n");
+    assert_eq!(state(&c, &id).0, "running");
+    c.run(["start", "web"]).success();
+    c.run(["kill", "-s", "TERM", "web"]).success();
+    c.run(["wait", "web"]).success().stdout_eq("7\n");
+    c.run(["restart", "-t", "1", "web"])
+        .success()
+        .stdout_eq("web\n");
+    assert_eq!(state(&c, &id).0, "running");
+    c.run(["kill", "web"]).success();
+    c.run(["wait", "web"]).success().stdout_eq("137\n");
+    c.run(["kill", "-s", "NOPE", "web"])
+        .code(125)
+        .stderr_contains("invalid signal");
+    c.run(["start", "nothing-called-this"])
+        .code(125)
+        .stderr_contains("no such container");
+    c.run(["rm", "web"]).success();
+}
+
+#[test]
+fn rm_force_kills_a_running_container() {
+    let (c, image) = with_busybox();
+    let id = run_detached(&c, &[&image, "sleep", "1000"]);
+    c.run(["rm", "-f", &id]).success();
+    assert!(!c.root().join("containers").join(&id).exists());
+    assert_eq!(state(&c, &id).0, "");
+}
+
+#[test]
+fn create_then_start_runs_the_command_and_start_a_attaches() {
+    let (c, image) = with_busybox();
+    let out = c.run([
+        "create",
+        "--name",
+        "hello",
+        &image,
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
+    ]);
+    let id = out.success().stdout_trim().to_owned();
+    assert_eq!(state(&c, &id).0, "created");
+    let out = c.run(["start", "-a", "hello"]);
+    out.code(3).stdout_eq("out\n").stderr_contains("err");
+    assert_eq!(state(&c, &id), ("exited".into(), Some(3)));
+    let out = c.run(["start", "-a", "hello"]);
+    out.code(3).stdout_eq("out\n");
+}
+
+#[test]
+fn run_d_reports_a_missing_command_and_keeps_nothing() {
+    let (c, image) = with_busybox();
+    c.run(["run", "-d", &image, "no-such-command"])
+        .code(127)
+        .stderr_contains("no-such-command");
+    let containers = c.root().join("containers");
+    assert_eq!(std::fs::read_dir(&containers).unwrap().count(), 0);
+}
+
+#[test]
+fn restart_on_failure_stops_after_its_maximum() {
+    let (c, image) = with_busybox();
+    let id = run_detached(
+        &c,
+        &[
+            "--restart",
+            "on-failure:2",
+            &image,
+            "sh",
+            "-c",
+            "echo run; exit 4",
+        ],
+    );
+    c.run(["wait", &id]).success().stdout_eq("4\n");
+    let log = c.root().join("containers").join(&id).join("json.log");
+    let runs = std::fs::read_to_string(log)
+        .unwrap()
+        .matches("run\\n")
+        .count();
+    assert_eq!(runs, 3, "the first run and two restarts");
+    c.run(["run", "--rm", "--restart", "always", &image, "true"])
+        .code(125)
+        .stderr_contains("--restart and --rm");
+}
+
+#[test]
+fn restart_always_is_ended_by_stop() {
+    let (c, image) = with_busybox();
+    let id = run_detached(
+        &c,
+        &[
+            "--restart",
+            "always",
+            &image,
+            "sh",
+            "-c",
+            "sleep 0.2; exit 0",
+        ],
+    );
+    let log = c.root().join("containers").join(&id).join("json.log");
+    std::fs::write(&log, "").unwrap_or(());
+    eventually("a restart", || {
+        let out = std::process::Command::new("sqlite3")
+            .arg(c.root().join("db.sqlite"))
+            .arg(format!("SELECT restarts FROM containers WHERE id = '{id}'"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<i64>()
+            .unwrap_or(0)
+            >= 2
+    });
+    c.run(["stop", "-t", "1", &id]).success();
+    let (status, _) = state(&c, &id);
+    assert_eq!(status, "exited");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(state(&c, &id).0, "exited", "not restarted after stop");
+}
+
+#[test]
+fn a_killed_monitor_is_noticed_and_the_container_marked_exited() {
+    let (c, image) = with_busybox();
+    let id = run_detached(&c, &[&image, "sleep", "1000"]);
+    let out = std::process::Command::new("sqlite3")
+        .arg(c.root().join("db.sqlite"))
+        .arg(format!(
+            "SELECT monitor_pid, pid FROM containers WHERE id = '{id}'"
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let (monitor, init) = text.split_once('|').unwrap();
+    let (monitor, init): (i32, i32) = (monitor.parse().unwrap(), init.parse().unwrap());
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(monitor, libc::SIGKILL) };
+    eventually("the monitor to die", || {
+        !std::path::Path::new(&format!("/proc/{monitor}")).exists()
+            || std::fs::read_to_string(format!("/proc/{monitor}/stat"))
+                .is_ok_and(|s| s.contains(") Z"))
+    });
+    c.run(["wait", &id]).success().stdout_eq("137\n");
+    eventually("the container's processes to be gone", || {
+        !std::path::Path::new(&format!("/proc/{init}/cmdline")).exists()
+            || std::fs::read_to_string(format!("/proc/{init}/stat"))
+                .is_ok_and(|s| s.contains(") Z"))
+    });
+    c.run(["rm", &id]).success();
+}
+
+#[test]
+fn names_stay_unique_under_concurrent_creates() {
+    let (c, image) = with_busybox();
+    let children: Vec<_> = (0..20)
+        .map(|i| {
+            let name = if i % 2 == 0 {
+                "same".to_owned()
+            } else {
+                format!("c{i}")
+            };
+            c.spawn(["create", "--name", &name, &image, "true"])
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
+    let created = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(created, 11, "ten distinct names and one of the ten `same`");
+    let unnamed: Vec<_> = (0..20)
+        .map(|_| c.spawn(["create", &image, "true"]))
+        .collect();
+    for child in unnamed {
+        assert!(child.wait_with_output().unwrap().status.success());
+    }
+    let out = std::process::Command::new("sqlite3")
+        .arg(c.root().join("db.sqlite"))
+        .arg("SELECT count(*), count(DISTINCT name) FROM containers")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "31|31");
+}

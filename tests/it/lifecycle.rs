@@ -273,3 +273,90 @@ fn names_stay_unique_under_concurrent_creates() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "31|31");
 }
+
+/// `coracle ARGS` with `input` on its stdin.
+fn with_stdin(c: &Coracle, args: &[&str], input: &str) -> coracle_testkit::Output {
+    let mut cmd = c.command(args);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    coracle_testkit::runner::wait_output(child, vec![args[0].into()], Duration::from_secs(60))
+}
+
+#[test]
+fn input_reaches_containers_through_run_i_start_ai_and_attach() {
+    let (c, image) = with_busybox();
+    with_stdin(&c, &["run", "-i", &image, "cat"], "foreground\n")
+        .success()
+        .stdout_eq("foreground\n");
+    with_stdin(
+        &c,
+        &["run", "--rm", "-i", &image, "cat"],
+        "passed through\n",
+    )
+    .success()
+    .stdout_eq("passed through\n");
+    c.run([
+        "create",
+        "-i",
+        "--name",
+        "cat",
+        &image,
+        "sh",
+        "-c",
+        "cat; exit 9",
+    ])
+    .success();
+    with_stdin(&c, &["start", "-ai", "cat"], "started\n")
+        .code(9)
+        .stdout_eq("started\n");
+    let id = run_detached(&c, &["-i", &image, "sh", "-c", "read line; echo got $line"]);
+    with_stdin(&c, &["attach", &id], "attached\n")
+        .success()
+        .stdout_eq("got attached\n");
+    c.run(["attach", &id])
+        .code(125)
+        .stderr_contains("start it first");
+}
+
+#[test]
+fn run_d_rm_removes_the_container_when_it_exits() {
+    let (c, image) = with_busybox();
+    let id = run_detached(&c, &["--rm", &image, "sleep", "0.3"]);
+    let dir = c.root().join("containers").join(&id);
+    eventually("the container's removal", || !dir.exists());
+    assert_eq!(state(&c, &id).0, "");
+}
+
+#[test]
+fn a_container_lost_with_its_run_root_is_marked_exited() {
+    let (c, image) = with_busybox();
+    let id = run_detached(&c, &[&image, "sleep", "1000"]);
+    let out = std::process::Command::new("sqlite3")
+        .arg(c.root().join("db.sqlite"))
+        .arg(format!(
+            "SELECT monitor_pid, pid FROM containers WHERE id = '{id}'"
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    // As a reboot would: every process gone, the run root (a tmpfs) emptied.
+    for pid in text.split('|') {
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe { libc::kill(pid.parse().unwrap(), libc::SIGKILL) };
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::remove_dir_all(c.runroot()).unwrap();
+    c.run(["wait", &id]).success().stdout_eq("255\n");
+    c.run(["start", &id]).success();
+    assert_eq!(state(&c, &id).0, "running");
+    c.run(["rm", "-f", &id]).success();
+}

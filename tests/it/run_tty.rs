@@ -208,3 +208,27 @@ fn run_tty_init_puts_the_command_in_the_terminals_foreground() {
     assert_eq!(s.finish(), 0, "{:?}", s.screen);
     assert!(s.screen.contains("2 2 2"), "{:?}", s.screen);
 }
+
+#[test]
+fn attach_reaches_a_detached_tty_and_detach_keys_leave_it_running() {
+    let (c, image) = with_busybox();
+    let out = c.run(["run", "-dit", "--name", "shell", &image, "sh"]);
+    out.success();
+    let mut s = Session::start(&c, &["attach", "shell"], 30, 100);
+    s.type_keys("stty size; echo h''i\r");
+    s.wait_for("30 100");
+    s.wait_for("hi");
+    // ctrl-p ctrl-q: Docker's detach keys.
+    s.type_keys("\x10\x11");
+    assert_eq!(s.finish(), 0, "{:?}", s.screen);
+    let restored = s.local_flags();
+    assert!(
+        restored.contains(LocalFlags::ICANON | LocalFlags::ECHO),
+        "{restored:?}"
+    );
+    c.run(["kill", "-s", "WINCH", "shell"]).success();
+    let mut s = Session::start(&c, &["attach", "--detach-keys", "ctrl-x", "shell"], 24, 80);
+    s.type_keys("exit 5\r");
+    assert_eq!(s.finish(), 5, "{:?}", s.screen);
+    c.run(["wait", "shell"]).success().stdout_eq("5\n");
+}

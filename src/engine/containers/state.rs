@@ -68,13 +68,17 @@ fn kill_leftover(state: &RunState) -> bool {
     live_init(state).is_some_and(|pid| kill(pid, Signal::SIGKILL).is_ok())
 }
 
-/// A process's start time in clock ticks since boot (field 22 of /proc/PID/stat).
+/// A live process's start time in clock ticks since boot (field 22 of
+/// /proc/PID/stat); `None` for a zombie, which only waits to be reaped.
 pub fn process_start(pid: i32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) may hold spaces and parentheses: count from the
     // last ')'.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    rest.split(' ').nth(19)?.parse().ok()
+    let mut fields = stat[stat.rfind(')')? + 2..].split(' ');
+    if matches!(fields.next(), Some("Z" | "X")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 #[cfg(test)]

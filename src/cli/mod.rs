@@ -108,6 +108,7 @@ impl Command {
                 | Command::Attach(_)
                 | Command::Rm(_)
                 | Command::Rename(_)
+                | Command::System(_)
         )
     }
 }
@@ -203,7 +204,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::History(args) => images::history(&ctx, args),
         Command::Info(args) => info::info(&ctx, args),
         Command::Version(args) => info::version(args),
-        Command::System(cmd) => system::exec(&ctx, cmd),
+        Command::System(cmd) => system::exec(&mut ctx, cmd),
     }
 }
 

@@ -360,3 +360,26 @@ fn a_container_lost_with_its_run_root_is_marked_exited() {
     assert_eq!(state(&c, &id).0, "running");
     c.run(["rm", "-f", &id]).success();
 }
+
+#[test]
+fn system_reset_kills_running_containers_first() {
+    let (c, image) = with_busybox();
+    let id = run_detached(&c, &[&image, "sleep", "1000"]);
+    let out = std::process::Command::new("sqlite3")
+        .arg(c.root().join("db.sqlite"))
+        .arg(format!(
+            "SELECT monitor_pid, pid FROM containers WHERE id = '{id}'"
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    c.run(["system", "reset", "-f"]).success();
+    assert!(!c.root().exists());
+    for pid in text.split('|') {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        assert!(
+            stat.is_empty() || stat.contains(") Z"),
+            "{pid} still runs: {stat}"
+        );
+    }
+}

@@ -242,6 +242,15 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
+    /// Every container's ID.
+    pub fn container_ids(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .db
+            .prepare("SELECT id FROM containers")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?)
+    }
+
     /// Deletes a container's directory, then its record: a crash in between leaves a
     /// record without a directory, which removing again finishes.
     pub fn remove_container(&self, id: &str) -> Result<(), StoreError> {

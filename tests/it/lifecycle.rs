@@ -383,3 +383,38 @@ fn system_reset_kills_running_containers_first() {
         );
     }
 }
+
+#[test]
+fn unknown_and_ambiguous_containers_are_refused_and_nothing_changes() {
+    let (c, image) = with_busybox();
+    // Seventeen IDs: two of them must start with the same hex digit.
+    let ids: Vec<String> = (0..17)
+        .map(|_| {
+            c.run(["create", &image, "true"])
+                .success()
+                .stdout_trim()
+                .to_owned()
+        })
+        .collect();
+    let shared = (0..16)
+        .map(|d| format!("{d:x}"))
+        .find(|d| ids.iter().filter(|id| id.starts_with(d.as_str())).count() >= 2)
+        .unwrap();
+    for cmd in ["stop", "kill", "start", "wait", "rm"] {
+        c.run([cmd, &shared]).failure().stderr_contains("ambiguous");
+        c.run([cmd, "no-such-container"])
+            .failure()
+            .stderr_contains("no such container");
+    }
+    c.run(["rename", &ids[0], "bad/name"])
+        .code(125)
+        .stderr_contains("invalid container name");
+    c.run(["rename", &ids[0], "first"]).success();
+    c.run(["rename", &ids[1], "first"])
+        .code(125)
+        .stderr_contains("already in use");
+    let count = std::fs::read_dir(c.root().join("containers"))
+        .unwrap()
+        .count();
+    assert_eq!(count, 17);
+}

@@ -1,7 +1,11 @@
-//! The monitor: a fresh, single-threaded process (`coracle monitor ID`) that mounts
-//! the container's rootfs in a mount namespace of its own, has libcontainer create
-//! and start the container as its child, forwards signals to it, reaps it and any
-//! orphans (it is their subreaper), records the exit code and cleans up.
+//! The monitor (conmon's job): a fresh, single-threaded process (`coracle monitor
+//! ID`) that mounts the container's rootfs in a mount namespace of its own, has
+//! libcontainer create and start the container as its child, holds its stdio
+//! (relaying it to the caller in the foreground, to attached clients, and to the
+//! log), forwards signals to it, reaps it and any orphans (it is their subreaper),
+//! restarts it as its policy says, records its state and exit code, and cleans up.
+//! It holds the container's `monitor.lock` for as long as it lives (see
+//! containers/state.rs).
 //!
 //! libcontainer clones the process that calls `build()`, so that process must have
 //! no other thread; and only the parent of the container's init can read its exit
@@ -15,11 +19,6 @@ mod rootfs;
 pub mod socket;
 pub mod tty;
 mod wait;
-
-/// The container's log file, in its directory (Docker's json-file format).
-pub const LOG_FILE: &str = "json.log";
-/// Where a detached container's monitor takes attach clients.
-pub const ATTACH_SOCKET: &str = "attach.sock";
 
 use crate::engine::containers::state;
 use crate::engine::containers::{restart, ContainerConfig};
@@ -35,6 +34,11 @@ use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The container's log file, in its directory (Docker's json-file format).
+pub const LOG_FILE: &str = "json.log";
+/// Where a detached container's monitor takes attach clients.
+pub const ATTACH_SOCKET: &str = "attach.sock";
 
 /// How `coracle run` exits when the command cannot be run (Docker's codes).
 pub const CANNOT_INVOKE: i32 = 126;
@@ -100,15 +104,20 @@ pub fn run(ctx: &Context, id: &str, opts: Options) -> Result<i32, MonitorError> 
         .ok_or_else(|| MonitorError::NotFound(id.to_owned()))?;
     let config: ContainerConfig = serde_json::from_str(&record.config)
         .map_err(|e| MonitorError::Corrupt(id.to_owned(), e.to_string()))?;
+    let mut ready = opts.ready;
     let Some(_alive) = Lock::try_exclusive(&state::monitor_lock_path(&store, id))? else {
-        return Err(MonitorError::AlreadyRunning(id.to_owned()));
+        let e = MonitorError::AlreadyRunning(id.to_owned());
+        if let Some(ready) = &mut ready {
+            let _ = writeln!(ready, "{} {e}", e.exit_code());
+        }
+        return Err(e);
     };
     let mut supervisor = Supervisor {
         ctx,
         store: &store,
         id,
         config: &config,
-        ready: opts.ready,
+        ready,
         state: RunState::created(),
     };
     let result = supervisor.supervise(opts.detach, opts.attach);

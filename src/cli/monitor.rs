@@ -35,7 +35,13 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
         attach: attach.map(std::os::unix::net::UnixStream::from),
         remove_on_failure: args.remove_on_failure,
     };
-    match monitor::run(ctx, &args.id, opts) {
+    run(ctx, &args.id, opts)
+}
+
+/// Runs the monitor in this process (which must have no other thread) and exits
+/// with the container's code.
+pub fn run(ctx: &Context, id: &str, opts: Options) -> anyhow::Result<()> {
+    match monitor::run(ctx, id, opts) {
         Ok(0) => Ok(()),
         Ok(code) => Err(super::Exit(code).into()),
         Err(e) => {

@@ -1,8 +1,9 @@
-//! `coracle run`: create the container, then become its monitor (in the foreground)
-//! or leave one behind (`-d`).
+//! `coracle run`: create the container, then be its monitor (in the foreground) or
+//! leave one behind (`-d`).
 
 use crate::engine::containers::start::{self, StartOptions};
 use crate::engine::context::Context;
+use crate::engine::monitor::Options;
 use anyhow::Context as _;
 use std::os::unix::process::CommandExt;
 
@@ -27,8 +28,16 @@ pub fn exec(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         println!("{id}");
         return Ok(());
     }
-    // The monitor takes over this process: it must start single-threaded, and a
-    // pull may have left threads behind; exec leaves them all behind.
+    let foreground = Options {
+        remove_on_failure: true,
+        ..Options::default()
+    };
+    // The monitor must start single-threaded. Unless a pull left threads behind,
+    // this process is, and saves the cost of a fresh one.
+    if single_threaded() {
+        return super::monitor::run(ctx, &id, foreground);
+    }
+    // exec leaves every thread behind.
     let exe = std::env::current_exe().context("cannot find the coracle binary")?;
     let err = std::process::Command::new(exe)
         .arg("--root")
@@ -39,4 +48,8 @@ pub fn exec(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         .exec();
     let _ = ctx.open_store()?.remove_container(&id);
     Err(err).context("cannot start the container monitor")
+}
+
+fn single_threaded() -> bool {
+    std::fs::read_dir("/proc/self/task").is_ok_and(|tasks| tasks.count() == 1)
 }

@@ -105,7 +105,7 @@ pub fn run(ctx: &Context, id: &str, opts: Options) -> Result<i32, MonitorError> 
     let config: ContainerConfig = serde_json::from_str(&record.config)
         .map_err(|e| MonitorError::Corrupt(id.to_owned(), e.to_string()))?;
     let mut ready = opts.ready;
-    let Some(_alive) = Lock::try_exclusive(&state::monitor_lock_path(&store, id))? else {
+    let Some(_alive) = take_over(&store, id)? else {
         let e = MonitorError::AlreadyRunning(id.to_owned());
         if let Some(ready) = &mut ready {
             let _ = writeln!(ready, "{} {e}", e.exit_code());
@@ -123,10 +123,9 @@ pub fn run(ctx: &Context, id: &str, opts: Options) -> Result<i32, MonitorError> 
     let result = supervisor.supervise(opts.detach, opts.attach);
     let mut state = supervisor.state;
     let never_ran = state.started_ms.is_none();
-    if let Err(e) = &result {
-        if let Some(ready) = &mut supervisor.ready {
-            let _ = writeln!(ready, "{} {e}", e.exit_code());
-        }
+    if config.remove || (never_ran && opts.remove_on_failure) {
+        store.remove_container(id)?;
+    } else if let Err(e) = &result {
         // A container that never ran stays created, with the code saying why.
         if !never_ran {
             state.status = Status::Exited;
@@ -137,10 +136,31 @@ pub fn run(ctx: &Context, id: &str, opts: Options) -> Result<i32, MonitorError> 
         state.monitor_pid = None;
         store.set_run_state(id, &state)?;
     }
-    if config.remove || (never_ran && opts.remove_on_failure) {
-        store.remove_container(id)?;
+    // Told last: whoever waits finds the store as the error leaves it.
+    if let (Err(e), Some(ready)) = (&result, &mut supervisor.ready) {
+        let _ = writeln!(ready, "{} {e}", e.exit_code());
     }
     result
+}
+
+/// The container's monitor lock, once the previous monitor (one that has recorded
+/// the end of its run and is cleaning up) has let go of it; `None` if the
+/// container is running under another.
+fn take_over(store: &Store, id: &str) -> Result<Option<Lock>, MonitorError> {
+    let path = state::monitor_lock_path(store, id);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(lock) = Lock::try_exclusive(&path)? {
+            return Ok(Some(lock));
+        }
+        let running = store
+            .container(id)?
+            .is_some_and(|r| r.state.status.has_monitor());
+        if running || Instant::now() >= deadline {
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 struct Supervisor<'a> {

@@ -7,6 +7,7 @@ mod info;
 mod monitor;
 mod progress;
 mod pull;
+mod push;
 mod rm;
 mod rmi;
 mod run;
@@ -48,6 +49,8 @@ enum Command {
     Rm(rm::Args),
     /// Pull an image from a registry
     Pull(pull::Args),
+    /// Push an image to a registry
+    Push(push::Args),
     /// List images
     Images(images::ListArgs),
     /// Manage images
@@ -115,6 +118,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rm(args) => rm::exec(&ctx, args),
         Command::Monitor(args) => monitor::exec(&ctx, args),
         Command::Pull(args) => pull::exec(&ctx, args),
+        Command::Push(args) => push::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),
         Command::Rmi(args) => rmi::exec(&ctx, args),

@@ -6,6 +6,7 @@ pub mod history;
 pub mod inspect;
 pub mod list;
 pub mod pull;
+pub mod push;
 pub mod remove;
 mod resolve;
 pub mod tag;

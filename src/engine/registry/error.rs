@@ -26,6 +26,14 @@ pub enum RegistryError {
     #[error("download from registry {registry} failed: {cause}")]
     Transfer { registry: String, cause: String },
 
+    /// Sending a blob broke off.
+    #[error("upload of blob {digest} to {image} failed: {cause}")]
+    Upload {
+        image: String,
+        digest: String,
+        cause: String,
+    },
+
     #[error("{what} of {image} does not match its digest: expected {expected}, got {actual}")]
     DigestMismatch {
         what: String,

@@ -5,6 +5,8 @@ mod layer;
 mod manifest;
 mod reader;
 
+pub(crate) use reader::decompress;
+
 use super::ImagesError;
 use crate::engine::context::Context;
 use crate::engine::image::platform::{self, Platform};

@@ -4,6 +4,7 @@
 mod format;
 mod images;
 mod info;
+mod login;
 mod monitor;
 mod progress;
 mod pull;
@@ -49,6 +50,10 @@ enum Command {
     Rm(rm::Args),
     /// Pull an image from a registry
     Pull(pull::Args),
+    /// Log in to a registry
+    Login(login::LoginArgs),
+    /// Log out of a registry
+    Logout(login::LogoutArgs),
     /// Push an image to a registry
     Push(push::Args),
     /// List images
@@ -110,7 +115,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         runroot: cli.runroot,
         storage_driver: cli.storage_driver,
     })?;
-    if !matches!(cli.command, Command::Version(_)) {
+    // Credentials concern no store: no namespace to enter.
+    let needs_userns = !matches!(
+        cli.command,
+        Command::Version(_) | Command::Login(_) | Command::Logout(_)
+    );
+    if needs_userns {
         ctx.enter_namespace()?;
     }
     match cli.command {
@@ -118,6 +128,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rm(args) => rm::exec(&ctx, args),
         Command::Monitor(args) => monitor::exec(&ctx, args),
         Command::Pull(args) => pull::exec(&ctx, args),
+        Command::Login(args) => login::login(args),
+        Command::Logout(args) => login::logout(args),
         Command::Push(args) => push::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),

@@ -9,6 +9,7 @@ mod common;
 mod harness;
 mod images;
 mod pull;
+mod push;
 mod run;
 mod run_tty;
 mod safety;

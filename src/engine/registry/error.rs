@@ -18,6 +18,12 @@ pub enum RegistryError {
         had_credentials: bool,
     },
 
+    /// `login` with credentials the registry does not take.
+    #[error(
+        "unauthorized: registry {registry} refused the username and password; nothing was saved"
+    )]
+    LoginRefused { registry: String },
+
     /// Could not connect (refused, DNS, TLS handshake, timeout).
     #[error("registry {registry} is unreachable: {cause}")]
     Unreachable { registry: String, cause: String },

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod creds;
 pub mod error;
+pub mod login;
 mod transport;
 pub mod upload;
 

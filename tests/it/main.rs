@@ -8,6 +8,7 @@ mod auth;
 mod common;
 mod harness;
 mod images;
+mod login;
 mod pull;
 mod push;
 mod run;

@@ -1,6 +1,7 @@
 //! Argument parsing and output. Each subcommand is a clap definition plus a short
 //! `exec` that builds an options struct, calls one engine function and prints.
 
+mod archive;
 mod format;
 mod images;
 mod info;
@@ -54,6 +55,10 @@ enum Command {
     Login(login::LoginArgs),
     /// Log out of a registry
     Logout(login::LogoutArgs),
+    /// Save images to an archive
+    Save(archive::SaveArgs),
+    /// Load images from an archive
+    Load(archive::LoadArgs),
     /// Push an image to a registry
     Push(push::Args),
     /// List images
@@ -130,6 +135,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pull(args) => pull::exec(&ctx, args),
         Command::Login(args) => login::login(args),
         Command::Logout(args) => login::logout(args),
+        Command::Save(args) => archive::save(&ctx, args),
+        Command::Load(args) => archive::load(&ctx, args),
         Command::Push(args) => push::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),

@@ -1,5 +1,6 @@
 //! Image operations: pull, list, inspect, tag, remove, prune, history.
 
+pub mod archive;
 pub mod config;
 mod error;
 pub mod history;

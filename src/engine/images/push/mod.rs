@@ -114,13 +114,7 @@ pub async fn push(
     progress(PushEvent::ConfigDone {
         digest: plan.config_digest.clone(),
     });
-    let (bytes, media_type) = match &plan.verbatim {
-        Some((bytes, media_type)) => (bytes.clone(), media_type.clone()),
-        None => (
-            plan::manifest(&plan, &sent),
-            plan.format.media_type().to_owned(),
-        ),
-    };
+    let (bytes, media_type) = plan.manifest_for(&sent);
     let digest = client
         .put_manifest(
             &destination,

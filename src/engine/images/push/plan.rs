@@ -101,27 +101,45 @@ pub fn plan(
     format: Option<ManifestFormat>,
     compression: Option<Compression>,
 ) -> Result<Plan, ImagesError> {
+    plan_with(store, image, format, |stored| match compression {
+        Some(c) => c,
+        None if stored == Compression::None => Compression::Gzip,
+        None => stored,
+    })
+}
+
+/// The layers exactly as stored, in `format` (for archives).
+pub fn as_stored(
+    store: &Store,
+    image: &ImageRecord,
+    format: ManifestFormat,
+) -> Result<Plan, ImagesError> {
+    plan_with(store, image, Some(format), |stored| stored)
+}
+
+fn plan_with(
+    store: &Store,
+    image: &ImageRecord,
+    format: Option<ManifestFormat>,
+    want: impl Fn(Compression) -> Compression,
+) -> Result<Plan, ImagesError> {
     let stored_format = image
         .manifest_media_type
         .as_deref()
         .map(ManifestFormat::of_media_type);
     let format = format.or(stored_format).unwrap_or(ManifestFormat::Oci);
-    if format == ManifestFormat::V2s2 && compression == Some(Compression::Zstd) {
-        return Err(ImagesError::InvalidArgument(
-            "zstd compression needs the OCI format: use --format oci".to_owned(),
-        ));
-    }
     let mut layers = Vec::new();
     for diff_id in &image.layers {
         let record = store
             .layer_record(diff_id)?
             .ok_or_else(|| ImagesError::NotFound(format!("layer {diff_id} of {}", image.id)))?;
         let stored = Compression::of_media_type(&record.media_type);
-        let want = match compression {
-            Some(c) => c,
-            None if stored == Compression::None => Compression::Gzip,
-            None => stored,
-        };
+        let want = want(stored);
+        if format == ManifestFormat::V2s2 && want == Compression::Zstd {
+            return Err(ImagesError::InvalidArgument(
+                "zstd-compressed layers need the OCI format: use --format oci".to_owned(),
+            ));
+        }
         layers.push(LayerPlan {
             blob_digest: record.blob_digest,
             blob_size: record.blob_size,
@@ -151,6 +169,28 @@ pub fn plan(
     })
 }
 
+impl Plan {
+    /// The manifest to send or save: the stored one when it fits, else a new one.
+    pub fn manifest_for(&self, layers: &[SentLayer]) -> (Vec<u8>, String) {
+        match &self.verbatim {
+            Some((bytes, media_type)) => (bytes.clone(), media_type.clone()),
+            None => (manifest(self, layers), self.format.media_type().to_owned()),
+        }
+    }
+
+    /// The layers as they are stored, for a manifest that sends them unchanged.
+    pub fn stored_layers(&self) -> Vec<SentLayer> {
+        self.layers
+            .iter()
+            .map(|l| SentLayer {
+                digest: l.blob_digest.clone(),
+                size: l.blob_size,
+                compression: l.stored,
+            })
+            .collect()
+    }
+}
+
 /// A sent layer: what the manifest lists.
 pub struct SentLayer {
     pub digest: String,
@@ -159,7 +199,7 @@ pub struct SentLayer {
 }
 
 /// Writes a manifest for `plan` with the layers as they were sent.
-pub fn manifest(plan: &Plan, layers: &[SentLayer]) -> Vec<u8> {
+fn manifest(plan: &Plan, layers: &[SentLayer]) -> Vec<u8> {
     let layers: Vec<_> = layers
         .iter()
         .map(|l| {

@@ -4,8 +4,10 @@
 mod archive;
 mod format;
 mod images;
+mod import;
 mod info;
 mod login;
+mod manifest;
 mod monitor;
 mod progress;
 mod pull;
@@ -59,6 +61,11 @@ enum Command {
     Save(archive::SaveArgs),
     /// Load images from an archive
     Load(archive::LoadArgs),
+    /// Make an image of a root file system tarball
+    Import(import::Args),
+    /// Inspect manifests in registries
+    #[command(subcommand)]
+    Manifest(manifest::ManifestCommand),
     /// Push an image to a registry
     Push(push::Args),
     /// List images
@@ -123,7 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     // Credentials concern no store: no namespace to enter.
     let needs_userns = !matches!(
         cli.command,
-        Command::Version(_) | Command::Login(_) | Command::Logout(_)
+        Command::Version(_) | Command::Login(_) | Command::Logout(_) | Command::Manifest(_)
     );
     if needs_userns {
         ctx.enter_namespace()?;
@@ -137,6 +144,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Logout(args) => login::logout(args),
         Command::Save(args) => archive::save(&ctx, args),
         Command::Load(args) => archive::load(&ctx, args),
+        Command::Import(args) => import::exec(&ctx, args),
+        Command::Manifest(cmd) => manifest::exec(cmd),
         Command::Push(args) => push::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),

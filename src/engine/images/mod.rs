@@ -8,6 +8,7 @@ pub mod inspect;
 pub mod list;
 pub mod pull;
 pub mod push;
+pub mod remote;
 pub mod remove;
 mod resolve;
 pub mod tag;

@@ -79,25 +79,10 @@ pub fn extract(store: &Store, input: impl Read) -> Result<Extracted, ImagesError
 impl Extracted {
     fn write(&self, name: &str, entry: &mut impl Read) -> Result<String, ImagesError> {
         let path = self.dir.path().join(name);
-        let io_err = |e: io::Error| ImagesError::from(StoreError::io(&path, e));
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io_err)?;
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::io(parent, e))?;
         }
-        let mut file = io::BufWriter::with_capacity(1 << 20, File::create(&path).map_err(io_err)?);
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0; 1 << 20];
-        loop {
-            let n = entry
-                .read(&mut buf)
-                .map_err(|e| broken(format!("{name}: {e}")))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            file.write_all(&buf[..n]).map_err(io_err)?;
-        }
-        file.flush().map_err(io_err)?;
-        Ok(format!("sha256:{}", hex::encode(hasher.finalize())))
+        copy_hashing(entry, &path, &|e| broken(format!("{name}: {e}")))
     }
 
     /// The file a name means (following links inside the archive), with its digest.
@@ -123,6 +108,29 @@ impl Extracted {
     pub fn has(&self, name: &str) -> bool {
         self.file(name).is_some()
     }
+}
+
+/// Copies `input` into a new file at `path`, returning the digest of the bytes.
+pub(super) fn copy_hashing(
+    input: &mut dyn Read,
+    path: &std::path::Path,
+    read_err: &dyn Fn(io::Error) -> ImagesError,
+) -> Result<String, ImagesError> {
+    let io_err = |e| ImagesError::from(StoreError::io(path, e));
+    let file = File::create(path).map_err(io_err)?;
+    let mut out = io::BufWriter::with_capacity(1 << 20, file);
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0; 1 << 20];
+    loop {
+        let n = input.read(&mut buf).map_err(read_err)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        out.write_all(&buf[..n]).map_err(io_err)?;
+    }
+    out.flush().map_err(io_err)?;
+    Ok(format!("sha256:{}", hex::encode(hasher.finalize())))
 }
 
 /// `./a//b/../c` -> `a/c`; None for names that climb out or are empty.

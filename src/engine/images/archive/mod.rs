@@ -2,7 +2,9 @@
 //! directories; `load` reads both archive kinds; `import` makes an image of a
 //! root file system tar.
 
+mod change;
 mod extract;
+pub mod import;
 mod layers;
 pub mod load;
 pub mod save;

@@ -4,11 +4,14 @@
 //! Run with `scripts/test --test it [FILTER]`; keep a failing test's files with
 //! `CORACLE_TEST_KEEP=1`.
 
+mod archive;
 mod auth;
 mod common;
 mod harness;
 mod images;
+mod interop;
 mod login;
+mod peers;
 mod pull;
 mod push;
 mod run;

@@ -1,14 +1,19 @@
 //! Argument parsing and output. Each subcommand is a clap definition plus a short
 //! `exec` that builds an options struct, calls one engine function and prints.
 
+mod archive;
 mod attach;
 mod create;
 mod format;
 mod images;
+mod import;
 mod info;
+mod login;
+mod manifest;
 mod monitor;
 mod progress;
 mod pull;
+mod push;
 mod rm;
 mod rmi;
 mod run;
@@ -68,6 +73,21 @@ enum Command {
     Rename(rm::RenameArgs),
     /// Pull an image from a registry
     Pull(pull::Args),
+    /// Log in to a registry
+    Login(login::LoginArgs),
+    /// Log out of a registry
+    Logout(login::LogoutArgs),
+    /// Save images to an archive
+    Save(archive::SaveArgs),
+    /// Load images from an archive
+    Load(archive::LoadArgs),
+    /// Make an image of a root file system tarball
+    Import(import::Args),
+    /// Inspect manifests in registries
+    #[command(subcommand)]
+    Manifest(manifest::ManifestCommand),
+    /// Push an image to a registry
+    Push(push::Args),
     /// List images
     Images(images::ListArgs),
     /// Manage images
@@ -95,11 +115,14 @@ impl Command {
     /// Most commands work inside the rootless user namespace from the start.
     /// Those on running containers work from the host side, where the caller owns
     /// the containers' namespaces (a fresh one of our own would own nothing of
-    /// theirs), and enter ours later if they need it.
+    /// theirs), and enter ours later if they need it. Credentials concern no store.
     fn enters_namespace_first(&self) -> bool {
         !matches!(
             self,
             Command::Version(_)
+                | Command::Login(_)
+                | Command::Logout(_)
+                | Command::Manifest(_)
                 | Command::Start(_)
                 | Command::Stop(_)
                 | Command::Restart(_)
@@ -197,6 +220,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rename(args) => rm::rename(&ctx, args),
         Command::Monitor(args) => monitor::exec(&ctx, args),
         Command::Pull(args) => pull::exec(&ctx, args),
+        Command::Login(args) => login::login(args),
+        Command::Logout(args) => login::logout(args),
+        Command::Save(args) => archive::save(&ctx, args),
+        Command::Load(args) => archive::load(&ctx, args),
+        Command::Import(args) => import::exec(&ctx, args),
+        Command::Manifest(cmd) => manifest::exec(cmd),
+        Command::Push(args) => push::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),
         Command::Rmi(args) => rmi::exec(&ctx, args),

@@ -1,12 +1,14 @@
-//! Pull progress: a bar per layer on a terminal, a line per event otherwise.
+//! Transfer progress for pull and push: a bar per blob on a terminal, a line
+//! per event otherwise, in Podman's words.
 
 use crate::engine::images::pull::PullEvent;
+use crate::engine::images::push::PushEvent;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
-pub struct PullDisplay {
+pub struct TransferDisplay {
     mode: Mode,
 }
 
@@ -24,8 +26,8 @@ fn short(digest: &str) -> &str {
     &hex[..hex.len().min(12)]
 }
 
-impl PullDisplay {
-    pub fn new(quiet: bool) -> PullDisplay {
+impl TransferDisplay {
+    pub fn new(quiet: bool) -> TransferDisplay {
         let mode = if quiet {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -36,62 +38,102 @@ impl PullDisplay {
         } else {
             Mode::Lines
         };
-        PullDisplay { mode }
+        TransferDisplay { mode }
     }
 
-    pub fn show(&self, event: PullEvent) {
-        match &self.mode {
-            Mode::Quiet => {}
-            Mode::Lines => {
-                if let Some(line) = line(&event) {
-                    eprintln!("{line}");
-                }
+    pub fn pull(&self, event: PullEvent) {
+        match event {
+            PullEvent::Resolved { reference } => self.say(format!("Trying to pull {reference}...")),
+            PullEvent::LayerExists { digest } => self.done(
+                &digest,
+                format!("Copying blob {} skipped: already exists", short(&digest)),
+            ),
+            PullEvent::LayerStarted { digest, size } => self.start(digest, size),
+            PullEvent::LayerProgress { digest, bytes } => self.advance(&digest, bytes),
+            PullEvent::LayerDone { digest } => {
+                self.done(&digest, format!("Copying blob {} done", short(&digest)))
             }
-            Mode::Bars { multi, bars } => self.draw(multi, bars, event),
+            PullEvent::ConfigStored { digest } => {
+                self.say(format!("Copying config {} done", short(&digest)))
+            }
         }
     }
 
-    fn draw(
-        &self,
-        multi: &MultiProgress,
-        bars: &Mutex<HashMap<String, ProgressBar>>,
-        event: PullEvent,
-    ) {
-        let mut bars = bars.lock().unwrap_or_else(|e| e.into_inner());
+    pub fn push(&self, event: PushEvent) {
         match event {
-            PullEvent::LayerStarted { digest, size } => {
-                let bar = multi.add(ProgressBar::new(size));
-                bar.set_style(
-                    ProgressStyle::with_template(
-                        "Copying blob {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
-                    )
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-                );
-                bar.set_message(short(&digest).to_owned());
-                bars.insert(digest, bar);
+            PushEvent::Started => self.say("Getting image source signatures".to_owned()),
+            PushEvent::BlobStarted { digest, size } => self.start(digest, size),
+            PushEvent::BlobProgress { digest, bytes } => self.advance(&digest, bytes),
+            PushEvent::BlobExists { digest } => self.done(
+                &digest,
+                format!("Copying blob {} skipped: already exists", short(&digest)),
+            ),
+            PushEvent::BlobMounted { digest, from } => self.done(
+                &digest,
+                format!("Copying blob {} mounted from {from}", short(&digest)),
+            ),
+            PushEvent::BlobDone { digest } => {
+                self.done(&digest, format!("Copying blob {} done", short(&digest)))
             }
-            PullEvent::LayerProgress { digest, bytes } => {
-                if let Some(bar) = bars.get(&digest) {
-                    bar.set_position(bytes);
+            PushEvent::ConfigDone { digest } => {
+                self.say(format!("Copying config {} done", short(&digest)))
+            }
+        }
+    }
+
+    fn start(&self, digest: String, size: u64) {
+        if let Mode::Bars { multi, bars } = &self.mode {
+            let bar = multi.add(ProgressBar::new(size));
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "Copying blob {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_message(short(&digest).to_owned());
+            lock(bars).insert(digest, bar);
+        }
+    }
+
+    fn advance(&self, digest: &str, bytes: u64) {
+        if let Mode::Bars { bars, .. } = &self.mode {
+            if let Some(bar) = lock(bars).get(digest) {
+                bar.set_position(bytes);
+            }
+        }
+    }
+
+    /// A blob is finished: its bar ends with `text`, or `text` is a line.
+    fn done(&self, digest: &str, text: String) {
+        match &self.mode {
+            Mode::Quiet => {}
+            Mode::Lines => eprintln!("{text}"),
+            Mode::Bars { multi, bars } => match lock(bars).get(digest) {
+                Some(bar) => {
+                    let message = text.strip_prefix("Copying blob ").unwrap_or(&text);
+                    bar.finish_with_message(message.to_owned());
                 }
-            }
-            PullEvent::LayerDone { digest } => {
-                if let Some(bar) = bars.get(&digest) {
-                    bar.finish_with_message(format!("{} done", short(&digest)));
-                }
-            }
-            other => {
-                if let Some(text) = line(&other) {
+                None => {
                     let _ = multi.println(text);
                 }
+            },
+        }
+    }
+
+    fn say(&self, text: String) {
+        match &self.mode {
+            Mode::Quiet => {}
+            Mode::Lines => eprintln!("{text}"),
+            Mode::Bars { multi, .. } => {
+                let _ = multi.println(text);
             }
         }
     }
 
     pub fn finish(&self, ok: bool) {
         if let Mode::Bars { bars, .. } = &self.mode {
-            for bar in bars.lock().unwrap_or_else(|e| e.into_inner()).values() {
+            for bar in lock(bars).values() {
                 if ok {
                     bar.finish();
                 } else {
@@ -105,14 +147,8 @@ impl PullDisplay {
     }
 }
 
-fn line(event: &PullEvent) -> Option<String> {
-    Some(match event {
-        PullEvent::Resolved { reference } => format!("Trying to pull {reference}..."),
-        PullEvent::LayerExists { digest } => {
-            format!("Copying blob {} skipped: already exists", short(digest))
-        }
-        PullEvent::LayerDone { digest } => format!("Copying blob {} done", short(digest)),
-        PullEvent::ConfigStored { digest } => format!("Copying config {} done", short(digest)),
-        PullEvent::LayerStarted { .. } | PullEvent::LayerProgress { .. } => return None,
-    })
+fn lock(
+    bars: &Mutex<HashMap<String, ProgressBar>>,
+) -> std::sync::MutexGuard<'_, HashMap<String, ProgressBar>> {
+    bars.lock().unwrap_or_else(|e| e.into_inner())
 }

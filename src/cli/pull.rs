@@ -1,6 +1,6 @@
 //! `coracle pull`
 
-use super::progress::PullDisplay;
+use super::progress::TransferDisplay;
 use crate::engine::context::Context;
 use crate::engine::images::pull::{pull, PullOptions};
 use std::sync::Arc;
@@ -33,12 +33,12 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
 
 /// Pulls with progress on stderr (none when quiet); used by `pull` and later `run`.
 pub fn pull_image(ctx: &Context, opts: &PullOptions, quiet: bool) -> anyhow::Result<String> {
-    let display = Arc::new(PullDisplay::new(quiet));
+    let display = Arc::new(TransferDisplay::new(quiet));
     let events = display.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let result = runtime.block_on(pull(ctx, opts, Arc::new(move |e| events.show(e))));
+    let result = runtime.block_on(pull(ctx, opts, Arc::new(move |e| events.pull(e))));
     display.finish(result.is_ok());
     // Layers still unpacking after a failure would hold the exit; their temp dirs are
     // swept by the next pull.

@@ -1,4 +1,5 @@
-//! A throttling TCP proxy, so a test can interrupt a pull half-way reliably.
+//! A throttling TCP proxy, so a test can interrupt a pull half-way reliably, and
+//! cut connections that upload too much, to break a push half-way.
 
 use anyhow::{Context, Result};
 use std::io::{Read, Write};
@@ -14,6 +15,28 @@ pub struct Throttle {
     rate: Arc<AtomicU64>,
     sent: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
+    cut: Arc<Cut>,
+}
+
+/// Connections that send the upstream more than `after` bytes are closed there
+/// (`u64::MAX`: never); `once` switches cutting off after the first cut.
+struct Cut {
+    after: AtomicU64,
+    once: AtomicBool,
+}
+
+impl Cut {
+    /// May a connection that has sent `sent` bytes send `n` more? Trips the cut.
+    fn allows(&self, sent: u64, n: u64) -> bool {
+        let after = self.after.load(Ordering::SeqCst);
+        if sent.saturating_add(n) <= after {
+            return true;
+        }
+        if self.once.load(Ordering::SeqCst) {
+            self.after.store(u64::MAX, Ordering::SeqCst);
+        }
+        false
+    }
 }
 
 impl Throttle {
@@ -23,11 +46,16 @@ impl Throttle {
         let rate = Arc::new(AtomicU64::new(bytes_per_sec));
         let stop = Arc::new(AtomicBool::new(false));
         let sent = Arc::new(AtomicU64::new(0));
-        let (r, s, n, up) = (
+        let cut = Arc::new(Cut {
+            after: AtomicU64::new(u64::MAX),
+            once: AtomicBool::new(false),
+        });
+        let (r, s, n, up, k) = (
             rate.clone(),
             stop.clone(),
             sent.clone(),
             upstream.to_string(),
+            cut.clone(),
         );
         std::thread::spawn(move || {
             for conn in listener.incoming() {
@@ -40,7 +68,8 @@ impl Throttle {
                 };
                 let (r, n) = (r.clone(), n.clone());
                 let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-                std::thread::spawn(move || pump(c2, s2, None, None));
+                let k = k.clone();
+                std::thread::spawn(move || upload(c2, s2, &k));
                 std::thread::spawn(move || pump(server, client, Some(r), Some(n)));
             }
         });
@@ -49,7 +78,26 @@ impl Throttle {
             rate,
             sent,
             stop,
+            cut,
         })
+    }
+
+    /// Closes every connection once it has sent the upstream more than `bytes`
+    /// (a registry that keeps dropping uploads), until [`Throttle::stop_cutting`].
+    pub fn cut_uploads_after(&self, bytes: u64) {
+        self.cut.once.store(false, Ordering::SeqCst);
+        self.cut.after.store(bytes, Ordering::SeqCst);
+    }
+
+    /// Closes the first connection that sends the upstream more than `bytes`,
+    /// then lets everything through (one dropped connection mid-upload).
+    pub fn cut_one_upload_after(&self, bytes: u64) {
+        self.cut.once.store(true, Ordering::SeqCst);
+        self.cut.after.store(bytes, Ordering::SeqCst);
+    }
+
+    pub fn stop_cutting(&self) {
+        self.cut.after.store(u64::MAX, Ordering::SeqCst);
     }
 
     pub fn port(&self) -> u16 {
@@ -76,6 +124,29 @@ impl Drop for Throttle {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
+}
+
+/// Client to upstream, closing both sides when the connection is cut.
+fn upload(mut from: TcpStream, mut to: TcpStream, cut: &Cut) {
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut sent = 0u64;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if !cut.allows(sent, n as u64) {
+            let _ = to.shutdown(Shutdown::Both);
+            let _ = from.shutdown(Shutdown::Both);
+            return;
+        }
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+        sent += n as u64;
+    }
+    let _ = to.shutdown(Shutdown::Write);
+    let _ = from.shutdown(Shutdown::Read);
 }
 
 fn pump(

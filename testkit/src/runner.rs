@@ -120,11 +120,16 @@ impl Coracle {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut cmd = Command::new(&self.bin);
-        cmd.args(args)
-            .current_dir(&self.dir)
-            .env_clear()
-            .stdin(Stdio::null());
+        let mut cmd = self.peer_command(&self.bin);
+        cmd.args(args);
+        cmd
+    }
+
+    /// Another program (podman, skopeo) as the same user, with the same HOME and
+    /// XDG dirs, not started.
+    pub fn peer_command(&self, program: impl AsRef<OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(&self.dir).env_clear().stdin(Stdio::null());
         let mut env: HashMap<String, String> = HashMap::new();
         for key in ["RUST_BACKTRACE", "RUST_LOG", "TERM", "LANG"] {
             if let Ok(v) = std::env::var(key) {

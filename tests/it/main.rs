@@ -4,12 +4,19 @@
 //! Run with `scripts/test --test it [FILTER]`; keep a failing test's files with
 //! `CORACLE_TEST_KEEP=1`.
 
+mod archive;
 mod auth;
 mod common;
 mod harness;
 mod images;
+mod import;
+mod interop;
 mod lifecycle;
+mod login;
+mod manifest;
+mod peers;
 mod pull;
+mod push;
 mod run;
 mod run_tty;
 mod safety;

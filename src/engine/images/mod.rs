@@ -1,11 +1,14 @@
 //! Image operations: pull, list, inspect, tag, remove, prune, history.
 
+pub mod archive;
 pub mod config;
 mod error;
 pub mod history;
 pub mod inspect;
 pub mod list;
 pub mod pull;
+pub mod push;
+pub mod remote;
 pub mod remove;
 mod resolve;
 pub mod tag;

@@ -200,7 +200,9 @@ pub async fn fetch_token(
         if let Some(service) = service {
             q.append_pair("service", service);
         }
-        q.append_pair("scope", scope);
+        for scope in scope.split_whitespace() {
+            q.append_pair("scope", scope);
+        }
     }
     let mut req = http.get(url);
     if let Some(c) = creds {

@@ -181,7 +181,7 @@ fn decode_auth(auth: &str) -> Result<Credentials, String> {
 /// `https://index.docker.io/v1/` -> `docker.io`; `quay.io/org/` -> `quay.io/org`.
 /// A URL-style key names a whole registry (its path is an API version, not a
 /// repository); a bare key may be scoped to a repository.
-fn normalize_key(key: &str) -> String {
+pub(crate) fn normalize_key(key: &str) -> String {
     let (had_scheme, rest) = match key
         .strip_prefix("https://")
         .or_else(|| key.strip_prefix("http://"))

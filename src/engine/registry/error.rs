@@ -18,6 +18,12 @@ pub enum RegistryError {
         had_credentials: bool,
     },
 
+    /// `login` with credentials the registry does not take.
+    #[error(
+        "unauthorized: registry {registry} refused the username and password; nothing was saved"
+    )]
+    LoginRefused { registry: String },
+
     /// Could not connect (refused, DNS, TLS handshake, timeout).
     #[error("registry {registry} is unreachable: {cause}")]
     Unreachable { registry: String, cause: String },
@@ -25,6 +31,14 @@ pub enum RegistryError {
     /// The connection broke or stalled after the response started.
     #[error("download from registry {registry} failed: {cause}")]
     Transfer { registry: String, cause: String },
+
+    /// Sending a blob broke off.
+    #[error("upload of blob {digest} to {image} failed: {cause}")]
+    Upload {
+        image: String,
+        digest: String,
+        cause: String,
+    },
 
     #[error("{what} of {image} does not match its digest: expected {expected}, got {actual}")]
     DigestMismatch {

@@ -7,7 +7,9 @@
 pub mod auth;
 pub mod creds;
 pub mod error;
+pub mod login;
 mod transport;
+pub mod upload;
 
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -19,7 +21,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use reqwest::header::{
     HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE,
 };
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use sha2::Digest as _;
 
 use crate::engine::image::reference::{validate_digest, Reference};
@@ -99,6 +101,8 @@ struct Inner {
 enum What<'a> {
     Manifest,
     Blob(&'a str),
+    /// A push request: nothing is "not found", every failure is the registry's answer.
+    Upload,
 }
 
 impl Client {
@@ -221,26 +225,58 @@ impl Client {
         })
     }
 
-    /// One authenticated GET: the cached authorization (or one made ahead of time
-    /// from the registry's known challenge), then on a 401 a fresh one from the
-    /// challenge and exactly one retry.
+    /// One authenticated GET with pull access.
     async fn get(
         &self,
         r: &Reference,
         path: &str,
         accept: Option<&str>,
     ) -> Result<reqwest::Response, RegistryError> {
-        let registry = r.registry.as_str();
+        let mut headers = HeaderMap::new();
+        if let Some(a) = accept {
+            headers.insert(ACCEPT, header_value(&r.registry, a)?);
+        }
         let scope = format!("repository:{}:pull", r.repository);
-        let mut authorization = self.inner.auth.get(registry, &scope);
+        self.request(r, Method::GET, path, headers, None, &scope)
+            .await
+    }
+
+    /// One authenticated request: the cached authorization (or one made ahead of
+    /// time from the registry's known challenge), then on a 401 a fresh one from
+    /// the challenge and exactly one retry. `scope` is one or more
+    /// space-separated token scopes.
+    async fn request(
+        &self,
+        r: &Reference,
+        method: Method,
+        target: &str,
+        headers: HeaderMap,
+        body: Option<Bytes>,
+        scope: &str,
+    ) -> Result<reqwest::Response, RegistryError> {
+        let registry = r.registry.as_str();
+        let mut authorization = self.inner.auth.get(registry, scope);
         if authorization.is_none() {
             if let Some(challenge) = self.inner.auth.challenge(registry) {
-                authorization = self.authorize(r, &challenge, &scope, true).await?;
+                authorization = self.authorize(r, &challenge, scope, true).await?;
             }
         }
-        let resp = self
-            .send(registry, path, accept, authorization.as_deref())
-            .await?;
+        let send = |authorization: Option<String>| {
+            let mut headers = headers.clone();
+            let (method, body) = (method.clone(), body.clone());
+            async move {
+                if let Some(a) = authorization {
+                    let mut v = header_value(registry, &a)?;
+                    v.set_sensitive(true);
+                    headers.insert(AUTHORIZATION, v);
+                }
+                self.inner
+                    .transport
+                    .send(method, registry, target, headers, body)
+                    .await
+            }
+        };
+        let resp = send(authorization).await?;
         if resp.status() != StatusCode::UNAUTHORIZED {
             return Ok(resp);
         }
@@ -255,12 +291,10 @@ impl Client {
             return Err(self.unauthorized(r)?);
         };
         self.inner.auth.set_challenge(registry, challenge.clone());
-        let Some(authorization) = self.authorize(r, &challenge, &scope, false).await? else {
+        let Some(authorization) = self.authorize(r, &challenge, scope, false).await? else {
             return Err(self.unauthorized(r)?);
         };
-        let resp = self
-            .send(registry, path, accept, Some(&authorization))
-            .await?;
+        let resp = send(Some(authorization)).await?;
         if resp.status() == StatusCode::UNAUTHORIZED {
             return Err(self.unauthorized(r)?);
         }
@@ -302,31 +336,6 @@ impl Client {
         Ok(Some(header))
     }
 
-    async fn send(
-        &self,
-        registry: &str,
-        path: &str,
-        accept: Option<&str>,
-        authorization: Option<&str>,
-    ) -> Result<reqwest::Response, RegistryError> {
-        let mut headers = HeaderMap::new();
-        let value = |s: &str| {
-            HeaderValue::from_str(s).map_err(|_| RegistryError::Protocol {
-                registry: registry.to_string(),
-                message: "the token service sent a token that is not a valid header".to_string(),
-            })
-        };
-        if let Some(a) = accept {
-            headers.insert(ACCEPT, value(a)?);
-        }
-        if let Some(a) = authorization {
-            let mut v = value(a)?;
-            v.set_sensitive(true);
-            headers.insert(AUTHORIZATION, v);
-        }
-        self.inner.transport.get(registry, path, headers).await
-    }
-
     /// Turns an unsuccessful response into the error it means.
     async fn check(
         &self,
@@ -346,10 +355,12 @@ impl Client {
         let parsed = ErrorBody::parse(&body);
         let blob = match what {
             What::Blob(d) => Some(d.to_string()),
-            What::Manifest => None,
+            What::Manifest | What::Upload => None,
         };
-        if status == StatusCode::NOT_FOUND
-            || parsed.has_code(&["MANIFEST_UNKNOWN", "NAME_UNKNOWN", "BLOB_UNKNOWN"])
+        let upload = matches!(what, What::Upload);
+        if !upload
+            && (status == StatusCode::NOT_FOUND
+                || parsed.has_code(&["MANIFEST_UNKNOWN", "NAME_UNKNOWN", "BLOB_UNKNOWN"]))
         {
             return Err(RegistryError::NotFound {
                 image: r.to_string(),
@@ -396,6 +407,15 @@ impl Client {
         };
         Ok(store.lookup(&r.registry, &r.repository))
     }
+}
+
+fn header_value(registry: &str, s: &str) -> Result<HeaderValue, RegistryError> {
+    HeaderValue::from_str(s).map_err(|_| RegistryError::Protocol {
+        registry: registry.to_string(),
+        // Never the value itself: it may be a token.
+        message: "a header value (a token or a name) has characters http does not allow"
+            .to_string(),
+    })
 }
 
 fn check_digest(digest: &str) -> Result<(), RegistryError> {

@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
+use reqwest::Method;
 
 use super::error::{cause_of, RegistryError};
 use super::ClientOptions;
@@ -77,39 +79,50 @@ impl Transport {
         }
     }
 
-    /// GETs `path` (starting with `/v2/`) from the registry, choosing the scheme.
-    pub async fn get(
+    /// Sends a request to `target`: a path starting with `/v2/` on the registry
+    /// (choosing the scheme), or an absolute URL the registry gave us (an upload
+    /// `Location`), sent as it is.
+    pub async fn send(
         &self,
+        method: Method,
         registry: &str,
-        path: &str,
+        target: &str,
         headers: HeaderMap,
+        body: Option<Bytes>,
     ) -> Result<reqwest::Response, RegistryError> {
+        let insecure = self.is_insecure(registry);
+        let client = if insecure {
+            &self.insecure
+        } else {
+            &self.secure
+        };
+        let request = |url: &str| {
+            let mut req = client.request(method.clone(), url).headers(headers.clone());
+            if let Some(body) = &body {
+                req = req.body(body.clone());
+            }
+            req
+        };
+        if !target.starts_with('/') {
+            return send(request(target), registry).await;
+        }
         let host = api_host(registry);
         let known = self.schemes.lock().unwrap().get(registry).copied();
-        if !self.is_insecure(registry) {
-            let url = format!("https://{host}{path}");
-            return send(&self.secure, &url, headers, registry).await;
+        if !insecure {
+            return send(request(&format!("https://{host}{target}")), registry).await;
         }
         if let Some(scheme) = known {
-            let url = format!("{}://{host}{path}", scheme.as_str());
-            return send(&self.insecure, &url, headers, registry).await;
+            let url = format!("{}://{host}{target}", scheme.as_str());
+            return send(request(&url), registry).await;
         }
-        let https = format!("https://{host}{path}");
-        match self
-            .insecure
-            .get(&https)
-            .headers(headers.clone())
-            .send()
-            .await
-        {
+        match request(&format!("https://{host}{target}")).send().await {
             Ok(resp) => {
                 self.remember(registry, Scheme::Https);
                 Ok(resp)
             }
             Err(e) if e.is_connect() => {
                 log::debug!("{registry}: https failed ({}), trying http", cause_of(&e));
-                let http = format!("http://{host}{path}");
-                let resp = send(&self.insecure, &http, headers, registry).await?;
+                let resp = send(request(&format!("http://{host}{target}")), registry).await?;
                 self.remember(registry, Scheme::Http);
                 Ok(resp)
             }
@@ -126,17 +139,10 @@ impl Transport {
 }
 
 async fn send(
-    client: &reqwest::Client,
-    url: &str,
-    headers: HeaderMap,
+    req: reqwest::RequestBuilder,
     registry: &str,
 ) -> Result<reqwest::Response, RegistryError> {
-    client
-        .get(url)
-        .headers(headers)
-        .send()
-        .await
-        .map_err(|e| unreachable(registry, &e))
+    req.send().await.map_err(|e| unreachable(registry, &e))
 }
 
 fn unreachable(registry: &str, e: &reqwest::Error) -> RegistryError {
@@ -219,14 +225,9 @@ async fn live_verified_tls() {
     let registry = std::env::var("CORACLE_TEST_TLS_REGISTRY").expect("CORACLE_TEST_TLS_REGISTRY");
     let _ = rustls::crypto::ring::default_provider().install_default();
     let t = Transport::new(&ClientOptions::default()).unwrap();
-    let e = send(
-        &t.secure,
-        &format!("https://{registry}/v2/"),
-        HeaderMap::new(),
-        &registry,
-    )
-    .await
-    .unwrap_err();
+    let e = send(t.secure.get(format!("https://{registry}/v2/")), &registry)
+        .await
+        .unwrap_err();
     eprintln!("{e}");
     assert!(e.to_string().contains("--tls-verify=false"), "{e}");
 }

@@ -37,6 +37,19 @@ impl Store {
         writer.commit(self, digest)
     }
 
+    /// Moves a file whose digest the caller computed while writing it (under
+    /// tmp/, so on the same file system) into place as that blob.
+    pub fn adopt_blob(&self, file: &std::path::Path, digest: &str) -> Result<(), StoreError> {
+        let path = self.blob_path(digest)?;
+        if path.exists() {
+            return Ok(());
+        }
+        File::open(file)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| StoreError::io(file, e))?;
+        std::fs::rename(file, &path).map_err(|e| StoreError::io(&path, e))
+    }
+
     pub fn blob_writer(&self) -> Result<BlobWriter, StoreError> {
         let tmp = self.temp_entry("blob")?;
         let file = File::create(tmp.path()).map_err(|e| StoreError::io(tmp.path(), e))?;

@@ -172,6 +172,15 @@ impl Store {
         Ok(())
     }
 
+    /// Records that the image is known under `name` (`registry/repository@digest`).
+    pub fn add_repo_digest(&self, name: &str, id: &str) -> Result<(), StoreError> {
+        self.db.execute(
+            "INSERT OR IGNORE INTO repo_digests (name, image_id) VALUES (?1, ?2)",
+            [name, id],
+        )?;
+        Ok(())
+    }
+
     /// Removes a tag; false when there was none.
     pub fn remove_tag(&self, name: &str) -> Result<bool, StoreError> {
         Ok(self

@@ -33,7 +33,26 @@ impl Store {
     /// Call with the layer's lock held.
     pub fn layer(&self, diff_id: &str) -> Result<Option<LayerRecord>, StoreError> {
         let path = self.layer_path(diff_id)?;
-        let record = self
+        let record = self.layer_record(diff_id)?;
+        match (record, path.exists()) {
+            (Some(record), true) => Ok(Some(record)),
+            (Some(_), false) => {
+                self.db
+                    .execute("DELETE FROM layers WHERE diff_id = ?1", [diff_id])?;
+                Ok(None)
+            }
+            (None, true) => {
+                super::tmp::remove_any(&path);
+                Ok(None)
+            }
+            (None, false) => Ok(None),
+        }
+    }
+
+    /// The layer's record as the database has it, without checking its directory
+    /// (for readers, which need no lock).
+    pub fn layer_record(&self, diff_id: &str) -> Result<Option<LayerRecord>, StoreError> {
+        Ok(self
             .db
             .query_row(
                 "SELECT size, blob_digest, blob_size, media_type FROM layers WHERE diff_id = ?1",
@@ -48,20 +67,7 @@ impl Store {
                     })
                 },
             )
-            .optional()?;
-        match (record, path.exists()) {
-            (Some(record), true) => Ok(Some(record)),
-            (Some(_), false) => {
-                self.db
-                    .execute("DELETE FROM layers WHERE diff_id = ?1", [diff_id])?;
-                Ok(None)
-            }
-            (None, true) => {
-                super::tmp::remove_any(&path);
-                Ok(None)
-            }
-            (None, false) => Ok(None),
-        }
+            .optional()?)
     }
 
     /// Moves an unpacked layer into place and records it. Call with the layer's lock held.

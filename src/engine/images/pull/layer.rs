@@ -133,8 +133,9 @@ fn fetch_one(
             actual,
         });
     }
-    let (diff_id, size) = unpacked_result.map_err(|e| e.into_images_error(job))?;
-    drained.map_err(|e| Checked::Io(e).into_images_error(job))?;
+    let (diff_id, size) =
+        unpacked_result.map_err(|e| e.into_images_error(&job.image, &job.digest))?;
+    drained.map_err(|e| Checked::Io(e).into_images_error(&job.image, &job.digest))?;
     if diff_id != job.diff_id {
         return Err(ImagesError::DiffIdMismatch {
             image: job.image.clone(),
@@ -160,30 +161,30 @@ fn fetch_one(
     Ok(())
 }
 
-enum Checked {
+pub(crate) enum Checked {
     Unpack(UnpackError),
     Io(io::Error),
 }
 
 impl Checked {
-    fn into_images_error(self, job: &Job) -> ImagesError {
+    pub(crate) fn into_images_error(self, image: &str, digest: &str) -> ImagesError {
         match self {
             Checked::Unpack(source) => ImagesError::Unpack {
-                image: job.image.clone(),
-                digest: job.digest.clone(),
+                image: image.to_owned(),
+                digest: digest.to_owned(),
                 source,
             },
             Checked::Io(source) => ImagesError::BadManifest {
-                image: job.image.clone(),
-                message: format!("layer {} cannot be decompressed: {source}", job.digest),
+                image: image.to_owned(),
+                message: format!("layer {digest} cannot be decompressed: {source}"),
             },
         }
     }
 }
 
 /// Decompresses and unpacks, returning the diff-id and the unpacked size.
-fn unpack_checked(
-    source: &mut Tee,
+pub(crate) fn unpack_checked<R: io::Read>(
+    source: R,
     dest: &Path,
     opts: &UnpackOptions,
 ) -> Result<(String, u64), Checked> {

@@ -2,8 +2,11 @@
 //! downloads and checked against its digest and diff-id before it is kept.
 
 mod layer;
-mod manifest;
+pub(crate) mod manifest;
 mod reader;
+
+pub(crate) use layer::{unpack_checked, Checked};
+pub(crate) use reader::decompress;
 
 use super::ImagesError;
 use crate::engine::context::Context;

@@ -1,0 +1,39 @@
+//! `coracle import`
+
+use crate::engine::context::Context;
+use crate::engine::images::archive::import::{import, ImportOptions};
+use anyhow::Context as _;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER or WORKDIR
+    #[arg(short, long = "change", value_name = "INSTRUCTION")]
+    changes: Vec<String>,
+    /// A commit message for the image's history
+    #[arg(short, long)]
+    message: Option<String>,
+    /// Print only the image ID
+    #[arg(short, long)]
+    quiet: bool,
+    /// The tarball, or - for stdin
+    file: String,
+    /// The name to give the image
+    reference: Option<String>,
+}
+
+pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let opts = ImportOptions {
+        reference: args.reference,
+        changes: args.changes,
+        message: args.message,
+    };
+    let id = if args.file == "-" {
+        import(ctx, std::io::stdin().lock(), &opts)?
+    } else {
+        let file = std::fs::File::open(&args.file)
+            .with_context(|| format!("cannot open {}", args.file))?;
+        import(ctx, file, &opts)?
+    };
+    println!("{id}");
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! `coracle login` and `coracle logout`
+
+use super::push::parse_creds;
+use crate::engine::registry::creds::{CredStore, Credentials};
+use crate::engine::registry::login::{self, registry_key};
+use crate::engine::registry::{Client, ClientOptions};
+use anyhow::{bail, Context as _};
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct LoginArgs {
+    /// Username
+    #[arg(short, long)]
+    username: Option<String>,
+    /// Password (prefer --password-stdin: this one shows in the process list)
+    #[arg(short, long)]
+    password: Option<String>,
+    /// Read the password from stdin
+    #[arg(long, conflicts_with = "password")]
+    password_stdin: bool,
+    /// Print the username logged in to the registry
+    #[arg(long, conflicts_with_all = ["username", "password", "password_stdin"])]
+    get_login: bool,
+    /// The auth file to use (default $XDG_RUNTIME_DIR/containers/auth.json)
+    #[arg(long, value_name = "FILE", env = "REGISTRY_AUTH_FILE")]
+    authfile: Option<PathBuf>,
+    /// Require HTTPS and verify certificates (loopback registries may use plain HTTP)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    tls_verify: bool,
+    /// REGISTRY[/REPOSITORY]
+    registry: String,
+}
+
+#[derive(clap::Args)]
+pub struct LogoutArgs {
+    /// Remove the credentials of every registry
+    #[arg(short, long)]
+    all: bool,
+    /// The auth file to use (default $XDG_RUNTIME_DIR/containers/auth.json)
+    #[arg(long, value_name = "FILE", env = "REGISTRY_AUTH_FILE")]
+    authfile: Option<PathBuf>,
+    /// REGISTRY[/REPOSITORY]
+    #[arg(required_unless_present = "all")]
+    registry: Option<String>,
+}
+
+pub fn login(args: LoginArgs) -> anyhow::Result<()> {
+    let file = auth_file(args.authfile.clone())?;
+    let key = registry_key(&args.registry);
+    let host = key.split('/').next().unwrap_or(&key).to_owned();
+    if args.get_login {
+        let store = CredStore::load(std::slice::from_ref(&file))?;
+        let repo = key.split_once('/').map_or("", |(_, r)| r);
+        match store.lookup(&host, repo) {
+            Some(c) => println!("{}", c.username),
+            None => bail!("not logged into {key}"),
+        }
+        return Ok(());
+    }
+    let creds = credentials(&args)?;
+    let client = Client::new(ClientOptions {
+        tls_verify: args.tls_verify,
+        ..Default::default()
+    })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(client.check_login(&host, &creds))?;
+    login::save(&file, &key, &creds)?;
+    println!("Login Succeeded!");
+    Ok(())
+}
+
+pub fn logout(args: LogoutArgs) -> anyhow::Result<()> {
+    let file = auth_file(args.authfile)?;
+    match args.registry.filter(|_| !args.all) {
+        None => {
+            login::remove(&file, None)?;
+            println!("Removed login credentials for all registries");
+        }
+        Some(registry) => {
+            let key = registry_key(&registry);
+            if !login::remove(&file, Some(&key))? {
+                bail!("not logged into {key}");
+            }
+            println!("Removed login credentials for {key}");
+        }
+    }
+    Ok(())
+}
+
+fn auth_file(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    given
+        .or_else(login::default_auth_file)
+        .context("cannot tell where to keep credentials: set XDG_RUNTIME_DIR or pass --authfile")
+}
+
+/// From the flags, stdin, or prompts on a terminal.
+fn credentials(args: &LoginArgs) -> anyhow::Result<Credentials> {
+    let username = match &args.username {
+        Some(u) => u.clone(),
+        None => prompt("Username: ", true)?,
+    };
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    } else {
+        match &args.password {
+            Some(p) => p.clone(),
+            None => prompt("Password: ", false)?,
+        }
+    };
+    if username.is_empty() || password.is_empty() {
+        bail!("a username and a password are needed");
+    }
+    parse_creds(&format!("{username}:{password}"))
+}
+
+/// Asks on stderr; without echo for a password on a terminal.
+fn prompt(question: &str, echo: bool) -> anyhow::Result<String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        bail!("no terminal to ask for credentials on: pass --username and --password-stdin");
+    }
+    eprint!("{question}");
+    let saved = if echo {
+        None
+    } else {
+        use nix::sys::termios::{tcgetattr, tcsetattr, LocalFlags, SetArg};
+        let saved = tcgetattr(&stdin)?;
+        let mut quiet = saved.clone();
+        quiet.local_flags.remove(LocalFlags::ECHO);
+        tcsetattr(&stdin, SetArg::TCSANOW, &quiet)?;
+        Some(saved)
+    };
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if let Some(saved) = saved {
+        nix::sys::termios::tcsetattr(&stdin, nix::sys::termios::SetArg::TCSANOW, &saved)?;
+        eprintln!();
+    }
+    read?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}

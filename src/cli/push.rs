@@ -1,0 +1,78 @@
+//! `coracle push`
+
+use super::progress::TransferDisplay;
+use crate::engine::context::Context;
+use crate::engine::images::push::plan::{Compression, ManifestFormat};
+use crate::engine::images::push::{push, PushOptions};
+use crate::engine::registry::creds::Credentials;
+use anyhow::Context as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Manifest format to push: oci or v2s2 (default: the image's own)
+    #[arg(short, long, value_parser = ["oci", "v2s2", "docker"])]
+    format: Option<String>,
+    /// Compress layers with this: gzip or zstd (default: as stored)
+    #[arg(long, value_parser = ["gzip", "zstd"])]
+    compression_format: Option<String>,
+    /// Credentials (USERNAME:PASSWORD) to use instead of the auth files
+    #[arg(long, value_name = "USERNAME:PASSWORD")]
+    creds: Option<String>,
+    /// Write the digest of the pushed manifest to this file
+    #[arg(long, value_name = "FILE")]
+    digestfile: Option<PathBuf>,
+    /// Print no progress
+    #[arg(short, long)]
+    quiet: bool,
+    /// Require HTTPS and verify certificates (loopback registries may use plain HTTP)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    tls_verify: bool,
+    /// The image to push
+    image: String,
+    /// Where to push it (default: the image's name)
+    destination: Option<String>,
+}
+
+pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let opts = PushOptions {
+        image: args.image,
+        destination: args.destination,
+        tls_verify: args.tls_verify,
+        format: args.format.as_deref().map(|f| match f {
+            "oci" => ManifestFormat::Oci,
+            _ => ManifestFormat::V2s2,
+        }),
+        compression: args.compression_format.as_deref().map(|c| match c {
+            "zstd" => Compression::Zstd,
+            _ => Compression::Gzip,
+        }),
+        credentials: args.creds.as_deref().map(parse_creds).transpose()?,
+    };
+    let display = Arc::new(TransferDisplay::new(args.quiet));
+    let events = display.clone();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(push(ctx, &opts, Arc::new(move |e| events.push(e))));
+    display.finish(result.is_ok());
+    runtime.shutdown_background();
+    let digest = result?;
+    if let Some(path) = args.digestfile {
+        std::fs::write(&path, &digest)
+            .with_context(|| format!("cannot write the digest to {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// `USER:PASS` (the password may hold colons).
+pub fn parse_creds(raw: &str) -> anyhow::Result<Credentials> {
+    match raw.split_once(':') {
+        Some((user, pass)) if !user.is_empty() => Ok(Credentials {
+            username: user.to_owned(),
+            password: pass.to_owned(),
+        }),
+        _ => anyhow::bail!("--creds must be USERNAME:PASSWORD"),
+    }
+}

@@ -1,6 +1,7 @@
 //! Argument parsing and output. Each subcommand is a clap definition plus a short
 //! `exec` that builds an options struct, calls one engine function and prints.
 
+mod build;
 mod format;
 mod images;
 mod info;
@@ -48,6 +49,8 @@ enum Command {
     Rm(rm::Args),
     /// Pull an image from a registry
     Pull(pull::Args),
+    /// Build an image from a Dockerfile
+    Build(Box<build::Args>),
     /// List images
     Images(images::ListArgs),
     /// Manage images
@@ -115,6 +118,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rm(args) => rm::exec(&ctx, args),
         Command::Monitor(args) => monitor::exec(&ctx, args),
         Command::Pull(args) => pull::exec(&ctx, args),
+        Command::Build(args) => build::exec(&ctx, *args),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),
         Command::Rmi(args) => rmi::exec(&ctx, args),

@@ -5,6 +5,7 @@
 //! `CORACLE_TEST_KEEP=1`.
 
 mod auth;
+mod build;
 mod common;
 mod harness;
 mod images;

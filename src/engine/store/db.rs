@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 use std::time::Duration;
 
-const SCHEMA_VERSION: i32 = 2;
+const SCHEMA_VERSION: i32 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS layers (
@@ -51,6 +51,14 @@ CREATE TABLE IF NOT EXISTS containers (
     config TEXT NOT NULL               -- the options it was created with, JSON
 );
 CREATE INDEX IF NOT EXISTS containers_by_image ON containers(image_id);
+CREATE TABLE IF NOT EXISTS build_cache (
+    parent TEXT NOT NULL,              -- image ID the step ran on, or 'scratch'
+    key TEXT NOT NULL,                 -- the step after expansion, plus what it read
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    created INTEGER NOT NULL,          -- unix seconds
+    PRIMARY KEY (parent, key)
+);
+CREATE INDEX IF NOT EXISTS build_cache_by_image ON build_cache(image_id);
 ";
 
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {

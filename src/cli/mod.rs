@@ -2,6 +2,7 @@
 //! `exec` that builds an options struct, calls one engine function and prints.
 
 mod build;
+mod builder;
 mod format;
 mod images;
 mod info;
@@ -51,6 +52,9 @@ enum Command {
     Pull(pull::Args),
     /// Build an image from a Dockerfile
     Build(Box<build::Args>),
+    /// Manage the build cache
+    #[command(subcommand)]
+    Builder(builder::BuilderCommand),
     /// List images
     Images(images::ListArgs),
     /// Manage images
@@ -119,6 +123,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Monitor(args) => monitor::exec(&ctx, args),
         Command::Pull(args) => pull::exec(&ctx, args),
         Command::Build(args) => build::exec(&ctx, *args),
+        Command::Builder(cmd) => builder::exec(&ctx, cmd),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),
         Command::Rmi(args) => rmi::exec(&ctx, args),

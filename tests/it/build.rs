@@ -4,7 +4,7 @@
 use crate::common::*;
 use coracle_testkit::{Coracle, Output};
 use serde_json::{json, Value};
-use std::os::unix::fs::{chown, PermissionsExt};
+use std::os::unix::fs::chown;
 use std::path::{Path, PathBuf};
 
 /// A coracle with busybox:latest pulled, and the Dockerfile preamble naming it.

@@ -6,6 +6,7 @@
 
 mod auth;
 mod build;
+mod build_cache;
 mod common;
 mod harness;
 mod images;

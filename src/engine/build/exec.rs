@@ -359,6 +359,7 @@ impl Builder<'_> {
                 workdir: non_empty(image.text("WorkingDir")),
                 user: non_empty(image.text("User")),
                 network,
+                layers: self.layer_dirs(image)?,
                 quiet: self.opts.quiet,
             },
         )?;

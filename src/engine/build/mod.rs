@@ -13,6 +13,7 @@ mod instructions;
 mod layer;
 mod parse;
 mod plan;
+pub mod prune;
 mod run;
 mod source;
 

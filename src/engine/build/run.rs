@@ -3,12 +3,13 @@
 //! is then the step's layer.
 
 use super::parse::Heredoc;
+use super::source::layered_lookup;
 use super::BuildError;
 use crate::engine::containers::{self, CreateOptions};
 use crate::engine::context::Context;
 use crate::engine::runtime::spec::Network;
 use crate::engine::store::{Store, StoreError, TempEntry};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub struct RunStep {
@@ -19,6 +20,8 @@ pub struct RunStep {
     pub workdir: Option<String>,
     pub user: Option<String>,
     pub network: Network,
+    /// The parent image's layer dirs, topmost first.
+    pub layers: Vec<PathBuf>,
     /// The command's stdout goes to stderr, keeping stdout for the image ID.
     pub quiet: bool,
 }
@@ -39,7 +42,7 @@ pub fn run(ctx: &Context, store: &Store, step: &RunStep) -> Result<TempEntry, Bu
         },
     )?;
     let result = monitor(ctx, &id, step.quiet).and_then(|code| match code {
-        0 => take_upper(store, &store.container_dir(&id)),
+        0 => take_upper(store, &store.container_dir(&id), &step.layers),
         code => Err(BuildError::RunFailed { code }),
     });
     store.remove_container(&id)?;
@@ -73,11 +76,38 @@ fn monitor(ctx: &Context, id: &str, quiet: bool) -> Result<i32, BuildError> {
     Ok(status.code().unwrap_or(125))
 }
 
-/// Moves the container's upper dir out of the container dir before it is removed.
-fn take_upper(store: &Store, dir: &Path) -> Result<TempEntry, BuildError> {
+/// Mount points the runtime creates in the rootfs when the image lacks them.
+const PLACEHOLDERS: [&str; 6] = [
+    "etc/hosts",
+    "etc/hostname",
+    "etc/resolv.conf",
+    "dev",
+    "proc",
+    "sys",
+];
+
+/// Moves the container's upper dir out of the container dir before it is removed,
+/// without the empty mount points the runtime made (they are not the step's work).
+fn take_upper(store: &Store, dir: &Path, layers: &[PathBuf]) -> Result<TempEntry, BuildError> {
     let upper = dir.join("upper");
     let temp = store.temp_entry("layer")?;
     std::fs::rename(&upper, temp.path()).map_err(|e| StoreError::io(&upper, e))?;
+    for rel in PLACEHOLDERS {
+        if layered_lookup(layers, rel).is_some() {
+            continue;
+        }
+        let path = temp.path().join(rel);
+        // Only an empty file or directory is a placeholder; a non-empty one is
+        // something the step wrote (remove_dir refuses non-empty directories).
+        let removed = match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() && m.len() == 0 => std::fs::remove_file(&path).is_ok(),
+            Ok(m) if m.is_dir() => std::fs::remove_dir(&path).is_ok(),
+            _ => false,
+        };
+        if removed && rel.starts_with("etc/") && layered_lookup(layers, "etc").is_none() {
+            let _ = std::fs::remove_dir(temp.path().join("etc"));
+        }
+    }
     Ok(temp)
 }
 

@@ -22,7 +22,8 @@ pub struct PruneArgs {
 pub fn exec(ctx: &Context, cmd: BuilderCommand) -> anyhow::Result<()> {
     let BuilderCommand::Prune(args) = cmd;
     let _ = args.all;
-    let prompt = "WARNING! This will remove all build cache.\nAre you sure you want to continue? [y/N] ";
+    let prompt =
+        "WARNING! This will remove all build cache.\nAre you sure you want to continue? [y/N] ";
     if !args.force && !super::confirm(prompt)? {
         return Ok(());
     }

@@ -95,7 +95,10 @@ fn build_makes_an_image_that_runs_with_its_config() {
             ("dir/nested/b", "b\n"),
         ],
     );
-    let out = build(&c, &["-t", "myimage:1", "-t", "other", dir.to_str().unwrap()]);
+    let out = build(
+        &c,
+        &["-t", "myimage:1", "-t", "other", dir.to_str().unwrap()],
+    );
     let id = built_id(&out);
     out.stdout_contains("STEP 1/16: FROM")
         .stdout_contains("STEP 5/16: RUN mkdir")
@@ -124,7 +127,10 @@ fn build_makes_an_image_that_runs_with_its_config() {
     assert_eq!(config["User"], "1000:1000");
     assert_eq!(config["Labels"]["org.example.a"], "one two");
     assert_eq!(config["Labels"]["b"], "2");
-    assert_eq!(config["ExposedPorts"], json!({"8080/tcp": {}, "53/udp": {}}));
+    assert_eq!(
+        config["ExposedPorts"],
+        json!({"8080/tcp": {}, "53/udp": {}})
+    );
     assert_eq!(config["Volumes"], json!({"/data": {}}));
     assert_eq!(config["StopSignal"], "SIGINT");
     assert_eq!(config["Entrypoint"], json!(["/bin/sh", "-c"]));

@@ -36,13 +36,19 @@ fn build_cache_hits_and_misses_follow_what_changed() {
     let first = build(&c, &["-t", "cached", ctx]);
     let first_id = built_id(&first);
     assert_eq!(hits(&first), 0, "{first}");
-    assert!(ran(&first, "ran-first") && ran(&first, "ran-second"), "{first}");
+    assert!(
+        ran(&first, "ran-first") && ran(&first, "ran-second"),
+        "{first}"
+    );
 
     // Nothing changed: every step is a hit, no RUN runs, the same image comes out.
     let again = build(&c, &["-t", "cached", ctx]);
     assert_eq!(built_id(&again), first_id);
     assert_eq!(hits(&again), 4, "{again}");
-    assert!(!ran(&again, "ran-first") && !ran(&again, "ran-second"), "{again}");
+    assert!(
+        !ran(&again, "ran-first") && !ran(&again, "ran-second"),
+        "{again}"
+    );
 
     // A file's content: the COPY and what follows miss, the RUN before hits.
     std::fs::write(dir.join("data.txt"), "two\n").unwrap();
@@ -129,7 +135,9 @@ fn build_failing_run_keeps_earlier_steps_cached_and_tags_nothing() {
         .stderr_contains("RUN echo failing; exit 3")
         .stderr_contains("status 3");
     c.run(["image", "inspect", "broken"]).code(125);
-    let left = std::fs::read_dir(c.root().join("containers")).unwrap().count();
+    let left = std::fs::read_dir(c.root().join("containers"))
+        .unwrap()
+        .count();
     assert_eq!(left, 0, "no build container is left behind");
     std::fs::write(
         dir.join("Dockerfile"),

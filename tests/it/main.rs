@@ -7,6 +7,8 @@
 mod auth;
 mod build;
 mod build_cache;
+mod build_context;
+mod build_stages;
 mod common;
 mod harness;
 mod images;

@@ -77,11 +77,17 @@ fn read_dockerfile(root: &Path, file: Option<&Path>) -> Result<(String, String),
             })?,
     };
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        BuildError::Context(format!("cannot read the Dockerfile {}: {e}", path.display()))
+        BuildError::Context(format!(
+            "cannot read the Dockerfile {}: {e}",
+            path.display()
+        ))
     })?;
-    let name = file
-        .map(|f| f.display().to_string())
-        .unwrap_or_else(|| path.file_name().unwrap_or_default().to_string_lossy().into_owned());
+    let name = file.map(|f| f.display().to_string()).unwrap_or_else(|| {
+        path.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    });
     Ok((name, text))
 }
 
@@ -109,7 +115,9 @@ fn from_stdin(
         let mut plain = Vec::new();
         flate2::read::GzDecoder::new(bytes.as_slice())
             .read_to_end(&mut plain)
-            .map_err(|e| BuildError::Context(format!("the context on stdin is not valid gzip: {e}")))?;
+            .map_err(|e| {
+                BuildError::Context(format!("the context on stdin is not valid gzip: {e}"))
+            })?;
         bytes = plain;
     }
     let temp = store.temp_entry("context")?;

@@ -165,9 +165,10 @@ fn hash_tree(
 /// An excluded directory is still walked when an exception may re-include
 /// something under it; an excluded file is skipped.
 fn child_included(source: &Source, rel: &str) -> bool {
-    source
-        .lookup(rel)
-        .is_some_and(|f| f.meta.is_dir() && matches!(source, Source::Context { ignore, .. } if ignore.has_exceptions()))
+    source.lookup(rel).is_some_and(|f| {
+        f.meta.is_dir()
+            && matches!(source, Source::Context { ignore, .. } if ignore.has_exceptions())
+    })
 }
 
 fn read_err(path: &Path, e: std::io::Error) -> BuildError {
@@ -499,7 +500,10 @@ mod tests {
         run(&["f.txt"], "/app/renamed");
         run(&["*.txt"], "/many");
         run(&["d"], "/dir");
-        assert_eq!(std::fs::read_to_string(out.join("app/renamed")).unwrap(), "f");
+        assert_eq!(
+            std::fs::read_to_string(out.join("app/renamed")).unwrap(),
+            "f"
+        );
         assert!(out.join("many/f.txt").is_file() && out.join("many/g.txt").is_file());
         assert!(out.join("dir/sub/x").is_file());
         assert!(!out.join("dir/d").exists());

@@ -55,7 +55,10 @@ pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<Stri
         builder.results.insert(i, state);
     }
     let target = *plan.order.last().expect("a plan has a target");
-    let mut state = builder.results.remove(&target).expect("the target was built");
+    let mut state = builder
+        .results
+        .remove(&target)
+        .expect("the target was built");
     builder.apply_labels(&mut state)?;
     let id = match &state.id {
         Some(id) => id.clone(),
@@ -63,7 +66,9 @@ pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<Stri
     };
     builder.warn_unused_args();
     for tag in &opts.tags {
-        let name = Reference::parse(tag).map_err(ImagesError::from)?.to_string();
+        let name = Reference::parse(tag)
+            .map_err(ImagesError::from)?
+            .to_string();
         builder.store.set_tag(&name, &id)?;
         host.event(BuildEvent::Tagged { name });
     }
@@ -226,11 +231,12 @@ impl Builder<'_> {
         }
         st.image.container_config().remove("OnBuild");
         for text in triggers {
-            let instr = parse::parse_line(&text, from.line).map_err(|message| BuildError::Syntax {
-                file: self.bctx.file_name.clone(),
-                line: from.line,
-                message: format!("ONBUILD trigger {text:?} of the base image: {message}"),
-            })?;
+            let instr =
+                parse::parse_line(&text, from.line).map_err(|message| BuildError::Syntax {
+                    file: self.bctx.file_name.clone(),
+                    line: from.line,
+                    message: format!("ONBUILD trigger {text:?} of the base image: {message}"),
+                })?;
             self.step(st, &instr).map_err(|e| self.at(&instr, e))?;
         }
         Ok(())
@@ -363,7 +369,7 @@ impl Builder<'_> {
                 quiet: self.opts.quiet,
             },
         )?;
-        Ok(layer::commit(&self.store, upper)?)
+        layer::commit(&self.store, upper)
     }
 
     /// Where a COPY reads from, what it names, and the digest of all that.
@@ -453,9 +459,15 @@ impl Builder<'_> {
         copy::copy(source, matched, &target, out.path())?;
         let into_dir = spec.sources.len() + spec.heredocs.len() > 1;
         for doc in &spec.heredocs {
-            copy::write_file(&target, out.path(), &doc.name, doc.body.as_bytes(), into_dir)?;
+            copy::write_file(
+                &target,
+                out.path(),
+                &doc.name,
+                doc.body.as_bytes(),
+                into_dir,
+            )?;
         }
-        Ok(layer::commit(&self.store, out)?)
+        layer::commit(&self.store, out)
     }
 
     /// `--chown=user[:group]`, names looked up in the image being built.
@@ -510,8 +522,16 @@ impl Builder<'_> {
                 return Ok(());
             }
         }
-        let shown: Vec<String> = self.opts.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        next.add_history(&format!("/bin/sh -c #(nop) LABEL {}", shown.join(" ")), true);
+        let shown: Vec<String> = self
+            .opts
+            .labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        next.add_history(
+            &format!("/bin/sh -c #(nop) LABEL {}", shown.join(" ")),
+            true,
+        );
         let id = next.commit(&mut self.store)?;
         self.store.record_step(&parent, &key, &id)?;
         *state = next;

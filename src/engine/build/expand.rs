@@ -166,7 +166,10 @@ impl Lexer<'_> {
 
     fn name(&mut self) -> String {
         let mut name = String::new();
-        while let Some(c) = self.peek().filter(|c| c.is_ascii_alphanumeric() || *c == '_') {
+        while let Some(c) = self
+            .peek()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        {
             name.push(c);
             self.pos += 1;
         }
@@ -185,7 +188,7 @@ impl Lexer<'_> {
             Some(op @ ('-' | '+' | '?')) => {
                 let word = self.process(Some('}'))?;
                 self.close(&name)?;
-                return Ok(operator(op, value, word, &name, false)?);
+                return operator(op, value, word, &name, false);
             }
             _ => return Err(format!("bad substitution in ${{{name}...}}")),
         }
@@ -269,6 +272,9 @@ mod tests {
             words("a \"b c\" $S 'd e'", '\\', &vars).unwrap(),
             ["a", "b c", "x y", "d e"]
         );
-        assert_eq!(split_raw("K=\"a b\" L=c\\ d", '\\'), ["K=\"a b\"", "L=c\\ d"]);
+        assert_eq!(
+            split_raw("K=\"a b\" L=c\\ d", '\\'),
+            ["K=\"a b\"", "L=c\\ d"]
+        );
     }
 }

@@ -147,17 +147,22 @@ pub fn prepare(
         "CMD" => next.set("Cmd", json!(command(instr, shell))),
         "ENTRYPOINT" => next.set("Entrypoint", json!(command(instr, shell))),
         "SHELL" => {
-            let shell = instr
-                .exec_form()
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| invalid("SHELL takes a JSON array: SHELL [\"executable\", \"param\"]"))?;
+            let shell = instr.exec_form().filter(|s| !s.is_empty()).ok_or_else(|| {
+                invalid("SHELL takes a JSON array: SHELL [\"executable\", \"param\"]")
+            })?;
             next.set("Shell", json!(shell));
         }
         "ONBUILD" => {
             let trigger = instr.args.trim();
-            let first = trigger.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+            let first = trigger
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
             if ["ONBUILD", "FROM", "MAINTAINER"].contains(&first.as_str()) {
-                return Err(invalid(format!("{first} is not allowed as an ONBUILD trigger")));
+                return Err(invalid(format!(
+                    "{first} is not allowed as an ONBUILD trigger"
+                )));
             }
             let mut triggers = next.strings("OnBuild");
             triggers.push(trigger.to_owned());
@@ -217,7 +222,10 @@ fn pairs(text: &str, escape: char, vars: Lookup) -> Result<Vec<(String, String)>
             return Err(invalid(format!("{first} needs a value: use KEY=VALUE")));
         }
         let key = expand::word(first, escape, vars).map_err(invalid)?;
-        return Ok(vec![(key, expand::word(value, escape, vars).map_err(invalid)?)]);
+        return Ok(vec![(
+            key,
+            expand::word(value, escape, vars).map_err(invalid)?,
+        )]);
     }
     raw.iter()
         .map(|w| {
@@ -259,7 +267,9 @@ fn run(
 ) -> Result<Prepared, BuildError> {
     for (flag, _) in &instr.flags {
         if flag != "network" {
-            return Err(invalid(format!("RUN --{flag} is not supported: only --network")));
+            return Err(invalid(format!(
+                "RUN --{flag} is not supported: only --network"
+            )));
         }
     }
     let argv = match instr.exec_form() {
@@ -270,7 +280,8 @@ fn run(
     let mut env: Vec<String> = Vec::new();
     for (name, value) in scope.args {
         let Some(value) = value else { continue };
-        if next.env_value(name).is_none() && !env.iter().any(|e| e.starts_with(&format!("{name}="))) {
+        if next.env_value(name).is_none() && !env.iter().any(|e| e.starts_with(&format!("{name}=")))
+        {
             env.push(format!("{name}={value}"));
         }
     }
@@ -285,7 +296,8 @@ fn run(
         let shown: Vec<&str> = hidden.iter().map(|s| s.as_str()).collect();
         format!("|{} {} {}", shown.len(), shown.join(" "), argv.join(" "))
     };
-    let key_extra = json!({"argv": argv, "env": hidden, "network": instr.flag("network")}).to_string();
+    let key_extra =
+        json!({"argv": argv, "env": hidden, "network": instr.flag("network")}).to_string();
     Ok(Prepared {
         action: Action::Run {
             argv,
@@ -306,7 +318,10 @@ fn copy(
     let add = instr.keyword == "ADD";
     for (flag, _) in &instr.flags {
         if !["from", "chown", "chmod", "link"].contains(&flag.as_str()) {
-            return Err(invalid(format!("{} --{flag} is not supported", instr.keyword)));
+            return Err(invalid(format!(
+                "{} --{flag} is not supported",
+                instr.keyword
+            )));
         }
     }
     let words: Vec<String> = match instr.exec_form() {
@@ -333,7 +348,11 @@ fn copy(
             u32::from_str_radix(m, 8)
                 .ok()
                 .filter(|m| *m <= 0o7777)
-                .ok_or_else(|| invalid(format!("invalid --chmod {m:?}: give octal bits such as 755")))
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "invalid --chmod {m:?}: give octal bits such as 755"
+                    ))
+                })
         })
         .transpose()?;
     let (heredoc_sources, sources): (Vec<&String>, Vec<&String>) =
@@ -342,23 +361,33 @@ fn copy(
         .iter()
         .filter_map(|s| {
             let name = s.trim_start_matches("<<").trim_start_matches('-');
-            instr.heredocs.iter().find(|h| h.name == name).map(|h| Heredoc {
-                body: if h.expand {
-                    expand::variables(&h.body, vars)
-                } else {
-                    h.body.clone()
-                },
-                ..h.clone()
-            })
+            instr
+                .heredocs
+                .iter()
+                .find(|h| h.name == name)
+                .map(|h| Heredoc {
+                    body: if h.expand {
+                        expand::variables(&h.body, vars)
+                    } else {
+                        h.body.clone()
+                    },
+                    ..h.clone()
+                })
         })
         .collect();
     let spec = CopySpec {
         add,
-        from: instr.flag("from").map(|f| expand::word(f, escape, vars).map_err(invalid)).transpose()?,
+        from: instr
+            .flag("from")
+            .map(|f| expand::word(f, escape, vars).map_err(invalid))
+            .transpose()?,
         sources: sources.into_iter().cloned().collect(),
         heredocs,
         dest: dest_abs,
-        chown: instr.flag("chown").map(|c| expand::word(c, escape, vars).map_err(invalid)).transpose()?,
+        chown: instr
+            .flag("chown")
+            .map(|c| expand::word(c, escape, vars).map_err(invalid))
+            .transpose()?,
         chmod,
     };
     let key_extra = json!({
@@ -403,8 +432,9 @@ fn healthcheck(instr: &Instruction) -> Result<Value, BuildError> {
             }
             other => return Err(invalid(format!("HEALTHCHECK --{other} is not an option"))),
         };
-        check[key] = json!(duration_ns(value)
-            .ok_or_else(|| invalid(format!("invalid --{flag} {value:?}: use a duration such as 30s or 1m30s")))?);
+        check[key] = json!(duration_ns(value).ok_or_else(|| invalid(format!(
+            "invalid --{flag} {value:?}: use a duration such as 30s or 1m30s"
+        )))?);
     }
     Ok(check)
 }
@@ -422,7 +452,9 @@ fn duration_ns(text: &str) -> Option<u64> {
             .unwrap_or(rest.len());
         let number: f64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let scale = match &rest[..unit_len] {
             "ns" => 1.0,
             "us" | "µs" => 1e3,

@@ -111,7 +111,9 @@ impl<W: Write> Walker<'_, W> {
                 format!("{parent}/.wh.{name}")
             };
             header.set_mode(0o644);
-            return self.tar.append_data(&mut header, whiteout, std::io::empty());
+            return self
+                .tar
+                .append_data(&mut header, whiteout, std::io::empty());
         }
         if kind.is_symlink() {
             header.set_entry_type(tar::EntryType::Symlink);

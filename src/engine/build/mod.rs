@@ -91,7 +91,9 @@ pub enum BuildError {
         line: usize,
         error: Box<BuildError>,
     },
-    #[error("the command exited with status {code}; no image was tagged, earlier steps stay cached")]
+    #[error(
+        "the command exited with status {code}; no image was tagged, earlier steps stay cached"
+    )]
     RunFailed { code: i32 },
     #[error("{0}")]
     Source(String),

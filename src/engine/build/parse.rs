@@ -118,10 +118,7 @@ pub fn parse(file: &str, text: &str) -> Result<Dockerfile, BuildError> {
                 let name = stage_name(&instruction).map_err(|m| err(instruction.line, m))?;
                 if let Some(n) = &name {
                     if file_out.stages.iter().any(|s| s.name.as_ref() == Some(n)) {
-                        return Err(err(
-                            instruction.line,
-                            format!("duplicate stage name {n:?}"),
-                        ));
+                        return Err(err(instruction.line, format!("duplicate stage name {n:?}")));
                     }
                 }
                 file_out.stages.push(Stage {
@@ -132,12 +129,12 @@ pub fn parse(file: &str, text: &str) -> Result<Dockerfile, BuildError> {
             }
             ("ARG", None) => file_out.global_args.push(instruction),
             (_, Some(stage)) => stage.steps.push(instruction),
-            (keyword, None) => {
-                return Err(err(
-                    instruction.line,
-                    format!("{keyword} before the first FROM: a Dockerfile must start with FROM (or ARG)"),
-                ))
-            }
+            (keyword, None) => return Err(err(
+                instruction.line,
+                format!(
+                    "{keyword} before the first FROM: a Dockerfile must start with FROM (or ARG)"
+                ),
+            )),
         }
     }
     if file_out.stages.is_empty() {
@@ -263,7 +260,10 @@ fn heredoc_markers(line: &str) -> Vec<(String, bool, bool)> {
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None if c == '\'' || c == '"' => quote = Some(c),
-            None if c == '<' && bytes.get(i + 1) == Some(&'<') && bytes.get(i + 2) != Some(&'<') => {
+            None if c == '<'
+                && bytes.get(i + 1) == Some(&'<')
+                && bytes.get(i + 2) != Some(&'<') =>
+            {
                 let mut j = i + 2;
                 let strip = bytes.get(j) == Some(&'-');
                 if strip {
@@ -291,11 +291,7 @@ fn heredoc_markers(line: &str) -> Vec<(String, bool, bool)> {
     out
 }
 
-fn instruction(
-    line: usize,
-    text: &str,
-    heredocs: Vec<Heredoc>,
-) -> Result<Instruction, String> {
+fn instruction(line: usize, text: &str, heredocs: Vec<Heredoc>) -> Result<Instruction, String> {
     let text = text.trim();
     let (word, mut rest) = text
         .split_once(char::is_whitespace)
@@ -393,10 +389,7 @@ mod tests {
     #[test]
     fn errors_name_the_line() {
         let e = parse("Containerfile", "FROM b\n\nFROOB x\n").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "Containerfile:3: unknown instruction: FROOB"
-        );
+        assert_eq!(e.to_string(), "Containerfile:3: unknown instruction: FROOB");
         assert!(parse("D", "RUN x\n").is_err());
         assert!(parse("D", "FROM a AS x\nFROM b AS x\n").is_err());
         assert!(parse("D", "FROM a\nRUN <<EOF\nno end\n").is_err());

@@ -30,11 +30,7 @@ pub fn base_of(file: &Dockerfile, i: usize, globals: Lookup) -> Result<String, B
         .map_err(|message| BuildError::Invalid(format!("line {}: {message}", stage.from.line)))
 }
 
-pub fn plan(
-    file: &Dockerfile,
-    target: Option<&str>,
-    globals: Lookup,
-) -> Result<Plan, BuildError> {
+pub fn plan(file: &Dockerfile, target: Option<&str>, globals: Lookup) -> Result<Plan, BuildError> {
     let last = file.stages.len() - 1;
     let target = match target {
         None => last,

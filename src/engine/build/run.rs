@@ -116,7 +116,10 @@ fn take_upper(store: &Store, dir: &Path, layers: &[PathBuf]) -> Result<TempEntry
 pub fn shell_argv(shell: &[String], command: &str, heredocs: &[Heredoc]) -> Vec<String> {
     let mut argv = shell.to_vec();
     let only_heredoc = heredocs.len() == 1 && {
-        let rest = command.trim().trim_start_matches("<<").trim_start_matches('-');
+        let rest = command
+            .trim()
+            .trim_start_matches("<<")
+            .trim_start_matches('-');
         rest.trim_matches(['"', '\'']) == heredocs[0].name
     };
     if only_heredoc {

@@ -91,14 +91,7 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
             None => std::env::var(a).ok().map(|v| (a.clone(), v)),
         })
         .collect();
-    let labels = args
-        .label
-        .iter()
-        .map(|l| match l.split_once('=') {
-            Some((k, v)) => (k.to_owned(), v.to_owned()),
-            None => (l.clone(), String::new()),
-        })
-        .collect();
+    let labels = super::key_values(&args.label);
     let pull = match args.pull.as_str() {
         "true" => "always",
         "false" => "missing",

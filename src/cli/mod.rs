@@ -3,6 +3,7 @@
 
 mod build;
 mod builder;
+mod commit;
 mod format;
 mod images;
 mod info;
@@ -55,6 +56,8 @@ enum Command {
     /// Manage the build cache
     #[command(subcommand)]
     Builder(builder::BuilderCommand),
+    /// Create an image from a container's changes
+    Commit(commit::Args),
     /// List images
     Images(images::ListArgs),
     /// Manage images
@@ -124,6 +127,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pull(args) => pull::exec(&ctx, args),
         Command::Build(args) => build::exec(&ctx, *args),
         Command::Builder(cmd) => builder::exec(&ctx, cmd),
+        Command::Commit(args) => commit::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),
         Command::Rmi(args) => rmi::exec(&ctx, args),
@@ -160,6 +164,17 @@ fn init_logging(level: &str) {
             writeln!(buf, "{level}: {}", record.args())
         })
         .init();
+}
+
+/// `KEY=VALUE` flags (`--label`) as pairs; a bare `KEY` has an empty value.
+fn key_values(items: &[String]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|l| match l.split_once('=') {
+            Some((k, v)) => (k.to_owned(), v.to_owned()),
+            None => (l.clone(), String::new()),
+        })
+        .collect()
 }
 
 /// Asks on stderr, reads a line from stdin; anything but y/yes is no.

@@ -33,6 +33,11 @@ pub fn context(c: &Coracle, name: &str, files: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
+/// A context holding only a Dockerfile.
+pub fn dockerfile_only(c: &Coracle, name: &str, dockerfile: &str) -> PathBuf {
+    context(c, name, &[("Dockerfile", dockerfile)])
+}
+
 pub fn give_to_user(c: &Coracle, dir: &Path) {
     let user = c.user();
     for path in walk(dir).into_iter().chain([dir.to_path_buf()]) {

@@ -1,7 +1,7 @@
 //! build: the step cache, its hits and misses for each kind of change, and what
 //! clears it.
 
-use crate::build::{build, built_id, context, with_busybox};
+use crate::build::{build, built_id, context, dockerfile_only, with_busybox};
 use crate::common::*;
 use coracle_testkit::Output;
 
@@ -120,13 +120,10 @@ fn build_intermediate_images_are_hidden_and_pruned_with_the_cache() {
 #[test]
 fn build_failing_run_keeps_earlier_steps_cached_and_tags_nothing() {
     let (c, base) = with_busybox();
-    let dir = context(
+    let dir = dockerfile_only(
         &c,
         "ctx",
-        &[(
-            "Dockerfile",
-            &format!("FROM {base}\nRUN echo before > /b\nRUN echo failing; exit 3\nCMD true\n"),
-        )],
+        &format!("FROM {base}\nRUN echo before > /b\nRUN echo failing; exit 3\nCMD true\n"),
     );
     let ctx = dir.to_str().unwrap();
     let out = build(&c, &["-t", "broken", ctx]);

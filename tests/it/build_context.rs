@@ -1,7 +1,10 @@
 //! build: the context (ignore files, a tar on stdin), ADD and COPY's options, and
 //! the output flags.
 
-use crate::build::{build, built_id, context, give_to_user, inspect, with_busybox};
+use crate::build::{
+    build, built_id, context, dockerfile_only, give_to_user, inspect, with_busybox,
+};
+use crate::common::anon;
 use std::io::Write;
 use std::process::Stdio;
 
@@ -152,4 +155,25 @@ fn build_add_copy_options_and_output_flags() {
         inspect(&c, "options")["Config"]["Labels"]["built.by"],
         "test"
     );
+}
+
+#[test]
+fn build_add_downloads_a_url() {
+    let (c, base) = with_busybox();
+    let layer = &anon().images.busybox_v2s2.layers[0].digest;
+    let url = format!("http://{}/v2/busybox/blobs/{layer}", anon().registry.addr());
+    let hex = layer.trim_start_matches("sha256:");
+    let dir = dockerfile_only(
+        &c,
+        "ctx",
+        &format!(
+            "FROM {base}\nADD {url} /downloads/\n\
+                 CMD sha256sum /downloads/{layer} && stat -c %a /downloads/{layer}\n"
+        ),
+    );
+    built_id(&build(&c, &["-t", "downloaded", dir.to_str().unwrap()]));
+    c.run(["run", "--rm", "downloaded"])
+        .success()
+        .stdout_contains(hex)
+        .stdout_contains("\n600\n");
 }

@@ -1,17 +1,15 @@
 //! build: multi-stage builds, COPY --from, and the instructions and forms beyond
 //! the everyday ones (heredocs, SHELL, ONBUILD, ARG before FROM, scratch).
 
-use crate::build::{build, built_id, context, inspect, with_busybox};
+use crate::build::{build, built_id, context, dockerfile_only, inspect, with_busybox};
 use serde_json::json;
 
 #[test]
 fn build_multi_stage_copies_from_stages_and_skips_unneeded_ones() {
     let (c, base) = with_busybox();
-    let dir = context(
+    let dir = dockerfile_only(
         &c,
         "ctx",
-        &[(
-            "Dockerfile",
             &format!(
                 "ARG BASE={base}\n\
                  FROM $BASE AS builder\nRUN mkdir /out && echo compiled > /out/bin && echo in-builder\n\
@@ -21,7 +19,6 @@ fn build_multi_stage_copies_from_stages_and_skips_unneeded_ones() {
                  COPY --from=2 /out/test-ok /app/\nCOPY --from={base} /bin/busybox /bin/busybox\n\
                  CMD [\"/bin/busybox\", \"cat\", \"/app/bin\", \"/app/test-ok\"]\n"
             ),
-        )],
     );
     let out = build(&c, &["-t", "multi", dir.to_str().unwrap()]);
     built_id(&out);
@@ -61,11 +58,9 @@ fn build_multi_stage_copies_from_stages_and_skips_unneeded_ones() {
 #[test]
 fn build_heredocs_shell_and_exec_forms() {
     let (c, base) = with_busybox();
-    let dir = context(
+    let dir = dockerfile_only(
         &c,
         "ctx",
-        &[(
-            "Dockerfile",
             &format!(
                 "FROM {base}\nENV WHO=world\n\
                  RUN <<EOF\necho script line one > /heredoc\necho \"hello $WHO\" >> /heredoc\nEOF\n\
@@ -75,7 +70,6 @@ fn build_heredocs_shell_and_exec_forms() {
                  SHELL [\"/bin/sh\", \"-c\", \"-e\"]\nRUN echo shell-set > /shell\n\
                  CMD cat /heredoc /raw /tabs /etc/app.conf /exec /shell\n"
             ),
-        )],
     );
     let out = build(&c, &["-t", "forms", dir.to_str().unwrap()]);
     built_id(&out);
@@ -91,13 +85,10 @@ fn build_heredocs_shell_and_exec_forms() {
 #[test]
 fn build_onbuild_triggers_run_in_the_child_build() {
     let (c, base) = with_busybox();
-    let parent = context(
+    let parent = dockerfile_only(
         &c,
         "parent",
-        &[(
-            "Dockerfile",
-            &format!("FROM {base}\nONBUILD RUN echo triggered > /from-trigger\n"),
-        )],
+        &format!("FROM {base}\nONBUILD RUN echo triggered > /from-trigger\n"),
     );
     built_id(&build(
         &c,

@@ -9,6 +9,7 @@ mod build;
 mod build_cache;
 mod build_context;
 mod build_stages;
+mod commit;
 mod common;
 mod harness;
 mod images;

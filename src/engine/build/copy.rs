@@ -186,9 +186,7 @@ pub fn copy(
     target: &Target,
     out: &Path,
 ) -> Result<(), BuildError> {
-    let image = Source::Image {
-        layers: target.image_layers.to_vec(),
-    };
+    let image = target.image();
     let dest = resolve_dest(&image, target.dest);
     let into_dir = target.dest.ends_with('/')
         || matched.len() > 1
@@ -225,15 +223,8 @@ pub fn copy(
 /// Creates `target.dest` (a WORKDIR) and its parents, as the image has them or
 /// 0755 root.
 pub fn make_dir(target: &Target, out: &Path) -> Result<(), BuildError> {
-    let image = Source::Image {
-        layers: target.image_layers.to_vec(),
-    };
-    let copier = Copier {
-        source: &image,
-        target,
-        out,
-        image: &image,
-    };
+    let image = target.image();
+    let copier = Copier::of_image(&image, target, out);
     let dest = resolve_dest(&image, target.dest);
     copier.make_parents(&dest)?;
     copier.dir_at(&dest, None)
@@ -247,15 +238,8 @@ pub fn write_file(
     bytes: &[u8],
     into_dir: bool,
 ) -> Result<(), BuildError> {
-    let image = Source::Image {
-        layers: target.image_layers.to_vec(),
-    };
-    let copier = Copier {
-        source: &image,
-        target,
-        out,
-        image: &image,
-    };
+    let image = target.image();
+    let copier = Copier::of_image(&image, target, out);
     let dest = resolve_dest(&image, target.dest);
     let at = if into_dir || target.dest.ends_with('/') {
         join(&dest, name)
@@ -312,7 +296,26 @@ struct Copier<'a> {
     image: &'a Source<'a>,
 }
 
-impl Copier<'_> {
+impl<'a> Target<'a> {
+    /// The image being built, as a source (for existing directories and files).
+    fn image(&self) -> Source<'a> {
+        Source::Image {
+            layers: self.image_layers.to_vec(),
+        }
+    }
+}
+
+impl<'a> Copier<'a> {
+    /// A copier that only creates things (directories, heredoc files).
+    fn of_image(image: &'a Source<'a>, target: &'a Target<'a>, out: &'a Path) -> Copier<'a> {
+        Copier {
+            source: image,
+            target,
+            out,
+            image,
+        }
+    }
+
     /// Creates the missing directories above `rel`, as the image has them or 0755 root.
     fn make_parents(&self, rel: &str) -> Result<(), BuildError> {
         let parts = split(rel);

@@ -3,12 +3,13 @@
 
 use super::context::{self, BuildContext};
 use super::copy::{self, Matched, Target};
+use super::ignore::Ignore;
 use super::image::ImageState;
 use super::instructions::{self, Action, CopySpec, PROXY_ARGS};
 use super::parse::{self, Dockerfile, Instruction};
 use super::run::{self, RunStep};
 use super::source::Source;
-use super::{layer, plan, BuildError, BuildEvent, BuildOptions, Host};
+use super::{fetch, layer, plan, BuildError, BuildEvent, BuildOptions, Host};
 use crate::engine::context::Context;
 use crate::engine::image::platform::Platform;
 use crate::engine::image::reference::Reference;
@@ -23,6 +24,7 @@ use std::path::PathBuf;
 pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<String, BuildError> {
     let store = ctx.open_store()?;
     let _adding = store.lock_for_adding()?;
+    store.sweep_temp()?;
     let bctx = context::prepare(
         &store,
         &opts.context,
@@ -395,19 +397,35 @@ impl Builder<'_> {
                 SourceKind::Image(self.layer_dirs(&state)?)
             }
         };
-        let source = kind.as_source(self.bctx);
         let what = if spec.add { "ADD" } else { "COPY" };
-        for src in &spec.sources {
-            if src.starts_with("http://") || src.starts_with("https://") {
-                return Err(BuildError::Invalid(format!(
-                    "ADD {src}: adding from a URL is not supported; download it in a RUN step"
-                )));
+        let urls = spec.sources.iter().filter(|s| fetch::is_url(s)).count();
+        let (kind, sources) = match urls {
+            0 => (kind, spec.sources.clone()),
+            n if n == spec.sources.len() && spec.add && spec.from.is_none() => {
+                let dir = self.new_layer_dir()?;
+                let names = spec
+                    .sources
+                    .iter()
+                    .map(|url| fetch::download(url, dir.path()))
+                    .collect::<Result<_, _>>()?;
+                (SourceKind::Downloaded(dir, Ignore::default()), names)
             }
-        }
-        let matched = if spec.sources.is_empty() {
+            _ if spec.add => {
+                return Err(BuildError::Invalid(
+                    "ADD cannot mix URLs with other sources: give each URL its own ADD".to_owned(),
+                ))
+            }
+            _ => {
+                return Err(BuildError::Invalid(
+                    "COPY cannot take a URL: use ADD for downloads".to_owned(),
+                ))
+            }
+        };
+        let source = kind.as_source(self.bctx);
+        let matched = if sources.is_empty() {
             Vec::new()
         } else {
-            copy::expand(&source, &spec.sources, what)?
+            copy::expand(&source, &sources, what)?
         };
         let digest = copy::digest(&source, &matched)?;
         Ok((kind, matched, digest))
@@ -559,6 +577,8 @@ impl Builder<'_> {
 enum SourceKind {
     Context,
     Image(Vec<PathBuf>),
+    /// ADD's downloads, in a directory of their own.
+    Downloaded(TempEntry, Ignore),
 }
 
 impl SourceKind {
@@ -570,6 +590,10 @@ impl SourceKind {
             },
             SourceKind::Image(layers) => Source::Image {
                 layers: layers.clone(),
+            },
+            SourceKind::Downloaded(dir, ignore) => Source::Context {
+                root: dir.path(),
+                ignore,
             },
         }
     }

@@ -21,19 +21,7 @@ pub const MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.tar";
 /// its diff-id.
 pub fn commit(store: &Store, dir: TempEntry) -> Result<String, BuildError> {
     let mut blob = store.blob_writer()?;
-    let size = {
-        let mut tar = tar::Builder::new(&mut blob);
-        tar.follow_symlinks(false);
-        let mut walker = Walker {
-            tar: &mut tar,
-            links: HashMap::new(),
-            size: 0,
-        };
-        walker.dir(dir.path(), "").map_err(|e| io(dir.path(), e))?;
-        let size = walker.size;
-        tar.finish().map_err(|e| io(dir.path(), e))?;
-        size
-    };
+    let size = write_tar(dir.path(), &mut blob).map_err(|e| io(dir.path(), e))?;
     let diff_id = blob.digest();
     let blob_size = blob.written();
     blob.commit(store, &diff_id)?;
@@ -51,6 +39,21 @@ pub fn commit(store: &Store, dir: TempEntry) -> Result<String, BuildError> {
         )?;
     }
     Ok(diff_id)
+}
+
+/// Writes `dir` as a layer tar; returns the size of its regular files.
+pub fn write_tar<W: Write>(dir: &Path, out: W) -> std::io::Result<u64> {
+    let mut tar = tar::Builder::new(out);
+    tar.follow_symlinks(false);
+    let mut walker = Walker {
+        tar: &mut tar,
+        links: HashMap::new(),
+        size: 0,
+    };
+    walker.dir(dir, "")?;
+    let size = walker.size;
+    tar.finish()?;
+    Ok(size)
 }
 
 fn io(path: &Path, e: std::io::Error) -> BuildError {

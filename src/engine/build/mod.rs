@@ -3,10 +3,12 @@
 //! one, each COPY/ADD a layer written directly, and a cache of steps by parent
 //! image and expanded instruction.
 
+pub mod commit;
 mod context;
 mod copy;
 mod exec;
 mod expand;
+mod fetch;
 mod ignore;
 mod image;
 mod instructions;

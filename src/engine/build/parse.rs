@@ -129,12 +129,14 @@ pub fn parse(file: &str, text: &str) -> Result<Dockerfile, BuildError> {
             }
             ("ARG", None) => file_out.global_args.push(instruction),
             (_, Some(stage)) => stage.steps.push(instruction),
-            (keyword, None) => return Err(err(
-                instruction.line,
-                format!(
+            (keyword, None) => {
+                return Err(err(
+                    instruction.line,
+                    format!(
                     "{keyword} before the first FROM: a Dockerfile must start with FROM (or ARG)"
                 ),
-            )),
+                ))
+            }
         }
     }
     if file_out.stages.is_empty() {

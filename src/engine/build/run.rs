@@ -92,11 +92,18 @@ fn take_upper(store: &Store, dir: &Path, layers: &[PathBuf]) -> Result<TempEntry
     let upper = dir.join("upper");
     let temp = store.temp_entry("layer")?;
     std::fs::rename(&upper, temp.path()).map_err(|e| StoreError::io(&upper, e))?;
+    remove_placeholders(temp.path(), layers);
+    Ok(temp)
+}
+
+/// Removes from a container's changes the empty mount points the runtime made
+/// where the image (`layers`, topmost first) had nothing.
+pub fn remove_placeholders(dir: &Path, layers: &[PathBuf]) {
     for rel in PLACEHOLDERS {
         if layered_lookup(layers, rel).is_some() {
             continue;
         }
-        let path = temp.path().join(rel);
+        let path = dir.join(rel);
         // Only an empty file or directory is a placeholder; a non-empty one is
         // something the step wrote (remove_dir refuses non-empty directories).
         let removed = match std::fs::symlink_metadata(&path) {
@@ -105,10 +112,9 @@ fn take_upper(store: &Store, dir: &Path, layers: &[PathBuf]) -> Result<TempEntry
             _ => false,
         };
         if removed && rel.starts_with("etc/") && layered_lookup(layers, "etc").is_none() {
-            let _ = std::fs::remove_dir(temp.path().join("etc"));
+            let _ = std::fs::remove_dir(dir.join("etc"));
         }
     }
-    Ok(temp)
 }
 
 /// The argv of a shell-form RUN: the shell, then the command with its heredocs. A

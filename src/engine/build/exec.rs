@@ -281,7 +281,10 @@ impl Builder<'_> {
             Action::Run { argv, env, network } => Some(self.run(&st.image, argv, env, network)?),
             Action::Copy(spec) => {
                 let (source, matched) = copy_work.expect("sources were found above");
-                Some(self.copy(&spec, &st.image, &source.as_source(self.bctx), &matched)?)
+                // Docker unpacks local archives only, never downloads.
+                let extract = spec.add && !matches!(source, SourceKind::Downloaded(..));
+                let source = source.as_source(self.bctx);
+                Some(self.copy(&spec, &st.image, &source, &matched, extract)?)
             }
             Action::Mkdir(path) => self.mkdir(&st.image, &path)?,
         };
@@ -459,6 +462,7 @@ impl Builder<'_> {
         image: &ImageState,
         source: &Source,
         matched: &[Matched],
+        extract: bool,
     ) -> Result<String, BuildError> {
         let image_layers = self.layer_dirs(image)?;
         let owner = match &spec.chown {
@@ -470,7 +474,7 @@ impl Builder<'_> {
             dest: &spec.dest,
             owner,
             chmod: spec.chmod,
-            extract: spec.add,
+            extract,
             image_layers: &image_layers,
             ignore_chown_errors: self.ctx.unpack_options().ignore_chown_errors,
         };

@@ -107,6 +107,10 @@ fn build_intermediate_images_are_hidden_and_pruned_with_the_cache() {
     let all = c.run(["images", "-a", "-q"]);
     assert!(all.success().stdout_lines().len() > 2, "{all}");
 
+    // Intermediate images are not dangling: image prune keeps the cache.
+    c.run(["image", "prune", "-f"]).success();
+    assert_eq!(hits(&build(&c, &["-t", "final", ctx])), 4);
+
     c.run(["builder", "prune", "-f"]).success();
     assert_eq!(c.run(["images", "-a", "-q"]).stdout_lines().len(), 2);
     c.run(["run", "--rm", "final"])
@@ -144,4 +148,23 @@ fn build_failing_run_keeps_earlier_steps_cached_and_tags_nothing() {
     let fixed = build(&c, &["-t", "broken", ctx]);
     built_id(&fixed);
     assert_eq!(hits(&fixed), 1, "{fixed}");
+}
+
+#[test]
+fn build_image_prune_unwinds_the_steps_of_a_removed_image() {
+    let (c, base) = with_busybox();
+    let dir = dockerfile_only(
+        &c,
+        "ctx",
+        &format!("FROM {base}\nRUN echo a > /a\nENV X=1\nRUN echo b > /b\n"),
+    );
+    built_id(&build(&c, &["-t", "gone", dir.to_str().unwrap()]));
+    c.run(["rmi", "gone"]).success();
+    c.run(["image", "prune", "-f"]).success();
+    let left = c.run(["images", "-a", "-q"]);
+    assert_eq!(
+        left.success().stdout_lines().len(),
+        1,
+        "only busybox: {left}"
+    );
 }

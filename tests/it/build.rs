@@ -141,3 +141,50 @@ fn build_makes_an_image_that_runs_with_its_config() {
     assert_eq!(config["Entrypoint"], json!(["/bin/sh", "-c"]));
     assert_eq!(config["Healthcheck"]["Test"], json!(["CMD-SHELL", "true"]));
 }
+
+#[test]
+fn build_run_layer_blobs_carry_whiteouts_and_times() {
+    let (c, base) = with_busybox();
+    let dir = dockerfile_only(
+        &c,
+        "ctx",
+        &format!(
+            "FROM {base}\nRUN rm /etc/group && rm -rf /root && mkdir /root && \
+             touch -d '2001-02-03 04:05:06' /root/old\n"
+        ),
+    );
+    built_id(&build(&c, &["-t", "whiteouts", dir.to_str().unwrap()]));
+    let image = inspect(&c, "whiteouts");
+    let layers = image["RootFS"]["Layers"].as_array().unwrap();
+    let diff_id = layers.last().unwrap().as_str().unwrap();
+    let blob = std::fs::File::open(blob_path(&c, diff_id)).unwrap();
+    let mut names = Vec::new();
+    let mut old_mtime = 0;
+    for entry in tar::Archive::new(blob).entries().unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.path().unwrap().display().to_string();
+        if name == "root/old" {
+            old_mtime = entry.header().mtime().unwrap();
+        }
+        names.push(name);
+    }
+    assert!(names.contains(&"etc/.wh.group".to_owned()), "{names:?}");
+    assert!(names.contains(&"root/.wh..wh..opq".to_owned()), "{names:?}");
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("proc") || n == "etc/hosts"),
+        "{names:?}"
+    );
+    assert_eq!(old_mtime, 981_173_106, "2001-02-03 04:05:06 UTC");
+    c.run([
+        "run",
+        "--rm",
+        "whiteouts",
+        "sh",
+        "-c",
+        "test ! -e /etc/group && ls /root",
+    ])
+    .success()
+    .stdout_eq("old\n");
+}

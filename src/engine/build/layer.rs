@@ -97,6 +97,9 @@ impl<W: Write> Walker<'_, W> {
             if is_opaque(path) {
                 let mut marker = tar::Header::new_gnu();
                 marker.set_mode(0o644);
+                marker.set_uid(0);
+                marker.set_gid(0);
+                marker.set_size(0);
                 marker.set_mtime(meta.mtime().max(0) as u64);
                 self.tar.append_data(
                     &mut marker,

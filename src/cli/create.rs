@@ -181,14 +181,7 @@ fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             ),
         }
     }
-    let labels = args
-        .label
-        .iter()
-        .map(|l| match l.split_once('=') {
-            Some((k, v)) => (k.to_owned(), v.to_owned()),
-            None => (l.clone(), String::new()),
-        })
-        .collect();
+    let labels = super::key_values(&args.label);
     let opts = CreateOptions {
         image: image.clone(),
         name: args.name.clone(),

@@ -106,12 +106,12 @@ pub fn exec(ctx: &Context, cmd: ImageCommand) -> anyhow::Result<()> {
 }
 
 pub fn list(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
-    let _ = args.all; // every stored image is listed; coracle keeps no intermediate ones yet
     let store = ctx.open_store()?;
     let rows = list::list(
         &store,
         &list::ListOptions {
             filters: args.filters,
+            all: args.all,
         },
     )?;
     let id = |hex: &str| {
@@ -203,7 +203,11 @@ fn prune(ctx: &Context, args: PruneArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut store = ctx.open_store()?;
-    let pruned = remove::prune(&mut store, args.all)?;
+    print_pruned(&remove::prune(&mut store, args.all)?)
+}
+
+/// What `image prune` and `builder prune` print.
+pub fn print_pruned(pruned: &remove::Pruned) -> anyhow::Result<()> {
     if !pruned.removed.is_empty() {
         println!("Deleted Images:");
         super::rmi::print_removed(&pruned.removed)?;

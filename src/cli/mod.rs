@@ -3,6 +3,9 @@
 
 mod archive;
 mod attach;
+mod build;
+mod builder;
+mod commit;
 mod create;
 mod format;
 mod images;
@@ -88,6 +91,13 @@ enum Command {
     Manifest(manifest::ManifestCommand),
     /// Push an image to a registry
     Push(push::Args),
+    /// Build an image from a Dockerfile
+    Build(Box<build::Args>),
+    /// Manage the build cache
+    #[command(subcommand)]
+    Builder(builder::BuilderCommand),
+    /// Create an image from a container's changes
+    Commit(commit::Args),
     /// List images
     Images(images::ListArgs),
     /// Manage images
@@ -227,6 +237,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(&ctx, args),
         Command::Manifest(cmd) => manifest::exec(cmd),
         Command::Push(args) => push::exec(&ctx, args),
+        Command::Build(args) => build::exec(&ctx, *args),
+        Command::Builder(cmd) => builder::exec(&ctx, cmd),
+        Command::Commit(args) => commit::exec(&ctx, args),
         Command::Images(args) => images::list(&ctx, args),
         Command::Image(cmd) => images::exec(&ctx, cmd),
         Command::Rmi(args) => rmi::exec(&ctx, args),
@@ -263,6 +276,17 @@ fn init_logging(level: &str) {
             writeln!(buf, "{level}: {}", record.args())
         })
         .init();
+}
+
+/// `KEY=VALUE` flags (`--label`) as pairs; a bare `KEY` has an empty value.
+fn key_values(items: &[String]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|l| match l.split_once('=') {
+            Some((k, v)) => (k.to_owned(), v.to_owned()),
+            None => (l.clone(), String::new()),
+        })
+        .collect()
 }
 
 /// Asks on stderr, reads a line from stdin; anything but y/yes is no.

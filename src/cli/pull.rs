@@ -3,6 +3,7 @@
 use super::progress::TransferDisplay;
 use crate::engine::context::Context;
 use crate::engine::images::pull::{pull, PullOptions};
+use crate::engine::images::ImagesError;
 use std::sync::Arc;
 
 #[derive(clap::Args)]
@@ -31,17 +32,18 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Pulls with progress on stderr (none when quiet); used by `pull` and later `run`.
-pub fn pull_image(ctx: &Context, opts: &PullOptions, quiet: bool) -> anyhow::Result<String> {
+/// Pulls with progress on stderr (none when quiet); used by `pull`, `run` and `build`.
+pub fn pull_image(ctx: &Context, opts: &PullOptions, quiet: bool) -> Result<String, ImagesError> {
     let display = Arc::new(TransferDisplay::new(quiet));
     let events = display.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?;
+        .build()
+        .map_err(|e| ImagesError::Task(format!("cannot start the pull's runtime: {e}")))?;
     let result = runtime.block_on(pull(ctx, opts, Arc::new(move |e| events.pull(e))));
     display.finish(result.is_ok());
     // Layers still unpacking after a failure would hold the exit; their temp dirs are
     // swept by the next pull.
     runtime.shutdown_background();
-    Ok(result?)
+    result
 }

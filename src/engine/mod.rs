@@ -1,6 +1,7 @@
 //! The operations. Nothing in here prints: progress goes out through callbacks
 //! and errors through each module's own error type.
 
+pub mod build;
 pub mod containers;
 pub mod context;
 pub mod image;

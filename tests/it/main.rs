@@ -6,6 +6,11 @@
 
 mod archive;
 mod auth;
+mod build;
+mod build_cache;
+mod build_context;
+mod build_stages;
+mod commit;
 mod common;
 mod harness;
 mod images;

@@ -7,6 +7,8 @@ use crate::engine::store::Store;
 #[derive(Debug, Default, Clone)]
 pub struct ListOptions {
     pub filters: Vec<String>,
+    /// Also intermediate images: untagged build steps that later steps built on.
+    pub all: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +36,9 @@ pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<ImageRow>, ImagesEr
         .collect::<Result<Vec<_>, _>>()?;
     let mut rows = Vec::new();
     for image in store.images()? {
+        if !opts.all && image.tags.is_empty() && store.has_build_children(&image.id)? {
+            continue;
+        }
         let labels = if filters.iter().any(|f| matches!(f, Filter::Label(..))) {
             config::labels(&config::load(store, &image)?)
         } else {

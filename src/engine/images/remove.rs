@@ -61,7 +61,8 @@ pub struct Pruned {
     pub reclaimed: u64,
 }
 
-/// Removes dangling images, or with `all` every image, sparing those containers use.
+/// Removes dangling images, or with `all` every image (build cache steps too),
+/// sparing those containers use.
 pub fn prune(store: &mut Store, all: bool) -> Result<Pruned, ImagesError> {
     let _deleting = store.lock_for_deleting()?;
     let before = store.total_layer_size()?;
@@ -69,6 +70,12 @@ pub fn prune(store: &mut Store, all: bool) -> Result<Pruned, ImagesError> {
     for image in store.images()? {
         if (!all && !image.tags.is_empty()) || !store.containers_using_image(&image.id)?.is_empty()
         {
+            continue;
+        }
+        // A build step a later step built on is intermediate, not dangling (as
+        // Podman sees it). Newest come first, so a chain whose end was removed
+        // unwinds in one pass.
+        if !all && store.has_build_children(&image.id)? {
             continue;
         }
         for name in image.tags.iter().chain(&image.digests) {

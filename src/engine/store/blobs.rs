@@ -57,6 +57,7 @@ impl Store {
             tmp,
             file,
             hasher: Sha256::new(),
+            written: 0,
         })
     }
 
@@ -74,12 +75,18 @@ pub struct BlobWriter {
     tmp: TempEntry,
     file: File,
     hasher: Sha256,
+    written: u64,
 }
 
 impl BlobWriter {
     /// The digest of what was written so far.
     pub fn digest(&self) -> String {
         format!("sha256:{}", hex::encode(self.hasher.clone().finalize()))
+    }
+
+    /// How many bytes were written so far.
+    pub fn written(&self) -> u64 {
+        self.written
     }
 
     /// Checks the content against `expected`, makes it durable and moves it into place.
@@ -102,6 +109,7 @@ impl Write for BlobWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.file.write(buf)?;
         self.hasher.update(&buf[..n]);
+        self.written += n as u64;
         Ok(n)
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// `MIGRATIONS[n]` takes a database from version n+1 to n+2; version 0 (a new file)
 /// and 1 take the first, which creates everything that existed at version 2.
-const MIGRATIONS: [&str; 2] = [SCHEMA_V2, CONTAINER_STATE];
+const MIGRATIONS: [&str; 3] = [SCHEMA_V2, CONTAINER_STATE, BUILD_CACHE];
 
 const SCHEMA_V2: &str = "
 CREATE TABLE IF NOT EXISTS layers (
@@ -64,6 +64,18 @@ ALTER TABLE containers ADD COLUMN started_ms INTEGER;   -- unix milliseconds
 ALTER TABLE containers ADD COLUMN finished_ms INTEGER;
 ALTER TABLE containers ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE containers ADD COLUMN stop_requested INTEGER NOT NULL DEFAULT 0;
+";
+
+/// `build`'s step cache: which image a step made on which parent.
+const BUILD_CACHE: &str = "
+CREATE TABLE IF NOT EXISTS build_cache (
+    parent TEXT NOT NULL,              -- image ID the step ran on, or 'scratch'
+    key TEXT NOT NULL,                 -- the step after expansion, plus what it read
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    created INTEGER NOT NULL,          -- unix seconds
+    PRIMARY KEY (parent, key)
+);
+CREATE INDEX IF NOT EXISTS build_cache_by_image ON build_cache(image_id);
 ";
 
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {

@@ -2,7 +2,7 @@
 //!
 //! Layout under the graph root:
 //! ```text
-//! db.sqlite            metadata (images, tags, layers, containers)
+//! db.sqlite            metadata (images, tags, layers, containers, build cache)
 //! storage.lock         shared by writers that add, exclusive for those that delete
 //! blobs/sha256/<hex>   manifests, configs and compressed layers, by digest
 //! layers/<hex>         one unpacked layer per diff-id: an overlay lower dir
@@ -14,6 +14,7 @@
 //! is found under a final name can be used.
 
 pub mod blobs;
+mod build_cache;
 pub mod containers;
 mod db;
 pub mod images;

@@ -1,0 +1,107 @@
+//! `commit`: a container's changes (its overlay upper dir) as a new image on top of
+//! the container's image, with `--change` instructions applied to the config.
+
+use super::image::ImageState;
+use super::instructions::{self, default_shell};
+use super::parse::parse_line;
+use super::{layer, run, BuildError};
+use crate::engine::containers::remove::resolve;
+use crate::engine::context::Context;
+use crate::engine::image::reference::Reference;
+use crate::engine::images::ImagesError;
+use crate::engine::store::unpack::unpack_layer;
+use crate::engine::store::StoreError;
+use serde_json::json;
+use std::path::PathBuf;
+
+/// Instructions `--change` may give (Docker's list).
+const CHANGES: [&str; 10] = [
+    "CMD",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "LABEL",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct CommitOptions {
+    pub container: String,
+    pub image: Option<String>,
+    pub author: Option<String>,
+    pub message: Option<String>,
+    pub changes: Vec<String>,
+}
+
+/// Makes the image and returns its ID.
+pub fn commit(ctx: &Context, opts: &CommitOptions) -> Result<String, BuildError> {
+    let tag = opts
+        .image
+        .as_deref()
+        .map(|name| Reference::parse(name).map(|r| r.to_string()))
+        .transpose()
+        .map_err(ImagesError::from)?;
+    let mut store = ctx.open_store()?;
+    let _adding = store.lock_for_adding()?;
+    let id = resolve(&store, &opts.container)?;
+    let record = store
+        .container(&id)?
+        .ok_or_else(|| BuildError::Invalid(format!("no such container: {}", opts.container)))?;
+    let mut image = ImageState::load(&store, &record.image_id)?;
+    for change in &opts.changes {
+        let instr = parse_line(change, 1).map_err(BuildError::Invalid)?;
+        if !CHANGES.contains(&instr.keyword.as_str()) {
+            return Err(BuildError::Invalid(format!(
+                "--change {change:?}: {} cannot be changed on commit; use one of {}",
+                instr.keyword,
+                CHANGES.join(", ")
+            )));
+        }
+        instructions::prepare(&instr, &mut image, &[], &default_shell(), '\\')?;
+    }
+    let layers: Vec<PathBuf> = image
+        .layers
+        .iter()
+        .rev()
+        .map(|l| store.layer_path(l))
+        .collect::<Result<_, StoreError>>()?;
+    // The container keeps its upper dir: the layer is a copy, made through a tar
+    // so that ownership, times and whiteouts come through as they are.
+    let copy = store.temp_entry("layer")?;
+    std::fs::create_dir(copy.path()).map_err(|e| StoreError::io(copy.path(), e))?;
+    let tar_file = store.temp_entry("commit-tar")?;
+    let upper = store.container_dir(&id).join("upper");
+    let io = |e| BuildError::Store(StoreError::io(&upper, e));
+    let file = std::fs::File::create(tar_file.path()).map_err(io)?;
+    layer::write_tar(&upper, std::io::BufWriter::new(file)).map_err(io)?;
+    let file = std::fs::File::open(tar_file.path()).map_err(io)?;
+    unpack_layer(
+        std::io::BufReader::new(file),
+        copy.path(),
+        &ctx.unpack_options(),
+    )
+    .map_err(|e| BuildError::Engine(format!("cannot copy the container's changes: {e}")))?;
+    run::remove_placeholders(copy.path(), &layers);
+    image.layers.push(layer::commit(&store, copy)?);
+    if let Some(author) = &opts.author {
+        image.config["author"] = json!(author);
+    }
+    image.add_history(&format!("commit of container {}", &id[..12]), false);
+    if let Some(message) = &opts.message {
+        if let Some(last) = image.config["history"]
+            .as_array_mut()
+            .and_then(|h| h.last_mut())
+        {
+            last["comment"] = json!(message);
+        }
+    }
+    let new_id = image.commit(&mut store)?;
+    if let Some(tag) = tag {
+        store.set_tag(&tag, &new_id)?;
+    }
+    Ok(new_id)
+}

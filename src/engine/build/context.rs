@@ -1,0 +1,136 @@
+//! The build context: a directory, or a tar read from stdin (unpacked under the
+//! store's tmp/ with the same hardened unpacker layers use), with its ignore file
+//! and its Dockerfile.
+
+use super::ignore::Ignore;
+use super::BuildError;
+use crate::engine::store::unpack::{unpack_layer, UnpackOptions};
+use crate::engine::store::{Store, TempEntry};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub enum ContextInput {
+    Dir(PathBuf),
+    /// `-`: a tar (plain or gzip) on stdin, or a lone Dockerfile.
+    Stdin,
+}
+
+pub struct BuildContext {
+    pub root: PathBuf,
+    pub ignore: Ignore,
+    /// Shown in errors: the Dockerfile's name as the user knows it.
+    pub file_name: String,
+    pub dockerfile: String,
+    _unpacked: Option<TempEntry>,
+}
+
+pub fn prepare(
+    store: &Store,
+    input: &ContextInput,
+    file: Option<&Path>,
+    opts: &UnpackOptions,
+) -> Result<BuildContext, BuildError> {
+    let (root, unpacked, lone_dockerfile) = match input {
+        ContextInput::Dir(dir) => {
+            if !dir.is_dir() {
+                return Err(BuildError::Context(format!(
+                    "the build context {} is not a directory",
+                    dir.display()
+                )));
+            }
+            (dir.clone(), None, None)
+        }
+        ContextInput::Stdin => {
+            let (temp, lone) = from_stdin(store, opts)?;
+            (temp.path().to_owned(), Some(temp), lone)
+        }
+    };
+    let (file_name, dockerfile) = match lone_dockerfile {
+        Some(text) => ("Dockerfile".to_owned(), text),
+        None => read_dockerfile(&root, file)?,
+    };
+    let ignore = read_ignore(&root)?;
+    Ok(BuildContext {
+        root,
+        ignore,
+        file_name,
+        dockerfile,
+        _unpacked: unpacked,
+    })
+}
+
+fn read_dockerfile(root: &Path, file: Option<&Path>) -> Result<(String, String), BuildError> {
+    let path = match file {
+        // Relative to where the user is, as Podman does, else to the context.
+        Some(f) if f.exists() => f.to_owned(),
+        Some(f) => root.join(f),
+        None => ["Containerfile", "Dockerfile"]
+            .iter()
+            .map(|n| root.join(n))
+            .find(|p| p.is_file())
+            .ok_or_else(|| {
+                BuildError::Context(format!(
+                    "no Containerfile or Dockerfile in {}: add one, or name it with -f",
+                    root.display()
+                ))
+            })?,
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        BuildError::Context(format!(
+            "cannot read the Dockerfile {}: {e}",
+            path.display()
+        ))
+    })?;
+    let name = file.map(|f| f.display().to_string()).unwrap_or_else(|| {
+        path.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    });
+    Ok((name, text))
+}
+
+fn read_ignore(root: &Path) -> Result<Ignore, BuildError> {
+    for name in [".containerignore", ".dockerignore"] {
+        let path = root.join(name);
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return Ignore::parse(&text)
+                .map_err(|e| BuildError::Context(format!("{}: {e}", path.display())));
+        }
+    }
+    Ok(Ignore::default())
+}
+
+/// Unpacks a tar from stdin; what is not a tar is taken as a Dockerfile alone.
+fn from_stdin(
+    store: &Store,
+    opts: &UnpackOptions,
+) -> Result<(TempEntry, Option<String>), BuildError> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| BuildError::Context(format!("cannot read the context from stdin: {e}")))?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut plain)
+            .map_err(|e| {
+                BuildError::Context(format!("the context on stdin is not valid gzip: {e}"))
+            })?;
+        bytes = plain;
+    }
+    let temp = store.temp_entry("context")?;
+    std::fs::create_dir(temp.path())
+        .map_err(|e| crate::engine::store::StoreError::io(temp.path(), e))?;
+    let is_tar = bytes.len() >= 262 && &bytes[257..262] == b"ustar";
+    if !is_tar {
+        let text = String::from_utf8(bytes).map_err(|_| {
+            BuildError::Context("stdin holds neither a tar nor a Dockerfile".to_owned())
+        })?;
+        return Ok((temp, Some(text)));
+    }
+    unpack_layer(&mut bytes.as_slice(), temp.path(), opts)
+        .map_err(|e| BuildError::Context(format!("cannot unpack the context from stdin: {e}")))?;
+    Ok((temp, None))
+}

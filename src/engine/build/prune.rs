@@ -1,0 +1,25 @@
+//! `builder prune`: forget every cached step and remove the images steps made that
+//! nothing names or uses any more.
+
+use super::BuildError;
+use crate::engine::images::remove::{Pruned, Removed};
+use crate::engine::store::Store;
+
+pub fn prune(store: &mut Store) -> Result<Pruned, BuildError> {
+    let _deleting = store.lock_for_deleting()?;
+    let before = store.total_layer_size()?;
+    let mut removed = Vec::new();
+    for id in store.clear_build_cache()? {
+        let Ok(image) = store.image(&id) else {
+            continue;
+        };
+        if !image.tags.is_empty() || !store.containers_using_image(&id)?.is_empty() {
+            continue;
+        }
+        store.remove_image(&id)?;
+        removed.push(Removed::Deleted(format!("sha256:{id}")));
+    }
+    store.remove_unused_layers()?;
+    let reclaimed = before.saturating_sub(store.total_layer_size()?);
+    Ok(Pruned { removed, reclaimed })
+}

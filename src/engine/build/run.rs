@@ -1,0 +1,173 @@
+//! RUN: a container made from the step's parent image and run to its end by a
+//! monitor child process, exactly as `coracle run` runs one; its overlay upper dir
+//! is then the step's layer.
+
+use super::parse::Heredoc;
+use super::source::layered_lookup;
+use super::BuildError;
+use crate::engine::containers::{self, CreateOptions};
+use crate::engine::context::Context;
+use crate::engine::runtime::spec::Network;
+use crate::engine::store::{Store, StoreError, TempEntry};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub struct RunStep {
+    pub image: String,
+    pub argv: Vec<String>,
+    /// Build args the command sees (not kept in the image).
+    pub env: Vec<String>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    pub network: Network,
+    /// The parent image's layer dirs, topmost first.
+    pub layers: Vec<PathBuf>,
+    /// The command's stdout goes to stderr, keeping stdout for the image ID.
+    pub quiet: bool,
+}
+
+/// Runs the step; returns its upper dir, moved under tmp/, ready to be a layer.
+pub fn run(ctx: &Context, store: &Store, step: &RunStep) -> Result<TempEntry, BuildError> {
+    let id = containers::create(
+        ctx,
+        &CreateOptions {
+            image: step.image.clone(),
+            command: step.argv.clone(),
+            entrypoint: Some(String::new()),
+            env: step.env.clone(),
+            workdir: step.workdir.clone(),
+            user: step.user.clone(),
+            network: step.network,
+            ..Default::default()
+        },
+    )?;
+    let result = monitor(ctx, &id, step.quiet).and_then(|code| match code {
+        0 => take_upper(store, &store.container_dir(&id), &step.layers),
+        code => Err(BuildError::RunFailed { code }),
+    });
+    store.remove_container(&id)?;
+    result
+}
+
+fn monitor(ctx: &Context, id: &str, quiet: bool) -> Result<i32, BuildError> {
+    let exe = std::env::current_exe()
+        .map_err(|e| BuildError::Engine(format!("cannot find the coracle binary: {e}")))?;
+    let stdout = if quiet {
+        use std::os::fd::AsFd;
+        let stderr = std::io::stderr()
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(|e| BuildError::Engine(format!("cannot duplicate stderr: {e}")))?;
+        Stdio::from(stderr)
+    } else {
+        Stdio::inherit()
+    };
+    let status = Command::new(exe)
+        .arg("--root")
+        .arg(&ctx.root)
+        .arg("--runroot")
+        .arg(&ctx.runroot)
+        .args(["monitor", id])
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .status()
+        .map_err(|e| BuildError::Engine(format!("cannot start the container monitor: {e}")))?;
+    // A monitor killed by a signal reports no code: that is the engine failing.
+    Ok(status.code().unwrap_or(125))
+}
+
+/// Mount points the runtime creates in the rootfs when the image lacks them.
+const PLACEHOLDERS: [&str; 6] = [
+    "etc/hosts",
+    "etc/hostname",
+    "etc/resolv.conf",
+    "dev",
+    "proc",
+    "sys",
+];
+
+/// Moves the container's upper dir out of the container dir before it is removed,
+/// without the empty mount points the runtime made (they are not the step's work).
+fn take_upper(store: &Store, dir: &Path, layers: &[PathBuf]) -> Result<TempEntry, BuildError> {
+    let upper = dir.join("upper");
+    let temp = store.temp_entry("layer")?;
+    std::fs::rename(&upper, temp.path()).map_err(|e| StoreError::io(&upper, e))?;
+    remove_placeholders(temp.path(), layers);
+    Ok(temp)
+}
+
+/// Removes from a container's changes the empty mount points the runtime made
+/// where the image (`layers`, topmost first) had nothing.
+pub fn remove_placeholders(dir: &Path, layers: &[PathBuf]) {
+    for rel in PLACEHOLDERS {
+        if layered_lookup(layers, rel).is_some() {
+            continue;
+        }
+        let path = dir.join(rel);
+        // Only an empty file or directory is a placeholder; a non-empty one is
+        // something the step wrote (remove_dir refuses non-empty directories).
+        let removed = match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() && m.len() == 0 => std::fs::remove_file(&path).is_ok(),
+            Ok(m) if m.is_dir() => std::fs::remove_dir(&path).is_ok(),
+            _ => false,
+        };
+        if removed && rel.starts_with("etc/") && layered_lookup(layers, "etc").is_none() {
+            let _ = std::fs::remove_dir(dir.join("etc"));
+        }
+    }
+}
+
+/// The argv of a shell-form RUN: the shell, then the command with its heredocs. A
+/// RUN that is only a heredoc runs the heredoc as the script (as BuildKit does).
+pub fn shell_argv(shell: &[String], command: &str, heredocs: &[Heredoc]) -> Vec<String> {
+    let mut argv = shell.to_vec();
+    let only_heredoc = heredocs.len() == 1 && {
+        let rest = command
+            .trim()
+            .trim_start_matches("<<")
+            .trim_start_matches('-');
+        rest.trim_matches(['"', '\'']) == heredocs[0].name
+    };
+    if only_heredoc {
+        argv.push(heredocs[0].body.clone());
+        return argv;
+    }
+    let mut script = command.to_owned();
+    for h in heredocs {
+        script.push('\n');
+        script.push_str(&h.body);
+        script.push_str(&h.name);
+    }
+    argv.push(script);
+    argv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh() -> Vec<String> {
+        vec!["/bin/sh".to_owned(), "-c".to_owned()]
+    }
+
+    fn doc(name: &str, body: &str) -> Heredoc {
+        Heredoc {
+            name: name.to_owned(),
+            body: body.to_owned(),
+            expand: true,
+        }
+    }
+
+    #[test]
+    fn heredocs_become_part_of_the_script() {
+        assert_eq!(shell_argv(&sh(), "echo hi", &[])[2], "echo hi");
+        assert_eq!(
+            shell_argv(&sh(), "<<EOF", &[doc("EOF", "echo a\necho b\n")])[2],
+            "echo a\necho b\n"
+        );
+        assert_eq!(
+            shell_argv(&sh(), "cat <<EOF > /f", &[doc("EOF", "x\n")])[2],
+            "cat <<EOF > /f\nx\nEOF"
+        );
+    }
+}

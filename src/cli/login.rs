@@ -49,16 +49,23 @@ pub fn login(args: LoginArgs) -> anyhow::Result<()> {
     let file = auth_file(args.authfile.clone())?;
     let key = registry_key(&args.registry);
     let host = key.split('/').next().unwrap_or(&key).to_owned();
-    if args.get_login {
+    let saved = {
         let store = CredStore::load(std::slice::from_ref(&file))?;
-        let repo = key.split_once('/').map_or("", |(_, r)| r);
-        match store.lookup(&host, repo) {
+        store.lookup(&host, key.split_once('/').map_or("", |(_, r)| r))
+    };
+    if args.get_login {
+        match saved {
             Some(c) => println!("{}", c.username),
             None => bail!("not logged into {key}"),
         }
         return Ok(());
     }
-    let creds = credentials(&args)?;
+    // With nothing given, the saved credentials are checked again (Podman's way).
+    let nothing_given = args.username.is_none() && args.password.is_none() && !args.password_stdin;
+    let creds = match saved.filter(|_| nothing_given) {
+        Some(saved) => saved,
+        None => credentials(&args)?,
+    };
     let client = Client::new(ClientOptions {
         tls_verify: args.tls_verify,
         ..Default::default()

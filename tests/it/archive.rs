@@ -22,6 +22,13 @@ fn two_images() -> Coracle {
     c
 }
 
+/// `coracle save --format FORMAT -o OUT IMAGES...`, which must succeed.
+fn save(c: &Coracle, format: &str, out: &Path, images: &[&str]) {
+    let mut args = vec!["save", "--format", format, "-o", path(out)];
+    args.extend_from_slice(images);
+    c.run(args).success();
+}
+
 fn load(c: &Coracle, archive: &Path) -> Output {
     c.run(["load", "-i", path(archive)])
 }
@@ -49,14 +56,12 @@ fn store_is_empty(c: &Coracle) {
 fn docker_archive_round_trip_keeps_names_and_ids() {
     let c = two_images();
     let archive = c.dir().join("images.tar");
-    c.run([
-        "save",
-        "-o",
-        path(&archive),
-        &anon_ref("busybox:latest"),
-        &anon_ref("multilayer:latest"),
-    ])
-    .success();
+    save(
+        &c,
+        "docker-archive",
+        &archive,
+        &[&anon_ref("busybox:latest"), &anon_ref("multilayer:latest")],
+    );
     let other = coracle();
     both_loaded(&load(&other, &archive));
     let mut ids = image_ids(&other);
@@ -79,16 +84,12 @@ fn docker_archive_round_trip_keeps_names_and_ids() {
 fn gzipped_oci_archive_from_stdin_loads() {
     let c = two_images();
     let archive = c.dir().join("images.tar");
-    c.run([
-        "save",
-        "--format",
+    save(
+        &c,
         "oci-archive",
-        "-o",
-        path(&archive),
-        &anon_ref("busybox:latest"),
-        &anon_ref("multilayer:latest"),
-    ])
-    .success();
+        &archive,
+        &[&anon_ref("busybox:latest"), &anon_ref("multilayer:latest")],
+    );
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&std::fs::read(&archive).unwrap()).unwrap();
     let gzipped = c.dir().join("images.tar.gz");
@@ -106,15 +107,12 @@ fn oci_archive_keeps_the_manifest_so_a_push_keeps_the_digest() {
     let image = &anon().images.multilayer;
     pull_ok(&c, &anon_ref("multilayer:latest"), image);
     let archive = c.dir().join("ml.tar");
-    c.run([
-        "save",
-        "--format",
+    save(
+        &c,
         "oci-archive",
-        "-o",
-        path(&archive),
-        &anon_ref("multilayer:latest"),
-    ])
-    .success();
+        &archive,
+        &[&anon_ref("multilayer:latest")],
+    );
     let other = coracle();
     load(&other, &archive).success();
     let digestfile = other.dir().join("digest");
@@ -137,15 +135,7 @@ fn oci_archive_keeps_the_manifest_so_a_push_keeps_the_digest() {
 fn oci_dir_is_a_layout() {
     let c = two_images();
     let dir = c.dir().join("layout");
-    c.run([
-        "save",
-        "--format",
-        "oci-dir",
-        "-o",
-        path(&dir),
-        &anon_ref("busybox:latest"),
-    ])
-    .success();
+    save(&c, "oci-dir", &dir, &[&anon_ref("busybox:latest")]);
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("index.json")).unwrap()).unwrap();
     assert_eq!(
@@ -164,8 +154,12 @@ fn oci_dir_is_a_layout() {
 fn truncated_archive_loads_nothing() {
     let c = two_images();
     let archive = c.dir().join("images.tar");
-    c.run(["save", "-o", path(&archive), &anon_ref("multilayer:latest")])
-        .success();
+    save(
+        &c,
+        "docker-archive",
+        &archive,
+        &[&anon_ref("multilayer:latest")],
+    );
     let bytes = std::fs::read(&archive).unwrap();
     let cut = c.dir().join("cut.tar");
     c.write_user_file(&cut, &bytes[..bytes.len() / 2]);
@@ -178,8 +172,12 @@ fn truncated_archive_loads_nothing() {
 fn corrupt_layer_loads_nothing() {
     let c = two_images();
     let archive = c.dir().join("images.tar");
-    c.run(["save", "-o", path(&archive), &anon_ref("multilayer:latest")])
-        .success();
+    save(
+        &c,
+        "docker-archive",
+        &archive,
+        &[&anon_ref("multilayer:latest")],
+    );
     let mut bytes = std::fs::read(&archive).unwrap();
     // Flip one byte inside busybox, in the first layer's tar.
     let at = bytes

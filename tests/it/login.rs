@@ -49,6 +49,10 @@ fn login_basic_saves_0600_and_pulls_then_logout_forgets() {
         &reg.image("private/busybox:latest"),
         &anon().images.busybox_v2s2,
     );
+    // Logged in already: the saved credentials are checked, nothing is asked.
+    c.run(["login", &reg.addr()])
+        .success()
+        .stdout_contains("Login Succeeded");
     c.run(["login", "--get-login", &reg.addr()])
         .success()
         .stdout_eq(BASIC_USER);

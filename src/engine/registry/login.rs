@@ -6,13 +6,13 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use reqwest::header::{HeaderMap, AUTHORIZATION, WWW_AUTHENTICATE};
+use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value};
 
 use super::auth::{self, Challenge, Context};
 use super::creds::{normalize_key, Credentials};
-use super::{header_value, Client, RegistryError};
+use super::{challenge_of, header_value, Client, RegistryError};
 
 /// Where `login` writes: `$REGISTRY_AUTH_FILE`, else
 /// `$XDG_RUNTIME_DIR/containers/auth.json`, else `~/.config/containers/auth.json`.
@@ -48,13 +48,7 @@ impl Client {
         if resp.status() != StatusCode::UNAUTHORIZED {
             return Ok(());
         }
-        let challenge = resp
-            .headers()
-            .get_all(WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(auth::parse_www_authenticate)
-            .next();
+        let challenge = challenge_of(&resp);
         let refused = || RegistryError::LoginRefused {
             registry: registry.to_owned(),
         };

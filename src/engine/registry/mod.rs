@@ -280,14 +280,7 @@ impl Client {
         if resp.status() != StatusCode::UNAUTHORIZED {
             return Ok(resp);
         }
-        let challenges: Vec<Challenge> = resp
-            .headers()
-            .get_all(WWW_AUTHENTICATE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(auth::parse_www_authenticate)
-            .collect();
-        let Some(challenge) = challenges.into_iter().next() else {
+        let Some(challenge) = challenge_of(&resp) else {
             return Err(self.unauthorized(r)?);
         };
         self.inner.auth.set_challenge(registry, challenge.clone());
@@ -407,6 +400,16 @@ impl Client {
         };
         Ok(store.lookup(&r.registry, &r.repository))
     }
+}
+
+/// The first challenge of a 401 we can answer (Bearer before Basic).
+fn challenge_of(resp: &reqwest::Response) -> Option<Challenge> {
+    resp.headers()
+        .get_all(WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(auth::parse_www_authenticate)
+        .next()
 }
 
 fn header_value(registry: &str, s: &str) -> Result<HeaderValue, RegistryError> {

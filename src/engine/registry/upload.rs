@@ -14,9 +14,11 @@ use super::error::cause_of;
 use super::{digest_of, header_value, Client, RegistryError, What};
 use crate::engine::image::reference::Reference;
 
-/// Blobs up to this size go up in one PUT; larger ones in chunks of this size,
-/// each of which can be retried on its own.
+/// Blobs up to this size go up in one PUT; larger ones in chunks of this size
+/// (or the registry's minimum, if larger), each of which can be retried on its own.
 const CHUNK: u64 = 16 << 20;
+/// The largest chunk a registry's `OCI-Chunk-Min-Length` may ask us to hold in memory.
+const CHUNK_MAX: u64 = 256 << 20;
 /// How many failures in a row end an upload.
 const ATTEMPTS: u32 = 3;
 
@@ -71,9 +73,9 @@ impl Client {
         if self.has_blob(r, blob.digest).await? {
             return Ok(Sent::Exists);
         }
-        let location = match self.start_upload(r, blob.digest, mount_from).await? {
+        let (location, chunk) = match self.start_upload(r, blob.digest, mount_from).await? {
             Started::Mounted => return Ok(Sent::Mounted),
-            Started::At(location) => location,
+            Started::At { location, chunk } => (location, chunk),
         };
         let mut upload = Upload {
             client: self,
@@ -81,6 +83,7 @@ impl Client {
             blob,
             location,
             offset: 0,
+            chunk,
         };
         upload.send_all(progress).await?;
         Ok(Sent::Uploaded)
@@ -128,13 +131,23 @@ impl Client {
             return Ok(Started::Mounted);
         }
         let resp = self.check(resp, r, What::Upload).await?;
-        Ok(Started::At(location_of(&resp, r)?))
+        // A registry may want larger chunks than ours (OCI-Chunk-Min-Length).
+        let min = resp
+            .headers()
+            .get("oci-chunk-min-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        Ok(Started::At {
+            location: location_of(&resp, r)?,
+            chunk: CHUNK.max(min.min(CHUNK_MAX)),
+        })
     }
 }
 
 enum Started {
     Mounted,
-    At(String),
+    At { location: String, chunk: u64 },
 }
 
 /// One blob's upload session.
@@ -146,6 +159,8 @@ struct Upload<'a> {
     location: String,
     /// How many bytes the registry has.
     offset: u64,
+    /// How many bytes one PATCH carries.
+    chunk: u64,
 }
 
 impl Upload<'_> {
@@ -161,8 +176,8 @@ impl Upload<'_> {
         let mut failures = 0;
         loop {
             let remaining = self.blob.size - self.offset;
-            let last = remaining <= CHUNK;
-            let len = if last { remaining } else { CHUNK };
+            let last = remaining <= self.chunk;
+            let len = if last { remaining } else { self.chunk };
             let data = read_chunk(&mut file, self.offset, len).map_err(|e| self.failed(&e))?;
             let step = if last {
                 self.finish(data).await
@@ -212,11 +227,13 @@ impl Upload<'_> {
 
     /// The closing PUT, with the last bytes (all of them, for a monolithic upload).
     async fn finish(&mut self, data: Bytes) -> Result<(), RegistryError> {
-        let mut url = reqwest::Url::parse(&absolute(&self.location))
-            .map_err(|e| self.protocol(format!("bad upload location: {e}")))?;
-        url.query_pairs_mut()
-            .append_pair("digest", self.blob.digest);
-        let target = relative_again(&self.location, url.as_str());
+        // The location may carry a query of its own (Distribution's `_state`).
+        let sep = if self.location.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        let target = format!("{}{sep}digest={}", self.location, self.blob.digest);
         let mut headers = HeaderMap::new();
         headers.insert(
             CONTENT_TYPE,
@@ -287,7 +304,7 @@ impl Upload<'_> {
             .start_upload(self.r, self.blob.digest, None)
             .await?
         {
-            Started::At(location) => self.location = location,
+            Started::At { location, .. } => self.location = location,
             Started::Mounted => unreachable!("no mount was asked for"),
         }
         self.offset = 0;
@@ -303,13 +320,6 @@ impl Upload<'_> {
             image: self.r.to_string(),
             digest: self.blob.digest.to_string(),
             cause,
-        }
-    }
-
-    fn protocol(&self, message: String) -> RegistryError {
-        RegistryError::Protocol {
-            registry: self.r.registry.clone(),
-            message,
         }
     }
 }
@@ -336,23 +346,6 @@ fn location_of(resp: &reqwest::Response, r: &Reference) -> Result<String, Regist
             registry: r.registry.clone(),
             message: "an upload answer has no Location".to_string(),
         })
-}
-
-/// A relative location made absolute just to edit its query (any host will do).
-fn absolute(location: &str) -> String {
-    if location.starts_with('/') {
-        format!("http://registry.invalid{location}")
-    } else {
-        location.to_string()
-    }
-}
-
-/// Undoes [`absolute`].
-fn relative_again(original: &str, url: &str) -> String {
-    match url.strip_prefix("http://registry.invalid") {
-        Some(rest) if original.starts_with('/') => rest.to_string(),
-        _ => url.to_string(),
-    }
 }
 
 fn read_chunk(file: &mut File, at: u64, len: u64) -> std::io::Result<Bytes> {

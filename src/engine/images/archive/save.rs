@@ -111,6 +111,8 @@ fn save(
     sink: &mut dyn Sink,
 ) -> Result<(), ImagesError> {
     let store = ctx.open_store()?;
+    // Deleters wait for us: no blob we are writing out may vanish.
+    let _reading = store.lock_for_adding()?;
     let mut images: Vec<(ImageRecord, Vec<String>)> = Vec::new();
     for name in names {
         let image = store.image(&resolve(&store, name)?)?;

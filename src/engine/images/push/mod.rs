@@ -68,6 +68,8 @@ pub async fn push(
     progress: Progress,
 ) -> Result<String, ImagesError> {
     let store = ctx.open_store()?;
+    // Deleters wait for us: no blob we are sending may vanish.
+    let _reading = store.lock_for_adding()?;
     let image = store.image(&super::resolve(&store, &opts.image)?)?;
     let destination = destination(opts)?;
     let plan = plan::plan(&store, &image, opts.format, opts.compression)?;

@@ -95,15 +95,18 @@ pub struct Plan {
 
 /// Decides format and compression per layer. Uncompressed stored layers (from
 /// `import` or `load`) are gzipped, as Podman does, unless asked otherwise.
+/// Docker's format has no zstd: an explicit zstd with it is refused.
 pub fn plan(
     store: &Store,
     image: &ImageRecord,
     format: Option<ManifestFormat>,
     compression: Option<Compression>,
 ) -> Result<Plan, ImagesError> {
-    plan_with(store, image, format, |stored| match compression {
+    plan_with(store, image, format, |format, stored| match compression {
         Some(c) => c,
         None if stored == Compression::None => Compression::Gzip,
+        // Docker's format has no zstd: such layers go as gzip.
+        None if format == ManifestFormat::V2s2 => Compression::Gzip,
         None => stored,
     })
 }
@@ -114,14 +117,14 @@ pub fn as_stored(
     image: &ImageRecord,
     format: ManifestFormat,
 ) -> Result<Plan, ImagesError> {
-    plan_with(store, image, Some(format), |stored| stored)
+    plan_with(store, image, Some(format), |_, stored| stored)
 }
 
 fn plan_with(
     store: &Store,
     image: &ImageRecord,
     format: Option<ManifestFormat>,
-    want: impl Fn(Compression) -> Compression,
+    want: impl Fn(ManifestFormat, Compression) -> Compression,
 ) -> Result<Plan, ImagesError> {
     let stored_format = image
         .manifest_media_type
@@ -134,7 +137,7 @@ fn plan_with(
             .layer_record(diff_id)?
             .ok_or_else(|| ImagesError::NotFound(format!("layer {diff_id} of {}", image.id)))?;
         let stored = Compression::of_media_type(&record.media_type);
-        let want = want(stored);
+        let want = want(format, stored);
         if format == ManifestFormat::V2s2 && want == Compression::Zstd {
             return Err(ImagesError::InvalidArgument(
                 "zstd-compressed layers need the OCI format: use --format oci".to_owned(),

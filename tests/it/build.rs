@@ -188,3 +188,32 @@ fn build_run_layer_blobs_carry_whiteouts_and_times() {
     .success()
     .stdout_eq("old\n");
 }
+
+#[test]
+fn build_proxy_args_reach_run_but_not_the_image() {
+    let (c, base) = with_busybox();
+    let dir = dockerfile_only(
+        &c,
+        "ctx",
+        &format!("FROM {base}\nRUN echo \"$HTTP_PROXY\" > /proxy\nCMD cat /proxy\n"),
+    );
+    let out = build(
+        &c,
+        &[
+            "--build-arg",
+            "HTTP_PROXY=http://proxy.example:3128",
+            "--build-arg",
+            "UNUSED=1",
+            "-t",
+            "proxied",
+            dir.to_str().unwrap(),
+        ],
+    );
+    built_id(&out);
+    out.stderr_contains("[UNUSED] were not consumed");
+    c.run(["run", "--rm", "proxied"])
+        .success()
+        .stdout_eq("http://proxy.example:3128\n");
+    let image = inspect(&c, "proxied");
+    assert!(!image.to_string().contains("proxy.example"), "{image}");
+}

@@ -434,10 +434,10 @@ impl Builder<'_> {
         Ok((kind, matched, digest))
     }
 
+    /// A stage built before this one (the plan builds what `--from` names first).
     fn stage_result(&self, name: &str) -> Option<ImageState> {
-        let current = self.results.keys().max().map_or(0, |m| m + 1);
-        let before = self.file.stages.len().max(current);
-        plan::stage_ref(self.file, name, before).and_then(|i| self.results.get(&i).cloned())
+        plan::stage_ref(self.file, name, self.file.stages.len())
+            .and_then(|i| self.results.get(&i).cloned())
     }
 
     /// The image's layer dirs, topmost first.

@@ -29,10 +29,23 @@ impl Args {
 
 pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
+    let kind = args.kind.as_deref();
+    print_each(args.format.as_deref(), &args.names, |name| {
+        object(&store, name, kind)
+    })
+}
+
+/// Inspects each name, prints what was found (one JSON array, or the template per
+/// item) and the errors; exits 125 if any name failed.
+pub fn print_each(
+    format: Option<&str>,
+    names: &[String],
+    mut inspect: impl FnMut(&str) -> anyhow::Result<Value>,
+) -> anyhow::Result<()> {
     let mut items = Vec::new();
     let mut failed = false;
-    for name in &args.names {
-        match object(&store, name, args.kind.as_deref()) {
+    for name in names {
+        match inspect(name) {
             Ok(item) => items.push(item),
             Err(e) => {
                 eprintln!("Error: {e}");
@@ -40,7 +53,7 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
             }
         }
     }
-    print_inspect(args.format.as_deref(), &items)?;
+    print_inspect(format, &items)?;
     if failed {
         return Err(super::Exit(125).into());
     }

@@ -88,7 +88,14 @@ pub fn print_rows(format: &str, rows: &[Map<String, Value>]) -> io::Result<()> {
     };
     let template = template.replace("\\t", "\t").replace("\\n", "\n");
     if table {
-        writeln!(out, "{}", render(&template, &Map::new(), true))?;
+        // Docker aligns a table's tab-separated columns.
+        let header = render(&template, &Map::new(), true);
+        let mut t = super::table::Table::new(&header.split('\t').collect::<Vec<_>>());
+        for row in rows {
+            let line = render(&template, row, false);
+            t.row(line.split('\t').map(str::to_owned).collect());
+        }
+        return t.print();
     }
     for row in rows {
         writeln!(out, "{}", render(&template, row, false))?;

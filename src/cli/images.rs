@@ -1,6 +1,6 @@
 //! `images`, `image ls|inspect|rm|prune|history|tag|pull`, `tag`, `history`.
 
-use super::format::{human_size, print_inspect, print_rows, since, timestamp};
+use super::format::{human_size, print_rows, since, timestamp};
 use super::table::Table;
 use crate::engine::context::Context;
 use crate::engine::images::{
@@ -171,22 +171,9 @@ pub fn list(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
 
 fn inspect_images(ctx: &Context, args: InspectArgs) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
-    let mut items = Vec::new();
-    let mut failed = false;
-    for name in &args.images {
-        match inspect(&store, name) {
-            Ok(item) => items.push(item),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                failed = true;
-            }
-        }
-    }
-    print_inspect(args.format.as_deref(), &items)?;
-    if failed {
-        return Err(super::Exit(125).into());
-    }
-    Ok(())
+    super::inspect::print_each(args.format.as_deref(), &args.images, |name| {
+        Ok(inspect(&store, name)?)
+    })
 }
 
 fn prune(ctx: &Context, args: PruneArgs) -> anyhow::Result<()> {

@@ -6,15 +6,21 @@ mod attach;
 mod build;
 mod builder;
 mod commit;
+mod container;
 mod create;
 mod format;
 mod images;
 mod import;
 mod info;
+mod inspect;
 mod login;
+mod logs;
 mod manifest;
 mod monitor;
+mod pause;
 mod progress;
+mod prune;
+mod ps;
 mod pull;
 mod push;
 mod rm;
@@ -24,6 +30,7 @@ mod start;
 mod stop;
 mod system;
 mod table;
+mod top;
 
 use crate::engine::context::{Context, ContextOptions};
 use clap::{Parser, Subcommand};
@@ -72,6 +79,26 @@ enum Command {
     Attach(attach::Args),
     /// Remove one or more containers
     Rm(rm::Args),
+    /// List containers
+    Ps(ps::Args),
+    /// Display detailed information on containers or images
+    Inspect(inspect::Args),
+    /// Fetch the logs of a container
+    Logs(logs::Args),
+    /// Display the running processes of a container
+    Top(top::Args),
+    /// List port mappings of a container
+    Port(top::PortArgs),
+    /// Pause all processes in one or more containers
+    Pause(pause::Args),
+    /// Unpause all processes in one or more containers
+    Unpause(pause::Args),
+    /// Manage containers
+    #[command(subcommand)]
+    Container(container::ContainerCommand),
+    /// `container prune`, which has no top-level spelling
+    #[command(skip)]
+    ContainerPrune(prune::Args),
     /// Rename a container
     Rename(rm::RenameArgs),
     /// Pull an image from a registry
@@ -142,6 +169,13 @@ impl Command {
                 | Command::Rm(_)
                 | Command::Rename(_)
                 | Command::System(_)
+                | Command::Ps(_)
+                | Command::Inspect(_)
+                | Command::Logs(_)
+                | Command::Top(_)
+                | Command::Port(_)
+                | Command::Pause(_)
+                | Command::Unpause(_)
         )
     }
 }
@@ -214,10 +248,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         runroot: cli.runroot,
         storage_driver: cli.storage_driver,
     })?;
-    if cli.command.enters_namespace_first() {
+    let command = match cli.command {
+        Command::Container(c) => c.into_command(),
+        c => c,
+    };
+    if command.enters_namespace_first() {
         ctx.enter_namespace()?;
     }
-    match cli.command {
+    match command {
         Command::Run(args) => run::exec(&ctx, *args),
         Command::Create(args) => create::exec(&ctx, *args),
         Command::Start(args) => start::exec(&mut ctx, args),
@@ -228,6 +266,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Attach(args) => attach::exec(&ctx, args),
         Command::Rm(args) => rm::exec(&mut ctx, args),
         Command::Rename(args) => rm::rename(&ctx, args),
+        Command::Ps(args) => ps::exec(&ctx, args),
+        Command::Inspect(args) => inspect::exec(&ctx, args),
+        Command::Logs(args) => logs::exec(&ctx, args),
+        Command::Top(args) => top::exec(&ctx, args),
+        Command::Port(args) => top::port(&ctx, args),
+        Command::Pause(args) => pause::pause(&ctx, args),
+        Command::Unpause(args) => pause::unpause(&ctx, args),
+        Command::ContainerPrune(args) => prune::exec(&ctx, args),
+        Command::Container(_) => unreachable!("replaced by its top-level command above"),
         Command::Monitor(args) => monitor::exec(&ctx, args),
         Command::Pull(args) => pull::exec(&ctx, args),
         Command::Login(args) => login::login(args),

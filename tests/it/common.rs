@@ -246,3 +246,39 @@ pub fn host_arch() -> &'static str {
         other => other,
     }
 }
+
+/// A coracle with busybox pulled, and the reference to run it by.
+pub fn with_busybox() -> (Coracle, String) {
+    let c = coracle();
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    (c, image)
+}
+
+/// `run -d`: the full ID of the container, which then runs without us.
+pub fn run_detached(c: &Coracle, args: &[&str]) -> String {
+    let out = c.run(["run", "-d"].iter().chain(args));
+    let id = out.success().stdout_trim().to_owned();
+    assert_eq!(id.len(), 64, "{out}");
+    id
+}
+
+/// `inspect --format TEMPLATE` of one container, trimmed.
+pub fn inspect_field(c: &Coracle, id: &str, template: &str) -> String {
+    c.run(["inspect", "--type", "container", "--format", template, id])
+        .success()
+        .stdout_trim()
+        .to_owned()
+}
+
+/// Polls until `check` holds (at most 20 s): for states reached asynchronously.
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !check() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

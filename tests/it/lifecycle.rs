@@ -3,49 +3,13 @@
 
 use crate::common::*;
 use coracle_testkit::Coracle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn with_busybox() -> (Coracle, String) {
-    let c = coracle();
-    let image = anon_ref("busybox:latest");
-    pull(&c, &image).success();
-    (c, image)
-}
-
-/// `run -d`: the full ID of the container, which then runs without us.
-fn run_detached(c: &Coracle, args: &[&str]) -> String {
-    let out = c.run(["run", "-d"].iter().chain(args));
-    let id = out.success().stdout_trim().to_owned();
-    assert_eq!(id.len(), 64, "{out}");
-    id
-}
-
+/// The container's state and exit code, as `inspect` shows them.
 fn state(c: &Coracle, id: &str) -> (String, Option<i64>) {
-    let db = rusqlite_query(c, id);
-    (db.0, db.1)
-}
-
-/// The container's state and exit code as `wait`/the database see them, read with
-/// sqlite3 so the test does not depend on `ps`/`inspect`.
-fn rusqlite_query(c: &Coracle, id: &str) -> (String, Option<i64>) {
-    let out = std::process::Command::new("sqlite3")
-        .arg(c.root().join("db.sqlite"))
-        .arg(format!(
-            "SELECT state, exit_code FROM containers WHERE id = '{id}'"
-        ))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let (state, code) = text.split_once('|').unwrap_or((&text, ""));
+    let text = inspect_field(c, id, "{{.State.Status}} {{.State.ExitCode}}");
+    let (state, code) = text.split_once(' ').unwrap_or((&text, ""));
     (state.to_owned(), code.parse().ok())
-}
-
-fn eventually(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]
@@ -116,7 +80,9 @@ fn rm_force_kills_a_running_container() {
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
     c.run(["rm", "-f", &id]).success();
     assert!(!c.root().join("containers").join(&id).exists());
-    assert_eq!(state(&c, &id).0, "");
+    c.run(["inspect", &id])
+        .code(125)
+        .stderr_contains("no such object");
 }
 
 #[test]
@@ -193,15 +159,9 @@ fn restart_always_is_ended_by_stop() {
     let log = c.root().join("containers").join(&id).join("json.log");
     std::fs::write(&log, "").unwrap_or(());
     eventually("a restart", || {
-        let out = std::process::Command::new("sqlite3")
-            .arg(c.root().join("db.sqlite"))
-            .arg(format!("SELECT restarts FROM containers WHERE id = '{id}'"))
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
+        inspect_field(&c, &id, "{{.RestartCount}}")
             .parse::<i64>()
-            .unwrap_or(0)
+            .unwrap()
             >= 2
     });
     c.run(["stop", "-t", "1", &id]).success();
@@ -215,15 +175,8 @@ fn restart_always_is_ended_by_stop() {
 fn a_killed_monitor_is_noticed_and_the_container_marked_exited() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let out = std::process::Command::new("sqlite3")
-        .arg(c.root().join("db.sqlite"))
-        .arg(format!(
-            "SELECT monitor_pid, pid FROM containers WHERE id = '{id}'"
-        ))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let (monitor, init) = text.split_once('|').unwrap();
+    let text = inspect_field(&c, &id, "{{.State.MonitorPid}} {{.State.Pid}}");
+    let (monitor, init) = text.split_once(' ').unwrap();
     let (monitor, init): (i32, i32) = (monitor.parse().unwrap(), init.parse().unwrap());
     // SAFETY: kill has no memory-safety preconditions.
     unsafe { libc::kill(monitor, libc::SIGKILL) };
@@ -266,12 +219,10 @@ fn names_stay_unique_under_concurrent_creates() {
     for child in unnamed {
         assert!(child.wait_with_output().unwrap().status.success());
     }
-    let out = std::process::Command::new("sqlite3")
-        .arg(c.root().join("db.sqlite"))
-        .arg("SELECT count(*), count(DISTINCT name) FROM containers")
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "31|31");
+    let out = c.run(["ps", "-a", "--format", "{{.Names}}"]);
+    let names: Vec<&str> = out.success().stdout_lines();
+    let distinct: std::collections::HashSet<_> = names.iter().collect();
+    assert_eq!((names.len(), distinct.len()), (31, 31));
 }
 
 /// `coracle ARGS` with `input` on its stdin.
@@ -340,16 +291,9 @@ fn run_d_rm_removes_the_container_when_it_exits() {
 fn a_container_lost_with_its_run_root_is_marked_exited() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let out = std::process::Command::new("sqlite3")
-        .arg(c.root().join("db.sqlite"))
-        .arg(format!(
-            "SELECT monitor_pid, pid FROM containers WHERE id = '{id}'"
-        ))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let text = inspect_field(&c, &id, "{{.State.MonitorPid}} {{.State.Pid}}");
     // As a reboot would: every process gone, the run root (a tmpfs) emptied.
-    for pid in text.split('|') {
+    for pid in text.split(' ') {
         // SAFETY: kill has no memory-safety preconditions.
         unsafe { libc::kill(pid.parse().unwrap(), libc::SIGKILL) };
     }
@@ -365,17 +309,10 @@ fn a_container_lost_with_its_run_root_is_marked_exited() {
 fn system_reset_kills_running_containers_first() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let out = std::process::Command::new("sqlite3")
-        .arg(c.root().join("db.sqlite"))
-        .arg(format!(
-            "SELECT monitor_pid, pid FROM containers WHERE id = '{id}'"
-        ))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let text = inspect_field(&c, &id, "{{.State.MonitorPid}} {{.State.Pid}}");
     c.run(["system", "reset", "-f"]).success();
     assert!(!c.root().exists());
-    for pid in text.split('|') {
+    for pid in text.split(' ') {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         assert!(
             stat.is_empty() || stat.contains(") Z"),

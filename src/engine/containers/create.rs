@@ -117,6 +117,15 @@ pub struct ContainerConfig {
     pub stop_signal: String,
     #[serde(default)]
     pub restart: RestartPolicy,
+    /// As given (`--user`, else the image's), for inspect.
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub privileged: bool,
+    #[serde(default)]
+    pub cap_add: Vec<String>,
+    #[serde(default)]
+    pub cap_drop: Vec<String>,
 }
 
 fn default_stop_signal() -> String {
@@ -225,6 +234,10 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         command: argv,
         stop_signal,
         restart: opts.restart,
+        user: user_spec,
+        privileged: opts.privileged,
+        cap_add: opts.cap_add.clone(),
+        cap_drop: opts.cap_drop.clone(),
     };
     let mut record = ContainerRecord {
         id: id.clone(),

@@ -169,6 +169,17 @@ impl Store {
             .optional()?)
     }
 
+    /// Every container, newest first, in one query (`ps -a` lists thousands).
+    pub fn containers(&self) -> Result<Vec<ContainerRecord>, StoreError> {
+        Ok(self
+            .db
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM containers ORDER BY created DESC, rowid DESC"
+            ))?
+            .query_map([], record)?
+            .collect::<Result<_, _>>()?)
+    }
+
     pub fn container_id_by_name(&self, name: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .db

@@ -1,0 +1,73 @@
+//! `coracle container ...`: Docker's management-command spellings of the
+//! container commands, with the same flags (each is the top-level command).
+
+use super::Command;
+use super::{attach, create, inspect, logs, pause, prune, ps, rm, run, start, stop, top};
+
+#[derive(clap::Subcommand)]
+pub enum ContainerCommand {
+    /// List containers
+    #[command(visible_aliases = ["list", "ps"])]
+    Ls(ps::Args),
+    /// Display detailed information on one or more containers
+    Inspect(inspect::Args),
+    /// Fetch the logs of a container
+    Logs(logs::Args),
+    /// Remove all stopped containers
+    Prune(prune::Args),
+    /// Display the running processes of a container
+    Top(top::Args),
+    /// List port mappings of a container
+    Port(top::PortArgs),
+    /// Remove one or more containers
+    #[command(visible_alias = "remove")]
+    Rm(rm::Args),
+    /// Start one or more stopped containers
+    Start(start::Args),
+    /// Stop one or more running containers
+    Stop(stop::StopArgs),
+    /// Send a signal to one or more running containers
+    Kill(stop::KillArgs),
+    /// Wait for containers to exit and print their exit codes
+    Wait(stop::WaitArgs),
+    /// Restart one or more containers
+    Restart(start::RestartArgs),
+    /// Rename a container
+    Rename(rm::RenameArgs),
+    /// Attach to a running container's input and output
+    Attach(attach::Args),
+    /// Create a container without starting it
+    Create(Box<create::Args>),
+    /// Run a command in a new container
+    Run(Box<run::RunArgs>),
+    /// Pause all processes in one or more containers
+    Pause(pause::Args),
+    /// Unpause all processes in one or more containers
+    Unpause(pause::Args),
+}
+
+impl ContainerCommand {
+    /// The top-level command this one is.
+    pub fn into_command(self) -> Command {
+        match self {
+            ContainerCommand::Ls(a) => Command::Ps(a),
+            ContainerCommand::Inspect(a) => Command::Inspect(a.containers_only()),
+            ContainerCommand::Logs(a) => Command::Logs(a),
+            ContainerCommand::Prune(a) => Command::ContainerPrune(a),
+            ContainerCommand::Top(a) => Command::Top(a),
+            ContainerCommand::Port(a) => Command::Port(a),
+            ContainerCommand::Rm(a) => Command::Rm(a),
+            ContainerCommand::Start(a) => Command::Start(a),
+            ContainerCommand::Stop(a) => Command::Stop(a),
+            ContainerCommand::Kill(a) => Command::Kill(a),
+            ContainerCommand::Wait(a) => Command::Wait(a),
+            ContainerCommand::Restart(a) => Command::Restart(a),
+            ContainerCommand::Rename(a) => Command::Rename(a),
+            ContainerCommand::Attach(a) => Command::Attach(a),
+            ContainerCommand::Create(a) => Command::Create(a),
+            ContainerCommand::Run(a) => Command::Run(a),
+            ContainerCommand::Pause(a) => Command::Pause(a),
+            ContainerCommand::Unpause(a) => Command::Unpause(a),
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! `coracle logs`: the container's output as it logged it, stdout entries to our
+//! stdout and stderr entries to our stderr.
+
+use crate::engine::containers::logs::{parse_time, LogOptions, LogReader};
+use crate::engine::containers::stop::lookup;
+use crate::engine::context::Context;
+use crate::engine::monitor::logfile::{Entry, Stream};
+use std::io::Write;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Follow log output until the container stops
+    #[arg(short, long)]
+    follow: bool,
+    /// Show logs since a time: RFC 3339, unix seconds, or a duration such as 42m
+    #[arg(long)]
+    since: Option<String>,
+    /// Show logs before a time: RFC 3339, unix seconds, or a duration such as 42m
+    #[arg(long)]
+    until: Option<String>,
+    /// Number of lines to show from the end of the logs, or "all"
+    #[arg(short = 'n', long, default_value = "all")]
+    tail: String,
+    /// Show timestamps
+    #[arg(short, long)]
+    timestamps: bool,
+    /// Show extra details (none are logged)
+    #[arg(long)]
+    details: bool,
+    container: String,
+}
+
+pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let tail = match args.tail.as_str() {
+        "all" => None,
+        n => Some(n.parse::<i64>().map_err(|_| {
+            anyhow::anyhow!("invalid --tail {n:?}: give a number of lines or \"all\"")
+        })?),
+    };
+    let opts = LogOptions {
+        follow: args.follow,
+        since: args.since.as_deref().map(parse_time).transpose()?,
+        until: args.until.as_deref().map(parse_time).transpose()?,
+        // Docker treats a negative count as all.
+        tail: tail.and_then(|n| usize::try_from(n).ok()),
+    };
+    let store = ctx.open_store()?;
+    let record = lookup(&store, &args.container)?;
+    let mut reader = LogReader::open(&store, &record, opts);
+    drop(store);
+    while let Some(entries) = reader.next_batch()? {
+        let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+        for entry in &entries {
+            if args.timestamps {
+                write!(sink(entry, &mut out, &mut err), "{} ", entry.time)?;
+            }
+            sink(entry, &mut out, &mut err).write_all(entry.log.as_bytes())?;
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
+
+fn sink<'a>(entry: &Entry, out: &'a mut dyn Write, err: &'a mut dyn Write) -> &'a mut dyn Write {
+    match entry.stream {
+        Stream::Stdout => out,
+        Stream::Stderr => err,
+    }
+}

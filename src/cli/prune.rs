@@ -1,0 +1,37 @@
+//! `coracle container prune`.
+
+use super::format::human_size;
+use crate::engine::containers::prune::{check_filters, prune};
+use crate::engine::context::Context;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    force: bool,
+    /// Only containers matching: until=TIME, label=KEY[=VALUE]
+    #[arg(long = "filter", value_name = "FILTER")]
+    filters: Vec<String>,
+}
+
+pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    check_filters(&args.filters)?;
+    if !args.force
+        && !super::confirm(
+            "WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ",
+        )?
+    {
+        return Ok(());
+    }
+    let store = ctx.open_store()?;
+    let pruned = prune(&store, &args.filters)?;
+    if !pruned.removed.is_empty() {
+        println!("Deleted Containers:");
+        for id in &pruned.removed {
+            println!("{id}");
+        }
+        println!();
+    }
+    println!("Total reclaimed space: {}", human_size(pruned.reclaimed));
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! `ps`: the containers, brought up to date and filtered as Docker filters them
+//! (values of one key OR together, different keys AND).
+
+use super::state;
+use super::stop::config_of;
+use super::{ContainerConfig, ContainersError};
+use crate::engine::images;
+use crate::engine::store::containers::{ContainerRecord, Status};
+use crate::engine::store::Store;
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(Debug, Default)]
+pub struct ListOptions {
+    /// Stopped containers too (`-a`).
+    pub all: bool,
+    /// `KEY=VALUE` as `--filter` takes them.
+    pub filters: Vec<String>,
+    /// At most this many, newest first (`-n`, `-l`); implies `all`, as in Docker.
+    pub last: Option<usize>,
+}
+
+/// A listed container: its record and its parsed config.
+pub struct Listed {
+    pub record: ContainerRecord,
+    pub config: ContainerConfig,
+}
+
+pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<Listed>, ContainersError> {
+    let filters = Filters::parse(&opts.filters)?;
+    filters.check_times()?;
+    let ancestors = filters.ancestor_ids(store)?;
+    let all = opts.all || opts.last.is_some() || filters.wants_stopped();
+    let mut listed = Vec::new();
+    for record in store.containers()? {
+        if opts.last.is_some_and(|n| listed.len() >= n) {
+            break;
+        }
+        // Only a record that needs a monitor can be stale: the rest cost no lock.
+        let record = if record.state.status.has_monitor() {
+            state::refresh(store, record)?
+        } else {
+            record
+        };
+        if !all && !record.state.status.has_monitor() {
+            continue;
+        }
+        if !filters.matches_record(&record, ancestors.as_deref()) {
+            continue;
+        }
+        let config = config_of(&record)?;
+        if filters.matches_labels(&config.labels) {
+            listed.push(Listed { record, config });
+        }
+    }
+    Ok(listed)
+}
+
+/// Bytes of the files a container wrote (its overlay upper dir), as `ps -s`
+/// shows them. What cannot be read (a directory the container made private) is
+/// not counted.
+pub fn upper_size(store: &Store, id: &str) -> u64 {
+    fn walk(dir: &Path) -> u64 {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .filter_map(|e| Some((e.path(), e.metadata().ok()?)))
+            .map(|(path, meta)| {
+                if meta.is_dir() {
+                    walk(&path)
+                } else {
+                    meta.len()
+                }
+            })
+            .sum()
+    }
+    walk(&store.container_dir(id).join("upper"))
+}
+
+/// Parsed `--filter` values, by key.
+#[derive(Debug, Default)]
+pub struct Filters(HashMap<String, Vec<String>>);
+
+const KEYS: [&str; 7] = [
+    "status", "name", "id", "label", "ancestor", "exited", "until",
+];
+
+impl Filters {
+    pub fn parse(raw: &[String]) -> Result<Filters, ContainersError> {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for f in raw {
+            let Some((key, value)) = f.split_once('=') else {
+                return Err(ContainersError::Invalid(format!(
+                    "bad format of filter {f:?} (expected name=value)"
+                )));
+            };
+            if !KEYS.contains(&key) {
+                return Err(ContainersError::Invalid(format!(
+                    "invalid filter {key:?}: use one of {}",
+                    KEYS.join(", ")
+                )));
+            }
+            if key == "status" && !STATUSES.contains(&value) {
+                return Err(ContainersError::Invalid(format!(
+                    "invalid filter 'status={value}': use one of {}",
+                    STATUSES.join(", ")
+                )));
+            }
+            if key == "exited" && value.parse::<i32>().is_err() {
+                return Err(ContainersError::Invalid(format!(
+                    "invalid filter 'exited={value}': the value must be an exit code"
+                )));
+            }
+            map.entry(key.to_owned())
+                .or_default()
+                .push(value.to_owned());
+        }
+        Ok(Filters(map))
+    }
+
+    /// `until=` values must be times; checked once rather than per container.
+    pub fn check_times(&self) -> Result<(), ContainersError> {
+        for t in self.values("until").unwrap_or_default() {
+            super::logs::parse_time(t)?;
+        }
+        Ok(())
+    }
+
+    fn values(&self, key: &str) -> Option<&[String]> {
+        self.0.get(key).map(Vec::as_slice)
+    }
+
+    /// A filter on a stopped state (or an exit code) lists stopped containers
+    /// without `-a`, as Docker does.
+    fn wants_stopped(&self) -> bool {
+        self.values("exited").is_some()
+            || self
+                .values("status")
+                .is_some_and(|v| v.iter().any(|s| s != "running" && s != "paused"))
+    }
+
+    /// The image IDs `ancestor=` names (images that no longer resolve match nothing).
+    fn ancestor_ids(&self, store: &Store) -> Result<Option<Vec<String>>, ContainersError> {
+        let Some(names) = self.values("ancestor") else {
+            return Ok(None);
+        };
+        let mut ids = Vec::new();
+        for name in names {
+            match images::resolve(store, name) {
+                Ok(id) => ids.push(id),
+                Err(images::ImagesError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(Some(ids))
+    }
+
+    fn matches_record(&self, r: &ContainerRecord, ancestors: Option<&[String]>) -> bool {
+        let any = |key: &str, test: &dyn Fn(&str) -> bool| {
+            self.values(key).is_none_or(|v| v.iter().any(|x| test(x)))
+        };
+        any("status", &|s| s == r.state.status.as_str())
+            && any("name", &|n| r.name.contains(n.trim_start_matches('/')))
+            && any("id", &|i| r.id.starts_with(i))
+            && any("exited", &|c| {
+                r.state.status == Status::Exited
+                    && r.state.started_ms.is_some()
+                    && c.parse().ok() == r.state.exit_code
+            })
+            && any("until", &|t| {
+                super::logs::parse_time(t).is_ok_and(|t| r.created < t.timestamp())
+            })
+            && ancestors.is_none_or(|ids| ids.contains(&r.image_id))
+    }
+
+    /// `label=KEY` or `label=KEY=VALUE`; every one must match (Docker ANDs labels).
+    pub fn matches_labels(&self, labels: &[(String, String)]) -> bool {
+        self.values("label").is_none_or(|wanted| {
+            wanted.iter().all(|w| match w.split_once('=') {
+                Some((k, v)) => labels.iter().any(|(lk, lv)| lk == k && lv == v),
+                None => labels.iter().any(|(lk, _)| lk == w),
+            })
+        })
+    }
+}
+
+const STATUSES: [&str; 7] = [
+    "created",
+    "restarting",
+    "running",
+    "removing",
+    "paused",
+    "exited",
+    "dead",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::Filters;
+
+    fn filters(raw: &[&str]) -> Filters {
+        Filters::parse(&raw.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn labels_match_by_key_or_pair_and_all_must_match() {
+        let labels = vec![("a".to_owned(), "1".to_owned()), ("b".into(), "".into())];
+        assert!(filters(&["label=a"]).matches_labels(&labels));
+        assert!(filters(&["label=a=1", "label=b"]).matches_labels(&labels));
+        assert!(!filters(&["label=a=2"]).matches_labels(&labels));
+        assert!(!filters(&["label=a", "label=c"]).matches_labels(&labels));
+    }
+
+    #[test]
+    fn bad_filters_are_refused() {
+        for bad in ["status", "colour=red", "status=sleeping", "exited=x"] {
+            assert!(Filters::parse(&[bad.to_owned()]).is_err(), "{bad}");
+        }
+    }
+}

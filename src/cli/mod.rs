@@ -2,7 +2,10 @@
 //! `exec` that builds an options struct, calls one engine function and prints.
 
 mod attach;
+mod container;
+mod cp;
 mod create;
+mod exec;
 mod format;
 mod images;
 mod info;
@@ -62,6 +65,15 @@ enum Command {
     Wait(stop::WaitArgs),
     /// Attach to a running container's input and output
     Attach(attach::Args),
+    /// Run a command in a running container
+    Exec(exec::Args),
+    /// Copy files between a container and the host
+    Cp(cp::Args),
+    /// Write a container's filesystem as a tar archive
+    Export(cp::ExportArgs),
+    /// Manage containers
+    #[command(subcommand)]
+    Container(container::ContainerCommand),
     /// Remove one or more containers
     Rm(rm::Args),
     /// Rename a container
@@ -97,6 +109,9 @@ impl Command {
     /// the containers' namespaces (a fresh one of our own would own nothing of
     /// theirs), and enter ours later if they need it.
     fn enters_namespace_first(&self) -> bool {
+        if let Command::Container(c) = self {
+            return c.enters_namespace_first();
+        }
         !matches!(
             self,
             Command::Version(_)
@@ -106,6 +121,9 @@ impl Command {
                 | Command::Kill(_)
                 | Command::Wait(_)
                 | Command::Attach(_)
+                | Command::Exec(_)
+                | Command::Cp(_)
+                | Command::Export(_)
                 | Command::Rm(_)
                 | Command::Rename(_)
         )
@@ -192,6 +210,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Kill(args) => stop::kill(&ctx, args),
         Command::Wait(args) => stop::wait(&ctx, args),
         Command::Attach(args) => attach::exec(&ctx, args),
+        Command::Exec(args) => exec::exec(&ctx, args),
+        Command::Cp(args) => cp::exec(&ctx, args),
+        Command::Export(args) => cp::export(&ctx, args),
+        Command::Container(cmd) => container::exec(&ctx, cmd),
         Command::Rm(args) => rm::exec(&mut ctx, args),
         Command::Rename(args) => rm::rename(&ctx, args),
         Command::Monitor(args) => monitor::exec(&ctx, args),

@@ -6,6 +6,7 @@
 
 mod auth;
 mod common;
+mod exec;
 mod harness;
 mod images;
 mod lifecycle;

@@ -2,13 +2,18 @@
 //! Running one is the monitor's job (engine/monitor).
 
 pub mod attach;
+pub mod cp;
 pub mod create;
+pub mod exec;
+pub mod export;
 mod files;
+pub mod join;
 pub mod init;
 mod layers;
 mod names;
 pub mod remove;
 pub mod restart;
+mod rooted;
 pub mod start;
 pub mod state;
 pub mod stop;

@@ -50,7 +50,9 @@ pub fn export(ctx: &Context, args: ExportArgs) -> anyhow::Result<()> {
         ),
         None => {
             if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                anyhow::bail!("refusing to write a tar to a terminal: use -o FILE or redirect stdout");
+                anyhow::bail!(
+                    "refusing to write a tar to a terminal: use -o FILE or redirect stdout"
+                );
             }
             Box::new(std::io::stdout().lock())
         }

@@ -50,7 +50,9 @@ fn exec_joins_the_containers_namespaces() {
         .stdout_eq("sleep\01000\0");
     // Its filesystem: what one exec writes, the next one reads.
     exec(&c, &id, &["sh", "-c", "echo kept > /tmp/note"]).success();
-    exec(&c, &id, &["cat", "/tmp/note"]).success().stdout_eq("kept\n");
+    exec(&c, &id, &["cat", "/tmp/note"])
+        .success()
+        .stdout_eq("kept\n");
 }
 
 #[test]
@@ -63,7 +65,9 @@ fn exec_applies_env_user_workdir_and_the_containers_defaults() {
         .stdout_contains("FROM_RUN=over\n")
         .stdout_contains("PATH=");
     exec(&c, &id, &["pwd"]).success().stdout_eq("/srv\n");
-    exec(&c, &id, &["-w", "/tmp", "pwd"]).success().stdout_eq("/tmp\n");
+    exec(&c, &id, &["-w", "/tmp", "pwd"])
+        .success()
+        .stdout_eq("/tmp\n");
     exec(&c, &id, &["id", "-u"]).success().stdout_eq("0\n");
     exec(&c, &id, &["-u", "tester", "id"])
         .success()
@@ -77,21 +81,53 @@ fn exec_applies_env_user_workdir_and_the_containers_defaults() {
     // The container's capability set, and every one with --privileged.
     let bounding = |out: &coracle_testkit::Output| {
         out.success();
-        let line = out.stdout.lines().find(|l| l.starts_with("CapBnd:")).unwrap();
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("CapBnd:"))
+            .unwrap();
         u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
     };
     let container = bounding(&exec(&c, &id, &["cat", "/proc/1/status"]));
     let default = bounding(&exec(&c, &id, &["cat", "/proc/self/status"]));
-    let privileged = bounding(&exec(&c, &id, &["--privileged", "cat", "/proc/self/status"]));
+    let privileged = bounding(&exec(
+        &c,
+        &id,
+        &["--privileged", "cat", "/proc/self/status"],
+    ));
     assert_eq!(default, container, "the container's own set");
+    let seccomp = |out: &coracle_testkit::Output| {
+        out.success();
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("Seccomp:"))
+            .unwrap()
+            .to_owned();
+        line
+    };
+    assert_eq!(
+        seccomp(&exec(&c, &id, &["cat", "/proc/self/status"])),
+        seccomp(&exec(&c, &id, &["cat", "/proc/1/status"])),
+        "the container's seccomp filter"
+    );
     assert!(privileged > default && privileged & default == default);
     // A user other than root starts with no effective capability, as in the container.
     let effective = |out: &coracle_testkit::Output| {
         out.success();
-        let line = out.stdout.lines().find(|l| l.starts_with("CapEff:")).unwrap().to_owned();
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("CapEff:"))
+            .unwrap()
+            .to_owned();
         line
     };
-    let as_tester = effective(&exec(&c, &id, &["-u", "tester", "cat", "/proc/self/status"]));
+    let as_tester = effective(&exec(
+        &c,
+        &id,
+        &["-u", "tester", "cat", "/proc/self/status"],
+    ));
     assert!(as_tester.ends_with("0000000000000000"), "{as_tester}");
 }
 
@@ -103,7 +139,12 @@ fn exec_i_relays_stdin_and_without_it_reads_nothing() {
     cmd.stdin(Stdio::piped());
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"piped in\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"piped in\n")
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "PIPED IN\n");
     assert!(out.status.success());
@@ -114,12 +155,24 @@ fn exec_i_relays_stdin_and_without_it_reads_nothing() {
 fn exec_d_returns_at_once_and_leaves_the_process_running() {
     let c = coracle();
     let id = running(&c, &[]);
-    exec(&c, &id, &["-d", "sh", "-c", "sleep 1; echo done > /tmp/flag"])
-        .success()
-        .stdout_eq("");
-    exec(&c, &id, &["sh", "-c", "while [ ! -e /tmp/flag ]; do sleep 0.1; done; cat /tmp/flag"])
-        .success()
-        .stdout_eq("done\n");
+    exec(
+        &c,
+        &id,
+        &["-d", "sh", "-c", "sleep 1; echo done > /tmp/flag"],
+    )
+    .success()
+    .stdout_eq("");
+    exec(
+        &c,
+        &id,
+        &[
+            "sh",
+            "-c",
+            "while [ ! -e /tmp/flag ]; do sleep 0.1; done; cat /tmp/flag",
+        ],
+    )
+    .success()
+    .stdout_eq("done\n");
 }
 
 #[test]

@@ -102,7 +102,10 @@ enum Entry<'a> {
     },
 }
 
-fn running_entry<'a>(record: &'a ContainerRecord, input: &str) -> Result<Entry<'a>, ContainersError> {
+fn running_entry<'a>(
+    record: &'a ContainerRecord,
+    input: &str,
+) -> Result<Entry<'a>, ContainersError> {
     Ok(Entry::Running(record, join::running_init(record, input)?))
 }
 

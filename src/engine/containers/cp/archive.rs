@@ -40,12 +40,16 @@ pub fn locate(root: BorrowedFd, rel: &str, follow: bool) -> io::Result<Node> {
             let dir = open_in_root(root, &path, OFlag::O_PATH | OFlag::O_DIRECTORY)?;
             return Ok(Node {
                 dir,
-                name: c"." .to_owned(),
+                name: c".".to_owned(),
             });
         }
         let parent = open_in_root(root, &dir, OFlag::O_PATH | OFlag::O_DIRECTORY)?;
         let name = cstr(name.as_bytes())?;
-        let st = fstatat(Some(parent.as_raw_fd()), name.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW)?;
+        let st = fstatat(
+            Some(parent.as_raw_fd()),
+            name.as_c_str(),
+            AtFlags::AT_SYMLINK_NOFOLLOW,
+        )?;
         if !(follow && kind(&st) == libc::S_IFLNK) {
             return Ok(Node { dir: parent, name });
         }
@@ -107,8 +111,11 @@ fn append_children<W: Write>(
 ) -> io::Result<()> {
     let fd = open_at(dir, name, OFlag::O_RDONLY | OFlag::O_DIRECTORY)?;
     for child in children(&fd)? {
-        let child_st =
-            fstatat(Some(fd.as_raw_fd()), child.as_c_str(), AtFlags::AT_SYMLINK_NOFOLLOW)?;
+        let child_st = fstatat(
+            Some(fd.as_raw_fd()),
+            child.as_c_str(),
+            AtFlags::AT_SYMLINK_NOFOLLOW,
+        )?;
         // Something mounted below the start belongs to another file system.
         if opts.one_file_system && child_st.st_dev != st.st_dev {
             continue;
@@ -152,7 +159,10 @@ fn append_entry<W: Write>(
         // Devices and sockets cannot be made again where this goes (a rootless
         // container or the caller's directory): left out, as the layer unpacker
         // leaves devices out there.
-        _ => log::debug!("leaving out {}: not a file, directory or link", tar_name.display()),
+        _ => log::debug!(
+            "leaving out {}: not a file, directory or link",
+            tar_name.display()
+        ),
     }
     Ok(())
 }

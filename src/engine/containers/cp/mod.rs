@@ -29,7 +29,10 @@ pub enum Endpoint {
     Host(PathBuf),
     /// `-`: a tar stream on stdin or stdout.
     Stream,
-    Container { name: String, path: String },
+    Container {
+        name: String,
+        path: String,
+    },
 }
 
 impl Endpoint {
@@ -108,7 +111,10 @@ fn copy_out(
     });
     let mut helper = rooted::spawn(ctx, store, name, work)?;
     let Ok(kind) = read_line(&mut helper.sock) else {
-        return Err(helper.finish().err().unwrap_or_else(|| invalid("the copy helper stopped")));
+        return Err(helper
+            .finish()
+            .err()
+            .unwrap_or_else(|| invalid("the copy helper stopped")));
     };
     let src_name = base_name(&src.rel);
     let result = match to {
@@ -162,11 +168,16 @@ fn copy_in(
         let stats = unpack::unpack_layer(&mut sock, root, &unpack_opts);
         // Take the rest (the archive's trailing blocks), so the writer sees no broken pipe.
         let _ = io::copy(&mut sock, &mut io::sink());
-        stats.map(|_| ()).map_err(|e| format!("cannot copy into {what}: {e}"))
+        stats
+            .map(|_| ())
+            .map_err(|e| format!("cannot copy into {what}: {e}"))
     });
     let mut helper = rooted::spawn(ctx, store, name, work)?;
     let Ok(prefix) = read_line(&mut helper.sock) else {
-        return Err(helper.finish().err().unwrap_or_else(|| invalid("the copy helper stopped")));
+        return Err(helper
+            .finish()
+            .err()
+            .unwrap_or_else(|| invalid("the copy helper stopped")));
     };
     let tree = TreeOptions {
         keep_owner: opts.archive,
@@ -197,8 +208,7 @@ impl HostSource {
         let contents = text.ends_with("/.") || text == ".";
         let absolute = std::path::absolute(given)
             .map_err(|e| invalid(&format!("cannot use {}: {e}", given.display())))?;
-        let root = std::fs::File::open("/")
-            .map_err(|e| invalid(&format!("cannot open /: {e}")))?;
+        let root = std::fs::File::open("/").map_err(|e| invalid(&format!("cannot open /: {e}")))?;
         let node = archive::locate(root.as_fd(), &absolute.to_string_lossy(), follow)
             .map_err(|e| invalid(&format!("cannot copy {}: {e}", given.display())))?;
         let is_dir = node.is_dir().unwrap_or(false);
@@ -280,7 +290,11 @@ fn prefix_in_root(dest: &ContainerPath, placed: &Placement) -> String {
 
 /// In the child: what the container holds at `dest` (a symlink there followed,
 /// inside the root); its parent must exist.
-fn dest_state(root: std::os::fd::BorrowedFd, dest: &ContainerPath, what: &str) -> Result<Dest, String> {
+fn dest_state(
+    root: std::os::fd::BorrowedFd,
+    dest: &ContainerPath,
+    what: &str,
+) -> Result<Dest, String> {
     let node = archive::locate(root, &dest.rel, true).map_err(|e| missing(what, e))?;
     match node.stat() {
         Ok(_) if node.is_dir().unwrap_or(false) => Ok(Dest::Dir),
@@ -424,8 +438,17 @@ mod tests {
         };
         assert_eq!(Endpoint::parse("box:/etc"), c("box", "/etc"));
         assert_eq!(Endpoint::parse("-"), Endpoint::Stream);
-        assert_eq!(Endpoint::parse("/a:b"), Endpoint::Host(PathBuf::from("/a:b")));
-        assert_eq!(Endpoint::parse("./a:b"), Endpoint::Host(PathBuf::from("./a:b")));
-        assert_eq!(Endpoint::parse("file"), Endpoint::Host(PathBuf::from("file")));
+        assert_eq!(
+            Endpoint::parse("/a:b"),
+            Endpoint::Host(PathBuf::from("/a:b"))
+        );
+        assert_eq!(
+            Endpoint::parse("./a:b"),
+            Endpoint::Host(PathBuf::from("./a:b"))
+        );
+        assert_eq!(
+            Endpoint::parse("file"),
+            Endpoint::Host(PathBuf::from("file"))
+        );
     }
 }

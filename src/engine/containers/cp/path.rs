@@ -106,7 +106,10 @@ mod tests {
         assert_eq!(p.rel, "etc/passwd");
         assert!(!p.dir_hint && !p.contents);
         let p = container_path("tmp/dir/.").unwrap();
-        assert_eq!((p.rel.as_str(), p.dir_hint, p.contents), ("tmp/dir", true, true));
+        assert_eq!(
+            (p.rel.as_str(), p.dir_hint, p.contents),
+            ("tmp/dir", true, true)
+        );
         assert!(container_path("/tmp/").unwrap().dir_hint);
         assert_eq!(container_path("/").unwrap().rel, "");
         assert!(container_path("../../etc/passwd").is_err());
@@ -119,22 +122,43 @@ mod tests {
 
     #[test]
     fn a_file_lands_as_docker_says() {
-        let beside = |n: &str| Placement { into_dest: false, name: Some(n.into()) };
-        assert_eq!(placed(false, false, Dest::Missing, "/d/new"), Ok(beside("new")));
+        let beside = |n: &str| Placement {
+            into_dest: false,
+            name: Some(n.into()),
+        };
+        assert_eq!(
+            placed(false, false, Dest::Missing, "/d/new"),
+            Ok(beside("new"))
+        );
         assert!(placed(false, false, Dest::Missing, "/d/new/").is_err());
-        assert_eq!(placed(false, false, Dest::File, "/d/old"), Ok(beside("old")));
-        let into = Placement { into_dest: true, name: Some("src".into()) };
+        assert_eq!(
+            placed(false, false, Dest::File, "/d/old"),
+            Ok(beside("old"))
+        );
+        let into = Placement {
+            into_dest: true,
+            name: Some("src".into()),
+        };
         assert_eq!(placed(false, false, Dest::Dir, "/d"), Ok(into));
     }
 
     #[test]
     fn a_directory_lands_as_docker_says() {
-        let beside = Placement { into_dest: false, name: Some("new".into()) };
+        let beside = Placement {
+            into_dest: false,
+            name: Some("new".into()),
+        };
         assert_eq!(placed(true, false, Dest::Missing, "/d/new"), Ok(beside));
         assert!(placed(true, false, Dest::File, "/d/file").is_err());
-        let into = Placement { into_dest: true, name: Some("src".into()) };
+        let into = Placement {
+            into_dest: true,
+            name: Some("src".into()),
+        };
         assert_eq!(placed(true, false, Dest::Dir, "/d"), Ok(into));
-        let contents = Placement { into_dest: true, name: None };
+        let contents = Placement {
+            into_dest: true,
+            name: None,
+        };
         assert_eq!(placed(true, true, Dest::Dir, "/d"), Ok(contents));
     }
 }

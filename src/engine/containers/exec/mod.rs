@@ -6,6 +6,8 @@
 //! the container's other namespaces through its init's /proc entries and starts the
 //! process as our child, which we then wait for as the monitor waits for init.
 
+mod seccomp;
+
 use super::stop::lookup;
 use super::{join, ContainersError};
 use crate::engine::context::Context;
@@ -66,7 +68,16 @@ pub fn exec(
     }
     let spec = Spec::load(store.container_dir(&record.id).join("config.json"))
         .map_err(|e| ContainersError::Invalid(format!("container {input}: {e}")))?;
-    let process = process_for(&spec, init, opts)?;
+    let mut process = process_for(&spec, init, opts)?;
+    let filter = spec
+        .linux()
+        .as_ref()
+        .and_then(|l| l.seccomp().clone())
+        .map(|seccomp| {
+            let caps = process.capabilities().clone().unwrap_or_default();
+            process.set_capabilities(Some(seccomp::with_room_to_filter(&caps)));
+            seccomp::Filtered { seccomp, caps }
+        });
     let scratch = Scratch::new(&ctx.runroot)?;
     let process_path = scratch.0.join("process.json");
     serde_json::to_vec(&process)
@@ -78,7 +89,14 @@ pub fn exec(
         .then(|| ConsoleSocket::listen(&scratch.0))
         .transpose()
         .map_err(monitor)?;
-    let pid = build(ctx, &record.id, &process_path, console.as_ref(), opts)?;
+    let pid = build(
+        ctx,
+        &record.id,
+        &process_path,
+        console.as_ref(),
+        filter,
+        opts,
+    )?;
     if opts.detach {
         return Ok(0);
     }
@@ -99,11 +117,15 @@ fn build(
     id: &str,
     process: &Path,
     console: Option<&ConsoleSocket>,
+    filter: Option<seccomp::Filtered>,
     opts: &ExecOptions,
 ) -> Result<Pid, ContainersError> {
     let mut builder = ContainerBuilder::new(id.to_owned(), SyscallType::default())
         .with_root_path(ctx.runroot.join("runtime"))
         .map_err(runtime)?;
+    if let Some(filter) = filter {
+        builder = builder.with_executor(filter);
+    }
     match console {
         Some(console) => builder = builder.with_console_socket(Some(console.path())),
         // Without -i the process reads nothing; without -d its output is ours:
@@ -254,10 +276,12 @@ impl Drop for Scratch {
 fn devnull() -> Result<OwnedFd, ContainersError> {
     std::fs::File::open("/dev/null")
         .map(OwnedFd::from)
-        .map_err(|e| monitor(MonitorError::Setup {
-            what: "open /dev/null",
-            source: e,
-        }))
+        .map_err(|e| {
+            monitor(MonitorError::Setup {
+                what: "open /dev/null",
+                source: e,
+            })
+        })
 }
 
 /// libcontainer's failure, in Docker's codes (126, 127, else 125).

@@ -6,6 +6,7 @@
 
 mod auth;
 mod common;
+mod cp;
 mod exec;
 mod harness;
 mod images;

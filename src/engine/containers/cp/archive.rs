@@ -45,12 +45,14 @@ pub fn locate(root: BorrowedFd, rel: &str, follow: bool) -> io::Result<Node> {
         }
         let parent = open_in_root(root, &dir, OFlag::O_PATH | OFlag::O_DIRECTORY)?;
         let name = cstr(name.as_bytes())?;
-        let st = fstatat(
+        // A missing name is an answer too (a destination to create): `stat` tells.
+        let is_link = fstatat(
             Some(parent.as_raw_fd()),
             name.as_c_str(),
             AtFlags::AT_SYMLINK_NOFOLLOW,
-        )?;
-        if !(follow && kind(&st) == libc::S_IFLNK) {
+        )
+        .is_ok_and(|st| kind(&st) == libc::S_IFLNK);
+        if !(follow && is_link) {
             return Ok(Node { dir: parent, name });
         }
         let target = readlinkat(Some(parent.as_raw_fd()), name.as_c_str())?;

@@ -106,7 +106,10 @@ fn copy_out(
             return Err(format!("{what} is not a directory"));
         }
         send_line(&mut sock, if is_dir { "dir" } else { "file" })?;
-        let name = read_line(&mut sock)?;
+        // No name: the parent gave up, and says why itself.
+        let Ok(name) = read_line(&mut sock) else {
+            return Ok(());
+        };
         send_tree(sock, &node, &name, &tree)
     });
     let mut helper = rooted::spawn(ctx, store, name, work)?;
@@ -240,7 +243,7 @@ impl HostSource {
             // `SRC/.`: what the directory holds, under the place the child chose.
             Some(node) if self.contents => archive::append_contents(&mut b, node, prefix, tree),
             Some(node) => archive::append(&mut b, node, prefix, tree),
-            None => rebase_stream(&mut b, io::stdin().lock(), prefix),
+            None => rebase_stream(&mut b, io::stdin().lock(), prefix, tree),
         };
         written
             .and_then(|()| b.into_inner()?.flush())
@@ -248,17 +251,27 @@ impl HostSource {
     }
 }
 
-/// Re-writes a tar stream with `prefix` before every name (and hard link target).
+/// Re-writes a tar stream with `prefix` before every name (and hard link target),
+/// owned by root unless `-a`.
 fn rebase_stream<W: Write>(
     b: &mut tar::Builder<W>,
     input: impl Read,
     prefix: &Path,
+    tree: &TreeOptions,
 ) -> io::Result<()> {
     let mut archive = tar::Archive::new(input);
     for entry in archive.entries()? {
         let mut entry = entry?;
         let name = prefix.join(entry.path()?.strip_prefix("/").unwrap_or(&entry.path()?));
         let mut header = entry.header().clone();
+        // Writers leave numeric fields empty at times; GNU tar reads that as 0.
+        if !tree.keep_owner || header.uid().is_err() || header.gid().is_err() {
+            header.set_uid(0);
+            header.set_gid(0);
+        }
+        if header.mtime().is_err() {
+            header.set_mtime(0);
+        }
         match header.entry_type() {
             tar::EntryType::Symlink | tar::EntryType::Link => {
                 let mut target = entry.link_name()?.unwrap_or_default().into_owned();

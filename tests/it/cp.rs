@@ -3,6 +3,7 @@
 
 use crate::common::*;
 use coracle_testkit::{Coracle, Output};
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -138,29 +139,10 @@ fn cp_works_on_a_stopped_container() {
 fn cp_streams_tar_archives_on_stdin_and_stdout() {
     let c = coracle();
     let id = running(&c);
-    let out = c
-        .command(["cp", &format!("{id}:/data"), "-"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut names = Vec::new();
-    let mut archive = tar::Archive::new(&out.stdout[..]);
-    for entry in archive.entries().unwrap() {
-        let mut entry = entry.unwrap();
-        let name = entry.path().unwrap().display().to_string();
-        if name == "data/sub/b" {
-            let mut text = String::new();
-            entry.read_to_string(&mut text).unwrap();
-            assert_eq!(text, "b\n");
-        }
-        names.push(name);
-    }
-    names.sort();
+    let files = tar_entries(&tar_out(&c, &["cp", &format!("{id}:/data"), "-"])[..]);
+    let names: Vec<&String> = files.keys().collect();
     assert_eq!(names, ["data", "data/a", "data/sub", "data/sub/b"]);
+    assert_eq!(files["data/sub/b"], "b\n");
 
     let mut tar = tar::Builder::new(Vec::new());
     let mut header = tar::Header::new_gnu();
@@ -250,38 +232,38 @@ fn cp_paths_cannot_leave_the_container() {
 fn export_writes_the_whole_filesystem_running_or_not() {
     let c = coracle();
     let id = running(&c);
-    let names = |tar: &[u8]| -> Vec<String> {
-        let mut archive = tar::Archive::new(tar);
-        archive
-            .entries()
-            .unwrap()
-            .map(|e| e.unwrap().path().unwrap().display().to_string())
-            .collect()
-    };
-    let out = c.command(["export", &id]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let running_names = names(&out.stdout);
+    let running_files = tar_entries(&tar_out(&c, &["export", &id])[..]);
     for want in ["marker", "data/sub/b", "bin/busybox", "etc/passwd"] {
-        assert!(running_names.iter().any(|n| n == want), "{want} missing");
+        assert!(running_files.contains_key(want), "{want} missing");
     }
     // What is mounted in (/proc) is not the container's filesystem.
-    assert!(!running_names.iter().any(|n| n.starts_with("proc/")));
+    assert!(!running_files.keys().any(|n| n.starts_with("proc/")));
     c.run(["stop", "-t", "0", &id]).success();
     let file = c.dir().join("out.tar");
     c.write_user_file(&file, b"");
     c.run(["export", "-o", s(&file), &id]).success();
-    let mut archive = tar::Archive::new(std::fs::File::open(&file).unwrap());
-    let mut marker = archive
-        .entries()
-        .unwrap()
-        .map(Result::unwrap)
-        .find(|e| e.path().unwrap() == Path::new("marker"))
-        .expect("marker in the export");
-    let mut text = String::new();
-    marker.read_to_string(&mut text).unwrap();
-    assert_eq!(text, "inside\n");
+    let stopped_files = tar_entries(std::fs::File::open(&file).unwrap());
+    assert_eq!(stopped_files["marker"], "inside\n");
+}
+
+/// Runs coracle, which must succeed, and returns its stdout (a tar).
+fn tar_out(c: &Coracle, args: &[&str]) -> Vec<u8> {
+    let out = c.command(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    out.stdout
+}
+
+/// A tar's entries by name, with their contents.
+fn tar_entries(tar: impl Read) -> BTreeMap<String, String> {
+    let mut archive = tar::Archive::new(tar);
+    let mut files = BTreeMap::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().display().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        files.insert(name, String::from_utf8_lossy(&data).into_owned());
+    }
+    files
 }

@@ -47,7 +47,7 @@ fn exec_joins_the_containers_namespaces() {
     // Its pid namespace: the container's sleep is there as pid 1.
     exec(&c, &id, &["cat", "/proc/1/cmdline"])
         .success()
-        .stdout_eq("sleep\01000\0");
+        .stdout_eq("sleep\x001000\x00");
     // Its filesystem: what one exec writes, the next one reads.
     exec(&c, &id, &["sh", "-c", "echo kept > /tmp/note"]).success();
     exec(&c, &id, &["cat", "/tmp/note"])
@@ -78,57 +78,32 @@ fn exec_applies_env_user_workdir_and_the_containers_defaults() {
     exec(&c, &id, &["-u", "nobody-here", "true"])
         .code(125)
         .stderr_contains("unable to find user nobody-here");
-    // The container's capability set, and every one with --privileged.
-    let bounding = |out: &coracle_testkit::Output| {
+    // The container's capability set and seccomp filter; every capability with
+    // --privileged; none effective for a user other than root.
+    let field = |flags: &[&str], pid: &str, key: &str| -> String {
+        let status = format!("/proc/{pid}/status");
+        let args: Vec<&str> = flags.iter().copied().chain(["cat", &status]).collect();
+        let out = exec(&c, &id, &args);
         out.success();
-        let line = out
-            .stdout
-            .lines()
-            .find(|l| l.starts_with("CapBnd:"))
-            .unwrap();
-        u64::from_str_radix(line.split_whitespace().nth(1).unwrap(), 16).unwrap()
+        let line = out.stdout.lines().find(|l| l.starts_with(key)).unwrap();
+        line.split_whitespace().nth(1).unwrap().to_owned()
     };
-    let container = bounding(&exec(&c, &id, &["cat", "/proc/1/status"]));
-    let default = bounding(&exec(&c, &id, &["cat", "/proc/self/status"]));
-    let privileged = bounding(&exec(
-        &c,
-        &id,
-        &["--privileged", "cat", "/proc/self/status"],
-    ));
-    assert_eq!(default, container, "the container's own set");
-    let seccomp = |out: &coracle_testkit::Output| {
-        out.success();
-        let line = out
-            .stdout
-            .lines()
-            .find(|l| l.starts_with("Seccomp:"))
-            .unwrap()
-            .to_owned();
-        line
-    };
-    assert_eq!(
-        seccomp(&exec(&c, &id, &["cat", "/proc/self/status"])),
-        seccomp(&exec(&c, &id, &["cat", "/proc/1/status"])),
-        "the container's seccomp filter"
-    );
+    let bounding =
+        |flags: &[&str], pid: &str| u64::from_str_radix(&field(flags, pid, "CapBnd:"), 16).unwrap();
+    let default = bounding(&[], "self");
+    assert_eq!(default, bounding(&[], "1"), "the container's own set");
+    let privileged = bounding(&["--privileged"], "self");
     assert!(privileged > default && privileged & default == default);
-    // A user other than root starts with no effective capability, as in the container.
-    let effective = |out: &coracle_testkit::Output| {
-        out.success();
-        let line = out
-            .stdout
-            .lines()
-            .find(|l| l.starts_with("CapEff:"))
-            .unwrap()
-            .to_owned();
-        line
-    };
-    let as_tester = effective(&exec(
-        &c,
-        &id,
-        &["-u", "tester", "cat", "/proc/self/status"],
-    ));
-    assert!(as_tester.ends_with("0000000000000000"), "{as_tester}");
+    assert_eq!(field(&[], "self", "Seccomp:"), field(&[], "1", "Seccomp:"));
+    assert_eq!(
+        field(&[], "self", "Seccomp:"),
+        "2",
+        "the container's filter"
+    );
+    assert_eq!(
+        field(&["-u", "tester"], "self", "CapEff:"),
+        "0000000000000000"
+    );
 }
 
 #[test]

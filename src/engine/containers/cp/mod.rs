@@ -112,13 +112,7 @@ fn copy_out(
         };
         send_tree(sock, &node, &name, &tree)
     });
-    let mut helper = rooted::spawn(ctx, store, name, work)?;
-    let Ok(kind) = read_line(&mut helper.sock) else {
-        return Err(helper
-            .finish()
-            .err()
-            .unwrap_or_else(|| invalid("the copy helper stopped")));
-    };
+    let (mut helper, kind) = first_line(rooted::spawn(ctx, store, name, work)?)?;
     let src_name = base_name(&src.rel);
     let result = match to {
         Endpoint::Stream => {
@@ -175,13 +169,7 @@ fn copy_in(
             .map(|_| ())
             .map_err(|e| format!("cannot copy into {what}: {e}"))
     });
-    let mut helper = rooted::spawn(ctx, store, name, work)?;
-    let Ok(prefix) = read_line(&mut helper.sock) else {
-        return Err(helper
-            .finish()
-            .err()
-            .unwrap_or_else(|| invalid("the copy helper stopped")));
-    };
+    let (mut helper, prefix) = first_line(rooted::spawn(ctx, store, name, work)?)?;
     let tree = TreeOptions {
         keep_owner: opts.archive,
         one_file_system: false,
@@ -386,6 +374,17 @@ fn send_tree(sock: UnixStream, node: &Node, name: &str, tree: &TreeOptions) -> R
     written
         .and_then(|()| b.into_inner()?.flush())
         .map_err(|e| format!("cannot send the files: {e}"))
+}
+
+/// The helper's first answer; its error when it has none.
+fn first_line(mut helper: Rooted) -> Result<(Rooted, String), ContainersError> {
+    match read_line(&mut helper.sock) {
+        Ok(line) => Ok((helper, line)),
+        Err(_) => Err(helper
+            .finish()
+            .err()
+            .unwrap_or_else(|| invalid("the copy helper stopped"))),
+    }
 }
 
 /// The child's error first (it says what went wrong in the container), then ours.

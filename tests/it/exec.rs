@@ -48,6 +48,19 @@ fn exec_joins_the_containers_namespaces() {
     exec(&c, &id, &["cat", "/proc/1/cmdline"])
         .success()
         .stdout_eq("sleep\x001000\x00");
+    // Its network (`none`: loopback only), not the host's.
+    let out = exec(&c, &id, &["cat", "/proc/net/dev"]);
+    let interfaces: Vec<&str> = out
+        .success()
+        .stdout
+        .lines()
+        .skip(2)
+        .map(|l| l.trim())
+        .collect();
+    assert!(
+        interfaces.len() == 1 && interfaces[0].starts_with("lo:"),
+        "{out}"
+    );
     // Its filesystem: what one exec writes, the next one reads.
     exec(&c, &id, &["sh", "-c", "echo kept > /tmp/note"]).success();
     exec(&c, &id, &["cat", "/tmp/note"])

@@ -21,9 +21,15 @@ pub fn running_init(record: &ContainerRecord, input: &str) -> Result<Pid, Contai
     state::live_init(&record.state).ok_or_else(not_running)
 }
 
-/// Enters the user namespace of `init` (a no-op when rootful: there is none).
+/// Enters the user namespace of `init` (a no-op when rootful: it is ours).
 pub fn user_namespace(record: &ContainerRecord, init: Pid) -> Result<(), ContainersError> {
     enter(record, init, "user", CloneFlags::CLONE_NEWUSER)
+}
+
+/// Enters the network namespace of `init` (the monitor makes it, not the runtime,
+/// so the runtime does not join it for us).
+pub fn net_namespace(record: &ContainerRecord, init: Pid) -> Result<(), ContainersError> {
+    enter(record, init, "net", CloneFlags::CLONE_NEWNET)
 }
 
 /// Enters the mount namespace of `init`: `/` is then the container's rootfs.
@@ -46,9 +52,10 @@ fn enter(
     if state::live_init(&record.state) != Some(init) {
         return Err(ContainersError::NotRunning(record.name.clone()));
     }
+    // Rootful containers share our user namespace, `--network host` ones our network
+    // one: joining what we are in already is a no-op the kernel would refuse.
     let mine = std::fs::read_link(format!("/proc/self/ns/{kind}")).ok();
-    if kind == "user" && mine == std::fs::read_link(&path).ok() {
-        // Rootful: the container shares our user namespace.
+    if mine.is_some() && mine == std::fs::read_link(&path).ok() {
         return Ok(());
     }
     setns(ns, flag).map_err(|e| join_error(record, kind, e.into()))

@@ -1,10 +1,11 @@
 //! `exec`: another process in a running container, started from the host side.
 //!
-//! We join the container's user namespace (see [`join`]), then hand libcontainer's
-//! tenant builder a process made from the container's own (capabilities, rlimits,
-//! no_new_privileges, apparmor, user, env, cwd) with the caller's changes; it joins
-//! the container's other namespaces through its init's /proc entries and starts the
-//! process as our child, which we then wait for as the monitor waits for init.
+//! We join the container's user and network namespaces (see [`join`]; the runtime
+//! knows of neither), then hand libcontainer's tenant builder a process made from
+//! the container's own (capabilities, rlimits, no_new_privileges, apparmor, user,
+//! env, cwd) with the caller's changes; it joins the container's other namespaces
+//! through its init's /proc entries and starts the process as our child, which we
+//! then wait for as the monitor waits for init.
 
 mod seccomp;
 
@@ -59,6 +60,7 @@ pub fn exec(
     let record = lookup(store, input)?;
     let init = join::running_init(&record, input)?;
     join::user_namespace(&record, init)?;
+    join::net_namespace(&record, init)?;
     // libcontainer puts the process in the container's cgroup; on a hybrid host it
     // needs the cgroup2 tree where it looks, as the monitor has it (our mount
     // namespace only).

@@ -70,22 +70,9 @@ pub fn exec(
     }
     let spec = Spec::load(store.container_dir(&record.id).join("config.json"))
         .map_err(|e| ContainersError::Invalid(format!("container {input}: {e}")))?;
-    let mut process = process_for(&spec, init, opts)?;
-    let filter = spec
-        .linux()
-        .as_ref()
-        .and_then(|l| l.seccomp().clone())
-        .map(|seccomp| {
-            let caps = process.capabilities().clone().unwrap_or_default();
-            process.set_capabilities(Some(seccomp::with_room_to_filter(&caps)));
-            seccomp::Filtered { seccomp, caps }
-        });
+    let (process, filter) = filtered(&spec, process_for(&spec, init, opts)?);
     let scratch = Scratch::new(&ctx.runroot)?;
-    let process_path = scratch.0.join("process.json");
-    serde_json::to_vec(&process)
-        .map_err(std::io::Error::other)
-        .and_then(|json| std::fs::write(&process_path, json))
-        .map_err(|e| ContainersError::Invalid(format!("cannot write the exec process: {e}")))?;
+    let process_path = scratch.write_process(&process)?;
     let tty = opts.tty && !opts.detach;
     let console = tty
         .then(|| ConsoleSocket::listen(&scratch.0))
@@ -214,6 +201,18 @@ fn process_for(spec: &Spec, init: Pid, opts: &ExecOptions) -> Result<Process, Co
     Ok(process)
 }
 
+/// The process with room to load the container's seccomp filter, and the executor
+/// that loads it (none when the container has no filter).
+fn filtered(spec: &Spec, mut process: Process) -> (Process, Option<seccomp::Filtered>) {
+    let seccomp = spec.linux().as_ref().and_then(|l| l.seccomp().clone());
+    let filter = seccomp.map(|seccomp| {
+        let caps = process.capabilities().clone().unwrap_or_default();
+        process.set_capabilities(Some(seccomp::with_room_to_filter(&caps)));
+        seccomp::Filtered { seccomp, caps }
+    });
+    (process, filter)
+}
+
 /// Replaces the entry with `entry`'s key, or adds it.
 fn set_env(env: &mut Vec<String>, entry: &str) {
     let key = entry.split('=').next().unwrap_or(entry);
@@ -266,6 +265,19 @@ impl Scratch {
             source,
         })?;
         Ok(Scratch(path))
+    }
+
+    /// Writes the process where the tenant builder reads it.
+    fn write_process(&self, process: &Process) -> Result<PathBuf, ContainersError> {
+        let path = self.0.join("process.json");
+        serde_json::to_vec(process)
+            .map_err(std::io::Error::other)
+            .and_then(|json| std::fs::write(&path, json))
+            .map_err(|source| ContainersError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(path)
     }
 }
 

@@ -2,7 +2,7 @@
 //! container commands, with the same flags (each is the top-level command).
 
 use super::Command;
-use super::{attach, create, inspect, logs, pause, prune, ps, rm, run, start, stop, top};
+use super::{attach, cp, create, exec, inspect, logs, pause, prune, ps, rm, run, start, stop, top};
 
 #[derive(clap::Subcommand)]
 pub enum ContainerCommand {
@@ -44,6 +44,12 @@ pub enum ContainerCommand {
     Pause(pause::Args),
     /// Unpause all processes in one or more containers
     Unpause(pause::Args),
+    /// Run a command in a running container
+    Exec(exec::Args),
+    /// Copy files between a container and the host
+    Cp(cp::Args),
+    /// Write a container's filesystem as a tar archive
+    Export(cp::ExportArgs),
 }
 
 impl ContainerCommand {
@@ -68,6 +74,9 @@ impl ContainerCommand {
             ContainerCommand::Run(a) => Command::Run(a),
             ContainerCommand::Pause(a) => Command::Pause(a),
             ContainerCommand::Unpause(a) => Command::Unpause(a),
+            ContainerCommand::Exec(a) => Command::Exec(a),
+            ContainerCommand::Cp(a) => Command::Cp(a),
+            ContainerCommand::Export(a) => Command::Export(a),
         }
     }
 }

@@ -147,22 +147,32 @@ fn is_unreachable(e: &anyhow::Error) -> bool {
     )
 }
 
+/// `--env-file`s, then `-e`s, as `KEY=VALUE` entries with the caller's values
+/// filled in for bare keys.
+pub(super) fn env_flags(
+    env: &[String],
+    files: &[std::path::PathBuf],
+) -> anyhow::Result<Vec<String>> {
+    let host = |k: &str| std::env::var(k).ok();
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read env file {}", file.display()))?;
+        out.extend(process::env_file(&text, host)?);
+    }
+    for e in env {
+        out.extend(process::env_flag(e, host)?);
+    }
+    Ok(out)
+}
+
 /// Every flag checked and resolved; nothing pulled or created yet.
 fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
     let (image, command) = args
         .image_and_command
         .split_first()
         .context("an image name is required")?;
-    let host = |k: &str| std::env::var(k).ok();
-    let mut env = Vec::new();
-    for file in &args.env_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read env file {}", file.display()))?;
-        env.extend(process::env_file(&text, host)?);
-    }
-    for e in &args.env {
-        env.extend(process::env_flag(e, host)?);
-    }
+    let env = env_flags(&args.env, &args.env_file)?;
     let mut seccomp = Seccomp::Default;
     let mut no_new_privileges = false;
     for opt in &args.security_opt {

@@ -7,7 +7,9 @@ mod build;
 mod builder;
 mod commit;
 mod container;
+mod cp;
 mod create;
+mod exec;
 mod format;
 mod images;
 mod import;
@@ -77,6 +79,12 @@ enum Command {
     Wait(stop::WaitArgs),
     /// Attach to a running container's input and output
     Attach(attach::Args),
+    /// Run a command in a running container
+    Exec(exec::Args),
+    /// Copy files between a container and the host
+    Cp(cp::Args),
+    /// Write a container's filesystem as a tar archive
+    Export(cp::ExportArgs),
     /// Remove one or more containers
     Rm(rm::Args),
     /// List containers
@@ -166,6 +174,9 @@ impl Command {
                 | Command::Kill(_)
                 | Command::Wait(_)
                 | Command::Attach(_)
+                | Command::Exec(_)
+                | Command::Cp(_)
+                | Command::Export(_)
                 | Command::Rm(_)
                 | Command::Rename(_)
                 | Command::System(_)
@@ -264,6 +275,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Kill(args) => stop::kill(&ctx, args),
         Command::Wait(args) => stop::wait(&ctx, args),
         Command::Attach(args) => attach::exec(&ctx, args),
+        Command::Exec(args) => exec::exec(&ctx, args),
+        Command::Cp(args) => cp::exec(&ctx, args),
+        Command::Export(args) => cp::export(&ctx, args),
         Command::Rm(args) => rm::exec(&mut ctx, args),
         Command::Rename(args) => rm::rename(&ctx, args),
         Command::Ps(args) => ps::exec(&ctx, args),

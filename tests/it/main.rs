@@ -12,6 +12,8 @@ mod build_context;
 mod build_stages;
 mod commit;
 mod common;
+mod cp;
+mod exec;
 mod harness;
 mod images;
 mod import;

@@ -17,14 +17,14 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// coracle started on a fresh pty, as the session leader with the pty as its
 /// controlling terminal (so it gets SIGWINCH), and what it has written so far.
-struct Session {
+pub(crate) struct Session {
     master: PtyMaster,
     child: Child,
-    screen: String,
+    pub(crate) screen: String,
 }
 
 impl Session {
-    fn start(c: &Coracle, args: &[&str], rows: u16, cols: u16) -> Session {
+    pub(crate) fn start(c: &Coracle, args: &[&str], rows: u16, cols: u16) -> Session {
         // Both ends close-on-exec from the start: a process another test forks must
         // not inherit them, or the pty never reports that coracle is gone.
         let master =
@@ -55,7 +55,7 @@ impl Session {
     }
 
     /// Sets the window size (the kernel tells coracle with SIGWINCH).
-    fn resize(&self, rows: u16, cols: u16) {
+    pub(crate) fn resize(&self, rows: u16, cols: u16) {
         let size = Winsize {
             ws_row: rows,
             ws_col: cols,
@@ -68,7 +68,7 @@ impl Session {
     }
 
     /// Reads whatever is there; false once the pty has no writer left.
-    fn read_some(&mut self) -> bool {
+    pub(crate) fn read_some(&mut self) -> bool {
         let mut buf = [0u8; 4096];
         loop {
             match self.master.read(&mut buf) {
@@ -80,7 +80,7 @@ impl Session {
         }
     }
 
-    fn wait_for(&mut self, text: &str) {
+    pub(crate) fn wait_for(&mut self, text: &str) {
         let start = Instant::now();
         while !self.screen.contains(text) {
             assert!(
@@ -95,7 +95,7 @@ impl Session {
         }
     }
 
-    fn type_keys(&mut self, keys: &str) {
+    pub(crate) fn type_keys(&mut self, keys: &str) {
         self.master.write_all(keys.as_bytes()).expect("type");
     }
 
@@ -105,7 +105,7 @@ impl Session {
     }
 
     /// Waits for coracle to exit and returns its exit code.
-    fn finish(&mut self) -> i32 {
+    pub(crate) fn finish(&mut self) -> i32 {
         let start = Instant::now();
         let status = loop {
             self.read_some();

@@ -2,10 +2,14 @@
 //! Running one is the monitor's job (engine/monitor).
 
 pub mod attach;
+pub mod cp;
 pub mod create;
+pub mod exec;
+pub mod export;
 mod files;
 pub mod init;
 pub mod inspect;
+pub mod join;
 mod layers;
 pub mod list;
 pub mod logs;
@@ -14,6 +18,7 @@ pub mod pause;
 pub mod prune;
 pub mod remove;
 pub mod restart;
+mod rooted;
 pub mod start;
 pub mod state;
 pub mod stop;

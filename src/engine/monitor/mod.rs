@@ -13,12 +13,12 @@
 
 mod container;
 pub mod frame;
-mod io;
+pub(crate) mod io;
 pub mod logfile;
-mod rootfs;
+pub(crate) mod rootfs;
 pub mod socket;
 pub mod tty;
-mod wait;
+pub(crate) mod wait;
 
 use crate::engine::containers::state;
 use crate::engine::containers::{restart, ContainerConfig};
@@ -346,7 +346,7 @@ fn now_ms() -> i64 {
 
 /// Sorts a runtime failure into Docker's codes: the command not found in the image
 /// (127), found but not runnable (126), or our own failure (125).
-fn runtime(e: libcontainer::error::LibcontainerError) -> MonitorError {
+pub(crate) fn runtime(e: libcontainer::error::LibcontainerError) -> MonitorError {
     let message = error_chain(&e);
     let code = if message.contains("not found in $PATH") {
         NOT_FOUND

@@ -99,6 +99,25 @@ pub fn make_dir_in_root(root: &std::path::Path, rel: &str) -> io::Result<()> {
     layer.parent(rel.as_bytes()).map(|_| ())
 }
 
+/// Opens `rel` inside `root` (read-only), resolving every component, symlinks and
+/// `..` included, as if `root` were `/`: a container's own files cannot point the
+/// open out of its rootfs.
+pub fn open_in_root(root: &std::path::Path, rel: &str) -> io::Result<std::fs::File> {
+    let root = sys::open_dir(root)?;
+    Ok(open_fd_in_root(root.as_fd(), rel, libc::O_RDONLY)?.into())
+}
+
+/// `open_in_root` from a descriptor of the root, with open(2) `flags`.
+pub fn open_fd_in_root(
+    root: std::os::fd::BorrowedFd,
+    rel: &str,
+    flags: libc::c_int,
+) -> io::Result<std::os::fd::OwnedFd> {
+    let rel = rel.trim_start_matches('/');
+    let rel = if rel.is_empty() { "." } else { rel };
+    sys::open_in_root(root, &sys::cstr(rel.as_bytes())?, flags)
+}
+
 /// Unpacks the uncompressed layer tar `reader` into `dest`, an existing empty
 /// directory private to this call. Stops at the end-of-archive marker; the caller
 /// drains and hashes whatever follows (bytes read ahead into a buffer here have

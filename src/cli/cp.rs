@@ -1,0 +1,62 @@
+//! `coracle cp` and `coracle export`, from the host side: the files on the host are
+//! read and written as the caller (see engine/containers/cp).
+
+use crate::engine::containers::cp::{self, CopyOptions, Endpoint};
+use crate::engine::containers::export;
+use crate::engine::context::Context;
+use anyhow::Context as _;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Keep the files' owners (uid and gid)
+    #[arg(short, long)]
+    archive: bool,
+    /// Follow a symlink given as the source
+    #[arg(short = 'L', long)]
+    follow_link: bool,
+    /// CONTAINER:PATH, a host path, or - (a tar stream on stdin)
+    #[arg(value_name = "SRC")]
+    src: String,
+    /// CONTAINER:PATH, a host path, or - (a tar stream on stdout)
+    #[arg(value_name = "DEST")]
+    dest: String,
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// Write to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    container: String,
+}
+
+pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let opts = CopyOptions {
+        archive: args.archive,
+        follow: args.follow_link,
+    };
+    let (src, dest) = (Endpoint::parse(&args.src), Endpoint::parse(&args.dest));
+    cp::copy(ctx, &ctx.open_store()?, &src, &dest, opts)?;
+    Ok(())
+}
+
+pub fn export(ctx: &Context, args: ExportArgs) -> anyhow::Result<()> {
+    let store = ctx.open_store()?;
+    let mut out: Box<dyn std::io::Write> = match &args.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        ),
+        None => {
+            if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                anyhow::bail!(
+                    "refusing to write a tar to a terminal: use -o FILE or redirect stdout"
+                );
+            }
+            Box::new(std::io::stdout().lock())
+        }
+    };
+    export::export(ctx, &store, &args.container, &mut out)?;
+    Ok(())
+}

@@ -1,0 +1,41 @@
+//! `export`: a container's whole filesystem as a tar, running or not, read by a
+//! child rooted in it (see [`super::rooted`]). What is mounted into a running
+//! container (/proc, /sys, /dev, /etc/hosts...) is not part of it, as in Docker.
+
+use super::cp::archive::{self, TreeOptions};
+use super::rooted;
+use super::ContainersError;
+use crate::engine::context::Context;
+use crate::engine::store::Store;
+use std::io::{self, Write};
+use std::os::fd::AsFd;
+use std::path::Path;
+
+/// Writes the tar of container `input`'s filesystem to `out`.
+pub fn export(
+    ctx: &Context,
+    store: &Store,
+    input: &str,
+    out: &mut dyn Write,
+) -> Result<(), ContainersError> {
+    let work: rooted::Work = Box::new(|root, sock| {
+        let root = super::cp::open_root(root)?;
+        let node = archive::locate(root.as_fd(), "", false)
+            .map_err(|e| format!("cannot open the container's root: {e}"))?;
+        let tree = TreeOptions {
+            keep_owner: true,
+            one_file_system: true,
+        };
+        let mut b = tar::Builder::new(io::BufWriter::new(sock));
+        archive::append_contents(&mut b, &node, Path::new(""), &tree)
+            .and_then(|()| b.into_inner()?.flush())
+            .map_err(|e| format!("cannot read the container's files: {e}"))
+    });
+    let mut helper = rooted::spawn(ctx, store, input, work)?;
+    let copied = io::copy(&mut helper.sock, out).and_then(|_| out.flush());
+    helper.finish()?;
+    copied.map_err(|source| ContainersError::Write {
+        path: "-".into(),
+        source,
+    })
+}

@@ -284,7 +284,9 @@ fn run_d_rm_removes_the_container_when_it_exits() {
     let id = run_detached(&c, &["--rm", &image, "sleep", "0.3"]);
     let dir = c.root().join("containers").join(&id);
     eventually("the container's removal", || !dir.exists());
-    assert_eq!(state(&c, &id).0, "");
+    c.run(["inspect", &id])
+        .code(125)
+        .stderr_contains("no such object");
 }
 
 #[test]

@@ -748,6 +748,17 @@ def bench_dirs(args, workdir, kind):
     logdir.mkdir(exist_ok=True)
     return user, storedir, logdir / time.strftime(f"{kind}-%Y%m%d-%H%M%S.log")
 
+def store_everywhere(user: BenchUser, tools: list[Tool], ref: str, logfile: Path) -> None:
+    """Pulls ref into each tool's emptied store (not timed); raises when one
+    stores nothing."""
+    for t in tools:
+        t.reset(logfile)
+        with open(logfile, "ab") as lf:
+            user.run(t.pull_cmd(ref), stdout=lf, stderr=lf)
+        if not t.verify(logfile):
+            raise RuntimeError(f"{t.name} did not store {ref}; see {logfile}")
+
+
 def stage_binary(workdir: Path, src: str) -> Path:
     """Copies the coracle binary to WORKDIR/bin, where the bench user can read
     it and where a rebuild during the run does not change it."""

@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pull import (DEFAULT_WORKDIR, Coracle, Podman, Registry, RunResult,  # noqa: E402
                   bench_dirs, default_coracle, fmt_s, log, prepare_images, print_table,
-                  sigterm_as_interrupt, stage_binary, stop_podman_pause, timed_run)
+                  sigterm_as_interrupt, stage_binary, stop_podman_pause, store_everywhere,
+                  timed_run)
 
 RATIO = 0.6  # issue 6: coracle's push at most 0.6x Podman's
 
@@ -84,12 +85,7 @@ def main() -> int:
             # nothing can be skipped or mounted.
             with Registry(workdir) as source:
                 src = source.push_layout(image.layout, image.tag, image.name)
-                for t in tools:
-                    t.reset(logfile)
-                    with open(logfile, "ab") as lf:
-                        user.run(t.pull_cmd(src), stdout=lf, stderr=lf)
-                    if not t.verify(logfile):
-                        raise RuntimeError(f"{t.name} did not store {src}; see {logfile}")
+                store_everywhere(user, tools, src, logfile)
             descr = [t.describe() for t in tools]
             for d in descr:
                 log(d)

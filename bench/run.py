@@ -28,7 +28,7 @@ from pull import (DEFAULT_DISKDIR, DEFAULT_WORKDIR, BenchUser, Coracle, Podman, 
                   bench_dirs,
                   Registry, RunResult, default_coracle, log, need, prepare_images,
                   print_table, sigterm_as_interrupt, stage_binary, stop_podman_pause,
-                  timed_run)
+                  store_everywhere, timed_run)
 
 RATIO_PODMAN = 0.25   # issue 3: coracle's median at most 0.25x Podman's
 RATIO_FLOOR = 4.0     # ... and within 4x of the floor
@@ -142,12 +142,7 @@ def main() -> int:
             # stopped before anything is timed.
             with Registry(workdir) as reg:
                 ref = reg.push_layout(image.layout, image.tag, image.name)
-                for t in tools:
-                    t.reset(logfile)
-                    with open(logfile, "ab") as lf:
-                        user.run(t.pull_cmd(ref), stdout=lf, stderr=lf)
-                    if not t.verify(logfile):
-                        raise RuntimeError(f"{t.name} did not store {ref}; see {logfile}")
+                store_everywhere(user, tools, ref, logfile)
             log(f"{ref} stored by {', '.join(t.name for t in tools)}; log: {logfile}")
             descr = [t.describe() for t in tools]
             for d in descr:

@@ -4,7 +4,7 @@
 use crate::common::*;
 use coracle_testkit::{Coracle, Output};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -27,6 +27,20 @@ fn save(c: &Coracle, format: &str, out: &Path, images: &[&str]) {
     let mut args = vec!["save", "--format", format, "-o", path(out)];
     args.extend_from_slice(images);
     c.run(args).success();
+}
+
+/// busybox:latest and multilayer:latest saved in `format` by a coracle that
+/// pulled them; returns that coracle and the archive.
+fn saved_two(format: &str) -> (Coracle, PathBuf) {
+    let c = two_images();
+    let archive = c.dir().join("images.tar");
+    save(
+        &c,
+        format,
+        &archive,
+        &[&anon_ref("busybox:latest"), &anon_ref("multilayer:latest")],
+    );
+    (c, archive)
 }
 
 fn load(c: &Coracle, archive: &Path) -> Output {
@@ -54,14 +68,7 @@ fn store_is_empty(c: &Coracle) {
 
 #[test]
 fn docker_archive_round_trip_keeps_names_and_ids() {
-    let c = two_images();
-    let archive = c.dir().join("images.tar");
-    save(
-        &c,
-        "docker-archive",
-        &archive,
-        &[&anon_ref("busybox:latest"), &anon_ref("multilayer:latest")],
-    );
+    let (_c, archive) = saved_two("docker-archive");
     let other = coracle();
     both_loaded(&load(&other, &archive));
     let mut ids = image_ids(&other);
@@ -82,14 +89,7 @@ fn docker_archive_round_trip_keeps_names_and_ids() {
 
 #[test]
 fn gzipped_oci_archive_from_stdin_loads() {
-    let c = two_images();
-    let archive = c.dir().join("images.tar");
-    save(
-        &c,
-        "oci-archive",
-        &archive,
-        &[&anon_ref("busybox:latest"), &anon_ref("multilayer:latest")],
-    );
+    let (c, archive) = saved_two("oci-archive");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&std::fs::read(&archive).unwrap()).unwrap();
     let gzipped = c.dir().join("images.tar.gz");

@@ -199,13 +199,20 @@ fn push_of_a_missing_image_fails() {
         .stderr_contains("nothing:here");
 }
 
-#[test]
-fn dropped_connection_fails_the_push_and_a_retry_succeeds() {
+/// An empty registry behind a proxy that can cut uploads, and a coracle that
+/// has pulled the big image.
+fn big_behind_proxy() -> (Registry, Throttle, Coracle) {
     let target = Registry::start(Auth::None).unwrap();
     let proxy = Throttle::start(&target.addr(), 0).unwrap();
     let c = coracle();
+    pull_ok(&c, &anon_ref("big:latest"), big());
+    (target, proxy, c)
+}
+
+#[test]
+fn dropped_connection_fails_the_push_and_a_retry_succeeds() {
+    let (target, proxy, c) = big_behind_proxy();
     let image = big();
-    pull_ok(&c, &anon_ref("big:latest"), image);
     let dest = format!("{}/big/dropped:1", proxy.addr());
     proxy.cut_uploads_after(4 << 20);
     push(&c, &["-q", &anon_ref("big:latest"), &dest])
@@ -222,11 +229,8 @@ fn dropped_connection_fails_the_push_and_a_retry_succeeds() {
 
 #[test]
 fn one_dropped_chunk_is_resumed_within_the_push() {
-    let target = Registry::start(Auth::None).unwrap();
-    let proxy = Throttle::start(&target.addr(), 0).unwrap();
-    let c = coracle();
+    let (target, proxy, c) = big_behind_proxy();
     let image = big();
-    pull_ok(&c, &anon_ref("big:latest"), image);
     let dest = format!("{}/big/resumed:1", proxy.addr());
     proxy.cut_one_upload_after(20 << 20);
     push(&c, &["-q", &anon_ref("big:latest"), &dest]).success();

@@ -288,7 +288,10 @@ impl Upload<'_> {
                 .get(RANGE)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.rsplit_once('-'))
-                .and_then(|(_, end)| end.parse::<u64>().ok());
+                .and_then(|(_, end)| end.parse::<u64>().ok())
+                // `0-0` means one byte or none (Distribution says it for both),
+                // and a range past the blob is nonsense: start over then.
+                .filter(|end| *end > 0 && *end < self.blob.size);
             if resp.status() == StatusCode::NO_CONTENT {
                 if let (Some(end), Ok(location)) = (kept, location_of(&resp, self.r)) {
                     self.location = location;
@@ -298,7 +301,7 @@ impl Upload<'_> {
             }
         }
         // Registries (Distribution among them) drop a session whose last chunk
-        // arrived in part: start over.
+        // arrived in part, or cannot say how much they kept: start over.
         match self
             .client
             .start_upload(self.r, self.blob.digest, None)

@@ -9,6 +9,11 @@ const SOURCE: &str = "init/coracle-init.rs";
 
 fn main() {
     println!("cargo:rerun-if-changed={SOURCE}");
+    // A position-independent executable has its ~560 KiB of read-only relocated
+    // data written at every start: private memory in each of many long-lived
+    // monitors, and ~2 ms of loader work per command. Linked at a fixed address,
+    // those pages stay shared with the file (the code stays position-independent).
+    println!("cargo:rustc-link-arg-bins=-no-pie");
     let rustc = std::env::var("RUSTC").expect("cargo sets RUSTC");
     let target = std::env::var("TARGET").expect("cargo sets TARGET");
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))

@@ -114,13 +114,19 @@ pub fn run(ctx: &Context, id: &str, opts: Options) -> Result<i32, MonitorError> 
     };
     let mut supervisor = Supervisor {
         ctx,
-        store: &store,
+        store: Some(store),
+        dir: ctx.root.join("containers").join(id),
+        detach: opts.detach,
         id,
         config: &config,
         ready,
         state: RunState::created(),
     };
-    let result = supervisor.supervise(opts.detach, opts.attach);
+    let result = supervisor.supervise(opts.attach);
+    let store = match supervisor.store.take() {
+        Some(store) => store,
+        None => ctx.open_store()?,
+    };
     let mut state = supervisor.state;
     let never_ran = state.started_ms.is_none();
     if config.remove || (never_ran && opts.remove_on_failure) {
@@ -165,7 +171,10 @@ fn take_over(store: &Store, id: &str) -> Result<Option<Lock>, MonitorError> {
 
 struct Supervisor<'a> {
     ctx: &'a Context,
-    store: &'a Store,
+    /// Closed while a detached container runs (see `started`), opened when needed.
+    store: Option<Store>,
+    dir: PathBuf,
+    detach: bool,
     id: &'a str,
     config: &'a ContainerConfig,
     ready: Option<std::fs::File>,
@@ -173,7 +182,14 @@ struct Supervisor<'a> {
 }
 
 impl Supervisor<'_> {
-    fn supervise(&mut self, detach: bool, attach: Option<UnixStream>) -> Result<i32, MonitorError> {
+    fn store(&mut self) -> Result<&Store, MonitorError> {
+        if self.store.is_none() {
+            self.store = Some(self.ctx.open_store()?);
+        }
+        Ok(self.store.as_ref().unwrap())
+    }
+
+    fn supervise(&mut self, attach: Option<UnixStream>) -> Result<i32, MonitorError> {
         rootfs::private_mounts()?;
         if self.ctx.rootless() {
             rootfs::prefer_cgroup2()?;
@@ -181,10 +197,10 @@ impl Supervisor<'_> {
         if self.config.network == crate::engine::runtime::spec::Network::None {
             rootfs::isolated_network()?;
         }
-        let dir = self.store.container_dir(self.id);
+        let dir = self.dir.clone();
         let merged = rootfs::mount_overlay(&dir, &self.config.layers, self.config.remove)?;
         let result = self.prepare(&merged).and_then(|state_root| {
-            let mut hub = self.hub(&dir, detach, attach)?;
+            let mut hub = self.hub(&dir, attach)?;
             self.run_until_done(&dir, &state_root, &mut hub)
         });
         rootfs::unmount(&merged);
@@ -212,12 +228,8 @@ impl Supervisor<'_> {
 
     /// Who hears the container: the log (unless a foreground `--rm` run, which
     /// nobody could read afterwards), the caller, attached clients.
-    fn hub(
-        &self,
-        dir: &Path,
-        detach: bool,
-        attach: Option<UnixStream>,
-    ) -> Result<Hub, MonitorError> {
+    fn hub(&self, dir: &Path, attach: Option<UnixStream>) -> Result<Hub, MonitorError> {
+        let detach = self.detach;
         let log = match detach || !self.config.remove {
             true => Some(LogWriter::open(&dir.join(LOG_FILE)).map_err(setup("open the log file"))?),
             false => None,
@@ -269,10 +281,7 @@ impl Supervisor<'_> {
                     return Ok(e.exit_code());
                 }
             };
-            let stop_requested = self
-                .store
-                .container(self.id)?
-                .is_none_or(|r| r.stop_requested);
+            let stop_requested = self.stop_requested()?;
             let policy = self.config.restart;
             if !policy.restarts(code, self.state.restarts as u32, stop_requested) {
                 self.ended(Status::Exited, code, hub)?;
@@ -291,16 +300,21 @@ impl Supervisor<'_> {
         }
     }
 
+    /// Whether `stop` or `kill` asked for the end (or the container is gone).
+    fn stop_requested(&mut self) -> Result<bool, MonitorError> {
+        let id = self.id;
+        Ok(self
+            .store()?
+            .container(id)?
+            .is_none_or(|r| r.stop_requested))
+    }
+
     /// Waits before a restart; false when a stop came meanwhile.
-    fn back_off(&self, delay: Duration) -> Result<bool, MonitorError> {
+    fn back_off(&mut self, delay: Duration) -> Result<bool, MonitorError> {
         let until = Instant::now() + delay;
         while Instant::now() < until {
             std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
-            if self
-                .store
-                .container(self.id)?
-                .is_none_or(|r| r.stop_requested)
-            {
+            if self.stop_requested()? {
                 return Ok(false);
             }
         }
@@ -318,7 +332,8 @@ impl Supervisor<'_> {
         if status == Status::Exited {
             self.state.monitor_pid = None;
         }
-        self.store.set_run_state(self.id, &self.state)?;
+        let (id, state) = (self.id, self.state.clone());
+        self.store()?.set_run_state(id, &state)?;
         hub.finish(code);
         Ok(())
     }
@@ -332,11 +347,24 @@ impl Supervisor<'_> {
         self.state.started_ms = Some(now_ms());
         self.state.finished_ms = None;
         self.state.exit_code = None;
-        self.store.set_run_state(self.id, &self.state)?;
+        let (id, state) = (self.id, self.state.clone());
+        self.store()?.set_run_state(id, &state)?;
         if let Some(mut ready) = self.ready.take() {
             let _ = ready.write_all(b"ok\n");
         }
+        if self.detach {
+            self.shed_memory();
+        }
         Ok(())
+    }
+
+    /// A detached monitor lives as long as its container, one per container: give
+    /// back what setting up needed (the database connection, freed heap) so it
+    /// costs no more than conmon.
+    fn shed_memory(&mut self) {
+        self.store = None;
+        // SAFETY: malloc_trim only returns free heap memory to the kernel.
+        unsafe { libc::malloc_trim(0) };
     }
 }
 

@@ -2,6 +2,7 @@
 //! parent image and key, else done and committed as an image of its own.
 
 use super::context::{self, BuildContext};
+use super::expand;
 use super::files::SourceKind;
 use super::image::ImageState;
 use super::instructions::{self, Action, PROXY_ARGS};
@@ -46,7 +47,7 @@ pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<Stri
         used_args: HashSet::new(),
     };
     builder.globals = builder.global_args()?;
-    let lookup = |n: &str| builder.global(n);
+    let lookup = |n: &str| builder.base_variable(n);
     let plan = plan::plan(&file, opts.target.as_deref(), &lookup)?;
     for (k, &i) in plan.order.iter().enumerate() {
         let label = (plan.order.len() > 1).then_some((k + 1, plan.order.len()));
@@ -114,6 +115,12 @@ impl Builder<'_> {
             .rev()
             .find(|(n, _)| n == name)
             .and_then(|(_, v)| v.clone())
+    }
+
+    /// What FROM lines may use: the global ARGs, then BuildKit's platform args
+    /// (`FROM --platform=$BUILDPLATFORM`).
+    fn base_variable(&self, name: &str) -> Option<String> {
+        self.global(name).or_else(|| self.automatic_arg(name))
     }
 
     fn global_args(&mut self) -> Result<Vec<(String, Option<String>)>, BuildError> {
@@ -184,7 +191,7 @@ impl Builder<'_> {
 
     /// The stage's starting image: another stage, scratch, or a stored or pulled image.
     fn from(&mut self, i: usize) -> Result<ImageState, BuildError> {
-        let lookup = |n: &str| self.global(n);
+        let lookup = |n: &str| self.base_variable(n);
         let base = plan::base_of(self.file, i, &lookup)?;
         if let Some(j) = plan::stage_ref(self.file, &base, i) {
             return Ok(self.results[&j].clone());
@@ -192,7 +199,11 @@ impl Builder<'_> {
         if base.eq_ignore_ascii_case("scratch") {
             return Ok(ImageState::scratch(&self.platform));
         }
-        let platform = self.file.stages[i].from.flag("platform").map(str::to_owned);
+        let platform = self.file.stages[i]
+            .from
+            .flag("platform")
+            .map(|p| expand::word(p, self.file.escape, &lookup).map_err(BuildError::Invalid))
+            .transpose()?;
         let id = self.base_image(&base, platform.as_deref())?;
         ImageState::load(&self.store, &id)
     }

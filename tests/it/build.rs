@@ -140,6 +140,10 @@ fn build_makes_an_image_that_runs_with_its_config() {
     assert_eq!(config["StopSignal"], "SIGINT");
     assert_eq!(config["Entrypoint"], json!(["/bin/sh", "-c"]));
     assert_eq!(config["Healthcheck"]["Test"], json!(["CMD-SHELL", "true"]));
+    c.run(["history", "--no-trunc", "myimage:1"])
+        .success()
+        .stdout_contains("#(nop) ENV APP=/app")
+        .stdout_contains("COPY file.txt ./");
 }
 
 #[test]

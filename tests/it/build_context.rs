@@ -17,7 +17,7 @@ fn build_honours_dockerignore_patterns_and_exceptions() {
         &[
             (
                 "Dockerfile",
-                &format!("FROM {base}\nCOPY . /ctx/\nCMD find /ctx -type f\n"),
+                &format!("FROM {base}\nCOPY . /ctx/\nCMD find /ctx -mindepth 1\n"),
             ),
             (
                 ".dockerignore",
@@ -42,7 +42,10 @@ fn build_honours_dockerignore_patterns_and_exceptions() {
             "/ctx/.dockerignore",
             "/ctx/Dockerfile",
             "/ctx/app.txt",
+            "/ctx/docs",
             "/ctx/docs/keep.md",
+            "/ctx/sub",
+            "/ctx/sub/deep",
             "/ctx/sub/kept.txt"
         ]
     );

@@ -62,19 +62,19 @@ fn build_heredocs_shell_and_exec_forms() {
         &c,
         "ctx",
             &format!(
-                "FROM {base}\nENV WHO=world\n\
+                "FROM --platform=$BUILDPLATFORM {base}\nENV WHO=world\nARG TARGETOS\n\
                  RUN <<EOF\necho script line one > /heredoc\necho \"hello $WHO\" >> /heredoc\nEOF\n\
                  RUN cat <<'RAW' > /raw && cat <<-TABS > /tabs\n$WHO stays\nRAW\n\tindented\n\tTABS\n\
                  COPY <<CONF /etc/app.conf\nname=$WHO\nCONF\n\
                  RUN [\"/bin/sh\", \"-c\", \"echo exec form > /exec\"]\n\
-                 SHELL [\"/bin/sh\", \"-c\", \"-e\"]\nRUN echo shell-set > /shell\n\
+                 SHELL [\"/bin/sh\", \"-c\", \"-e\"]\nRUN echo shell-set $TARGETOS > /shell\n\
                  CMD cat /heredoc /raw /tabs /etc/app.conf /exec /shell\n"
             ),
     );
     let out = build(&c, &["-t", "forms", dir.to_str().unwrap()]);
     built_id(&out);
     c.run(["run", "--rm", "forms"]).success().stdout_eq(
-        "script line one\nhello world\n$WHO stays\nindented\nname=world\nexec form\nshell-set\n",
+        "script line one\nhello world\n$WHO stays\nindented\nname=world\nexec form\nshell-set linux\n",
     );
     assert_eq!(
         inspect(&c, "forms")["Config"]["Shell"],

@@ -376,6 +376,11 @@ impl<'a> Copier<'a> {
                 std::fs::create_dir(&path).map_err(|e| write_err(&path, e))?;
             }
             self.contents(rel, at)?;
+            // An excluded directory is walked only for what an exception brings
+            // back; with nothing brought back it is not copied.
+            if self.source.excluded(rel) && is_empty_dir(&path) {
+                return std::fs::remove_dir(&path).map_err(|e| write_err(&path, e));
+            }
             return self.set_meta(&path, mode, owner, Some(meta));
         }
         if path.symlink_metadata().is_ok() {
@@ -451,6 +456,10 @@ impl<'a> Copier<'a> {
             None => Ok(()),
         }
     }
+}
+
+fn is_empty_dir(path: &Path) -> bool {
+    std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_none())
 }
 
 /// The source's modification time, kept as Docker keeps it.

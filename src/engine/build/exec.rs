@@ -2,23 +2,21 @@
 //! parent image and key, else done and committed as an image of its own.
 
 use super::context::{self, BuildContext};
-use super::copy::{self, Matched, Target};
-use super::ignore::Ignore;
+use super::expand;
+use super::files::SourceKind;
 use super::image::ImageState;
-use super::instructions::{self, Action, CopySpec, PROXY_ARGS};
+use super::instructions::{self, Action, PROXY_ARGS};
 use super::parse::{self, Dockerfile, Instruction};
 use super::run::{self, RunStep};
-use super::source::Source;
-use super::{fetch, layer, plan, BuildError, BuildEvent, BuildOptions, Host};
+use super::{layer, plan, BuildError, BuildEvent, BuildOptions, Host};
 use crate::engine::context::Context;
 use crate::engine::image::platform::Platform;
 use crate::engine::image::reference::Reference;
 use crate::engine::images::{self, ImagesError};
-use crate::engine::runtime::{spec::Network, user};
-use crate::engine::store::{Store, StoreError, TempEntry};
+use crate::engine::runtime::spec::Network;
+use crate::engine::store::Store;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 
 /// Builds the image and returns its ID.
 pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<String, BuildError> {
@@ -49,7 +47,7 @@ pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<Stri
         used_args: HashSet::new(),
     };
     builder.globals = builder.global_args()?;
-    let lookup = |n: &str| builder.global(n);
+    let lookup = |n: &str| builder.base_variable(n);
     let plan = plan::plan(&file, opts.target.as_deref(), &lookup)?;
     for (k, &i) in plan.order.iter().enumerate() {
         let label = (plan.order.len() > 1).then_some((k + 1, plan.order.len()));
@@ -77,23 +75,23 @@ pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<Stri
     Ok(id)
 }
 
-struct Builder<'a> {
-    ctx: &'a Context,
-    opts: &'a BuildOptions,
-    host: &'a dyn Host,
-    store: Store,
-    bctx: &'a BuildContext,
-    file: &'a Dockerfile,
-    platform: Platform,
+pub(super) struct Builder<'a> {
+    pub(super) ctx: &'a Context,
+    pub(super) opts: &'a BuildOptions,
+    pub(super) host: &'a dyn Host,
+    pub(super) store: Store,
+    pub(super) bctx: &'a BuildContext,
+    pub(super) file: &'a Dockerfile,
+    pub(super) platform: Platform,
     /// ARGs before the first FROM, with their values.
-    globals: Vec<(String, Option<String>)>,
+    pub(super) globals: Vec<(String, Option<String>)>,
     /// Built stages' final states, by index.
-    results: HashMap<usize, ImageState>,
-    used_args: HashSet<String>,
+    pub(super) results: HashMap<usize, ImageState>,
+    pub(super) used_args: HashSet<String>,
 }
 
 /// A stage being built: its image, and what is not in the image.
-struct StageState {
+pub(super) struct StageState {
     image: ImageState,
     args: Vec<(String, Option<String>)>,
     shell: Vec<String>,
@@ -117,6 +115,12 @@ impl Builder<'_> {
             .rev()
             .find(|(n, _)| n == name)
             .and_then(|(_, v)| v.clone())
+    }
+
+    /// What FROM lines may use: the global ARGs, then BuildKit's platform args
+    /// (`FROM --platform=$BUILDPLATFORM`).
+    fn base_variable(&self, name: &str) -> Option<String> {
+        self.global(name).or_else(|| self.automatic_arg(name))
     }
 
     fn global_args(&mut self) -> Result<Vec<(String, Option<String>)>, BuildError> {
@@ -187,7 +191,7 @@ impl Builder<'_> {
 
     /// The stage's starting image: another stage, scratch, or a stored or pulled image.
     fn from(&mut self, i: usize) -> Result<ImageState, BuildError> {
-        let lookup = |n: &str| self.global(n);
+        let lookup = |n: &str| self.base_variable(n);
         let base = plan::base_of(self.file, i, &lookup)?;
         if let Some(j) = plan::stage_ref(self.file, &base, i) {
             return Ok(self.results[&j].clone());
@@ -195,13 +199,21 @@ impl Builder<'_> {
         if base.eq_ignore_ascii_case("scratch") {
             return Ok(ImageState::scratch(&self.platform));
         }
-        let platform = self.file.stages[i].from.flag("platform").map(str::to_owned);
+        let platform = self.file.stages[i]
+            .from
+            .flag("platform")
+            .map(|p| expand::word(p, self.file.escape, &lookup).map_err(BuildError::Invalid))
+            .transpose()?;
         let id = self.base_image(&base, platform.as_deref())?;
         ImageState::load(&self.store, &id)
     }
 
     /// An image by name, pulled as `--pull` says.
-    fn base_image(&self, name: &str, platform: Option<&str>) -> Result<String, BuildError> {
+    pub(super) fn base_image(
+        &self,
+        name: &str,
+        platform: Option<&str>,
+    ) -> Result<String, BuildError> {
         let platform = platform.or(self.opts.platform.as_deref());
         let stored = match images::resolve(&self.store, name) {
             Ok(id) => Some(id),
@@ -377,156 +389,6 @@ impl Builder<'_> {
         layer::commit(&self.store, upper)
     }
 
-    /// Where a COPY reads from, what it names, and the digest of all that.
-    fn copy_sources(
-        &mut self,
-        spec: &CopySpec,
-    ) -> Result<(SourceKind, Vec<Matched>, String), BuildError> {
-        let kind = match &spec.from {
-            None => SourceKind::Context,
-            Some(from) => {
-                let state = match self.stage_result(from) {
-                    Some(state) => state,
-                    None => {
-                        let id = self.base_image(from, None).map_err(|e| match e {
-                            BuildError::Images(ImagesError::Reference(_)) => BuildError::Invalid(
-                                format!("--from={from} names no earlier stage and no image"),
-                            ),
-                            e => e,
-                        })?;
-                        ImageState::load(&self.store, &id)?
-                    }
-                };
-                SourceKind::Image(self.layer_dirs(&state)?)
-            }
-        };
-        let what = if spec.add { "ADD" } else { "COPY" };
-        let urls = spec.sources.iter().filter(|s| fetch::is_url(s)).count();
-        let (kind, sources) = match urls {
-            0 => (kind, spec.sources.clone()),
-            n if n == spec.sources.len() && spec.add && spec.from.is_none() => {
-                let dir = self.new_layer_dir()?;
-                let names = spec
-                    .sources
-                    .iter()
-                    .map(|url| fetch::download(url, dir.path()))
-                    .collect::<Result<_, _>>()?;
-                (SourceKind::Downloaded(dir, Ignore::default()), names)
-            }
-            _ if spec.add => {
-                return Err(BuildError::Invalid(
-                    "ADD cannot mix URLs with other sources: give each URL its own ADD".to_owned(),
-                ))
-            }
-            _ => {
-                return Err(BuildError::Invalid(
-                    "COPY cannot take a URL: use ADD for downloads".to_owned(),
-                ))
-            }
-        };
-        let source = kind.as_source(self.bctx);
-        let matched = if sources.is_empty() {
-            Vec::new()
-        } else {
-            copy::expand(&source, &sources, what)?
-        };
-        let digest = copy::digest(&source, &matched)?;
-        Ok((kind, matched, digest))
-    }
-
-    /// A stage built before this one (the plan builds what `--from` names first).
-    fn stage_result(&self, name: &str) -> Option<ImageState> {
-        plan::stage_ref(self.file, name, self.file.stages.len())
-            .and_then(|i| self.results.get(&i).cloned())
-    }
-
-    /// The image's layer dirs, topmost first.
-    fn layer_dirs(&self, image: &ImageState) -> Result<Vec<PathBuf>, BuildError> {
-        Ok(image
-            .layers
-            .iter()
-            .rev()
-            .map(|l| self.store.layer_path(l))
-            .collect::<Result<_, StoreError>>()?)
-    }
-
-    fn new_layer_dir(&self) -> Result<TempEntry, BuildError> {
-        let out = self.store.temp_entry("layer")?;
-        std::fs::create_dir(out.path()).map_err(|e| StoreError::io(out.path(), e))?;
-        Ok(out)
-    }
-
-    fn copy(
-        &mut self,
-        spec: &CopySpec,
-        image: &ImageState,
-        source: &Source,
-        matched: &[Matched],
-        extract: bool,
-    ) -> Result<String, BuildError> {
-        let image_layers = self.layer_dirs(image)?;
-        let owner = match &spec.chown {
-            Some(chown) => Some(self.owner(chown, &image_layers)?),
-            None => None,
-        };
-        let out = self.new_layer_dir()?;
-        let target = Target {
-            dest: &spec.dest,
-            owner,
-            chmod: spec.chmod,
-            extract,
-            image_layers: &image_layers,
-            ignore_chown_errors: self.ctx.unpack_options().ignore_chown_errors,
-        };
-        copy::copy(source, matched, &target, out.path())?;
-        let into_dir = spec.sources.len() + spec.heredocs.len() > 1;
-        for doc in &spec.heredocs {
-            copy::write_file(
-                &target,
-                out.path(),
-                &doc.name,
-                doc.body.as_bytes(),
-                into_dir,
-            )?;
-        }
-        layer::commit(&self.store, out)
-    }
-
-    /// `--chown=user[:group]`, names looked up in the image being built.
-    fn owner(&self, chown: &str, layers: &[PathBuf]) -> Result<(u32, u32), BuildError> {
-        let read = |rel: &str| {
-            super::source::layered_lookup(layers, rel)
-                .and_then(|f| std::fs::read_to_string(f.host).ok())
-                .unwrap_or_default()
-        };
-        let resolved = user::resolve(chown, &read("etc/passwd"), &read("etc/group"))?;
-        Ok((resolved.uid, resolved.gid))
-    }
-
-    /// WORKDIR: a layer with the directory when the image lacks it.
-    fn mkdir(&mut self, image: &ImageState, path: &str) -> Result<Option<String>, BuildError> {
-        let layers = self.layer_dirs(image)?;
-        let exists = Source::Image {
-            layers: layers.clone(),
-        }
-        .resolve(path)
-        .is_some_and(|(_, f)| f.meta.is_dir());
-        if exists {
-            return Ok(None);
-        }
-        let out = self.new_layer_dir()?;
-        let target = Target {
-            dest: path,
-            owner: None,
-            chmod: None,
-            extract: false,
-            image_layers: &layers,
-            ignore_chown_errors: self.ctx.unpack_options().ignore_chown_errors,
-        };
-        copy::make_dir(&target, out.path())?;
-        Ok(Some(layer::commit(&self.store, out)?))
-    }
-
     /// `--label`: one more step on the result, cached like the others.
     fn apply_labels(&mut self, state: &mut ImageState) -> Result<(), BuildError> {
         if self.opts.labels.is_empty() {
@@ -573,32 +435,6 @@ impl Builder<'_> {
                 "one or more build-args [{}] were not consumed",
                 unused.join(" ")
             )));
-        }
-    }
-}
-
-/// Where a COPY's sources are: owned, so the Source borrowing them can be made later.
-enum SourceKind {
-    Context,
-    Image(Vec<PathBuf>),
-    /// ADD's downloads, in a directory of their own.
-    Downloaded(TempEntry, Ignore),
-}
-
-impl SourceKind {
-    fn as_source<'a>(&'a self, bctx: &'a BuildContext) -> Source<'a> {
-        match self {
-            SourceKind::Context => Source::Context {
-                root: &bctx.root,
-                ignore: &bctx.ignore,
-            },
-            SourceKind::Image(layers) => Source::Image {
-                layers: layers.clone(),
-            },
-            SourceKind::Downloaded(dir, ignore) => Source::Context {
-                root: dir.path(),
-                ignore,
-            },
         }
     }
 }

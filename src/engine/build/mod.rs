@@ -9,6 +9,7 @@ mod copy;
 mod exec;
 mod expand;
 mod fetch;
+mod files;
 mod ignore;
 mod image;
 mod instructions;

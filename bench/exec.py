@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pull import (DEFAULT_DISKDIR, DEFAULT_WORKDIR, Coracle, Podman, Registry,  # noqa: E402
-                  bench_dirs, default_coracle, log, need, prepare_images, print_table,
-                  sigterm_as_interrupt, stage_binary, stop_podman_pause)
-from run import hyperfine  # noqa: E402
+from pull import (Coracle, Podman, Registry, bench_dirs, log, need,  # noqa: E402
+                  prepare_images, print_table, sigterm_as_interrupt, stage_binary,
+                  stop_podman_pause)
+from run import add_timing_args, hyperfine  # noqa: E402
 
 CONTAINER = "bench-exec"
 
@@ -43,22 +43,7 @@ def exec_cmd(tool) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, default=30,
-                    help="timed runs per command, spread over the rounds (default 30)")
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="hyperfine rounds; the command order alternates (default 3)")
-    ap.add_argument("--warmup", type=int, default=2, help="untimed runs per command and round")
-    ap.add_argument("--workdir", default=DEFAULT_WORKDIR,
-                    help=f"image cache, registry, user home, logs, tmpfs stores (default {DEFAULT_WORKDIR})")
-    ap.add_argument("--disk", action="store_true",
-                    help=f"stores on disk under {DEFAULT_DISKDIR}")
-    ap.add_argument("--storedir", help="stores here (overrides --disk)")
-    ap.add_argument("--coracle", default=default_coracle(),
-                    help="coracle binary ($CORACLE, else /work/main/target/release/coracle, "
-                         "else target/release/coracle)")
-    ap.add_argument("--podman-runtime", default="runc",
-                    help="OCI runtime for podman (default runc: crun refuses this host's "
-                         "hybrid cgroups); '' for Podman's default")
+    add_timing_args(ap)
     args = ap.parse_args()
     need("hyperfine", "hyperfine")
     need("podman", "podman")

@@ -12,17 +12,15 @@ import argparse
 import contextlib
 import math
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pull import (Coracle, Podman, Registry, bench_dirs, log, need,  # noqa: E402
-                  prepare_images, print_table, sigterm_as_interrupt, stage_binary,
-                  stop_podman_pause)
-from run import add_timing_args, hyperfine  # noqa: E402
+from pull import (Coracle, Podman, Registry, log, need, print_table,  # noqa: E402
+                  sigterm_as_interrupt, stop_podman_pause)
+from run import add_timing_args, busybox_setup, hyperfine  # noqa: E402
 
 CONTAINER = "bench-exec"
 
@@ -48,12 +46,7 @@ def main() -> int:
     need("hyperfine", "hyperfine")
     need("podman", "podman")
 
-    workdir = Path(args.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    os.chmod(workdir, 0o755)
-    (image,) = prepare_images(workdir, ["busybox"])
-    user, storedir, logfile = bench_dirs(args, workdir, "exec")
-    coracle_bin = stage_binary(workdir, args.coracle)
+    workdir, image, user, storedir, logfile, coracle_bin = busybox_setup(args, "exec")
     tools = [Coracle(user, storedir, str(coracle_bin)),
              Podman(user, storedir, runtime=args.podman_runtime or None)]
     times: dict[str, list[float]] = {t.name: [] for t in tools}

@@ -104,6 +104,17 @@ def add_timing_args(ap: argparse.ArgumentParser) -> None:
                          "hybrid cgroups); '' for Podman's default")
 
 
+def busybox_setup(args, kind: str):
+    """The work dir, the busybox image, the bench user, its store dir, this run's
+    log file and the staged coracle binary."""
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.chmod(workdir, 0o755)
+    (image,) = prepare_images(workdir, ["busybox"])
+    user, storedir, logfile = bench_dirs(args, workdir, kind)
+    return workdir, image, user, storedir, logfile, stage_binary(workdir, args.coracle)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_timing_args(ap)
@@ -118,12 +129,7 @@ def main() -> int:
     need("hyperfine", "hyperfine")
     need("unshare", "util-linux")
 
-    workdir = Path(args.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    os.chmod(workdir, 0o755)
-    (image,) = prepare_images(workdir, ["busybox"])
-    user, storedir, logfile = bench_dirs(args, workdir, "run")
-    coracle_bin = stage_binary(workdir, args.coracle)
+    workdir, image, user, storedir, logfile, coracle_bin = busybox_setup(args, "run")
 
     coracle = Coracle(user, storedir, str(coracle_bin))
     tools = [coracle]

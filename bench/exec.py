@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pull import (Coracle, Podman, Registry, log, need, print_table,  # noqa: E402
-                  sigterm_as_interrupt, stop_podman_pause)
+                  sigterm_as_interrupt, stop_podman_pause, store_everywhere)
 from run import add_timing_args, busybox_setup, hyperfine  # noqa: E402
 
 CONTAINER = "bench-exec"
@@ -56,10 +56,7 @@ def main() -> int:
             # 1. the image into each store, and a container left running (not timed)
             with Registry(workdir) as reg:
                 ref = reg.push_layout(image.layout, image.tag, image.name)
-                for t in tools:
-                    t.reset(logfile)
-                    with open(logfile, "ab") as lf:
-                        user.run(t.pull_cmd(ref), stdout=lf, stderr=lf)
+                store_everywhere(user, tools, ref, logfile)
             for t in tools:
                 with open(logfile, "ab") as lf:
                     lf.write(f"$ {' '.join(start_cmd(t, ref))}\n".encode())

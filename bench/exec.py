@@ -12,17 +12,15 @@ import argparse
 import contextlib
 import math
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pull import (DEFAULT_DISKDIR, DEFAULT_WORKDIR, Coracle, Podman, Registry,  # noqa: E402
-                  bench_dirs, default_coracle, log, need, prepare_images, print_table,
-                  sigterm_as_interrupt, stage_binary, stop_podman_pause)
-from run import hyperfine  # noqa: E402
+from pull import (Coracle, Podman, Registry, log, need, print_table,  # noqa: E402
+                  sigterm_as_interrupt, stop_podman_pause, store_everywhere)
+from run import add_timing_args, busybox_setup, hyperfine  # noqa: E402
 
 CONTAINER = "bench-exec"
 
@@ -43,32 +41,12 @@ def exec_cmd(tool) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, default=30,
-                    help="timed runs per command, spread over the rounds (default 30)")
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="hyperfine rounds; the command order alternates (default 3)")
-    ap.add_argument("--warmup", type=int, default=2, help="untimed runs per command and round")
-    ap.add_argument("--workdir", default=DEFAULT_WORKDIR,
-                    help=f"image cache, registry, user home, logs, tmpfs stores (default {DEFAULT_WORKDIR})")
-    ap.add_argument("--disk", action="store_true",
-                    help=f"stores on disk under {DEFAULT_DISKDIR}")
-    ap.add_argument("--storedir", help="stores here (overrides --disk)")
-    ap.add_argument("--coracle", default=default_coracle(),
-                    help="coracle binary ($CORACLE, else /work/main/target/release/coracle, "
-                         "else target/release/coracle)")
-    ap.add_argument("--podman-runtime", default="runc",
-                    help="OCI runtime for podman (default runc: crun refuses this host's "
-                         "hybrid cgroups); '' for Podman's default")
+    add_timing_args(ap)
     args = ap.parse_args()
     need("hyperfine", "hyperfine")
     need("podman", "podman")
 
-    workdir = Path(args.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    os.chmod(workdir, 0o755)
-    (image,) = prepare_images(workdir, ["busybox"])
-    user, storedir, logfile = bench_dirs(args, workdir, "exec")
-    coracle_bin = stage_binary(workdir, args.coracle)
+    workdir, image, user, storedir, logfile, coracle_bin = busybox_setup(args, "exec")
     tools = [Coracle(user, storedir, str(coracle_bin)),
              Podman(user, storedir, runtime=args.podman_runtime or None)]
     times: dict[str, list[float]] = {t.name: [] for t in tools}
@@ -78,10 +56,7 @@ def main() -> int:
             # 1. the image into each store, and a container left running (not timed)
             with Registry(workdir) as reg:
                 ref = reg.push_layout(image.layout, image.tag, image.name)
-                for t in tools:
-                    t.reset(logfile)
-                    with open(logfile, "ab") as lf:
-                        user.run(t.pull_cmd(ref), stdout=lf, stderr=lf)
+                store_everywhere(user, tools, ref, logfile)
             for t in tools:
                 with open(logfile, "ab") as lf:
                     lf.write(f"$ {' '.join(start_cmd(t, ref))}\n".encode())

@@ -82,27 +82,44 @@ class Series:
         return sum(n * c for n, c in self.cpu) / sum(n for n, _ in self.cpu)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_timing_args(ap: argparse.ArgumentParser) -> None:
+    """The options run.py and exec.py share: runs, rounds, where the stores go,
+    which coracle and which runtime for Podman."""
     ap.add_argument("--runs", type=int, default=30,
                     help="timed runs per command, spread over the rounds (default 30)")
     ap.add_argument("--rounds", type=int, default=3,
                     help="hyperfine rounds; the command order alternates between rounds "
                          "(default 3)")
     ap.add_argument("--warmup", type=int, default=2, help="untimed runs per command and round")
-    ap.add_argument("--rss-runs", type=int, default=5,
-                    help="extra runs per command under GNU time for peak RSS and CPU (default 5)")
     ap.add_argument("--workdir", default=DEFAULT_WORKDIR,
                     help=f"image cache, registry, user home, logs, tmpfs stores (default {DEFAULT_WORKDIR})")
     ap.add_argument("--disk", action="store_true",
-                    help=f"stores and the floor's rootfs on disk under {DEFAULT_DISKDIR}")
-    ap.add_argument("--storedir", help="stores and the floor's rootfs here (overrides --disk)")
+                    help=f"stores (and run.py's floor rootfs) on disk under {DEFAULT_DISKDIR}")
+    ap.add_argument("--storedir", help="stores (and run.py's floor rootfs) here (overrides --disk)")
     ap.add_argument("--coracle", default=default_coracle(),
                     help="coracle binary ($CORACLE, else /work/main/target/release/coracle, "
                          "else target/release/coracle)")
     ap.add_argument("--podman-runtime", default="runc",
                     help="OCI runtime for podman (default runc: crun refuses this host's "
                          "hybrid cgroups); '' for Podman's default")
+
+
+def busybox_setup(args, kind: str):
+    """The work dir, the busybox image, the bench user, its store dir, this run's
+    log file and the staged coracle binary."""
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.chmod(workdir, 0o755)
+    (image,) = prepare_images(workdir, ["busybox"])
+    user, storedir, logfile = bench_dirs(args, workdir, kind)
+    return workdir, image, user, storedir, logfile, stage_binary(workdir, args.coracle)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_timing_args(ap)
+    ap.add_argument("--rss-runs", type=int, default=5,
+                    help="extra runs per command under GNU time for peak RSS and CPU (default 5)")
     ap.add_argument("--no-podman", action="store_true", help="coracle and the floor only")
     ap.add_argument("--phases", type=int, default=10, metavar="N",
                     help="then N coracle runs under perf record, split into phases "
@@ -112,12 +129,7 @@ def main() -> int:
     need("hyperfine", "hyperfine")
     need("unshare", "util-linux")
 
-    workdir = Path(args.workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    os.chmod(workdir, 0o755)
-    (image,) = prepare_images(workdir, ["busybox"])
-    user, storedir, logfile = bench_dirs(args, workdir, "run")
-    coracle_bin = stage_binary(workdir, args.coracle)
+    workdir, image, user, storedir, logfile, coracle_bin = busybox_setup(args, "run")
 
     coracle = Coracle(user, storedir, str(coracle_bin))
     tools = [coracle]

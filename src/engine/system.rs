@@ -17,6 +17,32 @@ pub enum SystemError {
     },
     #[error("refusing to remove {0}: it is not a coracle storage directory")]
     NotAStore(std::path::PathBuf),
+    #[error(transparent)]
+    Containers(#[from] super::containers::ContainersError),
+    #[error(transparent)]
+    Images(#[from] super::images::ImagesError),
+    #[error(transparent)]
+    Build(#[from] super::build::BuildError),
+}
+
+/// What `system prune` removed.
+pub struct Pruned {
+    pub containers: Vec<String>,
+    pub images: Vec<super::images::remove::Removed>,
+    pub reclaimed: u64,
+}
+
+/// Docker's `system prune`: stopped containers, the build cache, then dangling
+/// images (every image no container uses, with `all`).
+pub fn prune(store: &mut super::store::Store, all: bool) -> Result<Pruned, SystemError> {
+    let containers = super::containers::prune::prune(store, &[])?;
+    let cache = super::build::prune::prune(store)?;
+    let images = super::images::remove::prune(store, all)?;
+    Ok(Pruned {
+        containers: containers.removed,
+        images: cache.removed.into_iter().chain(images.removed).collect(),
+        reclaimed: containers.reclaimed + cache.reclaimed + images.reclaimed,
+    })
 }
 
 #[derive(Debug, Serialize)]

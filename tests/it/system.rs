@@ -95,3 +95,27 @@ fn rootful_pull_stores_real_ids() {
     c.run(["rmi", &anon_ref("multilayer:latest")]).success();
     assert!(image_ids(&c).is_empty());
 }
+
+#[test]
+fn system_prune_removes_stopped_containers_then_unused_images() {
+    let c = coracle();
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    c.run(["run", "--name", "done", &image, "true"]).success();
+    c.run(["run", "-d", "--name", "busy", &image, "sleep", "1000"])
+        .success();
+    c.run(["system", "prune", "-f"])
+        .success()
+        .stdout_contains("Deleted Containers:")
+        .stdout_contains("Total reclaimed space:");
+    c.run(["inspect", "done"]).code(125);
+    c.run(["inspect", "busy"]).success();
+    // A running container keeps its image, even with -a.
+    c.run(["system", "prune", "-a", "-f"]).success();
+    c.run(["image", "inspect", &image]).success();
+    c.run(["rm", "-f", "busy"]).success();
+    c.run(["system", "prune", "-a", "-f"])
+        .success()
+        .stdout_contains("Deleted Images:");
+    c.run(["image", "inspect", &image]).code(125);
+}

@@ -15,6 +15,7 @@ mod container;
 pub mod frame;
 pub(crate) mod io;
 pub mod logfile;
+mod memory;
 pub(crate) mod rootfs;
 pub mod socket;
 pub mod tty;
@@ -358,13 +359,11 @@ impl Supervisor<'_> {
         Ok(())
     }
 
-    /// A detached monitor lives as long as its container, one per container: give
-    /// back what setting up needed (the database connection, freed heap) so it
-    /// costs no more than conmon.
+    /// A detached monitor waits with as little as it can: no database connection
+    /// (reopened when the container ends), no memory setting up needed.
     fn shed_memory(&mut self) {
         self.store = None;
-        // SAFETY: malloc_trim only returns free heap memory to the kernel.
-        unsafe { libc::malloc_trim(0) };
+        memory::shed();
     }
 }
 

@@ -289,6 +289,11 @@ fn run_d_rm_removes_the_container_when_it_exits() {
         .stderr_contains("no such object");
 }
 
+/// Whether a process has exited (a zombie waiting for its reaper counts).
+fn gone(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| s.contains(") Z"))
+}
+
 #[test]
 fn a_container_lost_with_its_run_root_is_marked_exited() {
     let (c, image) = with_busybox();
@@ -299,7 +304,9 @@ fn a_container_lost_with_its_run_root_is_marked_exited() {
         // SAFETY: kill has no memory-safety preconditions.
         unsafe { libc::kill(pid.parse().unwrap(), libc::SIGKILL) };
     }
-    std::thread::sleep(Duration::from_millis(200));
+    for pid in text.split(' ') {
+        eventually("the killed processes to be gone", || gone(pid));
+    }
     std::fs::remove_dir_all(c.runroot()).unwrap();
     c.run(["wait", &id]).success().stdout_eq("255\n");
     c.run(["start", &id]).success();

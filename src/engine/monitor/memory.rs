@@ -4,7 +4,7 @@
 
 /// Room left below the caller's frame for the event loop's own calls; anything
 /// deeper is faulted in again, zero-filled, as a fresh stack would be.
-const STACK_KEPT: usize = 64 * 1024;
+const STACK_KEPT: usize = 16 * 1024;
 
 /// Returns free heap memory, and the stack pages below the caller that building
 /// the container dirtied, to the kernel.

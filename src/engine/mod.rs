@@ -4,6 +4,7 @@
 pub mod build;
 pub mod containers;
 pub mod context;
+pub mod duration;
 pub mod image;
 pub mod images;
 pub mod monitor;

@@ -432,42 +432,13 @@ fn healthcheck(instr: &Instruction) -> Result<Value, BuildError> {
             }
             other => return Err(invalid(format!("HEALTHCHECK --{other} is not an option"))),
         };
-        check[key] = json!(duration_ns(value).ok_or_else(|| invalid(format!(
-            "invalid --{flag} {value:?}: use a duration such as 30s or 1m30s"
-        )))?);
+        check[key] = json!(
+            crate::engine::duration::go_nanos(value).ok_or_else(|| invalid(format!(
+                "invalid --{flag} {value:?}: use a duration such as 30s or 1m30s"
+            )))?
+        );
     }
     Ok(check)
-}
-
-/// Go's duration syntax (`1m30s`, `500ms`, `2h`) in nanoseconds.
-fn duration_ns(text: &str) -> Option<u64> {
-    let mut total = 0f64;
-    let mut rest = text;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(rest.len());
-        let number: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += number * scale;
-        rest = &rest[unit_len..];
-    }
-    Some(total as u64)
 }
 
 #[cfg(test)]
@@ -520,11 +491,8 @@ mod tests {
     }
 
     #[test]
-    fn paths_and_durations() {
+    fn paths_are_made_absolute() {
         assert_eq!(absolute("/app", "../x/./y"), "/x/y");
         assert_eq!(absolute("", "rel"), "/rel");
-        assert_eq!(duration_ns("500ms"), Some(500_000_000));
-        assert_eq!(duration_ns("1h"), Some(3_600_000_000_000));
-        assert_eq!(duration_ns("5"), None);
     }
 }

@@ -5,6 +5,7 @@
 use super::ContainersError;
 use crate::engine::monitor::frame::{Decoder, Frame};
 use crate::engine::monitor::tty::{caller_terminal, window_size, RawMode};
+use crate::engine::monitor::wait::FORWARDED;
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{SigSet, Signal};
@@ -15,17 +16,6 @@ use std::os::unix::net::UnixStream;
 
 /// Docker's default: ctrl-p ctrl-q.
 pub const DEFAULT_DETACH_KEYS: &str = "ctrl-p,ctrl-q";
-
-/// Signals passed on to the container when it has no terminal (Docker's sig-proxy);
-/// with one, keys such as Ctrl-C travel as input instead.
-const PROXIED: [Signal; 6] = [
-    Signal::SIGINT,
-    Signal::SIGTERM,
-    Signal::SIGHUP,
-    Signal::SIGQUIT,
-    Signal::SIGUSR1,
-    Signal::SIGUSR2,
-];
 
 pub struct AttachOptions {
     /// Pass our stdin on (`-i`, when the container keeps its stdin open).
@@ -74,8 +64,10 @@ pub fn relay(sock: UnixStream, opts: &AttachOptions) -> Result<AttachEnd, Contai
     let nix_io = |e: Errno| ContainersError::Attach(e.desc().to_owned());
     let mut set = SigSet::empty();
     set.add(Signal::SIGWINCH);
+    // Without a terminal, signals are passed on as a foreground run does; with
+    // one, keys such as Ctrl-C travel as input instead.
     if opts.sig_proxy && !opts.tty {
-        PROXIED.iter().for_each(|s| set.add(*s));
+        FORWARDED.iter().for_each(|s| set.add(*s));
     }
     set.thread_block().map_err(nix_io)?;
     let signals = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK).map_err(nix_io)?;

@@ -140,7 +140,7 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, ContainersError> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).ok_or_else(invalid)?));
     }
-    if let Some(d) = go_duration(s) {
+    if let Some(d) = crate::engine::duration::go_nanos(s).map(|n| Duration::nanoseconds(n as i64)) {
         return Ok(Utc::now() - d);
     }
     let (secs, frac) = s.split_once('.').unwrap_or((s, "0"));
@@ -150,32 +150,6 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, ContainersError> {
         .and_then(|f| f.parse().ok())
         .ok_or_else(invalid)?;
     DateTime::from_timestamp(secs, nanos).ok_or_else(invalid)
-}
-
-/// Go's `time.ParseDuration`: numbers with units, `1h30m`, `1.5s`, `300ms`.
-fn go_duration(s: &str) -> Option<Duration> {
-    let mut rest = s;
-    let mut total = 0.0f64;
-    while !rest.is_empty() {
-        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-        let number: f64 = rest[..number_len].parse().ok()?;
-        rest = &rest[number_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let nanos_per = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total += number * nanos_per;
-        rest = &rest[unit_len..];
-    }
-    Some(Duration::nanoseconds(total as i64))
 }
 
 #[cfg(test)]

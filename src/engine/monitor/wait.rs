@@ -6,7 +6,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
 /// Signals a foreground `run` passes on to the container (Docker's sig-proxy).
-const FORWARDED: [Signal; 7] = [
+pub const FORWARDED: [Signal; 7] = [
     Signal::SIGINT,
     Signal::SIGTERM,
     Signal::SIGHUP,

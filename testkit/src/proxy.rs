@@ -23,6 +23,9 @@ pub struct Throttle {
 struct Cut {
     after: AtomicU64,
     once: AtomicBool,
+    /// Answer PATCH requests 405 instead of passing them on (a registry that only
+    /// takes monolithic uploads).
+    refuse_patch: AtomicBool,
 }
 
 impl Cut {
@@ -49,6 +52,7 @@ impl Throttle {
         let cut = Arc::new(Cut {
             after: AtomicU64::new(u64::MAX),
             once: AtomicBool::new(false),
+            refuse_patch: AtomicBool::new(false),
         });
         let (r, s, n, up, k) = (
             rate.clone(),
@@ -96,6 +100,12 @@ impl Throttle {
         self.cut.after.store(bytes, Ordering::SeqCst);
     }
 
+    /// Answers every PATCH (a chunk of a blob upload) with 405 Method Not Allowed,
+    /// as registries that only take whole blobs do.
+    pub fn refuse_chunked_uploads(&self) {
+        self.cut.refuse_patch.store(true, Ordering::SeqCst);
+    }
+
     pub fn stop_cutting(&self) {
         self.cut.after.store(u64::MAX, Ordering::SeqCst);
     }
@@ -135,6 +145,11 @@ fn upload(mut from: TcpStream, mut to: TcpStream, cut: &Cut) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
+        if cut.refuse_patch.load(Ordering::SeqCst) && buf.starts_with(b"PATCH ") {
+            refuse(&mut from, &buf[..n]);
+            let _ = to.shutdown(Shutdown::Both);
+            return;
+        }
         if !cut.allows(sent, n as u64) {
             let _ = to.shutdown(Shutdown::Both);
             let _ = from.shutdown(Shutdown::Both);
@@ -147,6 +162,39 @@ fn upload(mut from: TcpStream, mut to: TcpStream, cut: &Cut) {
     }
     let _ = to.shutdown(Shutdown::Write);
     let _ = from.shutdown(Shutdown::Read);
+}
+
+/// Reads the rest of the request that starts with `head` (headers, then a
+/// Content-Length body), answers it 405 and closes the connection.
+fn refuse(client: &mut TcpStream, head: &[u8]) {
+    let mut request = head.to_vec();
+    let mut buf = vec![0u8; 16 * 1024];
+    let end = loop {
+        if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        match client.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    };
+    let headers = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+    let length: usize = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let mut body = request.len() - end;
+    while body < length {
+        match client.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => body += n,
+        }
+    }
+    let _ = client.write_all(
+        b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    );
+    let _ = client.shutdown(Shutdown::Both);
 }
 
 fn pump(

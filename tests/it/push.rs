@@ -228,6 +228,16 @@ fn dropped_connection_fails_the_push_and_a_retry_succeeds() {
 }
 
 #[test]
+fn a_registry_that_refuses_chunks_gets_whole_blobs() {
+    let (target, proxy, c) = big_behind_proxy();
+    let image = big();
+    let dest = format!("{}/big/whole:1", proxy.addr());
+    proxy.refuse_chunked_uploads();
+    push(&c, &["-q", &anon_ref("big:latest"), &dest]).success();
+    pull_ok(&coracle(), &target.image("big/whole:1"), image);
+}
+
+#[test]
 fn one_dropped_chunk_is_resumed_within_the_push() {
     let (target, proxy, c) = big_behind_proxy();
     let image = big();

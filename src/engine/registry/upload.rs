@@ -193,6 +193,15 @@ impl Upload<'_> {
                     failures = 0;
                     progress(self.offset);
                 }
+                // A registry that takes no chunks gets the whole blob in one PUT.
+                Err(e) if self.offset == 0 && refuses_chunks(&e) && !last => {
+                    log::debug!(
+                        "{} refuses chunked uploads: {e}; sending {} whole",
+                        self.r.registry,
+                        self.blob.digest
+                    );
+                    self.chunk = self.blob.size;
+                }
                 Err(e) if failures + 1 >= ATTEMPTS || !retryable(&e) => return Err(e),
                 Err(e) => {
                     failures += 1;
@@ -334,6 +343,11 @@ fn retryable(e: &RegistryError) -> bool {
         RegistryError::Http { status, .. } => *status >= 500 || *status == 416,
         _ => false,
     }
+}
+
+/// A PATCH answered this way means the registry only takes monolithic uploads.
+fn refuses_chunks(e: &RegistryError) -> bool {
+    matches!(e, RegistryError::Http { status, .. } if [400, 405, 501].contains(status))
 }
 
 fn push_scope(r: &Reference) -> String {

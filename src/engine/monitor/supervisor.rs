@@ -128,9 +128,11 @@ impl Supervisor<'_> {
                     return Ok(e.exit_code());
                 }
             };
-            let stop_requested = self.stop_requested()?;
+            // The policy first: only a container it would restart costs a look at
+            // the record for a stop request.
             let policy = self.config.restart;
-            if !policy.restarts(code, self.state.restarts as u32, stop_requested) {
+            let wanted = policy.restarts(code, self.state.restarts as u32, false);
+            if !wanted || self.stop_requested()? {
                 self.ended(Status::Exited, code, hub)?;
                 return Ok(code);
             }
@@ -179,8 +181,11 @@ impl Supervisor<'_> {
         if status == Status::Exited {
             self.state.monitor_pid = None;
         }
-        let (id, state) = (self.id, self.state.clone());
-        self.store()?.set_run_state(id, &state)?;
+        // A `--rm` container's record is about to go: nothing to write.
+        if !(status == Status::Exited && self.config.remove) {
+            let (id, state) = (self.id, self.state.clone());
+            self.store()?.set_run_state(id, &state)?;
+        }
         hub.finish(code);
         Ok(())
     }

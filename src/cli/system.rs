@@ -1,10 +1,8 @@
 //! `system reset`, `system prune`, `system info`
 
-use crate::engine::containers::stop;
 use crate::engine::context::Context;
 use crate::engine::images::remove::Pruned;
 use crate::engine::system;
-use std::time::Duration;
 
 #[derive(clap::Subcommand)]
 pub enum SystemCommand {
@@ -38,15 +36,6 @@ pub fn exec(ctx: &mut Context, cmd: SystemCommand) -> anyhow::Result<()> {
         SystemCommand::Reset(args) => {
             let prompt = "WARNING! This will remove all images and containers, and everything coracle stored.\nAre you sure you want to continue? [y/N] ";
             if args.force || super::confirm(prompt)? {
-                // Running containers are killed from the host side (see stop.rs);
-                // their files are removed from inside our namespace.
-                if ctx.root.join("db.sqlite").exists() {
-                    let store = ctx.open_store()?;
-                    for id in store.container_ids()? {
-                        let _ = stop::stop(&store, &id, Duration::ZERO);
-                    }
-                }
-                ctx.enter_namespace()?;
                 system::reset(ctx)?;
             }
             Ok(())

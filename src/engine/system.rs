@@ -140,9 +140,17 @@ pub fn info(ctx: &Context) -> Result<Info, SystemError> {
     })
 }
 
-/// Removes everything coracle stored. Runs inside the user namespace, so files owned
-/// by subordinate ids can be removed too.
-pub fn reset(ctx: &Context) -> Result<(), SystemError> {
+/// Removes everything coracle stored. Running containers are killed first, from
+/// the host side (see containers/stop.rs); then the files, from inside the user
+/// namespace, so that those owned by subordinate ids go too. Call before entering it.
+pub fn reset(ctx: &mut Context) -> Result<(), SystemError> {
+    if ctx.root.join("db.sqlite").exists() {
+        let store = ctx.open_store()?;
+        for id in store.container_ids()? {
+            let _ = super::containers::stop::stop(&store, &id, std::time::Duration::ZERO);
+        }
+    }
+    ctx.enter_namespace()?;
     for dir in [&ctx.root, &ctx.runroot] {
         if !dir.exists() {
             continue;

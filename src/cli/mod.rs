@@ -239,6 +239,9 @@ impl std::error::Error for Exit {}
 const ENGINE_ERROR: i32 = 125;
 
 pub fn main() -> i32 {
+    if let Some(code) = monitor::as_resumed_monitor() {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -1,8 +1,9 @@
 //! `coracle monitor ID` (hidden): started by `run`, `start` and `restart`, never by
-//! people.
+//! people. A detached monitor later execs itself as `coracle monitor --resumed
+//! ...`, which is read here before clap (see engine/monitor/handoff.rs).
 
 use crate::engine::context::Context;
-use crate::engine::monitor::{self, Options};
+use crate::engine::monitor::{self, Options, Resumed};
 use std::os::fd::{FromRawFd, RawFd};
 
 #[derive(clap::Args)]
@@ -49,6 +50,31 @@ pub fn run(ctx: &Context, id: &str, opts: Options) -> anyhow::Result<()> {
             Err(super::Exit(e.exit_code()).into())
         }
     }
+}
+
+/// Carries on as a monitor that exec'd itself, if that is what this process is;
+/// returns its exit code.
+pub fn as_resumed_monitor() -> Option<i32> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut resumed = match Resumed::from_args(&args)? {
+        Ok(resumed) => resumed,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Some(e.exit_code());
+        }
+    };
+    let code = resumed.pump();
+    super::init_logging("warn");
+    let result = Context::new(&resumed.context)
+        .map_err(monitor::MonitorError::from)
+        .and_then(|ctx| monitor::resume(&ctx, resumed, code));
+    Some(match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            e.exit_code()
+        }
+    })
 }
 
 /// # Safety

@@ -41,6 +41,50 @@ fn a_detached_container_outlives_run_and_logs_to_its_file() {
     c.run(["rm", &id]).success();
 }
 
+/// Once the container runs, a detached monitor execs itself to wait with a fresh
+/// heap: the new image must carry on with everything the first one held.
+#[test]
+fn a_detached_monitor_starts_over_and_keeps_its_duties() {
+    let (c, image) = with_busybox();
+    let script = "read line; echo got $line; exit 3";
+    let id = run_detached(
+        &c,
+        &[
+            "-i",
+            "--restart",
+            "on-failure:1",
+            &image,
+            "sh",
+            "-c",
+            script,
+        ],
+    );
+    let pid = inspect_field(&c, &id, "{{.State.Pid}}");
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let monitor = stat.rsplit(") ").next().unwrap().split(' ').nth(1).unwrap();
+    let cmdline = std::fs::read(format!("/proc/{monitor}/cmdline")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&cmdline).contains("monitor\0--resumed\0"),
+        "{}",
+        String::from_utf8_lossy(&cmdline)
+    );
+    // Input through attach and output back, the exit recorded and the restart
+    // made by the new image; then the same by the restarted run's.
+    with_stdin(&c, &["attach", &id], "one\n")
+        .code(3)
+        .stdout_eq("got one\n");
+    eventually("the restart", || {
+        inspect_field(&c, &id, "{{.RestartCount}} {{.State.Status}}") == "1 running"
+    });
+    with_stdin(&c, &["attach", &id], "two\n")
+        .code(3)
+        .stdout_eq("got two\n");
+    c.run(["wait", &id]).success().stdout_eq("3\n");
+    assert_eq!(inspect_field(&c, &id, "{{.RestartCount}}"), "1");
+    let monitor_log = c.root().join("containers").join(&id).join("monitor.log");
+    assert_eq!(std::fs::read_to_string(monitor_log).unwrap(), "");
+}
+
 #[test]
 fn stop_kill_wait_and_restart_behave_as_dockers() {
     let (c, image) = with_busybox();

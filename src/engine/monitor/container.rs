@@ -20,6 +20,9 @@ pub enum Stdio {
     Pipes,
 }
 
+/// Told that the container runs, with its init; may exec the monitor anew.
+pub type Started<'s> = dyn FnMut(Pid, &mut Hub, &mut Session) -> Result<(), MonitorError> + 's;
+
 pub struct Run<'a> {
     pub id: &'a str,
     pub bundle: &'a Path,
@@ -31,18 +34,12 @@ pub struct Run<'a> {
 impl Run<'_> {
     /// Builds and starts the container, calls `started` with its init once it runs,
     /// and relays through `hub` until it exits; returns its exit code.
-    pub fn execute(
-        &self,
-        hub: &mut Hub,
-        started: &mut dyn FnMut(Pid) -> Result<(), MonitorError>,
-    ) -> Result<i32, MonitorError> {
+    pub fn execute(&self, hub: &mut Hub, started: &mut Started) -> Result<i32, MonitorError> {
         // A failed build can leave its state dir behind.
         let _ = std::fs::remove_dir_all(self.state_root.join(self.id));
         let (mut container, console, mut session) = self.build()?;
         let result = self.start(&mut container, console, &mut session, hub, started);
-        if container.delete(true).is_err() {
-            let _ = std::fs::remove_dir_all(self.state_root.join(self.id));
-        }
+        delete(container, self.state_root, self.id);
         result
     }
 
@@ -95,7 +92,7 @@ impl Run<'_> {
         console: Option<tty::ConsoleSocket>,
         session: &mut Session,
         hub: &mut Hub,
-        started: &mut dyn FnMut(Pid) -> Result<(), MonitorError>,
+        started: &mut Started,
     ) -> Result<i32, MonitorError> {
         let init = container.pid().ok_or_else(|| MonitorError::Runtime {
             code: 125,
@@ -108,13 +105,30 @@ impl Run<'_> {
         let result = container
             .start()
             .map_err(super::runtime)
-            .and_then(|()| started(init))
+            .and_then(|()| started(init, hub, session))
             .and_then(|()| {
                 hub.pump(init, &signals, session)
                     .map_err(setup_nix("wait for the container"))
             });
         let _ = wait::unblock_signals(&signals);
         result
+    }
+}
+
+/// Deletes a run's container from the runtime's state, found there by `id` (a run
+/// that an earlier image of this monitor started: see handoff.rs).
+pub fn forget(state_root: &Path, id: &str) {
+    match Container::load(state_root.join(id)) {
+        Ok(container) => delete(container, state_root, id),
+        Err(_) => {
+            let _ = std::fs::remove_dir_all(state_root.join(id));
+        }
+    }
+}
+
+fn delete(mut container: Container, state_root: &Path, id: &str) {
+    if container.delete(true).is_err() {
+        let _ = std::fs::remove_dir_all(state_root.join(id));
     }
 }
 

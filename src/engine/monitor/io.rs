@@ -69,6 +69,10 @@ impl Client {
         })
     }
 
+    pub fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.sock.as_raw_fd()
+    }
+
     fn send(&mut self, frame: &Frame) {
         self.backlog.extend_from_slice(&frame.encode());
         self.flush();

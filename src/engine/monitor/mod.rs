@@ -13,9 +13,9 @@
 
 mod container;
 pub mod frame;
+mod handoff;
 pub(crate) mod io;
 pub mod logfile;
-mod memory;
 pub(crate) mod rootfs;
 pub mod socket;
 mod supervisor;
@@ -24,13 +24,15 @@ pub(crate) mod wait;
 
 use crate::engine::containers::{state, ContainerConfig};
 use crate::engine::context::{Context, ContextError};
-use crate::engine::store::containers::{RunState, Status};
+use crate::engine::store::containers::{ContainerRecord, RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::{Store, StoreError};
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 use supervisor::{now_ms, Supervisor};
+
+pub use handoff::Resumed;
 
 /// The container's log file, in its directory (Docker's json-file format).
 pub const LOG_FILE: &str = "json.log";
@@ -53,6 +55,8 @@ pub enum MonitorError {
     AlreadyRunning(String),
     #[error("container {0} has a damaged record: {1}")]
     Corrupt(String, String),
+    #[error("cannot resume the monitor: bad {0} on its command line")]
+    Resume(String),
     #[error("cannot mount the container's kernel overlay: {0} (coracle needs overlay in user namespaces: Linux 5.11 or later)")]
     Overlay(String),
     #[error("cannot create the working directory {dir}: {source}")]
@@ -96,13 +100,9 @@ pub struct Options {
 /// last exit code. Must be called from a process with no other thread.
 pub fn run(ctx: &Context, id: &str, opts: Options) -> Result<i32, MonitorError> {
     let store = ctx.open_store()?;
-    let record = store
-        .container(id)?
-        .ok_or_else(|| MonitorError::NotFound(id.to_owned()))?;
-    let config: ContainerConfig = serde_json::from_str(&record.config)
-        .map_err(|e| MonitorError::Corrupt(id.to_owned(), e.to_string()))?;
+    let (_, config) = load(&store, id)?;
     let mut ready = opts.ready;
-    let Some(_alive) = take_over(&store, id)? else {
+    let Some(alive) = take_over(&store, id)? else {
         let e = MonitorError::AlreadyRunning(id.to_owned());
         if let Some(ready) = &mut ready {
             let _ = writeln!(ready, "{} {e}", e.exit_code());
@@ -118,15 +118,69 @@ pub fn run(ctx: &Context, id: &str, opts: Options) -> Result<i32, MonitorError> 
         config: &config,
         ready,
         state: RunState::created(),
+        consecutive: 0,
+        alive: &alive,
     };
     let result = supervisor.supervise(opts.attach);
+    conclude(supervisor, result, opts.remove_on_failure)
+}
+
+/// Carries on where a monitor that exec'd itself (handoff.rs) left off, once the
+/// container's init has exited with `code`.
+pub fn resume(
+    ctx: &Context,
+    resumed: Resumed,
+    code: nix::Result<i32>,
+) -> Result<i32, MonitorError> {
+    let Resumed {
+        id,
+        consecutive,
+        lock,
+        mut hub,
+        ..
+    } = resumed;
+    let store = ctx.open_store()?;
+    let (record, config) = load(&store, &id)?;
+    let mut supervisor = Supervisor {
+        ctx,
+        store: Some(store),
+        dir: ctx.root.join("containers").join(&id),
+        detach: true,
+        id: &id,
+        config: &config,
+        ready: None,
+        state: record.state,
+        consecutive,
+        alive: &lock,
+    };
+    let code = code.map_err(setup_nix("wait for the container"));
+    let result = supervisor.resume(code, &mut hub);
+    conclude(supervisor, result, false)
+}
+
+fn load(store: &Store, id: &str) -> Result<(ContainerRecord, ContainerConfig), MonitorError> {
+    let record = store
+        .container(id)?
+        .ok_or_else(|| MonitorError::NotFound(id.to_owned()))?;
+    let config = serde_json::from_str(&record.config)
+        .map_err(|e| MonitorError::Corrupt(id.to_owned(), e.to_string()))?;
+    Ok((record, config))
+}
+
+/// The container is done (or never ran): its record says how, or goes with it.
+fn conclude(
+    mut supervisor: Supervisor,
+    result: Result<i32, MonitorError>,
+    remove_on_failure: bool,
+) -> Result<i32, MonitorError> {
+    let (ctx, id, config) = (supervisor.ctx, supervisor.id, supervisor.config);
     let store = match supervisor.store.take() {
         Some(store) => store,
         None => ctx.open_store()?,
     };
     let mut state = supervisor.state;
     let never_ran = state.started_ms.is_none();
-    if config.remove || (never_ran && opts.remove_on_failure) {
+    if config.remove || (never_ran && remove_on_failure) {
         store.remove_container(id)?;
     } else if let Err(e) = &result {
         // A container that never ran stays created, with the code saying why.

@@ -42,6 +42,11 @@ pub fn prefer_cgroup2() -> Result<(), MonitorError> {
     .map_err(sys("bind the cgroup2 tree over /sys/fs/cgroup"))
 }
 
+/// Where the container's rootfs is mounted, in its directory.
+pub fn merged(dir: &Path) -> PathBuf {
+    dir.join("merged")
+}
+
 /// The container's rootfs: its layers under its upper dir, at `merged`.
 /// `throwaway` (a `--rm` container) mounts it `volatile`, as Podman does: its
 /// writes are never synced, so unmounting it does not wait for a sync of the
@@ -51,7 +56,7 @@ pub fn mount_overlay(
     layers: &[PathBuf],
     throwaway: bool,
 ) -> Result<PathBuf, MonitorError> {
-    let merged = dir.join("merged");
+    let merged = merged(dir);
     let lower = layers
         .iter()
         .map(|l| l.display().to_string())

@@ -2,13 +2,15 @@
 //! the container, runs until its restart policy is done, and what gets recorded at
 //! each start and end.
 
-use super::container::{Run, Stdio};
-use super::io::{Client, Hub};
+use super::container::{self, Run, Stdio};
+use super::handoff::Handoff;
+use super::io::{Client, Hub, Session};
 use super::logfile::LogWriter;
-use super::{memory, rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
+use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
 use crate::engine::containers::{restart, state, ContainerConfig};
 use crate::engine::context::Context;
 use crate::engine::store::containers::{RunState, Status};
+use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
 use nix::unistd::Pid;
 use std::io::Write;
@@ -26,6 +28,10 @@ pub(super) struct Supervisor<'a> {
     pub config: &'a ContainerConfig,
     pub ready: Option<std::fs::File>,
     pub state: RunState,
+    /// Restarts in a row, each soon after the last (for the back-off).
+    pub consecutive: u32,
+    /// The container's monitor lock (see containers/state.rs).
+    pub alive: &'a Lock,
 }
 
 impl Supervisor<'_> {
@@ -46,15 +52,41 @@ impl Supervisor<'_> {
         }
         let dir = self.dir.clone();
         let merged = rootfs::mount_overlay(&dir, &self.config.layers, self.config.remove)?;
-        let result = self.prepare(&merged).and_then(|state_root| {
+        let result = self.prepare(&merged).and_then(|()| {
             let mut hub = self.hub(&dir, attach)?;
-            self.run_until_done(&dir, &state_root, &mut hub)
+            self.run_until_done(&mut hub)
         });
         rootfs::unmount(&merged);
         result
     }
 
-    fn prepare(&self, merged: &Path) -> Result<PathBuf, MonitorError> {
+    /// Goes on after a run that an earlier image of this monitor started
+    /// (handoff.rs) ended with `outcome`: records it, restarts as the policy says.
+    pub fn resume(
+        &mut self,
+        outcome: Result<i32, MonitorError>,
+        hub: &mut Hub,
+    ) -> Result<i32, MonitorError> {
+        container::forget(&self.state_root(), self.id);
+        let ran_for = self
+            .state
+            .started_ms
+            .map_or(0, |started| now_ms().saturating_sub(started));
+        let ran_for = Duration::from_millis(ran_for.try_into().unwrap_or(0));
+        let result = match self.after_run(outcome, ran_for, hub) {
+            Ok(Some(code)) => Ok(code),
+            Ok(None) => self.run_until_done(hub),
+            Err(e) => Err(e),
+        };
+        rootfs::unmount(&rootfs::merged(&self.dir));
+        result
+    }
+
+    fn state_root(&self) -> PathBuf {
+        self.ctx.runroot.join("runtime")
+    }
+
+    fn prepare(&self, merged: &Path) -> Result<(), MonitorError> {
         crate::engine::store::unpack::make_dir_in_root(merged, &self.config.cwd).map_err(
             |source| MonitorError::Workdir {
                 dir: self.config.cwd.clone(),
@@ -65,12 +97,11 @@ impl Supervisor<'_> {
             crate::engine::containers::init::install(&self.ctx.runroot)
                 .map_err(setup("install coracle's init"))?;
         }
-        let state_root = self.ctx.runroot.join("runtime");
-        std::fs::create_dir_all(&state_root).map_err(setup("create the runtime state dir"))?;
+        std::fs::create_dir_all(self.state_root())
+            .map_err(setup("create the runtime state dir"))?;
         // Orphans in the container's pid namespace are reaped by its init; this
         // catches the runtime's own helpers and anything that escapes to us.
-        nix::sys::prctl::set_child_subreaper(true).map_err(setup_nix("become a subreaper"))?;
-        Ok(state_root)
+        nix::sys::prctl::set_child_subreaper(true).map_err(setup_nix("become a subreaper"))
     }
 
     /// Who hears the container: the log (unless a foreground `--rm` run, which
@@ -99,54 +130,66 @@ impl Supervisor<'_> {
     }
 
     /// Runs the container, and again as its restart policy says, until it is done.
-    fn run_until_done(
-        &mut self,
-        dir: &Path,
-        state_root: &Path,
-        hub: &mut Hub,
-    ) -> Result<i32, MonitorError> {
+    fn run_until_done(&mut self, hub: &mut Hub) -> Result<i32, MonitorError> {
         let stdio = match hub.log.is_none() && hub.clients.is_empty() {
             true => Stdio::Inherit,
             false => Stdio::Pipes,
         };
+        let (dir, state_root) = (self.dir.clone(), self.state_root());
         let run = Run {
             id: self.id,
-            bundle: dir,
-            state_root,
+            bundle: &dir,
+            state_root: &state_root,
             config: self.config,
             stdio,
         };
-        let mut consecutive = 0;
         loop {
             let began = Instant::now();
-            let code = match run.execute(hub, &mut |init| self.started(init)) {
-                Ok(code) => code,
-                Err(e) if self.state.started_ms.is_none() => return Err(e),
-                Err(e) => {
-                    log::error!("cannot restart container {}: {e}", self.id);
-                    self.ended(Status::Exited, e.exit_code(), hub)?;
-                    return Ok(e.exit_code());
-                }
-            };
-            // The policy first: only a container it would restart costs a look at
-            // the record for a stop request.
-            let policy = self.config.restart;
-            let wanted = policy.restarts(code, self.state.restarts as u32, false);
-            if !wanted || self.stop_requested()? {
-                self.ended(Status::Exited, code, hub)?;
+            let outcome = run.execute(hub, &mut |init, hub, session| {
+                self.started(init, hub, session)
+            });
+            if let Some(code) = self.after_run(outcome, began.elapsed(), hub)? {
                 return Ok(code);
             }
-            self.ended(Status::Restarting, code, hub)?;
-            if began.elapsed() >= Duration::from_secs(10) {
-                consecutive = 0;
-            }
-            if !self.back_off(restart::delay(consecutive))? {
-                self.ended(Status::Exited, code, hub)?;
-                return Ok(code);
-            }
-            consecutive += 1;
-            self.state.restarts += 1;
         }
+    }
+
+    /// Records how a run that lasted `ran_for` ended: `Some(code)` when the
+    /// container is done, `None` when its policy restarts it (after the back-off).
+    fn after_run(
+        &mut self,
+        outcome: Result<i32, MonitorError>,
+        ran_for: Duration,
+        hub: &mut Hub,
+    ) -> Result<Option<i32>, MonitorError> {
+        let code = match outcome {
+            Ok(code) => code,
+            Err(e) if self.state.started_ms.is_none() => return Err(e),
+            Err(e) => {
+                log::error!("cannot restart container {}: {e}", self.id);
+                self.ended(Status::Exited, e.exit_code(), hub)?;
+                return Ok(Some(e.exit_code()));
+            }
+        };
+        // The policy first: only a container it would restart costs a look at
+        // the record for a stop request.
+        let policy = self.config.restart;
+        let wanted = policy.restarts(code, self.state.restarts as u32, false);
+        if !wanted || self.stop_requested()? {
+            self.ended(Status::Exited, code, hub)?;
+            return Ok(Some(code));
+        }
+        self.ended(Status::Restarting, code, hub)?;
+        if ran_for >= Duration::from_secs(10) {
+            self.consecutive = 0;
+        }
+        if !self.back_off(restart::delay(self.consecutive))? {
+            self.ended(Status::Exited, code, hub)?;
+            return Ok(Some(code));
+        }
+        self.consecutive += 1;
+        self.state.restarts += 1;
+        Ok(None)
     }
 
     /// Whether `stop` or `kill` asked for the end (or the container is gone).
@@ -191,7 +234,12 @@ impl Supervisor<'_> {
     }
 
     /// The container runs: record it, and tell whoever started us.
-    fn started(&mut self, init: Pid) -> Result<(), MonitorError> {
+    fn started(
+        &mut self,
+        init: Pid,
+        hub: &mut Hub,
+        session: &mut Session,
+    ) -> Result<(), MonitorError> {
         self.state.status = Status::Running;
         self.state.pid = Some(init.as_raw());
         self.state.pid_start = state::process_start(init.as_raw());
@@ -205,16 +253,28 @@ impl Supervisor<'_> {
             let _ = ready.write_all(b"ok\n");
         }
         if self.detach {
-            self.shed_memory();
+            self.hand_off(init, hub, session);
         }
         Ok(())
     }
 
-    /// A detached monitor waits with as little as it can: no database connection
-    /// (reopened when the container ends), no memory setting up needed.
-    fn shed_memory(&mut self) {
+    /// A detached monitor waits as a fresh image of itself (handoff.rs); should
+    /// the exec fail, it waits as it is.
+    fn hand_off(&mut self, init: Pid, hub: &Hub, session: &Session) {
         self.store = None;
-        memory::shed();
+        let handoff = Handoff {
+            ctx: self.ctx,
+            id: self.id,
+            init,
+            consecutive: self.consecutive,
+            interactive: self.config.interactive,
+            lock: self.alive,
+        };
+        let e = handoff.exec(hub, session);
+        log::warn!(
+            "container {}: the monitor stays as it is: cannot exec itself: {e}",
+            self.id
+        );
     }
 }
 

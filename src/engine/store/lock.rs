@@ -4,10 +4,11 @@
 use super::StoreError;
 use nix::fcntl::{Flock, FlockArg};
 use std::fs::{File, OpenOptions};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 
 pub struct Lock {
-    _held: Flock<File>,
+    held: Flock<File>,
 }
 
 #[derive(Clone, Copy)]
@@ -24,17 +25,32 @@ impl Lock {
         };
         let file = open(path)?;
         let held = Flock::lock(file, arg).map_err(|(_, e)| StoreError::io(path, e.into()))?;
-        Ok(Lock { _held: held })
+        Ok(Lock { held })
     }
 
     /// Takes an exclusive lock only if nobody holds one: `None` means in use.
     pub fn try_exclusive(path: &Path) -> Result<Option<Lock>, StoreError> {
         let file = open(path)?;
         match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
-            Ok(held) => Ok(Some(Lock { _held: held })),
+            Ok(held) => Ok(Some(Lock { held })),
             Err((_, nix::Error::EWOULDBLOCK)) => Ok(None),
             Err((_, e)) => Err(StoreError::io(path, e.into())),
         }
+    }
+
+    /// Takes ownership of a lock held through an inherited descriptor (a monitor
+    /// that exec'd itself): locking the same open file again cannot block.
+    pub fn adopt(fd: OwnedFd) -> std::io::Result<Lock> {
+        match Flock::lock(File::from(fd), FlockArg::LockExclusiveNonblock) {
+            Ok(held) => Ok(Lock { held }),
+            Err((_, e)) => Err(e.into()),
+        }
+    }
+}
+
+impl AsFd for Lock {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.held.as_fd()
     }
 }
 

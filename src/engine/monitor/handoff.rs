@@ -1,0 +1,242 @@
+//! A detached monitor starts over once its container runs. Setting a container up
+//! (SQLite, the spec, libcontainer) leaves a fragmented heap that malloc cannot give
+//! back, and a monitor lives as long as its container, one per container. So it
+//! execs its own binary, which keeps what matters: its pid (it stays the
+//! container's parent and subreaper), its namespaces and mounts, its blocked and
+//! pending signals, and the descriptors named on the new command line. The new
+//! image relays until the container exits, then opens the store again to record
+//! the end and to restart or clean up (`super::resume`).
+//!
+//! The command line is `coracle monitor --resumed KEY=VALUE...`, read before clap
+//! (cli/monitor.rs): building clap's whole command tree would cost the memory this
+//! is for.
+
+use super::io::{Client, Hub, Session};
+use super::logfile::LogWriter;
+use super::tty::Terminal;
+use super::{wait, MonitorError, LOG_FILE};
+use crate::engine::context::{Context, ContextOptions};
+use crate::engine::store::lock::Lock;
+use nix::fcntl::{fcntl, FcntlArg, FdFlag};
+use nix::unistd::Pid;
+use std::ffi::{CString, OsStr, OsString};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
+
+/// Marks the exec'd monitor's command line (after `monitor`).
+pub const FLAG: &str = "--resumed";
+
+/// What the monitor passes on to its next image.
+pub(super) struct Handoff<'a> {
+    pub ctx: &'a Context,
+    pub id: &'a str,
+    pub init: Pid,
+    /// Restarts in a row so far (for the back-off).
+    pub consecutive: u32,
+    pub interactive: bool,
+    pub lock: &'a Lock,
+}
+
+impl Handoff<'_> {
+    /// Execs the monitor anew; returns only if that failed.
+    pub fn exec(&self, hub: &Hub, session: &Session) -> nix::Error {
+        let fds = passed(self.lock, hub, session);
+        let mut args: Vec<CString> = ["coracle", "monitor", FLAG]
+            .iter()
+            .map(|a| CString::new(*a).unwrap())
+            .collect();
+        let values = [
+            ("root", self.ctx.root.as_os_str().to_owned()),
+            ("runroot", self.ctx.runroot.as_os_str().to_owned()),
+            ("id", self.id.into()),
+            ("init", self.init.to_string().into()),
+            ("consecutive", self.consecutive.to_string().into()),
+            ("interactive", u8::from(self.interactive).to_string().into()),
+        ];
+        let fd_values = fds
+            .iter()
+            .map(|(k, fd)| (*k, OsString::from(fd.to_string())));
+        for (key, value) in values.into_iter().chain(fd_values) {
+            let mut arg = OsString::from(format!("{key}="));
+            arg.push(value);
+            match CString::new(arg.into_vec()) {
+                Ok(arg) => args.push(arg),
+                Err(_) => return nix::Error::EINVAL,
+            }
+        }
+        for (_, fd) in &fds {
+            if let Err(e) = fcntl(*fd, FcntlArg::F_SETFD(FdFlag::empty())) {
+                return e;
+            }
+        }
+        // execv, not std's Command: that would unblock the signals queued for us.
+        let Err(e) = nix::unistd::execv(c"/proc/self/exe", &args);
+        for (_, fd) in &fds {
+            let _ = fcntl(*fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC));
+        }
+        e
+    }
+}
+
+/// The descriptors that outlive the exec, by the names the new image knows them by.
+fn passed(lock: &Lock, hub: &Hub, session: &Session) -> Vec<(&'static str, RawFd)> {
+    let raw = |fd: &Option<OwnedFd>| fd.as_ref().map(|f| f.as_raw_fd());
+    let mut fds = vec![("lock", lock.as_fd().as_raw_fd())];
+    let optional = [
+        ("listener", hub.listener.as_ref().map(|l| l.as_raw_fd())),
+        ("stdout", raw(&session.stdout)),
+        ("stderr", raw(&session.stderr)),
+        ("stdin", raw(&session.stdin)),
+        (
+            "pty",
+            session.terminal.as_ref().map(|t| t.master.as_raw_fd()),
+        ),
+    ];
+    fds.extend(
+        optional
+            .into_iter()
+            .filter_map(|(k, fd)| fd.map(|fd| (k, fd))),
+    );
+    fds.extend(hub.clients.iter().map(|c| ("client", c.as_raw_fd())));
+    fds
+}
+
+/// A monitor that exec'd itself, as its command line describes it.
+pub struct Resumed {
+    pub context: ContextOptions,
+    pub id: String,
+    pub init: Pid,
+    pub consecutive: u32,
+    pub lock: Lock,
+    pub hub: Hub,
+    pub session: Session,
+}
+
+impl Resumed {
+    /// Reads an exec'd monitor's command line (`args` from argv\[0\]); `None` when
+    /// `args` is not one.
+    pub fn from_args(args: &[OsString]) -> Option<Result<Resumed, MonitorError>> {
+        match args.get(1..3) {
+            Some([monitor, flag]) if monitor == "monitor" && flag == FLAG => {
+                Some(parse(&args[3..]))
+            }
+            _ => None,
+        }
+    }
+
+    /// Relays until the container's init exits; returns its exit code.
+    pub fn pump(&mut self) -> nix::Result<i32> {
+        let signals = wait::block_signals()?;
+        let code = self.hub.pump(self.init, &signals, &mut self.session);
+        let _ = wait::unblock_signals(&signals);
+        code
+    }
+}
+
+fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
+    let bad = |what: &str| MonitorError::Resume(what.to_owned());
+    let mut values = Values::default();
+    for arg in args {
+        let bytes = arg.as_bytes();
+        let at = bytes
+            .iter()
+            .position(|&b| b == b'=')
+            .ok_or_else(|| bad("an argument"))?;
+        let (key, value) = (&bytes[..at], OsStr::from_bytes(&bytes[at + 1..]));
+        values
+            .take(key, value)
+            .ok_or_else(|| bad(&String::from_utf8_lossy(key)))?;
+    }
+    let root = values.root.ok_or_else(|| bad("root"))?;
+    let id = values.id.ok_or_else(|| bad("id"))?;
+    let log = LogWriter::open(&root.join("containers").join(&id).join(LOG_FILE))
+        .map_err(super::setup("open the log file"))?;
+    let terminal = values
+        .pty
+        .map(|master| Terminal::attach(master, false))
+        .transpose()?;
+    let lock = Lock::adopt(values.lock.ok_or_else(|| bad("lock"))?)
+        .map_err(super::setup("keep the monitor lock"))?;
+    let clients = values
+        .clients
+        .into_iter()
+        .map(|fd| Client::new(UnixStream::from(fd)))
+        .collect::<Result<_, _>>()
+        .map_err(super::setup("keep the attached clients"))?;
+    Ok(Resumed {
+        context: ContextOptions {
+            root: Some(root),
+            runroot: values.runroot,
+            storage_driver: None,
+        },
+        id,
+        init: values.init.ok_or_else(|| bad("init"))?,
+        consecutive: values.consecutive,
+        lock,
+        hub: Hub {
+            log: Some(log),
+            foreground: false,
+            interactive: values.interactive,
+            listener: values.listener.map(UnixListener::from),
+            clients,
+        },
+        session: Session {
+            stdout: values.stdout,
+            stderr: values.stderr,
+            stdin: values.stdin,
+            terminal,
+        },
+    })
+}
+
+#[derive(Default)]
+struct Values {
+    root: Option<PathBuf>,
+    runroot: Option<PathBuf>,
+    id: Option<String>,
+    init: Option<Pid>,
+    consecutive: u32,
+    interactive: bool,
+    lock: Option<OwnedFd>,
+    listener: Option<OwnedFd>,
+    stdout: Option<OwnedFd>,
+    stderr: Option<OwnedFd>,
+    stdin: Option<OwnedFd>,
+    pty: Option<OwnedFd>,
+    clients: Vec<OwnedFd>,
+}
+
+impl Values {
+    /// Takes one `key=value`; `None` if either is not what was passed.
+    fn take(&mut self, key: &[u8], value: &OsStr) -> Option<()> {
+        let number = || value.to_str()?.parse::<i32>().ok();
+        match key {
+            b"root" => self.root = Some(value.into()),
+            b"runroot" => self.runroot = Some(value.into()),
+            b"id" => self.id = Some(value.to_str()?.to_owned()),
+            b"init" => self.init = Some(Pid::from_raw(number()?)),
+            b"consecutive" => self.consecutive = number()?.try_into().ok()?,
+            b"interactive" => self.interactive = number()? == 1,
+            b"lock" => self.lock = Some(inherited(number()?)?),
+            b"listener" => self.listener = Some(inherited(number()?)?),
+            b"stdout" => self.stdout = Some(inherited(number()?)?),
+            b"stderr" => self.stderr = Some(inherited(number()?)?),
+            b"stdin" => self.stdin = Some(inherited(number()?)?),
+            b"pty" => self.pty = Some(inherited(number()?)?),
+            b"client" => self.clients.push(inherited(number()?)?),
+            _ => return None,
+        }
+        Some(())
+    }
+}
+
+/// Owns a descriptor the previous image left open for us, closed on exec again so
+/// that a restarted container does not inherit it.
+fn inherited(fd: RawFd) -> Option<OwnedFd> {
+    fcntl(fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).ok()?;
+    // SAFETY: the fd is open (fcntl succeeded) and was passed to this image by
+    // number for this purpose alone, so nothing else in the process owns it.
+    Some(unsafe { OwnedFd::from_raw_fd(fd) })
+}

@@ -428,9 +428,12 @@ class BenchUser:
         return subprocess.run(self.argv(cmd), check=check, **kw)
 
     def mkdir(self, path: Path) -> None:
+        """Creates path and its missing parents, all owned by the user."""
+        missing = [p for p in [path, *path.parents] if not p.exists()]
         path.mkdir(parents=True, exist_ok=True)
         if self.is_root:
-            os.chown(path, self.uid, self.gid)
+            for p in missing or [path]:
+                os.chown(p, self.uid, self.gid)
 
 
 # --------------------------------------------------------------------------

@@ -325,8 +325,10 @@ fn input_reaches_containers_through_run_i_start_ai_and_attach() {
 #[test]
 fn run_d_rm_removes_the_container_when_it_exits() {
     let (c, image) = with_busybox();
-    let id = run_detached(&c, &["--rm", &image, "sleep", "0.3"]);
+    let id = run_detached(&c, &["--rm", &image, "sh", "-c", "sleep 0.3; exit 5"]);
     let dir = c.root().join("containers").join(&id);
+    // A wait begun before the removal gets the code, as Docker's does.
+    c.run(["wait", &id]).success().stdout_eq("5\n");
     eventually("the container's removal", || !dir.exists());
     c.run(["inspect", &id])
         .code(125)

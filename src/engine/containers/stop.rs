@@ -66,8 +66,12 @@ pub fn wait(store: &Store, input: &str) -> Result<i32, ContainersError> {
     loop {
         let record = match store.container(&id)? {
             Some(r) => state::refresh(store, r)?,
-            // Removed as it exited (`--rm`): its code went with it.
-            None => return Err(ContainersError::NotFound(input.to_owned())),
+            // Removed as it exited (`--rm`).
+            None => {
+                return store
+                    .kept_exit_code(&id)
+                    .ok_or_else(|| ContainersError::NotFound(input.to_owned()))
+            }
         };
         match record.state.status {
             Status::Exited => return Ok(record.state.exit_code.unwrap_or(0)),

@@ -181,6 +181,9 @@ fn conclude(
     let mut state = supervisor.state;
     let never_ran = state.started_ms.is_none();
     if config.remove || (never_ran && remove_on_failure) {
+        if let (true, Ok(code)) = (supervisor.detach && config.remove, &result) {
+            store.keep_exit_code(id, *code)?;
+        }
         store.remove_container(id)?;
     } else if let Err(e) = &result {
         // A container that never ran stays created, with the code saying why.

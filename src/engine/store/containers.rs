@@ -10,6 +10,10 @@ use super::{Store, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
 use std::path::PathBuf;
 
+/// Where removed containers' exit codes are kept (see `Store::keep_exit_code`).
+const EXITS: &str = "exits";
+const EXIT_KEPT: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Created,
@@ -274,5 +278,34 @@ impl Store {
         self.db
             .execute("DELETE FROM containers WHERE id = ?1", [id])?;
         Ok(())
+    }
+
+    /// Keeps the exit code of a container that is removed as it exits (`run -d
+    /// --rm`) for a while, so that a `wait` begun before the removal still gets
+    /// it, as Docker's does. Codes kept longer than that go on the way.
+    pub fn keep_exit_code(&self, id: &str, code: i32) -> Result<(), StoreError> {
+        let dir = self.root.join(EXITS);
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for entry in entries.flatten() {
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > EXIT_KEPT));
+                if old {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        let path = dir.join(id);
+        std::fs::write(&path, code.to_string()).map_err(|e| StoreError::io(&path, e))
+    }
+
+    /// The code `keep_exit_code` kept for a removed container, if it still has it.
+    pub fn kept_exit_code(&self, id: &str) -> Option<i32> {
+        std::fs::read_to_string(self.root.join(EXITS).join(id))
+            .ok()?
+            .parse()
+            .ok()
     }
 }

@@ -5,8 +5,10 @@ percent of overhead, unlike strace). Used by run.py --phases N.
 Phase boundaries, all in the one coracle process P and its children:
   start     exec of coracle (P)
   userns    P forks its helper, which runs newuidmap and newgidmap; ends when it exits
-  store     P after the user namespace is entered, until it re-execs itself as the monitor
-  monitor   the monitor starts, until its first unshare (mount namespace)
+  store     P after the user namespace is entered, until it re-execs itself as the
+            monitor (after a pull) or, acting as its own monitor, until its first unshare
+  monitor   the re-exec'd monitor starts, until its first unshare (mount namespace);
+            empty when `run` is its own monitor
   ns+mount  unshare(NEWNS, NEWNET), the overlay mount, until libcontainer's first clone3
   create    libcontainer: intermediate and init processes, namespaces, mounts,
             pivot_root, seccomp, ... until the container's command is exec'd
@@ -63,7 +65,9 @@ def parse(data: Path, coracle_path: str) -> dict[str, float]:
             t["userns"] = ts
         elif name == "sched_process_exit" and pid == helper and "store" not in t:
             t["store"] = ts
-        elif name == "sys_enter_unshare" and pid == p and "monitor" in t and "ns+mount" not in t:
+        elif name == "sys_enter_unshare" and pid == p and "store" in t and "ns+mount" not in t:
+            # A run that is its own monitor (no re-exec) has an empty monitor phase.
+            t.setdefault("monitor", ts)
             t["ns+mount"] = ts
         elif name == "sys_enter_clone3" and pid == p and "ns+mount" in t and "create" not in t:
             t["create"] = ts

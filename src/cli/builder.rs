@@ -4,6 +4,7 @@ use crate::engine::build::prune::prune;
 use crate::engine::context::Context;
 
 #[derive(clap::Subcommand)]
+#[command(defer = true)]
 pub enum BuilderCommand {
     /// Remove the build cache
     Prune(PruneArgs),

@@ -5,6 +5,7 @@ use super::Command;
 use super::{attach, cp, create, exec, inspect, logs, pause, prune, ps, rm, run, start, stop, top};
 
 #[derive(clap::Subcommand)]
+#[command(defer = true)]
 pub enum ContainerCommand {
     /// List containers
     #[command(visible_aliases = ["list", "ps"])]

@@ -9,6 +9,7 @@ use crate::engine::images::{
 use serde_json::{json, Map, Value};
 
 #[derive(clap::Subcommand)]
+#[command(defer = true)]
 pub enum ImageCommand {
     /// List images
     #[command(alias = "list")]

@@ -4,6 +4,7 @@ use crate::engine::images::remote::manifest as remote_manifest;
 use std::io::Write;
 
 #[derive(clap::Subcommand)]
+#[command(defer = true)]
 pub enum ManifestCommand {
     /// Show the manifest or manifest list a registry serves for an image
     Inspect(InspectArgs),

@@ -62,6 +62,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand)]
+#[command(defer = true)]
 enum Command {
     /// Run a command in a new container
     Run(Box<run::RunArgs>),

@@ -5,6 +5,7 @@ use crate::engine::images::remove::Pruned;
 use crate::engine::system;
 
 #[derive(clap::Subcommand)]
+#[command(defer = true)]
 pub enum SystemCommand {
     /// Remove every image, container and setting coracle stored
     Reset(ResetArgs),

@@ -12,6 +12,7 @@ use crate::engine::runtime::process;
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::Network;
 use crate::engine::runtime::ulimit::Ulimit;
+use crate::engine::store::Store;
 use anyhow::{bail, Context as _};
 
 #[derive(clap::Args)]
@@ -100,14 +101,14 @@ pub struct Args {
 }
 
 pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    println!("{}", prepare(ctx, &args)?);
+    println!("{}", prepare(ctx, &ctx.open_store()?, &args)?);
     Ok(())
 }
 
 /// Checks the flags, pulls as `--pull` says, creates the container; returns its ID.
-pub fn prepare(ctx: &Context, args: &Args) -> anyhow::Result<String> {
+pub fn prepare(ctx: &Context, store: &Store, args: &Args) -> anyhow::Result<String> {
     let opts = plan(args)?;
-    let present = image_present(&ctx.open_store()?, &opts.image)?;
+    let present = image_present(store, &opts.image)?;
     match args.pull.as_str() {
         "never" if !present => bail!(
             "image {} is not in the store and --pull=never was given: pull it first",
@@ -127,7 +128,7 @@ pub fn prepare(ctx: &Context, args: &Args) -> anyhow::Result<String> {
         }
         _ => {}
     }
-    Ok(containers::create(ctx, &opts)?)
+    Ok(containers::create(ctx, store, &opts)?)
 }
 
 fn pull(ctx: &Context, args: &Args, image: &str) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@
 
 use crate::engine::context::Context;
 use crate::engine::monitor::{self, Options, Resumed};
+use crate::engine::store::Store;
 use std::os::fd::{FromRawFd, RawFd};
 
 #[derive(clap::Args)]
@@ -36,13 +37,13 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
         attach: attach.map(std::os::unix::net::UnixStream::from),
         remove_on_failure: args.remove_on_failure,
     };
-    run(ctx, &args.id, opts)
+    run(ctx, ctx.open_store()?, &args.id, opts)
 }
 
 /// Runs the monitor in this process (which must have no other thread) and exits
 /// with the container's code.
-pub fn run(ctx: &Context, id: &str, opts: Options) -> anyhow::Result<()> {
-    match monitor::run(ctx, id, opts) {
+pub fn run(ctx: &Context, store: Store, id: &str, opts: Options) -> anyhow::Result<()> {
+    match monitor::run(ctx, store, id, opts) {
         Ok(0) => Ok(()),
         Ok(code) => Err(super::Exit(code).into()),
         Err(e) => {

@@ -18,13 +18,16 @@ pub struct RunArgs {
 }
 
 pub fn exec(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
-    let id = super::create::prepare(ctx, &args.create)?;
+    // One connection for the whole run: opening the store costs a quarter of a
+    // millisecond each time.
+    let store = ctx.open_store()?;
+    let id = super::create::prepare(ctx, &store, &args.create)?;
     if args.detach {
         let opts = StartOptions {
             attach: None,
             remove_on_failure: true,
         };
-        start::start(ctx, &ctx.open_store()?, &id, opts).map_err(super::start::exit_code)?;
+        start::start(ctx, &store, &id, opts).map_err(super::start::exit_code)?;
         println!("{id}");
         return Ok(());
     }
@@ -35,7 +38,7 @@ pub fn exec(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
     // The monitor must start single-threaded. Unless a pull left threads behind,
     // this process is, and saves the cost of a fresh one.
     if single_threaded() {
-        return super::monitor::run(ctx, &id, foreground);
+        return super::monitor::run(ctx, store, &id, foreground);
     }
     // exec leaves every thread behind.
     let exe = std::env::current_exe().context("cannot find the coracle binary")?;
@@ -46,7 +49,7 @@ pub fn exec(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         .arg(&ctx.runroot)
         .args(["monitor", "--remove-on-failure", &id])
         .exec();
-    let _ = ctx.open_store()?.remove_container(&id);
+    let _ = store.remove_container(&id);
     Err(err).context("cannot start the container monitor")
 }
 

@@ -30,6 +30,7 @@ pub struct RunStep {
 pub fn run(ctx: &Context, store: &Store, step: &RunStep) -> Result<TempEntry, BuildError> {
     let id = containers::create(
         ctx,
+        store,
         &CreateOptions {
             image: step.image.clone(),
             command: step.argv.clone(),

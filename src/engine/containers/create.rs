@@ -133,12 +133,15 @@ fn default_stop_signal() -> String {
 }
 
 /// Creates the container and returns its ID.
-pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersError> {
+pub fn create(
+    ctx: &Context,
+    store: &Store,
+    opts: &CreateOptions,
+) -> Result<String, ContainersError> {
     opts.validate()?;
-    let store = ctx.open_store()?;
-    let image_id = images::resolve(&store, &opts.image)?;
+    let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
-    let config = images::config::load(&store, &image)?;
+    let config = images::config::load(store, &image)?;
     let image_proc = ImageProcess::from_config(&config);
     let layer_dirs: Vec<PathBuf> = image
         .layers
@@ -250,7 +253,7 @@ pub fn create(ctx: &Context, opts: &CreateOptions) -> Result<String, ContainersE
         state: RunState::created(),
         stop_requested: false,
     };
-    add_record(&store, &mut record, opts.name.is_none())?;
+    add_record(store, &mut record, opts.name.is_none())?;
     if let Err(e) = write_dir(&dir, &spec, opts.network, &hostname) {
         let _ = store.remove_container(&id);
         return Err(e);

@@ -98,8 +98,7 @@ pub struct Options {
 
 /// Runs container `id` until it exits for good (restarts included) and returns its
 /// last exit code. Must be called from a process with no other thread.
-pub fn run(ctx: &Context, id: &str, opts: Options) -> Result<i32, MonitorError> {
-    let store = ctx.open_store()?;
+pub fn run(ctx: &Context, store: Store, id: &str, opts: Options) -> Result<i32, MonitorError> {
     let (_, config) = load(&store, id)?;
     let mut ready = opts.ready;
     let Some(alive) = take_over(&store, id)? else {

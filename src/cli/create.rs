@@ -92,11 +92,7 @@ pub struct Args {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     tls_verify: bool,
     /// IMAGE [COMMAND [ARG...]]
-    #[arg(
-        required = true,
-        value_name = "IMAGE [COMMAND [ARG...]]",
-        allow_hyphen_values = true
-    )]
+    #[arg(required = true, value_name = "IMAGE [COMMAND [ARG...]]")]
     image_and_command: Vec<String>,
 }
 

@@ -37,7 +37,7 @@ pub struct Args {
     detach_keys: String,
     #[arg(value_name = "CONTAINER")]
     container: String,
-    #[arg(required = true, value_name = "COMMAND", allow_hyphen_values = true)]
+    #[arg(required = true, value_name = "COMMAND")]
     command: Vec<String>,
 }
 

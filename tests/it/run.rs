@@ -233,11 +233,13 @@ fn run_refuses_bad_flags_before_pulling() {
             &["--security-opt", "apparmor=x"][..],
             "unknown --security-opt",
         ),
-        (&["--name", "-bad"][..], "invalid container name"),
+        (&["--name", "a/b"][..], "invalid container name"),
         (&["--stop-signal", "NOPE"][..], "invalid signal"),
         (&["--ulimit", "nofile=x"][..], "invalid --ulimit"),
         (&["--ulimit", "bogus=1"][..], "unknown resource"),
         (&["--ulimit", "nofile=2:1"][..], "soft limit is above"),
+        // An unknown flag is not taken for the image.
+        (&["--bogus"][..], "unexpected argument '--bogus'"),
     ] {
         let mut args = vec!["run", "--rm"];
         args.extend_from_slice(flags);

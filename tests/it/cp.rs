@@ -267,3 +267,23 @@ fn tar_entries(tar: impl Read) -> BTreeMap<String, String> {
     }
     files
 }
+
+#[test]
+fn cp_keeps_hard_links_both_ways() {
+    let c = coracle();
+    let id = running(&c);
+    exec(&c, &id, "ln /data/a /data/sub/a2").success();
+    let h = host_dir(&c, "h");
+    cp(&c, &[&format!("{id}:/data"), s(&h)]).success();
+    let inode = |p: &str| std::fs::metadata(h.join(p)).unwrap().ino();
+    assert_eq!(inode("data/a"), inode("data/sub/a2"));
+    assert_ne!(inode("data/a"), inode("data/sub/b"));
+
+    cp(&c, &[s(&h.join("data")), &format!("{id}:/back")]).success();
+    exec(
+        &c,
+        &id,
+        "test $(stat -c %i /back/a) = $(stat -c %i /back/sub/a2) && test $(stat -c %h /back/a) = 2",
+    )
+    .success();
+}

@@ -6,6 +6,7 @@
 use nix::dir::Dir;
 use nix::fcntl::{openat, readlinkat, AtFlags, OFlag};
 use nix::sys::stat::{fstatat, FileStat, Mode};
+use std::collections::HashMap;
 use std::ffi::{CStr, CString, OsStr};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
@@ -88,7 +89,8 @@ pub fn append<W: Write>(
     opts: &TreeOptions,
 ) -> io::Result<()> {
     let st = node.stat()?;
-    append_entry(b, node.dir.as_fd(), &node.name, &st, tar_name, opts)
+    let mut tree = Tree::new(b, opts);
+    tree.entry(node.dir.as_fd(), &node.name, &st, tar_name)
 }
 
 /// Archives what the directory `node` holds, under `tar_name` (empty: at the top),
@@ -100,73 +102,114 @@ pub fn append_contents<W: Write>(
     opts: &TreeOptions,
 ) -> io::Result<()> {
     let st = node.stat()?;
-    append_children(b, node.dir.as_fd(), &node.name, &st, tar_name, opts)
+    let mut tree = Tree::new(b, opts);
+    tree.children(node.dir.as_fd(), &node.name, &st, tar_name)
 }
 
-fn append_children<W: Write>(
-    b: &mut tar::Builder<W>,
-    dir: BorrowedFd,
-    name: &CStr,
-    st: &FileStat,
-    tar_name: &Path,
-    opts: &TreeOptions,
-) -> io::Result<()> {
-    let fd = open_at(dir, name, OFlag::O_RDONLY | OFlag::O_DIRECTORY)?;
-    for child in children(&fd)? {
-        let child_st = fstatat(
-            Some(fd.as_raw_fd()),
-            child.as_c_str(),
-            AtFlags::AT_SYMLINK_NOFOLLOW,
-        )?;
-        // Something mounted below the start belongs to another file system.
-        if opts.one_file_system && child_st.st_dev != st.st_dev {
-            continue;
-        }
-        let child_name = tar_name.join(OsStr::from_bytes(child.as_bytes()));
-        append_entry(b, fd.as_fd(), &child, &child_st, &child_name, opts)?;
-    }
-    Ok(())
+/// One archive being written.
+struct Tree<'a, W: Write> {
+    b: &'a mut tar::Builder<W>,
+    opts: &'a TreeOptions,
+    /// Where each file with more than one link went first (device, inode): the
+    /// others become hard links to it, as they are where they come from.
+    linked: HashMap<(u64, u64), PathBuf>,
 }
 
-fn append_entry<W: Write>(
-    b: &mut tar::Builder<W>,
-    dir: BorrowedFd,
-    name: &CStr,
-    st: &FileStat,
-    tar_name: &Path,
-    opts: &TreeOptions,
-) -> io::Result<()> {
-    let mut header = header(st, opts);
-    match kind(st) {
-        libc::S_IFDIR => {
-            header.set_entry_type(tar::EntryType::Directory);
-            b.append_data(&mut header, tar_name, io::empty())?;
-            append_children(b, dir, name, st, tar_name, opts)?;
+impl<'a, W: Write> Tree<'a, W> {
+    fn new(b: &'a mut tar::Builder<W>, opts: &'a TreeOptions) -> Self {
+        Tree {
+            b,
+            opts,
+            linked: HashMap::new(),
         }
-        libc::S_IFREG => {
-            let file = std::fs::File::from(open_at(dir, name, OFlag::O_RDONLY)?);
-            header.set_entry_type(tar::EntryType::Regular);
-            header.set_size(st.st_size as u64);
-            b.append_data(&mut header, tar_name, file)?;
-        }
-        libc::S_IFLNK => {
-            let target = readlinkat(Some(dir.as_raw_fd()), name)?;
-            header.set_entry_type(tar::EntryType::Symlink);
-            b.append_link(&mut header, tar_name, PathBuf::from(target))?;
-        }
-        libc::S_IFIFO => {
-            header.set_entry_type(tar::EntryType::Fifo);
-            b.append_data(&mut header, tar_name, io::empty())?;
-        }
-        // Devices and sockets cannot be made again where this goes (a rootless
-        // container or the caller's directory): left out, as the layer unpacker
-        // leaves devices out there.
-        _ => log::debug!(
-            "leaving out {}: not a file, directory or link",
-            tar_name.display()
-        ),
     }
-    Ok(())
+
+    fn children(
+        &mut self,
+        dir: BorrowedFd,
+        name: &CStr,
+        st: &FileStat,
+        tar_name: &Path,
+    ) -> io::Result<()> {
+        let fd = open_at(dir, name, OFlag::O_RDONLY | OFlag::O_DIRECTORY)?;
+        for child in children(&fd)? {
+            let child_st = fstatat(
+                Some(fd.as_raw_fd()),
+                child.as_c_str(),
+                AtFlags::AT_SYMLINK_NOFOLLOW,
+            )?;
+            // Something mounted below the start belongs to another file system.
+            if self.opts.one_file_system && child_st.st_dev != st.st_dev {
+                continue;
+            }
+            let child_name = tar_name.join(OsStr::from_bytes(child.as_bytes()));
+            self.entry(fd.as_fd(), &child, &child_st, &child_name)?;
+        }
+        Ok(())
+    }
+
+    fn entry(
+        &mut self,
+        dir: BorrowedFd,
+        name: &CStr,
+        st: &FileStat,
+        tar_name: &Path,
+    ) -> io::Result<()> {
+        let mut header = header(st, self.opts);
+        match kind(st) {
+            libc::S_IFDIR => {
+                header.set_entry_type(tar::EntryType::Directory);
+                self.b.append_data(&mut header, tar_name, io::empty())?;
+                self.children(dir, name, st, tar_name)?;
+            }
+            libc::S_IFREG if st.st_nlink > 1 => {
+                let key = (st.st_dev, st.st_ino);
+                match self.linked.get(&key) {
+                    Some(first) => {
+                        header.set_entry_type(tar::EntryType::Link);
+                        self.b.append_link(&mut header, tar_name, first)?;
+                    }
+                    None => {
+                        self.linked.insert(key, tar_name.to_owned());
+                        self.file(dir, name, st, header, tar_name)?;
+                    }
+                }
+            }
+            libc::S_IFREG => self.file(dir, name, st, header, tar_name)?,
+            libc::S_IFLNK => {
+                let target = readlinkat(Some(dir.as_raw_fd()), name)?;
+                header.set_entry_type(tar::EntryType::Symlink);
+                self.b
+                    .append_link(&mut header, tar_name, PathBuf::from(target))?;
+            }
+            libc::S_IFIFO => {
+                header.set_entry_type(tar::EntryType::Fifo);
+                self.b.append_data(&mut header, tar_name, io::empty())?;
+            }
+            // Devices and sockets cannot be made again where this goes (a rootless
+            // container or the caller's directory): left out, as the layer unpacker
+            // leaves devices out there.
+            _ => log::debug!(
+                "leaving out {}: not a file, directory or link",
+                tar_name.display()
+            ),
+        }
+        Ok(())
+    }
+
+    fn file(
+        &mut self,
+        dir: BorrowedFd,
+        name: &CStr,
+        st: &FileStat,
+        mut header: tar::Header,
+        tar_name: &Path,
+    ) -> io::Result<()> {
+        let file = std::fs::File::from(open_at(dir, name, OFlag::O_RDONLY)?);
+        header.set_entry_type(tar::EntryType::Regular);
+        header.set_size(st.st_size as u64);
+        self.b.append_data(&mut header, tar_name, file)
+    }
 }
 
 fn header(st: &FileStat, opts: &TreeOptions) -> tar::Header {

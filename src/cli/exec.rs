@@ -32,7 +32,8 @@ pub struct Args {
     /// Give the process every capability
     #[arg(long)]
     privileged: bool,
-    /// The keys that detach from the process
+    /// Checked and accepted as Docker's is, but an exec session cannot be detached
+    /// from: no monitor would hold its terminal (use `run -d` and `attach`)
     #[arg(long, default_value = DEFAULT_DETACH_KEYS)]
     detach_keys: String,
     #[arg(value_name = "CONTAINER")]

@@ -96,6 +96,16 @@ pub struct Args {
     image_and_command: Vec<String>,
 }
 
+impl Args {
+    pub fn tty(&self) -> bool {
+        self.tty
+    }
+
+    pub fn interactive(&self) -> bool {
+        self.interactive
+    }
+}
+
 pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     println!("{}", prepare(ctx, &ctx.open_store()?, &args)?);
     Ok(())

@@ -21,6 +21,9 @@ pub struct Args {
     /// Remove the container when it cannot be started
     #[arg(long)]
     remove_on_failure: bool,
+    /// The pty's size from the start, ROWSxCOLS
+    #[arg(long, value_parser = tty_size)]
+    tty_size: Option<(u16, u16)>,
     /// The container's full ID
     id: String,
 }
@@ -36,6 +39,7 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
         ready: ready.map(std::fs::File::from),
         attach: attach.map(std::os::unix::net::UnixStream::from),
         remove_on_failure: args.remove_on_failure,
+        tty_size: args.tty_size,
     };
     run(ctx, ctx.open_store()?, &args.id, opts)
 }
@@ -76,6 +80,12 @@ pub fn as_resumed_monitor() -> Option<i32> {
             e.exit_code()
         }
     })
+}
+
+fn tty_size(text: &str) -> Result<(u16, u16), String> {
+    text.split_once('x')
+        .and_then(|(rows, cols)| Some((rows.parse().ok()?, cols.parse().ok()?)))
+        .ok_or_else(|| format!("{text:?} is not ROWSxCOLS"))
 }
 
 /// # Safety

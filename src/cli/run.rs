@@ -1,6 +1,7 @@
 //! `coracle run`: create the container, then be its monitor (in the foreground) or
 //! leave one behind (`-d`).
 
+use crate::engine::containers::attach::{parse_detach_keys, AttachOptions, DEFAULT_DETACH_KEYS};
 use crate::engine::containers::start::{self, StartOptions};
 use crate::engine::context::Context;
 use crate::engine::monitor::Options;
@@ -13,6 +14,9 @@ pub struct RunArgs {
     /// Run the container in the background and print its ID
     #[arg(short, long)]
     detach: bool,
+    /// The keys that detach from a `-t` container, leaving it running
+    #[arg(long, default_value = DEFAULT_DETACH_KEYS)]
+    detach_keys: String,
     #[command(flatten)]
     create: super::create::Args,
 }
@@ -26,10 +30,24 @@ pub fn exec(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
         let opts = StartOptions {
             attach: None,
             remove_on_failure: true,
+            tty_size: None,
         };
         start::start(ctx, &store, &id, opts).map_err(super::start::exit_code)?;
         println!("{id}");
         return Ok(());
+    }
+    // With a terminal, a detached monitor and us attached to it, as Docker and
+    // Podman do: the detach keys leave the container running, and other
+    // terminals may attach.
+    if args.create.tty() {
+        let opts = AttachOptions {
+            stdin: args.create.interactive(),
+            tty: true,
+            detach_keys: parse_detach_keys(&args.detach_keys)?,
+            sig_proxy: true,
+        };
+        let end = start::start_attached(ctx, &store, &id, &opts, true);
+        return super::start::attach_result(end);
     }
     let foreground = Options {
         remove_on_failure: true,

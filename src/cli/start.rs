@@ -5,7 +5,6 @@ use crate::engine::containers::start::{self, StartOptions};
 use crate::engine::containers::stop::{self, config_of, lookup};
 use crate::engine::containers::ContainersError;
 use crate::engine::context::Context;
-use std::os::unix::net::UnixStream;
 use std::time::Duration;
 
 #[derive(clap::Args)]
@@ -69,6 +68,7 @@ fn start_one(ctx: &Context, name: &str) -> Result<(), ContainersError> {
     let opts = StartOptions {
         attach: None,
         remove_on_failure: false,
+        tty_size: None,
     };
     start::start(ctx, &store, &record.id, opts)
 }
@@ -83,19 +83,20 @@ fn start_attached(ctx: &Context, args: &Args) -> anyhow::Result<()> {
         );
     }
     let config = config_of(&record)?;
-    let (ours, theirs) = UnixStream::pair()?;
-    let opts = StartOptions {
-        attach: Some(theirs.into()),
-        remove_on_failure: false,
-    };
-    start::start(ctx, &store, &record.id, opts).map_err(exit_code)?;
     let opts = AttachOptions {
         stdin: args.interactive && config.interactive,
         tty: config.tty,
         detach_keys: attach::parse_detach_keys(&args.detach_keys)?,
         sig_proxy: true,
     };
-    match attach::relay(ours, &opts)? {
+    let end = start::start_attached(ctx, &store, &record.id, &opts, false);
+    attach_result(end)
+}
+
+/// How an attached start ends for the caller: the container's exit code, or 0
+/// when detached; a container that could not start as `exit_code` says.
+pub fn attach_result(end: Result<AttachEnd, ContainersError>) -> anyhow::Result<()> {
+    match end.map_err(exit_code)? {
         AttachEnd::Exited(0) | AttachEnd::Detached => Ok(()),
         AttachEnd::Exited(code) => Err(super::Exit(code).into()),
     }

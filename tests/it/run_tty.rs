@@ -232,3 +232,27 @@ fn attach_reaches_a_detached_tty_and_detach_keys_leave_it_running() {
     assert_eq!(s.finish(), 5, "{:?}", s.screen);
     c.run(["wait", "shell"]).success().stdout_eq("5\n");
 }
+
+#[test]
+fn run_it_detaches_with_its_detach_keys_and_the_container_runs_on() {
+    let (c, image) = with_busybox();
+    let args = [
+        "run",
+        "-it",
+        "--name",
+        "shell",
+        "--detach-keys",
+        "ctrl-x",
+        &image,
+        "sh",
+    ];
+    let mut s = Session::start(&c, &args, 24, 80);
+    s.wait_for("# ");
+    s.type_keys("\x18");
+    assert_eq!(s.finish(), 0, "{:?}", s.screen);
+    assert_eq!(inspect_field(&c, "shell", "{{.State.Status}}"), "running");
+    let mut s = Session::start(&c, &["attach", "shell"], 24, 80);
+    s.type_keys("exit 4\r");
+    assert_eq!(s.finish(), 4, "{:?}", s.screen);
+    c.run(["wait", "shell"]).success().stdout_eq("4\n");
+}

@@ -1,11 +1,14 @@
 //! Starting a container in the background: fork-exec a monitor in a session of its
 //! own, which outlives us, and wait until it says the container runs.
 
+use super::attach::{AttachEnd, AttachOptions};
 use super::ContainersError;
 use crate::engine::context::Context;
+use crate::engine::monitor::tty::{caller_terminal, window_size};
 use crate::engine::store::Store;
 use std::io::{BufRead, BufReader};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 
@@ -18,6 +21,9 @@ pub struct StartOptions {
     pub attach: Option<OwnedFd>,
     /// Remove the container if it cannot start (`run -d`; `start` keeps it).
     pub remove_on_failure: bool,
+    /// The pty's size (rows, columns) from the start, for a `-t` container that
+    /// is attached to at once.
+    pub tty_size: Option<(u16, u16)>,
 }
 
 /// Starts container `id` under a detached monitor; returns once it runs. Must be
@@ -54,6 +60,9 @@ pub fn start(
     if opts.remove_on_failure {
         cmd.arg("--remove-on-failure");
     }
+    if let Some((rows, cols)) = opts.tty_size {
+        cmd.arg("--tty-size").arg(format!("{rows}x{cols}"));
+    }
     cmd.arg(id)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -87,6 +96,30 @@ pub fn start(
             ),
         }),
     }
+}
+
+/// Starts container `id` under a detached monitor with us as its first attach
+/// client (`start -a`, `run -t`), so that no output is missed, and relays until
+/// it exits or the detach keys are typed.
+pub fn start_attached(
+    ctx: &Context,
+    store: &Store,
+    id: &str,
+    attach: &AttachOptions,
+    remove_on_failure: bool,
+) -> Result<AttachEnd, ContainersError> {
+    let (ours, theirs) = UnixStream::pair().map_err(monitor_err)?;
+    let opts = StartOptions {
+        attach: Some(theirs.into()),
+        remove_on_failure,
+        tty_size: attach
+            .tty
+            .then(|| caller_terminal().and_then(window_size))
+            .flatten()
+            .map(|size| (size.ws_row, size.ws_col)),
+    };
+    start(ctx, store, id, opts)?;
+    super::attach::relay(ours, attach)
 }
 
 /// In the forked child: a session of its own (no terminal to lose), and a second

@@ -94,6 +94,8 @@ pub struct Options {
     /// Remove the container when it cannot be started (`run`); `start` keeps it,
     /// as Docker does.
     pub remove_on_failure: bool,
+    /// The pty's size (rows, columns) until a client says otherwise.
+    pub tty_size: Option<(u16, u16)>,
 }
 
 /// Runs container `id` until it exits for good (restarts included) and returns its
@@ -119,6 +121,7 @@ pub fn run(ctx: &Context, store: Store, id: &str, opts: Options) -> Result<i32, 
         state: RunState::created(),
         consecutive: 0,
         alive: &alive,
+        tty_size: opts.tty_size,
     };
     let result = supervisor.supervise(opts.attach);
     conclude(supervisor, result, opts.remove_on_failure)
@@ -151,6 +154,7 @@ pub fn resume(
         state: record.state,
         consecutive,
         alive: &lock,
+        tty_size: None,
     };
     let code = code.map_err(setup_nix("wait for the container"));
     let result = supervisor.resume(code, &mut hub);

@@ -32,6 +32,8 @@ pub(super) struct Supervisor<'a> {
     pub consecutive: u32,
     /// The container's monitor lock (see containers/state.rs).
     pub alive: &'a Lock,
+    /// The pty's size from the start (see `Options`).
+    pub tty_size: Option<(u16, u16)>,
 }
 
 impl Supervisor<'_> {
@@ -142,6 +144,7 @@ impl Supervisor<'_> {
             state_root: &state_root,
             config: self.config,
             stdio,
+            tty_size: self.tty_size,
         };
         loop {
             let began = Instant::now();

@@ -83,9 +83,7 @@ pub fn as_resumed_monitor() -> Option<i32> {
 }
 
 fn tty_size(text: &str) -> Result<(u16, u16), String> {
-    text.split_once('x')
-        .and_then(|(rows, cols)| Some((rows.parse().ok()?, cols.parse().ok()?)))
-        .ok_or_else(|| format!("{text:?} is not ROWSxCOLS"))
+    monitor::tty::parse_size(text).ok_or_else(|| format!("{text:?} is not ROWSxCOLS"))
 }
 
 /// # Safety

@@ -256,3 +256,27 @@ fn run_it_detaches_with_its_detach_keys_and_the_container_runs_on() {
     assert_eq!(s.finish(), 4, "{:?}", s.screen);
     c.run(["wait", "shell"]).success().stdout_eq("4\n");
 }
+
+#[test]
+fn a_restarted_tty_container_keeps_its_terminal_size() {
+    let (c, image) = with_busybox();
+    // Three runs: the third is started by a monitor image that heard of the size
+    // only from the image before it (see engine/monitor/handoff.rs).
+    let args = [
+        "run",
+        "-t",
+        "--name",
+        "again",
+        "--restart",
+        "on-failure:2",
+        &image,
+        "sh",
+        "-c",
+        "stty size; exit 1",
+    ];
+    let mut s = Session::start(&c, &args, 30, 90);
+    assert_eq!(s.finish(), 1, "{:?}", s.screen);
+    c.run(["wait", "again"]).success().stdout_eq("1\n");
+    let logs = c.run(["logs", "again"]).success().stdout_trim().to_owned();
+    assert_eq!(logs.matches("30 90").count(), 3, "{logs:?}");
+}

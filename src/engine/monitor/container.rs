@@ -29,8 +29,6 @@ pub struct Run<'a> {
     pub state_root: &'a Path,
     pub config: &'a ContainerConfig,
     pub stdio: Stdio,
-    /// The pty's size to begin with, when the caller's terminal is not ours.
-    pub tty_size: Option<(u16, u16)>,
 }
 
 impl Run<'_> {
@@ -103,7 +101,7 @@ impl Run<'_> {
         session.terminal = console
             .map(|c| tty::Terminal::attach(c.receive()?, self.config.interactive && hub.foreground))
             .transpose()?;
-        if let (Some(terminal), Some((rows, cols))) = (&session.terminal, self.tty_size) {
+        if let (Some(terminal), Some((rows, cols))) = (&session.terminal, hub.tty_size) {
             terminal.set_size(rows, cols);
         }
         let signals = wait::block_signals().map_err(setup_nix("block signals"))?;

@@ -55,10 +55,13 @@ impl Handoff<'_> {
             ("consecutive", self.consecutive.to_string().into()),
             ("interactive", u8::from(self.interactive).to_string().into()),
         ];
+        let size = hub
+            .tty_size
+            .map(|(rows, cols)| ("tty", format!("{rows}x{cols}").into()));
         let fd_values = fds
             .iter()
             .map(|(k, fd)| (*k, OsString::from(fd.to_string())));
-        for (key, value) in values.into_iter().chain(fd_values) {
+        for (key, value) in values.into_iter().chain(size).chain(fd_values) {
             let mut arg = OsString::from(format!("{key}="));
             arg.push(value);
             match CString::new(arg.into_vec()) {
@@ -181,6 +184,7 @@ fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
             interactive: values.interactive,
             listener: values.listener.map(UnixListener::from),
             clients,
+            tty_size: values.tty_size,
         },
         session: Session {
             stdout: values.stdout,
@@ -199,6 +203,7 @@ struct Values {
     init: Option<Pid>,
     consecutive: u32,
     interactive: bool,
+    tty_size: Option<(u16, u16)>,
     lock: Option<OwnedFd>,
     listener: Option<OwnedFd>,
     stdout: Option<OwnedFd>,
@@ -219,6 +224,7 @@ impl Values {
             b"init" => self.init = Some(Pid::from_raw(number()?)),
             b"consecutive" => self.consecutive = number()?.try_into().ok()?,
             b"interactive" => self.interactive = number()? == 1,
+            b"tty" => self.tty_size = Some(super::tty::parse_size(value.to_str()?)?),
             b"lock" => self.lock = Some(inherited(number()?)?),
             b"listener" => self.listener = Some(inherited(number()?)?),
             b"stdout" => self.stdout = Some(inherited(number()?)?),

@@ -49,6 +49,9 @@ pub struct Hub {
     pub interactive: bool,
     pub listener: Option<UnixListener>,
     pub clients: Vec<Client>,
+    /// The pty's size as the last client asked (rows, columns): a restarted
+    /// container's new pty is given it too.
+    pub tty_size: Option<(u16, u16)>,
 }
 
 pub struct Client {
@@ -369,6 +372,7 @@ impl Hub {
                     if let Some(t) = &session.terminal {
                         t.set_size(rows, cols);
                     }
+                    self.tty_size = Some((rows, cols));
                 }
                 Ok(Some(_)) => {}
                 Ok(None) => break,

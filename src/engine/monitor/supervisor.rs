@@ -128,6 +128,7 @@ impl Supervisor<'_> {
             interactive: self.config.interactive,
             listener,
             clients: clients.into_iter().collect(),
+            tty_size: self.tty_size,
         })
     }
 
@@ -144,7 +145,6 @@ impl Supervisor<'_> {
             state_root: &state_root,
             config: self.config,
             stdio,
-            tty_size: self.tty_size,
         };
         loop {
             let began = Instant::now();

@@ -144,6 +144,12 @@ impl Drop for RawMode {
     }
 }
 
+/// `ROWSxCOLS`, as a pty size is passed on command lines.
+pub fn parse_size(text: &str) -> Option<(u16, u16)> {
+    let (rows, cols) = text.split_once('x')?;
+    Some((rows.parse().ok()?, cols.parse().ok()?))
+}
+
 /// A terminal's window size.
 pub fn window_size(fd: BorrowedFd) -> Option<libc::winsize> {
     // SAFETY: winsize is plain data; TIOCGWINSZ fills the one pointed to.

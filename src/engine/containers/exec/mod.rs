@@ -147,6 +147,7 @@ fn relay(pid: Pid, session: &mut Session, interactive: bool) -> Result<i32, Cont
         interactive,
         listener: None,
         clients: Vec::new(),
+        tty_size: None,
     };
     let signals = wait::block_signals().map_err(|e| wait_error(e.into()))?;
     hub.pump(pid, &signals, session)

@@ -31,7 +31,7 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let config = config_of(&record)?;
     let sock = socket::connect_in(&store.container_dir(&record.id), ATTACH_SOCKET).map_err(|e| {
         anyhow::anyhow!(
-            "cannot attach to container {}: {e} (it was started in the foreground, by `run` without -d)",
+            "cannot attach to container {}: {e} (a foreground `run --rm` gives its output to its caller alone)",
             args.container
         )
     })?;

@@ -410,3 +410,19 @@ fn unknown_and_ambiguous_containers_are_refused_and_nothing_changes() {
         .count();
     assert_eq!(count, 17);
 }
+
+#[test]
+fn a_foreground_run_can_be_attached_to_from_elsewhere() {
+    let (c, image) = with_busybox();
+    let script = "sleep 1; echo late; exit 3";
+    let run = c.spawn(["run", "--name", "fg", &image, "sh", "-c", script]);
+    eventually("the container to run", || {
+        c.run(["inspect", "--format", "{{.State.Status}}", "fg"])
+            .stdout_trim()
+            .eq("running")
+    });
+    c.run(["attach", "fg"]).code(3).stdout_eq("late\n");
+    coracle_testkit::runner::wait_output(run, vec!["run".into()], Duration::from_secs(60))
+        .code(3)
+        .stdout_eq("late\n");
+}

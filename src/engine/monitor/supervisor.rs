@@ -106,15 +106,17 @@ impl Supervisor<'_> {
         nix::sys::prctl::set_child_subreaper(true).map_err(setup_nix("become a subreaper"))
     }
 
-    /// Who hears the container: the log (unless a foreground `--rm` run, which
-    /// nobody could read afterwards), the caller, attached clients.
+    /// Who hears the container: the caller, and the log and attached clients
+    /// unless it is a foreground `--rm` run, whose output goes straight to the
+    /// caller (nobody could read its log afterwards).
     fn hub(&self, dir: &Path, attach: Option<UnixStream>) -> Result<Hub, MonitorError> {
         let detach = self.detach;
-        let log = match detach || !self.config.remove {
+        let relayed = detach || !self.config.remove;
+        let log = match relayed {
             true => Some(LogWriter::open(&dir.join(LOG_FILE)).map_err(setup("open the log file"))?),
             false => None,
         };
-        let listener = match detach {
+        let listener = match relayed {
             true => Some(socket::bind_in(dir, ATTACH_SOCKET).map_err(setup("listen for attach"))?),
             false => None,
         };

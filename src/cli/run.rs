@@ -1,5 +1,5 @@
-//! `coracle run`: create the container, then be its monitor (in the foreground) or
-//! leave one behind (`-d`).
+//! `coracle run`: create the container, then be its monitor (in the foreground), or
+//! leave one behind (`-d`), or leave one behind and attach to it (`-t`).
 
 use crate::engine::containers::attach::{parse_detach_keys, AttachOptions, DEFAULT_DETACH_KEYS};
 use crate::engine::containers::start::{self, StartOptions};

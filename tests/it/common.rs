@@ -282,3 +282,24 @@ pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// `coracle ARGS` with `input` on its stdin.
+pub fn with_stdin(c: &Coracle, args: &[&str], input: &str) -> coracle_testkit::Output {
+    let mut cmd = c.command(args);
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    coracle_testkit::runner::wait_output(
+        child,
+        vec![args[0].into()],
+        std::time::Duration::from_secs(60),
+    )
+}

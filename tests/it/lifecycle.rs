@@ -269,23 +269,6 @@ fn names_stay_unique_under_concurrent_creates() {
     assert_eq!((names.len(), distinct.len()), (31, 31));
 }
 
-/// `coracle ARGS` with `input` on its stdin.
-fn with_stdin(c: &Coracle, args: &[&str], input: &str) -> coracle_testkit::Output {
-    let mut cmd = c.command(args);
-    cmd.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    coracle_testkit::runner::wait_output(child, vec![args[0].into()], Duration::from_secs(60))
-}
-
 #[test]
 fn input_reaches_containers_through_run_i_start_ai_and_attach() {
     let (c, image) = with_busybox();

@@ -280,3 +280,10 @@ fn a_restarted_tty_container_keeps_its_terminal_size() {
     let logs = c.run(["logs", "again"]).success().stdout_trim().to_owned();
     assert_eq!(logs.matches("30 90").count(), 3, "{logs:?}");
 }
+
+#[test]
+fn piped_input_to_a_tty_ends_as_a_terminal_would_end_it() {
+    let (c, image) = with_busybox();
+    let out = with_stdin(&c, &["run", "--rm", "-i", "-t", &image, "cat"], "piped\n");
+    out.success().stdout_contains("piped");
+}

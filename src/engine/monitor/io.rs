@@ -26,6 +26,8 @@ const DRAIN: Duration = Duration::from_millis(500);
 /// Input waiting for the container beyond this is not read: a container that reads
 /// nothing must not stop its output being relayed.
 const MAX_PENDING: usize = 64 * 1024;
+/// The pty's end-of-file character, ^D.
+const END_OF_FILE: u8 = 4;
 /// A client this far behind is dropped rather than holding up the container.
 const MAX_CLIENT_BACKLOG: usize = 4 << 20;
 
@@ -326,9 +328,18 @@ impl Hub {
                 }
             }
         }
-        // A pty has no end of input to pass on; a pipe closes.
-        if input.closing && session.terminal.is_none() {
-            session.stdin = None;
+        // A pipe closes; a pty is told the way a terminal tells it, with one
+        // end-of-file character (^D, every pty's default), so that `echo x | run
+        // -it IMAGE cat` ends.
+        if input.closing {
+            input.closing = false;
+            match session.terminal {
+                None => session.stdin = None,
+                Some(_) => {
+                    input.pending.push(END_OF_FILE);
+                    self.feed(session, input);
+                }
+            }
         }
     }
 

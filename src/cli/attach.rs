@@ -39,7 +39,8 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
         stdin: config.interactive && !args.no_stdin,
         tty: config.tty,
         detach_keys,
-        sig_proxy: args.sig_proxy,
+        // Docker's rule: with a terminal, keys such as Ctrl-C travel as input.
+        sig_proxy: args.sig_proxy && !config.tty,
     };
     match attach::relay(sock, &opts)? {
         AttachEnd::Exited(0) | AttachEnd::Detached => Ok(()),

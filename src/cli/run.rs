@@ -44,6 +44,9 @@ pub fn exec(ctx: &Context, args: RunArgs) -> anyhow::Result<()> {
             stdin: args.create.interactive(),
             tty: true,
             detach_keys: parse_detach_keys(&args.detach_keys)?,
+            // As a foreground run without -t does (and Podman's): signals sent
+            // to `coracle run` reach the container; Ctrl-C does too, as a key
+            // with -i or as SIGINT without.
             sig_proxy: true,
         };
         let end = start::start_attached(ctx, &store, &id, &opts, true);

@@ -87,7 +87,8 @@ fn start_attached(ctx: &Context, args: &Args) -> anyhow::Result<()> {
         stdin: args.interactive && config.interactive,
         tty: config.tty,
         detach_keys: attach::parse_detach_keys(&args.detach_keys)?,
-        sig_proxy: true,
+        // Docker's rule: with a terminal, keys such as Ctrl-C travel as input.
+        sig_proxy: !config.tty,
     };
     let end = start::start_attached(ctx, &store, &record.id, &opts, false);
     attach_result(end)

@@ -287,3 +287,20 @@ fn piped_input_to_a_tty_ends_as_a_terminal_would_end_it() {
     let out = with_stdin(&c, &["run", "--rm", "-i", "-t", &image, "cat"], "piped\n");
     out.success().stdout_contains("piped");
 }
+
+#[test]
+fn run_tty_passes_signals_on_to_the_container() {
+    let (c, image) = with_busybox();
+    let script = "trap 'echo got TERM; exit 7' TERM; echo ready; while true; do sleep 0.1; done";
+    let mut s = Session::start(
+        &c,
+        &["run", "--rm", "-t", &image, "sh", "-c", script],
+        24,
+        80,
+    );
+    s.wait_for("ready");
+    let pid = nix::unistd::Pid::from_raw(s.child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    assert_eq!(s.finish(), 7, "{:?}", s.screen);
+    assert!(s.screen.contains("got TERM"), "{:?}", s.screen);
+}

@@ -24,6 +24,7 @@ pub struct AttachOptions {
     pub tty: bool,
     /// The sequence that detaches, from `parse_detach_keys`.
     pub detach_keys: Vec<u8>,
+    /// Pass the signals a foreground run passes on (Docker's sig-proxy).
     pub sig_proxy: bool,
 }
 
@@ -64,9 +65,7 @@ pub fn relay(sock: UnixStream, opts: &AttachOptions) -> Result<AttachEnd, Contai
     let nix_io = |e: Errno| ContainersError::Attach(e.desc().to_owned());
     let mut set = SigSet::empty();
     set.add(Signal::SIGWINCH);
-    // Without a terminal, signals are passed on as a foreground run does; with
-    // one, keys such as Ctrl-C travel as input instead.
-    if opts.sig_proxy && !opts.tty {
+    if opts.sig_proxy {
         FORWARDED.iter().for_each(|s| set.add(*s));
     }
     set.thread_block().map_err(nix_io)?;

@@ -153,6 +153,8 @@ fn run_tty_gives_the_container_a_pty() {
     let mut s = Session::start(&c, &["run", "--rm", "-t", &image, "tty"], 24, 80);
     assert_eq!(s.finish(), 0, "{:?}", s.screen);
     assert!(s.screen.contains("/dev/pts/0"), "{:?}", s.screen);
+    // Gone when run returns, as with Docker.
+    c.run(["ps", "-aq"]).success().stdout_eq("");
     let mut s = Session::start(&c, &["run", "--rm", "-t", &image, "env"], 24, 80);
     assert_eq!(s.finish(), 0, "{:?}", s.screen);
     assert!(s.screen.contains("TERM=xterm"), "{:?}", s.screen);

@@ -119,7 +119,11 @@ pub fn start_attached(
             .map(|size| (size.ws_row, size.ws_col)),
     };
     start(ctx, store, id, opts)?;
-    super::attach::relay(ours, attach)
+    let end = super::attach::relay(ours, attach)?;
+    if let AttachEnd::Exited(_) = end {
+        super::stop::settle(store, id)?;
+    }
+    Ok(end)
 }
 
 /// In the forked child: a session of its own (no terminal to lose), and a second

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 /// How long `stop` waits for the end after SIGKILL before it gives up.
 const KILL_GRACE: Duration = Duration::from_secs(10);
+/// How long a monitor that has reported its container's exit may take to clean up.
+const SETTLE: Duration = Duration::from_secs(10);
 
 /// The record of the container `input` names, brought up to date.
 pub fn lookup(store: &Store, input: &str) -> Result<ContainerRecord, ContainersError> {
@@ -81,6 +83,19 @@ pub fn wait(store: &Store, input: &str) -> Result<i32, ContainersError> {
             }
         }
     }
+}
+
+/// After a monitor has told a client the exit code: waits (a few seconds at most)
+/// for it to finish, so that a `--rm` container is gone when `run` returns, as
+/// with Docker. A monitor whose policy restarts the container stays.
+pub fn settle(store: &Store, id: &str) -> Result<(), ContainersError> {
+    let restarting = store
+        .container(id)?
+        .is_some_and(|r| r.state.status == Status::Restarting);
+    if !restarting {
+        wait_for_monitor(store, id, Some(SETTLE))?;
+    }
+    Ok(())
 }
 
 /// Waits until no monitor runs the container (at most `timeout`); true if none does.

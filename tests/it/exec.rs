@@ -161,6 +161,10 @@ fn exec_d_returns_at_once_and_leaves_the_process_running() {
     )
     .success()
     .stdout_eq("done\n");
+    // -d -t: no terminal, and it says so.
+    exec(&c, &id, &["-d", "-t", "true"])
+        .success()
+        .stderr_contains("gets no terminal");
 }
 
 #[test]

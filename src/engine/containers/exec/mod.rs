@@ -74,6 +74,11 @@ pub fn exec(
     let scratch = Scratch::new(&ctx.runroot)?;
     let process_path = scratch.write_process(&process)?;
     let tty = opts.tty && !opts.detach;
+    if opts.tty && opts.detach {
+        log::warn!(
+            "exec -d: the process gets no terminal: nothing would hold one once coracle exits"
+        );
+    }
     let console = tty
         .then(|| ConsoleSocket::listen(&scratch.0))
         .transpose()

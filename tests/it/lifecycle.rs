@@ -68,6 +68,9 @@ fn a_detached_monitor_starts_over_and_keeps_its_duties() {
         "{}",
         String::from_utf8_lossy(&cmdline)
     );
+    // Named after its binary, as before the exec.
+    let comm = std::fs::read_to_string(format!("/proc/{monitor}/comm")).unwrap();
+    assert_eq!(comm.trim(), "coracle");
     // Input through attach and output back, the exit recorded and the restart
     // made by the new image; then the same by the restarted run's.
     with_stdin(&c, &["attach", &id], "one\n")

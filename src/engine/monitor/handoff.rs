@@ -123,6 +123,7 @@ impl Resumed {
     pub fn from_args(args: &[OsString]) -> Option<Result<Resumed, MonitorError>> {
         match args.get(1..3) {
             Some([monitor, flag]) if monitor == "monitor" && flag == FLAG => {
+                keep_name();
                 Some(parse(&args[3..]))
             }
             _ => None,
@@ -135,6 +136,19 @@ impl Resumed {
         let code = self.hub.pump(self.init, &signals, &mut self.session);
         let _ = wait::unblock_signals(&signals);
         code
+    }
+}
+
+/// Names the process after its binary again, as `ps` showed it before: exec'd
+/// through /proc/self/exe, it would be called `exe`.
+fn keep_name() {
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let name = exe.file_name().unwrap_or_default().as_bytes();
+    let name = name.strip_suffix(b" (deleted)").unwrap_or(name);
+    if let Ok(name) = CString::new(name) {
+        let _ = nix::sys::prctl::set_name(&name);
     }
 }
 

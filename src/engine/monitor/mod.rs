@@ -9,7 +9,8 @@
 //!
 //! libcontainer clones the process that calls `build()`, so that process must have
 //! no other thread; and only the parent of the container's init can read its exit
-//! status. Hence a process of its own.
+//! status. Hence a process of its own. A detached one execs itself once the
+//! container runs, to wait with a fresh heap (handoff.rs).
 
 mod container;
 pub mod frame;

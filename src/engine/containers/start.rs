@@ -4,7 +4,7 @@
 use super::attach::{AttachEnd, AttachOptions};
 use super::ContainersError;
 use crate::engine::context::Context;
-use crate::engine::monitor::tty::{caller_terminal, window_size};
+use crate::engine::monitor::tty::{caller_terminal, format_size, window_size};
 use crate::engine::store::Store;
 use std::io::{BufRead, BufReader};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
@@ -60,8 +60,8 @@ pub fn start(
     if opts.remove_on_failure {
         cmd.arg("--remove-on-failure");
     }
-    if let Some((rows, cols)) = opts.tty_size {
-        cmd.arg("--tty-size").arg(format!("{rows}x{cols}"));
+    if let Some(size) = opts.tty_size {
+        cmd.arg("--tty-size").arg(format_size(size));
     }
     cmd.arg(id)
         .stdin(Stdio::null())

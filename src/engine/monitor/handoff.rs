@@ -57,7 +57,7 @@ impl Handoff<'_> {
         ];
         let size = hub
             .tty_size
-            .map(|(rows, cols)| ("tty", format!("{rows}x{cols}").into()));
+            .map(|size| ("tty", super::tty::format_size(size).into()));
         let fd_values = fds
             .iter()
             .map(|(k, fd)| (*k, OsString::from(fd.to_string())));

@@ -145,6 +145,11 @@ impl Drop for RawMode {
 }
 
 /// `ROWSxCOLS`, as a pty size is passed on command lines.
+pub fn format_size((rows, cols): (u16, u16)) -> String {
+    format!("{rows}x{cols}")
+}
+
+/// The size `format_size` wrote.
 pub fn parse_size(text: &str) -> Option<(u16, u16)> {
     let (rows, cols) = text.split_once('x')?;
     Some((rows.parse().ok()?, cols.parse().ok()?))

@@ -2,7 +2,7 @@
 //! stdin open) through its monitor.
 
 use crate::engine::containers::attach::{self, AttachEnd, AttachOptions, DEFAULT_DETACH_KEYS};
-use crate::engine::containers::stop::{config_of, lookup};
+use crate::engine::containers::lookup::{config_of, lookup};
 use crate::engine::context::Context;
 use crate::engine::monitor::{socket, ATTACH_SOCKET};
 use crate::engine::store::containers::Status;

@@ -4,9 +4,9 @@
 use super::pull::pull_image;
 use crate::engine::build::{self, BuildEvent, BuildOptions, ContextInput, Host};
 use crate::engine::context::Context;
-use crate::engine::image::reference::Reference;
 use crate::engine::images::pull::PullOptions;
 use crate::engine::images::ImagesError;
+use crate::engine::oci::reference::Reference;
 use crate::engine::runtime::spec::Network;
 use anyhow::Context as _;
 use std::path::PathBuf;

@@ -229,6 +229,6 @@ fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         restart: RestartPolicy::parse(&args.restart)?,
     };
     opts.validate()?;
-    crate::engine::image::reference::Reference::parse(image)?;
+    crate::engine::oci::reference::Reference::parse(image)?;
     Ok(opts)
 }

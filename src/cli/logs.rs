@@ -2,7 +2,7 @@
 //! stdout and stderr entries to our stderr.
 
 use crate::engine::containers::logs::{parse_time, LogOptions, LogReader};
-use crate::engine::containers::stop::lookup;
+use crate::engine::containers::lookup::lookup;
 use crate::engine::context::Context;
 use crate::engine::monitor::logfile::{Entry, Stream};
 use std::io::Write;

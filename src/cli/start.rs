@@ -1,8 +1,9 @@
 //! `coracle start` and `coracle restart`.
 
 use crate::engine::containers::attach::{self, AttachEnd, AttachOptions, DEFAULT_DETACH_KEYS};
+use crate::engine::containers::lookup::{config_of, lookup};
 use crate::engine::containers::start::{self, StartOptions};
-use crate::engine::containers::stop::{self, config_of, lookup};
+use crate::engine::containers::stop;
 use crate::engine::containers::ContainersError;
 use crate::engine::context::Context;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `coracle top` and `coracle port`.
 
 use super::table::Table;
-use crate::engine::containers::stop::lookup;
+use crate::engine::containers::lookup::lookup;
 use crate::engine::containers::top::top;
 use crate::engine::context::Context;
 

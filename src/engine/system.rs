@@ -96,7 +96,7 @@ pub fn version() -> Version {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         os_arch: format!(
             "linux/{}",
-            crate::engine::image::platform::Platform::host().architecture
+            crate::engine::oci::platform::Platform::host().architecture
         ),
     }
 }

@@ -4,8 +4,8 @@
 //! does: they are the cache).
 
 use super::BuildError;
-use crate::engine::image::platform::Platform;
 use crate::engine::images;
+use crate::engine::oci::platform::Platform;
 use crate::engine::store::blobs::sha256_digest;
 use crate::engine::store::images::NewImage;
 use crate::engine::store::Store;

@@ -445,7 +445,7 @@ fn healthcheck(instr: &Instruction) -> Result<Value, BuildError> {
 mod tests {
     use super::*;
     use crate::engine::build::parse::parse_line;
-    use crate::engine::image::platform::Platform;
+    use crate::engine::oci::platform::Platform;
 
     fn apply(lines: &[&str]) -> ImageState {
         let mut state = ImageState::scratch(&Platform::host());

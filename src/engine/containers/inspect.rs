@@ -1,8 +1,8 @@
 //! `inspect` of a container: Docker's ContainerJSON shape, from the record, its
 //! config and the OCI bundle's config.json (the process as it runs).
 
+use super::lookup::{config_of, lookup};
 use super::restart::RestartPolicy;
-use super::stop::{config_of, lookup};
 use super::ContainersError;
 use crate::engine::monitor::LOG_FILE;
 use crate::engine::store::containers::{ContainerRecord, Status};

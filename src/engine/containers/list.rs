@@ -1,8 +1,8 @@
 //! `ps`: the containers, brought up to date and filtered as Docker filters them
 //! (values of one key OR together, different keys AND).
 
+use super::lookup::config_of;
 use super::state;
-use super::stop::config_of;
 use super::{ContainerConfig, ContainersError};
 use crate::engine::images;
 use crate::engine::store::containers::{ContainerRecord, Status};

@@ -13,6 +13,7 @@ pub mod join;
 mod layers;
 pub mod list;
 pub mod logs;
+pub mod lookup;
 mod names;
 pub mod pause;
 pub mod prune;

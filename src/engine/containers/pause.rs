@@ -2,7 +2,7 @@
 //! Rootless on a cgroup v1 host (or v2 without delegation) there is no freezer the
 //! user may write: that is said plainly rather than half done.
 
-use super::stop::lookup;
+use super::lookup::lookup;
 use super::ContainersError;
 use crate::engine::store::containers::Status;
 use crate::engine::store::Store;

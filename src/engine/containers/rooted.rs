@@ -8,7 +8,7 @@
 //! the monitor does; the container's monitor lock is held meanwhile, so it cannot be
 //! started on the same upper dir under us.
 
-use super::stop::lookup;
+use super::lookup::lookup;
 use super::{join, state, ContainerConfig, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::monitor::rootfs;
@@ -122,7 +122,7 @@ fn stopped_entry<'a>(
             "container {input} is starting or stopping: try again"
         )));
     };
-    let config: ContainerConfig = super::stop::config_of(record)?;
+    let config: ContainerConfig = super::lookup::config_of(record)?;
     let entry = Entry::Stopped {
         ctx,
         dir: store.container_dir(&record.id),

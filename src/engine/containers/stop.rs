@@ -2,8 +2,9 @@
 //! own: the caller owns the container's user namespace, so it may signal any
 //! process in it, whichever user that process runs as.
 
+use super::lookup::{config_of, lookup};
 use super::state::{self, monitor_lock_path};
-use super::{ContainerConfig, ContainersError};
+use super::ContainersError;
 use crate::engine::runtime::signal;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::lock::{Kind, Lock};
@@ -14,15 +15,6 @@ use std::time::{Duration, Instant};
 const KILL_GRACE: Duration = Duration::from_secs(10);
 /// How long a monitor that has reported its container's exit may take to clean up.
 const SETTLE: Duration = Duration::from_secs(10);
-
-/// The record of the container `input` names, brought up to date.
-pub fn lookup(store: &Store, input: &str) -> Result<ContainerRecord, ContainersError> {
-    let id = super::resolve(store, input)?;
-    let record = store
-        .container(&id)?
-        .ok_or_else(|| ContainersError::NotFound(input.to_owned()))?;
-    state::refresh(store, record)
-}
 
 /// Sends `signal` (any spelling `signal::parse` takes) to the container's init.
 pub fn kill(store: &Store, input: &str, signal: &str) -> Result<(), ContainersError> {
@@ -139,13 +131,4 @@ fn send(record: &ContainerRecord, input: &str, number: i32) -> Result<(), Contai
         )));
     }
     Ok(())
-}
-
-pub fn config_of(record: &ContainerRecord) -> Result<ContainerConfig, ContainersError> {
-    serde_json::from_str(&record.config).map_err(|e| {
-        ContainersError::Store(crate::engine::store::StoreError::Corrupt(format!(
-            "container {}: {e}",
-            record.name
-        )))
-    })
 }

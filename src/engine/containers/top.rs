@@ -1,7 +1,7 @@
 //! `top`: the container's processes, read from the host's /proc by walking the
 //! tree down from its init. Users are shown as the container sees them.
 
-use super::stop::lookup;
+use super::lookup::lookup;
 use super::{state, ContainersError};
 use crate::engine::store::Store;
 use chrono::{DateTime, Local};

@@ -1,6 +1,6 @@
 use crate::engine::context::ContextError;
-use crate::engine::image::platform::PlatformError;
-use crate::engine::image::reference::ReferenceError;
+use crate::engine::oci::platform::PlatformError;
+use crate::engine::oci::reference::ReferenceError;
 use crate::engine::registry::RegistryError;
 use crate::engine::store::unpack::UnpackError;
 use crate::engine::store::StoreError;

@@ -1,7 +1,7 @@
 //! `images`: one row per name, as Docker lists them.
 
 use super::{config, ImagesError};
-use crate::engine::image::reference::Reference;
+use crate::engine::oci::reference::Reference;
 use crate::engine::store::Store;
 
 #[derive(Debug, Default, Clone)]

@@ -1,7 +1,7 @@
 //! Looking at an image in its registry without pulling it.
 
 use super::ImagesError;
-use crate::engine::image::reference::Reference;
+use crate::engine::oci::reference::Reference;
 use crate::engine::registry::{Client, ClientOptions, ManifestBytes};
 
 /// The manifest (or index) the registry serves for `reference`.

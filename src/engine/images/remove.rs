@@ -1,7 +1,7 @@
 //! `rmi` and `image prune`, with Docker's rules for names against IDs.
 
 use super::{familiar, resolve, ImagesError};
-use crate::engine::image::reference::Reference;
+use crate::engine::oci::reference::Reference;
 use crate::engine::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

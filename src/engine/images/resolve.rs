@@ -2,7 +2,7 @@
 //! ID (any unique prefix, with or without `sha256:`), as Docker resolves them.
 
 use super::ImagesError;
-use crate::engine::image::reference::Reference;
+use crate::engine::oci::reference::Reference;
 use crate::engine::store::{Store, StoreError};
 
 pub fn resolve(store: &Store, input: &str) -> Result<String, ImagesError> {

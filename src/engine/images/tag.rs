@@ -1,7 +1,7 @@
 //! `tag`: another name for a stored image.
 
 use super::{resolve, ImagesError};
-use crate::engine::image::reference::Reference;
+use crate::engine::oci::reference::Reference;
 use crate::engine::store::Store;
 
 pub fn tag(store: &Store, source: &str, target: &str) -> Result<(), ImagesError> {

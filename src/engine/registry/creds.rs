@@ -14,7 +14,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 
 use super::error::RegistryError;
-use crate::engine::image::reference::normalize_registry;
+use crate::engine::oci::reference::normalize_registry;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {

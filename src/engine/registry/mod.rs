@@ -24,7 +24,7 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode};
 use sha2::Digest as _;
 
-use crate::engine::image::reference::{validate_digest, Reference};
+use crate::engine::oci::reference::{validate_digest, Reference};
 use auth::{AuthCache, CachedAuth, Challenge, Context};
 use creds::{CredStore, Credentials};
 use error::{cause_of, ErrorBody};

@@ -452,8 +452,8 @@ async fn live_registry() {
     let json: serde_json::Value = serde_json::from_slice(&m.bytes).unwrap();
     let manifest = if let Some(list) = json.get("manifests") {
         let index: oci_spec::image::ImageIndex = serde_json::from_slice(&m.bytes).unwrap();
-        let want = crate::engine::image::platform::Platform::host();
-        let child = crate::engine::image::platform::select(&index, &want).unwrap();
+        let want = crate::engine::oci::platform::Platform::host();
+        let child = crate::engine::oci::platform::select(&index, &want).unwrap();
         eprintln!(
             "index of {}: picked {}",
             list.as_array().unwrap().len(),

@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode};
 
 use super::error::cause_of;
 use super::{digest_of, header_value, Client, RegistryError, What};
-use crate::engine::image::reference::Reference;
+use crate::engine::oci::reference::Reference;
 
 /// Blobs up to this size go up in one PUT; larger ones in chunks of this size
 /// (or the registry's minimum, if larger), each of which can be retried on its own.

@@ -9,7 +9,7 @@
 
 mod seccomp;
 
-use super::stop::lookup;
+use super::lookup::lookup;
 use super::{join, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::monitor::io::{Hub, Session};

@@ -4,10 +4,10 @@
 use super::extract::{extract, Extracted};
 use super::layers::{self, PreparedLayer};
 use crate::engine::context::Context;
-use crate::engine::image::platform::{self, Platform};
-use crate::engine::image::reference::Reference;
 use crate::engine::images::pull::manifest::{self as parse, Parsed};
 use crate::engine::images::ImagesError;
+use crate::engine::oci::platform::{self, Platform};
+use crate::engine::oci::reference::Reference;
 use crate::engine::registry::digest_of;
 use crate::engine::store::digest_hex;
 use crate::engine::store::images::NewImage;

@@ -4,8 +4,8 @@
 use super::reader::{decompress, Hashing, StreamReader, Tee};
 use super::{Progress, PullEvent};
 use crate::engine::context::Context;
-use crate::engine::image::reference::Reference;
 use crate::engine::images::ImagesError;
+use crate::engine::oci::reference::Reference;
 use crate::engine::registry::Client;
 use crate::engine::store::layers::LayerRecord;
 use crate::engine::store::unpack::{unpack_layer, UnpackError, UnpackOptions};

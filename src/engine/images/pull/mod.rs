@@ -10,8 +10,8 @@ pub(crate) use reader::decompress;
 
 use super::ImagesError;
 use crate::engine::context::Context;
-use crate::engine::image::platform::{self, Platform};
-use crate::engine::image::reference::Reference;
+use crate::engine::oci::platform::{self, Platform};
+use crate::engine::oci::reference::Reference;
 use crate::engine::registry::{Client, ClientOptions, ManifestBytes};
 use crate::engine::store::blobs::sha256_digest;
 use crate::engine::store::images::NewImage;

@@ -7,7 +7,7 @@ pub mod plan;
 
 use super::ImagesError;
 use crate::engine::context::Context;
-use crate::engine::image::reference::Reference;
+use crate::engine::oci::reference::Reference;
 use crate::engine::registry::creds::Credentials;
 use crate::engine::registry::upload::{BlobSource, Sent};
 use crate::engine::registry::{Client, ClientOptions};

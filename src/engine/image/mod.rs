@@ -1,4 +1,0 @@
-//! Image references, platforms, manifests and configs.
-
-pub mod platform;
-pub mod reference;

@@ -28,6 +28,7 @@ mod push;
 mod rm;
 mod rmi;
 mod run;
+mod runtime;
 mod start;
 mod stop;
 mod system;
@@ -35,6 +36,7 @@ mod table;
 mod top;
 
 use crate::engine::context::{Context, ContextOptions};
+use crate::engine::local::LocalEngine;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -258,61 +260,63 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut ctx = Context::new(&ContextOptions {
+    let ctx = Context::new(&ContextOptions {
         root: cli.root,
         runroot: cli.runroot,
         storage_driver: cli.storage_driver,
     })?;
+    let engine = LocalEngine::new(ctx, Box::<runtime::LazyRuntime>::default());
+    let ctx = engine.context();
     let command = match cli.command {
         Command::Container(c) => c.into_command(),
         c => c,
     };
     if command.enters_namespace_first() {
-        ctx.enter_namespace()?;
+        ctx.inside()?;
     }
     match command {
-        Command::Run(args) => run::exec(&ctx, *args),
-        Command::Create(args) => create::exec(&ctx, *args),
-        Command::Start(args) => start::exec(&mut ctx, args),
-        Command::Stop(args) => stop::stop(&ctx, args),
-        Command::Restart(args) => start::restart(&mut ctx, args),
-        Command::Kill(args) => stop::kill(&ctx, args),
-        Command::Wait(args) => stop::wait(&ctx, args),
-        Command::Attach(args) => attach::exec(&ctx, args),
-        Command::Exec(args) => exec::exec(&ctx, args),
-        Command::Cp(args) => cp::exec(&ctx, args),
-        Command::Export(args) => cp::export(&ctx, args),
-        Command::Rm(args) => rm::exec(&mut ctx, args),
-        Command::Rename(args) => rm::rename(&ctx, args),
-        Command::Ps(args) => ps::exec(&ctx, args),
-        Command::Inspect(args) => inspect::exec(&ctx, args),
-        Command::Logs(args) => logs::exec(&ctx, args),
-        Command::Top(args) => top::exec(&ctx, args),
-        Command::Port(args) => top::port(&ctx, args),
-        Command::Pause(args) => pause::pause(&ctx, args),
-        Command::Unpause(args) => pause::unpause(&ctx, args),
-        Command::ContainerPrune(args) => prune::exec(&ctx, args),
+        Command::Run(args) => run::exec(ctx, *args),
+        Command::Create(args) => create::exec(ctx, *args),
+        Command::Start(args) => start::exec(ctx, args),
+        Command::Stop(args) => stop::stop(ctx, args),
+        Command::Restart(args) => start::restart(ctx, args),
+        Command::Kill(args) => stop::kill(ctx, args),
+        Command::Wait(args) => stop::wait(ctx, args),
+        Command::Attach(args) => attach::exec(ctx, args),
+        Command::Exec(args) => exec::exec(ctx, args),
+        Command::Cp(args) => cp::exec(ctx, args),
+        Command::Export(args) => cp::export(ctx, args),
+        Command::Rm(args) => rm::exec(ctx, args),
+        Command::Rename(args) => rm::rename(ctx, args),
+        Command::Ps(args) => ps::exec(ctx, args),
+        Command::Inspect(args) => inspect::exec(ctx, args),
+        Command::Logs(args) => logs::exec(ctx, args),
+        Command::Top(args) => top::exec(ctx, args),
+        Command::Port(args) => top::port(ctx, args),
+        Command::Pause(args) => pause::pause(ctx, args),
+        Command::Unpause(args) => pause::unpause(ctx, args),
+        Command::ContainerPrune(args) => prune::exec(ctx, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
-        Command::Monitor(args) => monitor::exec(&ctx, args),
-        Command::Pull(args) => pull::exec(&ctx, args),
+        Command::Monitor(args) => monitor::exec(ctx, args),
+        Command::Pull(args) => pull::exec(ctx, args),
         Command::Login(args) => login::login(args),
         Command::Logout(args) => login::logout(args),
-        Command::Save(args) => archive::save(&ctx, args),
-        Command::Load(args) => archive::load(&ctx, args),
-        Command::Import(args) => import::exec(&ctx, args),
+        Command::Save(args) => archive::save(ctx, args),
+        Command::Load(args) => archive::load(ctx, args),
+        Command::Import(args) => import::exec(ctx, args),
         Command::Manifest(cmd) => manifest::exec(cmd),
-        Command::Push(args) => push::exec(&ctx, args),
-        Command::Build(args) => build::exec(&ctx, *args),
-        Command::Builder(cmd) => builder::exec(&ctx, cmd),
-        Command::Commit(args) => commit::exec(&ctx, args),
-        Command::Images(args) => images::list(&ctx, args),
-        Command::Image(cmd) => images::exec(&ctx, cmd),
-        Command::Rmi(args) => rmi::exec(&ctx, args),
-        Command::Tag(args) => images::tag(&ctx, args),
-        Command::History(args) => images::history(&ctx, args),
-        Command::Info(args) => info::info(&ctx, args),
+        Command::Push(args) => push::exec(ctx, args),
+        Command::Build(args) => build::exec(ctx, *args),
+        Command::Builder(cmd) => builder::exec(ctx, cmd),
+        Command::Commit(args) => commit::exec(ctx, args),
+        Command::Images(args) => images::list(ctx, args),
+        Command::Image(cmd) => images::exec(ctx, cmd),
+        Command::Rmi(args) => rmi::exec(ctx, args),
+        Command::Tag(args) => images::tag(ctx, args),
+        Command::History(args) => images::history(ctx, args),
+        Command::Info(args) => info::info(ctx, args),
         Command::Version(args) => info::version(args),
-        Command::System(cmd) => system::exec(&mut ctx, cmd),
+        Command::System(cmd) => system::exec(ctx, cmd),
     }
 }
 
@@ -320,6 +324,12 @@ fn report(e: &anyhow::Error) -> i32 {
     if let Some(Exit(code)) = e.downcast_ref::<Exit>() {
         return *code;
     }
+    // A container's command that could not run exits as Docker's do (126, 127),
+    // a failed build step with its code; every other failure is the engine's.
+    let command_code = e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<crate::engine::Error>())
+        .find_map(|e| e.command_code());
     // `coracle images | head -1` closing the pipe is not a failure.
     let broken_pipe = e
         .chain()
@@ -329,7 +339,7 @@ fn report(e: &anyhow::Error) -> i32 {
         return 0;
     }
     eprintln!("Error: {e:#}");
-    ENGINE_ERROR
+    command_code.unwrap_or(ENGINE_ERROR)
 }
 
 fn init_logging(level: &str) {

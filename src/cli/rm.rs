@@ -33,7 +33,7 @@ pub fn rename(ctx: &Context, args: RenameArgs) -> anyhow::Result<()> {
 }
 
 /// Podman's codes: 1 when a container is unknown, 2 when one is running.
-pub fn exec(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
     // Killing is done from the host side, which may signal any process in the
     // container; removing its files needs the user namespace that owns them.
@@ -43,7 +43,7 @@ pub fn exec(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         }
     }
     drop(store);
-    ctx.enter_namespace()?;
+    ctx.inside()?;
     let store = ctx.open_store()?;
     let mut code = 0;
     for name in &args.containers {

@@ -32,18 +32,18 @@ pub struct RestartArgs {
     containers: Vec<String>,
 }
 
-pub fn exec(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     if args.attach && args.containers.len() > 1 {
         anyhow::bail!("you cannot start and attach multiple containers at once");
     }
-    ctx.enter_namespace()?;
+    ctx.inside()?;
     if args.attach {
         return start_attached(ctx, &args);
     }
     super::each(&args.containers, |name| start_one(ctx, name))
 }
 
-pub fn restart(ctx: &mut Context, args: RestartArgs) -> anyhow::Result<()> {
+pub fn restart(ctx: &Context, args: RestartArgs) -> anyhow::Result<()> {
     let store = ctx.open_store()?;
     let timeout = Duration::from_secs(args.time);
     let mut stopped = Vec::new();
@@ -52,7 +52,7 @@ pub fn restart(ctx: &mut Context, args: RestartArgs) -> anyhow::Result<()> {
         stopped.push(name.clone());
         Ok::<(), ContainersError>(())
     });
-    ctx.enter_namespace()?;
+    ctx.inside()?;
     let result = super::each(&stopped, |name| start_one(ctx, name));
     match failed {
         0 => result,

@@ -32,7 +32,7 @@ pub struct ResetArgs {
     force: bool,
 }
 
-pub fn exec(ctx: &mut Context, cmd: SystemCommand) -> anyhow::Result<()> {
+pub fn exec(ctx: &Context, cmd: SystemCommand) -> anyhow::Result<()> {
     match cmd {
         SystemCommand::Reset(args) => {
             let prompt = "WARNING! This will remove all images and containers, and everything coracle stored.\nAre you sure you want to continue? [y/N] ";
@@ -52,7 +52,7 @@ pub fn exec(ctx: &mut Context, cmd: SystemCommand) -> anyhow::Result<()> {
             if !args.force && !super::confirm(&prompt)? {
                 return Ok(());
             }
-            ctx.enter_namespace()?;
+            ctx.inside()?;
             let pruned = system::prune(&mut ctx.open_store()?, args.all)?;
             if !pruned.containers.is_empty() {
                 println!("Deleted Containers:");
@@ -65,7 +65,7 @@ pub fn exec(ctx: &mut Context, cmd: SystemCommand) -> anyhow::Result<()> {
             })
         }
         SystemCommand::Info(args) => {
-            ctx.enter_namespace()?;
+            ctx.inside()?;
             super::info::info(ctx, args)
         }
     }

@@ -1,9 +1,12 @@
 //! Where things live and who we are: the one object every operation is handed.
 
+use super::process::{single_threaded, Host, Inside};
 use super::store::unpack::UnpackOptions;
 use super::store::{Store, StoreError};
 use super::userns::{self, Mode, UsernsError};
+use crate::engine::error::{ErrorKind, Kinded};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ContextError {
@@ -15,6 +18,10 @@ pub enum ContextError {
     Driver(String),
     #[error("cannot find a home directory: set HOME or pass --root and --runroot")]
     NoHome,
+    /// An operation that must run on the host side was asked of a process that
+    /// cannot: a bug in the caller, not the user's doing.
+    #[error("cannot work on a running container from this process: it is {0}")]
+    Process(&'static str),
     #[error("cannot create {}: {source}", path.display())]
     CreateDir {
         path: PathBuf,
@@ -35,6 +42,8 @@ pub struct Context {
     pub runroot: PathBuf,
     pub mode: Mode,
     pub driver: &'static str,
+    /// Set once this process has entered the rootless user namespace.
+    entered: OnceLock<()>,
 }
 
 impl Context {
@@ -64,6 +73,7 @@ impl Context {
             runroot,
             mode,
             driver,
+            entered: OnceLock::new(),
         })
     }
 
@@ -71,19 +81,36 @@ impl Context {
         self.mode.is_rootless()
     }
 
-    /// Enters the rootless user namespace (a no-op when rootful or already inside).
-    /// Must run before any thread is started.
-    pub fn enter_namespace(&mut self) -> Result<(), ContextError> {
+    /// Proof that this process is inside the rootless user namespace, entering it
+    /// first if it is not (a no-op when rootful or born inside). Entering needs a
+    /// single thread: do it before any runtime starts.
+    pub fn inside(&self) -> Result<Inside, ContextError> {
         let Mode::Rootless(maps) = &self.mode else {
-            return Ok(());
+            return Ok(Inside::new());
         };
-        create_private_dir(&self.runroot)?;
-        if maps.is_single() {
-            self.warn_single_once();
+        if self.entered.get().is_none() {
+            create_private_dir(&self.runroot)?;
+            if maps.is_single() {
+                self.warn_single_once();
+            }
+            userns::enter(maps)?;
+            let _ = self.entered.set(());
         }
-        userns::enter(maps)?;
-        self.mode = Mode::Inside(maps.clone());
-        Ok(())
+        Ok(Inside::new())
+    }
+
+    /// Proof that this process is on the host side with a single thread, free to
+    /// join a running container's namespaces.
+    pub fn host(&self) -> Result<Host, ContextError> {
+        if self.entered.get().is_some() || matches!(self.mode, Mode::Inside(_)) {
+            return Err(ContextError::Process(
+                "already inside a user namespace of its own",
+            ));
+        }
+        if !single_threaded() {
+            return Err(ContextError::Process("running more than one thread"));
+        }
+        Ok(Host::new())
     }
 
     pub fn open_store(&self) -> Result<Store, ContextError> {
@@ -137,4 +164,15 @@ fn create_private_dir(path: &Path) -> Result<(), ContextError> {
             path: path.to_owned(),
             source,
         })
+}
+
+impl Kinded for ContextError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ContextError::Userns(e) => e.kind(),
+            ContextError::Store(e) => e.kind(),
+            ContextError::Driver(_) | ContextError::NoHome => ErrorKind::Invalid,
+            _ => ErrorKind::Internal,
+        }
+    }
 }

@@ -1,15 +1,24 @@
 //! The operations. Nothing in here prints: progress goes out through callbacks
-//! and errors through each module's own error type.
+//! and errors through each module's own error type. `interface` is the front
+//! door cli/ and api/ call; `local` implements it over the modules below.
 
 pub mod build;
 pub mod containers;
 pub mod context;
 pub mod duration;
+pub mod error;
+pub mod executor;
 pub mod images;
+pub mod interface;
+pub mod local;
 pub mod monitor;
 pub mod oci;
+pub mod process;
 pub mod registry;
 pub mod runtime;
 pub mod store;
+pub mod streams;
 pub mod system;
 pub mod userns;
+
+pub use error::{Error, ErrorKind};

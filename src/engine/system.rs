@@ -2,6 +2,7 @@
 
 use super::context::Context;
 use super::userns::IdMap;
+use crate::engine::error::{ErrorKind, Kinded};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -143,14 +144,14 @@ pub fn info(ctx: &Context) -> Result<Info, SystemError> {
 /// Removes everything coracle stored. Running containers are killed first, from
 /// the host side (see containers/stop.rs); then the files, from inside the user
 /// namespace, so that those owned by subordinate ids go too. Call before entering it.
-pub fn reset(ctx: &mut Context) -> Result<(), SystemError> {
+pub fn reset(ctx: &Context) -> Result<(), SystemError> {
     if ctx.root.join("db.sqlite").exists() {
         let store = ctx.open_store()?;
         for id in store.container_ids()? {
             let _ = super::containers::stop::stop(&store, &id, std::time::Duration::ZERO);
         }
     }
-    ctx.enter_namespace()?;
+    ctx.inside()?;
     for dir in [&ctx.root, &ctx.runroot] {
         if !dir.exists() {
             continue;
@@ -169,4 +170,18 @@ pub fn reset(ctx: &mut Context) -> Result<(), SystemError> {
         })?;
     }
     Ok(())
+}
+
+impl Kinded for SystemError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SystemError::Store(e) => e.kind(),
+            SystemError::Context(e) => e.kind(),
+            SystemError::Containers(e) => e.kind(),
+            SystemError::Images(e) => e.kind(),
+            SystemError::Build(e) => e.kind(),
+            SystemError::NotAStore(_) => ErrorKind::Invalid,
+            _ => ErrorKind::Internal,
+        }
+    }
 }

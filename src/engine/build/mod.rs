@@ -22,6 +22,7 @@ mod source;
 
 use crate::engine::containers::ContainersError;
 use crate::engine::context::ContextError;
+use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::images::ImagesError;
 use crate::engine::runtime::spec::Network;
 use crate::engine::runtime::RuntimeError;
@@ -126,5 +127,25 @@ impl BuildError {
             BuildError::RunFailed { .. } => 1,
             _ => 125,
         }
+    }
+}
+
+impl Kinded for BuildError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            BuildError::Store(e) => e.kind(),
+            BuildError::Images(e) => e.kind(),
+            BuildError::Containers(e) => e.kind(),
+            BuildError::EngineContext(e) => e.kind(),
+            BuildError::Runtime(e) => e.kind(),
+            BuildError::Syntax { .. } | BuildError::Invalid(_) | BuildError::Context(_) => {
+                ErrorKind::Invalid
+            }
+            _ => ErrorKind::Internal,
+        }
+    }
+
+    fn command_code(&self) -> Option<i32> {
+        Some(self.exit_code()).filter(|&code| code != 125)
     }
 }

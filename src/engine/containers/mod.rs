@@ -30,6 +30,7 @@ pub use remove::resolve;
 pub use restart::RestartPolicy;
 
 use crate::engine::context::ContextError;
+use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::images::ImagesError;
 use crate::engine::runtime::RuntimeError;
 use crate::engine::store::StoreError;
@@ -64,4 +65,28 @@ pub enum ContainersError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+}
+
+impl Kinded for ContainersError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ContainersError::Context(e) => e.kind(),
+            ContainersError::Store(e) => e.kind(),
+            ContainersError::Images(e) => e.kind(),
+            ContainersError::Runtime(e) => e.kind(),
+            ContainersError::NotFound(_) => ErrorKind::NotFound,
+            ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
+            ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,
+            ContainersError::Attach(_)
+            | ContainersError::Start { .. }
+            | ContainersError::Write { .. } => ErrorKind::Internal,
+        }
+    }
+
+    fn command_code(&self) -> Option<i32> {
+        match self {
+            ContainersError::Start { code, .. } if *code != 125 => Some(*code),
+            _ => None,
+        }
+    }
 }

@@ -1,4 +1,5 @@
 use crate::engine::context::ContextError;
+use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::oci::platform::PlatformError;
 use crate::engine::oci::reference::ReferenceError;
 use crate::engine::registry::RegistryError;
@@ -47,4 +48,20 @@ pub enum ImagesError {
     InvalidArgument(String),
     #[error("image task failed: {0}")]
     Task(String),
+}
+
+impl Kinded for ImagesError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ImagesError::Context(e) => e.kind(),
+            ImagesError::Store(e) => e.kind(),
+            ImagesError::Registry(e) => e.kind(),
+            ImagesError::Reference(_)
+            | ImagesError::Platform(_)
+            | ImagesError::InvalidArgument(_) => ErrorKind::Invalid,
+            ImagesError::NotFound(_) => ErrorKind::NotFound,
+            ImagesError::Conflict(_) => ErrorKind::Conflict,
+            _ => ErrorKind::Internal,
+        }
+    }
 }

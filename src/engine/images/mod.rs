@@ -6,6 +6,7 @@ mod error;
 pub mod history;
 pub mod inspect;
 pub mod list;
+pub mod policy;
 pub mod pull;
 pub mod push;
 pub mod remote;

@@ -25,6 +25,7 @@ pub(crate) mod wait;
 
 use crate::engine::containers::{state, ContainerConfig};
 use crate::engine::context::{Context, ContextError};
+use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::store::containers::{ContainerRecord, RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::{Store, StoreError};
@@ -268,5 +269,21 @@ fn setup_nix(what: &'static str) -> impl Fn(nix::Error) -> MonitorError {
     move |e| MonitorError::Setup {
         what,
         source: e.into(),
+    }
+}
+
+impl Kinded for MonitorError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            MonitorError::Context(e) => e.kind(),
+            MonitorError::Store(e) => e.kind(),
+            MonitorError::NotFound(_) => ErrorKind::NotFound,
+            MonitorError::AlreadyRunning(_) => ErrorKind::Conflict,
+            _ => ErrorKind::Internal,
+        }
+    }
+
+    fn command_code(&self) -> Option<i32> {
+        Some(self.exit_code()).filter(|&code| code != 125)
     }
 }

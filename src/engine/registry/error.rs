@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::engine::error::{ErrorKind, Kinded};
 use serde::Deserialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -188,6 +189,19 @@ fn clean(s: &str) -> String {
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => "unknown error".to_string(),
+    }
+}
+
+impl Kinded for RegistryError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            RegistryError::NotFound { .. } => ErrorKind::NotFound,
+            RegistryError::Unauthorized { .. } | RegistryError::LoginRefused { .. } => {
+                ErrorKind::NotPermitted
+            }
+            RegistryError::InvalidDigest { .. } => ErrorKind::Invalid,
+            _ => ErrorKind::Internal,
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 //! image and the flags. Pure decisions only; the monitor hands the result to
 //! libcontainer.
 
+use crate::engine::error::{ErrorKind, Kinded};
+
 pub mod caps;
 pub mod process;
 pub mod seccomp;
@@ -19,4 +21,13 @@ pub enum RuntimeError {
     UnknownUser(String),
     #[error("cannot generate the runtime spec: {0}")]
     Spec(String),
+}
+
+impl Kinded for RuntimeError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            RuntimeError::Invalid(_) | RuntimeError::UnknownUser(_) => ErrorKind::Invalid,
+            RuntimeError::Spec(_) => ErrorKind::Internal,
+        }
+    }
 }

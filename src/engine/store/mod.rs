@@ -23,6 +23,7 @@ pub mod lock;
 mod tmp;
 pub mod unpack;
 
+use crate::engine::error::{ErrorKind, Kinded};
 use lock::{Kind, Lock};
 use std::path::{Path, PathBuf};
 
@@ -102,6 +103,17 @@ pub fn digest_hex(digest: &str) -> Result<&str, StoreError> {
         Ok(hex)
     } else {
         Err(StoreError::Corrupt(format!("malformed digest {digest}")))
+    }
+}
+
+impl Kinded for StoreError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::ImageNotFound(_) => ErrorKind::NotFound,
+            StoreError::Ambiguous(_) => ErrorKind::Invalid,
+            StoreError::Conflict(_) => ErrorKind::Conflict,
+            _ => ErrorKind::Internal,
+        }
     }
 }
 

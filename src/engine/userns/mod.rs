@@ -10,6 +10,7 @@ mod idmap;
 pub use enter::enter;
 pub use idmap::{IdMap, Mappings};
 
+use crate::engine::error::{ErrorKind, Kinded};
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +69,15 @@ impl Mode {
         match self {
             Mode::Rootful => None,
             Mode::Rootless(m) | Mode::Inside(m) => Some(m),
+        }
+    }
+}
+
+impl Kinded for UsernsError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            UsernsError::Unshare(_) => ErrorKind::NotPermitted,
+            _ => ErrorKind::Internal,
         }
     }
 }

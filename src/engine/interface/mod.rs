@@ -1,0 +1,30 @@
+//! The engine's front door: one method per verb, in traits split by concern.
+//! cli/ parses flags, calls these and prints; api/ will map requests onto the
+//! same methods; `local::LocalEngine` does the work in this process, and a remote
+//! implementation would speak the API instead (Podman's ContainerEngine with its
+//! abi and tunnel implementations is the model).
+//!
+//! Options and stdio handles go in; progress goes out through callbacks; results
+//! come back per item where a verb takes several names. Nothing here prints.
+
+mod build;
+mod containers;
+mod images;
+mod run;
+mod system;
+
+pub use build::BuildEngine;
+pub use containers::ContainerEngine;
+pub use images::ImageEngine;
+pub use run::RunEngine;
+pub use system::SystemEngine;
+
+pub use super::error::Error;
+
+/// A result per name, in the order the names were given.
+pub type Each<T = ()> = Vec<Result<T, Error>>;
+
+/// Every verb.
+pub trait Engine: RunEngine + ContainerEngine + ImageEngine + BuildEngine + SystemEngine {}
+
+impl<T: RunEngine + ContainerEngine + ImageEngine + BuildEngine + SystemEngine> Engine for T {}

@@ -1,0 +1,11 @@
+use super::LocalEngine;
+use crate::engine::build;
+use crate::engine::images::remove::Pruned;
+use crate::engine::interface::{BuildEngine, Error};
+
+impl BuildEngine for LocalEngine {
+    fn prune_build_cache(&self) -> Result<Pruned, Error> {
+        self.inside()?;
+        Ok(build::prune::prune(&mut self.store()?)?)
+    }
+}

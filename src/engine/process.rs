@@ -1,0 +1,48 @@
+//! What kind of process an operation needs, as values that prove it.
+//!
+//! Rootless, coracle works in two places. Inside its own user namespace (entered
+//! afresh by each command, with the same mappings every time), files get their
+//! mapped owners and containers are started. On the host side, a command may join
+//! a *running* container's namespaces, because the caller owns them; a fresh
+//! namespace of our own would own nothing of theirs, so once a process has entered
+//! one it cannot go back. Joining a user namespace (setns) and entering one
+//! (unshare) both need a process with a single thread.
+//!
+//! Functions that need one of these take the proof as an argument; only
+//! `Context::inside` and `Context::host` make them.
+
+use std::marker::PhantomData;
+
+/// Proof that this process is inside coracle's user namespace (or rootful, where
+/// there is none).
+#[derive(Debug, Clone, Copy)]
+pub struct Inside {
+    _private: (),
+}
+
+impl Inside {
+    pub(super) fn new() -> Inside {
+        Inside { _private: () }
+    }
+}
+
+/// Proof that this process entered no user namespace of its own and had a single
+/// thread when asked: it may join a running container's namespaces. Not `Send`:
+/// it stays on the thread that was checked.
+#[derive(Debug)]
+pub struct Host {
+    _single_thread: PhantomData<*const ()>,
+}
+
+impl Host {
+    pub(super) fn new() -> Host {
+        Host {
+            _single_thread: PhantomData,
+        }
+    }
+}
+
+/// Whether this process has one thread (a pull's runtime may leave some behind).
+pub fn single_threaded() -> bool {
+    std::fs::read_dir("/proc/self/task").is_ok_and(|tasks| tasks.count() == 1)
+}

@@ -5,7 +5,7 @@ use crate::engine::interface::{BuildEngine, Error};
 
 impl BuildEngine for LocalEngine {
     fn prune_build_cache(&self) -> Result<Pruned, Error> {
-        self.inside()?;
-        Ok(build::prune::prune(&mut self.store()?)?)
+        let inside = self.inside()?;
+        Ok(build::prune::prune(&mut self.store()?, inside)?)
     }
 }

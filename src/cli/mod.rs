@@ -183,7 +183,9 @@ impl Command {
                 | Command::Rm(_)
                 | Command::Rename(_)
                 | Command::System(_)
+                | Command::Build(_)
                 | Command::Builder(_)
+                | Command::Commit(_)
                 | Command::Info(_)
                 | Command::Ps(_)
                 | Command::Inspect(_)
@@ -308,9 +310,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(ctx, args),
         Command::Manifest(cmd) => manifest::exec(cmd),
         Command::Push(args) => push::exec(ctx, args),
-        Command::Build(args) => build::exec(ctx, *args),
+        Command::Build(args) => build::exec(&engine, *args),
         Command::Builder(cmd) => builder::exec(&engine, cmd),
-        Command::Commit(args) => commit::exec(ctx, args),
+        Command::Commit(args) => commit::exec(&engine, args),
         Command::Images(args) => images::list(ctx, args),
         Command::Image(cmd) => images::exec(ctx, cmd),
         Command::Rmi(args) => rmi::exec(ctx, args),

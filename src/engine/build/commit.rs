@@ -9,6 +9,7 @@ use crate::engine::containers::remove::resolve;
 use crate::engine::context::Context;
 use crate::engine::images::ImagesError;
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::store::unpack::unpack_layer;
 use crate::engine::store::StoreError;
 use serde_json::json;
@@ -38,7 +39,7 @@ pub struct CommitOptions {
 }
 
 /// Makes the image and returns its ID.
-pub fn commit(ctx: &Context, opts: &CommitOptions) -> Result<String, BuildError> {
+pub fn commit(ctx: &Context, _inside: Inside, opts: &CommitOptions) -> Result<String, BuildError> {
     let tag = opts
         .image
         .as_deref()

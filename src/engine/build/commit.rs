@@ -6,6 +6,7 @@ use super::instructions::{self, default_shell};
 use super::parse::parse_line;
 use super::{layer, run, BuildError};
 use crate::engine::containers::remove::resolve;
+use crate::engine::containers::ContainersError;
 use crate::engine::context::Context;
 use crate::engine::images::ImagesError;
 use crate::engine::oci::reference::Reference;
@@ -51,7 +52,7 @@ pub fn commit(ctx: &Context, _inside: Inside, opts: &CommitOptions) -> Result<St
     let id = resolve(&store, &opts.container)?;
     let record = store
         .container(&id)?
-        .ok_or_else(|| BuildError::Invalid(format!("no such container: {}", opts.container)))?;
+        .ok_or_else(|| ContainersError::NotFound(opts.container.clone()))?;
     let mut image = ImageState::load(&store, &record.image_id)?;
     for change in &opts.changes {
         let instr = parse_line(change, 1).map_err(BuildError::Invalid)?;

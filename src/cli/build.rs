@@ -1,15 +1,16 @@
 //! `coracle build`: flags into BuildOptions, steps printed as Podman prints them,
 //! the image ID last.
 
-use super::pull::pull_image;
-use crate::engine::build::{self, BuildEvent, BuildOptions, ContextInput, Host};
-use crate::engine::context::Context;
-use crate::engine::images::pull::PullOptions;
-use crate::engine::images::ImagesError;
+use super::progress::TransferDisplay;
+use crate::engine::build::{BuildEvent, BuildOptions, ContextInput, RunOutput};
+use crate::engine::images::policy::PullPolicy;
+use crate::engine::interface::Engine;
 use crate::engine::oci::reference::Reference;
 use crate::engine::runtime::spec::Network;
 use anyhow::Context as _;
+use std::os::fd::{AsFd, OwnedFd};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -55,27 +56,44 @@ pub struct Args {
     context: String,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = plan(&args)?;
-    let display = Display {
-        ctx,
+    let context = match args.context.as_str() {
+        "-" => ContextInput::Reader(Box::new(std::io::stdin())),
+        dir => ContextInput::Dir(PathBuf::from(dir)),
+    };
+    let display = Arc::new(Display {
         quiet: args.quiet,
-        tls_verify: args.tls_verify,
-    };
-    let id = match build::build(ctx, &opts, &display) {
-        Ok(id) => id,
-        Err(e) if e.exit_code() != 125 => {
-            eprintln!("Error: {e}");
-            return Err(super::Exit(e.exit_code()).into());
-        }
-        Err(e) => return Err(e.into()),
-    };
+        pull: Mutex::new(None),
+    });
+    let events = display.clone();
+    let id = engine.build(
+        context,
+        run_output(args.quiet)?,
+        &opts,
+        Arc::new(move |event| events.show(event)),
+    )?;
     if let Some(path) = &args.iidfile {
         std::fs::write(path, format!("sha256:{id}"))
             .with_context(|| format!("cannot write the image ID to {}", path.display()))?;
     }
     println!("{id}");
     Ok(())
+}
+
+/// RUN output goes where ours does; quiet, its stdout goes to stderr, so that
+/// stdout holds only the image ID.
+fn run_output(quiet: bool) -> anyhow::Result<RunOutput> {
+    let dup = |fd: std::os::fd::BorrowedFd| -> anyhow::Result<OwnedFd> {
+        fd.try_clone_to_owned()
+            .context("cannot duplicate stdout or stderr for RUN steps")
+    };
+    let stderr = dup(std::io::stderr().as_fd())?;
+    let stdout = match quiet {
+        true => dup(stderr.as_fd())?,
+        false => dup(std::io::stdout().as_fd())?,
+    };
+    Ok(RunOutput { stdout, stderr })
 }
 
 /// Every flag checked before anything is read or pulled.
@@ -93,41 +111,51 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
         .collect();
     let labels = super::key_values(&args.label);
     let pull = match args.pull.as_str() {
-        "true" => "always",
-        "false" => "missing",
-        other => other,
+        "true" => PullPolicy::Always,
+        "false" => PullPolicy::Missing,
+        other => other.parse()?,
     };
     Ok(BuildOptions {
-        context: match args.context.as_str() {
-            "-" => ContextInput::Stdin,
-            dir => ContextInput::Dir(PathBuf::from(dir)),
-        },
         file: args.file.clone(),
         tags: args.tags.clone(),
         build_args,
         target: args.target.clone(),
         no_cache: args.no_cache,
-        pull: pull.to_owned(),
+        pull,
+        tls_verify: args.tls_verify,
         platform: args.platform.clone(),
         labels,
         network: args.network.parse::<Network>()?,
-        quiet: args.quiet,
     })
 }
 
-struct Display<'a> {
-    ctx: &'a Context,
+/// The steps on stdout as Podman prints them; pulls' progress on stderr.
+struct Display {
     quiet: bool,
-    tls_verify: bool,
+    /// The pull under way, drawn from its first event to its end.
+    pull: Mutex<Option<TransferDisplay>>,
 }
 
-impl Host for Display<'_> {
-    fn event(&self, event: BuildEvent) {
+impl Display {
+    fn show(&self, event: BuildEvent) {
         if let BuildEvent::Warning(message) = &event {
             log::warn!("{message}");
         }
-        if self.quiet {
-            return;
+        match event {
+            BuildEvent::Pull(event) => {
+                let mut pull = self.pull.lock().unwrap_or_else(|e| e.into_inner());
+                pull.get_or_insert_with(|| TransferDisplay::new(self.quiet))
+                    .pull(event);
+                return;
+            }
+            BuildEvent::Pulled { ok } => {
+                let pull = self.pull.lock().unwrap_or_else(|e| e.into_inner()).take();
+                pull.unwrap_or_else(|| TransferDisplay::new(self.quiet))
+                    .finish(ok);
+                return;
+            }
+            _ if self.quiet => return,
+            _ => {}
         }
         match event {
             BuildEvent::Step { stage, n, m, text } => match stage {
@@ -137,16 +165,7 @@ impl Host for Display<'_> {
             BuildEvent::CacheHit { id } => println!("--> Using cache {id}"),
             BuildEvent::Committed { id } => println!("--> {}", &id[..id.len().min(12)]),
             BuildEvent::Tagged { name } => println!("Successfully tagged {name}"),
-            BuildEvent::Warning(_) => {}
+            BuildEvent::Warning(_) | BuildEvent::Pull(_) | BuildEvent::Pulled { .. } => {}
         }
-    }
-
-    fn pull(&self, reference: &str, platform: Option<&str>) -> Result<String, ImagesError> {
-        let opts = PullOptions {
-            reference: reference.to_owned(),
-            platform: platform.map(str::to_owned),
-            tls_verify: self.tls_verify,
-        };
-        pull_image(self.ctx, &opts, self.quiet)
     }
 }

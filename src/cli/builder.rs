@@ -1,7 +1,6 @@
 //! `builder prune`
 
-use crate::engine::build::prune::prune;
-use crate::engine::context::Context;
+use crate::engine::interface::Engine;
 
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
@@ -20,7 +19,7 @@ pub struct PruneArgs {
     force: bool,
 }
 
-pub fn exec(ctx: &Context, cmd: BuilderCommand) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, cmd: BuilderCommand) -> anyhow::Result<()> {
     let BuilderCommand::Prune(args) = cmd;
     let _ = args.all;
     let prompt =
@@ -28,6 +27,6 @@ pub fn exec(ctx: &Context, cmd: BuilderCommand) -> anyhow::Result<()> {
     if !args.force && !super::confirm(prompt)? {
         return Ok(());
     }
-    let pruned = prune(&mut ctx.open_store()?)?;
+    let pruned = engine.prune_build_cache()?;
     super::images::print_pruned(&pruned)
 }

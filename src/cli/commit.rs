@@ -1,7 +1,7 @@
 //! `coracle commit CONTAINER [IMAGE]`
 
-use crate::engine::build::commit::{commit, CommitOptions};
-use crate::engine::context::Context;
+use crate::engine::build::commit::CommitOptions;
+use crate::engine::interface::Engine;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,18 +22,15 @@ pub struct Args {
     image: Option<String>,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let _ = args.quiet;
-    let id = commit(
-        ctx,
-        &CommitOptions {
-            container: args.container,
-            image: args.image,
-            author: args.author,
-            message: args.message,
-            changes: args.change,
-        },
-    )?;
+    let id = engine.commit(&CommitOptions {
+        container: args.container,
+        image: args.image,
+        author: args.author,
+        message: args.message,
+        changes: args.change,
+    })?;
     println!("{id}");
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! `info` and `version`
 
-use crate::engine::context::Context;
-use crate::engine::system;
+use crate::engine::interface::Engine;
 
 #[derive(clap::Args)]
 pub struct InfoArgs {
@@ -17,8 +16,8 @@ pub struct VersionArgs {
     format: Option<String>,
 }
 
-pub fn info(ctx: &Context, args: InfoArgs) -> anyhow::Result<()> {
-    let info = serde_json::to_value(system::info(ctx)?)?;
+pub fn info(engine: &dyn Engine, args: InfoArgs) -> anyhow::Result<()> {
+    let info = serde_json::to_value(engine.info()?)?;
     match args.format.as_deref() {
         Some("json") => {
             println!("{}", serde_json::to_string_pretty(&info)?);
@@ -59,8 +58,8 @@ pub fn info(ctx: &Context, args: InfoArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn version(args: VersionArgs) -> anyhow::Result<()> {
-    let version = system::version();
+pub fn version(engine: &dyn Engine, args: VersionArgs) -> anyhow::Result<()> {
+    let version = engine.version()?;
     match args.format {
         Some(format) => {
             super::format::print_inspect(Some(&format), &[serde_json::to_value(&version)?])?

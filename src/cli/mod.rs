@@ -183,6 +183,10 @@ impl Command {
                 | Command::Rm(_)
                 | Command::Rename(_)
                 | Command::System(_)
+                | Command::Build(_)
+                | Command::Builder(_)
+                | Command::Commit(_)
+                | Command::Info(_)
                 | Command::Ps(_)
                 | Command::Inspect(_)
                 | Command::Logs(_)
@@ -306,17 +310,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(ctx, args),
         Command::Manifest(cmd) => manifest::exec(cmd),
         Command::Push(args) => push::exec(ctx, args),
-        Command::Build(args) => build::exec(ctx, *args),
-        Command::Builder(cmd) => builder::exec(ctx, cmd),
-        Command::Commit(args) => commit::exec(ctx, args),
+        Command::Build(args) => build::exec(&engine, *args),
+        Command::Builder(cmd) => builder::exec(&engine, cmd),
+        Command::Commit(args) => commit::exec(&engine, args),
         Command::Images(args) => images::list(ctx, args),
         Command::Image(cmd) => images::exec(ctx, cmd),
         Command::Rmi(args) => rmi::exec(ctx, args),
         Command::Tag(args) => images::tag(ctx, args),
         Command::History(args) => images::history(ctx, args),
-        Command::Info(args) => info::info(ctx, args),
-        Command::Version(args) => info::version(args),
-        Command::System(cmd) => system::exec(ctx, cmd),
+        Command::Info(args) => info::info(&engine, args),
+        Command::Version(args) => info::version(&engine, args),
+        Command::System(cmd) => system::exec(&engine, cmd),
     }
 }
 

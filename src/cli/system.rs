@@ -1,8 +1,7 @@
 //! `system reset`, `system prune`, `system info`
 
-use crate::engine::context::Context;
 use crate::engine::images::remove::Pruned;
-use crate::engine::system;
+use crate::engine::interface::Engine;
 
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
@@ -32,12 +31,12 @@ pub struct ResetArgs {
     force: bool,
 }
 
-pub fn exec(ctx: &Context, cmd: SystemCommand) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, cmd: SystemCommand) -> anyhow::Result<()> {
     match cmd {
         SystemCommand::Reset(args) => {
             let prompt = "WARNING! This will remove all images and containers, and everything coracle stored.\nAre you sure you want to continue? [y/N] ";
             if args.force || super::confirm(prompt)? {
-                system::reset(ctx)?;
+                engine.reset()?;
             }
             Ok(())
         }
@@ -52,8 +51,7 @@ pub fn exec(ctx: &Context, cmd: SystemCommand) -> anyhow::Result<()> {
             if !args.force && !super::confirm(&prompt)? {
                 return Ok(());
             }
-            ctx.inside()?;
-            let pruned = system::prune(&mut ctx.open_store()?, args.all)?;
+            let pruned = engine.prune_system(args.all)?;
             if !pruned.containers.is_empty() {
                 println!("Deleted Containers:");
                 pruned.containers.iter().for_each(|id| println!("{id}"));
@@ -64,9 +62,6 @@ pub fn exec(ctx: &Context, cmd: SystemCommand) -> anyhow::Result<()> {
                 reclaimed: pruned.reclaimed,
             })
         }
-        SystemCommand::Info(args) => {
-            ctx.inside()?;
-            super::info::info(ctx, args)
-        }
+        SystemCommand::Info(args) => super::info::info(engine, args),
     }
 }

@@ -1,6 +1,8 @@
-//! `info` and `system reset`.
+//! `info`, `system prune` and `system reset`.
 
 use super::context::Context;
+use super::process::{Host as HostSide, Inside};
+use super::store::Store;
 use super::userns::IdMap;
 use crate::engine::error::{ErrorKind, Kinded};
 use serde::Serialize;
@@ -35,9 +37,9 @@ pub struct Pruned {
 
 /// Docker's `system prune`: stopped containers, the build cache, then dangling
 /// images (every image no container uses, with `all`).
-pub fn prune(store: &mut super::store::Store, all: bool) -> Result<Pruned, SystemError> {
+pub fn prune(store: &mut Store, inside: Inside, all: bool) -> Result<Pruned, SystemError> {
     let containers = super::containers::prune::prune(store, &[])?;
-    let cache = super::build::prune::prune(store)?;
+    let cache = super::build::prune::prune(store, inside)?;
     let images = super::images::remove::prune(store, all)?;
     Ok(Pruned {
         containers: containers.removed,
@@ -102,7 +104,7 @@ pub fn version() -> Version {
     }
 }
 
-pub fn info(ctx: &Context) -> Result<Info, SystemError> {
+pub fn info(ctx: &Context, _inside: Inside) -> Result<Info, SystemError> {
     let store = ctx.open_store()?;
     let uname = nix::sys::utsname::uname().ok();
     let text = |f: fn(&nix::sys::utsname::UtsName) -> &std::ffi::OsStr| {
@@ -141,17 +143,23 @@ pub fn info(ctx: &Context) -> Result<Info, SystemError> {
     })
 }
 
-/// Removes everything coracle stored. Running containers are killed first, from
-/// the host side (see containers/stop.rs); then the files, from inside the user
-/// namespace, so that those owned by subordinate ids go too. Call before entering it.
-pub fn reset(ctx: &Context) -> Result<(), SystemError> {
-    if ctx.root.join("db.sqlite").exists() {
-        let store = ctx.open_store()?;
-        for id in store.container_ids()? {
-            let _ = super::containers::stop::stop(&store, &id, std::time::Duration::ZERO);
-        }
+/// Whether there is a store to open (`system reset` creates none).
+pub fn has_store(ctx: &Context) -> bool {
+    ctx.root.join("db.sqlite").exists()
+}
+
+/// Kills every running container, from the host side (see containers/stop.rs),
+/// before `remove_storage` takes their files away.
+pub fn kill_all(store: &Store, _host: &HostSide) -> Result<(), SystemError> {
+    for id in store.container_ids()? {
+        let _ = super::containers::stop::stop(store, &id, std::time::Duration::ZERO);
     }
-    ctx.inside()?;
+    Ok(())
+}
+
+/// Removes everything coracle stored, from inside the user namespace, so that
+/// the files owned by subordinate ids go too.
+pub fn remove_storage(ctx: &Context, _inside: Inside) -> Result<(), SystemError> {
     for dir in [&ctx.root, &ctx.runroot] {
         if !dir.exists() {
             continue;
@@ -181,7 +189,12 @@ impl Kinded for SystemError {
             SystemError::Images(e) => e.kind(),
             SystemError::Build(e) => e.kind(),
             SystemError::NotAStore(_) => ErrorKind::Invalid,
-            _ => ErrorKind::Internal,
+            SystemError::Remove { source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                ErrorKind::NotPermitted
+            }
+            SystemError::Remove { .. } => ErrorKind::Internal,
         }
     }
 }

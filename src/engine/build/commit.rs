@@ -6,9 +6,11 @@ use super::instructions::{self, default_shell};
 use super::parse::parse_line;
 use super::{layer, run, BuildError};
 use crate::engine::containers::remove::resolve;
+use crate::engine::containers::ContainersError;
 use crate::engine::context::Context;
 use crate::engine::images::ImagesError;
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::store::unpack::unpack_layer;
 use crate::engine::store::StoreError;
 use serde_json::json;
@@ -38,7 +40,7 @@ pub struct CommitOptions {
 }
 
 /// Makes the image and returns its ID.
-pub fn commit(ctx: &Context, opts: &CommitOptions) -> Result<String, BuildError> {
+pub fn commit(ctx: &Context, _inside: Inside, opts: &CommitOptions) -> Result<String, BuildError> {
     let tag = opts
         .image
         .as_deref()
@@ -50,7 +52,7 @@ pub fn commit(ctx: &Context, opts: &CommitOptions) -> Result<String, BuildError>
     let id = resolve(&store, &opts.container)?;
     let record = store
         .container(&id)?
-        .ok_or_else(|| BuildError::Invalid(format!("no such container: {}", opts.container)))?;
+        .ok_or_else(|| ContainersError::NotFound(opts.container.clone()))?;
     let mut image = ImageState::load(&store, &record.image_id)?;
     for change in &opts.changes {
         let instr = parse_line(change, 1).map_err(BuildError::Invalid)?;

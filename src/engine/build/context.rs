@@ -1,6 +1,6 @@
-//! The build context: a directory, or a tar read from stdin (unpacked under the
-//! store's tmp/ with the same hardened unpacker layers use), with its ignore file
-//! and its Dockerfile.
+//! The build context: a directory, or a tar read from the caller's reader (`build
+//! -` gives stdin; unpacked under the store's tmp/ with the same hardened unpacker
+//! layers use), with its ignore file and its Dockerfile.
 
 use super::ignore::Ignore;
 use super::BuildError;
@@ -9,11 +9,10 @@ use crate::engine::store::{Store, TempEntry};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone)]
 pub enum ContextInput {
     Dir(PathBuf),
-    /// `-`: a tar (plain or gzip) on stdin, or a lone Dockerfile.
-    Stdin,
+    /// A tar (plain or gzip), or a lone Dockerfile: `-` is stdin.
+    Reader(Box<dyn Read + Send>),
 }
 
 pub struct BuildContext {
@@ -27,7 +26,7 @@ pub struct BuildContext {
 
 pub fn prepare(
     store: &Store,
-    input: &ContextInput,
+    input: ContextInput,
     file: Option<&Path>,
     opts: &UnpackOptions,
 ) -> Result<BuildContext, BuildError> {
@@ -39,10 +38,10 @@ pub fn prepare(
                     dir.display()
                 )));
             }
-            (dir.clone(), None, None)
+            (dir, None, None)
         }
-        ContextInput::Stdin => {
-            let (temp, lone) = from_stdin(store, opts)?;
+        ContextInput::Reader(reader) => {
+            let (temp, lone) = from_reader(store, reader, opts)?;
             (temp.path().to_owned(), Some(temp), lone)
         }
     };
@@ -102,13 +101,14 @@ fn read_ignore(root: &Path) -> Result<Ignore, BuildError> {
     Ok(Ignore::default())
 }
 
-/// Unpacks a tar from stdin; what is not a tar is taken as a Dockerfile alone.
-fn from_stdin(
+/// Unpacks a tar from `reader`; what is not a tar is taken as a Dockerfile alone.
+fn from_reader(
     store: &Store,
+    mut reader: Box<dyn Read + Send>,
     opts: &UnpackOptions,
 ) -> Result<(TempEntry, Option<String>), BuildError> {
     let mut bytes = Vec::new();
-    std::io::stdin()
+    reader
         .read_to_end(&mut bytes)
         .map_err(|e| BuildError::Context(format!("cannot read the context from stdin: {e}")))?;
     if bytes.starts_with(&[0x1f, 0x8b]) {

@@ -1,34 +1,37 @@
 //! The executor: stages in plan order, each step looked up in the cache by its
 //! parent image and key, else done and committed as an image of its own.
 
-use super::context::{self, BuildContext};
+use super::context::{self, BuildContext, ContextInput};
 use super::expand;
 use super::files::SourceKind;
 use super::image::ImageState;
 use super::instructions::{self, Action, PROXY_ARGS};
 use super::parse::{self, Dockerfile, Instruction};
-use super::run::{self, RunStep};
-use super::{layer, plan, BuildError, BuildEvent, BuildOptions, Host};
+use super::run::{self, RunOutput, RunStep};
+use super::{layer, plan, BuildError, BuildEvent, BuildOptions, Services};
 use crate::engine::context::Context;
-use crate::engine::images::{self, ImagesError};
+use crate::engine::images::ImagesError;
 use crate::engine::oci::platform::Platform;
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::runtime::spec::Network;
 use crate::engine::store::Store;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
-/// Builds the image and returns its ID.
-pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<String, BuildError> {
+/// Builds the image and returns its ID. RUN steps write to `output`.
+pub fn build(
+    ctx: &Context,
+    _inside: Inside,
+    opts: &BuildOptions,
+    input: ContextInput,
+    output: &RunOutput,
+    services: &dyn Services,
+) -> Result<String, BuildError> {
     let store = ctx.open_store()?;
     let _adding = store.lock_for_adding()?;
     store.sweep_temp()?;
-    let bctx = context::prepare(
-        &store,
-        &opts.context,
-        opts.file.as_deref(),
-        &ctx.unpack_options(),
-    )?;
+    let bctx = context::prepare(&store, input, opts.file.as_deref(), &ctx.unpack_options())?;
     let file = parse::parse(&bctx.file_name, &bctx.dockerfile)?;
     let platform = match &opts.platform {
         Some(p) => Platform::parse(p).map_err(ImagesError::from)?,
@@ -37,7 +40,8 @@ pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<Stri
     let mut builder = Builder {
         ctx,
         opts,
-        host,
+        services,
+        output,
         store,
         bctx: &bctx,
         file: &file,
@@ -70,7 +74,7 @@ pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<Stri
             .map_err(ImagesError::from)?
             .to_string();
         builder.store.set_tag(&name, &id)?;
-        host.event(BuildEvent::Tagged { name });
+        services.event(BuildEvent::Tagged { name });
     }
     Ok(id)
 }
@@ -78,7 +82,8 @@ pub fn build(ctx: &Context, opts: &BuildOptions, host: &dyn Host) -> Result<Stri
 pub(super) struct Builder<'a> {
     pub(super) ctx: &'a Context,
     pub(super) opts: &'a BuildOptions,
-    pub(super) host: &'a dyn Host,
+    pub(super) services: &'a dyn Services,
+    pub(super) output: &'a RunOutput,
     pub(super) store: Store,
     pub(super) bctx: &'a BuildContext,
     pub(super) file: &'a Dockerfile,
@@ -159,7 +164,7 @@ impl Builder<'_> {
     fn stage(&mut self, i: usize, label: Option<(usize, usize)>) -> Result<ImageState, BuildError> {
         let stage = &self.file.stages[i];
         let m = stage.steps.len() + 1;
-        self.host.event(BuildEvent::Step {
+        self.services.event(BuildEvent::Step {
             stage: label,
             n: 1,
             m,
@@ -178,7 +183,7 @@ impl Builder<'_> {
         };
         self.triggers(&mut st, &stage.from)?;
         for (n, instr) in stage.steps.iter().enumerate() {
-            self.host.event(BuildEvent::Step {
+            self.services.event(BuildEvent::Step {
                 stage: label,
                 n: n + 2,
                 m,
@@ -215,26 +220,17 @@ impl Builder<'_> {
         platform: Option<&str>,
     ) -> Result<String, BuildError> {
         let platform = platform.or(self.opts.platform.as_deref());
-        let stored = match images::resolve(&self.store, name) {
-            Ok(id) => Some(id),
-            Err(ImagesError::NotFound(_)) => None,
-            Err(e) => return Err(e.into()),
-        };
-        match (self.opts.pull.as_str(), stored) {
-            ("never", None) => Err(BuildError::Invalid(format!(
-                "image {name} is not in the store and --pull=never was given: pull it first"
-            ))),
-            ("always", _) | (_, None) => Ok(self.host.pull(name, platform)?),
-            ("newer", Some(id)) => match self.host.pull(name, platform) {
-                Ok(id) => Ok(id),
-                Err(e) => {
-                    self.host
-                        .event(BuildEvent::Warning(format!("{e}: using the stored image")));
-                    Ok(id)
-                }
+        self.opts.pull.obtain(
+            &self.store,
+            name,
+            || {
+                // A name that is no reference is the Dockerfile's mistake (files.rs
+                // says so for COPY --from), not the pull's.
+                Reference::parse(name).map_err(ImagesError::from)?;
+                self.services.pull(name, platform).map_err(BuildError::Pull)
             },
-            (_, Some(id)) => Ok(id),
-        }
+            |warning| self.services.event(BuildEvent::Warning(warning)),
+        )
     }
 
     /// The base image's ONBUILD triggers run first; the new image does not keep them.
@@ -282,9 +278,9 @@ impl Builder<'_> {
         let parent = st.image.parent_key().to_owned();
         if !self.opts.no_cache {
             if let Some(id) = self.store.cached_step(&parent, &key)? {
-                self.host.event(BuildEvent::CacheHit { id: id.clone() });
+                self.services.event(BuildEvent::CacheHit { id: id.clone() });
                 st.image = ImageState::load(&self.store, &id)?;
-                self.host.event(BuildEvent::Committed { id });
+                self.services.event(BuildEvent::Committed { id });
                 return Ok(());
             }
         }
@@ -307,7 +303,7 @@ impl Builder<'_> {
         next.add_history(&prepared.created_by, empty_layer);
         let id = next.commit(&mut self.store)?;
         self.store.record_step(&parent, &key, &id)?;
-        self.host.event(BuildEvent::Committed { id });
+        self.services.event(BuildEvent::Committed { id });
         st.image = next;
         Ok(())
     }
@@ -383,8 +379,8 @@ impl Builder<'_> {
                 user: non_empty(image.text("User")),
                 network,
                 layers: self.layer_dirs(image)?,
-                quiet: self.opts.quiet,
             },
+            self.output,
         )?;
         layer::commit(&self.store, upper)
     }
@@ -431,7 +427,7 @@ impl Builder<'_> {
             .filter(|k| !self.used_args.contains(*k) && !PROXY_ARGS.contains(k))
             .collect();
         if !unused.is_empty() {
-            self.host.event(BuildEvent::Warning(format!(
+            self.services.event(BuildEvent::Warning(format!(
                 "one or more build-args [{}] were not consumed",
                 unused.join(" ")
             )));

@@ -7,20 +7,17 @@ use nix::sys::stat::{utimensat, UtimensatFlags};
 use nix::sys::time::TimeSpec;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use tokio::runtime::Handle;
 
 pub fn is_url(src: &str) -> bool {
     src.starts_with("http://") || src.starts_with("https://")
 }
 
-/// Downloads `url` into `dir`; returns the file's name there.
-pub fn download(url: &str, dir: &Path) -> Result<String, BuildError> {
+/// Downloads `url` into `dir` on the engine's runtime; returns the file's name there.
+pub fn download(runtime: &Handle, url: &str, dir: &Path) -> Result<String, BuildError> {
     let failed = |what: String| BuildError::Source(format!("ADD {url}: {what}"));
     // reqwest is built without a crypto provider; the registry client picks ring too.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| failed(format!("cannot start the download: {e}")))?;
     let (bytes, modified) = runtime.block_on(async {
         let response = reqwest::get(url)
             .await

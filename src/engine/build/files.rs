@@ -49,7 +49,12 @@ impl Builder<'_> {
                 let names = spec
                     .sources
                     .iter()
-                    .map(|url| fetch::download(url, dir.path()))
+                    .map(|url| {
+                        let runtime = self.services.runtime().map_err(|e| {
+                            BuildError::Source(format!("ADD {url}: cannot start the download: {e}"))
+                        })?;
+                        fetch::download(&runtime, url, dir.path())
+                    })
                     .collect::<Result<_, _>>()?;
                 (SourceKind::Downloaded(dir, Ignore::default()), names)
             }

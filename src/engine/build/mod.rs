@@ -23,18 +23,22 @@ mod source;
 use crate::engine::containers::ContainersError;
 use crate::engine::context::ContextError;
 use crate::engine::error::{ErrorKind, Kinded};
+use crate::engine::images::policy::PullPolicy;
+use crate::engine::images::pull::PullEvent;
 use crate::engine::images::ImagesError;
 use crate::engine::runtime::spec::Network;
 use crate::engine::runtime::RuntimeError;
 use crate::engine::store::StoreError;
+use crate::engine::Error;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use context::ContextInput;
 pub use exec::build;
+pub use run::RunOutput;
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
-    pub context: ContextInput,
     /// `-f`: the Dockerfile; Containerfile, then Dockerfile, in the context when None.
     pub file: Option<PathBuf>,
     /// Full names to tag the result with.
@@ -42,13 +46,13 @@ pub struct BuildOptions {
     pub build_args: Vec<(String, String)>,
     pub target: Option<String>,
     pub no_cache: bool,
-    /// When to pull base images: missing, always, never, newer.
-    pub pull: String,
+    /// When to pull base images.
+    pub pull: PullPolicy,
+    /// Require HTTPS and verified certificates when pulling them.
+    pub tls_verify: bool,
     pub platform: Option<String>,
     pub labels: Vec<(String, String)>,
     pub network: Network,
-    /// RUN output goes to stderr, so that stdout holds only the image ID.
-    pub quiet: bool,
 }
 
 /// What a build reports as it goes; cli/ prints these.
@@ -71,13 +75,23 @@ pub enum BuildEvent {
         name: String,
     },
     Warning(String),
+    /// A base image's pull, as it goes.
+    Pull(PullEvent),
+    /// The pull before this ended, well or not.
+    Pulled {
+        ok: bool,
+    },
 }
 
-/// What the caller lends the build: output, and pulling base images (which needs a
-/// registry client and progress display the caller owns).
-pub trait Host {
+/// Where a build's events go. Pull progress comes from the runtime's threads.
+pub type Events = Arc<dyn Fn(BuildEvent) + Send + Sync>;
+
+/// What the engine lends the build: its events' destination, pulling base images
+/// (a registry client and the engine's pull), and a runtime for ADD's downloads.
+pub trait Services {
     fn event(&self, event: BuildEvent);
-    fn pull(&self, reference: &str, platform: Option<&str>) -> Result<String, ImagesError>;
+    fn pull(&self, reference: &str, platform: Option<&str>) -> Result<String, Error>;
+    fn runtime(&self) -> Result<tokio::runtime::Handle, Error>;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -117,6 +131,9 @@ pub enum BuildError {
     EngineContext(#[from] ContextError),
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    /// A base image's pull, done by the engine.
+    #[error(transparent)]
+    Pull(Error),
 }
 
 impl BuildError {
@@ -138,10 +155,16 @@ impl Kinded for BuildError {
             BuildError::Containers(e) => e.kind(),
             BuildError::EngineContext(e) => e.kind(),
             BuildError::Runtime(e) => e.kind(),
-            BuildError::Syntax { .. } | BuildError::Invalid(_) | BuildError::Context(_) => {
-                ErrorKind::Invalid
-            }
-            _ => ErrorKind::Internal,
+            BuildError::Pull(e) => e.kind(),
+            BuildError::AtStep { error, .. } => error.kind(),
+            // A step's command failing, or sources the Dockerfile names wrongly, are
+            // the Dockerfile's doing.
+            BuildError::Syntax { .. }
+            | BuildError::Invalid(_)
+            | BuildError::Context(_)
+            | BuildError::Source(_)
+            | BuildError::RunFailed { .. } => ErrorKind::Invalid,
+            BuildError::Engine(_) => ErrorKind::Internal,
         }
     }
 

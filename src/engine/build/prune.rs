@@ -3,9 +3,10 @@
 
 use super::BuildError;
 use crate::engine::images::remove::{Pruned, Removed};
+use crate::engine::process::Inside;
 use crate::engine::store::Store;
 
-pub fn prune(store: &mut Store) -> Result<Pruned, BuildError> {
+pub fn prune(store: &mut Store, _inside: Inside) -> Result<Pruned, BuildError> {
     let _deleting = store.lock_for_deleting()?;
     let before = store.total_layer_size()?;
     let mut removed = Vec::new();

@@ -9,6 +9,7 @@ use crate::engine::containers::{self, CreateOptions};
 use crate::engine::context::Context;
 use crate::engine::runtime::spec::Network;
 use crate::engine::store::{Store, StoreError, TempEntry};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -22,12 +23,22 @@ pub struct RunStep {
     pub network: Network,
     /// The parent image's layer dirs, topmost first.
     pub layers: Vec<PathBuf>,
-    /// The command's stdout goes to stderr, keeping stdout for the image ID.
-    pub quiet: bool,
+}
+
+/// Where the commands of RUN steps write: the monitor's stdout and stderr, which
+/// it hands to the container.
+pub struct RunOutput {
+    pub stdout: OwnedFd,
+    pub stderr: OwnedFd,
 }
 
 /// Runs the step; returns its upper dir, moved under tmp/, ready to be a layer.
-pub fn run(ctx: &Context, store: &Store, step: &RunStep) -> Result<TempEntry, BuildError> {
+pub fn run(
+    ctx: &Context,
+    store: &Store,
+    step: &RunStep,
+    output: &RunOutput,
+) -> Result<TempEntry, BuildError> {
     let id = containers::create(
         ctx,
         store,
@@ -42,7 +53,7 @@ pub fn run(ctx: &Context, store: &Store, step: &RunStep) -> Result<TempEntry, Bu
             ..Default::default()
         },
     )?;
-    let result = monitor(ctx, &id, step.quiet).and_then(|code| match code {
+    let result = monitor(ctx, &id, output).and_then(|code| match code {
         0 => take_upper(store, &store.container_dir(&id), &step.layers),
         code => Err(BuildError::RunFailed { code }),
     });
@@ -50,19 +61,15 @@ pub fn run(ctx: &Context, store: &Store, step: &RunStep) -> Result<TempEntry, Bu
     result
 }
 
-fn monitor(ctx: &Context, id: &str, quiet: bool) -> Result<i32, BuildError> {
+fn monitor(ctx: &Context, id: &str, output: &RunOutput) -> Result<i32, BuildError> {
     let exe = std::env::current_exe()
         .map_err(|e| BuildError::Engine(format!("cannot find the coracle binary: {e}")))?;
-    let stdout = if quiet {
-        use std::os::fd::AsFd;
-        let stderr = std::io::stderr()
-            .as_fd()
-            .try_clone_to_owned()
-            .map_err(|e| BuildError::Engine(format!("cannot duplicate stderr: {e}")))?;
-        Stdio::from(stderr)
-    } else {
-        Stdio::inherit()
+    let handle = |fd: &OwnedFd| {
+        fd.try_clone()
+            .map(Stdio::from)
+            .map_err(|e| BuildError::Engine(format!("cannot pass the RUN output on: {e}")))
     };
+    let (stdout, stderr) = (handle(&output.stdout)?, handle(&output.stderr)?);
     let status = Command::new(exe)
         .arg("--root")
         .arg(&ctx.root)
@@ -71,6 +78,7 @@ fn monitor(ctx: &Context, id: &str, quiet: bool) -> Result<i32, BuildError> {
         .args(["monitor", id])
         .stdin(Stdio::null())
         .stdout(stdout)
+        .stderr(stderr)
         .status()
         .map_err(|e| BuildError::Engine(format!("cannot start the container monitor: {e}")))?;
     // A monitor killed by a signal reports no code: that is the engine failing.

@@ -36,23 +36,25 @@ impl std::str::FromStr for PullPolicy {
 
 impl PullPolicy {
     /// The ID of image `name` as the policy has it: the stored one, or what
-    /// `pull` fetches. `warn` hears why a stored image was used after all.
-    pub fn obtain(
+    /// `pull` fetches (its error type is the caller's: the engine's pull returns
+    /// the interface's). `warn` hears why a stored image was used after all.
+    pub fn obtain<E: From<ImagesError> + std::fmt::Display>(
         self,
         store: &Store,
         name: &str,
-        pull: impl FnOnce() -> Result<String, ImagesError>,
+        pull: impl FnOnce() -> Result<String, E>,
         warn: impl FnOnce(String),
-    ) -> Result<String, ImagesError> {
+    ) -> Result<String, E> {
         let stored = match resolve(store, name) {
             Ok(id) => Some(id),
             Err(ImagesError::NotFound(_)) => None,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         match (self, stored) {
             (PullPolicy::Never, None) => Err(ImagesError::InvalidArgument(format!(
                 "image {name} is not in the store and --pull=never was given: pull it first"
-            ))),
+            ))
+            .into()),
             (PullPolicy::Always, _) | (_, None) => pull(),
             (PullPolicy::Newer, Some(id)) => match pull() {
                 Ok(id) => Ok(id),

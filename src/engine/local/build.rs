@@ -1,11 +1,69 @@
 use super::LocalEngine;
-use crate::engine::build;
+use crate::engine::build::commit::{self, CommitOptions};
+use crate::engine::build::{
+    self, BuildEvent, BuildOptions, ContextInput, Events, RunOutput, Services,
+};
+use crate::engine::images::pull::{Progress, PullOptions};
 use crate::engine::images::remove::Pruned;
 use crate::engine::interface::{BuildEngine, Error};
+use std::sync::Arc;
 
 impl BuildEngine for LocalEngine {
+    fn build(
+        &self,
+        context: ContextInput,
+        output: RunOutput,
+        opts: &BuildOptions,
+        events: Events,
+    ) -> Result<String, Error> {
+        let inside = self.inside()?;
+        let services = BuildServices {
+            engine: self,
+            tls_verify: opts.tls_verify,
+            events,
+        };
+        Ok(build::build(
+            &self.ctx, inside, opts, context, &output, &services,
+        )?)
+    }
+
+    fn commit(&self, opts: &CommitOptions) -> Result<String, Error> {
+        let inside = self.inside()?;
+        Ok(commit::commit(&self.ctx, inside, opts)?)
+    }
+
     fn prune_build_cache(&self) -> Result<Pruned, Error> {
-        self.inside()?;
-        Ok(build::prune::prune(&mut self.store()?)?)
+        let inside = self.inside()?;
+        Ok(build::prune::prune(&mut self.store()?, inside)?)
+    }
+}
+
+/// What the build borrows from this engine: its pull and its runtime.
+struct BuildServices<'a> {
+    engine: &'a LocalEngine,
+    tls_verify: bool,
+    events: Events,
+}
+
+impl Services for BuildServices<'_> {
+    fn event(&self, event: BuildEvent) {
+        (self.events)(event)
+    }
+
+    fn pull(&self, reference: &str, platform: Option<&str>) -> Result<String, Error> {
+        let opts = PullOptions {
+            reference: reference.to_owned(),
+            platform: platform.map(str::to_owned),
+            tls_verify: self.tls_verify,
+        };
+        let events = self.events.clone();
+        let progress: Progress = Arc::new(move |e| events(BuildEvent::Pull(e)));
+        let result = self.engine.pull_image(&opts, progress);
+        self.event(BuildEvent::Pulled { ok: result.is_ok() });
+        result
+    }
+
+    fn runtime(&self) -> Result<tokio::runtime::Handle, Error> {
+        self.engine.runtime()
     }
 }

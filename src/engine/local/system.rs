@@ -1,10 +1,30 @@
 use super::LocalEngine;
 use crate::engine::interface::{Error, SystemEngine};
-use crate::engine::system;
+use crate::engine::system::{self, Info, Pruned, Version};
 
 impl SystemEngine for LocalEngine {
-    fn info(&self) -> Result<system::Info, Error> {
-        self.inside()?;
-        Ok(system::info(&self.ctx)?)
+    fn info(&self) -> Result<Info, Error> {
+        let inside = self.inside()?;
+        Ok(system::info(&self.ctx, inside)?)
+    }
+
+    fn version(&self) -> Result<Version, Error> {
+        Ok(system::version())
+    }
+
+    fn prune_system(&self, all: bool) -> Result<Pruned, Error> {
+        let inside = self.inside()?;
+        Ok(system::prune(&mut self.store()?, inside, all)?)
+    }
+
+    fn reset(&self) -> Result<(), Error> {
+        // The host side owns the running containers' namespaces: kill them from
+        // there, then enter ours to remove files owned by subordinate ids.
+        if system::has_store(&self.ctx) {
+            let host = self.host()?;
+            system::kill_all(&self.store()?, &host)?;
+        }
+        let inside = self.inside()?;
+        Ok(system::remove_storage(&self.ctx, inside)?)
     }
 }

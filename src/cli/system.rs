@@ -52,8 +52,7 @@ pub fn exec(ctx: &Context, cmd: SystemCommand) -> anyhow::Result<()> {
             if !args.force && !super::confirm(&prompt)? {
                 return Ok(());
             }
-            ctx.inside()?;
-            let pruned = system::prune(&mut ctx.open_store()?, args.all)?;
+            let pruned = system::prune(ctx.inside()?, &mut ctx.open_store()?, args.all)?;
             if !pruned.containers.is_empty() {
                 println!("Deleted Containers:");
                 pruned.containers.iter().for_each(|id| println!("{id}"));

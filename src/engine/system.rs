@@ -35,8 +35,12 @@ pub struct Pruned {
 
 /// Docker's `system prune`: stopped containers, the build cache, then dangling
 /// images (every image no container uses, with `all`).
-pub fn prune(store: &mut super::store::Store, all: bool) -> Result<Pruned, SystemError> {
-    let containers = super::containers::prune::prune(store, &[])?;
+pub fn prune(
+    inside: super::process::Inside,
+    store: &mut super::store::Store,
+    all: bool,
+) -> Result<Pruned, SystemError> {
+    let containers = super::containers::prune::prune(inside, store, &[])?;
     let cache = super::build::prune::prune(store)?;
     let images = super::images::remove::prune(store, all)?;
     Ok(Pruned {

@@ -83,7 +83,7 @@ impl LogReader {
             return Ok(Vec::new());
         };
         file.read_to_end(&mut self.partial)
-            .map_err(|e| ContainersError::Invalid(format!("cannot read the log: {e}")))?;
+            .map_err(ContainersError::Log)?;
         let complete = self
             .partial
             .iter()

@@ -88,7 +88,7 @@ impl Rooted {
         match status {
             WaitStatus::Exited(_, 0) => Ok(()),
             _ if !message.is_empty() => Err(ContainersError::Invalid(message)),
-            other => Err(ContainersError::Conflict(format!(
+            other => Err(ContainersError::Helper(format!(
                 "the helper working in container {} failed: {other:?}",
                 self.name
             ))),
@@ -159,5 +159,5 @@ impl Entry<'_> {
 }
 
 fn io_err(e: std::io::Error) -> ContainersError {
-    ContainersError::Conflict(format!("cannot start the copy helper: {e}"))
+    ContainersError::Helper(format!("cannot start the copy helper: {e}"))
 }

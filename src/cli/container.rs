@@ -3,6 +3,7 @@
 
 use super::Command;
 use super::{attach, cp, create, exec, inspect, logs, pause, prune, ps, rm, run, start, stop, top};
+use crate::engine::interface::Each;
 
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
@@ -79,5 +80,24 @@ impl ContainerCommand {
             ContainerCommand::Cp(a) => Command::Cp(a),
             ContainerCommand::Export(a) => Command::Export(a),
         }
+    }
+}
+
+/// Prints each name whose verb worked and each error, as Docker's commands on
+/// several containers do; exits 125 if any failed.
+pub fn print_names(names: &[String], results: Each) -> anyhow::Result<()> {
+    let mut failed = false;
+    for (name, result) in names.iter().zip(results) {
+        match result {
+            Ok(()) => println!("{name}"),
+            Err(e) => {
+                eprintln!("Error: {e}");
+                failed = true;
+            }
+        }
+    }
+    match failed {
+        false => Ok(()),
+        true => Err(super::Exit(super::ENGINE_ERROR).into()),
     }
 }

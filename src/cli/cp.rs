@@ -1,9 +1,8 @@
 //! `coracle cp` and `coracle export`, from the host side: the files on the host are
 //! read and written as the caller (see engine/containers/cp).
 
-use crate::engine::containers::cp::{self, CopyOptions, Endpoint};
-use crate::engine::containers::export;
-use crate::engine::context::Context;
+use crate::engine::containers::cp::{CopyOptions, Endpoint};
+use crate::engine::interface::Engine;
 use anyhow::Context as _;
 use std::path::PathBuf;
 
@@ -31,18 +30,19 @@ pub struct ExportArgs {
     container: String,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+/// `-` reads a tar from our stdin or writes one to our stdout.
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = CopyOptions {
         archive: args.archive,
         follow: args.follow_link,
     };
     let (src, dest) = (Endpoint::parse(&args.src), Endpoint::parse(&args.dest));
-    cp::copy(ctx, &ctx.open_store()?, &src, &dest, opts)?;
-    Ok(())
+    // Not locked: the copy forks, and a child must not inherit a held lock.
+    let (mut input, mut output) = (std::io::stdin(), std::io::stdout());
+    Ok(engine.copy(&src, &dest, opts, &mut input, &mut output)?)
 }
 
-pub fn export(ctx: &Context, args: ExportArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
+pub fn export(engine: &dyn Engine, args: ExportArgs) -> anyhow::Result<()> {
     let mut out: Box<dyn std::io::Write> = match &args.output {
         Some(path) => Box::new(
             std::fs::File::create(path)
@@ -57,6 +57,5 @@ pub fn export(ctx: &Context, args: ExportArgs) -> anyhow::Result<()> {
             Box::new(std::io::stdout().lock())
         }
     };
-    export::export(ctx, &store, &args.container, &mut out)?;
-    Ok(())
+    Ok(engine.export(&args.container, &mut out)?)
 }

@@ -1,10 +1,11 @@
 //! `coracle inspect` (and `container inspect`): containers first, then images.
 
 use super::format::print_inspect;
-use crate::engine::containers::{inspect as containers, ContainersError};
-use crate::engine::context::Context;
 use crate::engine::images::{inspect as images, ImagesError};
+use crate::engine::interface::Engine;
+use crate::engine::local::LocalEngine;
 use crate::engine::store::Store;
+use crate::engine::ErrorKind;
 use serde_json::Value;
 
 #[derive(clap::Args)]
@@ -27,11 +28,13 @@ impl Args {
     }
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
+/// Takes the `LocalEngine` for images, which are still inspected in the store
+/// directly until the image engine has the verb.
+pub fn exec(engine: &LocalEngine, args: Args) -> anyhow::Result<()> {
+    let store = engine.context().open_store()?;
     let kind = args.kind.as_deref();
     print_each(args.format.as_deref(), &args.names, |name| {
-        object(&store, name, kind)
+        object(engine, &store, name, kind)
     })
 }
 
@@ -60,10 +63,15 @@ pub fn print_each(
     Ok(())
 }
 
-fn object(store: &Store, name: &str, kind: Option<&str>) -> anyhow::Result<Value> {
+fn object(
+    engine: &dyn Engine,
+    store: &Store,
+    name: &str,
+    kind: Option<&str>,
+) -> anyhow::Result<Value> {
     if kind != Some("image") {
-        match containers::inspect(store, name) {
-            Err(ContainersError::NotFound(_)) => {}
+        match engine.inspect(name) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
             result => return Ok(result?),
         }
     }

@@ -1,9 +1,8 @@
 //! `coracle logs`: the container's output as it logged it, stdout entries to our
 //! stdout and stderr entries to our stderr.
 
-use crate::engine::containers::logs::{parse_time, LogOptions, LogReader};
-use crate::engine::containers::lookup::lookup;
-use crate::engine::context::Context;
+use crate::engine::containers::logs::{parse_time, LogOptions};
+use crate::engine::interface::Engine;
 use crate::engine::monitor::logfile::{Entry, Stream};
 use std::io::Write;
 
@@ -30,7 +29,7 @@ pub struct Args {
     container: String,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let tail = match args.tail.as_str() {
         "all" => None,
         n => Some(n.parse::<i64>().map_err(|_| {
@@ -44,11 +43,8 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
         // Docker treats a negative count as all.
         tail: tail.and_then(|n| usize::try_from(n).ok()),
     };
-    let store = ctx.open_store()?;
-    let record = lookup(&store, &args.container)?;
-    let mut reader = LogReader::open(&store, &record, opts);
-    drop(store);
-    while let Some(entries) = reader.next_batch()? {
+    for entries in engine.logs(&args.container, &opts)? {
+        let entries = entries?;
         let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
         for entry in &entries {
             if args.timestamps {

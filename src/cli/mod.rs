@@ -194,6 +194,7 @@ impl Command {
                 | Command::Port(_)
                 | Command::Pause(_)
                 | Command::Unpause(_)
+                | Command::ContainerPrune(_)
         )
     }
 }
@@ -282,24 +283,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run::exec(ctx, *args),
         Command::Create(args) => create::exec(ctx, *args),
         Command::Start(args) => start::exec(ctx, args),
-        Command::Stop(args) => stop::stop(ctx, args),
+        Command::Stop(args) => stop::stop(&engine, args),
         Command::Restart(args) => start::restart(ctx, args),
-        Command::Kill(args) => stop::kill(ctx, args),
-        Command::Wait(args) => stop::wait(ctx, args),
+        Command::Kill(args) => stop::kill(&engine, args),
+        Command::Wait(args) => stop::wait(&engine, args),
         Command::Attach(args) => attach::exec(ctx, args),
         Command::Exec(args) => exec::exec(ctx, args),
-        Command::Cp(args) => cp::exec(ctx, args),
-        Command::Export(args) => cp::export(ctx, args),
-        Command::Rm(args) => rm::exec(ctx, args),
-        Command::Rename(args) => rm::rename(ctx, args),
-        Command::Ps(args) => ps::exec(ctx, args),
-        Command::Inspect(args) => inspect::exec(ctx, args),
-        Command::Logs(args) => logs::exec(ctx, args),
-        Command::Top(args) => top::exec(ctx, args),
-        Command::Port(args) => top::port(ctx, args),
-        Command::Pause(args) => pause::pause(ctx, args),
-        Command::Unpause(args) => pause::unpause(ctx, args),
-        Command::ContainerPrune(args) => prune::exec(ctx, args),
+        Command::Cp(args) => cp::exec(&engine, args),
+        Command::Export(args) => cp::export(&engine, args),
+        Command::Rm(args) => rm::exec(&engine, args),
+        Command::Rename(args) => rm::rename(&engine, args),
+        Command::Ps(args) => ps::exec(&engine, args),
+        Command::Inspect(args) => inspect::exec(&engine, args),
+        Command::Logs(args) => logs::exec(&engine, args),
+        Command::Top(args) => top::exec(&engine, args),
+        Command::Port(args) => top::port(&engine, args),
+        Command::Pause(args) => pause::pause(&engine, args),
+        Command::Unpause(args) => pause::unpause(&engine, args),
+        Command::ContainerPrune(args) => prune::exec(&engine, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
         Command::Monitor(args) => monitor::exec(ctx, args),
         Command::Pull(args) => pull::exec(ctx, args),

@@ -1,7 +1,7 @@
 //! `coracle pause` and `coracle unpause`.
 
-use crate::engine::containers::pause::set_paused;
-use crate::engine::context::Context;
+use super::container::print_names;
+use crate::engine::interface::Engine;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -9,12 +9,10 @@ pub struct Args {
     containers: Vec<String>,
 }
 
-pub fn pause(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    super::each(&args.containers, |name| set_paused(&store, name, true))
+pub fn pause(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    print_names(&args.containers, engine.pause(&args.containers)?)
 }
 
-pub fn unpause(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    super::each(&args.containers, |name| set_paused(&store, name, false))
+pub fn unpause(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    print_names(&args.containers, engine.unpause(&args.containers)?)
 }

@@ -1,8 +1,8 @@
 //! `coracle container prune`.
 
 use super::format::human_size;
-use crate::engine::containers::prune::{check_filters, prune};
-use crate::engine::context::Context;
+use crate::engine::containers::prune::check_filters;
+use crate::engine::interface::Engine;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,7 +14,7 @@ pub struct Args {
     filters: Vec<String>,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     check_filters(&args.filters)?;
     if !args.force
         && !super::confirm(
@@ -23,8 +23,7 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    let store = ctx.open_store()?;
-    let pruned = prune(&store, &args.filters)?;
+    let pruned = engine.prune(&args.filters)?;
     if !pruned.removed.is_empty() {
         println!("Deleted Containers:");
         for id in &pruned.removed {

@@ -2,13 +2,11 @@
 
 use super::format::{human_duration, human_size, print_rows};
 use super::table::Table;
-use crate::engine::containers::list::{self, ListOptions, Listed};
-use crate::engine::context::Context;
+use crate::engine::containers::list::{ListOptions, Listed};
+use crate::engine::interface::Engine;
 use crate::engine::store::containers::{RunState, Status};
-use crate::engine::store::Store;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -38,27 +36,16 @@ pub struct Args {
     format: Option<String>,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = ListOptions {
         all: args.all,
         filters: args.filters.clone(),
         last: if args.latest { Some(1) } else { args.last },
+        size: args.size,
     };
-    let listed = list::list(&store, &opts)?;
+    let listed = engine.list(&opts)?;
     let now = Utc::now().timestamp_millis();
-    let mut image_sizes = HashMap::new();
-    let rows: Vec<Map<String, Value>> = listed
-        .iter()
-        .map(|l| {
-            let size = if args.size {
-                size(&store, l, &mut image_sizes)
-            } else {
-                "0B".to_owned()
-            };
-            row(l, &args, now, size)
-        })
-        .collect();
+    let rows: Vec<Map<String, Value>> = listed.iter().map(|l| row(l, &args, now)).collect();
     if args.quiet {
         return Ok(print_rows("{{.ID}}", &rows)?);
     }
@@ -99,7 +86,7 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
 }
 
 /// One container with Docker's `--format` keys (and Restarts, which Podman has).
-fn row(l: &Listed, args: &Args, now_ms: i64, size: String) -> Map<String, Value> {
+fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
     let r = &l.record;
     let command = l.config.command.join(" ");
     let command = if args.no_trunc {
@@ -126,7 +113,7 @@ fn row(l: &Listed, args: &Args, now_ms: i64, size: String) -> Map<String, Value>
         "Names": r.name,
         "Labels": labels.join(","),
         "Ports": "",
-        "Size": size,
+        "Size": size(l),
         "Mounts": "",
         "Networks": network,
         "LocalVolumes": "0",
@@ -157,17 +144,17 @@ fn ellipsis(s: &str, width: usize) -> String {
     format!("{}…", s.chars().take(width - 1).collect::<String>())
 }
 
-/// "0B (virtual 4.26MB)": what the container wrote, and that plus its image.
-fn size(store: &Store, l: &Listed, image_sizes: &mut HashMap<String, u64>) -> String {
-    let upper = list::upper_size(store, &l.record.id);
-    let image = *image_sizes
-        .entry(l.record.image_id.clone())
-        .or_insert_with(|| store.image(&l.record.image_id).map_or(0, |i| i.size));
-    format!(
-        "{} (virtual {})",
-        human_size(upper),
-        human_size(upper + image)
-    )
+/// "0B (virtual 4.26MB)": what the container wrote, and that plus its image;
+/// "0B" when not measured.
+fn size(l: &Listed) -> String {
+    match l.size {
+        Some(size) => format!(
+            "{} (virtual {})",
+            human_size(size.rw),
+            human_size(size.root_fs)
+        ),
+        None => "0B".to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! `coracle rm` and `coracle rename`
 
-use crate::engine::containers::remove::remove;
-use crate::engine::containers::{stop, ContainersError};
-use crate::engine::context::Context;
-use std::time::Duration;
+use crate::engine::containers::remove::RemoveOptions;
+use crate::engine::interface::Engine;
+use crate::engine::ErrorKind;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,37 +22,23 @@ pub struct RenameArgs {
     new_name: String,
 }
 
-pub fn rename(ctx: &Context, args: RenameArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    Ok(crate::engine::containers::remove::rename(
-        &store,
-        &args.container,
-        &args.new_name,
-    )?)
+pub fn rename(engine: &dyn Engine, args: RenameArgs) -> anyhow::Result<()> {
+    Ok(engine.rename(&args.container, &args.new_name)?)
 }
 
 /// Podman's codes: 1 when a container is unknown, 2 when one is running.
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    // Killing is done from the host side, which may signal any process in the
-    // container; removing its files needs the user namespace that owns them.
-    if args.force {
-        for name in &args.containers {
-            let _ = stop::stop(&store, name, Duration::ZERO);
-        }
-    }
-    drop(store);
-    ctx.inside()?;
-    let store = ctx.open_store()?;
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    let opts = RemoveOptions { force: args.force };
+    let results = engine.remove(&args.containers, &opts)?;
     let mut code = 0;
-    for name in &args.containers {
-        match remove(&store, name, args.force) {
-            Ok(_) => println!("{name}"),
+    for (name, result) in args.containers.iter().zip(results) {
+        match result {
+            Ok(()) => println!("{name}"),
             Err(e) => {
                 eprintln!("Error: {e}");
-                code = code.max(match e {
-                    ContainersError::NotFound(_) => 1,
-                    ContainersError::Conflict(_) => 2,
+                code = code.max(match e.kind() {
+                    ErrorKind::NotFound => 1,
+                    ErrorKind::Conflict => 2,
                     _ => 125,
                 });
             }

@@ -1,8 +1,6 @@
-//! `coracle stop`, `coracle kill` and `coracle wait`: from the host side, with no
-//! user namespace of our own (see engine/containers/stop.rs).
+//! `coracle stop`, `coracle kill` and `coracle wait`.
 
-use crate::engine::containers::stop;
-use crate::engine::context::Context;
+use crate::engine::interface::Engine;
 use std::time::Duration;
 
 #[derive(clap::Args)]
@@ -29,26 +27,22 @@ pub struct WaitArgs {
     containers: Vec<String>,
 }
 
-pub fn stop(ctx: &Context, args: StopArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
+pub fn stop(engine: &dyn Engine, args: StopArgs) -> anyhow::Result<()> {
     let timeout = Duration::from_secs(args.time);
-    super::each(&args.containers, |name| stop::stop(&store, name, timeout))
+    let results = engine.stop(&args.containers, timeout)?;
+    super::container::print_names(&args.containers, results)
 }
 
-pub fn kill(ctx: &Context, args: KillArgs) -> anyhow::Result<()> {
-    crate::engine::runtime::signal::parse(&args.signal)?;
-    let store = ctx.open_store()?;
-    super::each(&args.containers, |name| {
-        stop::kill(&store, name, &args.signal)
-    })
+pub fn kill(engine: &dyn Engine, args: KillArgs) -> anyhow::Result<()> {
+    let results = engine.kill(&args.containers, &args.signal)?;
+    super::container::print_names(&args.containers, results)
 }
 
 /// Prints each container's exit code once it has exited.
-pub fn wait(ctx: &Context, args: WaitArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
+pub fn wait(engine: &dyn Engine, args: WaitArgs) -> anyhow::Result<()> {
     let mut failed = 0;
-    for name in &args.containers {
-        match stop::wait(&store, name) {
+    for result in engine.wait(&args.containers)? {
+        match result {
             Ok(code) => println!("{code}"),
             Err(e) => {
                 eprintln!("Error: {e}");

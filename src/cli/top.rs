@@ -1,9 +1,7 @@
 //! `coracle top` and `coracle port`.
 
 use super::table::Table;
-use crate::engine::containers::lookup::lookup;
-use crate::engine::containers::top::top;
-use crate::engine::context::Context;
+use crate::engine::interface::Engine;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,11 +19,10 @@ pub struct PortArgs {
 }
 
 /// UID is the process's user inside the container, as a number.
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let today = chrono::Local::now().date_naive();
     let mut table = Table::new(&["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]);
-    for p in top(&store, &args.container)? {
+    for p in engine.top(&args.container)? {
         let stime = if p.start.date_naive() == today {
             p.start.format("%H:%M")
         } else {
@@ -50,13 +47,23 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     Ok(table.print()?)
 }
 
-/// Containers have no published ports before coracle has networks: nothing to
-/// show, but the container must exist.
-pub fn port(ctx: &Context, args: PortArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    lookup(&store, &args.container)?;
-    if let Some(port) = args.port {
+/// Each mapping, or those of the port asked for (which must have one).
+pub fn port(engine: &dyn Engine, args: PortArgs) -> anyhow::Result<()> {
+    let ports = engine.port(&args.container)?;
+    let wanted: Vec<&String> = match &args.port {
+        None => ports.iter().collect(),
+        // `80` is 80 of any protocol, `80/udp` just that one.
+        Some(port) => ports
+            .iter()
+            .filter(|p| {
+                let private = p.split(" -> ").next().unwrap_or_default();
+                private == port || private.split('/').next() == Some(port.as_str())
+            })
+            .collect(),
+    };
+    if let (Some(port), true) = (&args.port, wanted.is_empty()) {
         anyhow::bail!("no public port '{port}' published for {}", args.container);
     }
+    wanted.iter().for_each(|p| println!("{p}"));
     Ok(())
 }

@@ -38,7 +38,7 @@ pub struct Pruned {
 /// Docker's `system prune`: stopped containers, the build cache, then dangling
 /// images (every image no container uses, with `all`).
 pub fn prune(store: &mut Store, inside: Inside, all: bool) -> Result<Pruned, SystemError> {
-    let containers = super::containers::prune::prune(store, &[])?;
+    let containers = super::containers::prune::prune(inside, store, &[])?;
     let cache = super::build::prune::prune(store, inside)?;
     let images = super::images::remove::prune(store, all)?;
     Ok(Pruned {

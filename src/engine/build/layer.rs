@@ -6,12 +6,11 @@
 
 use super::BuildError;
 use crate::engine::store::layers::LayerRecord;
+use crate::engine::store::unpack::is_opaque;
 use crate::engine::store::{Store, StoreError, TempEntry};
 use std::collections::HashMap;
-use std::ffi::CString;
 use std::fs::Metadata;
 use std::io::Write;
-use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
 
@@ -166,23 +165,4 @@ fn header(meta: &Metadata) -> tar::Header {
     header.set_mtime(meta.mtime().max(0) as u64);
     header.set_size(0);
     header
-}
-
-/// Overlay (mounted with `userxattr`) marks a directory that hides the lower
-/// layers' contents with this xattr.
-pub fn is_opaque(path: &Path) -> bool {
-    let Ok(path) = CString::new(path.as_os_str().as_bytes()) else {
-        return false;
-    };
-    let mut value = [0u8; 4];
-    // SAFETY: valid C strings and a buffer of the given length.
-    let len = unsafe {
-        libc::lgetxattr(
-            path.as_ptr(),
-            c"user.overlay.opaque".as_ptr(),
-            value.as_mut_ptr().cast(),
-            value.len(),
-        )
-    };
-    len == 1 && value[0] == b'y'
 }

@@ -149,7 +149,7 @@ pub fn layered_lookup(layers: &[PathBuf], rel: &str) -> Option<Found> {
             if !meta.is_dir() {
                 return None;
             }
-            stop_below |= super::layer::is_opaque(&host);
+            stop_below |= crate::engine::store::unpack::is_opaque(&host);
         }
         if parts.is_empty() {
             if let Ok(meta) = std::fs::symlink_metadata(layer) {
@@ -182,7 +182,7 @@ fn layered_list(layers: &[PathBuf], rel: &str) -> Vec<String> {
                 .unwrap_or(false);
             seen.entry(name).or_insert(visible);
         }
-        if super::layer::is_opaque(&dir) {
+        if crate::engine::store::unpack::is_opaque(&dir) {
             break;
         }
     }

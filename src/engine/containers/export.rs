@@ -6,6 +6,7 @@ use super::cp::archive::{self, TreeOptions};
 use super::rooted;
 use super::ContainersError;
 use crate::engine::context::Context;
+use crate::engine::process::Host;
 use crate::engine::store::Store;
 use std::io::{self, Write};
 use std::os::fd::AsFd;
@@ -14,6 +15,7 @@ use std::path::Path;
 /// Writes the tar of container `input`'s filesystem to `out`.
 pub fn export(
     ctx: &Context,
+    host: &Host,
     store: &Store,
     input: &str,
     out: &mut dyn Write,
@@ -31,7 +33,7 @@ pub fn export(
             .and_then(|()| b.into_inner()?.flush())
             .map_err(|e| format!("cannot read the container's files: {e}"))
     });
-    let mut helper = rooted::spawn(ctx, store, input, work)?;
+    let mut helper = rooted::spawn(ctx, host, store, input, work)?;
     let copied = io::copy(&mut helper.sock, out).and_then(|_| out.flush());
     helper.finish()?;
     copied.map_err(|source| ContainersError::Write {

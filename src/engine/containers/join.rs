@@ -42,7 +42,7 @@ pub fn mount_namespace(record: &ContainerRecord, init: Pid) -> Result<(), Contai
 fn enter(
     record: &ContainerRecord,
     init: Pid,
-    kind: &str,
+    kind: &'static str,
     flag: CloneFlags,
 ) -> Result<(), ContainersError> {
     let path = format!("/proc/{init}/ns/{kind}");
@@ -61,9 +61,10 @@ fn enter(
     setns(ns, flag).map_err(|e| join_error(record, kind, e.into()))
 }
 
-fn join_error(record: &ContainerRecord, kind: &str, e: std::io::Error) -> ContainersError {
-    ContainersError::Conflict(format!(
-        "cannot join the {kind} namespace of container {}: {e}",
-        record.name
-    ))
+fn join_error(record: &ContainerRecord, kind: &'static str, e: std::io::Error) -> ContainersError {
+    ContainersError::Join {
+        name: record.name.clone(),
+        namespace: kind,
+        source: e,
+    }
 }

@@ -1,8 +1,7 @@
 //! Reading one file of an image without mounting it: the topmost layer that has the
 //! path wins, and a whiteout or an opaque directory above it hides it.
 
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
+use crate::engine::store::unpack::is_opaque;
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
@@ -39,23 +38,6 @@ fn hidden_below(layer: &Path, rel: &str) -> bool {
         }
     }
     false
-}
-
-fn is_opaque(dir: &Path) -> bool {
-    let Ok(path) = CString::new(dir.as_os_str().as_bytes()) else {
-        return false;
-    };
-    let mut value = [0u8; 2];
-    // SAFETY: both pointers are valid for the lengths given.
-    let n = unsafe {
-        libc::lgetxattr(
-            path.as_ptr(),
-            c"user.overlay.opaque".as_ptr(),
-            value.as_mut_ptr().cast(),
-            value.len(),
-        )
-    };
-    n == 1 && value[0] == b'y'
 }
 
 #[cfg(test)]

@@ -18,12 +18,25 @@ pub struct ListOptions {
     pub filters: Vec<String>,
     /// At most this many, newest first (`-n`, `-l`); implies `all`, as in Docker.
     pub last: Option<usize>,
+    /// Measure what each container wrote (`-s`).
+    pub size: bool,
 }
 
 /// A listed container: its record and its parsed config.
 pub struct Listed {
     pub record: ContainerRecord,
     pub config: ContainerConfig,
+    /// When asked for.
+    pub size: Option<Size>,
+}
+
+/// Docker's SizeRw and SizeRootFs.
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    /// Bytes the container wrote.
+    pub rw: u64,
+    /// Those plus its image's.
+    pub root_fs: u64,
 }
 
 pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<Listed>, ContainersError> {
@@ -31,6 +44,7 @@ pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<Listed>, Containers
     filters.check_times()?;
     let ancestors = filters.ancestor_ids(store)?;
     let all = opts.all || opts.last.is_some() || filters.wants_stopped();
+    let mut image_sizes = HashMap::new();
     let mut listed = Vec::new();
     for record in store.containers()? {
         if opts.last.is_some_and(|n| listed.len() >= n) {
@@ -50,10 +64,28 @@ pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<Listed>, Containers
         }
         let config = config_of(&record)?;
         if filters.matches_labels(&config.labels) {
-            listed.push(Listed { record, config });
+            let size = opts.size.then(|| size(store, &record, &mut image_sizes));
+            listed.push(Listed {
+                record,
+                config,
+                size,
+            });
         }
     }
     Ok(listed)
+}
+
+/// `image_sizes` keeps each image's size, asked once however many containers
+/// share it.
+fn size(store: &Store, record: &ContainerRecord, image_sizes: &mut HashMap<String, u64>) -> Size {
+    let rw = upper_size(store, &record.id);
+    let image = *image_sizes
+        .entry(record.image_id.clone())
+        .or_insert_with(|| store.image(&record.image_id).map_or(0, |i| i.size));
+    Size {
+        rw,
+        root_fs: rw + image,
+    }
 }
 
 /// Bytes of the files a container wrote (its overlay upper dir), as `ps -s`

@@ -47,7 +47,7 @@ impl LogReader {
     }
 
     /// The next entries to show; `None` once there will be no more.
-    pub fn next_batch(&mut self) -> Result<Option<Vec<Entry>>, ContainersError> {
+    fn next_batch(&mut self) -> Result<Option<Vec<Entry>>, ContainersError> {
         if !self.started {
             self.started = true;
             let mut entries = self.read_new()?;
@@ -83,7 +83,7 @@ impl LogReader {
             return Ok(Vec::new());
         };
         file.read_to_end(&mut self.partial)
-            .map_err(|e| ContainersError::Invalid(format!("cannot read the log: {e}")))?;
+            .map_err(ContainersError::Log)?;
         let complete = self
             .partial
             .iter()
@@ -107,6 +107,14 @@ impl LogReader {
                 self.opts.since.is_none_or(|s| t >= s) && self.opts.until.is_none_or(|u| t <= u)
             })
             .collect()
+    }
+}
+
+impl Iterator for LogReader {
+    type Item = Result<Vec<Entry>, ContainersError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_batch().transpose()
     }
 }
 

@@ -65,6 +65,27 @@ pub enum ContainersError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot signal container {name}: {source}")]
+    Signal {
+        name: String,
+        source: std::io::Error,
+    },
+    #[error("container {name} did not stop within {secs}s of SIGKILL")]
+    Unstoppable { name: String, secs: u64 },
+    #[error("cannot join the {namespace} namespace of container {name}: {source}")]
+    Join {
+        name: String,
+        namespace: &'static str,
+        source: std::io::Error,
+    },
+    /// The child that works in a container's filesystem (cp, export) could not
+    /// be started or died without saying why.
+    #[error("{0}")]
+    Helper(String),
+    #[error("pause needs the cgroup v2 freezer with delegation, which this host does not give rootless containers")]
+    NoFreezer,
+    #[error("cannot read the log: {0}")]
+    Log(std::io::Error),
 }
 
 impl Kinded for ContainersError {
@@ -77,9 +98,26 @@ impl Kinded for ContainersError {
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,
+            ContainersError::NoFreezer => ErrorKind::NotPermitted,
+            // The container's process ended between the check and the signal.
+            ContainersError::Signal { source, .. }
+                if source.raw_os_error() == Some(libc::ESRCH) =>
+            {
+                ErrorKind::Conflict
+            }
+            ContainersError::Signal { source, .. } | ContainersError::Join { source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                ErrorKind::NotPermitted
+            }
             ContainersError::Attach(_)
             | ContainersError::Start { .. }
-            | ContainersError::Write { .. } => ErrorKind::Internal,
+            | ContainersError::Write { .. }
+            | ContainersError::Signal { .. }
+            | ContainersError::Unstoppable { .. }
+            | ContainersError::Join { .. }
+            | ContainersError::Helper(_)
+            | ContainersError::Log(_) => ErrorKind::Internal,
         }
     }
 
@@ -88,5 +126,23 @@ impl Kinded for ContainersError {
             ContainersError::Start { code, .. } if *code != 125 => Some(*code),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ContainersError, ErrorKind, Kinded};
+    use std::io::Error;
+
+    #[test]
+    fn a_failed_signal_says_why_by_its_kind() {
+        let signal = |errno| ContainersError::Signal {
+            name: "box".into(),
+            source: Error::from_raw_os_error(errno),
+        };
+        assert_eq!(signal(libc::ESRCH).kind(), ErrorKind::Conflict);
+        assert_eq!(signal(libc::EPERM).kind(), ErrorKind::NotPermitted);
+        assert_eq!(signal(libc::EINVAL).kind(), ErrorKind::Internal);
+        assert_eq!(ContainersError::NoFreezer.kind(), ErrorKind::NotPermitted);
     }
 }

@@ -8,9 +8,6 @@ use crate::engine::store::containers::Status;
 use crate::engine::store::Store;
 use std::path::PathBuf;
 
-const NO_FREEZER: &str =
-    "pause needs the cgroup v2 freezer with delegation, which this host does not give rootless containers";
-
 /// Freezes (`frozen`) or thaws the container's processes and records it.
 pub fn set_paused(store: &Store, input: &str, frozen: bool) -> Result<(), ContainersError> {
     let mut record = lookup(store, input)?;
@@ -26,9 +23,9 @@ pub fn set_paused(store: &Store, input: &str, frozen: bool) -> Result<(), Contai
             from.as_str()
         )));
     }
-    let freeze = freezer(&record.id).ok_or_else(|| ContainersError::Invalid(NO_FREEZER.into()))?;
+    let freeze = freezer(&record.id).ok_or(ContainersError::NoFreezer)?;
     std::fs::write(&freeze, if frozen { "1" } else { "0" })
-        .map_err(|_| ContainersError::Invalid(NO_FREEZER.into()))?;
+        .map_err(|_| ContainersError::NoFreezer)?;
     record.state.status = to;
     Ok(store.set_run_state(&record.id, &record.state)?)
 }

@@ -4,6 +4,7 @@
 
 use super::list::{self, Filters};
 use super::{remove, ContainersError};
+use crate::engine::process::Inside;
 use crate::engine::store::Store;
 
 pub struct Pruned {
@@ -13,12 +14,12 @@ pub struct Pruned {
 }
 
 /// `filters`: `until=TIME` and `label=KEY[=VALUE]`, as Docker's prune takes them.
-pub fn prune(store: &Store, filters: &[String]) -> Result<Pruned, ContainersError> {
+pub fn prune(inside: Inside, store: &Store, filters: &[String]) -> Result<Pruned, ContainersError> {
     check_filters(filters)?;
     let opts = list::ListOptions {
         all: true,
         filters: filters.to_vec(),
-        last: None,
+        ..Default::default()
     };
     let mut pruned = Pruned {
         removed: Vec::new(),
@@ -31,7 +32,7 @@ pub fn prune(store: &Store, filters: &[String]) -> Result<Pruned, ContainersErro
         }
         let size = list::upper_size(store, &record.id);
         // Removed meanwhile by someone else, or started: not ours to count.
-        if remove::remove(store, &record.id, false).is_ok() {
+        if remove::remove(inside, store, &record.id, false).is_ok() {
             pruned.removed.push(record.id);
             pruned.reclaimed += size;
         }

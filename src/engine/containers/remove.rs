@@ -1,7 +1,15 @@
 //! Finding a container by name, ID or unique ID prefix; `rm` and `rename`.
 
 use super::ContainersError;
+use crate::engine::process::Inside;
 use crate::engine::store::Store;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RemoveOptions {
+    /// Kill a running container first (`-f`), and remove whatever its record
+    /// says.
+    pub force: bool,
+}
 
 /// The full ID of the container called or identified by `input`.
 pub fn resolve(store: &Store, input: &str) -> Result<String, ContainersError> {
@@ -23,7 +31,13 @@ pub fn resolve(store: &Store, input: &str) -> Result<String, ContainersError> {
 
 /// Removes a container that is not running (or, with `force`, whatever its record
 /// says: a monitor killed with -9 never records the end). Returns its full ID.
-pub fn remove(store: &Store, input: &str, force: bool) -> Result<String, ContainersError> {
+/// Inside the user namespace: the files in its upper dir belong to its ids.
+pub fn remove(
+    _inside: Inside,
+    store: &Store,
+    input: &str,
+    force: bool,
+) -> Result<String, ContainersError> {
     let id = resolve(store, input)?;
     let record = store
         .container(&id)?

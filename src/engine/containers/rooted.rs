@@ -12,6 +12,7 @@ use super::lookup::lookup;
 use super::{join, state, ContainerConfig, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::monitor::rootfs;
+use crate::engine::process::Host;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
@@ -34,10 +35,13 @@ pub struct Rooted {
     _lock: Option<Lock>,
 }
 
-/// Starts `work` in the filesystem of container `input`. The caller must be
-/// single-threaded and on the host side (no user namespace of its own).
+/// Starts `work` in the filesystem of container `input`. The caller is on the
+/// host side and single-threaded, as `Host` proves: the child joins or enters a
+/// user namespace, and forks from a process with threads may not run arbitrary
+/// code.
 pub fn spawn(
     ctx: &Context,
+    _host: &Host,
     store: &Store,
     input: &str,
     work: Work,
@@ -49,7 +53,7 @@ pub fn spawn(
     };
     let (ours, theirs) = UnixStream::pair().map_err(io_err)?;
     let (err_read, err_write) = nix::unistd::pipe().map_err(|e| io_err(e.into()))?;
-    // SAFETY: the caller is single-threaded (see above), so the child may run any code.
+    // SAFETY: the caller is single-threaded (`Host`), so the child may run any code.
     match unsafe { fork() }.map_err(|e| io_err(e.into()))? {
         ForkResult::Child => {
             drop(ours);
@@ -84,7 +88,7 @@ impl Rooted {
         match status {
             WaitStatus::Exited(_, 0) => Ok(()),
             _ if !message.is_empty() => Err(ContainersError::Invalid(message)),
-            other => Err(ContainersError::Conflict(format!(
+            other => Err(ContainersError::Helper(format!(
                 "the helper working in container {} failed: {other:?}",
                 self.name
             ))),
@@ -155,5 +159,5 @@ impl Entry<'_> {
 }
 
 fn io_err(e: std::io::Error) -> ContainersError {
-    ContainersError::Conflict(format!("cannot start the copy helper: {e}"))
+    ContainersError::Helper(format!("cannot start the copy helper: {e}"))
 }

@@ -47,10 +47,10 @@ pub fn stop(store: &Store, input: &str, timeout: Duration) -> Result<(), Contain
     if wait_for_monitor(store, &record.id, Some(KILL_GRACE))? {
         return Ok(());
     }
-    Err(ContainersError::Conflict(format!(
-        "container {input} did not stop within {}s of SIGKILL",
-        KILL_GRACE.as_secs()
-    )))
+    Err(ContainersError::Unstoppable {
+        name: input.to_owned(),
+        secs: KILL_GRACE.as_secs(),
+    })
 }
 
 /// Waits for the container to exit and returns its exit code. A container not
@@ -125,10 +125,10 @@ fn send(record: &ContainerRecord, input: &str, number: i32) -> Result<(), Contai
     let pid = state::live_init(&record.state).ok_or_else(not_running)?;
     // SAFETY: kill(2) with a pid and a signal number; no memory is involved.
     if unsafe { libc::kill(pid.as_raw(), number) } != 0 {
-        let e = std::io::Error::last_os_error();
-        return Err(ContainersError::Conflict(format!(
-            "cannot signal container {input}: {e}"
-        )));
+        return Err(ContainersError::Signal {
+            name: input.to_owned(),
+            source: std::io::Error::last_os_error(),
+        });
     }
     Ok(())
 }

@@ -1,8 +1,76 @@
 //! The verbs on containers that exist: their state, files, output and removal.
+//!
+//! Verbs on several containers return a result per name; the outer error is the
+//! whole verb's (the store would not open, a flag is wrong) and means no name was
+//! tried. Nothing here prints: `logs` hands back batches the caller drains, `cp`
+//! and `export` read and write the caller's handles.
 
-use super::Error;
+use super::{Each, Error};
+use crate::engine::containers::cp::{CopyOptions, Endpoint};
+use crate::engine::containers::list::{ListOptions, Listed};
+use crate::engine::containers::logs::LogOptions;
+use crate::engine::containers::prune::Pruned;
+use crate::engine::containers::remove::RemoveOptions;
+use crate::engine::containers::top::Process;
+use crate::engine::monitor::logfile::Entry;
+use std::io::{Read, Write};
+use std::time::Duration;
+
+/// A container's log entries, a batch at a time; with `follow` a batch may be
+/// long in coming, and the end comes when the container's monitor is gone.
+pub type LogBatches = Box<dyn Iterator<Item = Result<Vec<Entry>, Error>> + Send>;
 
 pub trait ContainerEngine {
-    /// The container's ID, from its name or a unique prefix of its ID.
-    fn container_id(&self, name: &str) -> Result<String, Error>;
+    /// Sends each its stop signal, then SIGKILL after `timeout`; a container
+    /// that is not running is left as it is.
+    fn stop(&self, names: &[String], timeout: Duration) -> Result<Each, Error>;
+
+    /// Sends `signal` (a name or number; refused whole when it is neither) to
+    /// each container's init.
+    fn kill(&self, names: &[String], signal: &str) -> Result<Each, Error>;
+
+    /// Waits for each to exit, in turn; their exit codes.
+    fn wait(&self, names: &[String]) -> Result<Each<i32>, Error>;
+
+    /// Removes each (with `force`, killing a running one first).
+    fn remove(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error>;
+
+    fn rename(&self, name: &str, new_name: &str) -> Result<(), Error>;
+
+    /// Freezes each container's processes.
+    fn pause(&self, names: &[String]) -> Result<Each, Error>;
+
+    fn unpause(&self, names: &[String]) -> Result<Each, Error>;
+
+    /// The containers `ps` shows, newest first, with their sizes if asked.
+    fn list(&self, opts: &ListOptions) -> Result<Vec<Listed>, Error>;
+
+    /// Docker's ContainerJSON of one container.
+    fn inspect(&self, name: &str) -> Result<serde_json::Value, Error>;
+
+    fn logs(&self, name: &str, opts: &LogOptions) -> Result<LogBatches, Error>;
+
+    /// The container's processes, in `ps -ef`'s columns.
+    fn top(&self, name: &str) -> Result<Vec<Process>, Error>;
+
+    /// The container's published ports as `port` shows them
+    /// (`80/tcp -> 0.0.0.0:8080`): none before coracle has networks.
+    fn port(&self, name: &str) -> Result<Vec<String>, Error>;
+
+    /// Removes the containers that are not running, as the filters allow.
+    fn prune(&self, filters: &[String]) -> Result<Pruned, Error>;
+
+    /// Copies between a container and the host; a `Stream` endpoint is a tar
+    /// read from `input` or written to `output`.
+    fn copy(
+        &self,
+        src: &Endpoint,
+        dest: &Endpoint,
+        opts: CopyOptions,
+        input: &mut dyn Read,
+        output: &mut dyn Write,
+    ) -> Result<(), Error>;
+
+    /// Writes a tar of the container's filesystem to `out`.
+    fn export(&self, name: &str, out: &mut dyn Write) -> Result<(), Error>;
 }

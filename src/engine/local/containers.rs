@@ -1,9 +1,123 @@
+//! The verbs on containers that exist. Most work from the host side, where the
+//! caller owns the containers' namespaces and may signal any process in them (a
+//! fresh user namespace of our own would own nothing of theirs): these never
+//! enter ours. Removing needs ours, which owns the files a container wrote.
+
 use super::LocalEngine;
-use crate::engine::containers;
-use crate::engine::interface::{ContainerEngine, Error};
+use crate::engine::containers::cp::{self, CopyIo, CopyOptions, Endpoint};
+use crate::engine::containers::list::{self, ListOptions, Listed};
+use crate::engine::containers::logs::{LogOptions, LogReader};
+use crate::engine::containers::lookup::lookup;
+use crate::engine::containers::prune::{self, Pruned};
+use crate::engine::containers::remove::{self, RemoveOptions};
+use crate::engine::containers::top::{self, Process};
+use crate::engine::containers::{export, inspect, pause, stop, ContainersError};
+use crate::engine::interface::{ContainerEngine, Each, Error, LogBatches};
+use crate::engine::runtime::signal;
+use std::io::{Read, Write};
+use std::time::Duration;
 
 impl ContainerEngine for LocalEngine {
-    fn container_id(&self, name: &str) -> Result<String, Error> {
-        Ok(containers::resolve(&self.store()?, name)?)
+    fn stop(&self, names: &[String], timeout: Duration) -> Result<Each, Error> {
+        let store = self.store()?;
+        Ok(each(names, |name| stop::stop(&store, name, timeout)))
     }
+
+    fn kill(&self, names: &[String], signal: &str) -> Result<Each, Error> {
+        signal::parse(signal)?;
+        let store = self.store()?;
+        Ok(each(names, |name| stop::kill(&store, name, signal)))
+    }
+
+    fn wait(&self, names: &[String]) -> Result<Each<i32>, Error> {
+        let store = self.store()?;
+        Ok(each(names, |name| stop::wait(&store, name)))
+    }
+
+    fn remove(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error> {
+        // Killing is done from the host side, before entering ours; what does not
+        // stop is refused below.
+        let store = self.store()?;
+        if opts.force {
+            for name in names {
+                let _ = stop::stop(&store, name, Duration::ZERO);
+            }
+        }
+        drop(store);
+        let inside = self.inside()?;
+        let store = self.store()?;
+        Ok(each(names, |name| {
+            remove::remove(inside, &store, name, opts.force).map(drop)
+        }))
+    }
+
+    fn rename(&self, name: &str, new_name: &str) -> Result<(), Error> {
+        Ok(remove::rename(&self.store()?, name, new_name)?)
+    }
+
+    fn pause(&self, names: &[String]) -> Result<Each, Error> {
+        let store = self.store()?;
+        Ok(each(names, |name| pause::set_paused(&store, name, true)))
+    }
+
+    fn unpause(&self, names: &[String]) -> Result<Each, Error> {
+        let store = self.store()?;
+        Ok(each(names, |name| pause::set_paused(&store, name, false)))
+    }
+
+    fn list(&self, opts: &ListOptions) -> Result<Vec<Listed>, Error> {
+        Ok(list::list(&self.store()?, opts)?)
+    }
+
+    fn inspect(&self, name: &str) -> Result<serde_json::Value, Error> {
+        Ok(inspect::inspect(&self.store()?, name)?)
+    }
+
+    fn logs(&self, name: &str, opts: &LogOptions) -> Result<LogBatches, Error> {
+        let store = self.store()?;
+        let record = lookup(&store, name)?;
+        let reader = LogReader::open(&store, &record, opts.clone());
+        Ok(Box::new(reader.map(|batch| batch.map_err(Error::from))))
+    }
+
+    fn top(&self, name: &str) -> Result<Vec<Process>, Error> {
+        Ok(top::top(&self.store()?, name)?)
+    }
+
+    fn port(&self, name: &str) -> Result<Vec<String>, Error> {
+        Ok(top::ports(&self.store()?, name)?)
+    }
+
+    fn prune(&self, filters: &[String]) -> Result<Pruned, Error> {
+        let inside = self.inside()?;
+        Ok(prune::prune(inside, &self.store()?, filters)?)
+    }
+
+    fn copy(
+        &self,
+        src: &Endpoint,
+        dest: &Endpoint,
+        opts: CopyOptions,
+        input: &mut dyn Read,
+        output: &mut dyn Write,
+    ) -> Result<(), Error> {
+        let host = self.host()?;
+        let io = CopyIo { input, output };
+        let store = self.store()?;
+        Ok(cp::copy(&self.ctx, &host, &store, src, dest, opts, io)?)
+    }
+
+    fn export(&self, name: &str, out: &mut dyn Write) -> Result<(), Error> {
+        let host = self.host()?;
+        let store = self.store()?;
+        Ok(export::export(&self.ctx, &host, &store, name, out)?)
+    }
+}
+
+/// `f` on each name, in order.
+fn each<T>(names: &[String], f: impl Fn(&str) -> Result<T, ContainersError>) -> Each<T> {
+    names
+        .iter()
+        .map(|name| f(name).map_err(Error::from))
+        .collect()
 }

@@ -112,7 +112,16 @@ impl Kinded for StoreError {
             StoreError::ImageNotFound(_) => ErrorKind::NotFound,
             StoreError::Ambiguous(_) => ErrorKind::Invalid,
             StoreError::Conflict(_) => ErrorKind::Conflict,
-            _ => ErrorKind::Internal,
+            // A root given with --root that the caller may not write, say.
+            StoreError::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                ErrorKind::NotPermitted
+            }
+            StoreError::Io { .. }
+            | StoreError::Db(_)
+            | StoreError::BlobMissing(_)
+            | StoreError::Corrupt(_) => ErrorKind::Internal,
         }
     }
 }

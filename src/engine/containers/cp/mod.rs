@@ -2,21 +2,24 @@
 //! rules for where they land (see [`path`]).
 //!
 //! The container's side is worked by a child rooted in its filesystem (see
-//! [`super::rooted`]); we, the parent, stay the invoking user on the host. The two
-//! first agree on names over the socket (the child says what the container holds
-//! at its path, the producer's side decides the tar's names), then one streams a
-//! tar to the other. What goes into the container goes through the layer unpacker,
-//! which resolves every name inside the container's root.
+//! [`super::rooted`]); we, the parent, stay the invoking user on the host (see
+//! [`host`]). The two first agree on names over the socket (the child says what
+//! the container holds at its path, the producer's side decides the tar's names),
+//! then one streams a tar to the other. What goes into the container goes through
+//! the layer unpacker, which resolves every name inside the container's root.
 
 pub mod archive;
+mod host;
 pub mod path;
 
 use super::rooted::{self, Rooted};
 use super::ContainersError;
 use crate::engine::context::Context;
+use crate::engine::process::Host;
 use crate::engine::store::unpack::{self, UnpackOptions};
 use crate::engine::store::Store;
 use archive::{Node, TreeOptions};
+use host::{extract_on_host, HostSource};
 use path::{ContainerPath, Dest, Placement};
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
@@ -27,7 +30,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     Host(PathBuf),
-    /// `-`: a tar stream on stdin or stdout.
+    /// `-`: a tar stream, read from the caller's input or written to its output.
     Stream,
     Container {
         name: String,
@@ -62,216 +65,152 @@ pub struct CopyOptions {
     pub follow: bool,
 }
 
+/// The caller's handles, for a `Stream` endpoint.
+pub struct CopyIo<'a> {
+    pub input: &'a mut dyn Read,
+    pub output: &'a mut dyn Write,
+}
+
+/// Copies from the host side, as `Host` proves: the container's side is worked
+/// by a child that joins or enters its namespaces.
 pub fn copy(
     ctx: &Context,
+    host: &Host,
     store: &Store,
     src: &Endpoint,
     dest: &Endpoint,
     opts: CopyOptions,
+    io: CopyIo,
 ) -> Result<(), ContainersError> {
+    let job = Job {
+        ctx,
+        host,
+        store,
+        opts,
+    };
     match (src, dest) {
         (Endpoint::Container { .. }, Endpoint::Container { .. }) => Err(invalid(
             "copying between containers is not supported: copy to the host first",
         )),
-        (Endpoint::Container { name, path }, to) => copy_out(ctx, store, name, path, to, opts),
-        (from, Endpoint::Container { name, path }) => copy_in(ctx, store, from, name, path, opts),
+        (Endpoint::Container { name, path }, to) => job.copy_out(name, path, to, io.output),
+        (from, Endpoint::Container { name, path }) => job.copy_in(from, name, path, io.input),
         _ => Err(invalid(
             "one side of the copy must be a container: CONTAINER:PATH",
         )),
     }
 }
 
-/// Container to host (or to a tar stream on stdout).
-fn copy_out(
-    ctx: &Context,
-    store: &Store,
-    name: &str,
-    given: &str,
-    to: &Endpoint,
+/// What both directions need.
+struct Job<'a> {
+    ctx: &'a Context,
+    host: &'a Host,
+    store: &'a Store,
     opts: CopyOptions,
-) -> Result<(), ContainersError> {
-    let src = path::container_path(given).map_err(ContainersError::Invalid)?;
-    let wanted = src.clone();
-    let what = format!("{name}:{given}");
-    let tree = TreeOptions {
-        keep_owner: true,
-        one_file_system: false,
-    };
-    let work: rooted::Work = Box::new(move |root, mut sock| {
-        let root = open_root(root)?;
-        let node = archive::locate(root.as_fd(), &wanted.rel, opts.follow)
-            .map_err(|e| missing(&what, e))?;
-        let is_dir = node.is_dir().map_err(|e| missing(&what, e))?;
-        if wanted.dir_hint && !is_dir {
-            return Err(format!("{what} is not a directory"));
-        }
-        send_line(&mut sock, if is_dir { "dir" } else { "file" })?;
-        // No name: the parent gave up, and says why itself.
-        let Ok(name) = read_line(&mut sock) else {
-            return Ok(());
-        };
-        send_tree(sock, &node, &name, &tree)
-    });
-    let (mut helper, kind) = first_line(rooted::spawn(ctx, store, name, work)?)?;
-    let src_name = base_name(&src.rel);
-    let result = match to {
-        Endpoint::Stream => {
-            let name = if src.contents { "" } else { &src_name };
-            send_line(&mut helper.sock, name)
-                .map_err(ContainersError::Invalid)
-                .and_then(|()| stream_to_stdout(&mut helper.sock))
-        }
-        Endpoint::Host(dest) => extract_on_host(&mut helper, kind == "dir", &src, &src_name, dest),
-        Endpoint::Container { .. } => unreachable!("refused by copy"),
-    };
-    finish(helper, result)
 }
 
-/// Host (or a tar stream on stdin) to the container.
-fn copy_in(
-    ctx: &Context,
-    store: &Store,
-    from: &Endpoint,
-    name: &str,
-    given: &str,
-    opts: CopyOptions,
-) -> Result<(), ContainersError> {
-    let dest = path::container_path(given).map_err(ContainersError::Invalid)?;
-    let source = HostSource::open(from, opts.follow)?;
-    let what = format!("{name}:{given}");
-    let unpack_opts = UnpackOptions {
-        skip_devices: true,
-        ..ctx.unpack_options()
-    };
-    let (src_is_dir, src_name, src_contents) =
-        (source.is_dir(), source.name.clone(), source.contents);
-    let work: rooted::Work = Box::new(move |root, mut sock| {
-        let root_fd = open_root(root)?;
-        let state = dest_state(root_fd.as_fd(), &dest, &what)?;
-        if src_is_dir.is_none() && state != Dest::Dir {
-            return Err(format!(
-                "the destination {what} must be a directory to copy a tar stream into"
-            ));
-        }
-        let placed = path::place(
-            src_is_dir.unwrap_or(true),
-            &src_name,
-            src_contents,
-            state,
-            &dest.rel,
-            dest.dir_hint,
-        )?;
-        send_line(&mut sock, &prefix_in_root(&dest, &placed))?;
-        let stats = unpack::unpack_layer(&mut sock, root, &unpack_opts);
-        // Take the rest (the archive's trailing blocks), so the writer sees no broken pipe.
-        let _ = io::copy(&mut sock, &mut io::sink());
-        stats
-            .map(|_| ())
-            .map_err(|e| format!("cannot copy into {what}: {e}"))
-    });
-    let (mut helper, prefix) = first_line(rooted::spawn(ctx, store, name, work)?)?;
-    let tree = TreeOptions {
-        keep_owner: opts.archive,
-        one_file_system: false,
-    };
-    let sent = source.send(&mut helper.sock, Path::new(&prefix), &tree);
-    finish(helper, sent)
-}
-
-/// The copy's source on the host.
-struct HostSource {
-    /// `None`: a tar stream on stdin.
-    node: Option<Node>,
-    name: String,
-    contents: bool,
-}
-
-impl HostSource {
-    fn open(from: &Endpoint, follow: bool) -> Result<HostSource, ContainersError> {
-        let Endpoint::Host(given) = from else {
-            return Ok(HostSource {
-                node: None,
-                name: String::new(),
-                contents: true,
-            });
-        };
-        let text = given.to_string_lossy();
-        let contents = text.ends_with("/.") || text == ".";
-        let absolute = std::path::absolute(given)
-            .map_err(|e| invalid(&format!("cannot use {}: {e}", given.display())))?;
-        let root = std::fs::File::open("/").map_err(|e| invalid(&format!("cannot open /: {e}")))?;
-        let node = archive::locate(root.as_fd(), &absolute.to_string_lossy(), follow)
-            .map_err(|e| invalid(&format!("cannot copy {}: {e}", given.display())))?;
-        let is_dir = node.is_dir().unwrap_or(false);
-        if text.ends_with('/') && !is_dir {
-            return Err(invalid(&format!("{} is not a directory", given.display())));
-        }
-        let name = base_name(&absolute.to_string_lossy());
-        Ok(HostSource {
-            node: Some(node),
-            name,
-            contents,
-        })
-    }
-
-    /// Whether it is a directory; `None` for a tar stream.
-    fn is_dir(&self) -> Option<bool> {
-        self.node.as_ref().map(|n| n.is_dir().unwrap_or(false))
-    }
-
-    /// Sends it as a tar whose names start with `prefix` (the place in the root).
-    fn send(
+impl Job<'_> {
+    /// Container to host (or to a tar stream on `output`).
+    fn copy_out(
         &self,
-        sock: &mut UnixStream,
-        prefix: &Path,
-        tree: &TreeOptions,
+        name: &str,
+        given: &str,
+        to: &Endpoint,
+        output: &mut dyn Write,
     ) -> Result<(), ContainersError> {
-        let mut b = tar::Builder::new(io::BufWriter::new(sock));
-        let written = match &self.node {
-            // `SRC/.`: what the directory holds, under the place the child chose.
-            Some(node) if self.contents => archive::append_contents(&mut b, node, prefix, tree),
-            Some(node) => archive::append(&mut b, node, prefix, tree),
-            None => rebase_stream(&mut b, io::stdin().lock(), prefix, tree),
+        let opts = self.opts;
+        let src = path::container_path(given).map_err(ContainersError::Invalid)?;
+        let wanted = src.clone();
+        let what = format!("{name}:{given}");
+        let tree = TreeOptions {
+            keep_owner: true,
+            one_file_system: false,
         };
-        written
-            .and_then(|()| b.into_inner()?.flush())
-            .map_err(|e| invalid(&format!("cannot send the files: {e}")))
-    }
-}
-
-/// Re-writes a tar stream with `prefix` before every name (and hard link target),
-/// owned by root unless `-a`.
-fn rebase_stream<W: Write>(
-    b: &mut tar::Builder<W>,
-    input: impl Read,
-    prefix: &Path,
-    tree: &TreeOptions,
-) -> io::Result<()> {
-    let mut archive = tar::Archive::new(input);
-    for entry in archive.entries()? {
-        let mut entry = entry?;
-        let name = prefix.join(entry.path()?.strip_prefix("/").unwrap_or(&entry.path()?));
-        let mut header = entry.header().clone();
-        // Writers leave numeric fields empty at times; GNU tar reads that as 0.
-        if !tree.keep_owner || header.uid().is_err() || header.gid().is_err() {
-            header.set_uid(0);
-            header.set_gid(0);
-        }
-        if header.mtime().is_err() {
-            header.set_mtime(0);
-        }
-        match header.entry_type() {
-            tar::EntryType::Symlink | tar::EntryType::Link => {
-                let mut target = entry.link_name()?.unwrap_or_default().into_owned();
-                if header.entry_type() == tar::EntryType::Link {
-                    target = prefix.join(target.strip_prefix("/").unwrap_or(&target));
-                }
-                b.append_link(&mut header, name, target)?;
+        let work: rooted::Work = Box::new(move |root, mut sock| {
+            let root = open_root(root)?;
+            let node = archive::locate(root.as_fd(), &wanted.rel, opts.follow)
+                .map_err(|e| missing(&what, e))?;
+            let is_dir = node.is_dir().map_err(|e| missing(&what, e))?;
+            if wanted.dir_hint && !is_dir {
+                return Err(format!("{what} is not a directory"));
             }
-            _ => b.append_data(&mut header, name, &mut entry)?,
-        }
+            send_line(&mut sock, if is_dir { "dir" } else { "file" })?;
+            // No name: the parent gave up, and says why itself.
+            let Ok(name) = read_line(&mut sock) else {
+                return Ok(());
+            };
+            send_tree(sock, &node, &name, &tree)
+        });
+        let (mut helper, kind) = first_line(self.spawn(name, work)?)?;
+        let src_name = base_name(&src.rel);
+        let result = match to {
+            Endpoint::Stream => {
+                let name = if src.contents { "" } else { &src_name };
+                send_line(&mut helper.sock, name)
+                    .map_err(ContainersError::Invalid)
+                    .and_then(|()| stream_out(&mut helper.sock, output))
+            }
+            Endpoint::Host(dest) => {
+                extract_on_host(&mut helper, kind == "dir", &src, &src_name, dest)
+            }
+            Endpoint::Container { .. } => unreachable!("refused by copy"),
+        };
+        finish(helper, result)
     }
-    Ok(())
+
+    /// Host (or a tar stream on `input`) to the container.
+    fn copy_in(
+        &self,
+        from: &Endpoint,
+        name: &str,
+        given: &str,
+        input: &mut dyn Read,
+    ) -> Result<(), ContainersError> {
+        let opts = self.opts;
+        let dest = path::container_path(given).map_err(ContainersError::Invalid)?;
+        let source = HostSource::open(from, opts.follow)?;
+        let what = format!("{name}:{given}");
+        let unpack_opts = UnpackOptions {
+            skip_devices: true,
+            ..self.ctx.unpack_options()
+        };
+        let (src_is_dir, src_name, src_contents) =
+            (source.is_dir(), source.name.clone(), source.contents);
+        let work: rooted::Work = Box::new(move |root, mut sock| {
+            let root_fd = open_root(root)?;
+            let state = dest_state(root_fd.as_fd(), &dest, &what)?;
+            if src_is_dir.is_none() && state != Dest::Dir {
+                return Err(format!(
+                    "the destination {what} must be a directory to copy a tar stream into"
+                ));
+            }
+            let placed = path::place(
+                src_is_dir.unwrap_or(true),
+                &src_name,
+                src_contents,
+                state,
+                &dest.rel,
+                dest.dir_hint,
+            )?;
+            send_line(&mut sock, &prefix_in_root(&dest, &placed))?;
+            let stats = unpack::unpack_layer(&mut sock, root, &unpack_opts);
+            // Take the rest (the archive's trailing blocks), so the writer sees no broken pipe.
+            let _ = io::copy(&mut sock, &mut io::sink());
+            stats
+                .map(|_| ())
+                .map_err(|e| format!("cannot copy into {what}: {e}"))
+        });
+        let (mut helper, prefix) = first_line(self.spawn(name, work)?)?;
+        let tree = TreeOptions {
+            keep_owner: opts.archive,
+            one_file_system: false,
+        };
+        let sent = source.send(&mut helper.sock, Path::new(&prefix), &tree, input);
+        finish(helper, sent)
+    }
+
+    fn spawn(&self, name: &str, work: rooted::Work) -> Result<Rooted, ContainersError> {
+        rooted::spawn(self.ctx, self.host, self.store, name, work)
+    }
 }
 
 /// Where in the root the tar's names start: the destination or its parent, then
@@ -305,58 +244,8 @@ fn dest_state(
     }
 }
 
-/// Receives the tar on the host and unpacks it where Docker's rules put it.
-fn extract_on_host(
-    helper: &mut Rooted,
-    src_is_dir: bool,
-    src: &ContainerPath,
-    src_name: &str,
-    dest: &Path,
-) -> Result<(), ContainersError> {
-    let state = match std::fs::metadata(dest) {
-        Ok(m) if m.is_dir() => Dest::Dir,
-        Ok(_) => Dest::File,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Dest::Missing,
-        Err(e) => return Err(invalid(&format!("cannot use {}: {e}", dest.display()))),
-    };
-    let given = dest.to_string_lossy();
-    let placed = path::place(
-        src_is_dir,
-        src_name,
-        src.contents,
-        state,
-        &given,
-        given.ends_with('/'),
-    )
-    .map_err(ContainersError::Invalid)?;
-    let target = match placed.into_dest {
-        true => dest.to_owned(),
-        false => match dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-            Some(parent) => parent.to_owned(),
-            None => PathBuf::from("."),
-        },
-    };
-    if !target.is_dir() {
-        return Err(invalid(&format!(
-            "the destination directory {} does not exist",
-            target.display()
-        )));
-    }
-    send_line(&mut helper.sock, placed.name.as_deref().unwrap_or_default())
-        .map_err(ContainersError::Invalid)?;
-    // Owners cannot be given away here: the files are the caller's, as Docker has it.
-    let opts = UnpackOptions {
-        ignore_chown_errors: true,
-        skip_devices: true,
-    };
-    unpack::unpack_layer(&mut helper.sock, &target, &opts)
-        .map(|_| ())
-        .map_err(|e| invalid(&format!("cannot copy to {}: {e}", dest.display())))
-}
-
-fn stream_to_stdout(sock: &mut UnixStream) -> Result<(), ContainersError> {
-    let mut out = io::stdout().lock();
-    io::copy(sock, &mut out)
+fn stream_out(sock: &mut UnixStream, out: &mut dyn Write) -> Result<(), ContainersError> {
+    io::copy(sock, out)
         .and_then(|_| out.flush())
         .map_err(|e| ContainersError::Write {
             path: PathBuf::from("-"),

@@ -31,6 +31,8 @@ use self::path::{BadName, EntryPath, Whiteout};
 use self::root::LayerRoot;
 use self::sys::Times;
 
+pub use self::whiteout::is_opaque;
+
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UnpackOptions {
     /// Single-id user namespace (no subordinate ids): a chown to an unmapped id fails

@@ -675,6 +675,8 @@ fn opaque_markers_become_the_opaque_xattr() {
         Some(&b"y"[..])
     );
     assert_eq!(getxattr(&s.at("var"), "user.overlay.opaque"), None);
+    assert!(super::is_opaque(&s.at("var/lib")));
+    assert!(!super::is_opaque(&s.at("var")));
     assert!(!s.exists("var/lib/.wh..wh..opq"));
     assert!(s.exists("var/lib/new"));
 

@@ -1,4 +1,5 @@
-//! Whiteouts in overlayfs' `userxattr` format.
+//! Whiteouts in overlayfs' `userxattr` format: writing them, and reading the
+//! opaque marker back for those who look through layers without mounting them.
 
 use super::attrs::chown;
 use super::create::{locate, replacing};
@@ -6,6 +7,31 @@ use super::meta::Meta;
 use super::path::EntryPath;
 use super::sys;
 use super::{io_err, shown, UnpackError, Unpacker};
+use std::ffi::{CStr, CString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// Overlay (mounted with `userxattr`) reads this xattr, set to `y`, on a
+/// directory that hides what lower layers have there.
+const OPAQUE: &CStr = c"user.overlay.opaque";
+
+/// Whether the directory at `path` (not followed if a symlink) is opaque.
+pub fn is_opaque(path: &Path) -> bool {
+    let Ok(path) = CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut value = [0u8; 2];
+    // SAFETY: valid C strings and a buffer of the given length.
+    let len = unsafe {
+        libc::lgetxattr(
+            path.as_ptr(),
+            OPAQUE.as_ptr(),
+            value.as_mut_ptr().cast(),
+            value.len(),
+        )
+    };
+    len == 1 && value[0] == b'y'
+}
 
 impl Unpacker<'_> {
     /// `.wh.NAME`: a 0:0 character device named NAME, owned as the header says.
@@ -49,7 +75,7 @@ impl Unpacker<'_> {
             .root
             .parent(dir)
             .map_err(io_err(raw, "resolve its directory"))?;
-        sys::fsetxattr(parent, c"user.overlay.opaque", b"y").map_err(io_err(
+        sys::fsetxattr(parent, OPAQUE, b"y").map_err(io_err(
             raw,
             "mark its directory opaque (user.overlay.opaque)",
         ))

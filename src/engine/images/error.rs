@@ -10,8 +10,9 @@ use crate::engine::store::StoreError;
 pub enum ImagesError {
     #[error(transparent)]
     Context(#[from] ContextError),
+    /// Never `StoreError::ImageNotFound`: that one becomes `NotFound`.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error(transparent)]
     Reference(#[from] ReferenceError),
     #[error(transparent)]
@@ -48,6 +49,17 @@ pub enum ImagesError {
     InvalidArgument(String),
     #[error("image task failed: {0}")]
     Task(String),
+}
+
+/// One "image not found" for every caller: the store's (by ID) and a name that
+/// resolves to nothing are the same failure.
+impl From<StoreError> for ImagesError {
+    fn from(e: StoreError) -> ImagesError {
+        match e {
+            StoreError::ImageNotFound(id) => ImagesError::NotFound(id),
+            e => ImagesError::Store(e),
+        }
+    }
 }
 
 impl Kinded for ImagesError {

@@ -2,6 +2,7 @@
 
 use super::{familiar, resolve, ImagesError};
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +15,12 @@ pub enum Removed {
 
 /// Removes one image by name or ID. By name, only that name goes unless it was the
 /// last; by ID, an image with several names needs `force`.
-pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>, ImagesError> {
+pub fn remove(
+    _inside: Inside,
+    store: &mut Store,
+    name: &str,
+    force: bool,
+) -> Result<Vec<Removed>, ImagesError> {
     let id = resolve(store, name)?;
     let image = store.image(&id)?;
     let users = store.containers_using_image(&id)?;

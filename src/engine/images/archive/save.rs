@@ -7,6 +7,7 @@ use crate::engine::context::Context;
 use crate::engine::images::pull::decompress;
 use crate::engine::images::push::plan::{self, Compression, ManifestFormat};
 use crate::engine::images::{resolve, ImagesError};
+use crate::engine::process::Inside;
 use crate::engine::registry::digest_of;
 use crate::engine::store::images::ImageRecord;
 use crate::engine::store::{digest_hex, Store, StoreError};
@@ -85,6 +86,7 @@ fn write_failed(e: io::Error) -> ImagesError {
 
 /// Writes `images` as an archive into `out`.
 pub fn save_to(
+    _inside: Inside,
     ctx: &Context,
     images: &[String],
     format: ArchiveFormat,
@@ -99,7 +101,12 @@ pub fn save_to(
 }
 
 /// Writes `images` as an OCI layout into the directory `dir` (created if missing).
-pub fn save_to_dir(ctx: &Context, images: &[String], dir: &Path) -> Result<(), ImagesError> {
+pub fn save_to_dir(
+    _inside: Inside,
+    ctx: &Context,
+    images: &[String],
+    dir: &Path,
+) -> Result<(), ImagesError> {
     std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
     save(ctx, images, ArchiveFormat::OciDir, &mut DirSink(dir))
 }

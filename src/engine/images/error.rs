@@ -47,6 +47,9 @@ pub enum ImagesError {
     Conflict(String),
     #[error("{0}")]
     InvalidArgument(String),
+    /// Not the error's source: the message already says it.
+    #[error("cannot write the archive: {0}")]
+    WriteArchive(std::io::Error),
     #[error("image task failed: {0}")]
     Task(String),
 }
@@ -67,13 +70,19 @@ impl Kinded for ImagesError {
         match self {
             ImagesError::Context(e) => e.kind(),
             ImagesError::Store(e) => e.kind(),
+            ImagesError::Reference(e) => e.kind(),
             ImagesError::Registry(e) => e.kind(),
-            ImagesError::Reference(_)
-            | ImagesError::Platform(_)
-            | ImagesError::InvalidArgument(_) => ErrorKind::Invalid,
+            ImagesError::Platform(e) => e.kind(),
+            ImagesError::Unpack { source, .. } => source.kind(),
+            ImagesError::InvalidArgument(_) => ErrorKind::Invalid,
             ImagesError::NotFound(_) => ErrorKind::NotFound,
             ImagesError::Conflict(_) => ErrorKind::Conflict,
-            _ => ErrorKind::Internal,
+            // What a registry or an archive sent is corrupt, or we failed.
+            ImagesError::DigestMismatch { .. }
+            | ImagesError::DiffIdMismatch { .. }
+            | ImagesError::BadManifest { .. }
+            | ImagesError::WriteArchive(_)
+            | ImagesError::Task(_) => ErrorKind::Internal,
         }
     }
 }

@@ -39,14 +39,14 @@ impl<W: Write> Sink for TarSink<W> {
         let mut header = header(size);
         self.0
             .append_data(&mut header, name, &mut file)
-            .map_err(write_failed)
+            .map_err(ImagesError::WriteArchive)
     }
 
     fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), ImagesError> {
         let mut header = header(bytes.len() as u64);
         self.0
             .append_data(&mut header, name, bytes)
-            .map_err(write_failed)
+            .map_err(ImagesError::WriteArchive)
     }
 }
 
@@ -80,10 +80,6 @@ fn header(size: u64) -> tar::Header {
     h
 }
 
-fn write_failed(e: io::Error) -> ImagesError {
-    ImagesError::InvalidArgument(format!("cannot write the archive: {e}"))
-}
-
 /// Writes `images` as an archive into `out`.
 pub fn save_to(
     _inside: Inside,
@@ -97,7 +93,7 @@ pub fn save_to(
     sink.0
         .into_inner()
         .and_then(|mut w| w.flush())
-        .map_err(write_failed)
+        .map_err(ImagesError::WriteArchive)
 }
 
 /// Writes `images` as an OCI layout into the directory `dir` (created if missing).

@@ -43,8 +43,14 @@ pub enum ImagesError {
     BadManifest { image: String, message: String },
     #[error("image {0} is not in the store")]
     NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
+    #[error("image {image} is in use by container {}: remove the container first", .containers.join(", "))]
+    InUse {
+        image: String,
+        containers: Vec<String>,
+    },
+    /// Removing by ID an image that has several names, without `force`.
+    #[error("unable to delete {} (must be forced): the image has several names: {}", short(.id), .names.join(", "))]
+    SeveralNames { id: String, names: Vec<String> },
     #[error("{0}")]
     InvalidArgument(String),
     /// Not the error's source: the message already says it.
@@ -52,6 +58,11 @@ pub enum ImagesError {
     WriteArchive(std::io::Error),
     #[error("image task failed: {0}")]
     Task(String),
+}
+
+/// An image ID as `images` shows it.
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
 }
 
 /// One "image not found" for every caller: the store's (by ID) and a name that
@@ -76,7 +87,7 @@ impl Kinded for ImagesError {
             ImagesError::Unpack { source, .. } => source.kind(),
             ImagesError::InvalidArgument(_) => ErrorKind::Invalid,
             ImagesError::NotFound(_) => ErrorKind::NotFound,
-            ImagesError::Conflict(_) => ErrorKind::Conflict,
+            ImagesError::InUse { .. } | ImagesError::SeveralNames { .. } => ErrorKind::Conflict,
             // What a registry or an archive sent is corrupt, or we failed.
             ImagesError::DigestMismatch { .. }
             | ImagesError::DiffIdMismatch { .. }

@@ -25,10 +25,10 @@ pub fn remove(
     let image = store.image(&id)?;
     let users = store.containers_using_image(&id)?;
     if !users.is_empty() {
-        return Err(ImagesError::Conflict(format!(
-            "image {name} is in use by container {}: remove the container first",
-            users.join(", ")
-        )));
+        return Err(ImagesError::InUse {
+            image: name.to_owned(),
+            containers: users,
+        });
     }
     let by_tag = Reference::parse(name)
         .ok()
@@ -41,16 +41,10 @@ pub fn remove(
             return Ok(vec![Removed::Untagged(familiar(&tag))]);
         }
     } else if image.tags.len() > 1 && !force {
-        return Err(ImagesError::Conflict(format!(
-            "unable to delete {} (must be forced): the image has several names: {}",
-            &id[..12],
-            image
-                .tags
-                .iter()
-                .map(|t| familiar(t))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        return Err(ImagesError::SeveralNames {
+            id,
+            names: image.tags.iter().map(|t| familiar(t)).collect(),
+        });
     }
     for name in image.tags.iter().chain(&image.digests) {
         removed.push(Removed::Untagged(familiar(name)));

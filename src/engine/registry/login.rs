@@ -268,6 +268,32 @@ mod tests {
     }
 
     #[test]
+    fn saved_then_logout_then_not_logged_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let authfile = Some(dir.path().join("auth.json"));
+        let login = LoginOptions {
+            registry: "http://127.0.0.1:5000/".into(),
+            authfile: authfile.clone(),
+            tls_verify: true,
+        };
+        assert_eq!(saved(&login).unwrap(), None);
+        let creds = Credentials {
+            username: "u".into(),
+            password: "p".into(),
+        };
+        save(authfile.as_deref().unwrap(), "127.0.0.1:5000", &creds).unwrap();
+        assert_eq!(saved(&login).unwrap(), Some(creds));
+        let logout_of = |registry: Option<&str>| LogoutOptions {
+            registry: registry.map(str::to_owned),
+            authfile: authfile.clone(),
+        };
+        logout(&logout_of(Some("127.0.0.1:5000"))).unwrap();
+        let e = logout(&logout_of(Some("127.0.0.1:5000"))).unwrap_err();
+        assert_eq!(e.to_string(), "not logged into 127.0.0.1:5000");
+        logout(&logout_of(None)).unwrap();
+    }
+
+    #[test]
     fn keys() {
         assert_eq!(registry_key("http://127.0.0.1:5000/"), "127.0.0.1:5000");
         assert_eq!(registry_key("quay.io/org"), "quay.io/org");

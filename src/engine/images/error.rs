@@ -43,6 +43,9 @@ pub enum ImagesError {
     BadManifest { image: String, message: String },
     #[error("image {0} is not in the store")]
     NotFound(String),
+    /// A stored image's layer has no record: the store is damaged.
+    #[error("layer {0} is missing from the store: the store is damaged; pull the image again")]
+    LayerMissing(String),
     #[error("image {image} is in use by container {}: remove the container first", .containers.join(", "))]
     InUse {
         image: String,
@@ -92,6 +95,7 @@ impl Kinded for ImagesError {
             ImagesError::DigestMismatch { .. }
             | ImagesError::DiffIdMismatch { .. }
             | ImagesError::BadManifest { .. }
+            | ImagesError::LayerMissing(_)
             | ImagesError::WriteArchive(_)
             | ImagesError::Task(_) => ErrorKind::Internal,
         }

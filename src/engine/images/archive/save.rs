@@ -166,7 +166,7 @@ fn add_layer_tar(
 ) -> Result<(), ImagesError> {
     let record = store
         .layer_record(diff_id)?
-        .ok_or_else(|| ImagesError::NotFound(format!("layer {diff_id}")))?;
+        .ok_or_else(|| ImagesError::LayerMissing(diff_id.to_owned()))?;
     let blob = store.blob_path(&record.blob_digest)?;
     if Compression::of_media_type(&record.media_type) == Compression::None {
         return sink.add_file(name, &blob);

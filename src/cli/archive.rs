@@ -1,8 +1,7 @@
 //! `coracle save` and `coracle load`
 
-use crate::engine::context::Context;
-use crate::engine::images::archive::load::load as load_archive;
-use crate::engine::images::archive::save::{save_to, save_to_dir, ArchiveFormat};
+use crate::engine::images::archive::save::ArchiveFormat;
+use crate::engine::interface::Engine;
 use anyhow::{bail, Context as _};
 use std::io::{BufWriter, IsTerminal};
 use std::path::PathBuf;
@@ -33,7 +32,7 @@ pub struct LoadArgs {
     quiet: bool,
 }
 
-pub fn save(ctx: &Context, args: SaveArgs) -> anyhow::Result<()> {
+pub fn save(engine: &dyn Engine, args: SaveArgs) -> anyhow::Result<()> {
     let format = match args.format.as_str() {
         "oci-archive" => ArchiveFormat::OciArchive,
         "oci-dir" => ArchiveFormat::OciDir,
@@ -47,49 +46,46 @@ pub fn save(ctx: &Context, args: SaveArgs) -> anyhow::Result<()> {
         if stdout.is_terminal() {
             bail!("refusing to write an archive to a terminal: use -o FILE or redirect stdout");
         }
-        return Ok(save_to(
-            ctx,
-            &args.images,
-            format,
-            BufWriter::new(stdout.lock()),
-        )?);
+        let mut out = BufWriter::new(stdout.lock());
+        return Ok(engine.save(&args.images, format, &mut out)?);
     };
     if format == ArchiveFormat::OciDir {
-        return Ok(save_to_dir(ctx, &args.images, &output)?);
+        return Ok(engine.save_to_dir(&args.images, &output)?);
     }
     // Written beside and renamed: a failed save leaves no half archive.
     let tmp = output.with_extension(format!("coracle-tmp-{}", std::process::id()));
     let file = std::fs::File::create(&tmp)
         .with_context(|| format!("cannot create {}", output.display()))?;
-    let result = save_to(
-        ctx,
-        &args.images,
-        format,
-        BufWriter::with_capacity(1 << 20, file),
-    )
-    .map_err(anyhow::Error::from)
-    .and_then(|()| {
-        std::fs::rename(&tmp, &output).with_context(|| format!("cannot write {}", output.display()))
-    });
+    let result = engine
+        .save(
+            &args.images,
+            format,
+            &mut BufWriter::with_capacity(1 << 20, file),
+        )
+        .map_err(anyhow::Error::from)
+        .and_then(|()| {
+            std::fs::rename(&tmp, &output)
+                .with_context(|| format!("cannot write {}", output.display()))
+        });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
 }
 
-pub fn load(ctx: &Context, args: LoadArgs) -> anyhow::Result<()> {
+pub fn load(engine: &dyn Engine, args: LoadArgs) -> anyhow::Result<()> {
     let names = match &args.input {
         Some(path) => {
-            let file = std::fs::File::open(path)
+            let mut file = std::fs::File::open(path)
                 .with_context(|| format!("cannot open {}", path.display()))?;
-            load_archive(ctx, file)?
+            engine.load(&mut file)?
         }
         None => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
                 bail!("no archive to load: use -i FILE or redirect one into stdin");
             }
-            load_archive(ctx, stdin.lock())?
+            engine.load(&mut stdin.lock())?
         }
     };
     for name in names {

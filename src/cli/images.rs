@@ -2,10 +2,8 @@
 
 use super::format::{human_size, print_rows, since, timestamp};
 use super::table::Table;
-use crate::engine::context::Context;
-use crate::engine::images::{
-    history::history as image_history, inspect::inspect, list, remove, tag::tag as tag_image,
-};
+use crate::engine::images::{list, remove};
+use crate::engine::interface::Engine;
 use serde_json::{json, Map, Value};
 
 #[derive(clap::Subcommand)]
@@ -94,27 +92,23 @@ pub struct TagArgs {
     targets: Vec<String>,
 }
 
-pub fn exec(ctx: &Context, cmd: ImageCommand) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
     match cmd {
-        ImageCommand::Ls(args) => list(ctx, args),
-        ImageCommand::Inspect(args) => inspect_images(ctx, args),
-        ImageCommand::Rm(args) => super::rmi::exec(ctx, args),
-        ImageCommand::Prune(args) => prune(ctx, args),
-        ImageCommand::History(args) => history(ctx, args),
-        ImageCommand::Tag(args) => tag(ctx, args),
-        ImageCommand::Pull(args) => super::pull::exec(ctx, args),
+        ImageCommand::Ls(args) => list(engine, args),
+        ImageCommand::Inspect(args) => inspect_images(engine, args),
+        ImageCommand::Rm(args) => super::rmi::exec(engine, args),
+        ImageCommand::Prune(args) => prune(engine, args),
+        ImageCommand::History(args) => history(engine, args),
+        ImageCommand::Tag(args) => tag(engine, args),
+        ImageCommand::Pull(args) => super::pull::exec(engine, args),
     }
 }
 
-pub fn list(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    let rows = list::list(
-        &store,
-        &list::ListOptions {
-            filters: args.filters,
-            all: args.all,
-        },
-    )?;
+pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
+    let rows = engine.list_images(&list::ListOptions {
+        filters: args.filters,
+        all: args.all,
+    })?;
     let id = |hex: &str| {
         if args.no_trunc {
             format!("sha256:{hex}")
@@ -170,14 +164,13 @@ pub fn list(ctx: &Context, args: ListArgs) -> anyhow::Result<()> {
     Ok(table.print()?)
 }
 
-fn inspect_images(ctx: &Context, args: InspectArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
+fn inspect_images(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
     super::inspect::print_each(args.format.as_deref(), &args.images, |name| {
-        Ok(inspect(&store, name)?)
+        Ok(engine.inspect_image(name)?)
     })
 }
 
-fn prune(ctx: &Context, args: PruneArgs) -> anyhow::Result<()> {
+fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {
     let what = if args.all {
         "all images without at least one container"
     } else {
@@ -190,8 +183,7 @@ fn prune(ctx: &Context, args: PruneArgs) -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    let mut store = ctx.open_store()?;
-    print_pruned(&remove::prune(&mut store, args.all)?)
+    print_pruned(&engine.prune_images(args.all)?)
 }
 
 /// What `image prune` and `builder prune` print.
@@ -205,9 +197,8 @@ pub fn print_pruned(pruned: &remove::Pruned) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn history(ctx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    let entries = image_history(&store, &args.image)?;
+pub fn history(engine: &dyn Engine, args: HistoryArgs) -> anyhow::Result<()> {
+    let entries = engine.history(&args.image)?;
     let id = |i: &str| {
         if i.starts_with('<') || args.no_trunc {
             i.to_owned()
@@ -263,12 +254,8 @@ pub fn history(ctx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
     Ok(table.print()?)
 }
 
-pub fn tag(ctx: &Context, args: TagArgs) -> anyhow::Result<()> {
-    let store = ctx.open_store()?;
-    for target in &args.targets {
-        tag_image(&store, &args.source, target)?;
-    }
-    Ok(())
+pub fn tag(engine: &dyn Engine, args: TagArgs) -> anyhow::Result<()> {
+    Ok(engine.tag(&args.source, &args.targets)?)
 }
 
 fn print_lines(lines: &[String]) -> anyhow::Result<()> {

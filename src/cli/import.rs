@@ -1,7 +1,7 @@
 //! `coracle import`
 
-use crate::engine::context::Context;
-use crate::engine::images::archive::import::{import, ImportOptions};
+use crate::engine::images::archive::import::ImportOptions;
+use crate::engine::interface::Engine;
 use anyhow::Context as _;
 
 #[derive(clap::Args)]
@@ -21,18 +21,18 @@ pub struct Args {
     reference: Option<String>,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = ImportOptions {
         reference: args.reference,
         changes: args.changes,
         message: args.message,
     };
     let id = if args.file == "-" {
-        import(ctx, std::io::stdin().lock(), &opts)?
+        engine.import(&mut std::io::stdin().lock(), &opts)?
     } else {
-        let file = std::fs::File::open(&args.file)
+        let mut file = std::fs::File::open(&args.file)
             .with_context(|| format!("cannot open {}", args.file))?;
-        import(ctx, file, &opts)?
+        engine.import(&mut file, &opts)?
     };
     println!("{id}");
     Ok(())

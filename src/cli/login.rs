@@ -1,10 +1,10 @@
 //! `coracle login` and `coracle logout`
 
 use super::push::parse_creds;
-use crate::engine::registry::creds::{CredStore, Credentials};
-use crate::engine::registry::login::{self, registry_key};
-use crate::engine::registry::{Client, ClientOptions};
-use anyhow::{bail, Context as _};
+use crate::engine::interface::Engine;
+use crate::engine::registry::creds::Credentials;
+use crate::engine::registry::login::{registry_key, LoginOptions, LogoutOptions};
+use anyhow::bail;
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
@@ -45,18 +45,17 @@ pub struct LogoutArgs {
     registry: Option<String>,
 }
 
-pub fn login(args: LoginArgs) -> anyhow::Result<()> {
-    let file = auth_file(args.authfile.clone())?;
-    let key = registry_key(&args.registry);
-    let host = key.split('/').next().unwrap_or(&key).to_owned();
-    let saved = {
-        let store = CredStore::load(std::slice::from_ref(&file))?;
-        store.lookup(&host, key.split_once('/').map_or("", |(_, r)| r))
+pub fn login(engine: &dyn Engine, args: LoginArgs) -> anyhow::Result<()> {
+    let opts = LoginOptions {
+        registry: args.registry.clone(),
+        authfile: args.authfile.clone(),
+        tls_verify: args.tls_verify,
     };
+    let saved = engine.saved_login(&opts)?;
     if args.get_login {
         match saved {
             Some(c) => println!("{}", c.username),
-            None => bail!("not logged into {key}"),
+            None => bail!("not logged into {}", registry_key(&args.registry)),
         }
         return Ok(());
     }
@@ -66,41 +65,22 @@ pub fn login(args: LoginArgs) -> anyhow::Result<()> {
         Some(saved) => saved,
         None => credentials(&args)?,
     };
-    let client = Client::new(ClientOptions {
-        tls_verify: args.tls_verify,
-        ..Default::default()
-    })?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(client.check_login(&host, &creds))?;
-    login::save(&file, &key, &creds)?;
+    engine.login(&opts, &creds)?;
     println!("Login Succeeded!");
     Ok(())
 }
 
-pub fn logout(args: LogoutArgs) -> anyhow::Result<()> {
-    let file = auth_file(args.authfile)?;
-    match args.registry.filter(|_| !args.all) {
-        None => {
-            login::remove(&file, None)?;
-            println!("Removed login credentials for all registries");
-        }
-        Some(registry) => {
-            let key = registry_key(&registry);
-            if !login::remove(&file, Some(&key))? {
-                bail!("not logged into {key}");
-            }
-            println!("Removed login credentials for {key}");
-        }
+pub fn logout(engine: &dyn Engine, args: LogoutArgs) -> anyhow::Result<()> {
+    let registry = args.registry.filter(|_| !args.all);
+    engine.logout(&LogoutOptions {
+        registry: registry.clone(),
+        authfile: args.authfile,
+    })?;
+    match registry {
+        None => println!("Removed login credentials for all registries"),
+        Some(registry) => println!("Removed login credentials for {}", registry_key(&registry)),
     }
     Ok(())
-}
-
-fn auth_file(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
-    given
-        .or_else(login::default_auth_file)
-        .context("cannot tell where to keep credentials: set XDG_RUNTIME_DIR or pass --authfile")
 }
 
 /// From the flags, stdin, or prompts on a terminal.

@@ -1,6 +1,6 @@
 //! `coracle manifest inspect`
 
-use crate::engine::images::remote::manifest as remote_manifest;
+use crate::engine::interface::Engine;
 use std::io::Write;
 
 #[derive(clap::Subcommand)]
@@ -19,12 +19,9 @@ pub struct InspectArgs {
     image: String,
 }
 
-pub fn exec(cmd: ManifestCommand) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, cmd: ManifestCommand) -> anyhow::Result<()> {
     let ManifestCommand::Inspect(args) = cmd;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let manifest = runtime.block_on(remote_manifest(&args.image, args.tls_verify))?;
+    let manifest = engine.manifest_inspect(&args.image, args.tls_verify)?;
     // The bytes as served: they are what the digest covers.
     let mut out = std::io::stdout().lock();
     out.write_all(&manifest.bytes)?;

@@ -168,9 +168,19 @@ impl Command {
         !matches!(
             self,
             Command::Version(_)
+                | Command::Pull(_)
                 | Command::Login(_)
                 | Command::Logout(_)
+                | Command::Save(_)
+                | Command::Load(_)
+                | Command::Import(_)
                 | Command::Manifest(_)
+                | Command::Push(_)
+                | Command::Images(_)
+                | Command::Image(_)
+                | Command::Rmi(_)
+                | Command::Tag(_)
+                | Command::History(_)
                 | Command::Start(_)
                 | Command::Stop(_)
                 | Command::Restart(_)
@@ -303,22 +313,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ContainerPrune(args) => prune::exec(&engine, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
         Command::Monitor(args) => monitor::exec(ctx, args),
-        Command::Pull(args) => pull::exec(ctx, args),
-        Command::Login(args) => login::login(args),
-        Command::Logout(args) => login::logout(args),
-        Command::Save(args) => archive::save(ctx, args),
-        Command::Load(args) => archive::load(ctx, args),
-        Command::Import(args) => import::exec(ctx, args),
-        Command::Manifest(cmd) => manifest::exec(cmd),
-        Command::Push(args) => push::exec(ctx, args),
+        Command::Pull(args) => pull::exec(&engine, args),
+        Command::Login(args) => login::login(&engine, args),
+        Command::Logout(args) => login::logout(&engine, args),
+        Command::Save(args) => archive::save(&engine, args),
+        Command::Load(args) => archive::load(&engine, args),
+        Command::Import(args) => import::exec(&engine, args),
+        Command::Manifest(cmd) => manifest::exec(&engine, cmd),
+        Command::Push(args) => push::exec(&engine, args),
         Command::Build(args) => build::exec(&engine, *args),
         Command::Builder(cmd) => builder::exec(&engine, cmd),
         Command::Commit(args) => commit::exec(&engine, args),
-        Command::Images(args) => images::list(ctx, args),
-        Command::Image(cmd) => images::exec(ctx, cmd),
-        Command::Rmi(args) => rmi::exec(ctx, args),
-        Command::Tag(args) => images::tag(ctx, args),
-        Command::History(args) => images::history(ctx, args),
+        Command::Images(args) => images::list(&engine, args),
+        Command::Image(cmd) => images::exec(&engine, cmd),
+        Command::Rmi(args) => rmi::exec(&engine, args),
+        Command::Tag(args) => images::tag(&engine, args),
+        Command::History(args) => images::history(&engine, args),
         Command::Info(args) => info::info(&engine, args),
         Command::Version(args) => info::version(&engine, args),
         Command::System(cmd) => system::exec(&engine, cmd),

@@ -2,8 +2,10 @@
 
 use super::progress::TransferDisplay;
 use crate::engine::context::Context;
+use crate::engine::executor::Executor;
 use crate::engine::images::pull::{pull, PullOptions};
 use crate::engine::images::ImagesError;
+use crate::engine::interface::Engine;
 use std::sync::Arc;
 
 #[derive(clap::Args)]
@@ -21,29 +23,31 @@ pub struct Args {
     image: String,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = PullOptions {
         reference: args.image,
         platform: args.platform,
         tls_verify: args.tls_verify,
     };
-    let id = pull_image(ctx, &opts, args.quiet)?;
-    println!("{id}");
+    let display = Arc::new(TransferDisplay::new(args.quiet));
+    let events = display.clone();
+    let result = engine.pull(&opts, Arc::new(move |e| events.pull(e)));
+    display.finish(result.is_ok());
+    println!("{}", result?);
     Ok(())
 }
 
-/// Pulls with progress on stderr (none when quiet); used by `pull`, `run` and `build`.
+/// Pulls with progress on stderr (none when quiet), for `create`, `run` and
+/// `build` until they pull through the engine's interface; then it goes.
 pub fn pull_image(ctx: &Context, opts: &PullOptions, quiet: bool) -> Result<String, ImagesError> {
+    let inside = ctx.inside()?;
     let display = Arc::new(TransferDisplay::new(quiet));
     let events = display.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
+    let runtime = super::runtime::LazyRuntime::default();
+    let handle = runtime
+        .handle()
         .map_err(|e| ImagesError::Task(format!("cannot start the pull's runtime: {e}")))?;
-    let result = runtime.block_on(pull(ctx, opts, Arc::new(move |e| events.pull(e))));
+    let result = handle.block_on(pull(inside, ctx, opts, Arc::new(move |e| events.pull(e))));
     display.finish(result.is_ok());
-    // Layers still unpacking after a failure would hold the exit; their temp dirs are
-    // swept by the next pull.
-    runtime.shutdown_background();
     result
 }

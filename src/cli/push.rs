@@ -1,9 +1,9 @@
 //! `coracle push`
 
 use super::progress::TransferDisplay;
-use crate::engine::context::Context;
 use crate::engine::images::push::plan::{Compression, ManifestFormat};
-use crate::engine::images::push::{push, PushOptions};
+use crate::engine::images::push::PushOptions;
+use crate::engine::interface::Engine;
 use crate::engine::registry::creds::Credentials;
 use anyhow::Context as _;
 use std::path::PathBuf;
@@ -35,7 +35,7 @@ pub struct Args {
     destination: Option<String>,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = PushOptions {
         image: args.image,
         destination: args.destination,
@@ -52,12 +52,8 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
     };
     let display = Arc::new(TransferDisplay::new(args.quiet));
     let events = display.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(push(ctx, &opts, Arc::new(move |e| events.push(e))));
+    let result = engine.push(&opts, Arc::new(move |e| events.push(e)));
     display.finish(result.is_ok());
-    runtime.shutdown_background();
     let digest = result?;
     if let Some(path) = args.digestfile {
         std::fs::write(&path, &digest)

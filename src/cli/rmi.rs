@@ -1,8 +1,8 @@
 //! `rmi` / `image rm`
 
-use crate::engine::context::Context;
-use crate::engine::images::remove::{remove, Removed};
-use crate::engine::images::ImagesError;
+use crate::engine::images::remove::Removed;
+use crate::engine::interface::Engine;
+use crate::engine::ErrorKind;
 use std::io::Write;
 
 #[derive(clap::Args)]
@@ -15,17 +15,16 @@ pub struct Args {
 }
 
 /// Podman's codes: 1 when an image is unknown, 2 when one is in use or has several names.
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let mut store = ctx.open_store()?;
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let mut code = 0;
-    for name in &args.images {
-        match remove(&mut store, name, args.force) {
+    for result in engine.remove_images(&args.images, args.force)? {
+        match result {
             Ok(removed) => print_removed(&removed)?,
             Err(e) => {
                 eprintln!("Error: {e}");
-                let this = match e {
-                    ImagesError::NotFound(_) => 1,
-                    ImagesError::Conflict(_) => 2,
+                let this = match e.kind() {
+                    ErrorKind::NotFound => 1,
+                    ErrorKind::Conflict => 2,
                     _ => 125,
                 };
                 code = code.max(this);

@@ -10,8 +10,9 @@ use crate::engine::store::StoreError;
 pub enum ImagesError {
     #[error(transparent)]
     Context(#[from] ContextError),
+    /// Never `StoreError::ImageNotFound`: that one becomes `NotFound`.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     #[error(transparent)]
     Reference(#[from] ReferenceError),
     #[error(transparent)]
@@ -42,12 +43,40 @@ pub enum ImagesError {
     BadManifest { image: String, message: String },
     #[error("image {0} is not in the store")]
     NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
+    /// A stored image's layer has no record: the store is damaged.
+    #[error("layer {0} is missing from the store: the store is damaged; pull the image again")]
+    LayerMissing(String),
+    #[error("image {image} is in use by container {}: remove the container first", .containers.join(", "))]
+    InUse {
+        image: String,
+        containers: Vec<String>,
+    },
+    /// Removing by ID an image that has several names, without `force`.
+    #[error("unable to delete {} (must be forced): the image has several names: {}", short(.id), .names.join(", "))]
+    SeveralNames { id: String, names: Vec<String> },
     #[error("{0}")]
     InvalidArgument(String),
+    /// Not the error's source: the message already says it.
+    #[error("cannot write the archive: {0}")]
+    WriteArchive(std::io::Error),
     #[error("image task failed: {0}")]
     Task(String),
+}
+
+/// An image ID as `images` shows it.
+fn short(id: &str) -> &str {
+    &id[..id.len().min(12)]
+}
+
+/// One "image not found" for every caller: the store's (by ID) and a name that
+/// resolves to nothing are the same failure.
+impl From<StoreError> for ImagesError {
+    fn from(e: StoreError) -> ImagesError {
+        match e {
+            StoreError::ImageNotFound(id) => ImagesError::NotFound(id),
+            e => ImagesError::Store(e),
+        }
+    }
 }
 
 impl Kinded for ImagesError {
@@ -55,13 +84,20 @@ impl Kinded for ImagesError {
         match self {
             ImagesError::Context(e) => e.kind(),
             ImagesError::Store(e) => e.kind(),
+            ImagesError::Reference(e) => e.kind(),
             ImagesError::Registry(e) => e.kind(),
-            ImagesError::Reference(_)
-            | ImagesError::Platform(_)
-            | ImagesError::InvalidArgument(_) => ErrorKind::Invalid,
+            ImagesError::Platform(e) => e.kind(),
+            ImagesError::Unpack { source, .. } => source.kind(),
+            ImagesError::InvalidArgument(_) => ErrorKind::Invalid,
             ImagesError::NotFound(_) => ErrorKind::NotFound,
-            ImagesError::Conflict(_) => ErrorKind::Conflict,
-            _ => ErrorKind::Internal,
+            ImagesError::InUse { .. } | ImagesError::SeveralNames { .. } => ErrorKind::Conflict,
+            // What a registry or an archive sent is corrupt, or we failed.
+            ImagesError::DigestMismatch { .. }
+            | ImagesError::DiffIdMismatch { .. }
+            | ImagesError::BadManifest { .. }
+            | ImagesError::LayerMissing(_)
+            | ImagesError::WriteArchive(_)
+            | ImagesError::Task(_) => ErrorKind::Internal,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::{familiar, resolve, ImagesError};
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::store::Store;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,15 +15,20 @@ pub enum Removed {
 
 /// Removes one image by name or ID. By name, only that name goes unless it was the
 /// last; by ID, an image with several names needs `force`.
-pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>, ImagesError> {
+pub fn remove(
+    _inside: Inside,
+    store: &mut Store,
+    name: &str,
+    force: bool,
+) -> Result<Vec<Removed>, ImagesError> {
     let id = resolve(store, name)?;
     let image = store.image(&id)?;
     let users = store.containers_using_image(&id)?;
     if !users.is_empty() {
-        return Err(ImagesError::Conflict(format!(
-            "image {name} is in use by container {}: remove the container first",
-            users.join(", ")
-        )));
+        return Err(ImagesError::InUse {
+            image: name.to_owned(),
+            containers: users,
+        });
     }
     let by_tag = Reference::parse(name)
         .ok()
@@ -35,16 +41,10 @@ pub fn remove(store: &mut Store, name: &str, force: bool) -> Result<Vec<Removed>
             return Ok(vec![Removed::Untagged(familiar(&tag))]);
         }
     } else if image.tags.len() > 1 && !force {
-        return Err(ImagesError::Conflict(format!(
-            "unable to delete {} (must be forced): the image has several names: {}",
-            &id[..12],
-            image
-                .tags
-                .iter()
-                .map(|t| familiar(t))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
+        return Err(ImagesError::SeveralNames {
+            id,
+            names: image.tags.iter().map(|t| familiar(t)).collect(),
+        });
     }
     for name in image.tags.iter().chain(&image.digests) {
         removed.push(Removed::Untagged(familiar(name)));

@@ -2,9 +2,10 @@
 
 use super::{resolve, ImagesError};
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::store::Store;
 
-pub fn tag(store: &Store, source: &str, target: &str) -> Result<(), ImagesError> {
+pub fn tag(_inside: Inside, store: &Store, source: &str, target: &str) -> Result<(), ImagesError> {
     let id = resolve(store, source)?;
     let target = Reference::parse(target)?;
     if target.digest.is_some() {

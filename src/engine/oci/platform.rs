@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::engine::error::{ErrorKind, Kinded};
+
 use oci_spec::image::{Descriptor, ImageIndex};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -217,6 +219,15 @@ pub fn select(index: &ImageIndex, want: &Platform) -> Result<Descriptor, Platfor
             want: want.clone(),
             available,
         }),
+    }
+}
+
+impl Kinded for PlatformError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            PlatformError::Invalid(_) => ErrorKind::Invalid,
+            PlatformError::NoMatch { .. } => ErrorKind::NotFound,
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::engine::error::{ErrorKind, Kinded};
+
 /// The registry that short names resolve to.
 pub const DOCKER_HUB: &str = "docker.io";
 /// The namespace that one-component Docker Hub names live in.
@@ -324,6 +326,12 @@ pub fn validate_digest(digest: &str) -> Result<(), String> {
 fn is_lower_hex(s: &str) -> bool {
     s.bytes()
         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl Kinded for ReferenceError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Invalid
+    }
 }
 
 #[cfg(test)]

@@ -62,6 +62,13 @@ pub enum RegistryError {
     #[error("bad response from registry {registry}: {message}")]
     Protocol { registry: String, message: String },
 
+    /// `logout` (or `login --get-login`) for a registry with no saved credentials.
+    #[error("not logged into {registry}")]
+    NotLoggedIn { registry: String },
+
+    #[error("cannot tell where to keep credentials: set XDG_RUNTIME_DIR or pass --authfile")]
+    NoAuthFile,
+
     #[error("cannot read credentials from {}: {message}", .path.display())]
     Credentials { path: PathBuf, message: String },
 
@@ -195,12 +202,24 @@ fn clean(s: &str) -> String {
 impl Kinded for RegistryError {
     fn kind(&self) -> ErrorKind {
         match self {
-            RegistryError::NotFound { .. } => ErrorKind::NotFound,
+            RegistryError::NotFound { .. } | RegistryError::NotLoggedIn { .. } => {
+                ErrorKind::NotFound
+            }
             RegistryError::Unauthorized { .. } | RegistryError::LoginRefused { .. } => {
                 ErrorKind::NotPermitted
             }
-            RegistryError::InvalidDigest { .. } => ErrorKind::Invalid,
-            _ => ErrorKind::Internal,
+            // The user's own input: a digest typed, an auth file they keep.
+            RegistryError::InvalidDigest { .. }
+            | RegistryError::NoAuthFile
+            | RegistryError::Credentials { .. } => ErrorKind::Invalid,
+            // The registry's failures, or the network's.
+            RegistryError::Unreachable { .. }
+            | RegistryError::Transfer { .. }
+            | RegistryError::Upload { .. }
+            | RegistryError::DigestMismatch { .. }
+            | RegistryError::Http { .. }
+            | RegistryError::Protocol { .. }
+            | RegistryError::Setup(_) => ErrorKind::Internal,
         }
     }
 }

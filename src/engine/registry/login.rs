@@ -11,8 +11,69 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value};
 
 use super::auth::{self, Challenge, Context};
-use super::creds::{normalize_key, Credentials};
-use super::{challenge_of, header_value, Client, RegistryError};
+use super::creds::{normalize_key, CredStore, Credentials};
+use super::{challenge_of, header_value, Client, ClientOptions, RegistryError};
+
+/// Which registry `login` is about, and where its credentials are kept.
+#[derive(Debug, Clone)]
+pub struct LoginOptions {
+    /// `REGISTRY[/REPOSITORY]`, as typed.
+    pub registry: String,
+    /// The auth file; `None` is [`default_auth_file`].
+    pub authfile: Option<PathBuf>,
+    pub tls_verify: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogoutOptions {
+    /// `REGISTRY[/REPOSITORY]`; `None` forgets every registry.
+    pub registry: Option<String>,
+    /// The auth file; `None` is [`default_auth_file`].
+    pub authfile: Option<PathBuf>,
+}
+
+/// The credentials saved for the registry in the auth file, if any.
+pub fn saved(opts: &LoginOptions) -> Result<Option<Credentials>, RegistryError> {
+    let file = auth_file(opts.authfile.as_deref())?;
+    let key = registry_key(&opts.registry);
+    let (host, repository) = key.split_once('/').unwrap_or((&key, ""));
+    Ok(CredStore::load(std::slice::from_ref(&file))?.lookup(host, repository))
+}
+
+/// Checks `creds` against the registry and saves them when it takes them.
+pub async fn login(opts: &LoginOptions, creds: &Credentials) -> Result<(), RegistryError> {
+    let file = auth_file(opts.authfile.as_deref())?;
+    let key = registry_key(&opts.registry);
+    let host = key.split('/').next().unwrap_or(&key);
+    let client = Client::new(ClientOptions {
+        tls_verify: opts.tls_verify,
+        ..Default::default()
+    })?;
+    client.check_login(host, creds).await?;
+    save(&file, &key, creds)
+}
+
+/// Removes the saved credentials of one registry, or of all; one that has none
+/// is an error.
+pub fn logout(opts: &LogoutOptions) -> Result<(), RegistryError> {
+    let file = auth_file(opts.authfile.as_deref())?;
+    let Some(registry) = &opts.registry else {
+        remove(&file, None)?;
+        return Ok(());
+    };
+    let key = registry_key(registry);
+    if !remove(&file, Some(&key))? {
+        return Err(RegistryError::NotLoggedIn { registry: key });
+    }
+    Ok(())
+}
+
+fn auth_file(given: Option<&Path>) -> Result<PathBuf, RegistryError> {
+    given
+        .map(Path::to_owned)
+        .or_else(default_auth_file)
+        .ok_or(RegistryError::NoAuthFile)
+}
 
 /// Where `login` writes: `$REGISTRY_AUTH_FILE`, else
 /// `$XDG_RUNTIME_DIR/containers/auth.json`, else `~/.config/containers/auth.json`.
@@ -204,6 +265,32 @@ mod tests {
         assert!(json.get("credHelpers").is_some());
         assert!(remove(&path, None).unwrap());
         assert!(!remove(&path, None).unwrap());
+    }
+
+    #[test]
+    fn saved_then_logout_then_not_logged_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let authfile = Some(dir.path().join("auth.json"));
+        let login = LoginOptions {
+            registry: "http://127.0.0.1:5000/".into(),
+            authfile: authfile.clone(),
+            tls_verify: true,
+        };
+        assert_eq!(saved(&login).unwrap(), None);
+        let creds = Credentials {
+            username: "u".into(),
+            password: "p".into(),
+        };
+        save(authfile.as_deref().unwrap(), "127.0.0.1:5000", &creds).unwrap();
+        assert_eq!(saved(&login).unwrap(), Some(creds));
+        let logout_of = |registry: Option<&str>| LogoutOptions {
+            registry: registry.map(str::to_owned),
+            authfile: authfile.clone(),
+        };
+        logout(&logout_of(Some("127.0.0.1:5000"))).unwrap();
+        let e = logout(&logout_of(Some("127.0.0.1:5000"))).unwrap_err();
+        assert_eq!(e.to_string(), "not logged into 127.0.0.1:5000");
+        logout(&logout_of(None)).unwrap();
     }
 
     #[test]

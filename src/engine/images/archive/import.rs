@@ -8,6 +8,7 @@ use crate::engine::context::Context;
 use crate::engine::images::ImagesError;
 use crate::engine::oci::platform::Platform;
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::registry::digest_of;
 use crate::engine::store::digest_hex;
 use crate::engine::store::images::NewImage;
@@ -23,6 +24,7 @@ pub struct ImportOptions {
 
 /// Imports the tar read from `input`; returns the new image's ID.
 pub fn import(
+    _inside: Inside,
     ctx: &Context,
     mut input: impl Read,
     opts: &ImportOptions,

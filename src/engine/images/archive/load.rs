@@ -8,6 +8,7 @@ use crate::engine::images::pull::manifest::{self as parse, Parsed};
 use crate::engine::images::ImagesError;
 use crate::engine::oci::platform::{self, Platform};
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::registry::digest_of;
 use crate::engine::store::digest_hex;
 use crate::engine::store::images::NewImage;
@@ -38,7 +39,7 @@ struct DockerEntry {
 
 /// Loads every image of the archive; returns what each is called (its full
 /// names, or `sha256:<id>` when it has none).
-pub fn load(ctx: &Context, input: impl Read) -> Result<Vec<String>, ImagesError> {
+pub fn load(_inside: Inside, ctx: &Context, input: impl Read) -> Result<Vec<String>, ImagesError> {
     let mut store = ctx.open_store()?;
     let _adding = store.lock_for_adding()?;
     store.sweep_temp()?;

@@ -7,6 +7,7 @@ use crate::engine::context::Context;
 use crate::engine::images::pull::decompress;
 use crate::engine::images::push::plan::{self, Compression, ManifestFormat};
 use crate::engine::images::{resolve, ImagesError};
+use crate::engine::process::Inside;
 use crate::engine::registry::digest_of;
 use crate::engine::store::images::ImageRecord;
 use crate::engine::store::{digest_hex, Store, StoreError};
@@ -38,14 +39,14 @@ impl<W: Write> Sink for TarSink<W> {
         let mut header = header(size);
         self.0
             .append_data(&mut header, name, &mut file)
-            .map_err(write_failed)
+            .map_err(ImagesError::WriteArchive)
     }
 
     fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), ImagesError> {
         let mut header = header(bytes.len() as u64);
         self.0
             .append_data(&mut header, name, bytes)
-            .map_err(write_failed)
+            .map_err(ImagesError::WriteArchive)
     }
 }
 
@@ -79,12 +80,9 @@ fn header(size: u64) -> tar::Header {
     h
 }
 
-fn write_failed(e: io::Error) -> ImagesError {
-    ImagesError::InvalidArgument(format!("cannot write the archive: {e}"))
-}
-
 /// Writes `images` as an archive into `out`.
 pub fn save_to(
+    _inside: Inside,
     ctx: &Context,
     images: &[String],
     format: ArchiveFormat,
@@ -95,11 +93,16 @@ pub fn save_to(
     sink.0
         .into_inner()
         .and_then(|mut w| w.flush())
-        .map_err(write_failed)
+        .map_err(ImagesError::WriteArchive)
 }
 
 /// Writes `images` as an OCI layout into the directory `dir` (created if missing).
-pub fn save_to_dir(ctx: &Context, images: &[String], dir: &Path) -> Result<(), ImagesError> {
+pub fn save_to_dir(
+    _inside: Inside,
+    ctx: &Context,
+    images: &[String],
+    dir: &Path,
+) -> Result<(), ImagesError> {
     std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
     save(ctx, images, ArchiveFormat::OciDir, &mut DirSink(dir))
 }
@@ -163,7 +166,7 @@ fn add_layer_tar(
 ) -> Result<(), ImagesError> {
     let record = store
         .layer_record(diff_id)?
-        .ok_or_else(|| ImagesError::NotFound(format!("layer {diff_id}")))?;
+        .ok_or_else(|| ImagesError::LayerMissing(diff_id.to_owned()))?;
     let blob = store.blob_path(&record.blob_digest)?;
     if Compression::of_media_type(&record.media_type) == Compression::None {
         return sink.add_file(name, &blob);

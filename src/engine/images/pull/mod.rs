@@ -12,6 +12,7 @@ use super::ImagesError;
 use crate::engine::context::Context;
 use crate::engine::oci::platform::{self, Platform};
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::registry::{Client, ClientOptions, ManifestBytes};
 use crate::engine::store::blobs::sha256_digest;
 use crate::engine::store::images::NewImage;
@@ -46,6 +47,7 @@ pub type Progress = Arc<dyn Fn(PullEvent) + Send + Sync>;
 
 /// Pulls an image into the store and returns its ID (the config digest's hex).
 pub async fn pull(
+    _inside: Inside,
     ctx: &Context,
     opts: &PullOptions,
     progress: Progress,

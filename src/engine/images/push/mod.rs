@@ -8,6 +8,7 @@ pub mod plan;
 use super::ImagesError;
 use crate::engine::context::Context;
 use crate::engine::oci::reference::Reference;
+use crate::engine::process::Inside;
 use crate::engine::registry::creds::Credentials;
 use crate::engine::registry::upload::{BlobSource, Sent};
 use crate::engine::registry::{Client, ClientOptions};
@@ -63,6 +64,7 @@ pub type Progress = Arc<dyn Fn(PushEvent) + Send + Sync>;
 
 /// Pushes a stored image and returns the digest of the manifest it pushed.
 pub async fn push(
+    _inside: Inside,
     ctx: &Context,
     opts: &PushOptions,
     progress: Progress,

@@ -135,7 +135,7 @@ fn plan_with(
     for diff_id in &image.layers {
         let record = store
             .layer_record(diff_id)?
-            .ok_or_else(|| ImagesError::NotFound(format!("layer {diff_id} of {}", image.id)))?;
+            .ok_or_else(|| ImagesError::LayerMissing(diff_id.clone()))?;
         let stored = Compression::of_media_type(&record.media_type);
         let want = want(format, stored);
         if format == ManifestFormat::V2s2 && want == Compression::Zstd {

@@ -89,6 +89,26 @@ pub enum UnpackError {
     },
 }
 
+impl crate::engine::error::Kinded for UnpackError {
+    fn kind(&self) -> crate::engine::error::ErrorKind {
+        use crate::engine::error::ErrorKind;
+        match self {
+            // The layer itself is hostile or broken: the image is at fault.
+            UnpackError::Tar(_)
+            | UnpackError::Escape { .. }
+            | UnpackError::HardlinkEscape { .. }
+            | UnpackError::SymlinkEscape { .. }
+            | UnpackError::Invalid { .. }
+            | UnpackError::Unsupported { .. }
+            | UnpackError::Header { .. } => ErrorKind::Invalid,
+            UnpackError::Chown { .. } => ErrorKind::NotPermitted,
+            UnpackError::Dest { .. } | UnpackError::Read { .. } | UnpackError::Io { .. } => {
+                ErrorKind::Internal
+            }
+        }
+    }
+}
+
 /// Creates directory `rel` (and its missing parents, mode 0755) inside `root`,
 /// resolving every existing component inside it, so that a container image's
 /// symlinks cannot lead the creation out of its rootfs.

@@ -1,10 +1,7 @@
 //! `coracle inspect` (and `container inspect`): containers first, then images.
 
 use super::format::print_inspect;
-use crate::engine::images::{inspect as images, ImagesError};
 use crate::engine::interface::Engine;
-use crate::engine::local::LocalEngine;
-use crate::engine::store::Store;
 use crate::engine::ErrorKind;
 use serde_json::Value;
 
@@ -28,13 +25,10 @@ impl Args {
     }
 }
 
-/// Takes the `LocalEngine` for images, which are still inspected in the store
-/// directly until the image engine has the verb.
-pub fn exec(engine: &LocalEngine, args: Args) -> anyhow::Result<()> {
-    let store = engine.context().open_store()?;
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let kind = args.kind.as_deref();
     print_each(args.format.as_deref(), &args.names, |name| {
-        object(engine, &store, name, kind)
+        object(engine, name, kind)
     })
 }
 
@@ -63,12 +57,7 @@ pub fn print_each(
     Ok(())
 }
 
-fn object(
-    engine: &dyn Engine,
-    store: &Store,
-    name: &str,
-    kind: Option<&str>,
-) -> anyhow::Result<Value> {
+fn object(engine: &dyn Engine, name: &str, kind: Option<&str>) -> anyhow::Result<Value> {
     if kind != Some("image") {
         match engine.inspect(name) {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
@@ -76,8 +65,8 @@ fn object(
         }
     }
     if kind != Some("container") {
-        match images::inspect(store, name) {
-            Err(ImagesError::NotFound(_)) => {}
+        match engine.inspect_image(name) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
             result => return Ok(result?),
         }
     }

@@ -15,9 +15,6 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 pub trait ImageEngine {
-    /// The image's ID, from its name or a unique prefix of its ID.
-    fn image_id(&self, name: &str) -> Result<String, Error>;
-
     /// Pulls an image into the store; returns its ID.
     fn pull(&self, opts: &PullOptions, progress: pull::Progress) -> Result<String, Error>;
 

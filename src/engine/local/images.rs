@@ -7,7 +7,7 @@ use crate::engine::images::list::{self, ImageRow, ListOptions};
 use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{self, Pruned, Removed};
-use crate::engine::images::{self, inspect, remote, tag};
+use crate::engine::images::{inspect, remote, tag};
 use crate::engine::interface::{Each, Error, ImageEngine};
 use crate::engine::registry::creds::Credentials;
 use crate::engine::registry::login::{self, LoginOptions, LogoutOptions};
@@ -19,10 +19,6 @@ use std::path::Path;
 // their mapped owners; reading the database needs neither side, and credentials
 // and remote manifests concern no store at all.
 impl ImageEngine for LocalEngine {
-    fn image_id(&self, name: &str) -> Result<String, Error> {
-        Ok(images::resolve(&self.store()?, name)?)
-    }
-
     fn pull(&self, opts: &PullOptions, progress: pull::Progress) -> Result<String, Error> {
         self.pull_image(opts, progress)
     }

@@ -33,6 +33,7 @@ mod start;
 mod stop;
 mod system;
 mod table;
+mod terminal;
 mod top;
 
 use crate::engine::context::{Context, ContextOptions};
@@ -154,9 +155,6 @@ enum Command {
     /// Manage coracle itself
     #[command(subcommand)]
     System(system::SystemCommand),
-    /// Watch over one container (started by run)
-    #[command(hide = true)]
-    Monitor(monitor::Args),
 }
 
 impl Command {
@@ -171,6 +169,8 @@ impl Command {
                 | Command::Login(_)
                 | Command::Logout(_)
                 | Command::Manifest(_)
+                | Command::Run(_)
+                | Command::Create(_)
                 | Command::Start(_)
                 | Command::Stop(_)
                 | Command::Restart(_)
@@ -242,7 +242,7 @@ impl std::error::Error for Exit {}
 const ENGINE_ERROR: i32 = 125;
 
 pub fn main() -> i32 {
-    if let Some(code) = monitor::as_resumed_monitor() {
+    if let Some(code) = monitor::as_monitor() {
         return code;
     }
     let cli = match Cli::try_parse() {
@@ -275,15 +275,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         ctx.inside()?;
     }
     match command {
-        Command::Run(args) => run::exec(ctx, *args),
-        Command::Create(args) => create::exec(ctx, *args),
-        Command::Start(args) => start::exec(ctx, args),
+        Command::Run(args) => run::exec(&engine, *args),
+        Command::Create(args) => create::exec(&engine, *args),
+        Command::Start(args) => start::exec(&engine, args),
         Command::Stop(args) => stop::stop(ctx, args),
-        Command::Restart(args) => start::restart(ctx, args),
+        Command::Restart(args) => start::restart(&engine, args),
         Command::Kill(args) => stop::kill(ctx, args),
         Command::Wait(args) => stop::wait(ctx, args),
-        Command::Attach(args) => attach::exec(ctx, args),
-        Command::Exec(args) => exec::exec(ctx, args),
+        Command::Attach(args) => attach::exec(&engine, args),
+        Command::Exec(args) => exec::exec(&engine, args),
         Command::Cp(args) => cp::exec(ctx, args),
         Command::Export(args) => cp::export(ctx, args),
         Command::Rm(args) => rm::exec(ctx, args),
@@ -297,7 +297,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Unpause(args) => pause::unpause(ctx, args),
         Command::ContainerPrune(args) => prune::exec(ctx, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
-        Command::Monitor(args) => monitor::exec(ctx, args),
         Command::Pull(args) => pull::exec(ctx, args),
         Command::Login(args) => login::login(args),
         Command::Logout(args) => login::logout(args),

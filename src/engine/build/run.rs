@@ -7,10 +7,11 @@ use super::source::layered_lookup;
 use super::BuildError;
 use crate::engine::containers::{self, CreateOptions};
 use crate::engine::context::Context;
+use crate::engine::monitor::command::MonitorCommand;
 use crate::engine::runtime::spec::Network;
 use crate::engine::store::{Store, StoreError, TempEntry};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 pub struct RunStep {
     pub image: String,
@@ -51,7 +52,8 @@ pub fn run(ctx: &Context, store: &Store, step: &RunStep) -> Result<TempEntry, Bu
 }
 
 fn monitor(ctx: &Context, id: &str, quiet: bool) -> Result<i32, BuildError> {
-    let exe = std::env::current_exe()
+    let mut monitor = MonitorCommand::new(ctx, id)
+        .command()
         .map_err(|e| BuildError::Engine(format!("cannot find the coracle binary: {e}")))?;
     let stdout = if quiet {
         use std::os::fd::AsFd;
@@ -63,12 +65,7 @@ fn monitor(ctx: &Context, id: &str, quiet: bool) -> Result<i32, BuildError> {
     } else {
         Stdio::inherit()
     };
-    let status = Command::new(exe)
-        .arg("--root")
-        .arg(&ctx.root)
-        .arg("--runroot")
-        .arg(&ctx.runroot)
-        .args(["monitor", id])
+    let status = monitor
         .stdin(Stdio::null())
         .stdout(stdout)
         .status()

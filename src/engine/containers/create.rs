@@ -4,7 +4,9 @@
 use super::restart::RestartPolicy;
 use super::{files, init, layers, names, ContainersError};
 use crate::engine::context::Context;
-use crate::engine::images::{self, ImagesError};
+use crate::engine::images;
+use crate::engine::images::policy::PullPolicy;
+use crate::engine::images::pull::PullEvent;
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, Network, SpecInput};
@@ -317,11 +319,21 @@ fn add_record(
     }
 }
 
-/// Whether the image is already stored (for `--pull=missing`).
-pub fn image_present(store: &Store, image: &str) -> Result<bool, ContainersError> {
-    match images::resolve(store, image) {
-        Ok(_) => Ok(true),
-        Err(ImagesError::NotFound(_)) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+/// How `create` and `run` come by their image (`--pull`, `--tls-verify`).
+#[derive(Debug, Clone, Copy)]
+pub struct Pulling {
+    pub policy: PullPolicy,
+    pub tls_verify: bool,
 }
+
+/// What `create` and `run` report while they pull.
+#[derive(Debug, Clone)]
+pub enum CreateEvent {
+    Pull(PullEvent),
+    /// The pull is over, and whether it worked.
+    Pulled {
+        ok: bool,
+    },
+}
+
+pub type CreateProgress = std::sync::Arc<dyn Fn(CreateEvent) + Send + Sync>;

@@ -115,6 +115,8 @@ pub struct Resumed {
     pub lock: Lock,
     pub hub: Hub,
     pub session: Session,
+    /// How the container's init exited, once `wait` has seen it.
+    pub ended: Option<nix::Result<i32>>,
 }
 
 impl Resumed {
@@ -130,9 +132,16 @@ impl Resumed {
         }
     }
 
-    /// Relays until the container's init exits; returns its exit code.
-    pub fn pump(&mut self) -> nix::Result<i32> {
-        let signals = wait::block_signals()?;
+    /// Relays until the container's init exits, and keeps its exit code. The
+    /// first thing a resumed monitor does, before anything else takes memory.
+    pub fn wait(&mut self) {
+        if self.ended.is_none() {
+            self.ended = Some(self.pump());
+        }
+    }
+
+    fn pump(&mut self) -> nix::Result<i32> {
+        let signals = wait::block_signals(true)?;
         let code = self.hub.pump(self.init, &signals, &mut self.session);
         let _ = wait::unblock_signals(&signals);
         code
@@ -170,10 +179,7 @@ fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
     let id = values.id.ok_or_else(|| bad("id"))?;
     let log = LogWriter::open(&root.join("containers").join(&id).join(LOG_FILE))
         .map_err(super::setup("open the log file"))?;
-    let terminal = values
-        .pty
-        .map(|master| Terminal::attach(master, false))
-        .transpose()?;
+    let terminal = values.pty.map(|master| Terminal { master });
     let lock = Lock::adopt(values.lock.ok_or_else(|| bad("lock"))?)
         .map_err(super::setup("keep the monitor lock"))?;
     let clients = values
@@ -194,7 +200,7 @@ fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
         lock,
         hub: Hub {
             log: Some(log),
-            foreground: false,
+            caller: None,
             interactive: values.interactive,
             listener: values.listener.map(UnixListener::from),
             clients,
@@ -206,6 +212,7 @@ fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
             stdin: values.stdin,
             terminal,
         },
+        ended: None,
     })
 }
 

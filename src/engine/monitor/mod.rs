@@ -12,6 +12,7 @@
 //! status. Hence a process of its own. A detached one execs itself once the
 //! container runs, to wait with a fresh heap (handoff.rs).
 
+pub mod command;
 mod container;
 pub mod frame;
 mod handoff;
@@ -29,11 +30,13 @@ use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::store::containers::{ContainerRecord, RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::{Store, StoreError};
+use crate::engine::streams::Streams;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 use supervisor::{now_ms, Supervisor};
 
+use command::MonitorCommand;
 pub use handoff::Resumed;
 
 /// The container's log file, in its directory (Docker's json-file format).
@@ -59,6 +62,10 @@ pub enum MonitorError {
     Corrupt(String, String),
     #[error("cannot resume the monitor: bad {0} on its command line")]
     Resume(String),
+    #[error("bad {0} on the monitor's command line")]
+    CommandLine(String),
+    #[error("cannot start the container monitor: {0}")]
+    Exec(std::io::Error),
     #[error("cannot mount the container's kernel overlay: {0} (coracle needs overlay in user namespaces: Linux 5.11 or later)")]
     Overlay(String),
     #[error("cannot create the working directory {dir}: {source}")]
@@ -86,9 +93,10 @@ impl MonitorError {
 /// How the monitor was started.
 #[derive(Default)]
 pub struct Options {
-    /// Detached (`run -d`, `start`): no caller to relay to; clients attach through
-    /// `attach.sock` in the container's directory.
-    pub detach: bool,
+    /// The caller's stdio in the foreground (`run` without `-d` or `-t`, a
+    /// build's RUN). None when detached (`run -d`, `start`): clients attach
+    /// through `attach.sock` in the container's directory.
+    pub caller: Option<Streams>,
     /// Told `ok` once the container runs, or the exit code and why not.
     pub ready: Option<std::fs::File>,
     /// A client connected from the start (`start -a`), so it misses no output.
@@ -98,6 +106,38 @@ pub struct Options {
     pub remove_on_failure: bool,
     /// The pty's size (rows, columns) until a client says otherwise.
     pub tty_size: Option<(u16, u16)>,
+}
+
+/// Is the monitor `cmd` describes; `caller` is relayed to unless it is detached.
+pub fn run_command(
+    ctx: &Context,
+    cmd: &MonitorCommand,
+    caller: Streams,
+) -> Result<i32, MonitorError> {
+    // SAFETY: whoever started us handed these descriptors to us for this
+    // purpose alone; owning them (close-on-exec too) keeps the container from
+    // inheriting them.
+    let ready = cmd.ready_fd.map(|fd| unsafe { inherited(fd) });
+    let attach = cmd.attach_fd.map(|fd| unsafe { inherited(fd) });
+    let opts = Options {
+        caller: (!cmd.detach).then_some(caller),
+        ready: ready.map(std::fs::File::from),
+        attach: attach.map(UnixStream::from),
+        remove_on_failure: cmd.remove_on_failure,
+        tty_size: cmd.tty_size,
+    };
+    run(ctx, ctx.open_store()?, &cmd.id, opts)
+}
+
+/// # Safety
+/// `fd` must be open and owned by nothing else in this process.
+unsafe fn inherited(fd: std::os::fd::RawFd) -> std::os::fd::OwnedFd {
+    use std::os::fd::FromRawFd;
+    let _ = nix::fcntl::fcntl(
+        fd,
+        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+    );
+    std::os::fd::OwnedFd::from_raw_fd(fd)
 }
 
 /// Runs container `id` until it exits for good (restarts included) and returns its
@@ -116,7 +156,7 @@ pub fn run(ctx: &Context, store: Store, id: &str, opts: Options) -> Result<i32, 
         ctx,
         store: Some(store),
         dir: ctx.root.join("containers").join(id),
-        detach: opts.detach,
+        detach: opts.caller.is_none(),
         id,
         config: &config,
         ready,
@@ -125,17 +165,15 @@ pub fn run(ctx: &Context, store: Store, id: &str, opts: Options) -> Result<i32, 
         alive: &alive,
         tty_size: opts.tty_size,
     };
-    let result = supervisor.supervise(opts.attach);
+    let result = supervisor.supervise(opts.caller, opts.attach);
     conclude(supervisor, result, opts.remove_on_failure)
 }
 
 /// Carries on where a monitor that exec'd itself (handoff.rs) left off, once the
-/// container's init has exited with `code`.
-pub fn resume(
-    ctx: &Context,
-    resumed: Resumed,
-    code: nix::Result<i32>,
-) -> Result<i32, MonitorError> {
+/// container's init has exited.
+pub fn resume(ctx: &Context, mut resumed: Resumed) -> Result<i32, MonitorError> {
+    resumed.wait();
+    let code = resumed.ended.take().unwrap_or(Err(nix::Error::ECHILD));
     let Resumed {
         id,
         consecutive,

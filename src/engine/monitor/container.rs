@@ -2,9 +2,9 @@
 //! relay its stdio until it exits, and it is deleted from the runtime's state.
 //! A restart is another run over the same mounted rootfs.
 
+use super::config::ContainerConfig;
 use super::io::{Hub, Session};
 use super::{setup, setup_nix, tty, wait, MonitorError};
-use crate::engine::containers::ContainerConfig;
 use crate::engine::streams::Streams;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;

@@ -13,24 +13,27 @@
 //! container runs, to wait with a fresh heap (handoff.rs).
 
 pub mod command;
+pub mod config;
 mod container;
 pub mod frame;
 mod handoff;
+pub mod init;
 pub(crate) mod io;
 pub mod logfile;
+pub mod restart;
 pub(crate) mod rootfs;
 pub mod socket;
 mod supervisor;
 pub mod tty;
 pub(crate) mod wait;
 
-use crate::engine::containers::{state, ContainerConfig};
 use crate::engine::context::{Context, ContextError};
 use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::store::containers::{ContainerRecord, RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::{Store, StoreError};
 use crate::engine::streams::Streams;
+use config::ContainerConfig;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
@@ -58,8 +61,6 @@ pub enum MonitorError {
     NotFound(String),
     #[error("container {0} is already running")]
     AlreadyRunning(String),
-    #[error("container {0} has a damaged record: {1}")]
-    Corrupt(String, String),
     #[error("cannot resume the monitor: bad {0} on its command line")]
     Resume(String),
     #[error("bad {0} on the monitor's command line")]
@@ -205,8 +206,7 @@ fn load(store: &Store, id: &str) -> Result<(ContainerRecord, ContainerConfig), M
     let record = store
         .container(id)?
         .ok_or_else(|| MonitorError::NotFound(id.to_owned()))?;
-    let config = serde_json::from_str(&record.config)
-        .map_err(|e| MonitorError::Corrupt(id.to_owned(), e.to_string()))?;
+    let config = ContainerConfig::of(&record)?;
     Ok((record, config))
 }
 
@@ -250,7 +250,7 @@ fn conclude(
 /// the end of its run and is cleaning up) has let go of it; `None` if the
 /// container is running under another.
 fn take_over(store: &Store, id: &str) -> Result<Option<Lock>, MonitorError> {
-    let path = state::monitor_lock_path(store, id);
+    let path = lock_path(store, id);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(lock) = Lock::try_exclusive(&path)? {
@@ -264,6 +264,25 @@ fn take_over(store: &Store, id: &str) -> Result<Option<Lock>, MonitorError> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// The lock a container's monitor holds for as long as it lives (see
+/// containers/state.rs).
+pub fn lock_path(store: &Store, id: &str) -> std::path::PathBuf {
+    store.container_dir(id).join("monitor.lock")
+}
+
+/// A live process's start time in clock ticks since boot (field 22 of
+/// /proc/PID/stat); `None` for a zombie, which only waits to be reaped.
+pub fn process_start(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: count from the
+    // last ')'.
+    let mut fields = stat[stat.rfind(')')? + 2..].split(' ');
+    if matches!(fields.next(), Some("Z" | "X")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 /// Sorts a runtime failure into Docker's codes: the command not found in the image

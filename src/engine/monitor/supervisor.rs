@@ -2,12 +2,13 @@
 //! the container, runs until its restart policy is done, and what gets recorded at
 //! each start and end.
 
+use super::config::ContainerConfig;
 use super::container::{self, Run, Stdio};
 use super::handoff::Handoff;
 use super::io::{Client, Hub, Session};
 use super::logfile::LogWriter;
+use super::restart;
 use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
-use crate::engine::containers::{restart, state, ContainerConfig};
 use crate::engine::context::Context;
 use crate::engine::store::containers::{RunState, Status};
 use crate::engine::store::lock::Lock;
@@ -101,8 +102,7 @@ impl Supervisor<'_> {
             },
         )?;
         if self.config.init {
-            crate::engine::containers::init::install(&self.ctx.runroot)
-                .map_err(setup("install coracle's init"))?;
+            super::init::install(&self.ctx.runroot).map_err(setup("install coracle's init"))?;
         }
         std::fs::create_dir_all(self.state_root())
             .map_err(setup("create the runtime state dir"))?;
@@ -261,7 +261,7 @@ impl Supervisor<'_> {
     ) -> Result<(), MonitorError> {
         self.state.status = Status::Running;
         self.state.pid = Some(init.as_raw());
-        self.state.pid_start = state::process_start(init.as_raw());
+        self.state.pid_start = super::process_start(init.as_raw());
         self.state.monitor_pid = Some(std::process::id() as i32);
         self.state.started_ms = Some(now_ms());
         self.state.finished_ms = None;

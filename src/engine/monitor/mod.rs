@@ -336,7 +336,15 @@ impl Kinded for MonitorError {
             MonitorError::Store(e) => e.kind(),
             MonitorError::NotFound(_) => ErrorKind::NotFound,
             MonitorError::AlreadyRunning(_) => ErrorKind::Conflict,
-            _ => ErrorKind::Internal,
+            // The container's command cannot be run (126) or is not there (127).
+            MonitorError::Runtime { code, .. } if *code != 125 => ErrorKind::Invalid,
+            MonitorError::Overlay(_) => ErrorKind::NotPermitted,
+            MonitorError::Resume(_)
+            | MonitorError::CommandLine(_)
+            | MonitorError::Exec(_)
+            | MonitorError::Workdir { .. }
+            | MonitorError::Setup { .. }
+            | MonitorError::Runtime { .. } => ErrorKind::Internal,
         }
     }
 

@@ -8,7 +8,7 @@
 //! or, for a detached monitor that exec'd itself, `coracle monitor --resumed
 //! KEY=VALUE...` (handoff.rs).
 
-use super::handoff::Resumed;
+use super::handoff::{self, Resumed};
 use super::tty::{format_size, parse_size};
 use super::MonitorError;
 use crate::engine::context::{Context, ContextOptions};
@@ -16,7 +16,9 @@ use std::ffi::OsString;
 use std::os::fd::RawFd;
 use std::path::PathBuf;
 
-const MONITOR: &str = "monitor";
+pub(super) const MONITOR: &str = "monitor";
+/// Marks the exec'd monitor's command line (after `monitor`).
+pub(super) const RESUMED: &str = "--resumed";
 
 /// A monitor for one container, as its command line says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,8 +124,10 @@ impl Invocation {
     /// Reads a monitor's command line (`args` from argv\[0\]); `None` when `args`
     /// is not one.
     pub fn from_args(args: &[OsString]) -> Option<Result<Invocation, MonitorError>> {
-        if let Some(resumed) = Resumed::from_args(args) {
-            return Some(resumed.map(Invocation::Resumed));
+        if let Some([monitor, flag]) = args.get(1..3) {
+            if monitor == MONITOR && flag == RESUMED {
+                return Some(handoff::parse(&args[3..]).map(Invocation::Resumed));
+            }
         }
         let at = args.iter().position(|a| a == MONITOR)?;
         let (globals, rest) = (&args[1..at], &args[at + 1..]);

@@ -1,11 +1,8 @@
 //! `coracle attach`: a running container's output (and input, when it keeps its
 //! stdin open) through its monitor.
 
-use crate::engine::containers::attach::{self, AttachEnd, AttachOptions, DEFAULT_DETACH_KEYS};
-use crate::engine::containers::lookup::{config_of, lookup};
-use crate::engine::context::Context;
-use crate::engine::monitor::{socket, ATTACH_SOCKET};
-use crate::engine::store::containers::Status;
+use crate::engine::containers::attach::{parse_detach_keys, AttachRequest, DEFAULT_DETACH_KEYS};
+use crate::engine::interface::Engine;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -21,29 +18,13 @@ pub struct Args {
     container: String,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    let detach_keys = attach::parse_detach_keys(&args.detach_keys)?;
-    let store = ctx.open_store()?;
-    let record = lookup(&store, &args.container)?;
-    if !matches!(record.state.status, Status::Running | Status::Paused) {
-        anyhow::bail!("you cannot attach to a stopped container, start it first");
-    }
-    let config = config_of(&record)?;
-    let sock = socket::connect_in(&store.container_dir(&record.id), ATTACH_SOCKET).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot attach to container {}: {e} (a foreground `run --rm` gives its output to its caller alone)",
-            args.container
-        )
-    })?;
-    let opts = AttachOptions {
-        stdin: config.interactive && !args.no_stdin,
-        tty: config.tty,
-        detach_keys,
-        // Docker's rule: with a terminal, keys such as Ctrl-C travel as input.
-        sig_proxy: args.sig_proxy && !config.tty,
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    let request = AttachRequest {
+        stdin: !args.no_stdin,
+        detach_keys: parse_detach_keys(&args.detach_keys)?,
+        sig_proxy: args.sig_proxy,
     };
-    match attach::relay(sock, &opts)? {
-        AttachEnd::Exited(0) | AttachEnd::Detached => Ok(()),
-        AttachEnd::Exited(code) => Err(super::Exit(code).into()),
-    }
+    let streams = super::terminal::streams(!args.no_stdin, true);
+    let end = engine.attach(&args.container, &request, streams)?;
+    super::run::attach_result(end)
 }

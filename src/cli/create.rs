@@ -1,19 +1,16 @@
-//! `coracle create`, and the flags `run` shares with it: validate every flag, pull
-//! when needed, create the container.
+//! `coracle create`, and the flags `run` shares with it: every flag checked, then
+//! the engine pulls as `--pull` says and creates the container.
 
-use crate::engine::containers::{
-    self, create::image_present, CreateOptions, RestartPolicy, Seccomp,
-};
-use crate::engine::context::Context;
-use crate::engine::images::pull::PullOptions;
-use crate::engine::images::ImagesError;
-use crate::engine::registry::RegistryError;
+use super::progress::TransferDisplay;
+use crate::engine::containers::create::{CreateEvent, CreateProgress, Pulling};
+use crate::engine::containers::{CreateOptions, RestartPolicy, Seccomp};
+use crate::engine::interface::Engine;
 use crate::engine::runtime::process;
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::Network;
 use crate::engine::runtime::ulimit::Ulimit;
-use crate::engine::store::Store;
 use anyhow::{bail, Context as _};
+use std::sync::Arc;
 
 #[derive(clap::Args)]
 #[command(trailing_var_arg = true)]
@@ -87,7 +84,7 @@ pub struct Args {
     pull: String,
     /// Suppress pull progress
     #[arg(short, long)]
-    quiet: bool,
+    pub(super) quiet: bool,
     /// Require HTTPS and verify certificates when pulling
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     tls_verify: bool,
@@ -97,61 +94,29 @@ pub struct Args {
 }
 
 impl Args {
-    pub fn tty(&self) -> bool {
-        self.tty
-    }
-
-    pub fn interactive(&self) -> bool {
-        self.interactive
+    /// `--pull` and `--tls-verify`.
+    pub fn pulling(&self) -> anyhow::Result<Pulling> {
+        Ok(Pulling {
+            policy: self.pull.parse()?,
+            tls_verify: self.tls_verify,
+        })
     }
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
-    println!("{}", prepare(ctx, &ctx.open_store()?, &args)?);
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    let opts = plan(&args)?;
+    let id = engine.create(&opts, args.pulling()?, progress(args.quiet))?;
+    println!("{id}");
     Ok(())
 }
 
-/// Checks the flags, pulls as `--pull` says, creates the container; returns its ID.
-pub fn prepare(ctx: &Context, store: &Store, args: &Args) -> anyhow::Result<String> {
-    let opts = plan(args)?;
-    let present = image_present(store, &opts.image)?;
-    match args.pull.as_str() {
-        "never" if !present => bail!(
-            "image {} is not in the store and --pull=never was given: pull it first",
-            opts.image
-        ),
-        "always" => pull(ctx, args, &opts.image)?,
-        "missing" | "newer" if !present => pull(ctx, args, &opts.image)?,
-        // Podman's `newer`: ask the registry, but a stored image will do when it
-        // cannot be reached.
-        "newer" => {
-            if let Err(e) = pull(ctx, args, &opts.image) {
-                if !is_unreachable(&e) {
-                    return Err(e);
-                }
-                log::warn!("{e:#}: using the stored image");
-            }
-        }
-        _ => {}
-    }
-    Ok(containers::create(ctx, store, &opts)?)
-}
-
-fn pull(ctx: &Context, args: &Args, image: &str) -> anyhow::Result<()> {
-    let opts = PullOptions {
-        reference: image.to_owned(),
-        platform: None,
-        tls_verify: args.tls_verify,
-    };
-    super::pull::pull_image(ctx, &opts, args.quiet)?;
-    Ok(())
-}
-
-fn is_unreachable(e: &anyhow::Error) -> bool {
-    matches!(
-        e.downcast_ref::<ImagesError>(),
-        Some(ImagesError::Registry(RegistryError::Unreachable { .. }))
-    )
+/// Pull progress for `create` and `run`, drawn as `pull` draws it.
+pub(super) fn progress(quiet: bool) -> CreateProgress {
+    let display = TransferDisplay::new(quiet);
+    Arc::new(move |event| match event {
+        CreateEvent::Pull(e) => display.pull(e),
+        CreateEvent::Pulled { ok } => display.finish(ok),
+    })
 }
 
 /// `--env-file`s, then `-e`s, as `KEY=VALUE` entries with the caller's values
@@ -174,7 +139,7 @@ pub(super) fn env_flags(
 }
 
 /// Every flag checked and resolved; nothing pulled or created yet.
-fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
+pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
     let (image, command) = args
         .image_and_command
         .split_first()

@@ -2,8 +2,8 @@
 //! engine/containers/exec.rs).
 
 use crate::engine::containers::attach::{parse_detach_keys, DEFAULT_DETACH_KEYS};
-use crate::engine::containers::exec::{self, ExecOptions};
-use crate::engine::context::Context;
+use crate::engine::containers::exec::ExecOptions;
+use crate::engine::interface::Engine;
 
 #[derive(clap::Args)]
 #[command(trailing_var_arg = true)]
@@ -42,7 +42,7 @@ pub struct Args {
     command: Vec<String>,
 }
 
-pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     parse_detach_keys(&args.detach_keys)?;
     if let Some(u) = &args.user {
         crate::engine::runtime::user::check_syntax(u)?;
@@ -57,9 +57,8 @@ pub fn exec(ctx: &Context, args: Args) -> anyhow::Result<()> {
         detach: args.detach,
         privileged: args.privileged,
     };
-    let store = ctx.open_store()?;
-    let code = exec::exec(ctx, &store, &args.container, &opts).map_err(super::start::exit_code)?;
-    match code {
+    let streams = super::terminal::streams(opts.interactive, !opts.detach);
+    match engine.exec(&args.container, &opts, streams)? {
         0 => Ok(()),
         code => Err(super::Exit(code).into()),
     }

@@ -33,6 +33,7 @@ mod start;
 mod stop;
 mod system;
 mod table;
+mod terminal;
 mod top;
 
 use crate::engine::context::{Context, ContextOptions};
@@ -154,59 +155,6 @@ enum Command {
     /// Manage coracle itself
     #[command(subcommand)]
     System(system::SystemCommand),
-    /// Watch over one container (started by run)
-    #[command(hide = true)]
-    Monitor(monitor::Args),
-}
-
-impl Command {
-    /// Most commands work inside the rootless user namespace from the start.
-    /// Those on running containers work from the host side, where the caller owns
-    /// the containers' namespaces (a fresh one of our own would own nothing of
-    /// theirs), and enter ours later if they need it. Credentials concern no store.
-    fn enters_namespace_first(&self) -> bool {
-        !matches!(
-            self,
-            Command::Version(_)
-                | Command::Pull(_)
-                | Command::Login(_)
-                | Command::Logout(_)
-                | Command::Save(_)
-                | Command::Load(_)
-                | Command::Import(_)
-                | Command::Manifest(_)
-                | Command::Push(_)
-                | Command::Images(_)
-                | Command::Image(_)
-                | Command::Rmi(_)
-                | Command::Tag(_)
-                | Command::History(_)
-                | Command::Start(_)
-                | Command::Stop(_)
-                | Command::Restart(_)
-                | Command::Kill(_)
-                | Command::Wait(_)
-                | Command::Attach(_)
-                | Command::Exec(_)
-                | Command::Cp(_)
-                | Command::Export(_)
-                | Command::Rm(_)
-                | Command::Rename(_)
-                | Command::System(_)
-                | Command::Build(_)
-                | Command::Builder(_)
-                | Command::Commit(_)
-                | Command::Info(_)
-                | Command::Ps(_)
-                | Command::Inspect(_)
-                | Command::Logs(_)
-                | Command::Top(_)
-                | Command::Port(_)
-                | Command::Pause(_)
-                | Command::Unpause(_)
-                | Command::ContainerPrune(_)
-        )
-    }
 }
 
 /// Runs `f` on each named container, printing the name when it worked and the
@@ -257,7 +205,7 @@ impl std::error::Error for Exit {}
 const ENGINE_ERROR: i32 = 125;
 
 pub fn main() -> i32 {
-    if let Some(code) = monitor::as_resumed_monitor() {
+    if let Some(code) = monitor::as_monitor() {
         return code;
     }
     let cli = match Cli::try_parse() {
@@ -281,24 +229,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         storage_driver: cli.storage_driver,
     })?;
     let engine = LocalEngine::new(ctx, Box::<runtime::LazyRuntime>::default());
-    let ctx = engine.context();
     let command = match cli.command {
         Command::Container(c) => c.into_command(),
         c => c,
     };
-    if command.enters_namespace_first() {
-        ctx.inside()?;
-    }
     match command {
-        Command::Run(args) => run::exec(ctx, *args),
-        Command::Create(args) => create::exec(ctx, *args),
-        Command::Start(args) => start::exec(ctx, args),
+        Command::Run(args) => run::exec(&engine, *args),
+        Command::Create(args) => create::exec(&engine, *args),
+        Command::Start(args) => start::exec(&engine, args),
         Command::Stop(args) => stop::stop(&engine, args),
-        Command::Restart(args) => start::restart(ctx, args),
+        Command::Restart(args) => start::restart(&engine, args),
         Command::Kill(args) => stop::kill(&engine, args),
         Command::Wait(args) => stop::wait(&engine, args),
-        Command::Attach(args) => attach::exec(ctx, args),
-        Command::Exec(args) => exec::exec(ctx, args),
+        Command::Attach(args) => attach::exec(&engine, args),
+        Command::Exec(args) => exec::exec(&engine, args),
         Command::Cp(args) => cp::exec(&engine, args),
         Command::Export(args) => cp::export(&engine, args),
         Command::Rm(args) => rm::exec(&engine, args),
@@ -312,7 +256,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Unpause(args) => pause::unpause(&engine, args),
         Command::ContainerPrune(args) => prune::exec(&engine, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
-        Command::Monitor(args) => monitor::exec(ctx, args),
         Command::Pull(args) => pull::exec(&engine, args),
         Command::Login(args) => login::login(&engine, args),
         Command::Logout(args) => login::logout(&engine, args),

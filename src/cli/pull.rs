@@ -1,10 +1,7 @@
 //! `coracle pull`
 
 use super::progress::TransferDisplay;
-use crate::engine::context::Context;
-use crate::engine::executor::Executor;
-use crate::engine::images::pull::{pull, PullOptions};
-use crate::engine::images::ImagesError;
+use crate::engine::images::pull::PullOptions;
 use crate::engine::interface::Engine;
 use std::sync::Arc;
 
@@ -35,19 +32,4 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     display.finish(result.is_ok());
     println!("{}", result?);
     Ok(())
-}
-
-/// Pulls with progress on stderr (none when quiet), for `create`, `run` and
-/// `build` until they pull through the engine's interface; then it goes.
-pub fn pull_image(ctx: &Context, opts: &PullOptions, quiet: bool) -> Result<String, ImagesError> {
-    let inside = ctx.inside()?;
-    let display = Arc::new(TransferDisplay::new(quiet));
-    let events = display.clone();
-    let runtime = super::runtime::LazyRuntime::default();
-    let handle = runtime
-        .handle()
-        .map_err(|e| ImagesError::Task(format!("cannot start the pull's runtime: {e}")))?;
-    let result = handle.block_on(pull(inside, ctx, opts, Arc::new(move |e| events.pull(e))));
-    display.finish(result.is_ok());
-    result
 }

@@ -172,7 +172,12 @@ impl Kinded for ContextError {
             ContextError::Userns(e) => e.kind(),
             ContextError::Store(e) => e.kind(),
             ContextError::Driver(_) | ContextError::NoHome => ErrorKind::Invalid,
-            _ => ErrorKind::Internal,
+            ContextError::CreateDir { source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                ErrorKind::NotPermitted
+            }
+            ContextError::Process(_) | ContextError::CreateDir { .. } => ErrorKind::Internal,
         }
     }
 }

@@ -7,11 +7,12 @@ use super::source::layered_lookup;
 use super::BuildError;
 use crate::engine::containers::{self, CreateOptions};
 use crate::engine::context::Context;
+use crate::engine::monitor::command::MonitorCommand;
 use crate::engine::runtime::spec::Network;
 use crate::engine::store::{Store, StoreError, TempEntry};
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 pub struct RunStep {
     pub image: String,
@@ -62,7 +63,8 @@ pub fn run(
 }
 
 fn monitor(ctx: &Context, id: &str, output: &RunOutput) -> Result<i32, BuildError> {
-    let exe = std::env::current_exe()
+    let mut monitor = MonitorCommand::new(ctx, id)
+        .command()
         .map_err(|e| BuildError::Engine(format!("cannot find the coracle binary: {e}")))?;
     let handle = |fd: &OwnedFd| {
         fd.try_clone()
@@ -70,12 +72,7 @@ fn monitor(ctx: &Context, id: &str, output: &RunOutput) -> Result<i32, BuildErro
             .map_err(|e| BuildError::Engine(format!("cannot pass the RUN output on: {e}")))
     };
     let (stdout, stderr) = (handle(&output.stdout)?, handle(&output.stderr)?);
-    let status = Command::new(exe)
-        .arg("--root")
-        .arg(&ctx.root)
-        .arg("--runroot")
-        .arg(&ctx.runroot)
-        .args(["monitor", id])
+    let status = monitor
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)

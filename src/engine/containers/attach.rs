@@ -1,15 +1,17 @@
-//! The client side of attaching (`attach`, `start -a`): the container's output from
-//! its monitor to our stdout and stderr, our stdin to it, our window size and
-//! signals passed on, until it exits or the user types the detach keys.
+//! The client side of attaching (`attach`, `start -a`, `run -t`): the container's
+//! output from its monitor to the caller's streams, the caller's input to it, its
+//! window sizes and signals passed on, until it exits or the caller types the
+//! detach keys (matched here, as Docker's API matches its detachKeys).
 
+use super::lookup::{config_of, lookup};
 use super::ContainersError;
 use crate::engine::monitor::frame::{Decoder, Frame};
-use crate::engine::monitor::tty::{caller_terminal, window_size, RawMode};
-use crate::engine::monitor::wait::FORWARDED;
+use crate::engine::monitor::{socket, ATTACH_SOCKET};
+use crate::engine::store::containers::{ContainerRecord, Status};
+use crate::engine::store::Store;
+use crate::engine::streams::{Control, Session, Streams};
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{SigSet, Signal};
-use nix::sys::signalfd::{SfdFlags, SignalFd};
 use std::io::{Read, Write};
 use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::net::UnixStream;
@@ -26,6 +28,32 @@ pub struct AttachOptions {
     pub detach_keys: Vec<u8>,
     /// Pass the signals a foreground run passes on (Docker's sig-proxy).
     pub sig_proxy: bool,
+}
+
+/// What the caller of `attach` or `start -a` asks for; the container's config
+/// decides the rest.
+#[derive(Debug, Clone)]
+pub struct AttachRequest {
+    /// Pass the caller's input on, if the container keeps its stdin open.
+    pub stdin: bool,
+    /// From `parse_detach_keys`.
+    pub detach_keys: Vec<u8>,
+    /// Pass signals on, if the container has no terminal (with one, keys such
+    /// as Ctrl-C travel as input: Docker's rule).
+    pub sig_proxy: bool,
+}
+
+impl AttachRequest {
+    /// The session with container `record`.
+    pub fn options(&self, record: &ContainerRecord) -> Result<AttachOptions, ContainersError> {
+        let config = config_of(record)?;
+        Ok(AttachOptions {
+            stdin: self.stdin && config.interactive,
+            tty: config.tty,
+            detach_keys: self.detach_keys.clone(),
+            sig_proxy: self.sig_proxy && !config.tty,
+        })
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -59,60 +87,93 @@ pub fn parse_detach_keys(spec: &str) -> Result<Vec<u8>, ContainersError> {
         .collect()
 }
 
-/// Relays between the caller and the monitor at the other end of `sock`.
-pub fn relay(sock: UnixStream, opts: &AttachOptions) -> Result<AttachEnd, ContainersError> {
+/// Attaches the caller's `streams` to running container `input` through its
+/// monitor, until it exits or the caller detaches.
+pub fn attach(
+    store: &Store,
+    input: &str,
+    request: &AttachRequest,
+    streams: Streams,
+) -> Result<AttachEnd, ContainersError> {
+    let record = lookup(store, input)?;
+    if !matches!(record.state.status, Status::Running | Status::Paused) {
+        return Err(ContainersError::Conflict(
+            "you cannot attach to a stopped container, start it first".into(),
+        ));
+    }
+    let opts = request.options(&record)?;
+    let sock = socket::connect_in(&store.container_dir(&record.id), ATTACH_SOCKET).map_err(|e| {
+        ContainersError::Conflict(format!(
+            "cannot attach to container {input}: {e} (a foreground `run --rm` gives its output to its caller alone)"
+        ))
+    })?;
+    relay(sock, &opts, streams)
+}
+
+/// Relays between the caller's `streams` and the monitor at the other end of
+/// `sock`.
+pub fn relay(
+    sock: UnixStream,
+    opts: &AttachOptions,
+    mut streams: Streams,
+) -> Result<AttachEnd, ContainersError> {
     let io = |e: std::io::Error| ContainersError::Attach(e.to_string());
     let nix_io = |e: Errno| ContainersError::Attach(e.desc().to_owned());
-    let mut set = SigSet::empty();
-    set.add(Signal::SIGWINCH);
-    if opts.sig_proxy {
-        FORWARDED.iter().for_each(|s| set.add(*s));
-    }
-    set.thread_block().map_err(nix_io)?;
-    let signals = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK).map_err(nix_io)?;
-    let _raw = match opts.tty && opts.stdin {
-        true => RawMode::enter().map_err(nix_io)?,
-        false => None,
+    let session = Session {
+        tty: opts.tty,
+        stdin: opts.stdin,
+        signals: opts.sig_proxy,
     };
+    if let Some(controls) = &mut streams.controls {
+        controls.begin(session).map_err(io)?;
+    }
     let mut sock_w = sock.try_clone().map_err(io)?;
     if opts.tty {
-        send_size(&mut sock_w);
+        if let Some((rows, cols)) = streams.controls.as_ref().and_then(|c| c.size()) {
+            let _ = sock_w.write_all(&Frame::Resize { rows, cols }.encode());
+        }
     }
     let mut keys = DetachMatcher::new(&opts.detach_keys, opts.tty && opts.stdin);
     let mut decoder = Decoder::default();
-    let mut stdin_open = opts.stdin;
-    let stdin = std::io::stdin();
+    let stdin = streams.stdin.take().filter(|_| opts.stdin);
+    let mut stdin_open = stdin.is_some();
     let mut buf = [0u8; 16384];
     loop {
-        let mut fds = vec![
-            PollFd::new(signals.as_fd(), PollFlags::POLLIN),
-            PollFd::new(sock.as_fd(), PollFlags::POLLIN),
-        ];
-        if stdin_open {
-            fds.push(PollFd::new(stdin.as_fd(), PollFlags::POLLIN));
-        }
+        let controls = streams.controls.as_ref().and_then(|c| c.fd());
+        let mut fds = vec![PollFd::new(sock.as_fd(), PollFlags::POLLIN)];
+        let controls_at = controls.map(|fd| {
+            fds.push(PollFd::new(fd, PollFlags::POLLIN));
+            fds.len() - 1
+        });
+        let stdin_at = stdin.as_ref().filter(|_| stdin_open).map(|fd| {
+            fds.push(PollFd::new(fd.as_fd(), PollFlags::POLLIN));
+            fds.len() - 1
+        });
         match poll(&mut fds, PollTimeout::NONE) {
             Err(Errno::EINTR) => continue,
             r => r.map_err(nix_io)?,
         };
-        let ready: Vec<bool> = fds
-            .iter()
-            .map(|f| !f.revents().unwrap_or(PollFlags::empty()).is_empty())
-            .collect();
+        let ready = |at: Option<usize>| {
+            at.is_some_and(|i| !fds[i].revents().unwrap_or(PollFlags::empty()).is_empty())
+        };
+        let (sock_ready, controls_ready, stdin_ready) =
+            (ready(Some(0)), ready(controls_at), ready(stdin_at));
         drop(fds);
-        if ready[0] {
-            while let Ok(Some(info)) = signals.read_signal() {
-                let frame = match Signal::try_from(info.ssi_signo as i32) {
-                    Ok(Signal::SIGWINCH) => {
-                        send_size(&mut sock_w);
-                        continue;
-                    }
-                    _ => Frame::Signal(info.ssi_signo as i32),
+        if controls_ready {
+            for control in streams
+                .controls
+                .as_mut()
+                .map(|c| c.take())
+                .unwrap_or_default()
+            {
+                let frame = match control {
+                    Control::Resize { rows, cols } => Frame::Resize { rows, cols },
+                    Control::Signal(n) => Frame::Signal(n),
                 };
                 let _ = sock_w.write_all(&frame.encode());
             }
         }
-        if ready[1] {
+        if sock_ready {
             let n = (&sock).read(&mut buf).map_err(io)?;
             if n == 0 {
                 return Err(ContainersError::Attach(
@@ -125,15 +186,15 @@ pub fn relay(sock: UnixStream, opts: &AttachOptions) -> Result<AttachEnd, Contai
                 .map_err(|e| ContainersError::Attach(e.to_string()))?
             {
                 match frame {
-                    Frame::Stdout(d) => write_out(&mut std::io::stdout().lock(), &d),
-                    Frame::Stderr(d) => write_out(&mut std::io::stderr().lock(), &d),
+                    Frame::Stdout(d) => write_out(&mut streams.stdout, &d),
+                    Frame::Stderr(d) => write_out(&mut streams.stderr, &d),
                     Frame::Exit(code) => return Ok(AttachEnd::Exited(code)),
                     _ => {}
                 }
             }
         }
-        if stdin_open && ready[2] {
-            let n = match nix::unistd::read(stdin.as_raw_fd(), &mut buf) {
+        if let (true, Some(fd)) = (stdin_ready, &stdin) {
+            let n = match nix::unistd::read(fd.as_raw_fd(), &mut buf) {
                 Ok(n) => n,
                 Err(Errno::EINTR | Errno::EAGAIN) => continue,
                 Err(_) => 0,
@@ -155,16 +216,6 @@ pub fn relay(sock: UnixStream, opts: &AttachOptions) -> Result<AttachEnd, Contai
 
 fn write_out(out: &mut dyn Write, data: &[u8]) {
     let _ = out.write_all(data).and_then(|()| out.flush());
-}
-
-fn send_size(sock: &mut UnixStream) {
-    if let Some(size) = caller_terminal().and_then(window_size) {
-        let frame = Frame::Resize {
-            rows: size.ws_row,
-            cols: size.ws_col,
-        };
-        let _ = sock.write_all(&frame.encode());
-    }
 }
 
 /// Holds back input that may be the start of the detach sequence.

@@ -1,10 +1,14 @@
 //! Creating a container: everything decided from the image and the options, then
 //! the record and the directory (upper, work, merged, userdata, config.json).
 
-use super::restart::RestartPolicy;
-use super::{files, init, layers, names, ContainersError};
+use super::{files, layers, names, ContainersError};
 use crate::engine::context::Context;
-use crate::engine::images::{self, ImagesError};
+use crate::engine::images;
+use crate::engine::images::policy::PullPolicy;
+use crate::engine::images::pull::PullEvent;
+use crate::engine::monitor::config::ContainerConfig;
+use crate::engine::monitor::init;
+use crate::engine::monitor::restart::RestartPolicy;
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, Network, SpecInput};
@@ -12,7 +16,7 @@ use crate::engine::runtime::ulimit::{self, Ulimit};
 use crate::engine::runtime::{caps, seccomp, signal, user, RuntimeError};
 use crate::engine::store::containers::{ContainerRecord, RunState};
 use crate::engine::store::{Store, StoreError};
-use serde::{Deserialize, Serialize};
+
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
@@ -90,46 +94,6 @@ impl CreateOptions {
         }
         Ok(())
     }
-}
-
-/// What the monitor needs besides config.json, kept in the record's config column.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ContainerConfig {
-    /// Overlay lower dirs, topmost first.
-    pub layers: Vec<PathBuf>,
-    pub network: Network,
-    pub interactive: bool,
-    /// A pty for the container (`-t`).
-    #[serde(default)]
-    pub tty: bool,
-    pub remove: bool,
-    /// Created in the rootfs before start when missing (`-w`).
-    pub cwd: String,
-    pub labels: Vec<(String, String)>,
-    /// coracle's init is PID 1 (`--init`): the monitor installs it before start.
-    #[serde(default)]
-    pub init: bool,
-    /// The process's argv as it will run (for listings).
-    #[serde(default)]
-    pub command: Vec<String>,
-    /// What `stop` sends first, as `signal::parse` names it.
-    #[serde(default = "default_stop_signal")]
-    pub stop_signal: String,
-    #[serde(default)]
-    pub restart: RestartPolicy,
-    /// As given (`--user`, else the image's), for inspect.
-    #[serde(default)]
-    pub user: String,
-    #[serde(default)]
-    pub privileged: bool,
-    #[serde(default)]
-    pub cap_add: Vec<String>,
-    #[serde(default)]
-    pub cap_drop: Vec<String>,
-}
-
-fn default_stop_signal() -> String {
-    "SIGTERM".into()
 }
 
 /// Creates the container and returns its ID.
@@ -317,11 +281,21 @@ fn add_record(
     }
 }
 
-/// Whether the image is already stored (for `--pull=missing`).
-pub fn image_present(store: &Store, image: &str) -> Result<bool, ContainersError> {
-    match images::resolve(store, image) {
-        Ok(_) => Ok(true),
-        Err(ImagesError::NotFound(_)) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+/// How `create` and `run` come by their image (`--pull`, `--tls-verify`).
+#[derive(Debug, Clone, Copy)]
+pub struct Pulling {
+    pub policy: PullPolicy,
+    pub tls_verify: bool,
 }
+
+/// What `create` and `run` report while they pull.
+#[derive(Debug, Clone)]
+pub enum CreateEvent {
+    Pull(PullEvent),
+    /// The pull is over, and whether it worked.
+    Pulled {
+        ok: bool,
+    },
+}
+
+pub type CreateProgress = std::sync::Arc<dyn Fn(CreateEvent) + Send + Sync>;

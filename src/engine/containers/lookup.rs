@@ -15,10 +15,5 @@ pub fn lookup(store: &Store, input: &str) -> Result<ContainerRecord, ContainersE
 
 /// The container's config as `create` stored it.
 pub fn config_of(record: &ContainerRecord) -> Result<ContainerConfig, ContainersError> {
-    serde_json::from_str(&record.config).map_err(|e| {
-        ContainersError::Store(crate::engine::store::StoreError::Corrupt(format!(
-            "container {}: {e}",
-            record.name
-        )))
-    })
+    Ok(ContainerConfig::of(record)?)
 }

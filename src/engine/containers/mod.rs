@@ -7,7 +7,6 @@ pub mod create;
 pub mod exec;
 pub mod export;
 mod files;
-pub mod init;
 pub mod inspect;
 pub mod join;
 mod layers;
@@ -18,16 +17,16 @@ mod names;
 pub mod pause;
 pub mod prune;
 pub mod remove;
-pub mod restart;
 mod rooted;
 pub mod start;
 pub mod state;
 pub mod stop;
 pub mod top;
 
-pub use create::{create, ContainerConfig, CreateOptions, Seccomp};
+pub use crate::engine::monitor::config::ContainerConfig;
+pub use crate::engine::monitor::restart::{self, RestartPolicy};
+pub use create::{create, CreateOptions, Seccomp};
 pub use remove::resolve;
-pub use restart::RestartPolicy;
 
 use crate::engine::context::ContextError;
 use crate::engine::error::{ErrorKind, Kinded};

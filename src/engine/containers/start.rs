@@ -1,20 +1,42 @@
 //! Starting a container in the background: fork-exec a monitor in a session of its
 //! own, which outlives us, and wait until it says the container runs.
 
-use super::attach::{AttachEnd, AttachOptions};
+use super::attach::{AttachEnd, AttachOptions, AttachRequest};
+use super::create::{CreateOptions, Pulling};
+use super::lookup::lookup;
 use super::ContainersError;
 use crate::engine::context::Context;
-use crate::engine::monitor::tty::{caller_terminal, format_size, window_size};
+use crate::engine::monitor::command::MonitorCommand;
 use crate::engine::store::Store;
+use crate::engine::streams::Streams;
 use std::io::{BufRead, BufReader};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// Where the monitor's ready pipe and attach socket arrive in it.
 const READY_FD: RawFd = 3;
 const ATTACH_FD: RawFd = 4;
+
+/// `run`: a container made, then started one of three ways.
+pub struct RunOptions {
+    pub create: CreateOptions,
+    pub pulling: Pulling,
+    /// Start it and return its ID (`-d`).
+    pub detach: bool,
+    /// The keys that detach from a `-t` container, leaving it running.
+    pub detach_keys: Vec<u8>,
+}
+
+/// How a `run` ended for its caller.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Detached from the start: the container's ID.
+    Started(String),
+    /// Exited with a code, or the caller detached.
+    Ended(AttachEnd),
+}
 
 pub struct StartOptions {
     /// The monitor's end of a connected socket: its first attach client.
@@ -47,24 +69,17 @@ pub fn start(
         })?;
     let (ready_read, ready_write) =
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| monitor_err(e.into()))?;
-    let exe = std::env::current_exe().map_err(monitor_err)?;
-    let mut cmd = Command::new(exe);
-    cmd.arg("--root")
-        .arg(&ctx.root)
-        .arg("--runroot")
-        .arg(&ctx.runroot)
-        .args(["monitor", "--detach", "--ready-fd", &READY_FD.to_string()]);
-    if opts.attach.is_some() {
-        cmd.args(["--attach-fd", &ATTACH_FD.to_string()]);
+    let mut cmd = MonitorCommand {
+        detach: true,
+        ready_fd: Some(READY_FD),
+        attach_fd: opts.attach.is_some().then_some(ATTACH_FD),
+        remove_on_failure: opts.remove_on_failure,
+        tty_size: opts.tty_size,
+        ..MonitorCommand::new(ctx, id)
     }
-    if opts.remove_on_failure {
-        cmd.arg("--remove-on-failure");
-    }
-    if let Some(size) = opts.tty_size {
-        cmd.arg("--tty-size").arg(format_size(size));
-    }
-    cmd.arg(id)
-        .stdin(Stdio::null())
+    .command()
+    .map_err(monitor_err)?;
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(monitor_log);
     let handed = [
@@ -98,28 +113,61 @@ pub fn start(
     }
 }
 
-/// Starts container `id` under a detached monitor with us as its first attach
-/// client (`start -a`, `run -t`), so that no output is missed, and relays until
-/// it exits or the detach keys are typed.
+/// Starts container `input` under a detached monitor, unless it runs already
+/// (`start`, `restart`).
+pub fn start_named(ctx: &Context, store: &Store, input: &str) -> Result<(), ContainersError> {
+    let record = lookup(store, input)?;
+    if record.state.status.has_monitor() {
+        return Ok(());
+    }
+    let opts = StartOptions {
+        attach: None,
+        remove_on_failure: false,
+        tty_size: None,
+    };
+    start(ctx, store, &record.id, opts)
+}
+
+/// `start -a`: starts container `input` with the caller's `streams` attached.
+pub fn start_named_attached(
+    ctx: &Context,
+    store: &Store,
+    input: &str,
+    request: &AttachRequest,
+    streams: Streams,
+) -> Result<AttachEnd, ContainersError> {
+    let record = lookup(store, input)?;
+    if record.state.status.has_monitor() {
+        return Err(ContainersError::Conflict(format!(
+            "container {input} is already running: use `coracle attach`"
+        )));
+    }
+    let opts = request.options(&record)?;
+    start_attached(ctx, store, &record.id, &opts, false, streams)
+}
+
+/// Starts container `id` under a detached monitor with the caller as its first
+/// attach client (`start -a`, `run -t`), so that no output is missed, and relays
+/// between it and `streams` until it exits or the detach keys are typed.
 pub fn start_attached(
     ctx: &Context,
     store: &Store,
     id: &str,
     attach: &AttachOptions,
     remove_on_failure: bool,
+    streams: Streams,
 ) -> Result<AttachEnd, ContainersError> {
     let (ours, theirs) = UnixStream::pair().map_err(monitor_err)?;
     let opts = StartOptions {
         attach: Some(theirs.into()),
         remove_on_failure,
-        tty_size: attach
-            .tty
-            .then(|| caller_terminal().and_then(window_size))
-            .flatten()
-            .map(|size| (size.ws_row, size.ws_col)),
+        tty_size: match attach.tty {
+            true => streams.controls.as_ref().and_then(|c| c.size()),
+            false => None,
+        },
     };
     start(ctx, store, id, opts)?;
-    let end = super::attach::relay(ours, attach)?;
+    let end = super::attach::relay(ours, attach, streams)?;
     if let AttachEnd::Exited(_) = end {
         super::stop::settle(store, id)?;
     }

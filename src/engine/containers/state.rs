@@ -10,15 +10,12 @@ use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use std::path::PathBuf;
 
 /// Recorded when a container's monitor vanished and its exit code with it; 137
 /// when its processes outlived the monitor and were killed.
 pub const LOST_EXIT_CODE: i32 = 255;
 
-pub fn monitor_lock_path(store: &Store, id: &str) -> PathBuf {
-    store.container_dir(id).join("monitor.lock")
-}
+pub use crate::engine::monitor::{lock_path as monitor_lock_path, process_start};
 
 /// The record, corrected if its monitor is gone: marked exited, with whatever was
 /// left of the container killed (it has no one to reap it or write its logs).
@@ -66,19 +63,6 @@ pub fn live_init(state: &RunState) -> Option<Pid> {
 
 fn kill_leftover(state: &RunState) -> bool {
     live_init(state).is_some_and(|pid| kill(pid, Signal::SIGKILL).is_ok())
-}
-
-/// A live process's start time in clock ticks since boot (field 22 of
-/// /proc/PID/stat); `None` for a zombie, which only waits to be reaped.
-pub fn process_start(pid: i32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces and parentheses: count from the
-    // last ')'.
-    let mut fields = stat[stat.rfind(')')? + 2..].split(' ');
-    if matches!(fields.next(), Some("Z" | "X")) {
-        return None;
-    }
-    fields.nth(18)?.parse().ok()
 }
 
 #[cfg(test)]

@@ -1,8 +1,53 @@
 //! The verbs that start processes in containers and relay their stdio.
 
-use super::Error;
+use super::{Each, Error};
+use crate::engine::containers::attach::{AttachEnd, AttachRequest};
+use crate::engine::containers::create::{CreateOptions, CreateProgress, Pulling};
+use crate::engine::containers::exec::ExecOptions;
+use crate::engine::containers::start::{RunEnd, RunOptions};
+use crate::engine::streams::Streams;
+use std::time::Duration;
 
 pub trait RunEngine {
-    /// Pulls as the policy says and creates the container; returns its ID.
-    fn create(&self) -> Result<String, Error>;
+    /// Pulls as `pulling` says and creates the container; returns its ID.
+    fn create(
+        &self,
+        opts: &CreateOptions,
+        pulling: Pulling,
+        progress: CreateProgress,
+    ) -> Result<String, Error>;
+
+    /// Pulls, creates and starts a container: detached, attached to `streams`
+    /// (`-t`), or relaying to them until it exits.
+    fn run(
+        &self,
+        opts: &RunOptions,
+        streams: Streams,
+        progress: CreateProgress,
+    ) -> Result<RunEnd, Error>;
+
+    /// Starts each container that is not running.
+    fn start(&self, names: &[String]) -> Each;
+
+    /// Starts the container with `streams` attached from its first output on.
+    fn start_attached(
+        &self,
+        name: &str,
+        request: &AttachRequest,
+        streams: Streams,
+    ) -> Result<AttachEnd, Error>;
+
+    /// Stops each container (killing it after `timeout`) and starts it again.
+    fn restart(&self, names: &[String], timeout: Duration) -> Each;
+
+    /// Attaches `streams` to a running container.
+    fn attach(
+        &self,
+        name: &str,
+        request: &AttachRequest,
+        streams: Streams,
+    ) -> Result<AttachEnd, Error>;
+
+    /// Runs a command in a running container; returns its exit code.
+    fn exec(&self, name: &str, opts: &ExecOptions, streams: Streams) -> Result<i32, Error>;
 }

@@ -25,10 +25,6 @@ impl LocalEngine {
         LocalEngine { ctx, executor }
     }
 
-    pub fn context(&self) -> &Context {
-        &self.ctx
-    }
-
     fn inside(&self) -> Result<Inside, Error> {
         Ok(self.ctx.inside()?)
     }

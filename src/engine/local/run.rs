@@ -1,8 +1,193 @@
 use super::LocalEngine;
-use crate::engine::interface::{Error, RunEngine};
+use crate::engine::containers::attach::{self, AttachEnd, AttachOptions, AttachRequest};
+use crate::engine::containers::create::{CreateEvent, CreateOptions, CreateProgress, Pulling};
+use crate::engine::containers::exec::{self, ExecOptions};
+use crate::engine::containers::start::{self, RunEnd, RunOptions, StartOptions};
+use crate::engine::containers::{self, stop};
+use crate::engine::images::pull::{self, PullOptions};
+use crate::engine::interface::{Each, Error, RunEngine};
+use crate::engine::monitor::command::{Invocation, MonitorCommand};
+use crate::engine::monitor::{self, MonitorError};
+use crate::engine::process::single_threaded;
+use crate::engine::store::Store;
+use crate::engine::streams::Streams;
+use std::os::unix::process::CommandExt;
+use std::sync::Arc;
+use std::time::Duration;
 
 impl RunEngine for LocalEngine {
-    fn create(&self) -> Result<String, Error> {
-        unimplemented!()
+    fn create(
+        &self,
+        opts: &CreateOptions,
+        pulling: Pulling,
+        progress: CreateProgress,
+    ) -> Result<String, Error> {
+        self.inside()?;
+        self.create_in(&self.store()?, opts, pulling, progress)
     }
+
+    fn run(
+        &self,
+        opts: &RunOptions,
+        streams: Streams,
+        progress: CreateProgress,
+    ) -> Result<RunEnd, Error> {
+        self.inside()?;
+        // One connection for the whole run: opening the store costs a quarter of
+        // a millisecond each time.
+        let store = self.store()?;
+        let id = self.create_in(&store, &opts.create, opts.pulling, progress)?;
+        let ctx = &self.ctx;
+        if opts.detach {
+            let start = StartOptions {
+                attach: None,
+                remove_on_failure: true,
+                tty_size: None,
+            };
+            start::start(ctx, &store, &id, start)?;
+            return Ok(RunEnd::Started(id));
+        }
+        // With a terminal, a detached monitor and the caller attached to it, as
+        // Docker and Podman do: the detach keys leave the container running, and
+        // other terminals may attach.
+        if opts.create.tty {
+            let attach = AttachOptions {
+                stdin: opts.create.interactive,
+                tty: true,
+                detach_keys: opts.detach_keys.clone(),
+                // As a foreground run without -t does (and Podman's): signals sent
+                // to the caller reach the container; Ctrl-C does too, as a key
+                // with -i or as SIGINT without.
+                sig_proxy: true,
+            };
+            let end = start::start_attached(ctx, &store, &id, &attach, true, streams)?;
+            return Ok(RunEnd::Ended(end));
+        }
+        let foreground = monitor::Options {
+            caller: Some(streams),
+            remove_on_failure: true,
+            ..monitor::Options::default()
+        };
+        // The monitor must start single-threaded. Unless a pull left threads
+        // behind, this process is, and saves the cost of a fresh one.
+        if single_threaded() {
+            let code = monitor::run(ctx, store, &id, foreground)?;
+            return Ok(RunEnd::Ended(AttachEnd::Exited(code)));
+        }
+        // exec leaves every thread behind; the monitor it makes of this process
+        // has this process's stdio, which are the caller's streams in the CLI.
+        let cmd = MonitorCommand {
+            remove_on_failure: true,
+            ..MonitorCommand::new(ctx, &id)
+        };
+        let e = match cmd.command() {
+            Ok(mut cmd) => cmd.exec(),
+            Err(e) => e,
+        };
+        let _ = store.remove_container(&id);
+        Err(MonitorError::Exec(e).into())
+    }
+
+    fn start(&self, names: &[String]) -> Each {
+        let started = self.inside().map(|_| ());
+        names
+            .iter()
+            .map(|name| {
+                started.as_ref().map_err(copy)?;
+                Ok(start::start_named(&self.ctx, &self.store()?, name)?)
+            })
+            .collect()
+    }
+
+    fn start_attached(
+        &self,
+        name: &str,
+        request: &AttachRequest,
+        streams: Streams,
+    ) -> Result<AttachEnd, Error> {
+        self.inside()?;
+        let store = self.store()?;
+        Ok(start::start_named_attached(
+            &self.ctx, &store, name, request, streams,
+        )?)
+    }
+
+    fn restart(&self, names: &[String], timeout: Duration) -> Each {
+        // Stopped from the host side, where the caller owns the containers'
+        // namespaces; started from inside ours.
+        let stopped: Each = match self.store() {
+            Ok(store) => names
+                .iter()
+                .map(|name| Ok(stop::stop(&store, name, timeout)?))
+                .collect(),
+            Err(e) => names.iter().map(|_| Err(copy(&e))).collect(),
+        };
+        let inside = self.inside().map(|_| ());
+        names
+            .iter()
+            .zip(stopped)
+            .map(|(name, stopped)| {
+                stopped?;
+                inside.as_ref().map_err(copy)?;
+                Ok(start::start_named(&self.ctx, &self.store()?, name)?)
+            })
+            .collect()
+    }
+
+    fn attach(
+        &self,
+        name: &str,
+        request: &AttachRequest,
+        streams: Streams,
+    ) -> Result<AttachEnd, Error> {
+        Ok(attach::attach(&self.store()?, name, request, streams)?)
+    }
+
+    fn exec(&self, name: &str, opts: &ExecOptions, streams: Streams) -> Result<i32, Error> {
+        let host = self.host()?;
+        let store = self.store()?;
+        Ok(exec::exec(&self.ctx, &host, &store, name, opts, streams)?)
+    }
+}
+
+impl LocalEngine {
+    /// Pulls the image as `pulling` says, then creates the container.
+    fn create_in(
+        &self,
+        store: &Store,
+        opts: &CreateOptions,
+        pulling: Pulling,
+        progress: CreateProgress,
+    ) -> Result<String, Error> {
+        let fetch = || {
+            let pull_opts = PullOptions {
+                reference: opts.image.clone(),
+                platform: None,
+                tls_verify: pulling.tls_verify,
+            };
+            let events = progress.clone();
+            let events: pull::Progress = Arc::new(move |e| events(CreateEvent::Pull(e)));
+            let result = self.pull_image(&pull_opts, events);
+            progress(CreateEvent::Pulled { ok: result.is_ok() });
+            result
+        };
+        let warn = |why: String| log::warn!("{why}");
+        pulling.policy.obtain(store, &opts.image, fetch, warn)?;
+        Ok(containers::create(&self.ctx, store, opts)?)
+    }
+
+    /// Is the monitor `invocation` asks for, in this process (which must have no
+    /// other thread), relaying to `caller` unless detached; returns the
+    /// container's exit code. Only a local engine can be a monitor.
+    pub fn monitor(&self, invocation: Invocation, caller: Streams) -> Result<i32, Error> {
+        match invocation {
+            Invocation::Monitor(cmd) => Ok(monitor::run_command(&self.ctx, &cmd, caller)?),
+            Invocation::Resumed(resumed) => Ok(monitor::resume(&self.ctx, resumed)?),
+        }
+    }
+}
+
+/// An error again, for each of several names it failed.
+fn copy(e: &Error) -> Error {
+    Error::new(e.kind(), e.to_string())
 }

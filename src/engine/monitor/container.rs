@@ -2,20 +2,22 @@
 //! relay its stdio until it exits, and it is deleted from the runtime's state.
 //! A restart is another run over the same mounted rootfs.
 
+use super::config::ContainerConfig;
 use super::io::{Hub, Session};
 use super::{setup, setup_nix, tty, wait, MonitorError};
-use crate::engine::containers::ContainerConfig;
+use crate::engine::streams::Streams;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
 use libcontainer::syscall::syscall::SyscallType;
 use nix::unistd::Pid;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
 
 /// Where the container's stdio goes for a run.
 pub enum Stdio {
-    /// Straight to the caller's (a foreground `--rm` run: nothing to log).
-    Inherit,
+    /// Straight to the caller's descriptors (a foreground `--rm` run: nothing to
+    /// log).
+    Direct,
     /// Pipes held by the monitor (logged, relayed, attachable).
     Pipes,
 }
@@ -37,13 +39,16 @@ impl Run<'_> {
     pub fn execute(&self, hub: &mut Hub, started: &mut Started) -> Result<i32, MonitorError> {
         // A failed build can leave its state dir behind.
         let _ = std::fs::remove_dir_all(self.state_root.join(self.id));
-        let (mut container, console, mut session) = self.build()?;
+        let (mut container, console, mut session) = self.build(hub.caller.as_ref())?;
         let result = self.start(&mut container, console, &mut session, hub, started);
         delete(container, self.state_root, self.id);
         result
     }
 
-    fn build(&self) -> Result<(Container, Option<tty::ConsoleSocket>, Session), MonitorError> {
+    fn build(
+        &self,
+        caller: Option<&Streams>,
+    ) -> Result<(Container, Option<tty::ConsoleSocket>, Session), MonitorError> {
         let console = match self.config.tty {
             true => Some(tty::ConsoleSocket::listen(self.bundle)?),
             false => None,
@@ -55,17 +60,30 @@ impl Run<'_> {
         if let Some(console) = &console {
             builder = builder.with_console_socket(Some(console.path()));
         } else {
-            let inherit_stdin = self.config.interactive && matches!(self.stdio, Stdio::Inherit);
-            if !inherit_stdin {
-                builder = builder.with_stdin(match self.config.interactive {
-                    true => pipe_to(&mut session.stdin)?,
-                    false => devnull()?,
-                });
-            }
-            if let Stdio::Pipes = self.stdio {
-                builder = builder
-                    .with_stdout(pipe_from(&mut session.stdout)?)
-                    .with_stderr(pipe_from(&mut session.stderr)?);
+            let direct = match (&self.stdio, caller) {
+                (Stdio::Direct, Some(caller)) => Some(direct_fds(caller)?),
+                _ => None,
+            };
+            match direct {
+                Some((stdin, stdout, stderr)) => {
+                    let stdin = match (self.config.interactive, stdin) {
+                        (true, Some(stdin)) => stdin,
+                        _ => devnull()?,
+                    };
+                    builder = builder
+                        .with_stdin(stdin)
+                        .with_stdout(stdout)
+                        .with_stderr(stderr);
+                }
+                None => {
+                    builder = builder
+                        .with_stdin(match self.config.interactive {
+                            true => pipe_to(&mut session.stdin)?,
+                            false => devnull()?,
+                        })
+                        .with_stdout(pipe_from(&mut session.stdout)?)
+                        .with_stderr(pipe_from(&mut session.stderr)?);
+                }
             }
         }
         let built = builder
@@ -99,12 +117,19 @@ impl Run<'_> {
             message: "the runtime reported no pid for the container".into(),
         })?;
         session.terminal = console
-            .map(|c| tty::Terminal::attach(c.receive()?, self.config.interactive && hub.foreground))
+            .map(|c| c.receive().map(|master| tty::Terminal { master }))
             .transpose()?;
-        if let (Some(terminal), Some((rows, cols))) = (&session.terminal, hub.tty_size) {
+        let caller_size = hub
+            .caller
+            .as_ref()
+            .and_then(|c| c.controls.as_ref())
+            .and_then(|c| c.size());
+        if let (Some(terminal), Some((rows, cols))) =
+            (&session.terminal, hub.tty_size.or(caller_size))
+        {
             terminal.set_size(rows, cols);
         }
-        let signals = wait::block_signals().map_err(setup_nix("block signals"))?;
+        let signals = wait::block_signals(true).map_err(setup_nix("block signals"))?;
         let result = container
             .start()
             .map_err(super::runtime)
@@ -149,6 +174,23 @@ fn pipe_to(ours: &mut Option<OwnedFd>) -> Result<OwnedFd, MonitorError> {
         .map_err(setup_nix("make a pipe for the container's input"))?;
     *ours = Some(write);
     Ok(read)
+}
+
+/// Copies of the caller's descriptors for the container to use as its own.
+type DirectFds = (Option<OwnedFd>, OwnedFd, OwnedFd);
+
+fn direct_fds(caller: &Streams) -> Result<DirectFds, MonitorError> {
+    let copy = |fd: Option<BorrowedFd>| {
+        fd.map(|fd| fd.try_clone_to_owned())
+            .transpose()
+            .map_err(setup("copy the caller's descriptors"))
+    };
+    let missing = || setup("copy the caller's descriptors")(std::io::ErrorKind::NotFound.into());
+    Ok((
+        copy(caller.stdin.as_ref().map(|fd| fd.as_fd()))?,
+        copy(caller.stdout.as_fd())?.ok_or_else(missing)?,
+        copy(caller.stderr.as_fd())?.ok_or_else(missing)?,
+    ))
 }
 
 fn devnull() -> Result<OwnedFd, MonitorError> {

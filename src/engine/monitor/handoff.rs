@@ -7,10 +7,11 @@
 //! image relays until the container exits, then opens the store again to record
 //! the end and to restart or clean up (`super::resume`).
 //!
-//! The command line is `coracle monitor --resumed KEY=VALUE...`, read before clap
-//! (cli/monitor.rs): building clap's whole command tree would cost the memory this
-//! is for.
+//! The command line is `coracle monitor --resumed KEY=VALUE...`, told apart by
+//! command.rs and read here before clap: building clap's whole command tree would
+//! cost the memory this is for.
 
+use super::command::{MONITOR, RESUMED};
 use super::io::{Client, Hub, Session};
 use super::logfile::LogWriter;
 use super::tty::Terminal;
@@ -24,9 +25,6 @@ use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
-
-/// Marks the exec'd monitor's command line (after `monitor`).
-pub const FLAG: &str = "--resumed";
 
 /// What the monitor passes on to its next image.
 pub(super) struct Handoff<'a> {
@@ -43,7 +41,7 @@ impl Handoff<'_> {
     /// Execs the monitor anew; returns only if that failed.
     pub fn exec(&self, hub: &Hub, session: &Session) -> nix::Error {
         let fds = passed(self.lock, hub, session);
-        let mut args: Vec<CString> = ["coracle", "monitor", FLAG]
+        let mut args: Vec<CString> = ["coracle", MONITOR, RESUMED]
             .iter()
             .map(|a| CString::new(*a).unwrap())
             .collect();
@@ -115,24 +113,21 @@ pub struct Resumed {
     pub lock: Lock,
     pub hub: Hub,
     pub session: Session,
+    /// How the container's init exited, once `wait` has seen it.
+    pub ended: Option<nix::Result<i32>>,
 }
 
 impl Resumed {
-    /// Reads an exec'd monitor's command line (`args` from argv\[0\]); `None` when
-    /// `args` is not one.
-    pub fn from_args(args: &[OsString]) -> Option<Result<Resumed, MonitorError>> {
-        match args.get(1..3) {
-            Some([monitor, flag]) if monitor == "monitor" && flag == FLAG => {
-                keep_name();
-                Some(parse(&args[3..]))
-            }
-            _ => None,
+    /// Relays until the container's init exits, and keeps its exit code. The
+    /// first thing a resumed monitor does, before anything else takes memory.
+    pub fn wait(&mut self) {
+        if self.ended.is_none() {
+            self.ended = Some(self.pump());
         }
     }
 
-    /// Relays until the container's init exits; returns its exit code.
-    pub fn pump(&mut self) -> nix::Result<i32> {
-        let signals = wait::block_signals()?;
+    fn pump(&mut self) -> nix::Result<i32> {
+        let signals = wait::block_signals(true)?;
         let code = self.hub.pump(self.init, &signals, &mut self.session);
         let _ = wait::unblock_signals(&signals);
         code
@@ -152,7 +147,9 @@ fn keep_name() {
     }
 }
 
-fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
+/// Reads the `KEY=VALUE` arguments of the exec'd monitor's command line.
+pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
+    keep_name();
     let bad = |what: &str| MonitorError::Resume(what.to_owned());
     let mut values = Values::default();
     for arg in args {
@@ -170,10 +167,7 @@ fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
     let id = values.id.ok_or_else(|| bad("id"))?;
     let log = LogWriter::open(&root.join("containers").join(&id).join(LOG_FILE))
         .map_err(super::setup("open the log file"))?;
-    let terminal = values
-        .pty
-        .map(|master| Terminal::attach(master, false))
-        .transpose()?;
+    let terminal = values.pty.map(|master| Terminal { master });
     let lock = Lock::adopt(values.lock.ok_or_else(|| bad("lock"))?)
         .map_err(super::setup("keep the monitor lock"))?;
     let clients = values
@@ -194,7 +188,7 @@ fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
         lock,
         hub: Hub {
             log: Some(log),
-            foreground: false,
+            caller: None,
             interactive: values.interactive,
             listener: values.listener.map(UnixListener::from),
             clients,
@@ -206,6 +200,7 @@ fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
             stdin: values.stdin,
             terminal,
         },
+        ended: None,
     })
 }
 

@@ -8,6 +8,7 @@ use super::frame::{Decoder, Frame};
 use super::logfile::{LogWriter, Stream};
 use super::tty::Terminal;
 use super::wait::reap;
+use crate::engine::streams::{Control, Streams};
 use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -45,8 +46,8 @@ pub struct Session {
 /// Who sees the container's output and may type into it; kept across restarts.
 pub struct Hub {
     pub log: Option<LogWriter>,
-    /// Relay to and from the monitor's own stdio (a foreground `run`).
-    pub foreground: bool,
+    /// The caller's stdio, relayed to and from (a foreground `run`, an `exec`).
+    pub caller: Option<Streams>,
     /// Whether input is passed on at all (`-i`).
     pub interactive: bool,
     pub listener: Option<UnixListener>,
@@ -125,7 +126,7 @@ impl Hub {
             pending: Vec::new(),
             closing: false,
             // With no pipe or pty of ours, the container reads the caller's stdin itself.
-            caller_open: self.foreground
+            caller_open: self.caller.as_ref().is_some_and(|c| c.stdin.is_some())
                 && self.interactive
                 && (session.stdin.is_some() || session.terminal.is_some()),
         };
@@ -162,7 +163,6 @@ impl Hub {
         exited: &mut Option<i32>,
         timeout: PollTimeout,
     ) -> nix::Result<()> {
-        let stdin = std::io::stdin();
         let out = session.stdout.as_ref().map(|f| f.as_fd());
         let err = session.stderr.as_ref().map(|f| f.as_fd());
         let master = session.terminal.as_ref().map(|t| t.master.as_fd());
@@ -175,11 +175,17 @@ impl Hub {
             sink.filter(|_| !input.pending.is_empty()),
             PollFlags::POLLOUT,
         );
+        let caller = self.caller.as_ref();
+        let caller_in = caller.and_then(|c| c.stdin.as_ref()).map(|fd| fd.as_fd());
         let caller_at = slot(
             &mut fds,
-            (input.caller_open && input.pending.len() < MAX_PENDING).then(|| stdin.as_fd()),
+            caller_in.filter(|_| input.caller_open && input.pending.len() < MAX_PENDING),
             PollFlags::POLLIN,
         );
+        let controls = caller
+            .and_then(|c| c.controls.as_ref())
+            .and_then(|c| c.fd());
+        let controls_at = slot(&mut fds, controls, PollFlags::POLLIN);
         let listener_at = slot(
             &mut fds,
             self.listener.as_ref().map(|l| l.as_fd()),
@@ -204,7 +210,7 @@ impl Hub {
         let readable = PollFlags::POLLIN | PollFlags::POLLHUP | PollFlags::POLLERR;
         let (out_ready, err_ready) = (ready(out_at), ready(err_at));
         let (sink_ready, caller_ready) = (ready(sink_at), ready(caller_at));
-        let listener_ready = ready(listener_at);
+        let (listener_ready, controls_ready) = (ready(listener_at), ready(controls_at));
         let client_ready: Vec<PollFlags> =
             (first_client..fds.len()).map(|i| ready(Some(i))).collect();
         drop(fds);
@@ -213,17 +219,17 @@ impl Hub {
         while let Some(info) = signals.read_signal()? {
             match Signal::try_from(info.ssi_signo as i32) {
                 Ok(Signal::SIGCHLD) => *exited = exited.or(reap(init)?),
-                Ok(Signal::SIGWINCH) => {
-                    if let Some(t) = &session.terminal {
-                        t.resize();
-                    }
-                }
+                // Sizes come from the caller's controls and clients, not our own.
+                Ok(Signal::SIGWINCH) => {}
                 Ok(sig) => {
                     // The container may be gone already; the next reap tells.
                     let _ = kill(init, sig);
                 }
                 Err(_) => {}
             }
+        }
+        if controls_ready.intersects(readable) {
+            self.control(init, session);
         }
         if out_ready.intersects(readable) {
             let open = self.drain(out.or(master).unwrap(), Stream::Stdout);
@@ -238,9 +244,10 @@ impl Hub {
         if sink_ready.intersects(PollFlags::POLLOUT | PollFlags::POLLERR) {
             self.feed(session, input);
         }
-        if caller_ready.intersects(readable) {
+        let caller_in = self.caller.as_ref().and_then(|c| c.stdin.as_ref());
+        if let (true, Some(fd)) = (caller_ready.intersects(readable), caller_in) {
             let mut buf = [0u8; 4096];
-            match read(stdin.as_raw_fd(), &mut buf) {
+            match read(fd.as_raw_fd(), &mut buf) {
                 Ok(0) | Err(Errno::EBADF | Errno::EIO) => {
                     input.caller_open = false;
                     input.closing = true;
@@ -286,15 +293,13 @@ impl Hub {
         if let Some(log) = &mut self.log {
             log.write(stream, data);
         }
-        if self.foreground {
-            // A caller that stopped reading loses the output, not the container.
-            let _ = match stream {
-                Stream::Stdout => {
-                    let mut out = std::io::stdout().lock();
-                    out.write_all(data).and_then(|()| out.flush())
-                }
-                Stream::Stderr => std::io::stderr().lock().write_all(data),
+        if let Some(caller) = &mut self.caller {
+            let out = match stream {
+                Stream::Stdout => &mut caller.stdout,
+                Stream::Stderr => &mut caller.stderr,
             };
+            // A caller that stopped reading loses the output, not the container.
+            let _ = out.write_all(data).and_then(|()| out.flush());
         }
         let frame = match stream {
             Stream::Stdout => Frame::Stdout(data.to_vec()),
@@ -339,6 +344,26 @@ impl Hub {
                     input.pending.push(END_OF_FILE);
                     self.feed(session, input);
                 }
+            }
+        }
+    }
+
+    /// Applies what the caller asks besides input.
+    fn control(&mut self, init: Pid, session: &Session) {
+        let Some(controls) = self.caller.as_mut().and_then(|c| c.controls.as_mut()) else {
+            return;
+        };
+        for control in controls.take() {
+            match control {
+                Control::Resize { rows, cols } => {
+                    if let Some(t) = &session.terminal {
+                        t.set_size(rows, cols);
+                    }
+                }
+                // SAFETY: kill(2) with a pid and a number; no memory involved.
+                Control::Signal(n) => unsafe {
+                    libc::kill(init.as_raw(), n);
+                },
             }
         }
     }

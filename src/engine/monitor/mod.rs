@@ -12,28 +12,34 @@
 //! status. Hence a process of its own. A detached one execs itself once the
 //! container runs, to wait with a fresh heap (handoff.rs).
 
+pub mod command;
+pub mod config;
 mod container;
 pub mod frame;
 mod handoff;
+pub mod init;
 pub(crate) mod io;
 pub mod logfile;
+pub mod restart;
 pub(crate) mod rootfs;
 pub mod socket;
 mod supervisor;
 pub mod tty;
 pub(crate) mod wait;
 
-use crate::engine::containers::{state, ContainerConfig};
 use crate::engine::context::{Context, ContextError};
 use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::store::containers::{ContainerRecord, RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::{Store, StoreError};
+use crate::engine::streams::Streams;
+use config::ContainerConfig;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 use supervisor::{now_ms, Supervisor};
 
+use command::MonitorCommand;
 pub use handoff::Resumed;
 
 /// The container's log file, in its directory (Docker's json-file format).
@@ -55,10 +61,12 @@ pub enum MonitorError {
     NotFound(String),
     #[error("container {0} is already running")]
     AlreadyRunning(String),
-    #[error("container {0} has a damaged record: {1}")]
-    Corrupt(String, String),
     #[error("cannot resume the monitor: bad {0} on its command line")]
     Resume(String),
+    #[error("bad {0} on the monitor's command line")]
+    CommandLine(String),
+    #[error("cannot start the container monitor: {0}")]
+    Exec(std::io::Error),
     #[error("cannot mount the container's kernel overlay: {0} (coracle needs overlay in user namespaces: Linux 5.11 or later)")]
     Overlay(String),
     #[error("cannot create the working directory {dir}: {source}")]
@@ -86,9 +94,10 @@ impl MonitorError {
 /// How the monitor was started.
 #[derive(Default)]
 pub struct Options {
-    /// Detached (`run -d`, `start`): no caller to relay to; clients attach through
-    /// `attach.sock` in the container's directory.
-    pub detach: bool,
+    /// The caller's stdio in the foreground (`run` without `-d` or `-t`, a
+    /// build's RUN). None when detached (`run -d`, `start`): clients attach
+    /// through `attach.sock` in the container's directory.
+    pub caller: Option<Streams>,
     /// Told `ok` once the container runs, or the exit code and why not.
     pub ready: Option<std::fs::File>,
     /// A client connected from the start (`start -a`), so it misses no output.
@@ -98,6 +107,38 @@ pub struct Options {
     pub remove_on_failure: bool,
     /// The pty's size (rows, columns) until a client says otherwise.
     pub tty_size: Option<(u16, u16)>,
+}
+
+/// Is the monitor `cmd` describes; `caller` is relayed to unless it is detached.
+pub fn run_command(
+    ctx: &Context,
+    cmd: &MonitorCommand,
+    caller: Streams,
+) -> Result<i32, MonitorError> {
+    // SAFETY: whoever started us handed these descriptors to us for this
+    // purpose alone; owning them (close-on-exec too) keeps the container from
+    // inheriting them.
+    let ready = cmd.ready_fd.map(|fd| unsafe { inherited(fd) });
+    let attach = cmd.attach_fd.map(|fd| unsafe { inherited(fd) });
+    let opts = Options {
+        caller: (!cmd.detach).then_some(caller),
+        ready: ready.map(std::fs::File::from),
+        attach: attach.map(UnixStream::from),
+        remove_on_failure: cmd.remove_on_failure,
+        tty_size: cmd.tty_size,
+    };
+    run(ctx, ctx.open_store()?, &cmd.id, opts)
+}
+
+/// # Safety
+/// `fd` must be open and owned by nothing else in this process.
+unsafe fn inherited(fd: std::os::fd::RawFd) -> std::os::fd::OwnedFd {
+    use std::os::fd::FromRawFd;
+    let _ = nix::fcntl::fcntl(
+        fd,
+        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+    );
+    std::os::fd::OwnedFd::from_raw_fd(fd)
 }
 
 /// Runs container `id` until it exits for good (restarts included) and returns its
@@ -116,7 +157,7 @@ pub fn run(ctx: &Context, store: Store, id: &str, opts: Options) -> Result<i32, 
         ctx,
         store: Some(store),
         dir: ctx.root.join("containers").join(id),
-        detach: opts.detach,
+        detach: opts.caller.is_none(),
         id,
         config: &config,
         ready,
@@ -125,17 +166,15 @@ pub fn run(ctx: &Context, store: Store, id: &str, opts: Options) -> Result<i32, 
         alive: &alive,
         tty_size: opts.tty_size,
     };
-    let result = supervisor.supervise(opts.attach);
+    let result = supervisor.supervise(opts.caller, opts.attach);
     conclude(supervisor, result, opts.remove_on_failure)
 }
 
 /// Carries on where a monitor that exec'd itself (handoff.rs) left off, once the
-/// container's init has exited with `code`.
-pub fn resume(
-    ctx: &Context,
-    resumed: Resumed,
-    code: nix::Result<i32>,
-) -> Result<i32, MonitorError> {
+/// container's init has exited.
+pub fn resume(ctx: &Context, mut resumed: Resumed) -> Result<i32, MonitorError> {
+    resumed.wait();
+    let code = resumed.ended.take().unwrap_or(Err(nix::Error::ECHILD));
     let Resumed {
         id,
         consecutive,
@@ -167,8 +206,7 @@ fn load(store: &Store, id: &str) -> Result<(ContainerRecord, ContainerConfig), M
     let record = store
         .container(id)?
         .ok_or_else(|| MonitorError::NotFound(id.to_owned()))?;
-    let config = serde_json::from_str(&record.config)
-        .map_err(|e| MonitorError::Corrupt(id.to_owned(), e.to_string()))?;
+    let config = ContainerConfig::of(&record)?;
     Ok((record, config))
 }
 
@@ -212,7 +250,7 @@ fn conclude(
 /// the end of its run and is cleaning up) has let go of it; `None` if the
 /// container is running under another.
 fn take_over(store: &Store, id: &str) -> Result<Option<Lock>, MonitorError> {
-    let path = state::monitor_lock_path(store, id);
+    let path = lock_path(store, id);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(lock) = Lock::try_exclusive(&path)? {
@@ -226,6 +264,25 @@ fn take_over(store: &Store, id: &str) -> Result<Option<Lock>, MonitorError> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// The lock a container's monitor holds for as long as it lives (see
+/// containers/state.rs).
+pub fn lock_path(store: &Store, id: &str) -> std::path::PathBuf {
+    store.container_dir(id).join("monitor.lock")
+}
+
+/// A live process's start time in clock ticks since boot (field 22 of
+/// /proc/PID/stat); `None` for a zombie, which only waits to be reaped.
+pub fn process_start(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: count from the
+    // last ')'.
+    let mut fields = stat[stat.rfind(')')? + 2..].split(' ');
+    if matches!(fields.next(), Some("Z" | "X")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 /// Sorts a runtime failure into Docker's codes: the command not found in the image
@@ -279,7 +336,15 @@ impl Kinded for MonitorError {
             MonitorError::Store(e) => e.kind(),
             MonitorError::NotFound(_) => ErrorKind::NotFound,
             MonitorError::AlreadyRunning(_) => ErrorKind::Conflict,
-            _ => ErrorKind::Internal,
+            // The container's command cannot be run (126) or is not there (127).
+            MonitorError::Runtime { code, .. } if *code != 125 => ErrorKind::Invalid,
+            MonitorError::Overlay(_) => ErrorKind::NotPermitted,
+            MonitorError::Resume(_)
+            | MonitorError::CommandLine(_)
+            | MonitorError::Exec(_)
+            | MonitorError::Workdir { .. }
+            | MonitorError::Setup { .. }
+            | MonitorError::Runtime { .. } => ErrorKind::Internal,
         }
     }
 

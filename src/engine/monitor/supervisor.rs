@@ -2,16 +2,18 @@
 //! the container, runs until its restart policy is done, and what gets recorded at
 //! each start and end.
 
+use super::config::ContainerConfig;
 use super::container::{self, Run, Stdio};
 use super::handoff::Handoff;
 use super::io::{Client, Hub, Session};
 use super::logfile::LogWriter;
+use super::restart;
 use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
-use crate::engine::containers::{restart, state, ContainerConfig};
 use crate::engine::context::Context;
 use crate::engine::store::containers::{RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
+use crate::engine::streams::Streams;
 use nix::unistd::Pid;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
@@ -44,7 +46,11 @@ impl Supervisor<'_> {
         Ok(self.store.as_ref().unwrap())
     }
 
-    pub fn supervise(&mut self, attach: Option<UnixStream>) -> Result<i32, MonitorError> {
+    pub fn supervise(
+        &mut self,
+        caller: Option<Streams>,
+        attach: Option<UnixStream>,
+    ) -> Result<i32, MonitorError> {
         rootfs::private_mounts()?;
         if self.ctx.rootless() {
             rootfs::prefer_cgroup2()?;
@@ -55,7 +61,7 @@ impl Supervisor<'_> {
         let dir = self.dir.clone();
         let merged = rootfs::mount_overlay(&dir, &self.config.layers, self.config.remove)?;
         let result = self.prepare(&merged).and_then(|()| {
-            let mut hub = self.hub(&dir, attach)?;
+            let mut hub = self.hub(&dir, caller, attach)?;
             self.run_until_done(&mut hub)
         });
         rootfs::unmount(&merged);
@@ -96,8 +102,7 @@ impl Supervisor<'_> {
             },
         )?;
         if self.config.init {
-            crate::engine::containers::init::install(&self.ctx.runroot)
-                .map_err(setup("install coracle's init"))?;
+            super::init::install(&self.ctx.runroot).map_err(setup("install coracle's init"))?;
         }
         std::fs::create_dir_all(self.state_root())
             .map_err(setup("create the runtime state dir"))?;
@@ -109,7 +114,12 @@ impl Supervisor<'_> {
     /// Who hears the container: the caller, and the log and attached clients
     /// unless it is a foreground `--rm` run, whose output goes straight to the
     /// caller (nobody could read its log afterwards).
-    fn hub(&self, dir: &Path, attach: Option<UnixStream>) -> Result<Hub, MonitorError> {
+    fn hub(
+        &self,
+        dir: &Path,
+        caller: Option<Streams>,
+        attach: Option<UnixStream>,
+    ) -> Result<Hub, MonitorError> {
         let detach = self.detach;
         let relayed = detach || !self.config.remove;
         let log = match relayed {
@@ -126,7 +136,7 @@ impl Supervisor<'_> {
             .map_err(setup("take the attached client"))?;
         Ok(Hub {
             log,
-            foreground: !detach,
+            caller,
             interactive: self.config.interactive,
             listener,
             clients: clients.into_iter().collect(),
@@ -136,8 +146,12 @@ impl Supervisor<'_> {
 
     /// Runs the container, and again as its restart policy says, until it is done.
     fn run_until_done(&mut self, hub: &mut Hub) -> Result<i32, MonitorError> {
-        let stdio = match hub.log.is_none() && hub.clients.is_empty() {
-            true => Stdio::Inherit,
+        let descriptors = hub
+            .caller
+            .as_ref()
+            .is_some_and(|c| c.stdout.as_fd().is_some() && c.stderr.as_fd().is_some());
+        let stdio = match hub.log.is_none() && hub.clients.is_empty() && descriptors {
+            true => Stdio::Direct,
             false => Stdio::Pipes,
         };
         let (dir, state_root) = (self.dir.clone(), self.state_root());
@@ -247,7 +261,7 @@ impl Supervisor<'_> {
     ) -> Result<(), MonitorError> {
         self.state.status = Status::Running;
         self.state.pid = Some(init.as_raw());
-        self.state.pid_start = state::process_start(init.as_raw());
+        self.state.pid_start = super::process_start(init.as_raw());
         self.state.monitor_pid = Some(std::process::id() as i32);
         self.state.started_ms = Some(now_ms());
         self.state.finished_ms = None;

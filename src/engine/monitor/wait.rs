@@ -17,11 +17,13 @@ pub const FORWARDED: [Signal; 7] = [
 ];
 
 /// Blocks the signals we wait for, so they queue for the event loop instead of killing
-/// the monitor. Call after the container's init exists (it must not inherit the mask).
-pub fn block_signals() -> nix::Result<SigSet> {
+/// the monitor: SIGCHLD, and the ones we pass on when `forward` (the monitor's;
+/// `exec` has the caller's as controls). Call after the container's init exists
+/// (it must not inherit the mask).
+pub fn block_signals(forward: bool) -> nix::Result<SigSet> {
     let mut set = SigSet::empty();
     set.add(Signal::SIGCHLD);
-    for s in FORWARDED {
+    for s in FORWARDED.into_iter().filter(|_| forward) {
         set.add(s);
     }
     set.thread_block()?;

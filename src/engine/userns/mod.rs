@@ -76,8 +76,12 @@ impl Mode {
 impl Kinded for UsernsError {
     fn kind(&self) -> ErrorKind {
         match self {
-            UsernsError::Unshare(_) => ErrorKind::NotPermitted,
-            _ => ErrorKind::Internal,
+            // The host lacks what rootless needs: the kernel's user namespaces,
+            // the uidmap tools, or the caller's subordinate ids.
+            UsernsError::Unshare(_)
+            | UsernsError::ToolMissing { .. }
+            | UsernsError::ToolFailed { .. } => ErrorKind::NotPermitted,
+            UsernsError::Setup { .. } | UsernsError::Read { .. } => ErrorKind::Internal,
         }
     }
 }

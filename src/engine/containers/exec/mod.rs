@@ -15,15 +15,17 @@ use crate::engine::context::Context;
 use crate::engine::monitor::io::{Hub, Session};
 use crate::engine::monitor::tty::{ConsoleSocket, Terminal};
 use crate::engine::monitor::{rootfs, wait, MonitorError};
+use crate::engine::process::Host;
 use crate::engine::runtime::{caps, user};
 use crate::engine::store::Store;
+use crate::engine::streams::{self, Streams};
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::syscall::syscall::SyscallType;
 use nix::unistd::Pid;
 use oci_spec::runtime::{Capability, LinuxCapabilities, Process, Spec};
 use std::collections::HashSet;
 use std::io::Read;
-use std::os::fd::OwnedFd;
+use std::os::fd::{BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 /// What the caller asked for (the CLI and the API fill this).
@@ -43,14 +45,16 @@ pub struct ExecOptions {
     pub privileged: bool,
 }
 
-/// Runs the command in container `input` and returns its exit code (0 at once when
-/// detached). Must be called from a single-threaded process that has not entered a
-/// user namespace of its own.
+/// Runs the command in container `input`, relaying between it and `streams`, and
+/// returns its exit code (0 at once when detached). `Host`: it joins the
+/// container's namespaces.
 pub fn exec(
     ctx: &Context,
+    _host: &Host,
     store: &Store,
     input: &str,
     opts: &ExecOptions,
+    mut streams: Streams,
 ) -> Result<i32, ContainersError> {
     if opts.command.is_empty() {
         return Err(ContainersError::Invalid(
@@ -83,26 +87,59 @@ pub fn exec(
         .then(|| ConsoleSocket::listen(&scratch.0))
         .transpose()
         .map_err(monitor)?;
+    let mut session = Session::default();
+    let stdio = match (&console, opts.detach) {
+        (None, false) => Some(direct(&mut streams, &mut session, opts.interactive)?),
+        _ => None,
+    };
     let pid = build(
         ctx,
         &record.id,
         &process_path,
         console.as_ref(),
         filter,
-        opts,
+        stdio,
     )?;
     if opts.detach {
         return Ok(0);
     }
-    let mut session = Session {
-        terminal: console
-            .map(|c| Terminal::attach(c.receive()?, opts.interactive))
-            .transpose()
-            .map_err(monitor)?,
-        ..Session::default()
-    };
+    session.terminal = console
+        .map(|c| c.receive().map(|master| Terminal { master }))
+        .transpose()
+        .map_err(monitor)?;
+    if let Some(terminal) = &session.terminal {
+        if let Some((rows, cols)) = streams.controls.as_ref().and_then(|c| c.size()) {
+            terminal.set_size(rows, cols);
+        }
+    }
     drop(scratch);
-    relay(pid, &mut session, opts.interactive)
+    relay(pid, &mut session, opts, streams)
+}
+
+/// The process's stdio without a pty: the caller's descriptors as they are,
+/// and pipes for outputs that are not descriptors (the session relays those).
+fn direct(
+    streams: &mut Streams,
+    session: &mut Session,
+    interactive: bool,
+) -> Result<[OwnedFd; 3], ContainersError> {
+    let copy = |fd: BorrowedFd| fd.try_clone_to_owned().map_err(pipe_error);
+    let stdin = match streams.stdin.take().filter(|_| interactive) {
+        Some(fd) => fd,
+        None => devnull()?,
+    };
+    let output = |fd: Option<BorrowedFd>, ours: &mut Option<OwnedFd>| match fd {
+        Some(fd) => copy(fd),
+        None => {
+            let (read, write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                .map_err(|e| pipe_error(e.into()))?;
+            *ours = Some(read);
+            Ok(write)
+        }
+    };
+    let stdout = output(streams.stdout.as_fd(), &mut session.stdout)?;
+    let stderr = output(streams.stderr.as_fd(), &mut session.stderr)?;
+    Ok([stdin, stdout, stderr])
 }
 
 /// Starts the process; returns its pid once it has exec'd the command.
@@ -112,7 +149,7 @@ fn build(
     process: &Path,
     console: Option<&ConsoleSocket>,
     filter: Option<seccomp::Filtered>,
-    opts: &ExecOptions,
+    stdio: Option<[OwnedFd; 3]>,
 ) -> Result<Pid, ContainersError> {
     let mut builder = ContainerBuilder::new(id.to_owned(), SyscallType::default())
         .with_root_path(ctx.runroot.join("runtime"))
@@ -120,18 +157,21 @@ fn build(
     if let Some(filter) = filter {
         builder = builder.with_executor(filter);
     }
-    match console {
-        Some(console) => builder = builder.with_console_socket(Some(console.path())),
-        // Without -i the process reads nothing; without -d its output is ours:
-        // inherited as it is, stdout and stderr apart.
-        None if opts.detach => {
+    match (console, stdio) {
+        (Some(console), _) => builder = builder.with_console_socket(Some(console.path())),
+        (None, Some([stdin, stdout, stderr])) => {
+            builder = builder
+                .with_stdin(stdin)
+                .with_stdout(stdout)
+                .with_stderr(stderr)
+        }
+        // Detached: nobody reads or writes its stdio.
+        (None, None) => {
             builder = builder
                 .with_stdin(devnull()?)
                 .with_stdout(devnull()?)
                 .with_stderr(devnull()?)
         }
-        None if !opts.interactive => builder = builder.with_stdin(devnull()?),
-        None => {}
     }
     let built = builder
         .as_tenant()
@@ -144,17 +184,32 @@ fn build(
     built.map_err(runtime)
 }
 
-/// Waits for the process, relaying its pty (-t) and passing signals on.
-fn relay(pid: Pid, session: &mut Session, interactive: bool) -> Result<i32, ContainersError> {
+/// Waits for the process, relaying between it and the caller's `streams` and
+/// passing the caller's signals and window sizes on.
+fn relay(
+    pid: Pid,
+    session: &mut Session,
+    opts: &ExecOptions,
+    mut streams: Streams,
+) -> Result<i32, ContainersError> {
+    if let Some(controls) = &mut streams.controls {
+        let session = streams::Session {
+            tty: opts.tty,
+            stdin: opts.interactive,
+            signals: true,
+        };
+        controls.begin(session).map_err(wait_error)?;
+    }
     let mut hub = Hub {
         log: None,
-        foreground: true,
-        interactive,
+        caller: Some(streams),
+        interactive: opts.interactive,
         listener: None,
         clients: Vec::new(),
         tty_size: None,
     };
-    let signals = wait::block_signals().map_err(|e| wait_error(e.into()))?;
+    // The caller's signals come as controls; ours is only the process's end.
+    let signals = wait::block_signals(false).map_err(|e| wait_error(e.into()))?;
     hub.pump(pid, &signals, session)
         .map_err(|e| wait_error(e.into()))
 }
@@ -314,6 +369,13 @@ fn monitor(e: MonitorError) -> ContainersError {
         code: e.exit_code(),
         message: e.to_string(),
     }
+}
+
+fn pipe_error(source: std::io::Error) -> ContainersError {
+    monitor(MonitorError::Setup {
+        what: "give the exec process its stdio",
+        source,
+    })
 }
 
 fn wait_error(source: std::io::Error) -> ContainersError {

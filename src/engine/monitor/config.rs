@@ -1,0 +1,58 @@
+//! What the monitor needs to run a container besides its config.json: made by
+//! `create`, kept in the record's config column, read by the monitor and by
+//! every command that looks at a container.
+
+use super::restart::RestartPolicy;
+use crate::engine::runtime::spec::Network;
+use crate::engine::store::containers::ContainerRecord;
+use crate::engine::store::StoreError;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// What the monitor needs besides config.json, kept in the record's config column.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ContainerConfig {
+    /// Overlay lower dirs, topmost first.
+    pub layers: Vec<PathBuf>,
+    pub network: Network,
+    pub interactive: bool,
+    /// A pty for the container (`-t`).
+    #[serde(default)]
+    pub tty: bool,
+    pub remove: bool,
+    /// Created in the rootfs before start when missing (`-w`).
+    pub cwd: String,
+    pub labels: Vec<(String, String)>,
+    /// coracle's init is PID 1 (`--init`): the monitor installs it before start.
+    #[serde(default)]
+    pub init: bool,
+    /// The process's argv as it will run (for listings).
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// What `stop` sends first, as `signal::parse` names it.
+    #[serde(default = "default_stop_signal")]
+    pub stop_signal: String,
+    #[serde(default)]
+    pub restart: RestartPolicy,
+    /// As given (`--user`, else the image's), for inspect.
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub privileged: bool,
+    #[serde(default)]
+    pub cap_add: Vec<String>,
+    #[serde(default)]
+    pub cap_drop: Vec<String>,
+}
+
+fn default_stop_signal() -> String {
+    "SIGTERM".into()
+}
+
+impl ContainerConfig {
+    /// The config `create` stored in the container's record.
+    pub fn of(record: &ContainerRecord) -> Result<ContainerConfig, StoreError> {
+        serde_json::from_str(&record.config)
+            .map_err(|e| StoreError::Corrupt(format!("container {}: {e}", record.name)))
+    }
+}

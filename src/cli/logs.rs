@@ -3,7 +3,7 @@
 
 use crate::engine::containers::logs::{parse_time, LogOptions};
 use crate::engine::interface::Engine;
-use crate::engine::monitor::logfile::{Entry, Stream};
+use crate::engine::interface::{LogEntry as Entry, LogStream as Stream};
 use std::io::Write;
 
 #[derive(clap::Args)]

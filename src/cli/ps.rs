@@ -4,7 +4,7 @@ use super::format::{human_duration, human_size, print_rows};
 use super::table::Table;
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::interface::Engine;
-use crate::engine::store::containers::{RunState, Status};
+use crate::engine::interface::{RunState, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 

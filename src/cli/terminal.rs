@@ -2,7 +2,7 @@
 //! the engine's `Streams`, and our terminal: raw mode while a container's
 //! terminal takes our keys, its window size, and the signals we pass on.
 
-use crate::engine::monitor::wait::FORWARDED;
+use crate::engine::streams::PROXIED_SIGNALS as FORWARDED;
 use crate::engine::streams::{Control, Controls, Output, Session, Streams};
 use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};

@@ -89,3 +89,7 @@ pub trait Controls: Send {
     /// The terminal size to start with (rows, columns), if the caller has one.
     fn size(&self) -> Option<(u16, u16)>;
 }
+
+/// The signals a relay passes on to the container when the caller asks for
+/// Docker's sig-proxy: a caller catches these and hands them over as controls.
+pub use crate::engine::monitor::wait::FORWARDED as PROXIED_SIGNALS;

@@ -14,7 +14,7 @@ mod run;
 mod system;
 
 pub use build::BuildEngine;
-pub use containers::{ContainerEngine, LogBatches};
+pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, RunState, Status};
 pub use images::ImageEngine;
 pub use run::RunEngine;
 pub use system::SystemEngine;

@@ -157,38 +157,6 @@ enum Command {
     System(system::SystemCommand),
 }
 
-/// Runs `f` on each named container, printing the name when it worked and the
-/// error when not, as Docker's multi-container commands do.
-fn each<E: std::fmt::Display>(
-    names: &[String],
-    mut f: impl FnMut(&String) -> Result<(), E>,
-) -> anyhow::Result<()> {
-    let failed = each_quietly(names, |name| {
-        f(name)?;
-        println!("{name}");
-        Ok::<(), E>(())
-    });
-    match failed {
-        0 => Ok(()),
-        code => Err(Exit(code).into()),
-    }
-}
-
-/// `each` without the names: returns 125 if any failed, else 0.
-fn each_quietly<E: std::fmt::Display>(
-    names: &[String],
-    mut f: impl FnMut(&String) -> Result<(), E>,
-) -> i32 {
-    let mut failed = 0;
-    for name in names {
-        if let Err(e) = f(name) {
-            eprintln!("Error: {e}");
-            failed = ENGINE_ERROR;
-        }
-    }
-    failed
-}
-
 /// An error already reported to the user: exit with this code and say nothing more.
 #[derive(Debug)]
 pub struct Exit(pub i32);

@@ -42,12 +42,12 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         let end = engine.start_attached(&args.containers[0], &request, streams)?;
         return super::run::attach_result(end);
     }
-    let mut results = engine.start(&args.containers).into_iter();
-    super::each(&args.containers, |_| results.next().unwrap_or(Ok(())))
+    let results = engine.start(&args.containers)?;
+    super::container::print_names(&args.containers, results)
 }
 
 pub fn restart(engine: &dyn Engine, args: RestartArgs) -> anyhow::Result<()> {
     let timeout = Duration::from_secs(args.time);
-    let mut results = engine.restart(&args.containers, timeout).into_iter();
-    super::each(&args.containers, |_| results.next().unwrap_or(Ok(())))
+    let results = engine.restart(&args.containers, timeout)?;
+    super::container::print_names(&args.containers, results)
 }

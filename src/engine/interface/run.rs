@@ -27,7 +27,7 @@ pub trait RunEngine {
     ) -> Result<RunEnd, Error>;
 
     /// Starts each container that is not running.
-    fn start(&self, names: &[String]) -> Each;
+    fn start(&self, names: &[String]) -> Result<Each, Error>;
 
     /// Starts the container with `streams` attached from its first output on.
     fn start_attached(
@@ -38,7 +38,7 @@ pub trait RunEngine {
     ) -> Result<AttachEnd, Error>;
 
     /// Stops each container (killing it after `timeout`) and starts it again.
-    fn restart(&self, names: &[String], timeout: Duration) -> Each;
+    fn restart(&self, names: &[String], timeout: Duration) -> Result<Each, Error>;
 
     /// Attaches `streams` to a running container.
     fn attach(

@@ -88,15 +88,13 @@ impl RunEngine for LocalEngine {
         Err(MonitorError::Exec(e).into())
     }
 
-    fn start(&self, names: &[String]) -> Each {
-        let started = self.inside().map(|_| ());
-        names
+    fn start(&self, names: &[String]) -> Result<Each, Error> {
+        self.inside()?;
+        let store = self.store()?;
+        Ok(names
             .iter()
-            .map(|name| {
-                started.as_ref().map_err(copy)?;
-                Ok(start::start_named(&self.ctx, &self.store()?, name)?)
-            })
-            .collect()
+            .map(|name| Ok(start::start_named(&self.ctx, &store, name)?))
+            .collect())
     }
 
     fn start_attached(
@@ -112,26 +110,25 @@ impl RunEngine for LocalEngine {
         )?)
     }
 
-    fn restart(&self, names: &[String], timeout: Duration) -> Each {
+    fn restart(&self, names: &[String], timeout: Duration) -> Result<Each, Error> {
         // Stopped from the host side, where the caller owns the containers'
         // namespaces; started from inside ours.
-        let stopped: Each = match self.store() {
-            Ok(store) => names
-                .iter()
-                .map(|name| Ok(stop::stop(&store, name, timeout)?))
-                .collect(),
-            Err(e) => names.iter().map(|_| Err(copy(&e))).collect(),
-        };
-        let inside = self.inside().map(|_| ());
-        names
+        let store = self.store()?;
+        let stopped: Vec<Result<(), Error>> = names
+            .iter()
+            .map(|name| Ok(stop::stop(&store, name, timeout)?))
+            .collect();
+        drop(store);
+        self.inside()?;
+        let store = self.store()?;
+        Ok(names
             .iter()
             .zip(stopped)
             .map(|(name, stopped)| {
                 stopped?;
-                inside.as_ref().map_err(copy)?;
-                Ok(start::start_named(&self.ctx, &self.store()?, name)?)
+                Ok(start::start_named(&self.ctx, &store, name)?)
             })
-            .collect()
+            .collect())
     }
 
     fn attach(
@@ -185,9 +182,4 @@ impl LocalEngine {
             Invocation::Resumed(resumed) => Ok(monitor::resume(&self.ctx, resumed)?),
         }
     }
-}
-
-/// An error again, for each of several names it failed.
-fn copy(e: &Error) -> Error {
-    Error::new(e.kind(), e.to_string())
 }

@@ -106,15 +106,20 @@ fn wait_for_monitor(
         };
     };
     let deadline = Instant::now() + timeout;
-    loop {
-        if !store.container_dir(id).exists() || Lock::try_exclusive(&path)?.is_some() {
-            return Ok(true);
-        }
+    if !Lock::wait_released(&path, timeout)? {
+        return Ok(false);
+    }
+    // A monitor removes its container (directory, then record) before it lets go
+    // of its lock; one that is doing so already has taken the lock file with the
+    // directory: wait for the record too, so that `ps` right after `run --rm` no
+    // longer lists it.
+    while !store.container_dir(id).exists() && store.container(id)?.is_some() {
         if Instant::now() >= deadline {
             return Ok(false);
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+    Ok(true)
 }
 
 fn send(record: &ContainerRecord, input: &str, number: i32) -> Result<(), ContainersError> {

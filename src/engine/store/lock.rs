@@ -6,6 +6,7 @@ use nix::fcntl::{Flock, FlockArg};
 use std::fs::{File, OpenOptions};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 pub struct Lock {
     held: Flock<File>,
@@ -35,6 +36,31 @@ impl Lock {
             Ok(held) => Ok(Some(Lock { held })),
             Err((_, nix::Error::EWOULDBLOCK)) => Ok(None),
             Err((_, e)) => Err(StoreError::io(path, e.into())),
+        }
+    }
+
+    /// Waits (at most `timeout`) for whoever holds the lock on the file now at
+    /// `path` to let go: true once nobody holds it, or when there is no such file.
+    /// The same file is watched throughout, so a holder that removes it on its
+    /// way out (a monitor removing its container) is waited for, not mistaken
+    /// for gone by a lock taken on a new file at the same path.
+    pub fn wait_released(path: &Path, timeout: Duration) -> Result<bool, StoreError> {
+        let mut file = match OpenOptions::new().write(true).open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+            Err(e) => return Err(StoreError::io(path, e)),
+        };
+        let deadline = Instant::now() + timeout;
+        loop {
+            match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+                Ok(_) => return Ok(true),
+                Err((again, nix::Error::EWOULDBLOCK)) => file = again,
+                Err((_, e)) => return Err(StoreError::io(path, e.into())),
+            }
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 

@@ -59,7 +59,7 @@ pub fn print_each(
 
 fn object(engine: &dyn Engine, name: &str, kind: Option<&str>) -> anyhow::Result<Value> {
     if kind != Some("image") {
-        match engine.inspect(name) {
+        match engine.inspect_container(name) {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             result => return Ok(result?),
         }

@@ -23,7 +23,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    let pruned = engine.prune(&args.filters)?;
+    let pruned = engine.prune_containers(&args.filters)?;
     if !pruned.removed.is_empty() {
         println!("Deleted Containers:");
         for id in &pruned.removed {

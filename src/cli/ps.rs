@@ -43,7 +43,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         last: if args.latest { Some(1) } else { args.last },
         size: args.size,
     };
-    let listed = engine.list(&opts)?;
+    let listed = engine.list_containers(&opts)?;
     let now = Utc::now().timestamp_millis();
     let rows: Vec<Map<String, Value>> = listed.iter().map(|l| row(l, &args, now)).collect();
     if args.quiet {

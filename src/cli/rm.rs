@@ -29,7 +29,7 @@ pub fn rename(engine: &dyn Engine, args: RenameArgs) -> anyhow::Result<()> {
 /// Podman's codes: 1 when a container is unknown, 2 when one is running.
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = RemoveOptions { force: args.force };
-    let results = engine.remove(&args.containers, &opts)?;
+    let results = engine.remove_containers(&args.containers, &opts)?;
     let mut code = 0;
     for (name, result) in args.containers.iter().zip(results) {
         match result {

@@ -38,7 +38,7 @@ pub trait ContainerEngine {
     fn wait(&self, names: &[String]) -> Result<Each<i32>, Error>;
 
     /// Removes each (with `force`, killing a running one first).
-    fn remove(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error>;
+    fn remove_containers(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error>;
 
     fn rename(&self, name: &str, new_name: &str) -> Result<(), Error>;
 
@@ -48,10 +48,10 @@ pub trait ContainerEngine {
     fn unpause(&self, names: &[String]) -> Result<Each, Error>;
 
     /// The containers `ps` shows, newest first, with their sizes if asked.
-    fn list(&self, opts: &ListOptions) -> Result<Vec<Listed>, Error>;
+    fn list_containers(&self, opts: &ListOptions) -> Result<Vec<Listed>, Error>;
 
     /// Docker's ContainerJSON of one container.
-    fn inspect(&self, name: &str) -> Result<serde_json::Value, Error>;
+    fn inspect_container(&self, name: &str) -> Result<serde_json::Value, Error>;
 
     fn logs(&self, name: &str, opts: &LogOptions) -> Result<LogBatches, Error>;
 
@@ -63,7 +63,7 @@ pub trait ContainerEngine {
     fn port(&self, name: &str) -> Result<Vec<String>, Error>;
 
     /// Removes the containers that are not running, as the filters allow.
-    fn prune(&self, filters: &[String]) -> Result<Pruned, Error>;
+    fn prune_containers(&self, filters: &[String]) -> Result<Pruned, Error>;
 
     /// Copies between a container and the host; a `Stream` endpoint is a tar
     /// read from `input` or written to `output`.

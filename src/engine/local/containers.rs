@@ -34,7 +34,7 @@ impl ContainerEngine for LocalEngine {
         Ok(each(names, |name| stop::wait(&store, name)))
     }
 
-    fn remove(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error> {
+    fn remove_containers(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error> {
         // Killing is done from the host side, before entering ours; what does not
         // stop is refused below.
         let store = self.store()?;
@@ -65,11 +65,11 @@ impl ContainerEngine for LocalEngine {
         Ok(each(names, |name| pause::set_paused(&store, name, false)))
     }
 
-    fn list(&self, opts: &ListOptions) -> Result<Vec<Listed>, Error> {
+    fn list_containers(&self, opts: &ListOptions) -> Result<Vec<Listed>, Error> {
         Ok(list::list(&self.store()?, opts)?)
     }
 
-    fn inspect(&self, name: &str) -> Result<serde_json::Value, Error> {
+    fn inspect_container(&self, name: &str) -> Result<serde_json::Value, Error> {
         Ok(inspect::inspect(&self.store()?, name)?)
     }
 
@@ -88,7 +88,7 @@ impl ContainerEngine for LocalEngine {
         Ok(top::ports(&self.store()?, name)?)
     }
 
-    fn prune(&self, filters: &[String]) -> Result<Pruned, Error> {
+    fn prune_containers(&self, filters: &[String]) -> Result<Pruned, Error> {
         let inside = self.inside()?;
         Ok(prune::prune(inside, &self.store()?, filters)?)
     }

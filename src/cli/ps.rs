@@ -101,7 +101,7 @@ fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    let network = serde_json::to_value(l.config.network).unwrap_or_default();
+    let network = serde_json::to_value(&l.config.network).unwrap_or_default();
     let object = json!({
         "ID": if args.no_trunc { r.id.clone() } else { r.id[..12].to_owned() },
         "Image": r.image_name,

@@ -12,6 +12,7 @@ pub mod images;
 pub mod interface;
 pub mod local;
 pub mod monitor;
+pub mod net;
 pub mod oci;
 pub mod process;
 pub mod registry;

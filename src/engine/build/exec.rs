@@ -11,10 +11,10 @@ use super::run::{self, RunOutput, RunStep};
 use super::{layer, plan, BuildError, BuildEvent, BuildOptions, Services};
 use crate::engine::context::Context;
 use crate::engine::images::ImagesError;
+use crate::engine::net::Network;
 use crate::engine::oci::platform::Platform;
 use crate::engine::oci::reference::Reference;
 use crate::engine::process::Inside;
-use crate::engine::runtime::spec::Network;
 use crate::engine::store::Store;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -365,7 +365,7 @@ impl Builder<'_> {
         };
         let network = match network {
             Some(n) => n.parse::<Network>()?,
-            None => self.opts.network,
+            None => self.opts.network.clone(),
         };
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         let upper = run::run(

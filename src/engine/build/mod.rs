@@ -26,7 +26,7 @@ use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::images::policy::PullPolicy;
 use crate::engine::images::pull::PullEvent;
 use crate::engine::images::ImagesError;
-use crate::engine::runtime::spec::Network;
+use crate::engine::net::Network;
 use crate::engine::runtime::RuntimeError;
 use crate::engine::store::StoreError;
 use crate::engine::Error;
@@ -131,6 +131,8 @@ pub enum BuildError {
     EngineContext(#[from] ContextError),
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    #[error(transparent)]
+    Net(#[from] crate::engine::net::NetError),
     /// A base image's pull, done by the engine.
     #[error(transparent)]
     Pull(Error),
@@ -155,6 +157,7 @@ impl Kinded for BuildError {
             BuildError::Containers(e) => e.kind(),
             BuildError::EngineContext(e) => e.kind(),
             BuildError::Runtime(e) => e.kind(),
+            BuildError::Net(e) => e.kind(),
             BuildError::Pull(e) => e.kind(),
             BuildError::AtStep { error, .. } => error.kind(),
             // A step's command failing, or sources the Dockerfile names wrongly, are

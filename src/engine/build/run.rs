@@ -8,7 +8,7 @@ use super::BuildError;
 use crate::engine::containers::{self, CreateOptions};
 use crate::engine::context::Context;
 use crate::engine::monitor::command::MonitorCommand;
-use crate::engine::runtime::spec::Network;
+use crate::engine::net::Network;
 use crate::engine::store::{Store, StoreError, TempEntry};
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
@@ -50,7 +50,7 @@ pub fn run(
             env: step.env.clone(),
             workdir: step.workdir.clone(),
             user: step.user.clone(),
-            network: step.network,
+            network: step.network.clone(),
             ..Default::default()
         },
     )?;

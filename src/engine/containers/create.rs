@@ -9,9 +9,10 @@ use crate::engine::images::pull::PullEvent;
 use crate::engine::monitor::config::ContainerConfig;
 use crate::engine::monitor::init;
 use crate::engine::monitor::restart::RestartPolicy;
+use crate::engine::net::Network;
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
-use crate::engine::runtime::spec::{self, Network, SpecInput};
+use crate::engine::runtime::spec::{self, SpecInput};
 use crate::engine::runtime::ulimit::{self, Ulimit};
 use crate::engine::runtime::{caps, seccomp, signal, user, RuntimeError};
 use crate::engine::store::containers::{ContainerRecord, RunState};
@@ -174,7 +175,7 @@ pub fn create(
         cwd: cwd.clone(),
         user: resolved,
         hostname: hostname.clone(),
-        network: opts.network,
+        network: opts.network.clone(),
         read_only: opts.read_only,
         privileged: opts.privileged,
         capabilities,
@@ -191,7 +192,7 @@ pub fn create(
     })?;
     let monitor_config = ContainerConfig {
         layers: layer_dirs,
-        network: opts.network,
+        network: opts.network.clone(),
         interactive: opts.interactive,
         tty: opts.tty,
         remove: opts.remove,
@@ -218,7 +219,7 @@ pub fn create(
         stop_requested: false,
     };
     add_record(store, &mut record, opts.name.is_none())?;
-    if let Err(e) = write_dir(&dir, &spec, opts.network, &hostname) {
+    if let Err(e) = write_dir(&dir, &spec, &opts.network, &hostname) {
         let _ = store.remove_container(&id);
         return Err(e);
     }
@@ -228,7 +229,7 @@ pub fn create(
 fn write_dir(
     dir: &Path,
     spec: &oci_spec::runtime::Spec,
-    network: Network,
+    network: &Network,
     hostname: &str,
 ) -> Result<(), ContainersError> {
     let write_err = |path: &Path| {

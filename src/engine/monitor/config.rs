@@ -3,7 +3,7 @@
 //! every command that looks at a container.
 
 use super::restart::RestartPolicy;
-use crate::engine::runtime::spec::Network;
+use crate::engine::net::Network;
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::StoreError;
 use serde::{Deserialize, Serialize};

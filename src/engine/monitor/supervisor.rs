@@ -55,7 +55,7 @@ impl Supervisor<'_> {
         if self.ctx.rootless() {
             rootfs::prefer_cgroup2()?;
         }
-        if self.config.network == crate::engine::runtime::spec::Network::None {
+        if self.config.network == crate::engine::net::Network::None {
             rootfs::isolated_network()?;
         }
         let dir = self.dir.clone();

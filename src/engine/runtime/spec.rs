@@ -3,32 +3,10 @@
 use super::ulimit::{self, Ulimit};
 use super::user::ResolvedUser;
 use super::RuntimeError;
+use crate::engine::net::Network;
 use oci_spec::runtime::Spec;
 use serde_json::{json, Value};
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Network {
-    /// A fresh network namespace with only loopback, made by the monitor.
-    #[default]
-    None,
-    /// The host's (the user namespace's) network.
-    Host,
-}
-
-impl std::str::FromStr for Network {
-    type Err = RuntimeError;
-    fn from_str(s: &str) -> Result<Network, RuntimeError> {
-        match s {
-            "none" => Ok(Network::None),
-            "host" => Ok(Network::Host),
-            other => Err(RuntimeError::Invalid(format!(
-                "network mode {other:?} is not supported yet: use none or host"
-            ))),
-        }
-    }
-}
 
 /// Everything decided about a container, ready to become a spec.
 #[derive(Debug, Clone)]
@@ -176,12 +154,12 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
     if let Some(gid) = input.tty_gid {
         pts.push(format!("gid={gid}"));
     }
-    let sys = match input.network {
+    let sys = match &input.network {
         // sysfs can only be mounted by the owner of the network namespace; with the
         // host's, bind the host's /sys instead.
         Network::Host => json!({"destination": "/sys", "type": "bind", "source": "/sys",
             "options": ["rbind", "nosuid", "noexec", "nodev", "ro"]}),
-        Network::None => json!({"destination": "/sys", "type": "sysfs", "source": "sysfs",
+        _ => json!({"destination": "/sys", "type": "sysfs", "source": "sysfs",
             "options": ["nosuid", "noexec", "nodev", "ro"]}),
     };
     let mut mounts = vec![

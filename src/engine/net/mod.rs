@@ -1,0 +1,25 @@
+//! Containers' networks: the mode a container asks for (mode.rs), the ports it
+//! publishes (ports.rs), and, rootless, the helper (pasta or slirp4netns) that
+//! connects its namespace to the host's network for as long as it runs.
+
+pub mod mode;
+pub mod ports;
+
+pub use mode::Network;
+
+use crate::engine::error::{ErrorKind, Kinded};
+
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    /// A malformed or impossible request (a bad `--network`, `-p`, `--dns`).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Kinded for NetError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            NetError::Invalid(_) => ErrorKind::Invalid,
+        }
+    }
+}

@@ -20,3 +20,43 @@ pub struct PortMapping {
     pub container_port: u16,
     pub protocol: Protocol,
 }
+
+/// pasta's port options (`-t`/`-u` specs) that forward `ports` into the namespace.
+pub fn pasta_args(ports: &[PortMapping]) -> Vec<String> {
+    ports
+        .iter()
+        .flat_map(|p| {
+            let flag = match p.protocol {
+                Protocol::Tcp => "-t",
+                Protocol::Udp => "-u",
+            };
+            let spec = match p.host_ip {
+                Some(ip) => format!("{ip}/{}:{}", p.host_port, p.container_port),
+                None => format!("{}:{}", p.host_port, p.container_port),
+            };
+            [flag.to_owned(), spec]
+        })
+        .collect()
+}
+
+/// The requests that ask slirp4netns (through its API socket) to forward `ports`.
+pub fn slirp_hostfwd(ports: &[PortMapping]) -> Vec<serde_json::Value> {
+    ports
+        .iter()
+        .map(|p| {
+            let proto = match p.protocol {
+                Protocol::Tcp => "tcp",
+                Protocol::Udp => "udp",
+            };
+            serde_json::json!({
+                "execute": "add_hostfwd",
+                "arguments": {
+                    "proto": proto,
+                    "host_addr": p.host_ip.map_or("0.0.0.0".to_owned(), |ip| ip.to_string()),
+                    "host_port": p.host_port,
+                    "guest_port": p.container_port,
+                }
+            })
+        })
+        .collect()
+}

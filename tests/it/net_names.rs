@@ -234,3 +234,35 @@ fn net_names_rootful_hosts_name_the_host() {
     .stdout_contains("10.0.2.2\thost.containers.internal host.docker.internal\n")
     .stdout_contains(" rooted\n");
 }
+
+#[test]
+fn net_names_rootful_ns_path_joins_that_namespace() {
+    let Some(c) = Coracle::rootful(BIN) else {
+        return;
+    };
+    let image = anon_ref("busybox:latest");
+    let mut holder = std::process::Command::new("unshare")
+        .args(["--net", "sleep", "30"])
+        .spawn()
+        .expect("start a process in a network namespace of its own");
+    let ns = format!("/proc/{}/ns/net", holder.id());
+    // unshare has exec'd sleep once the namespace differs from ours.
+    eventually("the holder's namespace", || {
+        std::fs::read_link(&ns).ok() != std::fs::read_link("/proc/self/ns/net").ok()
+    });
+    let theirs = std::fs::read_link(&ns).unwrap();
+    let network = format!("ns:{ns}");
+    let out = c.run([
+        "run",
+        "--rm",
+        "-q",
+        "--network",
+        &network,
+        &image,
+        "readlink",
+        "/proc/self/ns/net",
+    ]);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    out.success().stdout_eq(&format!("{}\n", theirs.display()));
+}

@@ -113,14 +113,28 @@ fn net_names_inspect_shows_the_flags() {
 #[test]
 fn net_names_container_mode_shares_the_others_network_and_files() {
     let (c, image) = with_busybox();
+    shares_the_others_network(&c, &image);
+}
+
+#[test]
+fn net_names_rootful_container_mode_shares_the_others_network() {
+    let Some(c) = Coracle::rootful(BIN) else {
+        return;
+    };
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    shares_the_others_network(&c, &image);
+}
+
+fn shares_the_others_network(c: &Coracle, image: &str) {
     let id = run_detached(
-        &c,
+        c,
         &[
             "--name",
             "x",
             "--add-host",
             "only-x:10.7.7.7",
-            &image,
+            image,
             "sleep",
             "60",
         ],
@@ -131,11 +145,11 @@ fn net_names_container_mode_shares_the_others_network_and_files() {
         .stdout
         .clone();
     let out = run(
-        &c,
+        c,
         &[
             "--network",
             "container:x",
-            &image,
+            image,
             "sh",
             "-c",
             "readlink /proc/self/ns/net; cat /etc/hosts",
@@ -144,10 +158,7 @@ fn net_names_container_mode_shares_the_others_network_and_files() {
     let out = out.success();
     assert!(out.stdout.starts_with(&theirs), "{out}\nx: {theirs}");
     assert!(out.stdout.contains("10.7.7.7\tonly-x\n"), "{out}");
-    assert_eq!(
-        inspect_field(&c, &id, "{{.HostConfig.NetworkMode}}"),
-        "none"
-    );
+    assert_eq!(inspect_field(c, &id, "{{.HostConfig.NetworkMode}}"), "none");
     // Stored by ID: inspect says which container, whatever it is called later.
     c.run([
         "create",
@@ -155,12 +166,12 @@ fn net_names_container_mode_shares_the_others_network_and_files() {
         "y",
         "--network",
         "container:x",
-        &image,
+        image,
         "true",
     ])
     .success();
     assert_eq!(
-        inspect_field(&c, "y", "{{.HostConfig.NetworkMode}}"),
+        inspect_field(c, "y", "{{.HostConfig.NetworkMode}}"),
         format!("container:{id}")
     );
     c.run(["stop", "-t", "0", "x"]).success();

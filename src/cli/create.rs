@@ -48,8 +48,8 @@ pub struct Args {
     tty: bool,
     /// Network mode: pasta[:OPTS], slirp4netns[:OPTS], none (loopback only), host,
     /// container:NAME|ID (share its network) or ns:PATH
-    #[arg(long, alias = "net", default_value = "none")]
-    network: String,
+    #[arg(long, alias = "net")]
+    network: Option<String>,
     /// Use this nameserver instead of the host's (repeatable)
     #[arg(long, value_name = "IP")]
     dns: Vec<String>,
@@ -190,7 +190,13 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         workdir: args.workdir.clone(),
         user: args.user.clone(),
         hostname: args.hostname.clone(),
-        network: args.network.parse::<Network>()?,
+        // Not given: the default, which build's RUN steps share.
+        network: args
+            .network
+            .as_deref()
+            .map(str::parse::<Network>)
+            .transpose()?
+            .unwrap_or_default(),
         names: NameOptions::parse(
             &args.dns,
             &args.dns_search,

@@ -277,3 +277,30 @@ fn net_names_rootful_ns_path_joins_that_namespace() {
     let _ = holder.wait();
     out.success().stdout_eq(&format!("{}\n", theirs.display()));
 }
+
+#[test]
+fn net_names_build_runs_steps_on_runs_default_network() {
+    let (c, image) = with_busybox();
+    let listed = |out: &coracle_testkit::Output| {
+        out.stdout
+            .lines()
+            .filter(|l| l.starts_with("net:"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let script = "echo net:$(ls /sys/class/net | tr '\\n' ' ')";
+    let run_sees = run(&c, &[&image, "sh", "-c", script]);
+    // Each step writes a file of its own: steps with identical layers trip an
+    // overlay limit that has nothing to do with networks.
+    let dockerfile = format!(
+        "FROM {image}\nRUN {script}; touch /1\nRUN --network=default {script} default; touch /2\n\
+         RUN --network=none {script}; touch /3\n"
+    );
+    let dir = crate::build::dockerfile_only(&c, "ctx", &dockerfile);
+    let out = crate::build::build(&c, &["--no-cache", dir.to_str().unwrap()]);
+    let steps = listed(out.success());
+    let run_sees = listed(run_sees.success()).remove(0);
+    assert_eq!(steps[0], run_sees, "{out}");
+    assert_eq!(steps[1], format!("{run_sees} default"), "{out}");
+    assert_eq!(steps[2], "net:lo", "{out}");
+}

@@ -6,7 +6,7 @@ use crate::engine::net::addresses::Addresses;
 use crate::engine::net::names::{ExtraHost, HostIp, NameOptions};
 use crate::engine::net::{NetError, Network};
 use std::collections::HashSet;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 pub fn hostname(hostname: &str) -> String {
     format!("{hostname}\n")
@@ -16,7 +16,8 @@ pub fn hostname(hostname: &str) -> String {
 const HOST_NAMES: [&str; 2] = ["host.containers.internal", "host.docker.internal"];
 
 /// `--add-host` entries, then the host's file, then localhost, the host and the
-/// container's own names, each name only once (the first entry for it wins).
+/// container's own names, each of these last only where the entries before do
+/// not already name it (so the user's wins).
 pub fn hosts(
     extra: &[ExtraHost],
     addresses: &Addresses,
@@ -42,16 +43,11 @@ pub fn hosts(
             entries.push((ip, names.map(str::to_owned).collect()));
         }
     }
-    // The user's and the host's entries are kept whole; ours only add names
-    // that those do not already give.
     let seen: HashSet<String> = entries.iter().flat_map(|(_, n)| n.clone()).collect();
     let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let mut ours = vec![
-        (
-            "127.0.0.1".parse().expect("an address"),
-            own(&["localhost"]),
-        ),
-        ("::1".parse().expect("an address"), own(&["localhost"])),
+        (IpAddr::V4(Ipv4Addr::LOCALHOST), own(&["localhost"])),
+        (IpAddr::V6(Ipv6Addr::LOCALHOST), own(&["localhost"])),
     ];
     if let Some(host) = addresses.host {
         ours.push((host, own(&HOST_NAMES)));

@@ -76,7 +76,7 @@ impl NameOptions {
         })
     }
 
-    /// Whether any flag asks to change a file that another container owns.
+    /// Whether any of these flags was given.
     pub fn any(&self) -> bool {
         *self != NameOptions::default()
     }

@@ -1,7 +1,7 @@
 //! The addresses a container sees for the host and for its DNS forwarder, per
-//! network mode. The helper's arguments that make them so come from here too
-//! (`pasta_args`), so the files written at create and the helper run at start
-//! cannot disagree.
+//! network mode: the files written at create name them, and the helper started
+//! at start must give them (pasta: `--dns-forward PASTA_DNS` and its own default
+//! addresses; slirp4netns: its fixed ones, with host loopback allowed).
 
 use super::Network;
 use std::net::{IpAddr, Ipv4Addr};
@@ -32,12 +32,6 @@ pub struct Addresses {
 pub fn for_mode(network: &Network) -> Addresses {
     let routes = || std::fs::read_to_string("/proc/net/route").ok();
     of(network, routes)
-}
-
-/// The options coracle passes to pasta besides the user's and the ports: the
-/// DNS forwarder that resolv.conf names.
-pub fn pasta_args() -> Vec<String> {
-    vec!["--dns-forward".to_owned(), PASTA_DNS.to_string()]
 }
 
 fn of(network: &Network, routes: impl FnOnce() -> Option<String>) -> Addresses {
@@ -121,7 +115,6 @@ mod tests {
         );
         assert_eq!(at(&["--no-map-gw"]), None);
         assert_eq!(of(&Network::Pasta(vec![]), || None).host, None);
-        assert_eq!(pasta_args(), ["--dns-forward", "169.254.1.1"]);
     }
 
     #[test]

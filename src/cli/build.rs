@@ -45,9 +45,9 @@ pub struct Args {
     /// Print only the image ID (RUN output goes to stderr)
     #[arg(short, long)]
     quiet: bool,
-    /// Network for RUN steps: host or none
-    #[arg(long, alias = "net", default_value = "host")]
-    network: String,
+    /// Network for RUN steps, as run's --network (default: run's default)
+    #[arg(long, alias = "net")]
+    network: Option<String>,
     /// Require HTTPS and verify certificates when pulling
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     tls_verify: bool,
@@ -125,7 +125,11 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
         tls_verify: args.tls_verify,
         platform: args.platform.clone(),
         labels,
-        network: args.network.parse::<Network>()?,
+        network: args
+            .network
+            .as_deref()
+            .map(str::parse::<Network>)
+            .transpose()?,
     })
 }
 

@@ -5,6 +5,7 @@ use super::progress::TransferDisplay;
 use crate::engine::containers::create::{CreateEvent, CreateProgress, Pulling};
 use crate::engine::containers::{CreateOptions, RestartPolicy, Seccomp};
 use crate::engine::interface::Engine;
+use crate::engine::net::names::NameOptions;
 use crate::engine::net::Network;
 use crate::engine::runtime::process;
 use crate::engine::runtime::seccomp_profile::Profile;
@@ -45,9 +46,25 @@ pub struct Args {
     /// Give the container a pseudo-terminal
     #[arg(short, long)]
     tty: bool,
-    /// Network mode: none (loopback only) or host
-    #[arg(long, alias = "net", default_value = "none")]
-    network: String,
+    /// Network mode: pasta[:OPTS], slirp4netns[:OPTS], none (loopback only), host,
+    /// container:NAME|ID (share its network) or ns:PATH
+    #[arg(long, alias = "net")]
+    network: Option<String>,
+    /// Use this nameserver instead of the host's (repeatable)
+    #[arg(long, value_name = "IP")]
+    dns: Vec<String>,
+    /// Use this DNS search domain instead of the host's ('.' for none; repeatable)
+    #[arg(long, value_name = "DOMAIN")]
+    dns_search: Vec<String>,
+    /// Set a resolver option instead of the host's, as ndots:2 (repeatable)
+    #[arg(long, alias = "dns-opt", value_name = "OPTION")]
+    dns_option: Vec<String>,
+    /// Add a line to /etc/hosts: NAME:IP (IP may be host-gateway: the host)
+    #[arg(long, value_name = "HOST:IP")]
+    add_host: Vec<String>,
+    /// Leave the image's /etc/hosts as it is
+    #[arg(long)]
+    no_hosts: bool,
     /// Mount the container's root filesystem read-only
     #[arg(long)]
     read_only: bool,
@@ -173,7 +190,20 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         workdir: args.workdir.clone(),
         user: args.user.clone(),
         hostname: args.hostname.clone(),
-        network: args.network.parse::<Network>()?,
+        // Not given: the default, which build's RUN steps share.
+        network: args
+            .network
+            .as_deref()
+            .map(str::parse::<Network>)
+            .transpose()?
+            .unwrap_or_default(),
+        names: NameOptions::parse(
+            &args.dns,
+            &args.dns_search,
+            &args.dns_option,
+            &args.add_host,
+            args.no_hosts,
+        )?,
         read_only: args.read_only,
         privileged: args.privileged,
         cap_add: args.cap_add.clone(),

@@ -22,6 +22,11 @@ pub enum ContextError {
     /// cannot: a bug in the caller, not the user's doing.
     #[error("cannot work on a running container from this process: it is {0}")]
     Process(&'static str),
+    #[error("cannot join the user namespace {}: {source}", path.display())]
+    Join {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot create {}: {source}", path.display())]
     CreateDir {
         path: PathBuf,
@@ -96,6 +101,25 @@ impl Context {
             userns::enter(maps)?;
             let _ = self.entered.set(());
         }
+        Ok(Inside::new())
+    }
+
+    /// Proof that this process is inside the user namespace at `userns` (a
+    /// running container's), joined from the host side instead of a new one of
+    /// its own: a container that shares another's network namespace must live
+    /// in the user namespace that owns it. Rootful, the same as `inside`.
+    pub fn inside_of(&self, _host: Host, userns: &Path) -> Result<Inside, ContextError> {
+        if !self.rootless() {
+            return self.inside();
+        }
+        create_private_dir(&self.runroot)?;
+        let join = |source| ContextError::Join {
+            path: userns.to_owned(),
+            source,
+        };
+        let ns = std::fs::File::open(userns).map_err(join)?;
+        nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWUSER).map_err(|e| join(e.into()))?;
+        let _ = self.entered.set(());
         Ok(Inside::new())
     }
 
@@ -177,7 +201,9 @@ impl Kinded for ContextError {
             {
                 ErrorKind::NotPermitted
             }
-            ContextError::Process(_) | ContextError::CreateDir { .. } => ErrorKind::Internal,
+            ContextError::Process(_)
+            | ContextError::CreateDir { .. }
+            | ContextError::Join { .. } => ErrorKind::Internal,
         }
     }
 }

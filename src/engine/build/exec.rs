@@ -363,9 +363,10 @@ impl Builder<'_> {
             Some(id) => id.clone(),
             None => image.clone().commit(&mut self.store)?,
         };
-        let network = match network {
-            Some(n) => n.parse::<Network>()?,
-            None => self.opts.network.clone(),
+        // BuildKit's `RUN --network=default` is the build's own.
+        let network = match network.as_deref() {
+            None | Some("default") => self.opts.network.clone(),
+            Some(n) => Some(n.parse::<Network>()?),
         };
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
         let upper = run::run(

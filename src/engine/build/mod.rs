@@ -52,7 +52,8 @@ pub struct BuildOptions {
     pub tls_verify: bool,
     pub platform: Option<String>,
     pub labels: Vec<(String, String)>,
-    pub network: Network,
+    /// RUN steps' network; none given, the one `run` gives by default.
+    pub network: Option<Network>,
 }
 
 /// What a build reports as it goes; cli/ prints these.

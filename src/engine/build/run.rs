@@ -21,7 +21,8 @@ pub struct RunStep {
     pub env: Vec<String>,
     pub workdir: Option<String>,
     pub user: Option<String>,
-    pub network: Network,
+    /// None: the network `run` gives by default.
+    pub network: Option<Network>,
     /// The parent image's layer dirs, topmost first.
     pub layers: Vec<PathBuf>,
 }
@@ -50,7 +51,7 @@ pub fn run(
             env: step.env.clone(),
             workdir: step.workdir.clone(),
             user: step.user.clone(),
-            network: step.network.clone(),
+            network: step.network.clone().unwrap_or_default(),
             ..Default::default()
         },
     )?;

@@ -9,7 +9,9 @@ use crate::engine::images::pull::PullEvent;
 use crate::engine::monitor::config::ContainerConfig;
 use crate::engine::monitor::init;
 use crate::engine::monitor::restart::RestartPolicy;
-use crate::engine::net::Network;
+use crate::engine::net::addresses;
+use crate::engine::net::names::NameOptions;
+use crate::engine::net::{NetError, Network};
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, SpecInput};
@@ -42,6 +44,8 @@ pub struct CreateOptions {
     pub user: Option<String>,
     pub hostname: Option<String>,
     pub network: Network,
+    /// `--dns*`, `--add-host`, `--no-hosts`.
+    pub names: NameOptions,
     pub read_only: bool,
     pub privileged: bool,
     pub cap_add: Vec<String>,
@@ -88,6 +92,20 @@ impl CreateOptions {
         if let Some(s) = &self.stop_signal {
             signal::parse(s)?;
         }
+        let dns = !self.names.dns.is_empty();
+        match &self.network {
+            Network::Container(_) if self.names.any() => {
+                return Err(RuntimeError::Invalid(
+                    "conflicting options: --network container:X shares X's /etc/hosts and /etc/resolv.conf: drop --dns, --dns-search, --dns-option, --add-host and --no-hosts".into(),
+                ))
+            }
+            Network::None if dns => {
+                return Err(RuntimeError::Invalid(
+                    "conflicting options: --dns and --network none: a container without a network has no nameserver to reach".into(),
+                ))
+            }
+            _ => {}
+        }
         if self.remove && self.restart != RestartPolicy::No {
             return Err(RuntimeError::Invalid(
                 "conflicting options: --restart and --rm: a container cannot be both restarted and removed when it exits".into(),
@@ -104,6 +122,11 @@ pub fn create(
     opts: &CreateOptions,
 ) -> Result<String, ContainersError> {
     opts.validate()?;
+    // Stored by ID, as Podman does, so that a rename of X changes nothing.
+    let network = match &opts.network {
+        Network::Container(x) => Network::Container(super::lookup::lookup(store, x)?.id),
+        n => n.clone(),
+    };
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;
@@ -115,6 +138,7 @@ pub fn create(
         .map(|l| store.layer_path(l))
         .collect::<Result<_, _>>()?;
 
+    let image_hosts = layers::read_file(&layer_dirs, "etc/hosts").unwrap_or_default();
     let argv = process::argv(&image_proc, opts.entrypoint.as_deref(), &opts.command)?;
     let cwd = process::cwd(&image_proc, opts.workdir.as_deref())?;
     let user_spec = opts.user.clone().unwrap_or_else(|| image_proc.user.clone());
@@ -175,7 +199,7 @@ pub fn create(
         cwd: cwd.clone(),
         user: resolved,
         hostname: hostname.clone(),
-        network: opts.network.clone(),
+        network: network.clone(),
         read_only: opts.read_only,
         privileged: opts.privileged,
         capabilities,
@@ -192,7 +216,8 @@ pub fn create(
     })?;
     let monitor_config = ContainerConfig {
         layers: layer_dirs,
-        network: opts.network.clone(),
+        network: network.clone(),
+        names: opts.names.clone(),
         interactive: opts.interactive,
         tty: opts.tty,
         remove: opts.remove,
@@ -219,18 +244,66 @@ pub fn create(
         stop_requested: false,
     };
     add_record(store, &mut record, opts.name.is_none())?;
-    if let Err(e) = write_dir(&dir, &spec, &opts.network, &hostname) {
+    let written = name_files(
+        store,
+        &network,
+        &opts.names,
+        &image_hosts,
+        &[&hostname, &record.name],
+    )
+    .and_then(|files| write_dir(&dir, &spec, &hostname, &files));
+    if let Err(e) = written {
         let _ = store.remove_container(&id);
         return Err(e);
     }
     Ok(id)
 }
 
+/// The container's /etc/hosts and /etc/resolv.conf. With `container:X` they are
+/// X's, as it shares X's network; with `--no-hosts` the hosts file is the image's.
+fn name_files(
+    store: &Store,
+    network: &Network,
+    names_opts: &NameOptions,
+    image_hosts: &str,
+    names: &[&str],
+) -> Result<[(&'static str, String); 2], ContainersError> {
+    let invalid = |e: NetError| ContainersError::Invalid(e.to_string());
+    if let Network::Container(id) = network {
+        let read = |file: &str| {
+            std::fs::read_to_string(store.container_dir(id).join("userdata").join(file))
+                .unwrap_or_default()
+        };
+        return Ok([
+            ("hosts", read("hosts")),
+            ("resolv.conf", read("resolv.conf")),
+        ]);
+    }
+    let addresses = addresses::for_mode(network);
+    let hosts = match names_opts.no_hosts {
+        true => image_hosts.to_owned(),
+        false => files::hosts(
+            &names_opts.add_hosts,
+            &addresses,
+            names,
+            std::fs::read_to_string("/etc/hosts").ok().as_deref(),
+        )
+        .map_err(invalid)?,
+    };
+    let resolv = files::resolv_conf(
+        network,
+        names_opts,
+        &addresses,
+        std::fs::read_to_string("/etc/resolv.conf").ok().as_deref(),
+    );
+    Ok([("hosts", hosts), ("resolv.conf", resolv)])
+}
+
 fn write_dir(
     dir: &Path,
     spec: &oci_spec::runtime::Spec,
-    network: &Network,
     hostname: &str,
+    name_files: &[(&str, String)],
 ) -> Result<(), ContainersError> {
     let write_err = |path: &Path| {
         let path = path.to_owned();
@@ -240,20 +313,9 @@ fn write_dir(
         let path = dir.join(sub);
         std::fs::create_dir_all(&path).map_err(write_err(&path))?;
     }
-    let host_hosts = std::fs::read_to_string("/etc/hosts").ok();
-    let host_resolv = std::fs::read_to_string("/etc/resolv.conf").ok();
     let userdata = dir.join("userdata");
-    for (file, text) in [
-        ("hostname", files::hostname(hostname)),
-        (
-            "hosts",
-            files::hosts(network, hostname, host_hosts.as_deref()),
-        ),
-        (
-            "resolv.conf",
-            files::resolv_conf(network, host_resolv.as_deref()),
-        ),
-    ] {
+    let hostname = ("hostname", files::hostname(hostname));
+    for (file, text) in std::iter::once(&hostname).chain(name_files) {
         let path = userdata.join(file);
         std::fs::write(&path, text).map_err(write_err(&path))?;
     }

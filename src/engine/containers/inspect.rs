@@ -56,6 +56,10 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         "Platform": "linux",
         "HostConfig": {
             "NetworkMode": network,
+            "Dns": config.names.dns,
+            "DnsSearch": config.names.dns_search,
+            "DnsOptions": config.names.dns_options,
+            "ExtraHosts": config.names.add_hosts,
             "RestartPolicy": { "Name": policy, "MaximumRetryCount": retries },
             "AutoRemove": config.remove,
             "ReadonlyRootfs": spec["root"]["readonly"].as_bool().unwrap_or(false),

@@ -3,10 +3,11 @@
 
 use super::attach::{AttachEnd, AttachOptions, AttachRequest};
 use super::create::{CreateOptions, Pulling};
-use super::lookup::lookup;
+use super::lookup::{config_of, lookup};
 use super::ContainersError;
 use crate::engine::context::Context;
 use crate::engine::monitor::command::MonitorCommand;
+use crate::engine::net::Network;
 use crate::engine::store::Store;
 use crate::engine::streams::Streams;
 use std::io::{BufRead, BufReader};
@@ -56,6 +57,7 @@ pub fn start(
     id: &str,
     opts: StartOptions,
 ) -> Result<(), ContainersError> {
+    check_network(store, id)?;
     store.set_stop_requested(id, false)?;
     let dir = store.container_dir(id);
     let log_path = dir.join("monitor.log");
@@ -111,6 +113,26 @@ pub fn start(
             ),
         }),
     }
+}
+
+/// `--network container:X` needs X running: said here, before a monitor starts.
+fn check_network(store: &Store, id: &str) -> Result<(), ContainersError> {
+    let config = config_of(&lookup(store, id)?)?;
+    if let Network::Container(other) = &config.network {
+        let Ok(x) = lookup(store, other) else {
+            return Err(ContainersError::Invalid(format!(
+                "--network container:{}: that container no longer exists: create this one again",
+                &other[..other.len().min(12)]
+            )));
+        };
+        super::join::running_init(&x, &x.name).map_err(|_| {
+            ContainersError::Invalid(format!(
+                "--network container:{0}: container {0} is not running: start it first",
+                x.name
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 /// Starts container `input` under a detached monitor, unless it runs already

@@ -8,10 +8,13 @@ use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::interface::{Each, Error, RunEngine};
 use crate::engine::monitor::command::{Invocation, MonitorCommand};
 use crate::engine::monitor::{self, MonitorError};
+use crate::engine::net::Network;
 use crate::engine::process::single_threaded;
+use crate::engine::process::Inside;
 use crate::engine::store::Store;
 use crate::engine::streams::Streams;
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,7 +35,7 @@ impl RunEngine for LocalEngine {
         streams: Streams,
         progress: CreateProgress,
     ) -> Result<RunEnd, Error> {
-        self.inside()?;
+        self.inside_for([&opts.create.network])?;
         // One connection for the whole run: opening the store costs a quarter of
         // a millisecond each time.
         let store = self.store()?;
@@ -89,7 +92,7 @@ impl RunEngine for LocalEngine {
     }
 
     fn start(&self, names: &[String]) -> Result<Each, Error> {
-        self.inside()?;
+        self.inside_for(&self.networks(names)?)?;
         let store = self.store()?;
         Ok(names
             .iter()
@@ -103,7 +106,7 @@ impl RunEngine for LocalEngine {
         request: &AttachRequest,
         streams: Streams,
     ) -> Result<AttachEnd, Error> {
-        self.inside()?;
+        self.inside_for(&self.networks(&[name.to_owned()])?)?;
         let store = self.store()?;
         Ok(start::start_named_attached(
             &self.ctx, &store, name, request, streams,
@@ -118,8 +121,9 @@ impl RunEngine for LocalEngine {
             .iter()
             .map(|name| Ok(stop::stop(&store, name, timeout)?))
             .collect();
+        let networks = self.networks(names)?;
         drop(store);
-        self.inside()?;
+        self.inside_for(&networks)?;
         let store = self.store()?;
         Ok(names
             .iter()
@@ -148,6 +152,39 @@ impl RunEngine for LocalEngine {
 }
 
 impl LocalEngine {
+    /// Inside the user namespace the containers are to live in: a new one, or,
+    /// rootless with `--network container:X`, X's, which owns the network
+    /// namespace they join (X must run: its init holds both).
+    fn inside_for<'a>(
+        &self,
+        networks: impl IntoIterator<Item = &'a Network>,
+    ) -> Result<Inside, Error> {
+        let other = networks.into_iter().find_map(|n| match n {
+            Network::Container(x) => Some(x),
+            _ => None,
+        });
+        let Some(x) = other.filter(|_| self.ctx.rootless()) else {
+            return self.inside();
+        };
+        let host = self.host()?;
+        let record = containers::lookup::lookup(&self.store()?, x)?;
+        let init = containers::join::running_init(&record, &record.name)?;
+        let userns = PathBuf::from(format!("/proc/{init}/ns/user"));
+        Ok(self.ctx.inside_of(host, &userns)?)
+    }
+
+    /// The networks the named containers were created with (unknown names are
+    /// left to the verb to report).
+    fn networks(&self, names: &[String]) -> Result<Vec<Network>, Error> {
+        let store = self.store()?;
+        Ok(names
+            .iter()
+            .filter_map(|n| containers::lookup::lookup(&store, n).ok())
+            .filter_map(|r| containers::lookup::config_of(&r).ok())
+            .map(|c| c.network)
+            .collect())
+    }
+
     /// Pulls the image as `pulling` says, then creates the container.
     fn create_in(
         &self,

@@ -3,6 +3,7 @@
 //! every command that looks at a container.
 
 use super::restart::RestartPolicy;
+use crate::engine::net::names::NameOptions;
 use crate::engine::net::Network;
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::StoreError;
@@ -15,6 +16,9 @@ pub struct ContainerConfig {
     /// Overlay lower dirs, topmost first.
     pub layers: Vec<PathBuf>,
     pub network: Network,
+    /// `--dns*`, `--add-host`, `--no-hosts`, for inspect.
+    #[serde(default)]
+    pub names: NameOptions,
     pub interactive: bool,
     /// A pty for the container (`-t`).
     #[serde(default)]

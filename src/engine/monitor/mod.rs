@@ -20,6 +20,7 @@ mod handoff;
 pub mod init;
 pub(crate) mod io;
 pub mod logfile;
+mod network;
 pub mod restart;
 pub(crate) mod rootfs;
 pub mod socket;

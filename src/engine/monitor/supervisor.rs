@@ -10,6 +10,7 @@ use super::logfile::LogWriter;
 use super::restart;
 use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
 use crate::engine::context::Context;
+use crate::engine::net::Network;
 use crate::engine::store::containers::{RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
@@ -55,8 +56,13 @@ impl Supervisor<'_> {
         if self.ctx.rootless() {
             rootfs::prefer_cgroup2()?;
         }
-        if self.config.network == crate::engine::net::Network::None {
-            rootfs::isolated_network()?;
+        let config = self.config;
+        match &config.network {
+            Network::None => rootfs::isolated_network()?,
+            Network::Container(_) | Network::Ns(_) => {
+                super::network::join(self.store()?, &config.network)?
+            }
+            _ => {}
         }
         let dir = self.dir.clone();
         let merged = rootfs::mount_overlay(&dir, &self.config.layers, self.config.remove)?;

@@ -1,8 +1,10 @@
 //! Containers' networks: the mode a container asks for (mode.rs), the ports it
-//! publishes (ports.rs), and, rootless, the helper (pasta or slirp4netns) that
+//! publishes (ports.rs), how it finds names (names.rs, addresses.rs), and, rootless, the helper (pasta or slirp4netns) that
 //! connects its namespace to the host's network for as long as it runs.
 
+pub mod addresses;
 pub mod mode;
+pub mod names;
 pub mod ports;
 
 pub use mode::Network;

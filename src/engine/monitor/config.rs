@@ -3,6 +3,7 @@
 //! every command that looks at a container.
 
 use super::restart::RestartPolicy;
+use crate::engine::net::ports::{Exposed, PortMapping};
 use crate::engine::net::Network;
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::StoreError;
@@ -43,6 +44,12 @@ pub struct ContainerConfig {
     pub cap_add: Vec<String>,
     #[serde(default)]
     pub cap_drop: Vec<String>,
+    /// Published ports, host ports chosen (`-p`, `-P`).
+    #[serde(default)]
+    pub ports: Vec<PortMapping>,
+    /// The image's EXPOSE, `--expose` and the published container ports.
+    #[serde(default)]
+    pub exposed: Vec<Exposed>,
 }
 
 fn default_stop_signal() -> String {

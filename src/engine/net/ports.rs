@@ -136,8 +136,9 @@ fn span(first: u16, len: u16) -> String {
 }
 
 /// pasta's port options (`-t`/`-u` specs, `[ADDR/]HOST[-HOST]:CTR[-CTR]`) that
-/// forward `ports` into the namespace. A protocol without ports gets `none`:
-/// pasta's default, `auto`, would forward every port the container listens on.
+/// forward `ports` into the namespace, a run of ports as one spec. Nothing for a
+/// protocol without ports: the caller says `none` for it, since pasta's default,
+/// `auto`, would forward every port the container listens on.
 pub fn pasta_args(ports: &[PortMapping]) -> Vec<String> {
     let mut args = Vec::new();
     for (protocol, flag) in [(Protocol::Tcp, "-t"), (Protocol::Udp, "-u")] {
@@ -146,9 +147,6 @@ pub fn pasta_args(ports: &[PortMapping]) -> Vec<String> {
             .filter(|p| p.protocol == protocol)
             .cloned()
             .collect();
-        if mine.is_empty() {
-            args.extend([flag.to_owned(), "none".to_owned()]);
-        }
         for (p, len) in runs(&mine) {
             let addr = p.host_ip.map(|ip| format!("{ip}/")).unwrap_or_default();
             let spec = format!(
@@ -196,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn pasta_gets_one_spec_per_run_and_none_for_an_unused_protocol() {
+    fn pasta_gets_one_spec_per_run() {
         use Protocol::*;
         let ports = [
             map(None, 8000, 80, Tcp),
@@ -214,15 +212,10 @@ mod tests {
                 "127.0.0.1/9000:90",
                 "-t",
                 "::1/9001:91",
-                "-u",
-                "none"
             ]
         );
-        assert_eq!(
-            pasta_args(&[map(None, 5353, 53, Udp)]),
-            ["-t", "none", "-u", "5353:53"]
-        );
-        assert_eq!(pasta_args(&[]), ["-t", "none", "-u", "none"]);
+        assert_eq!(pasta_args(&[map(None, 5353, 53, Udp)]), ["-u", "5353:53"]);
+        assert!(pasta_args(&[]).is_empty());
     }
 
     #[test]

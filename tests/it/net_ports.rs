@@ -267,3 +267,28 @@ fn ports_without_a_helper_are_dropped_with_podmans_warning() {
         c.run(["rm", &id]).success();
     }
 }
+
+#[test]
+fn a_privileged_host_port_is_refused_rootless_with_the_sysctl_that_allows_it() {
+    let (c, image) = with_busybox();
+    let start: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(1024);
+    if c.user().uid == 0 || start <= 80 {
+        return;
+    }
+    c.run([
+        "run",
+        "-d",
+        "--network",
+        "pasta",
+        "-p",
+        "80:80",
+        &image,
+        "true",
+    ])
+    .code(125)
+    .stderr_contains("sysctl net.ipv4.ip_unprivileged_port_start=80");
+    c.run(["ps", "-a", "-q"]).success().stdout_eq("");
+}

@@ -110,13 +110,13 @@ pub fn resolve(
     Ok(out)
 }
 
-/// Fails unless every host port of `ports` can be listened on now.
+/// Fails unless every host port of `ports` can be listened on now. Each is
+/// let go at once (`resolve` made them distinct), so that a long range does
+/// not run out of descriptors.
 pub fn check_free(ports: &[PortMapping]) -> Result<(), NetError> {
-    let mut held = Vec::new();
     for p in ports {
-        let (socket, _) = bind(p.host_ip, p.host_port, p.protocol)
+        bind(p.host_ip, p.host_port, p.protocol)
             .map_err(|e| refused(p.host_ip, p.host_port, p.protocol, e))?;
-        held.push(socket);
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use crate::engine::containers::create::{CreateEvent, CreateProgress, Pulling};
 use crate::engine::containers::{CreateOptions, RestartPolicy, Seccomp};
 use crate::engine::interface::Engine;
 use crate::engine::net::names::NameOptions;
+use crate::engine::net::ports;
 use crate::engine::net::Network;
 use crate::engine::runtime::process;
 use crate::engine::runtime::seccomp_profile::Profile;
@@ -65,6 +66,16 @@ pub struct Args {
     /// Leave the image's /etc/hosts as it is
     #[arg(long)]
     no_hosts: bool,
+    /// Publish container ports on the host: [[IP:][HOSTPORT]:]CTRPORT[/tcp|udp],
+    /// ranges as 8000-8010:80-90, an empty HOSTPORT for a free one
+    #[arg(short, long, value_name = "PORT")]
+    publish: Vec<String>,
+    /// Publish every exposed port (the image's EXPOSE and --expose) on a free host port
+    #[arg(short = 'P', long)]
+    publish_all: bool,
+    /// Expose a port or range without publishing it: PORT[-PORT][/tcp|udp]
+    #[arg(long, value_name = "PORT")]
+    expose: Vec<String>,
     /// Mount the container's root filesystem read-only
     #[arg(long)]
     read_only: bool,
@@ -222,6 +233,18 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .collect::<Result<_, _>>()?,
         init: args.init,
         restart: RestartPolicy::parse(&args.restart)?,
+        publish: args
+            .publish
+            .iter()
+            .map(|p| p.parse())
+            .collect::<Result<_, _>>()?,
+        publish_all: args.publish_all,
+        expose: args
+            .expose
+            .iter()
+            .map(|e| ports::parse_expose(e))
+            .collect::<Result<Vec<_>, _>>()?
+            .concat(),
     };
     opts.validate()?;
     crate::engine::oci::reference::Reference::parse(image)?;

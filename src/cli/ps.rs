@@ -5,6 +5,7 @@ use super::table::Table;
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::interface::Engine;
 use crate::engine::interface::{RunState, Status};
+use crate::engine::net::ports;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
@@ -112,7 +113,7 @@ fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
         "State": r.state.status.as_str(),
         "Names": r.name,
         "Labels": labels.join(","),
-        "Ports": "",
+        "Ports": ports::ps_column(&l.config.ports),
         "Size": size(l),
         "Mounts": "",
         "Networks": network,

@@ -2,6 +2,7 @@
 
 use super::table::Table;
 use crate::engine::interface::Engine;
+use crate::engine::net::ports;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,23 +48,27 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     Ok(table.print()?)
 }
 
-/// Each mapping, or those of the port asked for (which must have one).
+/// Each mapping as `80/tcp -> 0.0.0.0:8080`, or, for the private port asked
+/// for (tcp unless said), just where it is published, as Docker prints them.
 pub fn port(engine: &dyn Engine, args: PortArgs) -> anyhow::Result<()> {
     let ports = engine.port(&args.container)?;
-    let wanted: Vec<&String> = match &args.port {
-        None => ports.iter().collect(),
-        // `80` is 80 of any protocol, `80/udp` just that one.
-        Some(port) => ports
-            .iter()
-            .filter(|p| {
-                let private = p.split(" -> ").next().unwrap_or_default();
-                private == port || private.split('/').next() == Some(port.as_str())
-            })
-            .collect(),
+    let Some(wanted) = &args.port else {
+        for p in &ports {
+            println!("{} -> {}", p.private(), p.public());
+        }
+        return Ok(());
     };
-    if let (Some(port), true) = (&args.port, wanted.is_empty()) {
-        anyhow::bail!("no public port '{port}' published for {}", args.container);
+    let private = match ports::parse_expose(wanted).as_deref() {
+        Ok([one]) => *one,
+        _ => anyhow::bail!("invalid port {wanted:?}: use PORT[/tcp|udp]"),
+    };
+    let found: Vec<_> = ports.iter().filter(|p| p.private() == private).collect();
+    if found.is_empty() {
+        anyhow::bail!(
+            "no public port '{private}' published for {}",
+            args.container
+        );
     }
-    wanted.iter().for_each(|p| println!("{p}"));
+    found.iter().for_each(|p| println!("{}", p.public()));
     Ok(())
 }

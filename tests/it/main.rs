@@ -24,6 +24,7 @@ mod login;
 mod logs;
 mod manifest;
 mod net_names;
+mod net_ports;
 mod peers;
 mod ps;
 mod pull;

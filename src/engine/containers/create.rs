@@ -11,6 +11,7 @@ use crate::engine::monitor::init;
 use crate::engine::monitor::restart::RestartPolicy;
 use crate::engine::net::addresses;
 use crate::engine::net::names::NameOptions;
+use crate::engine::net::ports::{self, Exposed, Publish};
 use crate::engine::net::{NetError, Network};
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
@@ -62,6 +63,12 @@ pub struct CreateOptions {
     /// Run coracle's init as PID 1, the command as its child (`--init`).
     pub init: bool,
     pub restart: RestartPolicy,
+    /// `-p`, as given.
+    pub publish: Vec<Publish>,
+    /// `-P`: every exposed port published too, each on a free host port.
+    pub publish_all: bool,
+    /// `--expose`.
+    pub expose: Vec<Exposed>,
 }
 
 impl CreateOptions {
@@ -183,6 +190,15 @@ pub fn create(
         (Seccomp::Profile(p), _) => Some(p.to_oci(&capabilities)),
         _ => None,
     };
+    // Docker's ExposedPorts: the image's, --expose's and the published ones.
+    let mut exposed = ports::image_exposed(&config);
+    exposed.extend(&opts.expose);
+    exposed.sort();
+    exposed.dedup();
+    let ports = ports::resolve(&network, &opts.publish, &exposed, opts.publish_all)?;
+    exposed.extend(ports.iter().map(|p| p.private()));
+    exposed.sort();
+    exposed.dedup();
     let dir = store.container_dir(&id);
     let tty_gid = ctx
         .mode
@@ -231,6 +247,8 @@ pub fn create(
         privileged: opts.privileged,
         cap_add: opts.cap_add.clone(),
         cap_drop: opts.cap_drop.clone(),
+        ports,
+        exposed,
     };
     let mut record = ContainerRecord {
         id: id.clone(),

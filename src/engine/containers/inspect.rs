@@ -5,6 +5,7 @@ use super::lookup::{config_of, lookup};
 use super::restart::RestartPolicy;
 use super::ContainersError;
 use crate::engine::monitor::LOG_FILE;
+use crate::engine::net::ports;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::Store;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -68,6 +69,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "CapDrop": config.cap_drop,
             "Init": config.init,
             "LogConfig": { "Type": "json-file", "Config": {} },
+            "PortBindings": ports::port_bindings(&config.ports),
         },
         "GraphDriver": {
             "Name": "overlay",
@@ -91,8 +93,12 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "Entrypoint": Value::Null,
             "Labels": labels,
             "StopSignal": config.stop_signal,
+            "ExposedPorts": ports::exposed_ports(&config.exposed),
         },
-        "NetworkSettings": { "Networks": { network.clone(): {} } },
+        "NetworkSettings": {
+            "Networks": { network.clone(): {} },
+            "Ports": ports::inspect_ports(&config.ports, &config.exposed),
+        },
     }))
 }
 

@@ -7,6 +7,7 @@ use super::lookup::{config_of, lookup};
 use super::ContainersError;
 use crate::engine::context::Context;
 use crate::engine::monitor::command::MonitorCommand;
+use crate::engine::net::ports;
 use crate::engine::net::Network;
 use crate::engine::store::Store;
 use crate::engine::streams::Streams;
@@ -58,6 +59,12 @@ pub fn start(
     opts: StartOptions,
 ) -> Result<(), ContainersError> {
     check_network(store, id)?;
+    if let Err(e) = check_ports(store, id) {
+        if opts.remove_on_failure {
+            let _ = store.remove_container(id);
+        }
+        return Err(e);
+    }
     store.set_stop_requested(id, false)?;
     let dir = store.container_dir(id);
     let log_path = dir.join("monitor.log");
@@ -133,6 +140,13 @@ fn check_network(store: &Store, id: &str) -> Result<(), ContainersError> {
         })?;
     }
     Ok(())
+}
+
+/// Fails when a host port container `id` publishes is taken (since its create,
+/// or by another container), before a monitor or helper is started.
+pub fn check_ports(store: &Store, id: &str) -> Result<(), ContainersError> {
+    let config = config_of(&lookup(store, id)?)?;
+    Ok(ports::check_free(&config.ports)?)
 }
 
 /// Starts container `input` under a detached monitor, unless it runs already

@@ -1,8 +1,9 @@
 //! `top`: the container's processes, read from the host's /proc by walking the
 //! tree down from its init. Users are shown as the container sees them.
 
-use super::lookup::lookup;
+use super::lookup::{config_of, lookup};
 use super::{state, ContainersError};
+use crate::engine::net::ports::PortMapping;
 use crate::engine::store::Store;
 use chrono::{DateTime, Local};
 
@@ -38,11 +39,9 @@ pub fn top(store: &Store, input: &str) -> Result<Vec<Process>, ContainersError> 
         .collect())
 }
 
-/// The ports container `input` publishes, as `port` shows them: none before
-/// coracle has networks, but the container must exist.
-pub fn ports(store: &Store, input: &str) -> Result<Vec<String>, ContainersError> {
-    lookup(store, input)?;
-    Ok(Vec::new())
+/// The ports container `input` publishes, host ports as chosen at create.
+pub fn ports(store: &Store, input: &str) -> Result<Vec<PortMapping>, ContainersError> {
+    Ok(config_of(&lookup(store, input)?)?.ports)
 }
 
 fn children(pid: i32) -> Vec<i32> {

@@ -13,6 +13,7 @@ use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::containers::top::Process;
 use crate::engine::monitor::logfile::Entry;
+use crate::engine::net::ports::PortMapping;
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -58,9 +59,8 @@ pub trait ContainerEngine {
     /// The container's processes, in `ps -ef`'s columns.
     fn top(&self, name: &str) -> Result<Vec<Process>, Error>;
 
-    /// The container's published ports as `port` shows them
-    /// (`80/tcp -> 0.0.0.0:8080`): none before coracle has networks.
-    fn port(&self, name: &str) -> Result<Vec<String>, Error>;
+    /// The ports the container publishes, one mapping per port.
+    fn port(&self, name: &str) -> Result<Vec<PortMapping>, Error>;
 
     /// Removes the containers that are not running, as the filters allow.
     fn prune_containers(&self, filters: &[String]) -> Result<Pruned, Error>;

@@ -13,6 +13,7 @@ use crate::engine::containers::remove::{self, RemoveOptions};
 use crate::engine::containers::top::{self, Process};
 use crate::engine::containers::{export, inspect, pause, stop, ContainersError};
 use crate::engine::interface::{ContainerEngine, Each, Error, LogBatches};
+use crate::engine::net::ports::PortMapping;
 use crate::engine::runtime::signal;
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -84,7 +85,7 @@ impl ContainerEngine for LocalEngine {
         Ok(top::top(&self.store()?, name)?)
     }
 
-    fn port(&self, name: &str) -> Result<Vec<String>, Error> {
+    fn port(&self, name: &str) -> Result<Vec<PortMapping>, Error> {
         Ok(top::ports(&self.store()?, name)?)
     }
 

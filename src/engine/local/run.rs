@@ -66,6 +66,10 @@ impl RunEngine for LocalEngine {
             let end = start::start_attached(ctx, &store, &id, &attach, true, streams)?;
             return Ok(RunEnd::Ended(end));
         }
+        if let Err(e) = start::check_ports(&store, &id) {
+            let _ = store.remove_container(&id);
+            return Err(e.into());
+        }
         let foreground = monitor::Options {
             caller: Some(streams),
             remove_on_failure: true,

@@ -4,6 +4,7 @@
 
 use super::restart::RestartPolicy;
 use crate::engine::net::names::NameOptions;
+use crate::engine::net::ports::{Exposed, PortMapping};
 use crate::engine::net::Network;
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::StoreError;
@@ -47,6 +48,12 @@ pub struct ContainerConfig {
     pub cap_add: Vec<String>,
     #[serde(default)]
     pub cap_drop: Vec<String>,
+    /// Published ports, host ports chosen (`-p`, `-P`).
+    #[serde(default)]
+    pub ports: Vec<PortMapping>,
+    /// The image's EXPOSE, `--expose` and the published container ports.
+    #[serde(default)]
+    pub exposed: Vec<Exposed>,
 }
 
 fn default_stop_signal() -> String {

@@ -8,6 +8,7 @@ use crate::engine::interface::Engine;
 use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports;
 use crate::engine::net::Network;
+use crate::engine::oci::reference;
 use crate::engine::runtime::process;
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::ulimit::Ulimit;
@@ -247,6 +248,9 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .concat(),
     };
     opts.validate()?;
-    crate::engine::oci::reference::Reference::parse(image)?;
+    // A whole image ID is no name, but names an image as well (Docker's rule).
+    if !reference::is_image_id(image) {
+        reference::Reference::parse(image)?;
+    }
     Ok(opts)
 }

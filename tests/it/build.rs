@@ -221,3 +221,19 @@ fn build_proxy_args_reach_run_but_not_the_image() {
     let image = inspect(&c, "proxied");
     assert!(!image.to_string().contains("proxy.example"), "{image}");
 }
+
+/// Two RUN steps that change nothing make the same (empty) layer twice; a third
+/// step's container must still mount (overlay refuses a lower dir named twice).
+#[test]
+fn build_runs_over_the_same_layer_twice() {
+    let (c, base) = with_busybox();
+    let dir = dockerfile_only(
+        &c,
+        "same-layer",
+        &format!("FROM {base}\nRUN true\nRUN true\nRUN echo third > /third\n"),
+    );
+    let id = built_id(&build(&c, &["-q", dir.to_str().unwrap()]));
+    c.run(["run", "--rm", &id, "cat", "/third"])
+        .success()
+        .stdout_eq("third\n");
+}

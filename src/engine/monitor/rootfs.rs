@@ -57,8 +57,14 @@ pub fn mount_overlay(
     throwaway: bool,
 ) -> Result<PathBuf, MonitorError> {
     let merged = merged(dir);
+    // Overlay refuses a lower dir named twice (ELOOP). Layers are kept by
+    // content, so a layer that comes again (two build steps that changed the
+    // same nothing) is the same directory; its topmost place shadows every lower
+    // one, which can go.
+    let mut seen = std::collections::HashSet::new();
     let lower = layers
         .iter()
+        .filter(|l| seen.insert(*l))
         .map(|l| l.display().to_string())
         .collect::<Vec<_>>()
         .join(":");

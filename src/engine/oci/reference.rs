@@ -42,6 +42,13 @@ fn invalid(input: &str, reason: impl Into<String>) -> ReferenceError {
     }
 }
 
+/// Whether `s` is a whole image ID (64 hex digits, with or without `sha256:`):
+/// `run`, `create` and `build`'s FROM take one where they take a name.
+pub fn is_image_id(s: &str) -> bool {
+    let hex = s.strip_prefix("sha256:").unwrap_or(s);
+    hex.len() == 64 && is_lower_hex(hex)
+}
+
 impl Reference {
     /// Parses `[registry/]repository[:tag][@digest]` with Docker's normalisation:
     /// no registry means docker.io, a one-component docker.io name lives in

@@ -2,8 +2,11 @@
 //! publishes (ports.rs), and, rootless, the helper (pasta or slirp4netns) that
 //! connects its namespace to the host's network for as long as it runs.
 
+pub mod helper;
 pub mod mode;
+pub mod pasta;
 pub mod ports;
+mod slirp;
 
 pub use mode::Network;
 
@@ -14,12 +17,26 @@ pub enum NetError {
     /// A malformed or impossible request (a bad `--network`, `-p`, `--dns`).
     #[error("{0}")]
     Invalid(String),
+    /// The helper's binary is not installed.
+    #[error("cannot connect the container's network: {helper} is not installed (apt-get install {package}), or use --network none")]
+    Missing { helper: String, package: String },
+    #[error("cannot connect the container's network: cannot open /dev/net/tun: {0} (as root: chmod 0666 /dev/net/tun)")]
+    Tun(std::io::Error),
+    #[error("cannot connect the container's network: {helper}: {message}")]
+    Helper { helper: String, message: String },
+    #[error("cannot connect the container's network: {what}: {source}")]
+    Io {
+        what: &'static str,
+        source: std::io::Error,
+    },
 }
 
 impl Kinded for NetError {
     fn kind(&self) -> ErrorKind {
         match self {
             NetError::Invalid(_) => ErrorKind::Invalid,
+            NetError::Missing { .. } | NetError::Tun(_) => ErrorKind::NotPermitted,
+            NetError::Helper { .. } | NetError::Io { .. } => ErrorKind::Internal,
         }
     }
 }

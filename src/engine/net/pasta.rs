@@ -1,0 +1,135 @@
+//! pasta (from passt), Podman's default: it copies the host's addresses and
+//! routes into the namespace, maps the gateway address to the host (so the host's
+//! loopback services are reachable there), forwards DNS sent to
+//! `DNS_FORWARD` to the host's resolvers, and forwards published ports.
+
+use super::helper::{self, LOG_FILE};
+use super::ports::{pasta_args, PortMapping, Protocol};
+use super::NetError;
+use nix::mount::{mount, umount2, MntFlags, MsFlags};
+use std::net::Ipv4Addr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The address in the namespace whose DNS queries pasta forwards to the host's
+/// resolvers (Podman's choice): for a resolv.conf when the host's are on 127.0.0.x.
+pub const DNS_FORWARD: Ipv4Addr = Ipv4Addr::new(169, 254, 1, 1);
+
+/// Where the namespace is bound for pasta, in the container's directory. pasta
+/// drops its capabilities before it opens the namespace, which then cannot open
+/// another process's /proc/PID/ns/net; a bind mount of it is a plain file.
+const NETNS_FILE: &str = "netns";
+
+/// Starts pasta for the namespace at `netns`; returns its pid once the namespace
+/// is configured (pasta goes to the background only then).
+pub fn start(
+    opts: &[String],
+    netns: &Path,
+    ports: &[PortMapping],
+    dir: &Path,
+) -> Result<i32, NetError> {
+    helper::check_tun()?;
+    let bound = bind(netns, dir)?;
+    let pidfile = dir.join("pasta.pid");
+    let log = std::fs::File::create(dir.join(LOG_FILE)).map_err(|source| NetError::Io {
+        what: "create the network helper's log",
+        source,
+    })?;
+    let status = Command::new("pasta")
+        .args(args(opts, &bound, ports, &pidfile))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .status()
+        .map_err(|e| helper::spawn_failed("pasta", "passt", e))?;
+    let pid = std::fs::read_to_string(&pidfile)
+        .ok()
+        .and_then(|p| p.trim().parse().ok());
+    let _ = std::fs::remove_file(&pidfile);
+    match (status.success(), pid) {
+        (true, Some(pid)) => Ok(pid),
+        _ => {
+            unbind(dir);
+            Err(helper::failed("pasta", dir, status))
+        }
+    }
+}
+
+/// Undoes `start`'s bind mount of the namespace, once pasta is gone.
+pub fn unbind(dir: &Path) {
+    let _ = umount2(&dir.join(NETNS_FILE), MntFlags::MNT_DETACH);
+}
+
+fn bind(netns: &Path, dir: &Path) -> Result<std::path::PathBuf, NetError> {
+    let target = dir.join(NETNS_FILE);
+    let io = |source| NetError::Io {
+        what: "bind the container's network namespace for pasta",
+        source,
+    };
+    std::fs::File::create(&target).map_err(io)?;
+    mount(
+        Some(netns),
+        &target,
+        None::<&str>,
+        MsFlags::MS_BIND,
+        None::<&str>,
+    )
+    .map_err(|e| io(e.into()))?;
+    Ok(target)
+}
+
+/// pasta's command line. Port forwarding is only what was published: pasta's
+/// default (`auto`) would scan for and forward every port bound on either side.
+fn args(opts: &[String], netns: &Path, ports: &[PortMapping], pidfile: &Path) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "--config-net".into(),
+        "--quiet".into(),
+        "--netns-only".into(),
+        "--netns".into(),
+        netns.display().to_string(),
+        "--pid".into(),
+        pidfile.display().to_string(),
+        // As root (real, or in our user namespace) pasta would switch to nobody,
+        // who may not enter the namespace.
+        "--runas".into(),
+        format!("{}:{}", nix::unistd::geteuid(), nix::unistd::getegid()),
+        "--dns-forward".into(),
+        DNS_FORWARD.to_string(),
+    ];
+    for (protocol, flag) in [(Protocol::Tcp, "-t"), (Protocol::Udp, "-u")] {
+        if !ports.iter().any(|p| p.protocol == protocol) {
+            args.extend([flag.to_owned(), "none".to_owned()]);
+        }
+    }
+    args.extend(["-T", "none", "-U", "none"].map(str::to_owned));
+    args.extend(pasta_args(ports));
+    args.extend(opts.iter().cloned());
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwards_only_what_was_published() {
+        let ports = [PortMapping {
+            host_ip: None,
+            host_port: 8080,
+            container_port: 80,
+            protocol: Protocol::Tcp,
+        }];
+        let a = args(
+            &["--mtu".into(), "1500".into()],
+            Path::new("/n"),
+            &ports,
+            Path::new("/p"),
+        );
+        let joined = a.join(" ");
+        assert!(joined.contains("--netns /n"));
+        assert!(joined.contains("-u none"));
+        assert!(!joined.contains("-t none"));
+        assert!(joined.contains("-t 8080:80"));
+        assert!(joined.ends_with("--mtu 1500"));
+    }
+}

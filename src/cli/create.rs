@@ -45,9 +45,10 @@ pub struct Args {
     /// Give the container a pseudo-terminal
     #[arg(short, long)]
     tty: bool,
-    /// Network mode: none (loopback only) or host
-    #[arg(long, alias = "net", default_value = "none")]
-    network: String,
+    /// Network mode: pasta[:OPTS], slirp4netns[:OPTS], none, host,
+    /// container:NAME or ns:PATH (default: pasta when it runs here, else slirp4netns)
+    #[arg(long, alias = "net")]
+    network: Option<String>,
     /// Mount the container's root filesystem read-only
     #[arg(long)]
     read_only: bool,
@@ -173,7 +174,11 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         workdir: args.workdir.clone(),
         user: args.user.clone(),
         hostname: args.hostname.clone(),
-        network: args.network.parse::<Network>()?,
+        network: args
+            .network
+            .as_deref()
+            .map(str::parse::<Network>)
+            .transpose()?,
         read_only: args.read_only,
         privileged: args.privileged,
         cap_add: args.cap_add.clone(),

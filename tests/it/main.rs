@@ -23,6 +23,7 @@ mod lifecycle;
 mod login;
 mod logs;
 mod manifest;
+mod net_connect;
 mod peers;
 mod ps;
 mod pull;

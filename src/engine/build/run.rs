@@ -50,7 +50,7 @@ pub fn run(
             env: step.env.clone(),
             workdir: step.workdir.clone(),
             user: step.user.clone(),
-            network: step.network.clone(),
+            network: Some(step.network.clone()),
             ..Default::default()
         },
     )?;

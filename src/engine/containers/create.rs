@@ -9,7 +9,7 @@ use crate::engine::images::pull::PullEvent;
 use crate::engine::monitor::config::ContainerConfig;
 use crate::engine::monitor::init;
 use crate::engine::monitor::restart::RestartPolicy;
-use crate::engine::net::Network;
+use crate::engine::net::{self, Network};
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, SpecInput};
@@ -41,7 +41,9 @@ pub struct CreateOptions {
     pub workdir: Option<String>,
     pub user: Option<String>,
     pub hostname: Option<String>,
-    pub network: Network,
+    /// None: the host's default (net::default_network), chosen here so that
+    /// the record says which.
+    pub network: Option<Network>,
     pub read_only: bool,
     pub privileged: bool,
     pub cap_add: Vec<String>,
@@ -104,6 +106,10 @@ pub fn create(
     opts: &CreateOptions,
 ) -> Result<String, ContainersError> {
     opts.validate()?;
+    let network = match &opts.network {
+        Some(network) => network.clone(),
+        None => net::default_network(&ctx.runroot)?,
+    };
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;
@@ -175,7 +181,7 @@ pub fn create(
         cwd: cwd.clone(),
         user: resolved,
         hostname: hostname.clone(),
-        network: opts.network.clone(),
+        network: network.clone(),
         read_only: opts.read_only,
         privileged: opts.privileged,
         capabilities,
@@ -192,7 +198,7 @@ pub fn create(
     })?;
     let monitor_config = ContainerConfig {
         layers: layer_dirs,
-        network: opts.network.clone(),
+        network: network.clone(),
         interactive: opts.interactive,
         tty: opts.tty,
         remove: opts.remove,
@@ -219,7 +225,7 @@ pub fn create(
         stop_requested: false,
     };
     add_record(store, &mut record, opts.name.is_none())?;
-    if let Err(e) = write_dir(&dir, &spec, &opts.network, &hostname) {
+    if let Err(e) = write_dir(&dir, &spec, &network, &hostname) {
         let _ = store.remove_container(&id);
         return Err(e);
     }

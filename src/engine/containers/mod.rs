@@ -44,6 +44,8 @@ pub enum ContainersError {
     Images(#[from] ImagesError),
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
+    #[error(transparent)]
+    Net(#[from] crate::engine::net::NetError),
     #[error("no such container: {0}")]
     NotFound(String),
     #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
@@ -94,6 +96,7 @@ impl Kinded for ContainersError {
             ContainersError::Store(e) => e.kind(),
             ContainersError::Images(e) => e.kind(),
             ContainersError::Runtime(e) => e.kind(),
+            ContainersError::Net(e) => e.kind(),
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,

@@ -26,7 +26,8 @@ pub struct Helper {
     record: PathBuf,
 }
 
-/// Connects the network namespace at `netns` as `network` says, forwarding
+/// Connects the network namespace bound at `netns` (a file: pasta drops the
+/// capabilities it would need to open another process's /proc/PID/ns/net) as `network` says, forwarding
 /// `ports`, with its files in `dir`; `None` when the mode has no helper.
 pub fn start(
     network: &Network,
@@ -82,9 +83,6 @@ impl Helper {
             if kill(pid, Signal::SIGKILL).is_ok() {
                 let _ = nix::sys::wait::waitpid(pid, None);
             }
-        }
-        if let Some(dir) = self.record.parent() {
-            pasta::unbind(dir);
         }
         let _ = std::fs::remove_file(&self.record);
     }

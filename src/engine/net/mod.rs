@@ -2,12 +2,14 @@
 //! publishes (ports.rs), and, rootless, the helper (pasta or slirp4netns) that
 //! connects its namespace to the host's network for as long as it runs.
 
+mod default;
 pub mod helper;
 pub mod mode;
 pub mod pasta;
 pub mod ports;
 mod slirp;
 
+pub use default::default_network;
 pub use mode::Network;
 
 use crate::engine::error::{ErrorKind, Kinded};
@@ -20,6 +22,8 @@ pub enum NetError {
     /// The helper's binary is not installed.
     #[error("cannot connect the container's network: {helper} is not installed (apt-get install {package}), or use --network none")]
     Missing { helper: String, package: String },
+    #[error("cannot connect the container's network: neither pasta nor slirp4netns is installed (apt-get install passt), or use --network none")]
+    NoHelper,
     #[error("cannot connect the container's network: cannot open /dev/net/tun: {0} (as root: chmod 0666 /dev/net/tun)")]
     Tun(std::io::Error),
     #[error("cannot connect the container's network: {helper}: {message}")]
@@ -35,7 +39,9 @@ impl Kinded for NetError {
     fn kind(&self) -> ErrorKind {
         match self {
             NetError::Invalid(_) => ErrorKind::Invalid,
-            NetError::Missing { .. } | NetError::Tun(_) => ErrorKind::NotPermitted,
+            NetError::Missing { .. } | NetError::NoHelper | NetError::Tun(_) => {
+                ErrorKind::NotPermitted
+            }
             NetError::Helper { .. } | NetError::Io { .. } => ErrorKind::Internal,
         }
     }

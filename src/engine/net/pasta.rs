@@ -6,7 +6,6 @@
 use super::helper::{self, LOG_FILE};
 use super::ports::{pasta_args, PortMapping, Protocol};
 use super::NetError;
-use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -14,11 +13,6 @@ use std::process::{Command, Stdio};
 /// The address in the namespace whose DNS queries pasta forwards to the host's
 /// resolvers (Podman's choice): for a resolv.conf when the host's are on 127.0.0.x.
 pub const DNS_FORWARD: Ipv4Addr = Ipv4Addr::new(169, 254, 1, 1);
-
-/// Where the namespace is bound for pasta, in the container's directory. pasta
-/// drops its capabilities before it opens the namespace, which then cannot open
-/// another process's /proc/PID/ns/net; a bind mount of it is a plain file.
-const NETNS_FILE: &str = "netns";
 
 /// Starts pasta for the namespace at `netns`; returns its pid once the namespace
 /// is configured (pasta goes to the background only then).
@@ -29,14 +23,13 @@ pub fn start(
     dir: &Path,
 ) -> Result<i32, NetError> {
     helper::check_tun()?;
-    let bound = bind(netns, dir)?;
     let pidfile = dir.join("pasta.pid");
     let log = std::fs::File::create(dir.join(LOG_FILE)).map_err(|source| NetError::Io {
         what: "create the network helper's log",
         source,
     })?;
     let status = Command::new("pasta")
-        .args(args(opts, &bound, ports, &pidfile))
+        .args(args(opts, netns, ports, &pidfile))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -48,34 +41,8 @@ pub fn start(
     let _ = std::fs::remove_file(&pidfile);
     match (status.success(), pid) {
         (true, Some(pid)) => Ok(pid),
-        _ => {
-            unbind(dir);
-            Err(helper::failed("pasta", dir, status))
-        }
+        _ => Err(helper::failed("pasta", dir, status)),
     }
-}
-
-/// Undoes `start`'s bind mount of the namespace, once pasta is gone.
-pub fn unbind(dir: &Path) {
-    let _ = umount2(&dir.join(NETNS_FILE), MntFlags::MNT_DETACH);
-}
-
-fn bind(netns: &Path, dir: &Path) -> Result<std::path::PathBuf, NetError> {
-    let target = dir.join(NETNS_FILE);
-    let io = |source| NetError::Io {
-        what: "bind the container's network namespace for pasta",
-        source,
-    };
-    std::fs::File::create(&target).map_err(io)?;
-    mount(
-        Some(netns),
-        &target,
-        None::<&str>,
-        MsFlags::MS_BIND,
-        None::<&str>,
-    )
-    .map_err(|e| io(e.into()))?;
-    Ok(target)
 }
 
 /// pasta's command line. Port forwarding is only what was published: pasta's

@@ -30,13 +30,18 @@ pub fn start(
     let (ready_read, ready_write): (OwnedFd, OwnedFd) =
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
             .map_err(|e| io("make a pipe for slirp4netns")(e.into()))?;
-    let socket = dir.join(API_SOCKET);
-    let _ = std::fs::remove_file(&socket);
+    let _ = std::fs::remove_file(dir.join(API_SOCKET));
     let mut command = Command::new("slirp4netns");
     command
         .args(["--configure", "--mtu=65520", "--netns-type=path"])
-        .arg(format!("--ready-fd={}", ready_write.as_raw_fd()))
-        .arg(format!("--api-socket={}", socket.display()))
+        .arg(format!("--ready-fd={}", ready_write.as_raw_fd()));
+    // Relative to its working directory: a socket's path has at most 107 bytes.
+    if !ports.is_empty() {
+        command
+            .current_dir(dir)
+            .arg(format!("--api-socket={API_SOCKET}"));
+    }
+    command
         .args(opts)
         .arg(netns)
         .arg("tap0")
@@ -68,7 +73,7 @@ pub fn start(
         let status = child.wait().map_err(io("wait for slirp4netns"))?;
         return Err(helper::failed("slirp4netns", dir, status));
     }
-    if let Err(e) = forward(&socket, ports) {
+    if let Err(e) = forward(dir, ports) {
         let _ = child.kill();
         let _ = child.wait();
         return Err(e);
@@ -78,13 +83,19 @@ pub fn start(
 
 /// Asks slirp4netns to forward each of `ports`, one request per connection as
 /// its API wants.
-fn forward(socket: &Path, ports: &[PortMapping]) -> Result<(), NetError> {
+fn forward(dir: &Path, ports: &[PortMapping]) -> Result<(), NetError> {
+    let failed = |message: String| NetError::Helper {
+        helper: "slirp4netns".into(),
+        message,
+    };
+    if ports.is_empty() {
+        return Ok(());
+    }
+    // Reached through a descriptor of the directory, for the same reason.
+    let dir = std::fs::File::open(dir).map_err(|e| failed(e.to_string()))?;
+    let socket = format!("/proc/self/fd/{}/{API_SOCKET}", dir.as_raw_fd());
     for request in slirp_hostfwd(ports) {
-        let failed = |message: String| NetError::Helper {
-            helper: "slirp4netns".into(),
-            message,
-        };
-        let mut stream = UnixStream::connect(socket).map_err(|e| failed(e.to_string()))?;
+        let mut stream = UnixStream::connect(&socket).map_err(|e| failed(e.to_string()))?;
         stream
             .write_all(request.to_string().as_bytes())
             .and_then(|()| stream.shutdown(std::net::Shutdown::Write))

@@ -49,7 +49,8 @@ pub struct Args {
     #[arg(short, long)]
     tty: bool,
     /// Network mode: pasta[:OPTS], slirp4netns[:OPTS], none (loopback only), host,
-    /// container:NAME|ID (share its network) or ns:PATH
+    /// container:NAME|ID (share its network) or ns:PATH (default: pasta when it
+    /// runs here, else slirp4netns)
     #[arg(long, alias = "net")]
     network: Option<String>,
     /// Use this nameserver instead of the host's (repeatable)
@@ -202,13 +203,11 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         workdir: args.workdir.clone(),
         user: args.user.clone(),
         hostname: args.hostname.clone(),
-        // Not given: the default, which build's RUN steps share.
         network: args
             .network
             .as_deref()
             .map(str::parse::<Network>)
-            .transpose()?
-            .unwrap_or_default(),
+            .transpose()?,
         names: NameOptions::parse(
             &args.dns,
             &args.dns_search,

@@ -51,7 +51,7 @@ pub fn run(
             env: step.env.clone(),
             workdir: step.workdir.clone(),
             user: step.user.clone(),
-            network: step.network.clone().unwrap_or_default(),
+            network: step.network.clone(),
             ..Default::default()
         },
     )?;

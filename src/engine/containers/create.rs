@@ -12,7 +12,7 @@ use crate::engine::monitor::restart::RestartPolicy;
 use crate::engine::net::addresses;
 use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports::{self, Exposed, Publish};
-use crate::engine::net::{NetError, Network};
+use crate::engine::net::{self, NetError, Network};
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, SpecInput};
@@ -44,7 +44,9 @@ pub struct CreateOptions {
     pub workdir: Option<String>,
     pub user: Option<String>,
     pub hostname: Option<String>,
-    pub network: Network,
+    /// None: the host's default (net::default_network), chosen here so that
+    /// the record says which.
+    pub network: Option<Network>,
     /// `--dns*`, `--add-host`, `--no-hosts`.
     pub names: NameOptions,
     pub read_only: bool,
@@ -101,12 +103,12 @@ impl CreateOptions {
         }
         let dns = !self.names.dns.is_empty();
         match &self.network {
-            Network::Container(_) if self.names.any() => {
+            Some(Network::Container(_)) if self.names.any() => {
                 return Err(RuntimeError::Invalid(
                     "conflicting options: --network container:X shares X's /etc/hosts and /etc/resolv.conf: drop --dns, --dns-search, --dns-option, --add-host and --no-hosts".into(),
                 ))
             }
-            Network::None if dns => {
+            Some(Network::None) if dns => {
                 return Err(RuntimeError::Invalid(
                     "conflicting options: --dns and --network none: a container without a network has no nameserver to reach".into(),
                 ))
@@ -129,10 +131,13 @@ pub fn create(
     opts: &CreateOptions,
 ) -> Result<String, ContainersError> {
     opts.validate()?;
-    // Stored by ID, as Podman does, so that a rename of X changes nothing.
+    // Not given: the host's default (pasta, else slirp4netns), chosen here so
+    // that the record says which. X of container:X is stored by ID, as Podman
+    // does, so that a rename of X changes nothing.
     let network = match &opts.network {
-        Network::Container(x) => Network::Container(super::lookup::lookup(store, x)?.id),
-        n => n.clone(),
+        None => net::default_network(&ctx.runroot)?,
+        Some(Network::Container(x)) => Network::Container(super::lookup::lookup(store, x)?.id),
+        Some(n) => n.clone(),
     };
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;

@@ -5,6 +5,7 @@
 //! stale, and the first command to notice corrects it.
 
 use super::ContainersError;
+use crate::engine::net::helper::Helper;
 use crate::engine::store::containers::{ContainerRecord, RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
@@ -18,7 +19,8 @@ pub const LOST_EXIT_CODE: i32 = 255;
 pub use crate::engine::monitor::{lock_path as monitor_lock_path, process_start};
 
 /// The record, corrected if its monitor is gone: marked exited, with whatever was
-/// left of the container killed (it has no one to reap it or write its logs).
+/// left of the container and its network helper killed (it has no one to reap it
+/// or write its logs).
 pub fn refresh(store: &Store, record: ContainerRecord) -> Result<ContainerRecord, ContainersError> {
     if !record.state.status.has_monitor() {
         return Ok(record);
@@ -36,6 +38,10 @@ pub fn refresh(store: &Store, record: ContainerRecord) -> Result<ContainerRecord
     };
     if record.state.status.has_monitor() {
         let killed = kill_leftover(&record.state);
+        // Its network helper would outlive it too.
+        if let Some(helper) = Helper::recorded(&store.container_dir(&record.id)) {
+            helper.stop();
+        }
         log::warn!(
             "the monitor of container {} is gone (killed, or the machine restarted): marking it exited",
             &record.id[..12]

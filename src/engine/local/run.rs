@@ -35,7 +35,7 @@ impl RunEngine for LocalEngine {
         streams: Streams,
         progress: CreateProgress,
     ) -> Result<RunEnd, Error> {
-        self.inside_for([&opts.create.network])?;
+        self.inside_for(opts.create.network.as_ref())?;
         // One connection for the whole run: opening the store costs a quarter of
         // a millisecond each time.
         let store = self.store()?;

@@ -4,7 +4,8 @@
 
 use super::config::ContainerConfig;
 use super::io::{Hub, Session};
-use super::{setup, setup_nix, tty, wait, MonitorError};
+use super::{rootfs, setup, setup_nix, tty, wait, MonitorError};
+use crate::engine::net::helper::{self, Helper};
 use crate::engine::streams::Streams;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
@@ -39,10 +40,35 @@ impl Run<'_> {
     pub fn execute(&self, hub: &mut Hub, started: &mut Started) -> Result<i32, MonitorError> {
         // A failed build can leave its state dir behind.
         let _ = std::fs::remove_dir_all(self.state_root.join(self.id));
-        let (mut container, console, mut session) = self.build(hub.caller.as_ref())?;
-        let result = self.start(&mut container, console, &mut session, hub, started);
-        delete(container, self.state_root, self.id);
+        let helper = self.connect()?;
+        let result =
+            self.build(hub.caller.as_ref())
+                .and_then(|(mut container, console, mut session)| {
+                    let result = self.start(&mut container, console, &mut session, hub, started);
+                    delete(container, self.state_root, self.id);
+                    result
+                });
+        disconnect(helper, self.bundle);
         result
+    }
+
+    /// A network namespace for the container, connected as its network mode
+    /// says, when the mode has a helper (that then runs before the container).
+    fn connect(&self) -> Result<Option<Helper>, MonitorError> {
+        if !self.config.network.has_helper() {
+            return Ok(None);
+        }
+        let netns = rootfs::bound_network(self.bundle)?;
+        helper::start(
+            &self.config.network,
+            &netns,
+            &self.config.ports,
+            self.bundle,
+        )
+        .map_err(|e| {
+            rootfs::unbind_network(self.bundle);
+            e.into()
+        })
     }
 
     fn build(
@@ -112,10 +138,7 @@ impl Run<'_> {
         hub: &mut Hub,
         started: &mut Started,
     ) -> Result<i32, MonitorError> {
-        let init = container.pid().ok_or_else(|| MonitorError::Runtime {
-            code: 125,
-            message: "the runtime reported no pid for the container".into(),
-        })?;
+        let init = container.pid().ok_or_else(no_pid)?;
         session.terminal = console
             .map(|c| c.receive().map(|master| tty::Terminal { master }))
             .transpose()?;
@@ -140,6 +163,22 @@ impl Run<'_> {
             });
         let _ = wait::unblock_signals(&signals);
         result
+    }
+}
+
+/// Stops a run's helper and lets its namespace go; also for a run that an
+/// earlier image of this monitor started, known only by the helper's record.
+pub fn disconnect(helper: Option<Helper>, dir: &Path) {
+    if let Some(helper) = helper.or_else(|| Helper::recorded(dir)) {
+        helper.stop();
+    }
+    rootfs::unbind_network(dir);
+}
+
+fn no_pid() -> MonitorError {
+    MonitorError::Runtime {
+        code: 125,
+        message: "the runtime reported no pid for the container".into(),
     }
 }
 

@@ -58,6 +58,8 @@ pub enum MonitorError {
     Context(#[from] ContextError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Net(#[from] crate::engine::net::NetError),
     #[error("no such container: {0}")]
     NotFound(String),
     #[error("container {0} is already running")]
@@ -335,6 +337,7 @@ impl Kinded for MonitorError {
         match self {
             MonitorError::Context(e) => e.kind(),
             MonitorError::Store(e) => e.kind(),
+            MonitorError::Net(e) => e.kind(),
             MonitorError::NotFound(_) => ErrorKind::NotFound,
             MonitorError::AlreadyRunning(_) => ErrorKind::Conflict,
             // The container's command cannot be run (126) or is not there (127).

@@ -3,6 +3,7 @@
 //! Both are entered before libcontainer runs, so the container inherits them.
 
 use super::MonitorError;
+use crate::engine::runtime::spec::NETNS_FILE;
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sched::{unshare, CloneFlags};
 use std::path::{Path, PathBuf};
@@ -91,6 +92,45 @@ pub fn mount_overlay(
 
 pub fn unmount(merged: &Path) {
     let _ = umount2(merged, MntFlags::MNT_DETACH);
+}
+
+/// A new network namespace for the container, with loopback up, bound at
+/// `NETNS_FILE` in `dir` (where the spec names it) while the monitor stays in its
+/// own, so that a helper run from here connects the two. A child makes it: the
+/// monitor could not return to its own (rootless, it belongs to the host's user
+/// namespace).
+pub fn bound_network(dir: &Path) -> Result<PathBuf, MonitorError> {
+    let target = dir.join(NETNS_FILE);
+    std::fs::File::create(&target).map_err(super::setup("create the network namespace file"))?;
+    // SAFETY: the monitor has one thread; the child only makes system calls and
+    // exits.
+    match unsafe { nix::unistd::fork() }.map_err(sys("fork to make a network namespace"))? {
+        nix::unistd::ForkResult::Child => {
+            let made = isolated_network().and_then(|()| {
+                mount(
+                    Some("/proc/self/ns/net"),
+                    &target,
+                    None::<&str>,
+                    MsFlags::MS_BIND,
+                    None::<&str>,
+                )
+                .map_err(sys("bind the network namespace"))
+            });
+            // SAFETY: leaves the forked child without running the parent's exit code.
+            unsafe { libc::_exit(i32::from(made.is_err())) }
+        }
+        nix::unistd::ForkResult::Parent { child } => match nix::sys::wait::waitpid(child, None) {
+            Ok(nix::sys::wait::WaitStatus::Exited(_, 0)) => Ok(target),
+            _ => Err(sys("make the container's network namespace")(
+                nix::Error::EPERM,
+            )),
+        },
+    }
+}
+
+/// Lets the namespace `bound_network` made go (once nothing is in it).
+pub fn unbind_network(dir: &Path) {
+    let _ = umount2(&dir.join(NETNS_FILE), MntFlags::MNT_DETACH);
 }
 
 /// A new network namespace holding only loopback, brought up as Docker's `none` has it.

@@ -82,6 +82,7 @@ impl Supervisor<'_> {
         hub: &mut Hub,
     ) -> Result<i32, MonitorError> {
         container::forget(&self.state_root(), self.id);
+        container::disconnect(None, &self.dir);
         let ran_for = self
             .state
             .started_ms

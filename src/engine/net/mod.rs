@@ -3,10 +3,15 @@
 //! connects its namespace to the host's network for as long as it runs.
 
 pub mod addresses;
+mod default;
+pub mod helper;
 pub mod mode;
 pub mod names;
+pub mod pasta;
 pub mod ports;
+mod slirp;
 
+pub use default::default_network;
 pub use mode::Network;
 
 use crate::engine::error::{ErrorKind, Kinded};
@@ -25,6 +30,20 @@ pub enum NetError {
     /// Listening on a host port failed otherwise.
     #[error("{0}")]
     Bind(String),
+    /// The helper's binary is not installed.
+    #[error("cannot connect the container's network: {helper} is not installed (apt-get install {package}), or use --network none")]
+    Missing { helper: String, package: String },
+    #[error("cannot connect the container's network: neither pasta nor slirp4netns is installed (apt-get install passt), or use --network none")]
+    NoHelper,
+    #[error("cannot connect the container's network: cannot open /dev/net/tun: {0} (as root: chmod 0666 /dev/net/tun)")]
+    Tun(std::io::Error),
+    #[error("cannot connect the container's network: {helper}: {message}")]
+    Helper { helper: String, message: String },
+    #[error("cannot connect the container's network: {what}: {source}")]
+    Io {
+        what: &'static str,
+        source: std::io::Error,
+    },
 }
 
 impl Kinded for NetError {
@@ -34,6 +53,10 @@ impl Kinded for NetError {
             NetError::PortInUse(_) => ErrorKind::Conflict,
             NetError::NotPermitted(_) => ErrorKind::NotPermitted,
             NetError::Bind(_) => ErrorKind::Internal,
+            NetError::Missing { .. } | NetError::NoHelper | NetError::Tun(_) => {
+                ErrorKind::NotPermitted
+            }
+            NetError::Helper { .. } | NetError::Io { .. } => ErrorKind::Internal,
         }
     }
 }

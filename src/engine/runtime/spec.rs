@@ -71,14 +71,33 @@ const READ_ONLY: [&str; 6] = [
     "/proc/sysrq-trigger",
 ];
 
+/// Where the monitor binds a namespace that a network helper connects, in the
+/// container's directory.
+pub const NETNS_FILE: &str = "netns";
+
 pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     let caps = &input.capabilities;
     // A non-root user keeps the bounding set but starts with nothing effective, as
     // after a setuid in Docker and Podman.
     let live: &[String] = if input.user.uid == 0 { caps } else { &[] };
-    // The network namespace is made (or not) by the monitor before it calls the
-    // runtime, so that it can bring loopback up; the container inherits it.
-    let namespaces = json!([{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]);
+    let mut namespaces = vec![
+        json!({"type": "pid"}),
+        json!({"type": "ipc"}),
+        json!({"type": "uts"}),
+        json!({"type": "mount"}),
+    ];
+    // `none`'s namespace is made by the monitor, which brings loopback up, and
+    // inherited; `host` has none. A helper's is made by the monitor too, bound
+    // at NETNS_FILE beside the rootfs, while the monitor stays in the host's to
+    // run the helper there.
+    match &input.network {
+        Network::Pasta(_) | Network::Slirp4netns(_) => {
+            namespaces
+                .push(json!({"type": "network", "path": input.rootfs.with_file_name(NETNS_FILE)}));
+        }
+        Network::Ns(path) => namespaces.push(json!({"type": "network", "path": path})),
+        Network::None | Network::Host | Network::Container(_) => {}
+    }
     let mut linux = json!({
         "namespaces": namespaces,
         "cgroupsPath": input.cgroups_path,
@@ -238,6 +257,19 @@ mod tests {
             .map(|n| n["type"].as_str().unwrap())
             .collect();
         assert_eq!(ns, ["pid", "ipc", "uts", "mount"]);
+        let mut i = input();
+        i.network = Network::Pasta(vec![]);
+        let spec = as_json(&i);
+        assert_eq!(
+            spec["linux"]["namespaces"][4],
+            json!({"type": "network", "path": "/r/netns"})
+        );
+        i.network = Network::Ns("/run/netns/x".into());
+        let spec = as_json(&i);
+        assert_eq!(
+            spec["linux"]["namespaces"][4],
+            json!({"type": "network", "path": "/run/netns/x"})
+        );
         assert_eq!(
             spec["process"]["capabilities"]["bounding"]
                 .as_array()

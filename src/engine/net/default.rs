@@ -1,0 +1,43 @@
+//! The network a container gets when `--network` is not given: pasta when it
+//! runs here, else slirp4netns, as Podman chooses. Probed once and remembered in
+//! the run root (a tmpfs: gone at reboot, when packages may have changed).
+
+use super::{NetError, Network};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The choice, in the run root.
+const CHOICE_FILE: &str = "network-default";
+
+/// The default network mode for containers on this host.
+pub fn default_network(runroot: &Path) -> Result<Network, NetError> {
+    let file = runroot.join(CHOICE_FILE);
+    if let Some(known) = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+    {
+        return Ok(known);
+    }
+    let chosen = [Network::Pasta(vec![]), Network::Slirp4netns(vec![])]
+        .into_iter()
+        .find(|n| runs(&n.to_string()))
+        .ok_or(NetError::NoHelper)?;
+    // Written whole under a temporary name: a reader never sees half of it.
+    let tmp = runroot.join(format!("{CHOICE_FILE}.{}", std::process::id()));
+    if std::fs::create_dir_all(runroot).is_ok() && std::fs::write(&tmp, chosen.to_string()).is_ok()
+    {
+        let _ = std::fs::rename(&tmp, &file);
+    }
+    Ok(chosen)
+}
+
+/// Whether `helper --version` runs and succeeds.
+fn runs(helper: &str) -> bool {
+    Command::new(helper)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}

@@ -1,0 +1,133 @@
+//! The helper process (pasta or slirp4netns) that connects a container's own
+//! network namespace to the host's network. The monitor starts one per run,
+//! after the runtime made the namespace and before the container's process
+//! starts, and stops it when the run ends. Its pid is recorded in the
+//! container's directory, so that a monitor that exec'd itself (handoff) or the
+//! next command after a kill -9 of the monitor can stop it too.
+
+use super::ports::PortMapping;
+use super::{pasta, slirp, NetError, Network};
+use crate::engine::monitor::process_start;
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use std::path::{Path, PathBuf};
+
+/// The helper's pid and start time, in the container's directory.
+const PID_FILE: &str = "net.pid";
+/// What the helper says on its way (its stderr), read when it fails to start.
+pub(super) const LOG_FILE: &str = "net.log";
+
+/// A running helper, known by its pid and start time (so that a recycled pid is
+/// never killed).
+#[derive(Debug)]
+pub struct Helper {
+    pid: i32,
+    start: u64,
+    record: PathBuf,
+}
+
+/// Connects the network namespace bound at `netns` (a file: pasta drops the
+/// capabilities it would need to open another process's /proc/PID/ns/net) as `network` says, forwarding
+/// `ports`, with its files in `dir`; `None` when the mode has no helper.
+pub fn start(
+    network: &Network,
+    netns: &Path,
+    ports: &[PortMapping],
+    dir: &Path,
+) -> Result<Option<Helper>, NetError> {
+    let pid = match network {
+        Network::Pasta(opts) => pasta::start(opts, netns, ports, dir)?,
+        Network::Slirp4netns(opts) => slirp::start(opts, netns, ports, dir)?,
+        _ => return Ok(None),
+    };
+    let name = network.to_string();
+    let name = name.split(':').next().unwrap_or_default();
+    let start = process_start(pid).ok_or_else(|| NetError::Helper {
+        helper: name.to_owned(),
+        message: "it exited as soon as it started".into(),
+    })?;
+    let helper = Helper {
+        pid,
+        start,
+        record: dir.join(PID_FILE),
+    };
+    if let Err(e) = std::fs::write(&helper.record, format!("{pid} {start}\n")) {
+        helper.stop();
+        return Err(NetError::Io {
+            what: "record the network helper's pid",
+            source: e,
+        });
+    }
+    Ok(Some(helper))
+}
+
+impl Helper {
+    /// The helper recorded in the container directory `dir`, if any.
+    pub fn recorded(dir: &Path) -> Option<Helper> {
+        let record = dir.join(PID_FILE);
+        let text = std::fs::read_to_string(&record).ok()?;
+        let (pid, start) = text.trim().split_once(' ')?;
+        Some(Helper {
+            pid: pid.parse().ok()?,
+            start: start.parse().ok()?,
+            record,
+        })
+    }
+
+    /// Kills the helper if it is still the process that was started, reaps it
+    /// when it is our child (the monitor is the subreaper of pasta's daemon), and
+    /// forgets it.
+    pub fn stop(self) {
+        if process_start(self.pid) == Some(self.start) {
+            let pid = Pid::from_raw(self.pid);
+            if kill(pid, Signal::SIGKILL).is_ok() {
+                let _ = nix::sys::wait::waitpid(pid, None);
+            }
+        }
+        let _ = std::fs::remove_file(&self.record);
+    }
+}
+
+/// Fails early, with the command that fixes it, when the helper could not open
+/// /dev/net/tun (it opens it for the namespace's interface).
+pub(super) fn check_tun() -> Result<(), NetError> {
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/net/tun")
+    {
+        Ok(_) => Ok(()),
+        Err(e) => Err(NetError::Tun(e)),
+    }
+}
+
+/// The error for a helper that failed: its last words from the log in `dir`.
+pub(super) fn failed(helper: &str, dir: &Path, status: impl std::fmt::Display) -> NetError {
+    let log = std::fs::read_to_string(dir.join(LOG_FILE)).unwrap_or_default();
+    let said = log
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("Failed to send"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    NetError::Helper {
+        helper: helper.to_owned(),
+        message: match said.is_empty() {
+            true => format!("it {status}"),
+            false => said,
+        },
+    }
+}
+
+/// The error for a helper binary that cannot be run.
+pub(super) fn spawn_failed(helper: &str, package: &str, e: std::io::Error) -> NetError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => NetError::Missing {
+            helper: helper.to_owned(),
+            package: package.to_owned(),
+        },
+        _ => NetError::Helper {
+            helper: helper.to_owned(),
+            message: e.to_string(),
+        },
+    }
+}

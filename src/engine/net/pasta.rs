@@ -1,0 +1,101 @@
+//! pasta (from passt), Podman's default: it copies the host's addresses and
+//! routes into the namespace, maps the gateway address to the host (so the host's
+//! loopback services are reachable there), forwards DNS sent to
+//! `DNS_FORWARD` to the host's resolvers, and forwards published ports.
+
+use super::helper::{self, LOG_FILE};
+use super::ports::{pasta_args, PortMapping, Protocol};
+use super::NetError;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The address in the namespace whose DNS queries pasta forwards to the host's
+/// resolvers: the one resolv.conf names (net/addresses.rs).
+use super::addresses::PASTA_DNS as DNS_FORWARD;
+
+/// Starts pasta for the namespace at `netns`; returns its pid once the namespace
+/// is configured (pasta goes to the background only then).
+pub fn start(
+    opts: &[String],
+    netns: &Path,
+    ports: &[PortMapping],
+    dir: &Path,
+) -> Result<i32, NetError> {
+    helper::check_tun()?;
+    let pidfile = dir.join("pasta.pid");
+    let log = std::fs::File::create(dir.join(LOG_FILE)).map_err(|source| NetError::Io {
+        what: "create the network helper's log",
+        source,
+    })?;
+    let status = Command::new("pasta")
+        .args(args(opts, netns, ports, &pidfile))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .status()
+        .map_err(|e| helper::spawn_failed("pasta", "passt", e))?;
+    let pid = std::fs::read_to_string(&pidfile)
+        .ok()
+        .and_then(|p| p.trim().parse().ok());
+    let _ = std::fs::remove_file(&pidfile);
+    match (status.success(), pid) {
+        (true, Some(pid)) => Ok(pid),
+        _ => Err(helper::failed("pasta", dir, status)),
+    }
+}
+
+/// pasta's command line. Port forwarding is only what was published: pasta's
+/// default (`auto`) would scan for and forward every port bound on either side.
+fn args(opts: &[String], netns: &Path, ports: &[PortMapping], pidfile: &Path) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "--config-net".into(),
+        "--quiet".into(),
+        "--netns-only".into(),
+        "--netns".into(),
+        netns.display().to_string(),
+        "--pid".into(),
+        pidfile.display().to_string(),
+        // As root (real, or in our user namespace) pasta would switch to nobody,
+        // who may not enter the namespace.
+        "--runas".into(),
+        format!("{}:{}", nix::unistd::geteuid(), nix::unistd::getegid()),
+        "--dns-forward".into(),
+        DNS_FORWARD.to_string(),
+    ];
+    for (protocol, flag) in [(Protocol::Tcp, "-t"), (Protocol::Udp, "-u")] {
+        if !ports.iter().any(|p| p.protocol == protocol) {
+            args.extend([flag.to_owned(), "none".to_owned()]);
+        }
+    }
+    args.extend(["-T", "none", "-U", "none"].map(str::to_owned));
+    args.extend(pasta_args(ports));
+    args.extend(opts.iter().cloned());
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwards_only_what_was_published() {
+        let ports = [PortMapping {
+            host_ip: None,
+            host_port: 8080,
+            container_port: 80,
+            protocol: Protocol::Tcp,
+        }];
+        let a = args(
+            &["--mtu".into(), "1500".into()],
+            Path::new("/n"),
+            &ports,
+            Path::new("/p"),
+        );
+        let joined = a.join(" ");
+        assert!(joined.contains("--netns /n"));
+        assert!(joined.contains("-u none"));
+        assert!(!joined.contains("-t none"));
+        assert!(joined.contains("-t 8080:80"));
+        assert!(joined.ends_with("--mtu 1500"));
+    }
+}

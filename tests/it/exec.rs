@@ -42,7 +42,7 @@ fn exec_passes_the_exit_code_through() {
 #[test]
 fn exec_joins_the_containers_namespaces() {
     let c = coracle();
-    let id = running(&c, &["--hostname", "boat"]);
+    let id = running(&c, &["--hostname", "boat", "--network", "none"]);
     exec(&c, &id, &["hostname"]).success().stdout_eq("boat\n");
     // Its pid namespace: the container's sleep is there as pid 1.
     exec(&c, &id, &["cat", "/proc/1/cmdline"])

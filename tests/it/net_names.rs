@@ -158,7 +158,10 @@ fn shares_the_others_network(c: &Coracle, image: &str) {
     let out = out.success();
     assert!(out.stdout.starts_with(&theirs), "{out}\nx: {theirs}");
     assert!(out.stdout.contains("10.7.7.7\tonly-x\n"), "{out}");
-    assert_eq!(inspect_field(c, &id, "{{.HostConfig.NetworkMode}}"), "pasta");
+    assert_eq!(
+        inspect_field(c, &id, "{{.HostConfig.NetworkMode}}"),
+        "pasta"
+    );
     // Stored by ID: inspect says which container, whatever it is called later.
     c.run([
         "create",

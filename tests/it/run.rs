@@ -175,7 +175,7 @@ fn run_confines_the_container_by_default() {
         .failure()
         .stderr_contains("Read-only file system");
     // --network none: loopback only, and up.
-    run(&c, &[&image, "ls", "/sys/class/net"])
+    run(&c, &["--network", "none", &image, "ls", "/sys/class/net"])
         .success()
         .stdout_eq("lo\n");
 }

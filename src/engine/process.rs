@@ -1,4 +1,5 @@
-//! What kind of process an operation needs, as values that prove it.
+//! What kind of process an operation needs, as values that prove it; and the
+//! facts about processes those checks and the stale-record checks read.
 //!
 //! Rootless, coracle works in two places. Inside its own user namespace (entered
 //! afresh by each command, with the same mappings every time), files get their
@@ -45,4 +46,17 @@ impl Host {
 /// Whether this process has one thread (a pull's runtime may leave some behind).
 pub fn single_threaded() -> bool {
     std::fs::read_dir("/proc/self/task").is_ok_and(|tasks| tasks.count() == 1)
+}
+
+/// A live process's start time in clock ticks since boot (field 22 of
+/// /proc/PID/stat); `None` for a zombie, which only waits to be reaped.
+pub fn process_start(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parentheses: count from the
+    // last ')'.
+    let mut fields = stat[stat.rfind(')')? + 2..].split(' ');
+    if matches!(fields.next(), Some("Z" | "X")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }

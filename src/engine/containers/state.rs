@@ -16,7 +16,8 @@ use nix::unistd::Pid;
 /// when its processes outlived the monitor and were killed.
 pub const LOST_EXIT_CODE: i32 = 255;
 
-pub use crate::engine::monitor::{lock_path as monitor_lock_path, process_start};
+pub use crate::engine::monitor::lock_path as monitor_lock_path;
+pub use crate::engine::process::process_start;
 
 /// The record, corrected if its monitor is gone: marked exited, with whatever was
 /// left of the container and its network helper killed (it has no one to reap it

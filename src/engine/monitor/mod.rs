@@ -275,19 +275,6 @@ pub fn lock_path(store: &Store, id: &str) -> std::path::PathBuf {
     store.container_dir(id).join("monitor.lock")
 }
 
-/// A live process's start time in clock ticks since boot (field 22 of
-/// /proc/PID/stat); `None` for a zombie, which only waits to be reaped.
-pub fn process_start(pid: i32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces and parentheses: count from the
-    // last ')'.
-    let mut fields = stat[stat.rfind(')')? + 2..].split(' ');
-    if matches!(fields.next(), Some("Z" | "X")) {
-        return None;
-    }
-    fields.nth(18)?.parse().ok()
-}
-
 /// Sorts a runtime failure into Docker's codes: the command not found in the image
 /// (127), found but not runnable (126), or our own failure (125).
 pub(crate) fn runtime(e: libcontainer::error::LibcontainerError) -> MonitorError {

@@ -2,8 +2,9 @@
 //! namespace before it builds the container, which then lives in it, as it lives
 //! in the one the monitor makes for `none`.
 
-use super::{process_start, MonitorError};
+use super::MonitorError;
 use crate::engine::net::Network;
+use crate::engine::process::process_start;
 use crate::engine::store::containers::Status;
 use crate::engine::store::Store;
 use nix::sched::{setns, CloneFlags};

@@ -268,7 +268,7 @@ impl Supervisor<'_> {
     ) -> Result<(), MonitorError> {
         self.state.status = Status::Running;
         self.state.pid = Some(init.as_raw());
-        self.state.pid_start = super::process_start(init.as_raw());
+        self.state.pid_start = crate::engine::process::process_start(init.as_raw());
         self.state.monitor_pid = Some(std::process::id() as i32);
         self.state.started_ms = Some(now_ms());
         self.state.finished_ms = None;

@@ -7,7 +7,7 @@
 
 use super::ports::PortMapping;
 use super::{pasta, slirp, NetError, Network};
-use crate::engine::monitor::process_start;
+use crate::engine::process::process_start;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::path::{Path, PathBuf};

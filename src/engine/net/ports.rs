@@ -184,7 +184,8 @@ pub fn slirp_hostfwd(ports: &[PortMapping]) -> Vec<serde_json::Value> {
 mod tests {
     use super::*;
 
-    fn map(ip: Option<&str>, host: u16, ctr: u16, protocol: Protocol) -> PortMapping {
+    /// A mapping for tests here and in the submodules.
+    pub(super) fn map(ip: Option<&str>, host: u16, ctr: u16, protocol: Protocol) -> PortMapping {
         PortMapping {
             host_ip: ip.map(|i| i.parse().unwrap()),
             host_port: host,

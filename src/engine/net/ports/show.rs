@@ -63,16 +63,8 @@ fn bindings(ports: &[PortMapping], host_ip: impl Fn(&PortMapping) -> String) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::net::ports::tests::map;
     use crate::engine::net::ports::Protocol;
-
-    fn map(ip: Option<&str>, host: u16, ctr: u16, protocol: Protocol) -> PortMapping {
-        PortMapping {
-            host_ip: ip.map(|i| i.parse().unwrap()),
-            host_port: host,
-            container_port: ctr,
-            protocol,
-        }
-    }
 
     #[test]
     fn ps_shows_runs_as_ranges() {

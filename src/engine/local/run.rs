@@ -66,7 +66,13 @@ impl RunEngine for LocalEngine {
             let end = start::start_attached(ctx, &store, &id, &attach, true, streams)?;
             return Ok(RunEnd::Ended(end));
         }
-        if let Err(e) = start::check_ports(&store, &id) {
+        // Only a run that publishes has ports to check: the common one is spared
+        // reading back the record it has just written.
+        let publishes = !opts.create.publish.is_empty() || opts.create.publish_all;
+        if let Err(e) = publishes
+            .then(|| start::check_ports(&store, &id))
+            .transpose()
+        {
             let _ = store.remove_container(&id);
             return Err(e.into());
         }

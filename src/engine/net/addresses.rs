@@ -42,6 +42,9 @@ fn of(network: &Network, routes: impl FnOnce() -> Option<String>) -> Addresses {
             dns_forwarder: None,
             own: loopback,
         },
+        // Bridge: filled in by the holder's integration (issue 12); pasta is
+        // its uplink.
+        Network::Bridge(_) => of(&Network::Pasta(vec![]), routes),
         Network::Pasta(opts) => Addresses {
             host: pasta_host(opts, routes),
             dns_forwarder: Some(IpAddr::V4(PASTA_DNS)),

@@ -7,12 +7,15 @@ mod default;
 pub mod helper;
 pub mod mode;
 pub mod names;
+#[allow(dead_code, unused_imports)] // the network commands and the holder, landing next, use it
+pub mod network;
 pub mod pasta;
 pub mod ports;
 mod slirp;
 
 pub use default::default_network;
-pub use mode::Network;
+#[allow(unused_imports)]
+pub use mode::{Attachment, Network};
 
 use crate::engine::error::{ErrorKind, Kinded};
 

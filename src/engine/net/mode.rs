@@ -5,10 +5,11 @@
 use super::NetError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
+#[serde(into = "Stored", try_from = "Stored")]
 pub enum Network {
     /// A network namespace of its own with only loopback.
     #[default]
@@ -24,6 +25,51 @@ pub enum Network {
     Container(String),
     /// A network namespace at a path (`ns:PATH`).
     Ns(PathBuf),
+    /// User-defined networks (`--network NAME`, repeatable; `bridge` is the
+    /// default one, `podman`): an interface on each network's bridge.
+    Bridge(Vec<Attachment>),
+}
+
+/// A container's place on one user-defined network, as asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub network: String,
+    /// `--network-alias`, or `NAME:alias=A`: more names it answers to there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// `--ip`, or `NAME:ip=IP`: a fixed address instead of the next free one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<IpAddr>,
+}
+
+/// How a mode is kept in a container's record: the spelling for the modes
+/// that have one (so records written before `Bridge` existed still read), the
+/// attachments for user-defined networks.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Stored {
+    Mode(String),
+    Networks(Vec<Attachment>),
+}
+
+impl From<Network> for Stored {
+    fn from(n: Network) -> Stored {
+        match n {
+            Network::Bridge(attachments) => Stored::Networks(attachments),
+            n => Stored::Mode(n.to_string()),
+        }
+    }
+}
+
+impl TryFrom<Stored> for Network {
+    type Error = NetError;
+
+    fn try_from(s: Stored) -> Result<Network, NetError> {
+        match s {
+            Stored::Mode(s) => s.parse(),
+            Stored::Networks(attachments) => Ok(Network::Bridge(attachments)),
+        }
+    }
 }
 
 impl Network {
@@ -85,21 +131,11 @@ impl fmt::Display for Network {
             Network::Slirp4netns(opts) => with(f, "slirp4netns", opts),
             Network::Container(c) => write!(f, "container:{c}"),
             Network::Ns(p) => write!(f, "ns:{}", p.display()),
+            Network::Bridge(attachments) => {
+                let names: Vec<_> = attachments.iter().map(|a| a.network.as_str()).collect();
+                write!(f, "{}", names.join(","))
+            }
         }
-    }
-}
-
-impl From<Network> for String {
-    fn from(n: Network) -> String {
-        n.to_string()
-    }
-}
-
-impl TryFrom<String> for Network {
-    type Error = NetError;
-
-    fn try_from(s: String) -> Result<Network, NetError> {
-        s.parse()
     }
 }
 

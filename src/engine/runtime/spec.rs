@@ -91,7 +91,7 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     // at NETNS_FILE beside the rootfs, while the monitor stays in the host's to
     // run the helper there.
     match &input.network {
-        Network::Pasta(_) | Network::Slirp4netns(_) => {
+        Network::Pasta(_) | Network::Slirp4netns(_) | Network::Bridge(_) => {
             namespaces
                 .push(json!({"type": "network", "path": input.rootfs.with_file_name(NETNS_FILE)}));
         }

@@ -5,6 +5,8 @@
 pub mod addresses;
 mod default;
 pub mod helper;
+#[allow(dead_code, unused_imports)] // the holder, landing next, uses it
+pub mod link;
 pub mod mode;
 pub mod names;
 #[allow(dead_code, unused_imports)] // the network commands and the holder, landing next, use it

@@ -4,6 +4,8 @@
 
 pub mod addresses;
 mod default;
+#[allow(dead_code, unused_imports)] // the holder, landing next, serves it
+pub mod dns;
 pub mod helper;
 #[allow(dead_code, unused_imports)] // the holder, landing next, uses it
 pub mod link;

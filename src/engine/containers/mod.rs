@@ -13,7 +13,7 @@ mod layers;
 pub mod list;
 pub mod logs;
 pub mod lookup;
-mod names;
+pub mod names;
 pub mod pause;
 pub mod prune;
 pub mod remove;

@@ -7,7 +7,6 @@ mod default;
 pub mod helper;
 pub mod mode;
 pub mod names;
-#[allow(dead_code, unused_imports)] // the network commands and the holder, landing next, use it
 pub mod network;
 pub mod pasta;
 pub mod ports;

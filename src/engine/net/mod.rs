@@ -1,8 +1,11 @@
-//! Containers' networks: the mode a container asks for (mode.rs), the ports it
-//! publishes (ports.rs), how it finds names (names.rs, addresses.rs), and, rootless, the helper (pasta or slirp4netns) that
-//! connects its namespace to the host's network for as long as it runs.
+//! Containers' networks: the mode a container asks for (mode.rs, and
+//! attachments.rs for user-defined networks), the ports it publishes
+//! (ports.rs), how it finds names (names.rs, addresses.rs), and, rootless, the
+//! helper (pasta or slirp4netns) that connects its namespace to the host's
+//! network for as long as it runs.
 
 pub mod addresses;
+pub mod attachments;
 mod default;
 pub mod helper;
 pub mod mode;
@@ -13,7 +16,6 @@ pub mod ports;
 mod slirp;
 
 pub use default::default_network;
-#[allow(unused_imports)]
 pub use mode::{Attachment, Network};
 
 use crate::engine::error::{ErrorKind, Kinded};

@@ -1,10 +1,10 @@
 //! Finding networks by what the user calls them (the default one included),
-//! and the containers on each.
+//! the containers on each, and a container's `--network` checked against them.
 
 use super::NetworksError;
 use crate::engine::monitor::config::ContainerConfig;
 use crate::engine::net::network::{NetworkConfig, Subnet, DEFAULT_NAME};
-use crate::engine::net::Network;
+use crate::engine::net::{Attachment, Network};
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::Store;
 use chrono::Utc;
@@ -94,6 +94,59 @@ fn networks_of(record: &ContainerRecord) -> Result<Vec<String>, NetworksError> {
     })
 }
 
+/// A container's attachments checked against the networks they name: each
+/// must exist (and is then kept by its name, which never changes), and a fixed
+/// address must be one of the network's hosts, not its gateway. Attachments
+/// to one network given twice (by name and by ID) become one.
+pub fn resolve_attachments(
+    store: &Store,
+    attachments: &[Attachment],
+) -> Result<Vec<Attachment>, NetworksError> {
+    let mut resolved: Vec<Attachment> = Vec::new();
+    for a in attachments {
+        let network = find(store, &a.network)?;
+        if let Some(ip) = a.ip {
+            check_ip(&network, ip)?;
+        }
+        match resolved.iter_mut().find(|r| r.network == network.name) {
+            Some(r) => {
+                for alias in &a.aliases {
+                    if !r.aliases.contains(alias) {
+                        r.aliases.push(alias.clone());
+                    }
+                }
+                r.ip = r.ip.or(a.ip);
+            }
+            None => resolved.push(Attachment {
+                network: network.name,
+                ..a.clone()
+            }),
+        }
+    }
+    Ok(resolved)
+}
+
+fn check_ip(network: &NetworkConfig, ip: IpAddr) -> Result<(), NetworksError> {
+    let name = &network.name;
+    let Some(subnet) = network.subnets.iter().find(|s| s.subnet.contains(&ip)) else {
+        return Err(NetworksError::Invalid(format!(
+            "requested static ip {ip} not in any subnet on network {name}"
+        )));
+    };
+    if ip == subnet.gateway {
+        return Err(NetworksError::Invalid(format!(
+            "requested static ip {ip} is the gateway of network {name}: choose another address"
+        )));
+    }
+    if ip == subnet.subnet.network() || ip == subnet.subnet.broadcast() {
+        return Err(NetworksError::Invalid(format!(
+            "requested static ip {ip} is not a host address of subnet {} on network {name}",
+            subnet.subnet
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +155,18 @@ mod tests {
     #[test]
     fn the_default_networks_id_is_podmans() {
         assert_eq!(hex::encode(Sha256::digest(DEFAULT_NAME)), DEFAULT_ID);
+    }
+
+    #[test]
+    fn fixed_addresses_must_be_hosts_of_the_subnet() {
+        let n = default_network();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(check_ip(&n, ip("10.88.3.4")).is_ok());
+        assert_eq!(
+            check_ip(&n, ip("10.89.0.5")).unwrap_err().to_string(),
+            "requested static ip 10.89.0.5 not in any subnet on network podman"
+        );
+        assert!(check_ip(&n, ip("10.88.0.1")).is_err());
+        assert!(check_ip(&n, ip("10.88.255.255")).is_err());
     }
 }

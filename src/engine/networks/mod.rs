@@ -9,6 +9,7 @@ pub mod remove;
 mod subnet;
 
 pub use create::CreateOptions;
+pub use lookup::resolve_attachments;
 
 use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::store::StoreError;

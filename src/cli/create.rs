@@ -5,9 +5,9 @@ use super::progress::TransferDisplay;
 use crate::engine::containers::create::{CreateEvent, CreateProgress, Pulling};
 use crate::engine::containers::{CreateOptions, RestartPolicy, Seccomp};
 use crate::engine::interface::Engine;
+use crate::engine::net::attachments;
 use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports;
-use crate::engine::net::Network;
 use crate::engine::oci::reference;
 use crate::engine::runtime::process;
 use crate::engine::runtime::seccomp_profile::Profile;
@@ -49,10 +49,17 @@ pub struct Args {
     #[arg(short, long)]
     tty: bool,
     /// Network mode: pasta[:OPTS], slirp4netns[:OPTS], none (loopback only), host,
-    /// container:NAME|ID (share its network) or ns:PATH (default: pasta when it
-    /// runs here, else slirp4netns)
-    #[arg(long, alias = "net")]
-    network: Option<String>,
+    /// container:NAME|ID (share its network), ns:PATH, or a network's name,
+    /// NAME[:alias=A,ip=IP] (repeatable; bridge is the default network podman)
+    /// (default: pasta when it runs here, else slirp4netns)
+    #[arg(long, alias = "net", value_name = "MODE|NETWORK")]
+    network: Vec<String>,
+    /// Another name for the container on its networks (repeatable)
+    #[arg(long, value_name = "ALIAS")]
+    network_alias: Vec<String>,
+    /// The container's address on its one network
+    #[arg(long)]
+    ip: Option<String>,
     /// Use this nameserver instead of the host's (repeatable)
     #[arg(long, value_name = "IP")]
     dns: Vec<String>,
@@ -203,11 +210,7 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         workdir: args.workdir.clone(),
         user: args.user.clone(),
         hostname: args.hostname.clone(),
-        network: args
-            .network
-            .as_deref()
-            .map(str::parse::<Network>)
-            .transpose()?,
+        network: attachments::from_flags(&args.network, &args.network_alias, args.ip.as_deref())?,
         names: NameOptions::parse(
             &args.dns,
             &args.dns_search,

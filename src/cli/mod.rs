@@ -19,6 +19,8 @@ mod login;
 mod logs;
 mod manifest;
 mod monitor;
+mod network;
+mod network_show;
 mod pause;
 mod progress;
 mod prune;
@@ -152,6 +154,9 @@ enum Command {
     Info(info::InfoArgs),
     /// Show version information
     Version(info::VersionArgs),
+    /// Manage networks
+    #[command(subcommand)]
+    Network(network::NetworkCommand),
     /// Manage coracle itself
     #[command(subcommand)]
     System(system::SystemCommand),
@@ -242,6 +247,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::History(args) => images::history(&engine, args),
         Command::Info(args) => info::info(&engine, args),
         Command::Version(args) => info::version(&engine, args),
+        Command::Network(cmd) => network::exec(&engine, cmd),
         Command::System(cmd) => system::exec(&engine, cmd),
     }
 }

@@ -102,7 +102,6 @@ fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    let network = serde_json::to_value(&l.config.network).unwrap_or_default();
     let object = json!({
         "ID": if args.no_trunc { r.id.clone() } else { r.id[..12].to_owned() },
         "Image": r.image_name,
@@ -116,7 +115,8 @@ fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
         "Ports": ports::ps_column(&l.config.ports),
         "Size": size(l),
         "Mounts": "",
-        "Networks": network,
+        // The mode, or the networks' names (a,b).
+        "Networks": l.config.network.to_string(),
         "LocalVolumes": "0",
         "Restarts": r.state.restarts,
     });

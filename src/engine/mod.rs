@@ -13,6 +13,7 @@ pub mod interface;
 pub mod local;
 pub mod monitor;
 pub mod net;
+pub mod networks;
 pub mod oci;
 pub mod process;
 pub mod registry;

@@ -225,7 +225,7 @@ fn run_refuses_bad_flags_before_pulling() {
     let c = coracle();
     let image = anon_ref("busybox:latest");
     for (flags, says) in [
-        (&["--network", "bridge"][..], "not supported yet"),
+        (&["--network", "nosuch"][..], "network not found"),
         (&["--cap-add", "FLY"][..], "unknown capability"),
         (&["-u", "a:b:c"][..], "invalid user"),
         (&["-w", "relative"][..], "not an absolute path"),

@@ -13,6 +13,7 @@ use crate::engine::net::addresses;
 use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports::{self, Exposed, Publish};
 use crate::engine::net::{self, NetError, Network};
+use crate::engine::networks;
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, SpecInput};
@@ -133,10 +134,12 @@ pub fn create(
     opts.validate()?;
     // Not given: the host's default (pasta, else slirp4netns), chosen here so
     // that the record says which. X of container:X is stored by ID, as Podman
-    // does, so that a rename of X changes nothing.
+    // does, so that a rename of X changes nothing; a user-defined network by
+    // its name, which never changes, once it is known to exist.
     let network = match &opts.network {
         None => net::default_network(&ctx.runroot)?,
         Some(Network::Container(x)) => Network::Container(super::lookup::lookup(store, x)?.id),
+        Some(Network::Bridge(a)) => Network::Bridge(networks::resolve_attachments(store, a)?),
         Some(n) => n.clone(),
     };
     let image_id = images::resolve(store, &opts.image)?;

@@ -3,10 +3,12 @@
 
 use super::lookup::{config_of, lookup};
 use super::restart::RestartPolicy;
-use super::ContainersError;
+use super::{ContainerConfig, ContainersError};
 use crate::engine::monitor::LOG_FILE;
-use crate::engine::net::ports;
+use crate::engine::net::{ports, Attachment, Network};
+use crate::engine::networks;
 use crate::engine::store::containers::{ContainerRecord, Status};
+use crate::engine::store::networks::Endpoint;
 use crate::engine::store::Store;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
@@ -35,10 +37,12 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         RestartPolicy::Always => ("always", 0),
         RestartPolicy::UnlessStopped => ("unless-stopped", 0),
     };
-    let network = serde_json::to_value(config.network)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    // Podman's NetworkMode for a container on user-defined networks.
+    let network_mode = match &config.network {
+        Network::Bridge(_) => "bridge".to_owned(),
+        mode => mode.to_string(),
+    };
+    let network_settings = network_settings(store, &record, &config)?;
     let log = dir.join(LOG_FILE);
     Ok(json!({
         "Id": record.id,
@@ -56,7 +60,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         "Driver": "overlay",
         "Platform": "linux",
         "HostConfig": {
-            "NetworkMode": network,
+            "NetworkMode": network_mode,
             "Dns": config.names.dns,
             "DnsSearch": config.names.dns_search,
             "DnsOptions": config.names.dns_options,
@@ -95,11 +99,75 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "StopSignal": config.stop_signal,
             "ExposedPorts": ports::exposed_ports(&config.exposed),
         },
-        "NetworkSettings": {
-            "Networks": { network.clone(): {} },
-            "Ports": ports::inspect_ports(&config.ports, &config.exposed),
-        },
+        "NetworkSettings": network_settings,
     }))
+}
+
+/// Docker's NetworkSettings: an entry per network, with the address the
+/// container's monitor recorded there while it runs (empty otherwise), and
+/// the first network's at the top, as Docker gives them.
+fn network_settings(
+    store: &Store,
+    record: &ContainerRecord,
+    config: &ContainerConfig,
+) -> Result<Value, ContainersError> {
+    let mut networks = serde_json::Map::new();
+    let mut first = None;
+    match &config.network {
+        Network::Bridge(attachments) => {
+            let running = matches!(record.state.status, Status::Running | Status::Paused);
+            let endpoints = match running {
+                true => store.endpoints(&record.id)?,
+                false => Vec::new(),
+            };
+            for a in attachments {
+                let endpoint = endpoints.iter().find(|e| e.network == a.network);
+                let entry = attachment(store, record, a, endpoint);
+                first.get_or_insert_with(|| entry.clone());
+                networks.insert(a.network.clone(), entry);
+            }
+        }
+        mode => {
+            networks.insert(mode.to_string(), json!({}));
+        }
+    }
+    let first = first.unwrap_or_else(|| attachment_address(None));
+    Ok(json!({
+        "IPAddress": first["IPAddress"],
+        "IPPrefixLen": first["IPPrefixLen"],
+        "Gateway": first["Gateway"],
+        "MacAddress": first["MacAddress"],
+        "Networks": networks,
+        "Ports": ports::inspect_ports(&config.ports, &config.exposed),
+    }))
+}
+
+/// One network's entry; its aliases end with the short ID, as Podman's do.
+fn attachment(
+    store: &Store,
+    record: &ContainerRecord,
+    a: &Attachment,
+    endpoint: Option<&Endpoint>,
+) -> Value {
+    let mut entry = attachment_address(endpoint);
+    let mut aliases = a.aliases.clone();
+    aliases.push(record.id[..12].to_owned());
+    entry["Aliases"] = json!(aliases);
+    entry["NetworkID"] = json!(networks::lookup::find(store, &a.network)
+        .map(|n| n.id)
+        .unwrap_or_default());
+    entry["EndpointID"] = json!("");
+    entry
+}
+
+fn attachment_address(endpoint: Option<&Endpoint>) -> Value {
+    let text = |v: Option<String>| v.unwrap_or_default();
+    json!({
+        "IPAddress": text(endpoint.map(|e| e.ip.to_string())),
+        "IPPrefixLen": endpoint.map_or(0, |e| e.prefix),
+        "Gateway": text(endpoint.and_then(|e| e.gateway).map(|g| g.to_string())),
+        "MacAddress": text(endpoint.map(|e| e.mac.clone())),
+    })
 }
 
 fn state(record: &ContainerRecord) -> Value {

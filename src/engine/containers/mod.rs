@@ -13,7 +13,7 @@ mod layers;
 pub mod list;
 pub mod logs;
 pub mod lookup;
-mod names;
+pub mod names;
 pub mod pause;
 pub mod prune;
 pub mod remove;
@@ -32,6 +32,7 @@ use crate::engine::context::ContextError;
 use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::images::ImagesError;
 use crate::engine::net::NetError;
+use crate::engine::networks::NetworksError;
 use crate::engine::runtime::RuntimeError;
 use crate::engine::store::StoreError;
 
@@ -47,6 +48,8 @@ pub enum ContainersError {
     Runtime(#[from] RuntimeError),
     #[error(transparent)]
     Net(#[from] NetError),
+    #[error(transparent)]
+    Networks(#[from] NetworksError),
     #[error("no such container: {0}")]
     NotFound(String),
     #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
@@ -98,6 +101,7 @@ impl Kinded for ContainersError {
             ContainersError::Images(e) => e.kind(),
             ContainersError::Runtime(e) => e.kind(),
             ContainersError::Net(e) => e.kind(),
+            ContainersError::Networks(e) => e.kind(),
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,

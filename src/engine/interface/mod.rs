@@ -10,12 +10,14 @@
 mod build;
 mod containers;
 mod images;
+mod networks;
 mod run;
 mod system;
 
 pub use build::BuildEngine;
 pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, RunState, Status};
 pub use images::ImageEngine;
+pub use networks::NetworkEngine;
 pub use run::RunEngine;
 pub use system::SystemEngine;
 
@@ -25,6 +27,12 @@ pub use super::error::Error;
 pub type Each<T = ()> = Vec<Result<T, Error>>;
 
 /// Every verb.
-pub trait Engine: RunEngine + ContainerEngine + ImageEngine + BuildEngine + SystemEngine {}
+pub trait Engine:
+    RunEngine + ContainerEngine + ImageEngine + NetworkEngine + BuildEngine + SystemEngine
+{
+}
 
-impl<T: RunEngine + ContainerEngine + ImageEngine + BuildEngine + SystemEngine> Engine for T {}
+impl<T> Engine for T where
+    T: RunEngine + ContainerEngine + ImageEngine + NetworkEngine + BuildEngine + SystemEngine
+{
+}

@@ -6,6 +6,7 @@
 mod build;
 mod containers;
 mod images;
+mod networks;
 mod run;
 mod system;
 

@@ -9,6 +9,7 @@ use crate::engine::interface::{Each, Error, RunEngine};
 use crate::engine::monitor::command::{Invocation, MonitorCommand};
 use crate::engine::monitor::{self, MonitorError};
 use crate::engine::net::Network;
+use crate::engine::networks;
 use crate::engine::process::single_threaded;
 use crate::engine::process::Inside;
 use crate::engine::store::Store;
@@ -215,6 +216,10 @@ impl LocalEngine {
             progress(CreateEvent::Pulled { ok: result.is_ok() });
             result
         };
+        // An unknown network fails the run before anything is pulled.
+        if let Some(Network::Bridge(attachments)) = &opts.network {
+            networks::resolve_attachments(store, attachments)?;
+        }
         let warn = |why: String| log::warn!("{why}");
         pulling.policy.obtain(store, &opts.image, fetch, warn)?;
         Ok(containers::create(&self.ctx, store, opts)?)

@@ -1,8 +1,11 @@
-//! Containers' networks: the mode a container asks for (mode.rs), the ports it
-//! publishes (ports.rs), how it finds names (names.rs, addresses.rs), and, rootless, the helper (pasta or slirp4netns) that
-//! connects its namespace to the host's network for as long as it runs.
+//! Containers' networks: the mode a container asks for (mode.rs, and
+//! attachments.rs for user-defined networks), the ports it publishes
+//! (ports.rs), how it finds names (names.rs, addresses.rs), and, rootless, the
+//! helper (pasta or slirp4netns) that connects its namespace to the host's
+//! network for as long as it runs.
 
 pub mod addresses;
+pub mod attachments;
 mod default;
 #[allow(dead_code, unused_imports)] // the holder, landing next, serves it
 pub mod dns;
@@ -11,14 +14,12 @@ pub mod helper;
 pub mod link;
 pub mod mode;
 pub mod names;
-#[allow(dead_code, unused_imports)] // the network commands and the holder, landing next, use it
 pub mod network;
 pub mod pasta;
 pub mod ports;
 mod slirp;
 
 pub use default::default_network;
-#[allow(unused_imports)]
 pub use mode::{Attachment, Network};
 
 use crate::engine::error::{ErrorKind, Kinded};

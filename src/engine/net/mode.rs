@@ -111,9 +111,12 @@ impl std::str::FromStr for Network {
             ("none" | "host", Some(_)) => Err(NetError::Invalid(format!(
                 "--network {name} takes no options"
             ))),
-            _ => Err(NetError::Invalid(format!(
-                "unknown network {s:?}: user-defined networks are not supported yet; use none, host, pasta, slirp4netns, container:NAME or ns:PATH"
-            ))),
+            ("", _) => Err(NetError::Invalid(
+                "--network needs a mode or a network's name".into(),
+            )),
+            _ => Ok(Network::Bridge(vec![super::attachments::parse(
+                name, rest,
+            )?])),
         }
     }
 }
@@ -158,8 +161,8 @@ mod tests {
         }
         assert_eq!("pasta:".parse::<Network>().unwrap(), Network::Pasta(vec![]));
         assert!("container:".parse::<Network>().is_err());
-        assert!("bridge".parse::<Network>().is_err());
         assert!("host:x".parse::<Network>().is_err());
+        assert!("".parse::<Network>().is_err());
     }
 
     #[test]

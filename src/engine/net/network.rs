@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// The network every Podman installation has: `--network bridge` and
 /// `--network podman` mean it. Like Podman's, it has no name resolution.
@@ -42,8 +42,22 @@ pub struct Subnet {
     pub range: Option<IpNet>,
 }
 
+impl Subnet {
+    /// The first and last address `--ip-range` hands out, as Podman shows
+    /// them: the one after the range's own address, and its broadcast address.
+    pub fn lease_range(&self) -> Option<(IpAddr, IpAddr)> {
+        let range = self.range?;
+        let start = match range.network() {
+            IpAddr::V4(a) => IpAddr::V4(Ipv4Addr::from(u32::from(a).wrapping_add(1))),
+            v6 => v6,
+        };
+        Some((start, range.broadcast()))
+    }
+}
+
 impl NetworkConfig {
     /// The MTU its links get (`-o mtu=N`), if set.
+    #[allow(dead_code)] // the holder's: it sets its links' MTU from it
     pub fn mtu(&self) -> Option<u32> {
         self.options.get("mtu").and_then(|m| m.parse().ok())
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// `MIGRATIONS[n]` takes a database from version n+1 to n+2; version 0 (a new file)
 /// and 1 take the first, which creates everything that existed at version 2.
-const MIGRATIONS: [&str; 3] = [SCHEMA_V2, CONTAINER_STATE, BUILD_CACHE];
+const MIGRATIONS: [&str; 4] = [SCHEMA_V2, CONTAINER_STATE, BUILD_CACHE, NETWORKS];
 
 const SCHEMA_V2: &str = "
 CREATE TABLE IF NOT EXISTS layers (
@@ -76,6 +76,26 @@ CREATE TABLE IF NOT EXISTS build_cache (
     PRIMARY KEY (parent, key)
 );
 CREATE INDEX IF NOT EXISTS build_cache_by_image ON build_cache(image_id);
+";
+
+/// User-defined networks (`network create`), and the addresses a running
+/// container holds on them, which its monitor writes and inspect reads.
+const NETWORKS: &str = "
+CREATE TABLE IF NOT EXISTS networks (
+    name TEXT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,           -- 64 hex digits
+    config TEXT NOT NULL               -- the whole record, JSON
+);
+CREATE TABLE IF NOT EXISTS endpoints (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    network TEXT NOT NULL,             -- the network's name
+    ip TEXT NOT NULL,
+    prefix INTEGER NOT NULL,
+    gateway TEXT,
+    mac TEXT NOT NULL,
+    interface TEXT NOT NULL,           -- inside the container: eth0, eth1, ...
+    PRIMARY KEY (container_id, network)
+);
 ";
 
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
@@ -146,6 +166,8 @@ mod tests {
         assert_eq!(version, super::MIGRATIONS.len() as i32 + 1);
         conn.prepare("SELECT restarts, stop_requested, pid FROM containers")
             .unwrap();
+        conn.prepare("SELECT config FROM networks").unwrap();
+        conn.prepare("SELECT mac FROM endpoints").unwrap();
         drop(conn);
         super::open(&path).unwrap();
     }

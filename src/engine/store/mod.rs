@@ -2,7 +2,7 @@
 //!
 //! Layout under the graph root:
 //! ```text
-//! db.sqlite            metadata (images, tags, layers, containers, build cache)
+//! db.sqlite            metadata (images, tags, layers, containers, networks, build cache)
 //! storage.lock         shared by writers that add, exclusive for those that delete
 //! blobs/sha256/<hex>   manifests, configs and compressed layers, by digest
 //! layers/<hex>         one unpacked layer per diff-id: an overlay lower dir
@@ -20,6 +20,7 @@ mod db;
 pub mod images;
 pub mod layers;
 pub mod lock;
+pub mod networks;
 mod tmp;
 pub mod unpack;
 

@@ -1,0 +1,153 @@
+//! `coracle network create|ls|inspect|rm|prune|exists`, as Podman's.
+
+use super::network_show::{inspect, list, InspectArgs, ListArgs};
+use crate::engine::interface::Engine;
+use crate::engine::networks::remove::check_prune_filters;
+use crate::engine::networks::CreateOptions;
+use crate::engine::ErrorKind;
+
+#[derive(clap::Subcommand)]
+#[command(defer = true)]
+pub enum NetworkCommand {
+    /// Create a network
+    Create(CreateArgs),
+    /// List networks
+    #[command(visible_alias = "list")]
+    Ls(ListArgs),
+    /// Display detailed information on one or more networks
+    Inspect(InspectArgs),
+    /// Remove one or more networks
+    #[command(visible_alias = "remove")]
+    Rm(RmArgs),
+    /// Remove the networks no container is on
+    Prune(PruneArgs),
+    /// Check whether a network exists (exit 0) or not (exit 1)
+    Exists(ExistsArgs),
+}
+
+#[derive(clap::Args)]
+pub struct CreateArgs {
+    /// Driver: only bridge
+    #[arg(short, long)]
+    driver: Option<String>,
+    /// Subnet in CIDR notation (default: the first free 10.89.N.0/24)
+    #[arg(long)]
+    subnet: Option<String>,
+    /// Gateway of the subnet (default: its first address)
+    #[arg(long)]
+    gateway: Option<String>,
+    /// Hand out addresses only from this range, in CIDR notation, inside the subnet
+    #[arg(long, value_name = "CIDR")]
+    ip_range: Option<String>,
+    /// No way out of the network: containers reach only each other
+    #[arg(long)]
+    internal: bool,
+    /// Containers on the network do not resolve each other's names
+    #[arg(long)]
+    disable_dns: bool,
+    /// Set metadata on the network (KEY=VALUE)
+    #[arg(long)]
+    label: Vec<String>,
+    /// Driver option: mtu=BYTES
+    #[arg(short, long = "opt", value_name = "KEY=VALUE")]
+    opts: Vec<String>,
+    /// The network's name (default: podmanN)
+    name: Option<String>,
+}
+
+#[derive(clap::Args)]
+pub struct RmArgs {
+    /// Remove the containers on the network too (running ones are killed)
+    #[arg(short, long)]
+    force: bool,
+    #[arg(required = true, value_name = "NETWORK")]
+    networks: Vec<String>,
+}
+
+#[derive(clap::Args)]
+pub struct PruneArgs {
+    /// Do not ask for confirmation
+    #[arg(short, long)]
+    force: bool,
+    /// Only networks matching: label=KEY[=VALUE], until=TIME
+    #[arg(long = "filter", value_name = "FILTER")]
+    filters: Vec<String>,
+}
+
+#[derive(clap::Args)]
+pub struct ExistsArgs {
+    network: String,
+}
+
+pub fn exec(engine: &dyn Engine, cmd: NetworkCommand) -> anyhow::Result<()> {
+    match cmd {
+        NetworkCommand::Create(args) => create(engine, args),
+        NetworkCommand::Ls(args) => list(engine, args),
+        NetworkCommand::Inspect(args) => inspect(engine, args),
+        NetworkCommand::Rm(args) => remove(engine, args),
+        NetworkCommand::Prune(args) => prune(engine, args),
+        NetworkCommand::Exists(args) => exists(engine, args),
+    }
+}
+
+fn create(engine: &dyn Engine, args: CreateArgs) -> anyhow::Result<()> {
+    let opts = CreateOptions {
+        name: args.name,
+        driver: args.driver,
+        subnet: args.subnet,
+        gateway: args.gateway,
+        ip_range: args.ip_range,
+        internal: args.internal,
+        disable_dns: args.disable_dns,
+        labels: super::key_values(&args.label),
+        options: super::key_values(&args.opts),
+    };
+    println!("{}", engine.create_network(&opts)?.name);
+    Ok(())
+}
+
+/// Podman's codes: 1 when a network is unknown, 2 when one is in use.
+fn remove(engine: &dyn Engine, args: RmArgs) -> anyhow::Result<()> {
+    let results = engine.remove_networks(&args.networks, args.force)?;
+    let mut code = 0;
+    for (name, result) in args.networks.iter().zip(results) {
+        match result {
+            Ok(()) => println!("{name}"),
+            Err(e) => {
+                eprintln!("Error: {e}");
+                code = code.max(match e.kind() {
+                    ErrorKind::NotFound => 1,
+                    ErrorKind::Conflict => 2,
+                    _ => 125,
+                });
+            }
+        }
+    }
+    if code != 0 {
+        return Err(super::Exit(code).into());
+    }
+    Ok(())
+}
+
+fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {
+    check_prune_filters(&args.filters)?;
+    if !args.force
+        && !super::confirm(
+            "WARNING! This will remove all networks not used by at least one container.\nAre you sure you want to continue? [y/N] ",
+        )?
+    {
+        return Ok(());
+    }
+    for name in engine.prune_networks(&args.filters)? {
+        println!("{name}");
+    }
+    Ok(())
+}
+
+fn exists(engine: &dyn Engine, args: ExistsArgs) -> anyhow::Result<()> {
+    match engine.inspect_network(&args.network) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => Err(super::Exit(1).into()),
+        Err(e) => Err(e.into()),
+    }
+}

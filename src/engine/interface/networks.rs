@@ -1,0 +1,25 @@
+//! The verbs on user-defined networks: their records only; the holder makes
+//! their bridges when containers join them.
+
+use super::{Each, Error};
+use crate::engine::net::network::NetworkConfig;
+use crate::engine::networks::CreateOptions;
+
+pub trait NetworkEngine {
+    /// Creates a network; returns its record, with what was chosen for it.
+    fn create_network(&self, opts: &CreateOptions) -> Result<NetworkConfig, Error>;
+
+    /// Every network the filters let through, the default one included, by
+    /// name.
+    fn list_networks(&self, filters: &[String]) -> Result<Vec<NetworkConfig>, Error>;
+
+    /// The network called `name`, or whose ID starts with it.
+    fn inspect_network(&self, name: &str) -> Result<NetworkConfig, Error>;
+
+    /// Removes each network (with `force`, the containers on it first).
+    fn remove_networks(&self, names: &[String], force: bool) -> Result<Each, Error>;
+
+    /// Removes the networks no container is on, as the filters allow; returns
+    /// their names.
+    fn prune_networks(&self, filters: &[String]) -> Result<Vec<String>, Error>;
+}

@@ -18,6 +18,7 @@ mod inspect;
 mod login;
 mod logs;
 mod manifest;
+mod holder;
 mod monitor;
 mod network;
 mod network_show;
@@ -179,6 +180,9 @@ const ENGINE_ERROR: i32 = 125;
 
 pub fn main() -> i32 {
     if let Some(code) = monitor::as_monitor() {
+        return code;
+    }
+    if let Some(code) = holder::as_holder() {
         return code;
     }
     let cli = match Cli::try_parse() {

@@ -23,6 +23,7 @@ mod lifecycle;
 mod login;
 mod logs;
 mod manifest;
+mod net_bridge;
 mod net_connect;
 mod net_names;
 mod net_networks;

@@ -98,21 +98,6 @@ fn net_none_has_only_loopback() {
     .stdout_eq("lo\n");
 }
 
-/// The processes whose command line names `id` (the monitor, and the helper
-/// through the paths in the container's directory).
-fn processes_of(id: &str) -> Vec<(i32, String)> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| {
-            let pid: i32 = e.file_name().to_str()?.parse().ok()?;
-            let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            cmd.contains(id).then_some((pid, cmd))
-        })
-        .collect()
-}
-
 #[test]
 fn net_no_helper_outlives_a_killed_monitor() {
     let (c, image) = with_busybox();

@@ -19,11 +19,18 @@ use super::Error;
 pub struct LocalEngine {
     ctx: Context,
     executor: Box<dyn Executor>,
+    /// Held while this command starts containers on bridges: the holder stays
+    /// until their monitors have connected to it themselves.
+    holder: std::sync::OnceLock<super::net::holder::Link>,
 }
 
 impl LocalEngine {
     pub fn new(ctx: Context, executor: Box<dyn Executor>) -> LocalEngine {
-        LocalEngine { ctx, executor }
+        LocalEngine {
+            ctx,
+            executor,
+            holder: std::sync::OnceLock::new(),
+        }
     }
 
     fn inside(&self) -> Result<Inside, Error> {

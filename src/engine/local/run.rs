@@ -8,6 +8,7 @@ use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::interface::{Each, Error, RunEngine};
 use crate::engine::monitor::command::{Invocation, MonitorCommand};
 use crate::engine::monitor::{self, MonitorError};
+use crate::engine::net::holder::Link;
 use crate::engine::net::Network;
 use crate::engine::networks;
 use crate::engine::process::single_threaded;
@@ -165,22 +166,35 @@ impl RunEngine for LocalEngine {
 impl LocalEngine {
     /// Inside the user namespace the containers are to live in: a new one, or,
     /// rootless with `--network container:X`, X's, which owns the network
-    /// namespace they join (X must run: its init holds both).
+    /// namespace they join (X must run: its init holds both); on user-defined
+    /// networks, the holder's, which owns the bridges (started if need be).
     fn inside_for<'a>(
         &self,
         networks: impl IntoIterator<Item = &'a Network>,
     ) -> Result<Inside, Error> {
-        let other = networks.into_iter().find_map(|n| match n {
-            Network::Container(x) => Some(x),
-            _ => None,
-        });
-        let Some(x) = other.filter(|_| self.ctx.rootless()) else {
+        let mut bridged = false;
+        let mut other = None;
+        for network in networks {
+            match network {
+                Network::Container(x) => other = other.or(Some(x)),
+                Network::Bridge(_) => bridged = true,
+                _ => {}
+            }
+        }
+        if let Some(x) = other.filter(|_| self.ctx.rootless()) {
+            let host = self.host()?;
+            let record = containers::lookup::lookup(&self.store()?, x)?;
+            let init = containers::join::running_init(&record, &record.name)?;
+            let userns = PathBuf::from(format!("/proc/{init}/ns/user"));
+            return Ok(self.ctx.inside_of(host, &userns)?);
+        }
+        if !bridged {
             return self.inside();
-        };
+        }
         let host = self.host()?;
-        let record = containers::lookup::lookup(&self.store()?, x)?;
-        let init = containers::join::running_init(&record, &record.name)?;
-        let userns = PathBuf::from(format!("/proc/{init}/ns/user"));
+        let link = Link::connect(&self.ctx.runroot)?;
+        let userns = PathBuf::from(format!("/proc/{}/ns/user", link.pid));
+        let _ = self.holder.set(link);
         Ok(self.ctx.inside_of(host, &userns)?)
     }
 

@@ -5,7 +5,9 @@
 use super::config::ContainerConfig;
 use super::io::{Hub, Session};
 use super::{rootfs, setup, setup_nix, tty, wait, MonitorError};
+use super::bridge::Bridging;
 use crate::engine::net::helper::{self, Helper};
+use crate::engine::net::{pasta, Network};
 use crate::engine::streams::Streams;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
@@ -32,6 +34,8 @@ pub struct Run<'a> {
     pub state_root: &'a Path,
     pub config: &'a ContainerConfig,
     pub stdio: Stdio,
+    /// Its user-defined networks, when it is on any.
+    pub bridging: Option<&'a Bridging>,
 }
 
 impl Run<'_> {
@@ -48,27 +52,46 @@ impl Run<'_> {
                     delete(container, self.state_root, self.id);
                     result
                 });
+        if let Some(bridging) = self.bridging {
+            bridging.detach();
+        }
         disconnect(helper, self.bundle);
         result
     }
 
     /// A network namespace for the container, connected as its network mode
-    /// says, when the mode has a helper (that then runs before the container).
+    /// says, when the mode has a helper (that then runs before the container):
+    /// on user-defined networks, veths from the holder, and a pasta for the
+    /// way out unless every network is internal.
     fn connect(&self) -> Result<Option<Helper>, MonitorError> {
-        if !self.config.network.has_helper() {
+        if !self.config.network.has_helper() && self.bridging.is_none() {
             return Ok(None);
         }
         let netns = rootfs::bound_network(self.bundle)?;
-        helper::start(
-            &self.config.network,
-            &netns,
-            &self.config.ports,
-            self.bundle,
-        )
-        .map_err(|e| {
+        let connected = self.uplink(&netns);
+        if connected.is_err() {
+            if let Some(bridging) = self.bridging {
+                bridging.detach();
+            }
             rootfs::unbind_network(self.bundle);
-            e.into()
-        })
+        }
+        connected
+    }
+
+    fn uplink(&self, netns: &Path) -> Result<Option<Helper>, MonitorError> {
+        let bridged;
+        let network = match self.bridging {
+            Some(bridging) => {
+                bridging.attach(netns, self.bundle)?;
+                if !bridging.uplink() {
+                    return Ok(None);
+                }
+                bridged = Network::Pasta(vec!["-I".into(), pasta::BRIDGED_UPLINK.into()]);
+                &bridged
+            }
+            None => &self.config.network,
+        };
+        Ok(helper::start(network, netns, &self.config.ports, self.bundle)?)
     }
 
     fn build(

@@ -17,6 +17,7 @@ use super::logfile::LogWriter;
 use super::tty::Terminal;
 use super::{wait, MonitorError, LOG_FILE};
 use crate::engine::context::{Context, ContextOptions};
+use crate::engine::net::holder::Link;
 use crate::engine::store::lock::Lock;
 use nix::fcntl::{fcntl, FcntlArg, FdFlag};
 use nix::unistd::Pid;
@@ -35,12 +36,15 @@ pub(super) struct Handoff<'a> {
     pub consecutive: u32,
     pub interactive: bool,
     pub lock: &'a Lock,
+    /// The holder's connection and pid, when the container is on bridges.
+    pub holder: Option<(RawFd, i32)>,
 }
 
 impl Handoff<'_> {
     /// Execs the monitor anew; returns only if that failed.
     pub fn exec(&self, hub: &Hub, session: &Session) -> nix::Error {
-        let fds = passed(self.lock, hub, session);
+        let mut fds = passed(self.lock, hub, session);
+        fds.extend(self.holder.map(|(fd, _)| ("holder", fd)));
         let mut args: Vec<CString> = ["coracle", MONITOR, RESUMED]
             .iter()
             .map(|a| CString::new(*a).unwrap())
@@ -56,10 +60,13 @@ impl Handoff<'_> {
         let size = hub
             .tty_size
             .map(|size| ("tty", super::tty::format_size(size).into()));
+        let holder = self
+            .holder
+            .map(|(_, pid)| ("holder_pid", pid.to_string().into()));
         let fd_values = fds
             .iter()
             .map(|(k, fd)| (*k, OsString::from(fd.to_string())));
-        for (key, value) in values.into_iter().chain(size).chain(fd_values) {
+        for (key, value) in values.into_iter().chain(size).chain(holder).chain(fd_values) {
             let mut arg = OsString::from(format!("{key}="));
             arg.push(value);
             match CString::new(arg.into_vec()) {
@@ -115,6 +122,8 @@ pub struct Resumed {
     pub session: Session,
     /// How the container's init exited, once `wait` has seen it.
     pub ended: Option<nix::Result<i32>>,
+    /// The holder's connection, when the container is on bridges.
+    pub holder: Option<Link>,
 }
 
 impl Resumed {
@@ -201,6 +210,12 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
             terminal,
         },
         ended: None,
+        holder: match (values.holder, values.holder_pid) {
+            (Some(fd), Some(pid)) => {
+                Some(Link::adopt(fd, pid).map_err(|_| bad("holder"))?)
+            }
+            _ => None,
+        },
     })
 }
 
@@ -220,6 +235,8 @@ struct Values {
     stdin: Option<OwnedFd>,
     pty: Option<OwnedFd>,
     clients: Vec<OwnedFd>,
+    holder: Option<OwnedFd>,
+    holder_pid: Option<i32>,
 }
 
 impl Values {
@@ -241,6 +258,8 @@ impl Values {
             b"stdin" => self.stdin = Some(inherited(number()?)?),
             b"pty" => self.pty = Some(inherited(number()?)?),
             b"client" => self.clients.push(inherited(number()?)?),
+            b"holder" => self.holder = Some(inherited(number()?)?),
+            b"holder_pid" => self.holder_pid = Some(number()?),
             _ => return None,
         }
         Some(())

@@ -12,6 +12,7 @@
 //! status. Hence a process of its own. A detached one execs itself once the
 //! container runs, to wait with a fresh heap (handoff.rs).
 
+mod bridge;
 pub mod command;
 pub mod config;
 mod container;
@@ -30,6 +31,7 @@ pub(crate) mod wait;
 
 use crate::engine::context::{Context, ContextError};
 use crate::engine::error::{ErrorKind, Kinded};
+use crate::engine::net::Network;
 use crate::engine::store::containers::{ContainerRecord, RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::{Store, StoreError};
@@ -60,6 +62,10 @@ pub enum MonitorError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Net(#[from] crate::engine::net::NetError),
+    #[error(transparent)]
+    Holder(#[from] crate::engine::net::holder::HolderError),
+    #[error(transparent)]
+    Networks(#[from] crate::engine::networks::NetworksError),
     #[error("no such container: {0}")]
     NotFound(String),
     #[error("container {0} is already running")]
@@ -168,6 +174,7 @@ pub fn run(ctx: &Context, store: Store, id: &str, opts: Options) -> Result<i32, 
         consecutive: 0,
         alive: &alive,
         tty_size: opts.tty_size,
+        bridging: None,
     };
     let result = supervisor.supervise(opts.caller, opts.attach);
     conclude(supervisor, result, opts.remove_on_failure)
@@ -183,10 +190,21 @@ pub fn resume(ctx: &Context, mut resumed: Resumed) -> Result<i32, MonitorError> 
         consecutive,
         lock,
         mut hub,
+        holder,
         ..
     } = resumed;
     let store = ctx.open_store()?;
     let (record, config) = load(&store, &id)?;
+    let bridging = match (holder, &config.network) {
+        (Some(link), Network::Bridge(attachments)) => Some(bridge::Bridging::new(
+            link,
+            &store,
+            &id,
+            &record.name,
+            attachments,
+        )?),
+        _ => None,
+    };
     let mut supervisor = Supervisor {
         ctx,
         store: Some(store),
@@ -199,6 +217,7 @@ pub fn resume(ctx: &Context, mut resumed: Resumed) -> Result<i32, MonitorError> 
         consecutive,
         alive: &lock,
         tty_size: None,
+        bridging,
     };
     let code = code.map_err(setup_nix("wait for the container"));
     let result = supervisor.resume(code, &mut hub);
@@ -325,6 +344,8 @@ impl Kinded for MonitorError {
             MonitorError::Context(e) => e.kind(),
             MonitorError::Store(e) => e.kind(),
             MonitorError::Net(e) => e.kind(),
+            MonitorError::Holder(e) => e.kind(),
+            MonitorError::Networks(e) => e.kind(),
             MonitorError::NotFound(_) => ErrorKind::NotFound,
             MonitorError::AlreadyRunning(_) => ErrorKind::Conflict,
             // The container's command cannot be run (126) or is not there (127).

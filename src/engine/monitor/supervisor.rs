@@ -2,6 +2,7 @@
 //! the container, runs until its restart policy is done, and what gets recorded at
 //! each start and end.
 
+use super::bridge::{self, Bridging};
 use super::config::ContainerConfig;
 use super::container::{self, Run, Stdio};
 use super::handoff::Handoff;
@@ -10,7 +11,7 @@ use super::logfile::LogWriter;
 use super::restart;
 use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
 use crate::engine::context::Context;
-use crate::engine::net::Network;
+use crate::engine::net::{Attachment, Network};
 use crate::engine::store::containers::{RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
@@ -37,6 +38,8 @@ pub(super) struct Supervisor<'a> {
     pub alive: &'a Lock,
     /// The pty's size from the start (see `Options`).
     pub tty_size: Option<(u16, u16)>,
+    /// Its user-defined networks, when it is on any.
+    pub bridging: Option<Bridging>,
 }
 
 impl Supervisor<'_> {
@@ -62,6 +65,7 @@ impl Supervisor<'_> {
             Network::Container(_) | Network::Ns(_) => {
                 super::network::join(self.store()?, &config.network)?
             }
+            Network::Bridge(attachments) => self.bridging = Some(self.bridge(attachments)?),
             _ => {}
         }
         let dir = self.dir.clone();
@@ -82,6 +86,9 @@ impl Supervisor<'_> {
         hub: &mut Hub,
     ) -> Result<i32, MonitorError> {
         container::forget(&self.state_root(), self.id);
+        if let Some(bridging) = &self.bridging {
+            bridging.detach();
+        }
         container::disconnect(None, &self.dir);
         let ran_for = self
             .state
@@ -95,6 +102,18 @@ impl Supervisor<'_> {
         };
         rootfs::unmount(&rootfs::merged(&self.dir));
         result
+    }
+
+    /// The holder's connection and what to ask it at each run.
+    fn bridge(&mut self, attachments: &[Attachment]) -> Result<Bridging, MonitorError> {
+        let link = bridge::link(self.ctx)?;
+        let id = self.id;
+        let store = self.store()?;
+        let name = store
+            .container(id)?
+            .map(|r| r.name)
+            .ok_or_else(|| MonitorError::NotFound(id.to_owned()))?;
+        Bridging::new(link, store, id, &name, attachments)
     }
 
     fn state_root(&self) -> PathBuf {
@@ -162,17 +181,19 @@ impl Supervisor<'_> {
             false => Stdio::Pipes,
         };
         let (dir, state_root) = (self.dir.clone(), self.state_root());
+        let bridging = self.bridging.take();
         let run = Run {
             id: self.id,
             bundle: &dir,
             state_root: &state_root,
             config: self.config,
             stdio,
+            bridging: bridging.as_ref(),
         };
         loop {
             let began = Instant::now();
             let outcome = run.execute(hub, &mut |init, hub, session| {
-                self.started(init, hub, session)
+                self.started(init, hub, session, bridging.as_ref())
             });
             if let Some(code) = self.after_run(outcome, began.elapsed(), hub)? {
                 return Ok(code);
@@ -265,6 +286,7 @@ impl Supervisor<'_> {
         init: Pid,
         hub: &mut Hub,
         session: &mut Session,
+        bridging: Option<&Bridging>,
     ) -> Result<(), MonitorError> {
         self.state.status = Status::Running;
         self.state.pid = Some(init.as_raw());
@@ -275,18 +297,21 @@ impl Supervisor<'_> {
         self.state.exit_code = None;
         let (id, state) = (self.id, self.state.clone());
         self.store()?.set_run_state(id, &state)?;
+        if let Some(bridging) = bridging {
+            bridging.record(self.store()?)?;
+        }
         if let Some(mut ready) = self.ready.take() {
             let _ = ready.write_all(b"ok\n");
         }
         if self.detach {
-            self.hand_off(init, hub, session);
+            self.hand_off(init, hub, session, bridging);
         }
         Ok(())
     }
 
     /// A detached monitor waits as a fresh image of itself (handoff.rs); should
     /// the exec fail, it waits as it is.
-    fn hand_off(&mut self, init: Pid, hub: &Hub, session: &Session) {
+    fn hand_off(&mut self, init: Pid, hub: &Hub, session: &Session, bridging: Option<&Bridging>) {
         self.store = None;
         let handoff = Handoff {
             ctx: self.ctx,
@@ -295,6 +320,7 @@ impl Supervisor<'_> {
             consecutive: self.consecutive,
             interactive: self.config.interactive,
             lock: self.alive,
+            holder: bridging.map(Bridging::passed),
         };
         let e = handoff.exec(hub, session);
         log::warn!(

@@ -34,8 +34,13 @@ pub fn for_mode(network: &Network) -> Addresses {
     of(network, routes)
 }
 
+/// The container's own address in its hosts file where it has none of its own
+/// to name (Debian's choice for the machine's name); on bridges the monitor
+/// puts the address the run got in its place.
+pub const OWN_STAND_IN: Ipv4Addr = Ipv4Addr::new(127, 0, 1, 1);
+
 fn of(network: &Network, routes: impl FnOnce() -> Option<String>) -> Addresses {
-    let loopback = IpAddr::V4(Ipv4Addr::new(127, 0, 1, 1));
+    let loopback = IpAddr::V4(OWN_STAND_IN);
     match network {
         Network::Host => Addresses {
             host: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),

@@ -7,10 +7,9 @@
 pub mod addresses;
 pub mod attachments;
 mod default;
-#[allow(dead_code, unused_imports)] // the holder, landing next, serves it
 pub mod dns;
 pub mod helper;
-#[allow(dead_code, unused_imports)] // the holder, landing next, uses it
+pub mod holder;
 pub mod link;
 pub mod mode;
 pub mod names;

@@ -18,7 +18,6 @@ mod resolv;
 mod server;
 mod upstream;
 
-pub use answer::{answer, Answer};
 pub use records::{Records, SEARCH_DOMAIN};
 pub use resolv::nameservers;
 pub use server::serve;

@@ -17,6 +17,17 @@ pub trait Records {
 
     /// The name of the container that has `ip` on `network`.
     fn reverse(&self, network: &str, ip: IpAddr) -> Option<String>;
+
+    /// The networks whose names `client`, asking on `network`, may learn:
+    /// `network` if the client is one of its containers, none otherwise. A
+    /// container on several networks learns the names on all of them (as
+    /// with aardvark-dns) whichever gateway it asks.
+    fn visible(&self, network: &str, client: IpAddr) -> Vec<String> {
+        match self.reverse(network, client) {
+            Some(_) => vec![network.to_owned()],
+            None => Vec::new(),
+        }
+    }
 }
 
 /// How a queried name is looked up: what [`Records::lookup`] gets.

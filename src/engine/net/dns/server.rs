@@ -32,8 +32,8 @@ pub async fn serve(
             }
         };
         let query = &buf[..len];
-        let known = visible_to(&*records, &network, client.ip());
-        match answer(query, &network, known) {
+        let answered = answer(query, &network, &View::of(&*records, &network, client.ip()));
+        match answered {
             Answer::Reply(reply) => send(&socket, &reply, client).await,
             Answer::Forward => {
                 let relay = relay(socket.clone(), client, query.to_vec(), upstream.clone());
@@ -44,26 +44,35 @@ pub async fn serve(
     }
 }
 
-/// What a client may learn: the network's names if it is one of the
-/// network's containers, else none. The holder's namespace routes between
-/// its bridges, so a container on another network can reach this gateway;
-/// names must still never resolve across networks.
-fn visible_to<'a>(records: &'a dyn Records, network: &str, client: IpAddr) -> &'a dyn Records {
-    match records.reverse(network, client.to_canonical()) {
-        Some(_) => records,
-        None => &Nobody,
+/// What a client may learn: the names on the networks its container shares
+/// with it (all of its own), none if it is not one of the network's
+/// containers; names never resolve across networks.
+struct View<'a> {
+    records: &'a dyn Records,
+    networks: Vec<String>,
+}
+
+impl<'a> View<'a> {
+    fn of(records: &'a dyn Records, network: &str, client: IpAddr) -> View<'a> {
+        View {
+            records,
+            networks: records.visible(network, client.to_canonical()),
+        }
     }
 }
 
-struct Nobody;
-
-impl Records for Nobody {
-    fn lookup(&self, _: &str, _: &str) -> Vec<IpAddr> {
-        Vec::new()
+impl Records for View<'_> {
+    fn lookup(&self, _: &str, name: &str) -> Vec<IpAddr> {
+        self.networks
+            .iter()
+            .flat_map(|n| self.records.lookup(n, name))
+            .collect()
     }
 
-    fn reverse(&self, _: &str, _: IpAddr) -> Option<String> {
-        None
+    fn reverse(&self, _: &str, ip: IpAddr) -> Option<String> {
+        self.networks
+            .iter()
+            .find_map(|n| self.records.reverse(n, ip))
     }
 }
 

@@ -6,9 +6,6 @@ use netlink_packet_route::address::{AddressAttribute, AddressHeaderFlags, Addres
 use netlink_packet_route::link::{
     InfoData, InfoKind, InfoVeth, LinkAttribute, LinkFlags, LinkInfo, LinkMessage,
 };
-use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
-};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use std::net::IpAddr;
 use std::os::fd::RawFd;
@@ -101,30 +98,6 @@ pub fn new_address(index: u32, address: IpNet) -> RouteNetlinkMessage {
         .attributes
         .push(AddressAttribute::Address(address.addr()));
     RouteNetlinkMessage::NewAddress(message)
-}
-
-/// A route in the main table to `destination` (None: the default route)
-/// through `gateway` on the link `index`, as `ip route add` makes it.
-pub fn new_route(destination: Option<IpNet>, gateway: IpAddr, index: u32) -> RouteNetlinkMessage {
-    let mut message = RouteMessage::default();
-    message.header.address_family = family(gateway);
-    message.header.table = RouteHeader::RT_TABLE_MAIN;
-    message.header.protocol = RouteProtocol::Boot;
-    message.header.scope = RouteScope::Universe;
-    message.header.kind = RouteType::Unicast;
-    if let Some(destination) = destination {
-        message.header.destination_prefix_length = destination.prefix_len();
-        message
-            .attributes
-            .push(RouteAttribute::Destination(RouteAddress::from(
-                destination.network(),
-            )));
-    }
-    message
-        .attributes
-        .push(RouteAttribute::Gateway(RouteAddress::from(gateway)));
-    message.attributes.push(RouteAttribute::Oif(index));
-    RouteNetlinkMessage::NewRoute(message)
 }
 
 /// The link's kind ("bridge", "veth", ...), if it has one (lo has none).
@@ -266,44 +239,6 @@ mod tests {
         assert_eq!(message.header.family, AddressFamily::Inet6);
         assert_eq!(message.header.prefix_len, 64);
         assert!(message.header.flags.contains(AddressHeaderFlags::Nodad));
-    }
-
-    fn route(message: RouteNetlinkMessage) -> RouteMessage {
-        match wire(message) {
-            RouteNetlinkMessage::NewRoute(route) => route,
-            other => panic!("not a route: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_default_route_has_no_destination() {
-        let message = route(new_route(None, "10.89.0.1".parse().unwrap(), 5));
-        assert_eq!(message.header.destination_prefix_length, 0);
-        assert_eq!(message.header.table, RouteHeader::RT_TABLE_MAIN);
-        assert_eq!(message.header.kind, RouteType::Unicast);
-        assert_eq!(
-            message.attributes,
-            vec![
-                RouteAttribute::Gateway(RouteAddress::Inet("10.89.0.1".parse().unwrap())),
-                RouteAttribute::Oif(5),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_route_goes_to_the_network_of_its_destination() {
-        let destination = "10.0.0.5/8".parse().unwrap();
-        let message = route(new_route(
-            Some(destination),
-            "10.89.0.1".parse().unwrap(),
-            5,
-        ));
-        assert_eq!(message.header.destination_prefix_length, 8);
-        assert!(message
-            .attributes
-            .contains(&RouteAttribute::Destination(RouteAddress::Inet(
-                "10.0.0.0".parse().unwrap()
-            ))));
     }
 
     #[test]

@@ -22,7 +22,6 @@ use netlink_packet_route::RouteNetlinkMessage;
 use nix::sched::{setns, CloneFlags};
 use socket::Socket;
 use std::io;
-use std::net::IpAddr;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 #[derive(Debug, thiserror::Error)]
@@ -255,24 +254,6 @@ impl Netlink {
             Err(e) if !errno_is(&e, libc::EEXIST) => Err(failed(action(), e)),
             _ => Ok(()),
         }
-    }
-
-    /// Routes `destination` (None: the default route) through `gateway` on
-    /// `dev`. A route to the same destination already there is an error
-    /// (EEXIST, of kind Conflict): the caller decides whether that matters.
-    pub fn add_route(
-        &self,
-        destination: Option<IpNet>,
-        gateway: IpAddr,
-        dev: &str,
-    ) -> Result<(), LinkError> {
-        let to = destination.map_or_else(|| "default".to_owned(), |d| d.to_string());
-        let action = || format!("add route {to} via {gateway} dev {dev}");
-        let index = self.existing(dev, &action)?.header.index;
-        self.socket
-            .request(messages::new_route(destination, gateway, index), CREATE)
-            .map(drop)
-            .map_err(|e| failed(action(), e))
     }
 
     /// The Ethernet address of `name`.

@@ -1,0 +1,127 @@
+//! The holder process, from `coracle --runroot RR holder` to its exit.
+//!
+//! The process that was started forks the daemon and exits once the daemon
+//! listens (0) or has failed (1, its error on stderr), so that whoever started
+//! it can wait for it like any command, and the daemon is nobody's child.
+
+use super::attach::Plumbing;
+use super::{paths, server, HolderError};
+use crate::engine::context::Context;
+use crate::engine::net::dns::{self, Upstream};
+use crate::engine::net::link::Netlink;
+use crate::engine::store::lock::{Kind, Lock};
+use nix::unistd::{fork, pipe, ForkResult};
+use std::io::{Read, Write};
+use std::os::unix::net::UnixListener;
+
+/// Sockets for asking the host's resolvers, made before the holder leaves the
+/// host's network namespace: a socket stays in the namespace it was made in, so
+/// these reach even a resolver on the host's loopback.
+const UPSTREAM_SOCKETS: usize = 4;
+
+/// Runs the holder for `ctx`'s runroot; returns the exit code of the process
+/// that was started (the daemon never returns).
+pub fn run(ctx: &Context) -> i32 {
+    let Ok((ready_r, ready_w)) = pipe() else {
+        eprintln!("Error: cannot start the network holder: no pipe");
+        return 1;
+    };
+    // SAFETY: `coracle holder` has one thread: it forks before doing anything.
+    match unsafe { fork() } {
+        Ok(ForkResult::Parent { .. }) => {
+            drop(ready_w);
+            let mut said = String::new();
+            let _ = std::fs::File::from(ready_r).read_to_string(&mut said);
+            match said.strip_prefix("ready") {
+                Some(_) => 0,
+                None => {
+                    let said = said.trim();
+                    eprintln!("Error: {}", if said.is_empty() { "it died" } else { said });
+                    1
+                }
+            }
+        }
+        Ok(ForkResult::Child) => {
+            drop(ready_r);
+            let mut ready = std::fs::File::from(ready_w);
+            let code = match daemon(ctx, &mut ready) {
+                Ok(()) => 0,
+                Err(e) => {
+                    let _ = write!(ready, "{e}");
+                    log::error!("{e}");
+                    1
+                }
+            };
+            std::process::exit(code)
+        }
+        Err(e) => {
+            eprintln!("Error: cannot start the network holder: {e}");
+            1
+        }
+    }
+}
+
+fn daemon(ctx: &Context, ready: &mut std::fs::File) -> Result<(), HolderError> {
+    let _ = nix::unistd::setsid();
+    detach_stdio(&ctx.runroot);
+    std::fs::create_dir_all(&ctx.runroot).map_err(io("create the runroot"))?;
+    // One holder a runroot: a second one waits here until the first has gone
+    // (it exits only once its socket is gone, so no user is left behind).
+    let _lock = Lock::acquire(&paths::lock(&ctx.runroot), Kind::Exclusive)
+        .map_err(|e| HolderError::Start(e.to_string()))?;
+    let nameservers = dns::nameservers(&std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default());
+    let sockets = (0..UPSTREAM_SOCKETS)
+        .map(|_| std::net::UdpSocket::bind("0.0.0.0:0"))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(io("make the DNS forwarder's sockets"))?;
+    ctx.inside().map_err(|e| HolderError::Start(e.to_string()))?;
+    nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET)
+        .map_err(|e| io("make the bridges' network namespace")(e.into()))?;
+    let netlink = Netlink::open().map_err(|e| HolderError::Start(e.to_string()))?;
+    let socket = paths::socket(&ctx.runroot);
+    let _ = std::fs::remove_file(&socket);
+    let listener = UnixListener::bind(&socket).map_err(io("listen on the holder's socket"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(io("listen on the holder's socket"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(io("start the holder's event loop"))?;
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&runtime, async {
+        let listener = tokio::net::UnixListener::from_std(listener)
+            .map_err(io("listen on the holder's socket"))?;
+        let upstream = Upstream::new(nameservers, sockets)
+            .map_err(|e| HolderError::Start(e.to_string()))?;
+        let _ = ready.write_all(b"ready");
+        server::serve(listener, Plumbing::new(netlink), upstream).await;
+        Ok::<(), HolderError>(())
+    })?;
+    // Gone before the lock is let go: a command that connects from now on
+    // starts the next holder, which waits for that lock.
+    let _ = std::fs::remove_file(&socket);
+    Ok(())
+}
+
+/// The daemon's stdin and stdout go nowhere and its stderr to its log: it
+/// outlives the command that started it.
+fn detach_stdio(runroot: &std::path::Path) {
+    use std::os::fd::AsRawFd;
+    let null = std::fs::File::options().read(true).write(true).open("/dev/null");
+    let log = std::fs::File::options()
+        .create(true)
+        .append(true)
+        .open(paths::log(runroot));
+    if let Ok(null) = null {
+        let _ = nix::unistd::dup2(null.as_raw_fd(), 0);
+        let _ = nix::unistd::dup2(null.as_raw_fd(), 1);
+    }
+    if let Ok(log) = log {
+        let _ = nix::unistd::dup2(log.as_raw_fd(), 2);
+    }
+}
+
+fn io(what: &'static str) -> impl Fn(std::io::Error) -> HolderError {
+    move |source| HolderError::Io { what, source }
+}

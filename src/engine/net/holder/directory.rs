@@ -1,0 +1,80 @@
+//! Who is on which network under which names: what the DNS server answers from.
+//! A container is listed from its attach until its detach (or its monitor's
+//! connection closing), so one started later is seen at once, and a name is
+//! looked up only among the entries of the network the query came in on.
+
+use crate::engine::net::dns::Records;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+#[derive(Debug, Default)]
+pub struct Directory {
+    entries: Mutex<Vec<Entry>>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    /// The connection that attached it, which takes it away.
+    owner: u64,
+    network: String,
+    /// Lower-case: DNS names are case-insensitive.
+    names: Vec<String>,
+    ip: IpAddr,
+}
+
+impl Directory {
+    pub fn add(&self, owner: u64, network: &str, names: &[String], ip: IpAddr) {
+        let names = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        self.lock().push(Entry {
+            owner,
+            network: network.to_owned(),
+            names,
+            ip,
+        });
+    }
+
+    pub fn remove_owner(&self, owner: u64) {
+        self.lock().retain(|e| e.owner != owner);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
+        // An entry list is always whole: a panic elsewhere leaves it usable.
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Records for Directory {
+    fn lookup(&self, network: &str, name: &str) -> Vec<IpAddr> {
+        let name = name.to_ascii_lowercase();
+        self.lock()
+            .iter()
+            .filter(|e| e.network == network && e.names.contains(&name))
+            .map(|e| e.ip)
+            .collect()
+    }
+
+    fn reverse(&self, network: &str, ip: IpAddr) -> Option<String> {
+        self.lock()
+            .iter()
+            .find(|e| e.network == network && e.ip == ip)
+            .and_then(|e| e.names.first().cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_resolve_only_on_their_own_network_and_go_with_their_owner() {
+        let d = Directory::default();
+        let ip: IpAddr = "10.89.0.2".parse().unwrap();
+        d.add(1, "a", &["Web".into(), "www".into()], ip);
+        assert_eq!(d.lookup("a", "web"), vec![ip]);
+        assert_eq!(d.lookup("a", "WWW"), vec![ip]);
+        assert!(d.lookup("b", "web").is_empty());
+        assert_eq!(d.reverse("a", ip).as_deref(), Some("web"));
+        d.remove_owner(1);
+        assert!(d.lookup("a", "web").is_empty());
+    }
+}

@@ -1,0 +1,88 @@
+//! What monitors and the holder say to each other: one JSON object a line over
+//! the holder's Unix socket; an attach carries the container's network
+//! namespace as a descriptor (SCM_RIGHTS) beside its line.
+
+use crate::engine::net::network::NetworkConfig;
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Request {
+    /// The first line of every connection: the holder answers with its pid, whose
+    /// user namespace the caller then joins.
+    Hello,
+    /// Puts the container whose namespace comes with the line on these networks.
+    Attach(AttachRequest),
+    /// Takes the container off every network this connection attached it to.
+    Detach,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachRequest {
+    /// The container's full ID.
+    pub container: String,
+    /// The names it answers to on every network: its name and short ID.
+    pub names: Vec<String>,
+    pub networks: Vec<Join>,
+}
+
+/// One network to join, as the container asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Join {
+    pub config: NetworkConfig,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub ip: Option<IpAddr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reply {
+    Hello { pid: i32 },
+    Attached(Vec<Endpoint>),
+    Detached,
+    Error { kind: Failure, message: String },
+}
+
+/// Why the holder refused, for the error's kind on the caller's side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Failure {
+    /// A fixed address that another container has, or a full subnet.
+    Conflict,
+    /// A request that cannot be met (an address outside the subnet).
+    Invalid,
+    Internal,
+}
+
+/// A container's interface on one network, as inspect shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    pub network: String,
+    /// In the container: eth0, eth1, ...
+    pub interface: String,
+    pub ip: IpAddr,
+    pub prefix: u8,
+    pub gateway: IpAddr,
+    pub mac: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_read_back() {
+        let reply = Reply::Error {
+            kind: Failure::Conflict,
+            message: "taken".into(),
+        };
+        let line = serde_json::to_string(&reply).unwrap();
+        assert!(!line.contains('\n'));
+        assert_eq!(serde_json::from_str::<Reply>(&line).unwrap(), reply);
+        let hello = serde_json::to_string(&Request::Hello).unwrap();
+        assert_eq!(hello, "\"hello\"");
+    }
+}

@@ -1,0 +1,125 @@
+//! User-defined networks: containers on one reach each other by address, name
+//! and alias (a late one included), never across networks; an internal one has
+//! no way out; the holder goes with the last container.
+
+use crate::common::*;
+use coracle_testkit::Coracle;
+
+fn network(c: &Coracle, args: &[&str]) {
+    let mut all = vec!["network", "create"];
+    all.extend_from_slice(args);
+    c.run(all).success();
+}
+
+/// Runs `script` in a new container on `networks` and returns what it printed.
+fn sh(c: &Coracle, image: &str, networks: &[&str], script: &str) -> coracle_testkit::Output {
+    let mut args = vec!["run", "--rm", "-q"];
+    for n in networks {
+        args.extend(["--network", n]);
+    }
+    args.extend([image, "sh", "-c", script]);
+    c.run(args)
+}
+
+/// An HTTP server answering `body`, detached, on `net` under `name`.
+fn serve(c: &Coracle, image: &str, net: &str, name: &str, extra: &[&str], body: &str) -> String {
+    let script = format!("mkdir /www && echo {body} > /www/index.html && exec httpd -f -p 80 -h /www");
+    let mut args = vec!["--name", name, "--network", net];
+    args.extend_from_slice(extra);
+    args.extend([image, "sh", "-c", &script]);
+    run_detached(c, &args)
+}
+
+/// Fetches / from `host` port 80 (nc: this busybox's wget dies in its lookup).
+fn fetch(host: &str) -> String {
+    format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc {host} 80")
+}
+
+fn bridged(c: &Coracle, image: &str) {
+    network(c, &["--subnet", "10.89.40.0/24", "front"]);
+    network(c, &["back"]);
+    serve(c, image, "front", "web", &["--network-alias", "www"], "hello-web");
+    // By name and by alias, from a container started later.
+    let out = sh(c, image, &["front"], &format!("{}; {}", fetch("web"), fetch("www")));
+    let text = out.success().stdout.clone();
+    assert_eq!(text.matches("hello-web").count(), 2, "{out}");
+    // By address, which inspect shows and which is in the network's subnet.
+    let ip = inspect_field(c, "web", "{{.NetworkSettings.Networks.front.IPAddress}}");
+    assert!(ip.starts_with("10.89.40."), "{ip}");
+    sh(c, image, &["front"], &fetch(&ip)).success().stdout_contains("hello-web");
+    // The container's own interface carries it.
+    c.run(["exec", "web", "ip", "-4", "addr", "show", "eth0"])
+        .success()
+        .stdout_contains(&format!("inet {ip}/24"));
+    // A later container resolves for one already running.
+    let late = run_detached(c, &["--name", "late", "--network", "front", image, "sleep", "600"]);
+    c.run(["exec", "web", "nslookup", "late"])
+        .success()
+        .stdout_contains(&inspect_field(c, &late, "{{.NetworkSettings.Networks.front.IPAddress}}"));
+    // Names never resolve across networks.
+    sh(c, image, &["back"], "nslookup web")
+        .failure()
+        .stdout_contains("NXDOMAIN");
+    // Two networks: both names.
+    serve(c, image, "back", "db", &[], "hello-db");
+    let both = sh(c, image, &["front", "back"], &format!("{}; {}", fetch("web"), fetch("db")));
+    let text = both.success().stdout.clone();
+    assert!(text.contains("hello-web") && text.contains("hello-db"), "{both}");
+    c.run(["rm", "-f", "-t", "0", "web", "late", "db"]).success();
+}
+
+#[test]
+fn net_bridge_names_and_aliases_resolve_on_their_network_only() {
+    let (c, image) = with_busybox();
+    bridged(&c, &image);
+}
+
+#[test]
+fn net_bridge_rootful_names_and_aliases_resolve_on_their_network_only() {
+    let Some(c) = Coracle::rootful(BIN) else {
+        return;
+    };
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    bridged(&c, &image);
+}
+
+#[test]
+fn net_bridge_internal_has_no_way_out() {
+    let (c, image) = with_busybox();
+    network(&c, &["--internal", "sealed"]);
+    let out = sh(&c, &image, &["sealed"], "ip -o link show; ip route");
+    let text = out.success().stdout.clone();
+    assert!(text.contains("eth0") && !text.contains("pasta0"), "{out}");
+    assert!(!text.contains("default"), "{out}");
+    network(&c, &["open"]);
+    sh(&c, &image, &["open"], "ip route")
+        .success()
+        .stdout_contains("default");
+}
+
+#[test]
+fn net_bridge_holder_goes_with_the_last_container() {
+    let (c, image) = with_busybox();
+    network(&c, &["n"]);
+    let id = run_detached(&c, &["--network", "n", &image, "sleep", "600"]);
+    let runroot = c.runroot();
+    let runroot = runroot.to_str().unwrap();
+    let holder = || {
+        processes_of(runroot)
+            .into_iter()
+            .find(|(_, cmd)| cmd.ends_with(" holder "))
+    };
+    let (pid, _) = holder().unwrap_or_else(|| panic!("no holder: {:?}", processes_of(runroot)));
+    let (monitor, _) = processes_of(&id)
+        .into_iter()
+        .find(|(_, cmd)| cmd.contains(" monitor "))
+        .unwrap_or_else(|| panic!("no monitor for {id}"));
+    kill9(monitor);
+    c.run(["ps", "-a"]).success();
+    eventually("the holder to go", || !alive(pid));
+    c.run(["rm", "-f", &id]).success();
+    // Started again on demand.
+    sh(&c, &image, &["n"], "true").success();
+    assert!(holder().is_none(), "{:?}", holder());
+}

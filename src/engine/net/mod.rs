@@ -2,7 +2,9 @@
 //! attachments.rs for user-defined networks), the ports it publishes
 //! (ports.rs), how it finds names (names.rs, addresses.rs), and, rootless, the
 //! helper (pasta or slirp4netns) that connects its namespace to the host's
-//! network for as long as it runs.
+//! network for as long as it runs. User-defined networks are bridges in the
+//! holder's namespace (holder/), made over netlink (link/), with a DNS
+//! server on each gateway (dns/).
 
 pub mod addresses;
 pub mod attachments;

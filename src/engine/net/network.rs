@@ -57,8 +57,20 @@ impl Subnet {
 
 impl NetworkConfig {
     /// The MTU its links get (`-o mtu=N`), if set.
-    #[allow(dead_code)] // the holder's: it sets its links' MTU from it
     pub fn mtu(&self) -> Option<u32> {
         self.options.get("mtu").and_then(|m| m.parse().ok())
     }
+}
+
+/// A container's interface on one network, as the holder made it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// The network's name.
+    pub network: String,
+    pub ip: IpAddr,
+    pub prefix: u8,
+    pub gateway: Option<IpAddr>,
+    pub mac: String,
+    /// Its name inside the container (eth0, eth1, ...).
+    pub interface: String,
 }

@@ -7,18 +7,7 @@ use crate::engine::net::network::NetworkConfig;
 use rusqlite::{params, OptionalExtension, Row};
 use std::net::IpAddr;
 
-/// A container's interface on one network, as its monitor set it up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
-    /// The network's name.
-    pub network: String,
-    pub ip: IpAddr,
-    pub prefix: u8,
-    pub gateway: Option<IpAddr>,
-    pub mac: String,
-    /// Its name inside the container (eth0, eth1, ...).
-    pub interface: String,
-}
+pub use crate::engine::net::network::Endpoint;
 
 fn config(r: &Row) -> rusqlite::Result<String> {
     r.get(0)
@@ -113,23 +102,34 @@ impl Store {
             > 0)
     }
 
-    /// Records (or replaces) a container's endpoint on one network.
-    #[allow(dead_code)] // the monitor's, once it joins containers to bridges
-    pub fn set_endpoint(&self, container_id: &str, e: &Endpoint) -> Result<(), StoreError> {
-        self.db.execute(
-            "INSERT OR REPLACE INTO endpoints
-             (container_id, network, ip, prefix, gateway, mac, interface)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                container_id,
-                e.network,
-                e.ip.to_string(),
-                e.prefix,
-                e.gateway.map(|g| g.to_string()),
-                e.mac,
-                e.interface
-            ],
+    /// Records a container's endpoints for a run, in place of the last run's.
+    pub fn set_endpoints(
+        &self,
+        container_id: &str,
+        endpoints: &[Endpoint],
+    ) -> Result<(), StoreError> {
+        let tx = self.db.unchecked_transaction()?;
+        tx.execute(
+            "DELETE FROM endpoints WHERE container_id = ?1",
+            [container_id],
         )?;
+        for e in endpoints {
+            tx.execute(
+                "INSERT INTO endpoints
+                 (container_id, network, ip, prefix, gateway, mac, interface)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    container_id,
+                    e.network,
+                    e.ip.to_string(),
+                    e.prefix,
+                    e.gateway.map(|g| g.to_string()),
+                    e.mac,
+                    e.interface
+                ],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -159,16 +159,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Forgets a container's endpoints (its run ended).
-    #[allow(dead_code)] // the monitor's, once it joins containers to bridges
-    pub fn clear_endpoints(&self, container_id: &str) -> Result<(), StoreError> {
-        self.db.execute(
-            "DELETE FROM endpoints WHERE container_id = ?1",
-            [container_id],
-        )?;
-        Ok(())
     }
 }
 
@@ -252,12 +242,12 @@ mod tests {
             mac: "02:00:00:00:00:01".into(),
             interface: "eth0".into(),
         };
-        store.set_endpoint("c1", &e).unwrap();
-        store.set_endpoint("c1", &e).unwrap();
+        store.set_endpoints("c1", std::slice::from_ref(&e)).unwrap();
+        store.set_endpoints("c1", std::slice::from_ref(&e)).unwrap();
         assert_eq!(store.endpoints("c1").unwrap(), std::slice::from_ref(&e));
-        store.clear_endpoints("c1").unwrap();
+        store.set_endpoints("c1", &[]).unwrap();
         assert!(store.endpoints("c1").unwrap().is_empty());
-        store.set_endpoint("c1", &e).unwrap();
+        store.set_endpoints("c1", std::slice::from_ref(&e)).unwrap();
         store.remove_container("c1").unwrap();
         assert!(store.endpoints("c1").unwrap().is_empty());
     }

@@ -117,7 +117,7 @@ impl Plumbing {
             interface: interface.to_owned(),
             ip: lease.ip,
             prefix: lease.prefix,
-            gateway: lease.gateway,
+            gateway: Some(lease.gateway),
             mac,
         })
     }

@@ -64,7 +64,11 @@ impl Link {
             }
             Err(e) => return Err(io("connect to the network holder")(e)),
         };
-        let reader = BufReader::new(stream.try_clone().map_err(io("connect to the network holder"))?);
+        let reader = BufReader::new(
+            stream
+                .try_clone()
+                .map_err(io("connect to the network holder"))?,
+        );
         let mut link = Link {
             stream,
             reader,
@@ -103,7 +107,8 @@ impl Link {
     }
 
     fn ask(&mut self, request: &Request, fd: Option<BorrowedFd>) -> Result<Reply, HolderError> {
-        let mut line = serde_json::to_vec(request).map_err(|e| HolderError::Protocol(e.to_string()))?;
+        let mut line =
+            serde_json::to_vec(request).map_err(|e| HolderError::Protocol(e.to_string()))?;
         line.push(b'\n');
         match fd {
             Some(fd) => {
@@ -149,7 +154,11 @@ fn spawn(runroot: &Path) -> Result<(), HolderError> {
         return Ok(());
     }
     let said = String::from_utf8_lossy(&out.stderr);
-    let last = said.lines().last().unwrap_or("").trim_start_matches("Error: ");
+    let last = said
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim_start_matches("Error: ");
     Err(HolderError::Start(match last.is_empty() {
         true => out.status.to_string(),
         false => last.to_owned(),

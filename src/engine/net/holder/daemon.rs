@@ -43,11 +43,13 @@ pub fn run(ctx: &Context) -> i32 {
         }
         Ok(ForkResult::Child) => {
             drop(ready_r);
-            let mut ready = std::fs::File::from(ready_w);
+            let mut ready = Some(std::fs::File::from(ready_w));
             let code = match daemon(ctx, &mut ready) {
                 Ok(()) => 0,
                 Err(e) => {
-                    let _ = write!(ready, "{e}");
+                    if let Some(ready) = &mut ready {
+                        let _ = write!(ready, "{e}");
+                    }
                     log::error!("{e}");
                     1
                 }
@@ -61,7 +63,9 @@ pub fn run(ctx: &Context) -> i32 {
     }
 }
 
-fn daemon(ctx: &Context, ready: &mut std::fs::File) -> Result<(), HolderError> {
+/// Tells `ready` once it listens, and closes it, so that the first process
+/// can go.
+fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), HolderError> {
     let _ = nix::unistd::setsid();
     detach_stdio(&ctx.runroot);
     std::fs::create_dir_all(&ctx.runroot).map_err(io("create the runroot"))?;
@@ -69,12 +73,14 @@ fn daemon(ctx: &Context, ready: &mut std::fs::File) -> Result<(), HolderError> {
     // (it exits only once its socket is gone, so no user is left behind).
     let _lock = Lock::acquire(&paths::lock(&ctx.runroot), Kind::Exclusive)
         .map_err(|e| HolderError::Start(e.to_string()))?;
-    let nameservers = dns::nameservers(&std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default());
+    let nameservers =
+        dns::nameservers(&std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default());
     let sockets = (0..UPSTREAM_SOCKETS)
         .map(|_| std::net::UdpSocket::bind("0.0.0.0:0"))
         .collect::<Result<Vec<_>, _>>()
         .map_err(io("make the DNS forwarder's sockets"))?;
-    ctx.inside().map_err(|e| HolderError::Start(e.to_string()))?;
+    ctx.inside()
+        .map_err(|e| HolderError::Start(e.to_string()))?;
     nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET)
         .map_err(|e| io("make the bridges' network namespace")(e.into()))?;
     let netlink = Netlink::open().map_err(|e| HolderError::Start(e.to_string()))?;
@@ -92,9 +98,11 @@ fn daemon(ctx: &Context, ready: &mut std::fs::File) -> Result<(), HolderError> {
     local.block_on(&runtime, async {
         let listener = tokio::net::UnixListener::from_std(listener)
             .map_err(io("listen on the holder's socket"))?;
-        let upstream = Upstream::new(nameservers, sockets)
-            .map_err(|e| HolderError::Start(e.to_string()))?;
-        let _ = ready.write_all(b"ready");
+        let upstream =
+            Upstream::new(nameservers, sockets).map_err(|e| HolderError::Start(e.to_string()))?;
+        if let Some(mut ready) = ready.take() {
+            let _ = ready.write_all(b"ready");
+        }
         server::serve(listener, Plumbing::new(netlink), upstream).await;
         Ok::<(), HolderError>(())
     })?;
@@ -108,7 +116,10 @@ fn daemon(ctx: &Context, ready: &mut std::fs::File) -> Result<(), HolderError> {
 /// outlives the command that started it.
 fn detach_stdio(runroot: &std::path::Path) {
     use std::os::fd::AsRawFd;
-    let null = std::fs::File::options().read(true).write(true).open("/dev/null");
+    let null = std::fs::File::options()
+        .read(true)
+        .write(true)
+        .open("/dev/null");
     let log = std::fs::File::options()
         .create(true)
         .append(true)

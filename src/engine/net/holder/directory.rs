@@ -59,6 +59,21 @@ impl Records for Directory {
             .find(|e| e.network == network && e.ip == ip)
             .and_then(|e| e.names.first().cloned())
     }
+
+    fn visible(&self, network: &str, client: IpAddr) -> Vec<String> {
+        let entries = self.lock();
+        let Some(asker) = entries
+            .iter()
+            .find(|e| e.network == network && e.ip == client)
+        else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .filter(|e| e.owner == asker.owner)
+            .map(|e| e.network.clone())
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -74,6 +89,11 @@ mod tests {
         assert_eq!(d.lookup("a", "WWW"), vec![ip]);
         assert!(d.lookup("b", "web").is_empty());
         assert_eq!(d.reverse("a", ip).as_deref(), Some("web"));
+        let client: IpAddr = "10.89.0.3".parse().unwrap();
+        assert!(d.visible("a", client).is_empty());
+        d.add(2, "a", &["c".into()], client);
+        d.add(2, "b", &["c".into()], "10.89.1.3".parse().unwrap());
+        assert_eq!(d.visible("a", client), vec!["a", "b"]);
         d.remove_owner(1);
         assert!(d.lookup("a", "web").is_empty());
     }

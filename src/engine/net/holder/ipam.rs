@@ -12,7 +12,9 @@ pub enum IpamError {
     NoSubnet { network: String },
     #[error("requested ip address {ip} is not in a subnet of network {network}")]
     Outside { network: String, ip: IpAddr },
-    #[error("requested ip address {ip} is already allocated to another container on network {network}")]
+    #[error(
+        "requested ip address {ip} is already allocated to another container on network {network}"
+    )]
     Taken { network: String, ip: IpAddr },
     #[error("failed to allocate an ip address on network {network}: no free addresses left")]
     Full { network: String },
@@ -57,10 +59,9 @@ impl Pool {
                 return Ok(take_in(used, subnet, ip));
             }
             None => {
-                let subnet = config
-                    .subnets
-                    .first()
-                    .ok_or(IpamError::NoSubnet { network: network.clone() })?;
+                let subnet = config.subnets.first().ok_or(IpamError::NoSubnet {
+                    network: network.clone(),
+                })?;
                 let range = subnet.range.unwrap_or(subnet.subnet);
                 let ip = range
                     .hosts()
@@ -129,7 +130,10 @@ mod tests {
         let c = config("10.89.0.0/24", "10.89.0.1", None);
         let mut pool = Pool::default();
         let a = pool.take(&c, None).unwrap();
-        assert_eq!((a.ip, a.prefix, a.gateway), (ip("10.89.0.2"), 24, ip("10.89.0.1")));
+        assert_eq!(
+            (a.ip, a.prefix, a.gateway),
+            (ip("10.89.0.2"), 24, ip("10.89.0.1"))
+        );
         assert_eq!(pool.take(&c, None).unwrap().ip, ip("10.89.0.3"));
         pool.give_back("n", ip("10.89.0.2"));
         assert_eq!(pool.take(&c, None).unwrap().ip, ip("10.89.0.2"));
@@ -139,11 +143,26 @@ mod tests {
     fn a_fixed_address_must_be_free_and_inside() {
         let c = config("10.89.0.0/24", "10.89.0.1", None);
         let mut pool = Pool::default();
-        assert_eq!(pool.take(&c, Some(ip("10.89.0.9"))).unwrap().ip, ip("10.89.0.9"));
-        assert!(matches!(pool.take(&c, Some(ip("10.89.0.9"))), Err(IpamError::Taken { .. })));
-        assert!(matches!(pool.take(&c, Some(ip("10.89.1.9"))), Err(IpamError::Outside { .. })));
-        assert!(matches!(pool.take(&c, Some(ip("10.89.0.1"))), Err(IpamError::Outside { .. })));
-        assert!(matches!(pool.take(&c, Some(ip("10.89.0.255"))), Err(IpamError::Outside { .. })));
+        assert_eq!(
+            pool.take(&c, Some(ip("10.89.0.9"))).unwrap().ip,
+            ip("10.89.0.9")
+        );
+        assert!(matches!(
+            pool.take(&c, Some(ip("10.89.0.9"))),
+            Err(IpamError::Taken { .. })
+        ));
+        assert!(matches!(
+            pool.take(&c, Some(ip("10.89.1.9"))),
+            Err(IpamError::Outside { .. })
+        ));
+        assert!(matches!(
+            pool.take(&c, Some(ip("10.89.0.1"))),
+            Err(IpamError::Outside { .. })
+        ));
+        assert!(matches!(
+            pool.take(&c, Some(ip("10.89.0.255"))),
+            Err(IpamError::Outside { .. })
+        ));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the holder's Unix socket; an attach carries the container's network
 //! namespace as a descriptor (SCM_RIGHTS) beside its line.
 
+pub use crate::engine::net::network::Endpoint;
 use crate::engine::net::network::NetworkConfig;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -55,18 +56,6 @@ pub enum Failure {
     /// A request that cannot be met (an address outside the subnet).
     Invalid,
     Internal,
-}
-
-/// A container's interface on one network, as inspect shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Endpoint {
-    pub network: String,
-    /// In the container: eth0, eth1, ...
-    pub interface: String,
-    pub ip: IpAddr,
-    pub prefix: u8,
-    pub gateway: IpAddr,
-    pub mac: String,
 }
 
 #[cfg(test)]

@@ -97,7 +97,9 @@ fn handle(
                 Err((kind, message)) => error(kind, message),
             }
         }
-        (Some(Request::Attach(_)), None) => error(Failure::Invalid, "attach without a namespace".into()),
+        (Some(Request::Attach(_)), None) => {
+            error(Failure::Invalid, "attach without a namespace".into())
+        }
         (Some(Request::Detach), _) => {
             shared
                 .plumbing
@@ -175,7 +177,11 @@ fn receive(fd: RawFd) -> std::io::Result<(Vec<u8>, Vec<OwnedFd>)> {
     for cmsg in msg.cmsgs()? {
         if let ControlMessageOwned::ScmRights(received) = cmsg {
             // SAFETY: the kernel just gave us these descriptors; nothing else owns them.
-            fds.extend(received.into_iter().map(|f| unsafe { OwnedFd::from_raw_fd(f) }));
+            fds.extend(
+                received
+                    .into_iter()
+                    .map(|f| unsafe { OwnedFd::from_raw_fd(f) }),
+            );
         }
     }
     let n = msg.bytes;

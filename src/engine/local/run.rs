@@ -245,7 +245,7 @@ impl LocalEngine {
     pub fn monitor(&self, invocation: Invocation, caller: Streams) -> Result<i32, Error> {
         match invocation {
             Invocation::Monitor(cmd) => Ok(monitor::run_command(&self.ctx, &cmd, caller)?),
-            Invocation::Resumed(resumed) => Ok(monitor::resume(&self.ctx, resumed)?),
+            Invocation::Resumed(resumed) => Ok(monitor::resume(&self.ctx, *resumed)?),
         }
     }
 }

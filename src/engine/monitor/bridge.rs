@@ -11,8 +11,8 @@ use crate::engine::net::{addresses, Attachment};
 use crate::engine::networks;
 use crate::engine::store::Store;
 use std::cell::RefCell;
-use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::net::IpAddr;
+use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::path::Path;
 
 /// A connection to the holder whose user namespace this monitor is in (the
@@ -56,7 +56,7 @@ impl Bridging {
             .iter()
             .map(|a| {
                 Ok(Join {
-                    config: networks::lookup(store, &a.network)?,
+                    config: networks::lookup::find(store, &a.network)?,
                     aliases: a.aliases.clone(),
                     ip: a.ip,
                 })
@@ -97,7 +97,10 @@ impl Bridging {
     /// Takes the run's namespace off its networks.
     pub fn detach(&self) {
         if let Err(e) = self.link.borrow_mut().detach() {
-            log::warn!("container {}: cannot leave its networks: {e}", self.request.container);
+            log::warn!(
+                "container {}: cannot leave its networks: {e}",
+                self.request.container
+            );
         }
     }
 

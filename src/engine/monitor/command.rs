@@ -42,7 +42,7 @@ pub struct MonitorCommand {
 /// What a `coracle monitor` process is to do.
 pub enum Invocation {
     Monitor(MonitorCommand),
-    Resumed(Resumed),
+    Resumed(Box<Resumed>),
 }
 
 impl MonitorCommand {
@@ -126,7 +126,7 @@ impl Invocation {
     pub fn from_args(args: &[OsString]) -> Option<Result<Invocation, MonitorError>> {
         if let Some([monitor, flag]) = args.get(1..3) {
             if monitor == MONITOR && flag == RESUMED {
-                return Some(handoff::parse(&args[3..]).map(Invocation::Resumed));
+                return Some(handoff::parse(&args[3..]).map(|r| Invocation::Resumed(Box::new(r))));
             }
         }
         let at = args.iter().position(|a| a == MONITOR)?;

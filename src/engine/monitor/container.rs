@@ -2,10 +2,10 @@
 //! relay its stdio until it exits, and it is deleted from the runtime's state.
 //! A restart is another run over the same mounted rootfs.
 
+use super::bridge::Bridging;
 use super::config::ContainerConfig;
 use super::io::{Hub, Session};
 use super::{rootfs, setup, setup_nix, tty, wait, MonitorError};
-use super::bridge::Bridging;
 use crate::engine::net::helper::{self, Helper};
 use crate::engine::net::{pasta, Network};
 use crate::engine::streams::Streams;
@@ -91,7 +91,12 @@ impl Run<'_> {
             }
             None => &self.config.network,
         };
-        Ok(helper::start(network, netns, &self.config.ports, self.bundle)?)
+        Ok(helper::start(
+            network,
+            netns,
+            &self.config.ports,
+            self.bundle,
+        )?)
     }
 
     fn build(

@@ -66,7 +66,12 @@ impl Handoff<'_> {
         let fd_values = fds
             .iter()
             .map(|(k, fd)| (*k, OsString::from(fd.to_string())));
-        for (key, value) in values.into_iter().chain(size).chain(holder).chain(fd_values) {
+        for (key, value) in values
+            .into_iter()
+            .chain(size)
+            .chain(holder)
+            .chain(fd_values)
+        {
             let mut arg = OsString::from(format!("{key}="));
             arg.push(value);
             match CString::new(arg.into_vec()) {
@@ -211,9 +216,7 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
         },
         ended: None,
         holder: match (values.holder, values.holder_pid) {
-            (Some(fd), Some(pid)) => {
-                Some(Link::adopt(fd, pid).map_err(|_| bad("holder"))?)
-            }
+            (Some(fd), Some(pid)) => Some(Link::adopt(fd, pid).map_err(|_| bad("holder"))?),
             _ => None,
         },
     })

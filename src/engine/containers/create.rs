@@ -305,7 +305,24 @@ fn name_files(
             ("resolv.conf", read("resolv.conf")),
         ]);
     }
-    let addresses = addresses::for_mode(network);
+    let mut addresses = addresses::for_mode(network);
+    let mut bridge_dns = Vec::new();
+    if let Network::Bridge(attachments) = network {
+        let configs = attachments
+            .iter()
+            .map(|a| networks::lookup::find(store, &a.network))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Internal networks only: no pasta, so no way to the host.
+        if configs.iter().all(|c| c.internal) {
+            addresses.host = None;
+            addresses.dns_forwarder = None;
+        }
+        bridge_dns = configs
+            .iter()
+            .filter(|c| c.dns_enabled)
+            .filter_map(|c| c.subnets.first().map(|s| s.gateway))
+            .collect();
+    }
     let hosts = match names_opts.no_hosts {
         true => image_hosts.to_owned(),
         false => files::hosts(
@@ -320,6 +337,7 @@ fn name_files(
         network,
         names_opts,
         &addresses,
+        &bridge_dns,
         std::fs::read_to_string("/etc/resolv.conf").ok().as_deref(),
     );
     Ok([("hosts", hosts), ("resolv.conf", resolv)])

@@ -3,6 +3,7 @@
 //! Podman's: the user's entries first, then the host's, then the container's own.
 
 use crate::engine::net::addresses::Addresses;
+use crate::engine::net::dns::SEARCH_DOMAIN;
 use crate::engine::net::names::{ExtraHost, HostIp, NameOptions};
 use crate::engine::net::{NetError, Network};
 use std::collections::HashSet;
@@ -71,15 +72,24 @@ pub fn hosts(
 /// The host's resolver config, with what the user gave instead. In a namespace
 /// of its own the container cannot reach resolvers on the host's loopback: the
 /// helper's forwarder stands in for them, as in Podman; `none` has no resolver.
+///
+/// On bridges with name resolution, their DNS servers (`bridge_dns`) stand
+/// for all of them: they answer the networks' names and pass the rest on to
+/// the host's resolvers, and their search domain comes first (aardvark-dns's).
 pub fn resolv_conf(
     network: &Network,
     names: &NameOptions,
     addresses: &Addresses,
+    bridge_dns: &[IpAddr],
     host: Option<&str>,
 ) -> String {
-    let host = Resolv::parse(host.unwrap_or_default());
+    let mut host = Resolv::parse(host.unwrap_or_default());
+    if !bridge_dns.is_empty() {
+        host.search.insert(0, SEARCH_DOMAIN.to_owned());
+    }
     let nameservers: Vec<IpAddr> = match network {
         _ if !names.dns.is_empty() => names.dns.clone(),
+        _ if !bridge_dns.is_empty() => bridge_dns.to_vec(),
         Network::Host => host.nameservers,
         Network::None => Vec::new(),
         _ => {
@@ -214,7 +224,13 @@ mod tests {
         let none = NameOptions::default();
         let pasta = Network::Pasta(vec![]);
         assert_eq!(
-            resolv_conf(&pasta, &none, &addrs(None, Some("169.254.1.1")), Some(host)),
+            resolv_conf(
+                &pasta,
+                &none,
+                &addrs(None, Some("169.254.1.1")),
+                &[],
+                Some(host)
+            ),
             "search corp.example\nnameserver 169.254.1.1\noptions edns0\n"
         );
         let remote = "nameserver 9.9.9.9\n";
@@ -223,22 +239,46 @@ mod tests {
                 &pasta,
                 &none,
                 &addrs(None, Some("169.254.1.1")),
+                &[],
                 Some(remote)
             ),
             remote
         );
         assert_eq!(
-            resolv_conf(&Network::Host, &none, &for_mode(&Network::Host), Some(host)),
+            resolv_conf(
+                &Network::Host,
+                &none,
+                &for_mode(&Network::Host),
+                &[],
+                Some(host)
+            ),
             host
         );
         assert_eq!(
-            resolv_conf(&Network::None, &none, &addrs(None, None), Some(host)),
+            resolv_conf(&Network::None, &none, &addrs(None, None), &[], Some(host)),
             "search corp.example\noptions edns0\n"
         );
         let slirp = Network::Slirp4netns(vec![]);
         assert_eq!(
-            resolv_conf(&slirp, &none, &for_mode(&slirp), None),
+            resolv_conf(&slirp, &none, &for_mode(&slirp), &[], None),
             "nameserver 10.0.2.3\n"
+        );
+    }
+
+    #[test]
+    fn resolv_conf_on_bridges_names_their_dns_first() {
+        let host = "search corp.example\nnameserver 127.0.0.53\n";
+        let bridge = Network::Bridge(vec![]);
+        let dns = ["10.89.0.1".parse().unwrap(), "10.89.1.1".parse().unwrap()];
+        assert_eq!(
+            resolv_conf(
+                &bridge,
+                &NameOptions::default(),
+                &addrs(None, None),
+                &dns,
+                Some(host)
+            ),
+            "search dns.podman corp.example\nnameserver 10.89.0.1\nnameserver 10.89.1.1\n"
         );
     }
 
@@ -255,12 +295,12 @@ mod tests {
         .unwrap();
         let host = "search corp.example\nnameserver 127.0.0.53\noptions edns0\n";
         assert_eq!(
-            resolv_conf(&Network::None, &names, &addrs(None, None), Some(host)),
+            resolv_conf(&Network::None, &names, &addrs(None, None), &[], Some(host)),
             "search a.example b.example\nnameserver 1.1.1.1\nnameserver ::1\noptions ndots:2\n"
         );
         let dot = NameOptions::parse(&[], &own(&["."]), &[], &[], false).unwrap();
         assert_eq!(
-            resolv_conf(&Network::Host, &dot, &addrs(None, None), Some(host)),
+            resolv_conf(&Network::Host, &dot, &addrs(None, None), &[], Some(host)),
             "nameserver 127.0.0.53\noptions edns0\n"
         );
     }

@@ -23,7 +23,8 @@ fn sh(c: &Coracle, image: &str, networks: &[&str], script: &str) -> coracle_test
 
 /// An HTTP server answering `body`, detached, on `net` under `name`.
 fn serve(c: &Coracle, image: &str, net: &str, name: &str, extra: &[&str], body: &str) -> String {
-    let script = format!("mkdir /www && echo {body} > /www/index.html && exec httpd -f -p 80 -h /www");
+    let script =
+        format!("mkdir /www && echo {body} > /www/index.html && exec httpd -f -p 80 -h /www");
     let mut args = vec!["--name", name, "--network", net];
     args.extend_from_slice(extra);
     args.extend([image, "sh", "-c", &script]);
@@ -38,34 +39,71 @@ fn fetch(host: &str) -> String {
 fn bridged(c: &Coracle, image: &str) {
     network(c, &["--subnet", "10.89.40.0/24", "front"]);
     network(c, &["back"]);
-    serve(c, image, "front", "web", &["--network-alias", "www"], "hello-web");
+    serve(
+        c,
+        image,
+        "front",
+        "web",
+        &["--network-alias", "www"],
+        "hello-web",
+    );
     // By name and by alias, from a container started later.
-    let out = sh(c, image, &["front"], &format!("{}; {}", fetch("web"), fetch("www")));
+    let out = sh(
+        c,
+        image,
+        &["front"],
+        &format!("{}; {}", fetch("web"), fetch("www")),
+    );
     let text = out.success().stdout.clone();
     assert_eq!(text.matches("hello-web").count(), 2, "{out}");
     // By address, which inspect shows and which is in the network's subnet.
     let ip = inspect_field(c, "web", "{{.NetworkSettings.Networks.front.IPAddress}}");
     assert!(ip.starts_with("10.89.40."), "{ip}");
-    sh(c, image, &["front"], &fetch(&ip)).success().stdout_contains("hello-web");
+    sh(c, image, &["front"], &fetch(&ip))
+        .success()
+        .stdout_contains("hello-web");
     // The container's own interface carries it.
     c.run(["exec", "web", "ip", "-4", "addr", "show", "eth0"])
         .success()
         .stdout_contains(&format!("inet {ip}/24"));
     // A later container resolves for one already running.
-    let late = run_detached(c, &["--name", "late", "--network", "front", image, "sleep", "600"]);
+    let late = run_detached(
+        c,
+        &[
+            "--name",
+            "late",
+            "--network",
+            "front",
+            image,
+            "sleep",
+            "600",
+        ],
+    );
     c.run(["exec", "web", "nslookup", "late"])
         .success()
-        .stdout_contains(&inspect_field(c, &late, "{{.NetworkSettings.Networks.front.IPAddress}}"));
+        .stdout_contains(&inspect_field(
+            c,
+            &late,
+            "{{.NetworkSettings.Networks.front.IPAddress}}",
+        ));
     // Names never resolve across networks.
     sh(c, image, &["back"], "nslookup web")
         .failure()
         .stdout_contains("NXDOMAIN");
     // Two networks: both names.
     serve(c, image, "back", "db", &[], "hello-db");
-    let both = sh(c, image, &["front", "back"], &format!("{}; {}", fetch("web"), fetch("db")));
+    let both = sh(
+        c,
+        image,
+        &["front", "back"],
+        &format!("{}; {}", fetch("web"), fetch("db")),
+    );
     let text = both.success().stdout.clone();
-    assert!(text.contains("hello-web") && text.contains("hello-db"), "{both}");
-    c.run(["rm", "-f", "-t", "0", "web", "late", "db"]).success();
+    assert!(
+        text.contains("hello-web") && text.contains("hello-db"),
+        "{both}"
+    );
+    c.run(["rm", "-f", "web", "late", "db"]).success();
 }
 
 #[test]

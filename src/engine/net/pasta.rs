@@ -13,12 +13,12 @@ use std::process::{Command, Stdio};
 /// resolvers: the one resolv.conf names (net/addresses.rs).
 use super::addresses::PASTA_DNS as DNS_FORWARD;
 
-/// Starts pasta for the namespace at `netns`; returns its pid once the namespace
-/// is configured (pasta goes to the background only then).
 /// The name of pasta's interface in a container that is also on bridges,
 /// whose interfaces are eth0, eth1, ... as Podman names them.
 pub const BRIDGED_UPLINK: &str = "pasta0";
 
+/// Starts pasta for the namespace at `netns`; returns its pid once the namespace
+/// is configured (pasta goes to the background only then).
 pub fn start(
     opts: &[String],
     netns: &Path,

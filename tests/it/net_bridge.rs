@@ -161,3 +161,31 @@ fn net_bridge_holder_goes_with_the_last_container() {
     sh(&c, &image, &["n"], "true").success();
     assert!(holder().is_none(), "{:?}", holder());
 }
+
+#[test]
+fn net_bridge_concurrent_runs_share_one_holder() {
+    let (c, image) = with_busybox();
+    network(&c, &["n"]);
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| run_detached(&c, &["--network", "n", &image, "sleep", "600"])))
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let mut ips: Vec<String> = ids
+        .iter()
+        .map(|id| inspect_field(&c, id, "{{.NetworkSettings.Networks.n.IPAddress}}"))
+        .collect();
+    ips.sort();
+    ips.dedup();
+    assert_eq!(ips.len(), ids.len(), "{ips:?}");
+    let runroot = c.runroot();
+    let holders: Vec<_> = processes_of(runroot.to_str().unwrap())
+        .into_iter()
+        .filter(|(_, cmd)| cmd.ends_with(" holder "))
+        .collect();
+    assert_eq!(holders.len(), 1, "{holders:?}");
+    let mut rm = vec!["rm", "-f"];
+    rm.extend(ids.iter().map(String::as_str));
+    c.run(rm).success();
+}

@@ -9,10 +9,12 @@ use super::{paths, server, HolderError};
 use crate::engine::context::Context;
 use crate::engine::net::dns::{self, Upstream};
 use crate::engine::net::link::Netlink;
-use crate::engine::store::lock::{Kind, Lock};
+use crate::engine::store::lock::Lock;
 use nix::unistd::{fork, pipe, ForkResult};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// Sockets for asking the host's resolvers, made before the holder leaves the
 /// host's network namespace: a socket stays in the namespace it was made in, so
@@ -69,10 +71,13 @@ fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), Holder
     let _ = nix::unistd::setsid();
     detach_stdio(&ctx.runroot);
     std::fs::create_dir_all(&ctx.runroot).map_err(io("create the runroot"))?;
-    // One holder a runroot: a second one waits here until the first has gone
-    // (it exits only once its socket is gone, so no user is left behind).
-    let _lock = Lock::acquire(&paths::lock(&ctx.runroot), Kind::Exclusive)
-        .map_err(|e| HolderError::Start(e.to_string()))?;
+    let Some(_lock) = sole_holder(&ctx.runroot)? else {
+        // Another command's holder came first and serves: the caller finds it.
+        if let Some(mut ready) = ready.take() {
+            let _ = ready.write_all(b"ready");
+        }
+        return Ok(());
+    };
     let nameservers =
         dns::nameservers(&std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default());
     let sockets = (0..UPSTREAM_SOCKETS)
@@ -110,6 +115,29 @@ fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), Holder
     // starts the next holder, which waits for that lock.
     let _ = std::fs::remove_file(&socket);
     Ok(())
+}
+
+/// The lock that makes this the runroot's one holder; `None` when another one
+/// listens. A holder on its way out removes its socket before it lets go of the
+/// lock: that one is waited for, briefly.
+fn sole_holder(runroot: &Path) -> Result<Option<Lock>, HolderError> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let held = Lock::try_exclusive(&paths::lock(runroot))
+            .map_err(|e| HolderError::Start(e.to_string()))?;
+        if held.is_some() {
+            return Ok(held);
+        }
+        if std::os::unix::net::UnixStream::connect(paths::socket(runroot)).is_ok() {
+            return Ok(None);
+        }
+        if Instant::now() > deadline {
+            return Err(HolderError::Start(
+                "another network holder holds the lock and does not answer".into(),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// The daemon's stdin and stdout go nowhere and its stderr to its log: it

@@ -13,12 +13,14 @@ use tokio::net::UdpSocket;
 const MAX_QUERY: usize = 4096;
 
 /// Answers DNS on `socket` (the gateway of `network`, port 53) until the task
-/// is dropped.
+/// is dropped. Without `upstream` (an internal network: no way out, not even
+/// for a name) other names get SERVFAIL, so a resolver moves on to its next
+/// server.
 pub async fn serve(
     socket: UdpSocket,
     network: String,
     records: Arc<dyn Records + Send + Sync>,
-    upstream: Arc<Upstream>,
+    upstream: Option<Arc<Upstream>>,
 ) {
     let socket = Arc::new(socket);
     let mut buf = vec![0; MAX_QUERY];
@@ -35,10 +37,17 @@ pub async fn serve(
         let answered = answer(query, &network, &View::of(&*records, &network, client.ip()));
         match answered {
             Answer::Reply(reply) => send(&socket, &reply, client).await,
-            Answer::Forward => {
-                let relay = relay(socket.clone(), client, query.to_vec(), upstream.clone());
-                tokio::spawn(relay);
-            }
+            Answer::Forward => match &upstream {
+                Some(upstream) => {
+                    let relay = relay(socket.clone(), client, query.to_vec(), upstream.clone());
+                    tokio::spawn(relay);
+                }
+                None => {
+                    if let Some(reply) = server_failure(query) {
+                        send(&socket, &reply, client).await;
+                    }
+                }
+            },
             Answer::Drop => {}
         }
     }
@@ -109,10 +118,14 @@ mod tests {
 
     /// Serves `network` on 127.0.0.1; its address.
     async fn start(network: &str, upstream: Upstream) -> SocketAddr {
+        start_with(network, Some(Arc::new(upstream))).await
+    }
+
+    async fn start_with(network: &str, upstream: Option<Arc<Upstream>>) -> SocketAddr {
         let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let addr = socket.local_addr().unwrap();
         let records = Arc::new(networks());
-        tokio::spawn(serve(socket, network.into(), records, Arc::new(upstream)));
+        tokio::spawn(serve(socket, network.into(), records, upstream));
         addr
     }
 
@@ -242,5 +255,14 @@ mod tests {
         let reply = ask(front, 77, "example.com.").await;
         assert_eq!(reply.response_code(), ResponseCode::ServFail);
         assert_eq!(reply.queries()[0].name().to_ascii(), "example.com.");
+    }
+
+    #[tokio::test]
+    async fn an_internal_network_forwards_nothing() {
+        let front = start_with("front", None).await;
+        let reply = ask(front, 78, "example.com.").await;
+        assert_eq!(reply.response_code(), ResponseCode::ServFail);
+        let local = ask(front, 79, "web.").await;
+        assert_eq!(addresses(&local), ["10.89.0.2"]);
     }
 }

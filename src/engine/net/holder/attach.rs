@@ -31,8 +31,8 @@ pub struct Plumbing {
     pool: Pool,
     pub directory: Arc<Directory>,
     /// Networks whose bridge was just made and that want a DNS server on
-    /// these gateways (the server starts them).
-    pub new_dns: Vec<(String, Vec<IpAddr>)>,
+    /// their gateways (the server starts them).
+    pub new_dns: Vec<NetworkConfig>,
 }
 
 impl Plumbing {
@@ -138,8 +138,7 @@ impl Plumbing {
             .map_err(internal)?;
         self.bridges.insert(config.name.clone(), index);
         if config.dns_enabled {
-            let gateways = config.subnets.iter().map(|s| s.gateway).collect();
-            self.new_dns.push((config.name.clone(), gateways));
+            self.new_dns.push(config.clone());
         }
         Ok(index)
     }

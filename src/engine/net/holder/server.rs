@@ -114,24 +114,25 @@ fn handle(
 /// Starts a DNS server on the gateways of every bridge just made that wants one.
 fn start_dns(shared: &Shared) {
     let wanted = std::mem::take(&mut shared.plumbing.borrow_mut().new_dns);
-    for (network, gateways) in wanted {
-        for gateway in gateways {
+    for network in wanted {
+        let upstream = (!network.internal).then(|| shared.upstream.clone());
+        for gateway in network.subnets.iter().map(|s| s.gateway) {
             let socket = match std::net::UdpSocket::bind(SocketAddr::new(gateway, 53))
                 .and_then(|s| s.set_nonblocking(true).map(|()| s))
                 .and_then(UdpSocket::from_std)
             {
                 Ok(socket) => socket,
                 Err(e) => {
-                    log::warn!("no DNS for network {network} on {gateway}: {e}");
+                    log::warn!("no DNS for network {} on {gateway}: {e}", network.name);
                     continue;
                 }
             };
             let records = shared.plumbing.borrow().directory.clone();
             tokio::task::spawn_local(dns::serve(
                 socket,
-                network.clone(),
+                network.name.clone(),
                 records,
-                shared.upstream.clone(),
+                upstream.clone(),
             ));
         }
     }

@@ -189,3 +189,18 @@ fn net_bridge_concurrent_runs_share_one_holder() {
     rm.extend(ids.iter().map(String::as_str));
     c.run(rm).success();
 }
+
+#[test]
+fn net_bridge_build_steps_resolve_names_on_the_builds_network() {
+    let (c, image) = with_busybox();
+    network(&c, &["n"]);
+    run_detached(
+        &c,
+        &["--name", "web", "--network", "n", &image, "sleep", "600"],
+    );
+    let dockerfile = format!("FROM {image}\nRUN nslookup web && touch /found\n");
+    let dir = crate::build::dockerfile_only(&c, "ctx", &dockerfile);
+    let out = crate::build::build(&c, &["--network", "n", dir.to_str().unwrap()]);
+    out.success().stdout_contains("web.dns.podman");
+    c.run(["rm", "-f", "web"]).success();
+}

@@ -16,7 +16,9 @@ impl BuildEngine for LocalEngine {
         opts: &BuildOptions,
         events: Events,
     ) -> Result<String, Error> {
-        let inside = self.inside()?;
+        // On a user-defined network, RUN steps live in the holder's user
+        // namespace, as containers on it do.
+        let inside = self.inside_for(opts.network.as_ref())?;
         let services = BuildServices {
             engine: self,
             tls_verify: opts.tls_verify,

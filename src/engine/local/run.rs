@@ -168,7 +168,7 @@ impl LocalEngine {
     /// rootless with `--network container:X`, X's, which owns the network
     /// namespace they join (X must run: its init holds both); on user-defined
     /// networks, the holder's, which owns the bridges (started if need be).
-    fn inside_for<'a>(
+    pub(super) fn inside_for<'a>(
         &self,
         networks: impl IntoIterator<Item = &'a Network>,
     ) -> Result<Inside, Error> {

@@ -204,3 +204,21 @@ fn net_bridge_build_steps_resolve_names_on_the_builds_network() {
     out.success().stdout_contains("web.dns.podman");
     c.run(["rm", "-f", "web"]).success();
 }
+
+#[test]
+fn net_bridge_published_port_is_fetched_from_the_host() {
+    let (c, image) = with_busybox();
+    network(&c, &["n"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let publish = format!("{port}:80");
+    serve(&c, &image, "n", "web", &["-p", &publish], "hello-published");
+    assert!(crate::net_ports::fetch(port).contains("hello-published"));
+    c.run(["port", "web"])
+        .success()
+        .stdout_contains(&format!("80/tcp -> 0.0.0.0:{port}"));
+    c.run(["rm", "-f", "web"]).success();
+}

@@ -19,7 +19,7 @@ fn free_port() -> u16 {
 }
 
 /// `GET /` from 127.0.0.1:`port`: the response's body, once one comes.
-fn fetch(port: u16) -> String {
+pub fn fetch(port: u16) -> String {
     let mut body = String::new();
     eventually("the published server to answer", || {
         let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {

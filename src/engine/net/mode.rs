@@ -73,9 +73,14 @@ impl TryFrom<Stored> for Network {
 }
 
 impl Network {
-    /// Whether the container gets a namespace of its own that a helper connects.
+    /// Whether the container gets a namespace of its own that a helper connects
+    /// (on bridges, its pasta: there unless every network is internal) and so
+    /// can publish ports.
     pub fn has_helper(&self) -> bool {
-        matches!(self, Network::Pasta(_) | Network::Slirp4netns(_))
+        matches!(
+            self,
+            Network::Pasta(_) | Network::Slirp4netns(_) | Network::Bridge(_)
+        )
     }
 }
 

@@ -28,6 +28,11 @@ pub struct AttachRequest {
     pub networks: Vec<Join>,
 }
 
+/// The names a container answers to on every network: its name and short ID.
+pub fn names(id: &str, name: &str) -> Vec<String> {
+    vec![name.to_owned(), id[..12.min(id.len())].to_owned()]
+}
+
 /// One network to join, as the container asked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Join {

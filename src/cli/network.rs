@@ -1,9 +1,10 @@
-//! `coracle network create|ls|inspect|rm|prune|exists`, as Podman's.
+//! `coracle network create|ls|inspect|rm|prune|exists|connect|disconnect`, as
+//! Podman's.
 
 use super::network_show::{inspect, list, InspectArgs, ListArgs};
 use crate::engine::interface::Engine;
 use crate::engine::networks::remove::check_prune_filters;
-use crate::engine::networks::CreateOptions;
+use crate::engine::networks::{ConnectOptions, CreateOptions};
 use crate::engine::ErrorKind;
 
 #[derive(clap::Subcommand)]
@@ -23,6 +24,10 @@ pub enum NetworkCommand {
     Prune(PruneArgs),
     /// Check whether a network exists (exit 0) or not (exit 1)
     Exists(ExistsArgs),
+    /// Add container to a network
+    Connect(ConnectArgs),
+    /// Remove container from a network
+    Disconnect(DisconnectArgs),
 }
 
 #[derive(clap::Args)]
@@ -79,6 +84,28 @@ pub struct ExistsArgs {
     network: String,
 }
 
+#[derive(clap::Args)]
+pub struct ConnectArgs {
+    /// Network scoped alias for the container (repeatable)
+    #[arg(long = "alias", value_name = "ALIAS")]
+    aliases: Vec<String>,
+    /// A static address for the container on this network
+    #[arg(long)]
+    ip: Option<String>,
+    network: String,
+    container: String,
+}
+
+#[derive(clap::Args)]
+pub struct DisconnectArgs {
+    /// Leave the network in the container's record even if its running side
+    /// cannot be reached
+    #[arg(short, long)]
+    force: bool,
+    network: String,
+    container: String,
+}
+
 pub fn exec(engine: &dyn Engine, cmd: NetworkCommand) -> anyhow::Result<()> {
     match cmd {
         NetworkCommand::Create(args) => create(engine, args),
@@ -87,7 +114,22 @@ pub fn exec(engine: &dyn Engine, cmd: NetworkCommand) -> anyhow::Result<()> {
         NetworkCommand::Rm(args) => remove(engine, args),
         NetworkCommand::Prune(args) => prune(engine, args),
         NetworkCommand::Exists(args) => exists(engine, args),
+        NetworkCommand::Connect(args) => connect(engine, args),
+        NetworkCommand::Disconnect(args) => {
+            engine.disconnect_network(&args.network, &args.container, args.force)?;
+            Ok(())
+        }
     }
+}
+
+fn connect(engine: &dyn Engine, args: ConnectArgs) -> anyhow::Result<()> {
+    let opts = ConnectOptions {
+        network: args.network,
+        container: args.container,
+        aliases: args.aliases,
+        ip: args.ip,
+    };
+    Ok(engine.connect_network(&opts)?)
 }
 
 fn create(engine: &dyn Engine, args: CreateArgs) -> anyhow::Result<()> {

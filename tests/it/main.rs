@@ -25,6 +25,7 @@ mod logs;
 mod manifest;
 mod net_bridge;
 mod net_connect;
+mod net_connect_live;
 mod net_names;
 mod net_networks;
 mod net_ports;

@@ -125,6 +125,43 @@ pub fn resolv_conf(
     text
 }
 
+/// The container's resolv.conf `text` with `ip` as its first nameserver: the
+/// DNS server of a network it was connected to later, which answers that
+/// network's names (Podman adds it in front the same way).
+pub fn add_nameserver(text: &str, ip: IpAddr) -> String {
+    let line = format!("nameserver {ip}\n");
+    if nameserver_lines(text).any(|l| l == ip) {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut added = false;
+    for l in text.lines() {
+        if !added && l.split_whitespace().next() == Some("nameserver") {
+            out.push_str(&line);
+            added = true;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    if !added {
+        out.push_str(&line);
+    }
+    out
+}
+
+/// The container's resolv.conf `text` without the nameserver `ip` (the DNS
+/// server of a network it left).
+pub fn remove_nameserver(text: &str, ip: IpAddr) -> String {
+    text.lines()
+        .filter(|l| Resolv::parse(l).nameservers != [ip])
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn nameserver_lines(text: &str) -> impl Iterator<Item = IpAddr> + '_ {
+    text.lines().flat_map(|l| Resolv::parse(l).nameservers)
+}
+
 #[derive(Default)]
 struct Resolv {
     nameservers: Vec<IpAddr>,
@@ -279,6 +316,27 @@ mod tests {
                 Some(host)
             ),
             "search dns.podman corp.example\nnameserver 10.89.0.1\nnameserver 10.89.1.1\n"
+        );
+    }
+
+    #[test]
+    fn nameservers_of_networks_connected_later_come_first_and_go() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let text = "search dns.podman\nnameserver 10.89.0.1\noptions ndots:1\n";
+        let added = add_nameserver(text, ip("10.89.1.1"));
+        assert_eq!(
+            added,
+            "search dns.podman\nnameserver 10.89.1.1\nnameserver 10.89.0.1\noptions ndots:1\n"
+        );
+        assert_eq!(add_nameserver(&added, ip("10.89.0.1")), added);
+        assert_eq!(remove_nameserver(&added, ip("10.89.1.1")), text);
+        assert_eq!(
+            remove_nameserver(text, ip("10.89.0.1")),
+            "search dns.podman\noptions ndots:1\n"
+        );
+        assert_eq!(
+            add_nameserver("", ip("10.89.2.1")),
+            "nameserver 10.89.2.1\n"
         );
     }
 

@@ -6,7 +6,7 @@ pub mod cp;
 pub mod create;
 pub mod exec;
 pub mod export;
-mod files;
+pub mod files;
 pub mod inspect;
 pub mod join;
 mod layers;

@@ -3,7 +3,7 @@
 
 use super::{Each, Error};
 use crate::engine::net::network::NetworkConfig;
-use crate::engine::networks::CreateOptions;
+use crate::engine::networks::{ConnectOptions, CreateOptions};
 
 pub trait NetworkEngine {
     /// Creates a network; returns its record, with what was chosen for it.
@@ -22,4 +22,12 @@ pub trait NetworkEngine {
     /// Removes the networks no container is on, as the filters allow; returns
     /// their names.
     fn prune_networks(&self, filters: &[String]) -> Result<Vec<String>, Error>;
+
+    /// Puts a container on one more network: at once if it runs, from its
+    /// next start either way.
+    fn connect_network(&self, opts: &ConnectOptions) -> Result<(), Error>;
+
+    /// Takes a container off a network (with `force`, even when its running
+    /// side cannot be reached).
+    fn disconnect_network(&self, network: &str, container: &str, force: bool) -> Result<(), Error>;
 }

@@ -1,12 +1,14 @@
-//! The verbs on networks. Only `rm -f` touches containers: it stops them from
-//! the host side, where the caller owns their namespaces, then removes them
-//! from inside ours, which owns their files.
+//! The verbs on networks. `rm -f` stops the containers on a network from the
+//! host side, where the caller owns their namespaces, then removes them from
+//! inside ours, which owns their files. `connect` and `disconnect` stay on the
+//! host side: they open a running container's network namespace, and the
+//! holder does the rest.
 
 use super::LocalEngine;
-use crate::engine::containers::{remove, stop, ContainersError};
+use crate::engine::containers::{self, remove, stop, ContainersError};
 use crate::engine::interface::{Each, Error, NetworkEngine};
 use crate::engine::net::network::NetworkConfig;
-use crate::engine::networks::{self, create, list, lookup, CreateOptions};
+use crate::engine::networks::{self, connect, create, list, lookup, ConnectOptions, CreateOptions};
 use crate::engine::process::Inside;
 use crate::engine::store::Store;
 use std::time::Duration;
@@ -53,6 +55,30 @@ impl NetworkEngine for LocalEngine {
 
     fn prune_networks(&self, filters: &[String]) -> Result<Vec<String>, Error> {
         Ok(networks::remove::prune(&self.store()?, filters)?)
+    }
+
+    fn connect_network(&self, opts: &ConnectOptions) -> Result<(), Error> {
+        let mut store = self.store()?;
+        let record = containers::lookup::lookup(&store, &opts.container)?;
+        Ok(connect::connect(
+            &mut store,
+            &self.ctx.runroot,
+            &record,
+            opts,
+        )?)
+    }
+
+    fn disconnect_network(&self, network: &str, container: &str, force: bool) -> Result<(), Error> {
+        let mut store = self.store()?;
+        let record = containers::lookup::lookup(&store, container)?;
+        Ok(connect::disconnect(
+            &mut store,
+            &self.ctx.runroot,
+            &record,
+            container,
+            network,
+            force,
+        )?)
     }
 }
 

@@ -1,16 +1,19 @@
 //! A container on user-defined networks: the monitor's side of the holder
 //! (net/holder). The monitor holds one connection for its whole life, across
 //! restarts and its own exec (handoff), so the holder outlives it; each run
-//! attaches the run's fresh namespace and detaches it at the end.
+//! attaches the run's fresh namespace and detaches it at the end. What to
+//! attach is read from the container's record at each run: `network connect`
+//! and `disconnect` change it while the container is stopped (or restarting).
 
+use super::config::ContainerConfig;
 use super::MonitorError;
 use crate::engine::context::Context;
-use crate::engine::net::holder::protocol::{AttachRequest, Endpoint, Join};
+use crate::engine::net::holder::protocol::{self, AttachRequest, Endpoint, Join};
 use crate::engine::net::holder::{HolderError, Link};
-use crate::engine::net::{addresses, Attachment};
+use crate::engine::net::{addresses, Network};
 use crate::engine::networks;
 use crate::engine::store::Store;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::net::IpAddr;
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 use std::path::Path;
@@ -38,54 +41,46 @@ fn same_userns(pid: i32) -> bool {
 /// What a monitor needs to put each run of its container on its networks.
 pub struct Bridging {
     link: RefCell<Link>,
-    request: AttachRequest,
+    ctx: Context,
+    id: String,
+    /// Whether any of the run's networks has a way out.
+    uplink: Cell<bool>,
     /// What the last attach got, for the record.
     endpoints: RefCell<Vec<Endpoint>>,
 }
 
 impl Bridging {
-    /// For container `id` (named `name`) on `attachments`, through `link`.
-    pub fn new(
-        link: Link,
-        store: &Store,
-        id: &str,
-        name: &str,
-        attachments: &[Attachment],
-    ) -> Result<Bridging, MonitorError> {
-        let networks = attachments
-            .iter()
-            .map(|a| {
-                Ok(Join {
-                    config: networks::lookup::find(store, &a.network)?,
-                    aliases: a.aliases.clone(),
-                    ip: a.ip,
-                })
-            })
-            .collect::<Result<Vec<_>, MonitorError>>()?;
-        Ok(Bridging {
+    /// For container `id` in `ctx`'s store, through `link`.
+    pub fn new(link: Link, ctx: &Context, id: &str) -> Bridging {
+        Bridging {
             link: RefCell::new(link),
-            request: AttachRequest {
-                container: id.to_owned(),
-                names: vec![name.to_owned(), id[..12.min(id.len())].to_owned()],
-                networks,
-            },
+            ctx: ctx.clone(),
+            id: id.to_owned(),
+            uplink: Cell::new(false),
             endpoints: RefCell::default(),
-        })
+        }
     }
 
-    /// Whether any of its networks has a way out (it then gets a pasta too).
+    /// Whether any of the run's networks has a way out (it then gets a pasta
+    /// too); known once it is attached.
     pub fn uplink(&self) -> bool {
-        self.request.networks.iter().any(|j| !j.config.internal)
+        self.uplink.get()
     }
 
-    /// Puts the namespace bound at `netns` on the networks, and names the
-    /// address it got on the first in the hosts file of the container in `dir`.
+    /// Puts the namespace bound at `netns` on the networks the container's
+    /// record names now, and names the address it got on the first in the
+    /// hosts file of the container in `dir`. On none (all disconnected), it
+    /// is attached all the same, so that a `network connect` while it runs
+    /// finds its monitor's share.
     pub fn attach(&self, netns: &Path, dir: &Path) -> Result<(), MonitorError> {
+        let request = self.request()?;
+        self.uplink
+            .set(request.networks.iter().any(|j| !j.config.internal));
         let ns = std::fs::File::open(netns).map_err(super::setup("open the network namespace"))?;
         let endpoints = self
             .link
             .borrow_mut()
-            .attach(self.request.clone(), ns.as_fd())
+            .attach(request, ns.as_fd())
             .map_err(holder)?;
         if let Some(first) = endpoints.first() {
             own_address(&dir.join("userdata").join("hosts"), first.ip)?;
@@ -94,19 +89,43 @@ impl Bridging {
         Ok(())
     }
 
+    /// The container's name and networks as its record has them.
+    fn request(&self) -> Result<AttachRequest, MonitorError> {
+        let store = self.ctx.open_store()?;
+        let record = store
+            .container(&self.id)?
+            .ok_or_else(|| MonitorError::NotFound(self.id.clone()))?;
+        let attachments = match ContainerConfig::of(&record)?.network {
+            Network::Bridge(attachments) => attachments,
+            _ => Vec::new(),
+        };
+        let networks = attachments
+            .into_iter()
+            .map(|a| {
+                Ok(Join {
+                    config: networks::lookup::find(&store, &a.network)?,
+                    aliases: a.aliases,
+                    ip: a.ip,
+                })
+            })
+            .collect::<Result<Vec<_>, MonitorError>>()?;
+        Ok(AttachRequest {
+            container: self.id.clone(),
+            names: protocol::names(&self.id, &record.name),
+            networks,
+        })
+    }
+
     /// Takes the run's namespace off its networks.
     pub fn detach(&self) {
         if let Err(e) = self.link.borrow_mut().detach() {
-            log::warn!(
-                "container {}: cannot leave its networks: {e}",
-                self.request.container
-            );
+            log::warn!("container {}: cannot leave its networks: {e}", self.id);
         }
     }
 
     /// Records the addresses the run got, for inspect.
     pub fn record(&self, store: &Store) -> Result<(), MonitorError> {
-        Ok(store.set_endpoints(&self.request.container, &self.endpoints.borrow())?)
+        Ok(store.set_endpoints(&self.id, &self.endpoints.borrow())?)
     }
 
     /// The connection's descriptor and the holder's pid, for the monitor's

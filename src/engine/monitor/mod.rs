@@ -196,13 +196,7 @@ pub fn resume(ctx: &Context, mut resumed: Resumed) -> Result<i32, MonitorError> 
     let store = ctx.open_store()?;
     let (record, config) = load(&store, &id)?;
     let bridging = match (holder, &config.network) {
-        (Some(link), Network::Bridge(attachments)) => Some(bridge::Bridging::new(
-            link,
-            &store,
-            &id,
-            &record.name,
-            attachments,
-        )?),
+        (Some(link), Network::Bridge(_)) => Some(bridge::Bridging::new(link, ctx, &id)),
         _ => None,
     };
     let mut supervisor = Supervisor {

@@ -11,7 +11,7 @@ use super::logfile::LogWriter;
 use super::restart;
 use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
 use crate::engine::context::Context;
-use crate::engine::net::{Attachment, Network};
+use crate::engine::net::Network;
 use crate::engine::store::containers::{RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
@@ -65,7 +65,10 @@ impl Supervisor<'_> {
             Network::Container(_) | Network::Ns(_) => {
                 super::network::join(self.store()?, &config.network)?
             }
-            Network::Bridge(attachments) => self.bridging = Some(self.bridge(attachments)?),
+            Network::Bridge(_) => {
+                let link = bridge::link(self.ctx)?;
+                self.bridging = Some(Bridging::new(link, self.ctx, self.id));
+            }
             _ => {}
         }
         let dir = self.dir.clone();
@@ -102,18 +105,6 @@ impl Supervisor<'_> {
         };
         rootfs::unmount(&rootfs::merged(&self.dir));
         result
-    }
-
-    /// The holder's connection and what to ask it at each run.
-    fn bridge(&mut self, attachments: &[Attachment]) -> Result<Bridging, MonitorError> {
-        let link = bridge::link(self.ctx)?;
-        let id = self.id;
-        let store = self.store()?;
-        let name = store
-            .container(id)?
-            .map(|r| r.name)
-            .ok_or_else(|| MonitorError::NotFound(id.to_owned()))?;
-        Bridging::new(link, store, id, &name, attachments)
     }
 
     fn state_root(&self) -> PathBuf {

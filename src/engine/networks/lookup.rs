@@ -126,7 +126,7 @@ pub fn resolve_attachments(
     Ok(resolved)
 }
 
-fn check_ip(network: &NetworkConfig, ip: IpAddr) -> Result<(), NetworksError> {
+pub(super) fn check_ip(network: &NetworkConfig, ip: IpAddr) -> Result<(), NetworksError> {
     let name = &network.name;
     let Some(subnet) = network.subnets.iter().find(|s| s.subnet.contains(&ip)) else {
         return Err(NetworksError::Invalid(format!(

@@ -1,17 +1,21 @@
 //! User-defined networks, as `coracle network` manages them: the records and
 //! the rules (names, subnets, who uses what). Making their bridges is the
-//! holder's job (net/holder); nothing here touches a link or a namespace.
+//! holder's job (net/holder); nothing here touches a link, and only connect
+//! opens a namespace, to hand it to the holder.
 
+pub mod connect;
 pub mod create;
 pub mod list;
 pub mod lookup;
 pub mod remove;
 mod subnet;
 
+pub use connect::ConnectOptions;
 pub use create::CreateOptions;
 pub use lookup::resolve_attachments;
 
 use crate::engine::error::{ErrorKind, Kinded};
+use crate::engine::net::holder::HolderError;
 use crate::engine::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -31,17 +35,42 @@ pub enum NetworksError {
     Default(String),
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Holder(#[from] HolderError),
+    /// Podman's wording for a container not on user-defined networks.
+    #[error("{0:?} is not supported: invalid network mode")]
+    Mode(String),
+    #[error("container {container} is already connected to network {network:?}: network is already connected")]
+    Connected { container: String, network: String },
+    #[error("container {container} is not connected to network {network}")]
+    NotConnected { container: String, network: String },
+    #[error("cannot open the network namespace of container {container}: {source}")]
+    Namespace {
+        container: String,
+        source: std::io::Error,
+    },
 }
 
 impl Kinded for NetworksError {
     fn kind(&self) -> ErrorKind {
         match self {
             NetworksError::Store(e) => e.kind(),
+            NetworksError::Holder(e) => e.kind(),
             NetworksError::NotFound(_) => ErrorKind::NotFound,
-            NetworksError::Exists(_) | NetworksError::InUse(_) => ErrorKind::Conflict,
-            NetworksError::Ambiguous(_) | NetworksError::Default(_) | NetworksError::Invalid(_) => {
-                ErrorKind::Invalid
+            NetworksError::Exists(_)
+            | NetworksError::InUse(_)
+            | NetworksError::Connected { .. }
+            | NetworksError::NotConnected { .. } => ErrorKind::Conflict,
+            NetworksError::Ambiguous(_)
+            | NetworksError::Default(_)
+            | NetworksError::Invalid(_)
+            | NetworksError::Mode(_) => ErrorKind::Invalid,
+            NetworksError::Namespace { source, .. }
+                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            {
+                ErrorKind::NotPermitted
             }
+            NetworksError::Namespace { .. } => ErrorKind::Internal,
         }
     }
 }

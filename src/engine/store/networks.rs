@@ -28,6 +28,28 @@ fn endpoint(r: &Row) -> rusqlite::Result<(String, String, u8, Option<String>, St
     ))
 }
 
+fn insert_endpoint(
+    db: &rusqlite::Connection,
+    container_id: &str,
+    e: &Endpoint,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO endpoints
+         (container_id, network, ip, prefix, gateway, mac, interface)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            container_id,
+            e.network,
+            e.ip.to_string(),
+            e.prefix,
+            e.gateway.map(|g| g.to_string()),
+            e.mac,
+            e.interface
+        ],
+    )?;
+    Ok(())
+}
+
 impl Store {
     /// Adds the network `make` decides on, given every stored one, in one
     /// transaction: two creates at once cannot pick the same name or subnet.
@@ -114,22 +136,53 @@ impl Store {
             [container_id],
         )?;
         for e in endpoints {
-            tx.execute(
-                "INSERT INTO endpoints
-                 (container_id, network, ip, prefix, gateway, mac, interface)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    container_id,
-                    e.network,
-                    e.ip.to_string(),
-                    e.prefix,
-                    e.gateway.map(|g| g.to_string()),
-                    e.mac,
-                    e.interface
-                ],
-            )?;
+            insert_endpoint(&tx, container_id, e)?;
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Changes a container's place on one network, in one transaction: its
+    /// config becomes what `change` makes of the stored one (so two changes
+    /// at once lose neither), and its endpoint on `network` becomes
+    /// `endpoint` (None: it has none there).
+    pub fn change_network<E: From<StoreError>>(
+        &mut self,
+        container_id: &str,
+        network: &str,
+        endpoint: Option<&Endpoint>,
+        change: impl FnOnce(&str) -> Result<String, E>,
+    ) -> Result<(), E> {
+        let tx = self
+            .db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let config: String = tx
+            .query_row(
+                "SELECT config FROM containers WHERE id = ?1",
+                [container_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(StoreError::from)?
+            .ok_or_else(|| {
+                StoreError::Conflict(format!("container {container_id} was removed meanwhile"))
+            })?;
+        let config = change(&config)?;
+        tx.execute(
+            "UPDATE containers SET config = ?2 WHERE id = ?1",
+            params![container_id, config],
+        )
+        .map_err(StoreError::from)?;
+        tx.execute(
+            "DELETE FROM endpoints WHERE container_id = ?1 AND network = ?2",
+            params![container_id, network],
+        )
+        .map_err(StoreError::from)?;
+        if let Some(e) = endpoint {
+            insert_endpoint(&tx, container_id, e)?;
+        }
+        tx.commit().map_err(StoreError::from)?;
         Ok(())
     }
 
@@ -248,6 +301,27 @@ mod tests {
         store.set_endpoints("c1", &[]).unwrap();
         assert!(store.endpoints("c1").unwrap().is_empty());
         store.set_endpoints("c1", std::slice::from_ref(&e)).unwrap();
+        let other = Endpoint {
+            network: "b".into(),
+            interface: "eth1".into(),
+            ..e.clone()
+        };
+        let mut store = store;
+        store
+            .change_network("c1", "b", Some(&other), |c| {
+                Ok::<_, StoreError>(format!("{c}+b"))
+            })
+            .unwrap();
+        assert_eq!(store.endpoints("c1").unwrap(), [e.clone(), other]);
+        assert_eq!(store.container("c1").unwrap().unwrap().config, "{}+b");
+        store
+            .change_network("c1", "a", None, |c| Ok::<_, StoreError>(c.to_owned()))
+            .unwrap();
+        assert_eq!(store.endpoints("c1").unwrap().len(), 1);
+        let refused =
+            store.change_network("c1", "b", None, |_| Err(StoreError::Conflict("no".into())));
+        assert!(refused.is_err());
+        assert_eq!(store.endpoints("c1").unwrap().len(), 1);
         store.remove_container("c1").unwrap();
         assert!(store.endpoints("c1").unwrap().is_empty());
     }

@@ -1,6 +1,10 @@
 //! Putting a container on its networks, in the holder's namespace: the bridge
 //! (made the first time a container joins it), an address, and a veth pair
 //! whose far end is made directly in the container's namespace.
+//!
+//! What is made belongs to the connection that attached the container (its
+//! monitor's), even when a `network connect` adds to it over a connection of
+//! its own: so the run's end, or the monitor's death, takes it all away.
 
 use super::directory::Directory;
 use super::ipam::{IpamError, Lease, Pool};
@@ -18,9 +22,12 @@ pub type Refusal = (Failure, String);
 
 /// One interface the holder made, to take back at detach.
 #[derive(Debug)]
-pub struct Made {
+struct Made {
     network: String,
+    /// Its end in the holder's namespace.
     host: String,
+    /// Its end's name in the container's (ethN).
+    interface: String,
     ip: IpAddr,
 }
 
@@ -33,6 +40,10 @@ pub struct Plumbing {
     /// Networks whose bridge was just made and that want a DNS server on
     /// their gateways (the server starts them).
     pub new_dns: Vec<NetworkConfig>,
+    /// What each connection attached, by owner.
+    made: HashMap<u64, Vec<Made>>,
+    /// The connection that attached each container, by the container's ID.
+    owners: HashMap<String, u64>,
 }
 
 impl Plumbing {
@@ -43,6 +54,8 @@ impl Plumbing {
             pool: Pool::default(),
             directory: Arc::default(),
             new_dns: Vec::new(),
+            made: HashMap::new(),
+            owners: HashMap::new(),
         }
     }
 
@@ -53,13 +66,94 @@ impl Plumbing {
         owner: u64,
         request: &AttachRequest,
         netns: OwnedFd,
-        made: &mut Vec<Made>,
+    ) -> Result<Vec<Endpoint>, Refusal> {
+        let endpoints = self.add(owner, request, netns)?;
+        self.owners.insert(request.container.clone(), owner);
+        Ok(endpoints)
+    }
+
+    /// Puts a container that a monitor attached on more networks, as that
+    /// monitor's; all or nothing.
+    pub fn connect(
+        &mut self,
+        request: &AttachRequest,
+        netns: OwnedFd,
+    ) -> Result<Vec<Endpoint>, Refusal> {
+        let owner = self.owner(&request.container)?;
+        let made = self.made.get(&owner).map(Vec::as_slice).unwrap_or_default();
+        if let Some(on) = request
+            .networks
+            .iter()
+            .find(|j| made.iter().any(|m| m.network == j.config.name))
+        {
+            return Err((
+                Failure::Conflict,
+                format!(
+                    "container {} is already connected to network {:?}: network is already connected",
+                    request.container, on.config.name
+                ),
+            ));
+        }
+        self.add(owner, request, netns)
+    }
+
+    /// Takes a running container off one network: its interface there, its
+    /// address and its names.
+    pub fn disconnect(&mut self, container: &str, network: &str) -> Result<(), Refusal> {
+        let owner = self.owner(container)?;
+        let not_on = || {
+            (
+                Failure::Conflict,
+                format!("container {container} is not connected to network {network}"),
+            )
+        };
+        let made = self.made.get_mut(&owner).ok_or_else(not_on)?;
+        let at = made
+            .iter()
+            .position(|m| m.network == network)
+            .ok_or_else(not_on)?;
+        let gone = made.remove(at);
+        self.directory.remove(owner, network);
+        self.undo(vec![gone]);
+        Ok(())
+    }
+
+    /// Takes back everything `owner` attached.
+    pub fn detach(&mut self, owner: u64) {
+        self.directory.remove_owner(owner);
+        self.owners.retain(|_, o| *o != owner);
+        let made = self.made.remove(&owner).unwrap_or_default();
+        self.undo(made);
+    }
+
+    /// The connection that attached `container`, which must be running.
+    fn owner(&self, container: &str) -> Result<u64, Refusal> {
+        self.owners.get(container).copied().ok_or_else(|| {
+            (
+                Failure::Conflict,
+                format!("container {container} is not on its networks now: it is not running"),
+            )
+        })
+    }
+
+    /// Makes the interfaces `request` asks for in `netns`, each named the next
+    /// ethN free there, and lists them and the container's names as `owner`'s.
+    fn add(
+        &mut self,
+        owner: u64,
+        request: &AttachRequest,
+        netns: OwnedFd,
     ) -> Result<Vec<Endpoint>, Refusal> {
         let inside = Netlink::open_in(netns.as_fd()).map_err(internal)?;
+        let mut taken: Vec<String> = self
+            .made
+            .get(&owner)
+            .map(|made| made.iter().map(|m| m.interface.clone()).collect())
+            .unwrap_or_default();
         let mut endpoints = Vec::new();
         let mut mine = Vec::new();
-        for (i, join) in request.networks.iter().enumerate() {
-            let interface = format!("eth{}", made.len() + i);
+        for join in &request.networks {
+            let interface = next_interface(&taken);
             match self.join(join, &interface, &netns, &inside, &mut mine) {
                 Ok(endpoint) => endpoints.push(endpoint),
                 Err(refusal) => {
@@ -67,6 +161,7 @@ impl Plumbing {
                     return Err(refusal);
                 }
             }
+            taken.push(interface);
         }
         for (join, endpoint) in request.networks.iter().zip(&endpoints) {
             if join.config.dns_enabled {
@@ -76,14 +171,8 @@ impl Plumbing {
                     .add(owner, &join.config.name, &names, endpoint.ip);
             }
         }
-        made.extend(mine);
+        self.made.entry(owner).or_default().extend(mine);
         Ok(endpoints)
-    }
-
-    /// Takes back what `made` lists.
-    pub fn detach(&mut self, owner: u64, made: Vec<Made>) {
-        self.directory.remove_owner(owner);
-        self.undo(made);
     }
 
     fn join(
@@ -109,6 +198,7 @@ impl Plumbing {
         mine.push(Made {
             network: config.name.clone(),
             host,
+            interface: interface.to_owned(),
             ip: lease.ip,
         });
         let mac = configure(inside, interface, &lease).map_err(internal)?;
@@ -152,6 +242,15 @@ impl Plumbing {
     }
 }
 
+/// The first ethN that is not `taken`: a connect after a disconnect fills the
+/// gap, as a restart would number them afresh.
+fn next_interface(taken: &[String]) -> String {
+    (0..)
+        .map(|n| format!("eth{n}"))
+        .find(|name| !taken.contains(name))
+        .expect("a free number")
+}
+
 /// The container's end: its address, up; returns its MAC address. No default
 /// route: the container's way out is its own pasta.
 fn configure(inside: &Netlink, interface: &str, lease: &Lease) -> Result<String, LinkError> {
@@ -179,4 +278,18 @@ fn refused(e: IpamError) -> Refusal {
 
 fn internal(e: LinkError) -> Refusal {
     (Failure::Internal, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interfaces_take_the_first_free_number() {
+        let taken = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(next_interface(&[]), "eth0");
+        assert_eq!(next_interface(&taken(&["eth0", "eth1"])), "eth2");
+        assert_eq!(next_interface(&taken(&["eth1", "eth0", "eth3"])), "eth2");
+        assert_eq!(next_interface(&taken(&["eth1"])), "eth0");
+    }
 }

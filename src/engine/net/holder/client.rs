@@ -1,6 +1,7 @@
 //! A connection to the holder, from a command or a monitor: it keeps the holder
 //! (and so the bridges and the user namespace the containers share) alive for
-//! as long as it is open, and carries the monitor's attach and detach.
+//! as long as it is open, and carries the monitor's attach and detach, and
+//! `network connect`'s and `disconnect`'s changes to a running container.
 
 use super::protocol::{AttachRequest, Endpoint, Failure, Reply, Request};
 use super::{paths, HolderError};
@@ -38,6 +39,12 @@ impl Link {
             }
         }
         Err(HolderError::NotRunning)
+    }
+
+    /// Connects to the holder of `runroot`, which must run already (as it does
+    /// while any container on a bridge runs).
+    pub fn existing(runroot: &Path) -> Result<Link, HolderError> {
+        Link::hello(runroot)
     }
 
     /// A connection that a monitor passed on to its own next image (handoff).
@@ -101,6 +108,32 @@ impl Link {
     /// Takes the container off its networks (the end of a run).
     pub fn detach(&mut self) -> Result<(), HolderError> {
         match self.ask(&Request::Detach, None)? {
+            Reply::Detached => Ok(()),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Puts the running container whose network namespace is `netns` on more
+    /// networks, as part of what its monitor attached; returns the new
+    /// interfaces in the order asked.
+    pub fn add_networks(
+        &mut self,
+        request: AttachRequest,
+        netns: BorrowedFd,
+    ) -> Result<Vec<Endpoint>, HolderError> {
+        match self.ask(&Request::Connect(request), Some(netns))? {
+            Reply::Attached(endpoints) => Ok(endpoints),
+            other => Err(unexpected(other)),
+        }
+    }
+
+    /// Takes the running `container` off `network`.
+    pub fn remove_network(&mut self, container: &str, network: &str) -> Result<(), HolderError> {
+        let request = Request::Disconnect {
+            container: container.to_owned(),
+            network: network.to_owned(),
+        };
+        match self.ask(&request, None)? {
             Reply::Detached => Ok(()),
             other => Err(unexpected(other)),
         }

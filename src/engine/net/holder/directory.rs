@@ -37,6 +37,12 @@ impl Directory {
         self.lock().retain(|e| e.owner != owner);
     }
 
+    /// Forgets `owner`'s names on one network (a disconnect).
+    pub fn remove(&self, owner: u64, network: &str) {
+        self.lock()
+            .retain(|e| e.owner != owner || e.network != network);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
         // An entry list is always whole: a panic elsewhere leaves it usable.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
@@ -94,6 +100,9 @@ mod tests {
         d.add(2, "a", &["c".into()], client);
         d.add(2, "b", &["c".into()], "10.89.1.3".parse().unwrap());
         assert_eq!(d.visible("a", client), vec!["a", "b"]);
+        d.remove(2, "b");
+        assert_eq!(d.visible("a", client), vec!["a"]);
+        assert_eq!(d.lookup("a", "c"), vec![client]);
         d.remove_owner(1);
         assert!(d.lookup("a", "web").is_empty());
     }

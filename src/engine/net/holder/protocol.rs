@@ -1,6 +1,7 @@
-//! What monitors and the holder say to each other: one JSON object a line over
-//! the holder's Unix socket; an attach carries the container's network
-//! namespace as a descriptor (SCM_RIGHTS) beside its line.
+//! What monitors (and `network connect`) and the holder say to each other: one
+//! JSON object a line over the holder's Unix socket; an attach or a connect
+//! carries the container's network namespace as a descriptor (SCM_RIGHTS)
+//! beside its line.
 
 pub use crate::engine::net::network::Endpoint;
 use crate::engine::net::network::NetworkConfig;
@@ -17,6 +18,11 @@ pub enum Request {
     Attach(AttachRequest),
     /// Takes the container off every network this connection attached it to.
     Detach,
+    /// Puts a running container, whose namespace comes with the line, on more
+    /// networks, as part of what its monitor's connection attached.
+    Connect(AttachRequest),
+    /// Takes a running container off one network.
+    Disconnect { container: String, network: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +32,11 @@ pub struct AttachRequest {
     /// The names it answers to on every network: its name and short ID.
     pub names: Vec<String>,
     pub networks: Vec<Join>,
+}
+
+/// The names a container answers to on every network: its name and short ID.
+pub fn names(id: &str, name: &str) -> Vec<String> {
+    vec![name.to_owned(), id[..12.min(id.len())].to_owned()]
 }
 
 /// One network to join, as the container asked.
@@ -73,5 +84,11 @@ mod tests {
         assert_eq!(serde_json::from_str::<Reply>(&line).unwrap(), reply);
         let hello = serde_json::to_string(&Request::Hello).unwrap();
         assert_eq!(hello, "\"hello\"");
+        let off = Request::Disconnect {
+            container: "c".into(),
+            network: "n".into(),
+        };
+        let line = serde_json::to_string(&off).unwrap();
+        assert_eq!(serde_json::from_str::<Request>(&line).unwrap(), off);
     }
 }

@@ -2,7 +2,7 @@
 //! descriptor at a time; a DNS server per bridge that wants one; out when the
 //! last connection closes.
 
-use super::attach::{Made, Plumbing};
+use super::attach::Plumbing;
 use super::protocol::{Failure, Reply, Request};
 use crate::engine::net::dns::{self, Upstream};
 use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags};
@@ -60,10 +60,9 @@ pub async fn serve(listener: UnixListener, plumbing: Plumbing, upstream: Upstrea
 async fn connection(shared: Rc<Shared>, mut stream: UnixStream) {
     let owner = shared.next_owner.get();
     shared.next_owner.set(owner + 1);
-    let mut made: Vec<Made> = Vec::new();
     let mut inbox = Inbox::default();
     while let Some((request, fd)) = inbox.next(&stream).await {
-        let reply = handle(&shared, owner, request, fd, &mut made);
+        let reply = handle(&shared, owner, request, fd);
         start_dns(&shared);
         let mut line = serde_json::to_vec(&reply).unwrap_or_default();
         line.push(b'\n');
@@ -71,43 +70,37 @@ async fn connection(shared: Rc<Shared>, mut stream: UnixStream) {
             break;
         }
     }
-    shared.plumbing.borrow_mut().detach(owner, made);
+    shared.plumbing.borrow_mut().detach(owner);
     shared.users.set(shared.users.get() - 1);
     if shared.users.get() == 0 {
         shared.last_left.notify_one();
     }
 }
 
-fn handle(
-    shared: &Shared,
-    owner: u64,
-    request: Option<Request>,
-    fd: Option<OwnedFd>,
-    made: &mut Vec<Made>,
-) -> Reply {
-    let error = |kind: Failure, message: String| Reply::Error { kind, message };
+fn handle(shared: &Shared, owner: u64, request: Option<Request>, fd: Option<OwnedFd>) -> Reply {
+    let error = |(kind, message): (Failure, String)| Reply::Error { kind, message };
+    let mut plumbing = shared.plumbing.borrow_mut();
     match (request, fd) {
         (Some(Request::Hello), _) => Reply::Hello {
             pid: std::process::id() as i32,
         },
-        (Some(Request::Attach(request)), Some(netns)) => {
-            let mut plumbing = shared.plumbing.borrow_mut();
-            match plumbing.attach(owner, &request, netns, made) {
-                Ok(endpoints) => Reply::Attached(endpoints),
-                Err((kind, message)) => error(kind, message),
-            }
-        }
-        (Some(Request::Attach(_)), None) => {
-            error(Failure::Invalid, "attach without a namespace".into())
+        (Some(Request::Attach(request)), Some(netns)) => plumbing
+            .attach(owner, &request, netns)
+            .map_or_else(error, Reply::Attached),
+        (Some(Request::Connect(request)), Some(netns)) => plumbing
+            .connect(&request, netns)
+            .map_or_else(error, Reply::Attached),
+        (Some(Request::Attach(_) | Request::Connect(_)), None) => {
+            error((Failure::Invalid, "attach without a namespace".into()))
         }
         (Some(Request::Detach), _) => {
-            shared
-                .plumbing
-                .borrow_mut()
-                .detach(owner, std::mem::take(made));
+            plumbing.detach(owner);
             Reply::Detached
         }
-        (None, _) => error(Failure::Invalid, "a request the holder cannot read".into()),
+        (Some(Request::Disconnect { container, network }), _) => plumbing
+            .disconnect(&container, &network)
+            .map_or_else(error, |()| Reply::Detached),
+        (None, _) => error((Failure::Invalid, "a request the holder cannot read".into())),
     }
 }
 

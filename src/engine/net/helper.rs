@@ -12,7 +12,8 @@ use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::path::{Path, PathBuf};
 
-/// The helper's pid and start time, in the container's directory.
+/// The helper's pid, start time and whether it holds host ports, in the
+/// container's directory.
 const PID_FILE: &str = "net.pid";
 /// What the helper says on its way (its stderr), read when it fails to start.
 pub(super) const LOG_FILE: &str = "net.log";
@@ -23,6 +24,8 @@ pub(super) const LOG_FILE: &str = "net.log";
 pub struct Helper {
     pid: i32,
     start: u64,
+    /// It listens on host ports for the container (`-p`).
+    holds_ports: bool,
     record: PathBuf,
 }
 
@@ -49,9 +52,11 @@ pub fn start(
     let helper = Helper {
         pid,
         start,
+        holds_ports: !ports.is_empty(),
         record: dir.join(PID_FILE),
     };
-    if let Err(e) = std::fs::write(&helper.record, format!("{pid} {start}\n")) {
+    let line = format!("{pid} {start} {}\n", helper.holds_ports);
+    if let Err(e) = std::fs::write(&helper.record, line) {
         helper.stop();
         return Err(NetError::Io {
             what: "record the network helper's pid",
@@ -66,21 +71,28 @@ impl Helper {
     pub fn recorded(dir: &Path) -> Option<Helper> {
         let record = dir.join(PID_FILE);
         let text = std::fs::read_to_string(&record).ok()?;
-        let (pid, start) = text.trim().split_once(' ')?;
+        let mut fields = text.split_whitespace();
         Some(Helper {
-            pid: pid.parse().ok()?,
-            start: start.parse().ok()?,
+            pid: fields.next()?.parse().ok()?,
+            start: fields.next()?.parse().ok()?,
+            holds_ports: fields.next() == Some("true"),
             record,
         })
     }
 
-    /// Kills the helper if it is still the process that was started, reaps it
-    /// when it is our child (the monitor is the subreaper of pasta's daemon), and
-    /// forgets it.
+    /// Kills the helper if it is still the process that was started, and forgets
+    /// it. Killed, it runs no more code, but the kernel takes another 20-40 ms to
+    /// let it go (RCU grace periods for its tap device, its mount namespace and
+    /// its inotify watch), which Podman does not wait for either (its pasta just
+    /// exits when the namespace goes). So it is waited for (and reaped: the monitor
+    /// is the subreaper of pasta's daemon) only when it held host ports, which must
+    /// be free again when the run returns, for the next `run -p` of the same port.
+    /// Otherwise its zombie is reaped by the monitor's reaping loop, or once the
+    /// monitor is gone by whoever adopts it.
     pub fn stop(self) {
         if process_start(self.pid) == Some(self.start) {
             let pid = Pid::from_raw(self.pid);
-            if kill(pid, Signal::SIGKILL).is_ok() {
+            if kill(pid, Signal::SIGKILL).is_ok() && self.holds_ports {
                 let _ = nix::sys::wait::waitpid(pid, None);
             }
         }
@@ -129,5 +141,24 @@ pub(super) fn spawn_failed(helper: &str, package: &str, e: std::io::Error) -> Ne
             helper: helper.to_owned(),
             message: e.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_says_whether_the_helper_holds_ports() {
+        let dir = tempfile::tempdir().unwrap();
+        let read = |line: &str| {
+            std::fs::write(dir.path().join(PID_FILE), line).unwrap();
+            Helper::recorded(dir.path()).map(|h| (h.pid, h.start, h.holds_ports))
+        };
+        assert_eq!(read("12 345 true\n"), Some((12, 345, true)));
+        assert_eq!(read("12 345 false\n"), Some((12, 345, false)));
+        // As a monitor from before ports were recorded wrote it.
+        assert_eq!(read("12 345\n"), Some((12, 345, false)));
+        assert_eq!(read("12\n"), None);
     }
 }

@@ -122,10 +122,16 @@ fn net_no_helper_outlives_a_killed_monitor() {
             .into_iter()
             .find(|(_, cmd)| cmd.starts_with(network))
             .unwrap_or_else(|| panic!("no {network} for {id}: {:?}", processes_of(&id)));
-        let (monitor, _) = processes_of(&id)
-            .into_iter()
-            .find(|(_, cmd)| cmd.contains(" monitor "))
-            .unwrap_or_else(|| panic!("no monitor for {id}"));
+        // A detached monitor execs itself once the container runs (handoff.rs),
+        // and its command line reads empty for a moment while it does.
+        let mut monitor = 0;
+        eventually(&format!("the monitor of {id}"), || {
+            monitor = processes_of(&id)
+                .into_iter()
+                .find(|(_, cmd)| cmd.contains(" monitor "))
+                .map_or(0, |(pid, _)| pid);
+            monitor != 0
+        });
         nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(monitor),
             nix::sys::signal::Signal::SIGKILL,

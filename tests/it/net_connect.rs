@@ -152,6 +152,34 @@ fn net_no_helper_outlives_a_killed_monitor() {
 }
 
 #[test]
+fn net_a_helper_that_fails_to_start_leaves_nothing() {
+    let (c, image) = with_busybox();
+    // The helper starts while the container is built and fails after that.
+    for network in ["pasta", "slirp4netns"] {
+        c.run([
+            "run",
+            "--rm",
+            "-q",
+            "--network",
+            &format!("{network}:--bogus"),
+            &image,
+            "true",
+        ])
+        .code(125)
+        .stderr_contains(&format!(
+            "cannot connect the container's network: {network}"
+        ));
+        let store = c.dir().to_str().unwrap().to_owned();
+        assert!(
+            processes_of(&store).is_empty(),
+            "{:?}",
+            processes_of(&store)
+        );
+    }
+    assert!(c.run(["ps", "-aq"]).success().stdout_trim().is_empty());
+}
+
+#[test]
 fn net_missing_helper_fails_cleanly() {
     let (mut c, image) = with_busybox();
     // A PATH with only what coracle itself needs: no pasta, no slirp4netns.

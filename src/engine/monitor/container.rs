@@ -5,7 +5,7 @@
 use super::config::ContainerConfig;
 use super::io::{Hub, Session};
 use super::{rootfs, setup, setup_nix, tty, wait, MonitorError};
-use crate::engine::net::helper::{self, Helper};
+use crate::engine::net::helper::{self, Helper, Starting};
 use crate::engine::streams::Streams;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
@@ -40,21 +40,32 @@ impl Run<'_> {
     pub fn execute(&self, hub: &mut Hub, started: &mut Started) -> Result<i32, MonitorError> {
         // A failed build can leave its state dir behind.
         let _ = std::fs::remove_dir_all(self.state_root.join(self.id));
-        let helper = self.connect()?;
-        let result =
-            self.build(hub.caller.as_ref())
-                .and_then(|(mut container, console, mut session)| {
-                    let result = self.start(&mut container, console, &mut session, hub, started);
-                    delete(container, self.state_root, self.id);
-                    result
-                });
+        let starting = self.connect()?;
+        // The helper gets the namespace ready while the container is built; only
+        // the container's start has to wait for it.
+        let built = self.build(hub.caller.as_ref());
+        let helper = match starting.map(Starting::ready).transpose() {
+            Ok(helper) => helper,
+            Err(e) => {
+                if let Ok((container, ..)) = built {
+                    discard(container, self.state_root, self.id);
+                }
+                rootfs::unbind_network(self.bundle);
+                return Err(e.into());
+            }
+        };
+        let result = built.and_then(|(mut container, console, mut session)| {
+            let result = self.start(&mut container, console, &mut session, hub, started);
+            delete(container, self.state_root, self.id);
+            result
+        });
         disconnect(helper, self.bundle);
         result
     }
 
-    /// A network namespace for the container, connected as its network mode
-    /// says, when the mode has a helper (that then runs before the container).
-    fn connect(&self) -> Result<Option<Helper>, MonitorError> {
+    /// A network namespace for the container, and its helper on the way to
+    /// connecting it, when the network mode has one.
+    fn connect(&self) -> Result<Option<Starting>, MonitorError> {
         if !self.config.network.has_helper() {
             return Ok(None);
         }
@@ -191,6 +202,19 @@ pub fn forget(state_root: &Path, id: &str) {
             let _ = std::fs::remove_dir_all(state_root.join(id));
         }
     }
+}
+
+/// Deletes a container that was built and will not be started. Rootless, the
+/// runtime's forced delete kills through the cgroup, which it may not have, and
+/// would leave the init waiting to be started (holding the caller's stdio); it
+/// is our child, so we kill and reap it ourselves.
+fn discard(container: Container, state_root: &Path, id: &str) {
+    if let Some(init) = container.pid() {
+        if nix::sys::signal::kill(init, nix::sys::signal::Signal::SIGKILL).is_ok() {
+            let _ = nix::sys::wait::waitpid(init, None);
+        }
+    }
+    delete(container, state_root, id);
 }
 
 fn delete(mut container: Container, state_root: &Path, id: &str) {

@@ -1,7 +1,7 @@
 //! The helper process (pasta or slirp4netns) that connects a container's own
 //! network namespace to the host's network. The monitor starts one per run,
-//! after the runtime made the namespace and before the container's process
-//! starts, and stops it when the run ends. Its pid is recorded in the
+//! once the namespace exists, waits for it to be ready before the container's
+//! process starts, and stops it when the run ends. Its pid is recorded in the
 //! container's directory, so that a monitor that exec'd itself (handoff) or the
 //! next command after a kill -9 of the monitor can stop it too.
 
@@ -18,6 +18,20 @@ const PID_FILE: &str = "net.pid";
 /// What the helper says on its way (its stderr), read when it fails to start.
 pub(super) const LOG_FILE: &str = "net.log";
 
+/// Waits until a started helper has the namespace ready; gives its pid.
+pub(super) type Ready = Box<dyn FnOnce() -> Result<i32, NetError>>;
+
+/// A helper that was started and is getting the namespace ready. pasta takes
+/// 20-30 ms to get there, most of it the kernel's work (its socket and pipe
+/// pools, the tap device, the addresses), so the monitor builds the container
+/// meanwhile and waits for the helper only before the container's process starts.
+pub struct Starting {
+    name: &'static str,
+    ready: Ready,
+    holds_ports: bool,
+    record: PathBuf,
+}
+
 /// A running helper, known by its pid and start time (so that a recycled pid is
 /// never killed).
 #[derive(Debug)]
@@ -29,41 +43,53 @@ pub struct Helper {
     record: PathBuf,
 }
 
-/// Connects the network namespace bound at `netns` (a file: pasta drops the
-/// capabilities it would need to open another process's /proc/PID/ns/net) as `network` says, forwarding
-/// `ports`, with its files in `dir`; `None` when the mode has no helper.
+/// Starts connecting the network namespace bound at `netns` (a file: pasta drops
+/// the capabilities it would need to open another process's /proc/PID/ns/net) as
+/// `network` says, forwarding `ports`, with its files in `dir`; `None` when the
+/// mode has no helper.
 pub fn start(
     network: &Network,
     netns: &Path,
     ports: &[PortMapping],
     dir: &Path,
-) -> Result<Option<Helper>, NetError> {
-    let pid = match network {
-        Network::Pasta(opts) => pasta::start(opts, netns, ports, dir)?,
-        Network::Slirp4netns(opts) => slirp::start(opts, netns, ports, dir)?,
+) -> Result<Option<Starting>, NetError> {
+    let (name, ready) = match network {
+        Network::Pasta(opts) => ("pasta", pasta::start(opts, netns, ports, dir)?),
+        Network::Slirp4netns(opts) => ("slirp4netns", slirp::start(opts, netns, ports, dir)?),
         _ => return Ok(None),
     };
-    let name = network.to_string();
-    let name = name.split(':').next().unwrap_or_default();
-    let start = process_start(pid).ok_or_else(|| NetError::Helper {
-        helper: name.to_owned(),
-        message: "it exited as soon as it started".into(),
-    })?;
-    let helper = Helper {
-        pid,
-        start,
+    Ok(Some(Starting {
+        name,
+        ready,
         holds_ports: !ports.is_empty(),
         record: dir.join(PID_FILE),
-    };
-    let line = format!("{pid} {start} {}\n", helper.holds_ports);
-    if let Err(e) = std::fs::write(&helper.record, line) {
-        helper.stop();
-        return Err(NetError::Io {
-            what: "record the network helper's pid",
-            source: e,
-        });
+    }))
+}
+
+impl Starting {
+    /// Waits until the helper has the namespace ready, and records it.
+    pub fn ready(self) -> Result<Helper, NetError> {
+        let pid = (self.ready)()?;
+        let start = process_start(pid).ok_or_else(|| NetError::Helper {
+            helper: self.name.to_owned(),
+            message: "it exited as soon as it started".into(),
+        })?;
+        let helper = Helper {
+            pid,
+            start,
+            holds_ports: self.holds_ports,
+            record: self.record,
+        };
+        let line = format!("{pid} {start} {}\n", helper.holds_ports);
+        if let Err(e) = std::fs::write(&helper.record, line) {
+            helper.stop();
+            return Err(NetError::Io {
+                what: "record the network helper's pid",
+                source: e,
+            });
+        }
+        Ok(helper)
     }
-    Ok(Some(helper))
 }
 
 impl Helper {

@@ -3,7 +3,7 @@
 //! loopback services are reachable there), forwards DNS sent to
 //! `DNS_FORWARD` to the host's resolvers, and forwards published ports.
 
-use super::helper::{self, LOG_FILE};
+use super::helper::{self, Ready, LOG_FILE};
 use super::ports::{pasta_args, PortMapping, Protocol};
 use super::NetError;
 use std::path::Path;
@@ -13,35 +13,43 @@ use std::process::{Command, Stdio};
 /// resolvers: the one resolv.conf names (net/addresses.rs).
 use super::addresses::PASTA_DNS as DNS_FORWARD;
 
-/// Starts pasta for the namespace at `netns`; returns its pid once the namespace
-/// is configured (pasta goes to the background only then).
+/// Starts pasta for the namespace at `netns`; what it returns waits until the
+/// namespace is configured (pasta goes to the background only then) and gives
+/// pasta's pid.
 pub fn start(
     opts: &[String],
     netns: &Path,
     ports: &[PortMapping],
     dir: &Path,
-) -> Result<i32, NetError> {
+) -> Result<Ready, NetError> {
     helper::check_tun()?;
     let pidfile = dir.join("pasta.pid");
     let log = std::fs::File::create(dir.join(LOG_FILE)).map_err(|source| NetError::Io {
         what: "create the network helper's log",
         source,
     })?;
-    let status = Command::new("pasta")
+    let mut child = Command::new("pasta")
         .args(args(opts, netns, ports, &pidfile))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
-        .status()
+        .spawn()
         .map_err(|e| helper::spawn_failed("pasta", "passt", e))?;
-    let pid = std::fs::read_to_string(&pidfile)
-        .ok()
-        .and_then(|p| p.trim().parse().ok());
-    let _ = std::fs::remove_file(&pidfile);
-    match (status.success(), pid) {
-        (true, Some(pid)) => Ok(pid),
-        _ => Err(helper::failed("pasta", dir, status)),
-    }
+    let dir = dir.to_owned();
+    Ok(Box::new(move || {
+        let status = child.wait().map_err(|source| NetError::Io {
+            what: "wait for pasta",
+            source,
+        })?;
+        let pid = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|p| p.trim().parse().ok());
+        let _ = std::fs::remove_file(&pidfile);
+        match (status.success(), pid) {
+            (true, Some(pid)) => Ok(pid),
+            _ => Err(helper::failed("pasta", &dir, status)),
+        }
+    }))
 }
 
 /// pasta's command line. Port forwarding is only what was published: pasta's

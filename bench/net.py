@@ -58,13 +58,21 @@ def runtime_args(tool) -> list[str]:
     return ["--runtime", tool.runtime] if isinstance(tool, Podman) and tool.runtime else []
 
 
+def chosen_network(tool, args: tuple[str, ...]) -> list[str]:
+    """`--network` for coracle's "default" when --coracle-network names one."""
+    chosen = getattr(tool, "network", None)
+    return ["--network", chosen] if chosen and "--network" not in args else []
+
+
 def run_cmd(tool, image: str, *args: str) -> list[str]:
     """`run --rm` with the tool's default network unless args name another."""
-    return tool.base() + runtime_args(tool) + ["run", "--rm", *args, image, "true"]
+    return (tool.base() + runtime_args(tool) + ["run", "--rm", *chosen_network(tool, args),
+                                                *args, image, "true"])
 
 
 def detached(tool, image: str, *args: str) -> list[str]:
-    return tool.base() + runtime_args(tool) + ["run", "-d", *args, image]
+    return tool.base() + runtime_args(tool) + ["run", "-d", *chosen_network(tool, args), *args,
+                                               image]
 
 
 def check_runs(user, cmds: list[tuple[str, list[str]]], logfile: Path) -> None:
@@ -276,6 +284,9 @@ def main() -> int:
                     help="transfers per server (default 3)")
     ap.add_argument("--containers", type=int, default=10,
                     help="detached containers per tool and mode for the memory (default 10)")
+    ap.add_argument("--coracle-network", metavar="MODE",
+                    help="coracle's network where the tables say default (e.g. slirp4netns; "
+                         "default: coracle's own default)")
     ap.add_argument("--json", help="also write the tables to this file")
     args = ap.parse_args()
     need("hyperfine", "hyperfine")
@@ -284,6 +295,7 @@ def main() -> int:
 
     workdir, image, user, storedir, logfile, coracle_bin = busybox_setup(args, "net")
     tools = [Coracle(user, storedir, str(coracle_bin))]
+    tools[0].network = args.coracle_network
     if not args.no_podman and shutil.which("podman"):
         tools.append(Podman(user, storedir, runtime=args.podman_runtime or None))
     tables = {}
@@ -313,6 +325,8 @@ def main() -> int:
           f"load average at the end {os.getloadavg()[0]:.1f}; log: {logfile}")
     for d in descr:
         print(f"  {d}")
+    if args.coracle_network:
+        print(f"  coracle's default here: --network {args.coracle_network}")
     headers = {
         "run": (f"`run --rm IMAGE true` by network ({args.runs} runs each, "
                 f"{args.rounds} hyperfine rounds)",

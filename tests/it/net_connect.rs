@@ -107,10 +107,16 @@ fn net_no_helper_outlives_a_killed_monitor() {
             .into_iter()
             .find(|(_, cmd)| cmd.starts_with(network))
             .unwrap_or_else(|| panic!("no {network} for {id}: {:?}", processes_of(&id)));
-        let (monitor, _) = processes_of(&id)
-            .into_iter()
-            .find(|(_, cmd)| cmd.contains(" monitor "))
-            .unwrap_or_else(|| panic!("no monitor for {id}"));
+        // A detached monitor execs itself once the container runs (handoff.rs),
+        // and its command line reads empty for a moment while it does.
+        let mut monitor = 0;
+        eventually(&format!("the monitor of {id}"), || {
+            monitor = processes_of(&id)
+                .into_iter()
+                .find(|(_, cmd)| cmd.contains(" monitor "))
+                .map_or(0, |(pid, _)| pid);
+            monitor != 0
+        });
         nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(monitor),
             nix::sys::signal::Signal::SIGKILL,
@@ -128,6 +134,34 @@ fn net_no_helper_outlives_a_killed_monitor() {
         });
         c.run(["rm", "-f", &id]).success();
     }
+}
+
+#[test]
+fn net_a_helper_that_fails_to_start_leaves_nothing() {
+    let (c, image) = with_busybox();
+    // The helper starts while the container is built and fails after that.
+    for network in ["pasta", "slirp4netns"] {
+        c.run([
+            "run",
+            "--rm",
+            "-q",
+            "--network",
+            &format!("{network}:--bogus"),
+            &image,
+            "true",
+        ])
+        .code(125)
+        .stderr_contains(&format!(
+            "cannot connect the container's network: {network}"
+        ));
+        let store = c.dir().to_str().unwrap().to_owned();
+        assert!(
+            processes_of(&store).is_empty(),
+            "{:?}",
+            processes_of(&store)
+        );
+    }
+    assert!(c.run(["ps", "-aq"]).success().stdout_trim().is_empty());
 }
 
 #[test]

@@ -6,7 +6,7 @@ use super::bridge::Bridging;
 use super::config::ContainerConfig;
 use super::io::{Hub, Session};
 use super::{rootfs, setup, setup_nix, tty, wait, MonitorError};
-use crate::engine::net::helper::{self, Helper};
+use crate::engine::net::helper::{self, Helper, Starting};
 use crate::engine::net::{pasta, Network};
 use crate::engine::streams::Streams;
 use libcontainer::container::builder::ContainerBuilder;
@@ -44,14 +44,28 @@ impl Run<'_> {
     pub fn execute(&self, hub: &mut Hub, started: &mut Started) -> Result<i32, MonitorError> {
         // A failed build can leave its state dir behind.
         let _ = std::fs::remove_dir_all(self.state_root.join(self.id));
-        let helper = self.connect()?;
-        let result =
-            self.build(hub.caller.as_ref())
-                .and_then(|(mut container, console, mut session)| {
-                    let result = self.start(&mut container, console, &mut session, hub, started);
-                    delete(container, self.state_root, self.id);
-                    result
-                });
+        let starting = self.connect()?;
+        // The helper gets the namespace ready while the container is built; only
+        // the container's start has to wait for it.
+        let built = self.build(hub.caller.as_ref());
+        let helper = match starting.map(Starting::ready).transpose() {
+            Ok(helper) => helper,
+            Err(e) => {
+                if let Ok((container, ..)) = built {
+                    discard(container, self.state_root, self.id);
+                }
+                if let Some(bridging) = self.bridging {
+                    bridging.detach();
+                }
+                rootfs::unbind_network(self.bundle);
+                return Err(e.into());
+            }
+        };
+        let result = built.and_then(|(mut container, console, mut session)| {
+            let result = self.start(&mut container, console, &mut session, hub, started);
+            delete(container, self.state_root, self.id);
+            result
+        });
         if let Some(bridging) = self.bridging {
             bridging.detach();
         }
@@ -59,11 +73,11 @@ impl Run<'_> {
         result
     }
 
-    /// A network namespace for the container, connected as its network mode
-    /// says, when the mode has a helper (that then runs before the container):
-    /// on user-defined networks, veths from the holder, and a pasta for the
-    /// way out unless every network is internal.
-    fn connect(&self) -> Result<Option<Helper>, MonitorError> {
+    /// A network namespace for the container, and its helper on the way to
+    /// connecting it, when the network mode has one: on user-defined networks,
+    /// veths from the holder, and a pasta for the way out unless every network
+    /// is internal.
+    fn connect(&self) -> Result<Option<Starting>, MonitorError> {
         if !self.config.network.has_helper() && self.bridging.is_none() {
             return Ok(None);
         }
@@ -78,7 +92,7 @@ impl Run<'_> {
         connected
     }
 
-    fn uplink(&self, netns: &Path) -> Result<Option<Helper>, MonitorError> {
+    fn uplink(&self, netns: &Path) -> Result<Option<Starting>, MonitorError> {
         let bridged;
         let network = match self.bridging {
             Some(bridging) => {
@@ -219,6 +233,19 @@ pub fn forget(state_root: &Path, id: &str) {
             let _ = std::fs::remove_dir_all(state_root.join(id));
         }
     }
+}
+
+/// Deletes a container that was built and will not be started. Rootless, the
+/// runtime's forced delete kills through the cgroup, which it may not have, and
+/// would leave the init waiting to be started (holding the caller's stdio); it
+/// is our child, so we kill and reap it ourselves.
+fn discard(container: Container, state_root: &Path, id: &str) {
+    if let Some(init) = container.pid() {
+        if nix::sys::signal::kill(init, nix::sys::signal::Signal::SIGKILL).is_ok() {
+            let _ = nix::sys::wait::waitpid(init, None);
+        }
+    }
+    delete(container, state_root, id);
 }
 
 fn delete(mut container: Container, state_root: &Path, id: &str) {

@@ -2,7 +2,7 @@
 //! 10.0.2.2 (which reaches the host's loopback too) and DNS at 10.0.2.3;
 //! published ports are added through its API socket once it is ready.
 
-use super::helper::{self, LOG_FILE};
+use super::helper::{self, Ready, LOG_FILE};
 use super::ports::{slirp_hostfwd, PortMapping};
 use super::NetError;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,14 +15,14 @@ use std::process::{Command, Stdio};
 /// The API socket, in the container's directory.
 const API_SOCKET: &str = "slirp4netns.sock";
 
-/// Starts slirp4netns for the namespace at `netns`; returns its pid once the
-/// interface is configured and the ports are forwarded.
+/// Starts slirp4netns for the namespace at `netns`; what it returns waits until
+/// the interface is configured and the ports are forwarded, and gives its pid.
 pub fn start(
     opts: &[String],
     netns: &Path,
     ports: &[PortMapping],
     dir: &Path,
-) -> Result<i32, NetError> {
+) -> Result<Ready, NetError> {
     helper::check_tun()?;
     let io = |what| move |source| NetError::Io { what, source };
     let log =
@@ -65,20 +65,23 @@ pub fn start(
         .spawn()
         .map_err(|e| helper::spawn_failed("slirp4netns", "slirp4netns", e))?;
     drop(ready_write);
-    let pid = child.id() as i32;
-    let mut said = [0u8; 1];
-    let ready = std::fs::File::from(ready_read).read(&mut said).unwrap_or(0) == 1;
-    if !ready {
-        let _ = child.kill();
-        let status = child.wait().map_err(io("wait for slirp4netns"))?;
-        return Err(helper::failed("slirp4netns", dir, status));
-    }
-    if let Err(e) = forward(dir, ports) {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err(e);
-    }
-    Ok(pid)
+    let (dir, ports) = (dir.to_owned(), ports.to_vec());
+    Ok(Box::new(move || {
+        let pid = child.id() as i32;
+        let mut said = [0u8; 1];
+        let ready = std::fs::File::from(ready_read).read(&mut said).unwrap_or(0) == 1;
+        if !ready {
+            let _ = child.kill();
+            let status = child.wait().map_err(io("wait for slirp4netns"))?;
+            return Err(helper::failed("slirp4netns", &dir, status));
+        }
+        if let Err(e) = forward(&dir, &ports) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
+        Ok(pid)
+    }))
 }
 
 /// Asks slirp4netns to forward each of `ports`, one request per connection as

@@ -21,8 +21,11 @@ pub fn as_holder() -> Option<i32> {
         runroot: Some(runroot.into()),
         ..ContextOptions::default()
     };
-    Some(match Context::new(&opts) {
-        Ok(ctx) => holder::run(&ctx),
+    let started = Context::new(&opts)
+        .map_err(crate::engine::Error::from)
+        .and_then(|ctx| Ok(holder::run(&ctx)?));
+    Some(match started {
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("Error: {e}");
             super::ENGINE_ERROR

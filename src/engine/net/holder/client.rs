@@ -191,7 +191,8 @@ fn spawn(runroot: &Path) -> Result<(), HolderError> {
         .lines()
         .last()
         .unwrap_or("")
-        .trim_start_matches("Error: ");
+        .trim_start_matches("Error: ")
+        .trim_start_matches("cannot start the network holder: ");
     Err(HolderError::Start(match last.is_empty() {
         true => out.status.to_string(),
         false => last.to_owned(),

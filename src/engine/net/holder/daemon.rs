@@ -21,29 +21,28 @@ use std::time::{Duration, Instant};
 /// these reach even a resolver on the host's loopback.
 const UPSTREAM_SOCKETS: usize = 4;
 
-/// Runs the holder for `ctx`'s runroot; returns the exit code of the process
-/// that was started (the daemon never returns).
-pub fn run(ctx: &Context) -> i32 {
-    let Ok((ready_r, ready_w)) = pipe() else {
-        eprintln!("Error: cannot start the network holder: no pipe");
-        return 1;
+/// Runs the holder for `ctx`'s runroot. In the process that was started,
+/// returns once the daemon listens, or with why it could not; the daemon
+/// itself never returns.
+pub fn run(ctx: &Context) -> Result<(), HolderError> {
+    let fork_failed = |e: nix::Error| HolderError::Io {
+        what: "start the network holder",
+        source: e.into(),
     };
+    let (ready_r, ready_w) = pipe().map_err(fork_failed)?;
     // SAFETY: `coracle holder` has one thread: it forks before doing anything.
-    match unsafe { fork() } {
-        Ok(ForkResult::Parent { .. }) => {
+    match unsafe { fork() }.map_err(fork_failed)? {
+        ForkResult::Parent { .. } => {
             drop(ready_w);
             let mut said = String::new();
             let _ = std::fs::File::from(ready_r).read_to_string(&mut said);
             match said.strip_prefix("ready") {
-                Some(_) => 0,
-                None => {
-                    let said = said.trim();
-                    eprintln!("Error: {}", if said.is_empty() { "it died" } else { said });
-                    1
-                }
+                Some(_) => Ok(()),
+                None if said.trim().is_empty() => Err(HolderError::Start("it died".into())),
+                None => Err(HolderError::Start(said.trim().to_owned())),
             }
         }
-        Ok(ForkResult::Child) => {
+        ForkResult::Child => {
             drop(ready_r);
             let mut ready = Some(std::fs::File::from(ready_w));
             let code = match daemon(ctx, &mut ready) {
@@ -57,10 +56,6 @@ pub fn run(ctx: &Context) -> i32 {
                 }
             };
             std::process::exit(code)
-        }
-        Err(e) => {
-            eprintln!("Error: cannot start the network holder: {e}");
-            1
         }
     }
 }

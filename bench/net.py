@@ -6,12 +6,13 @@
    one published port for reference;
 2. 1 GiB through a published port, container server to host client, against the
    same server on the host's loopback;
-3. the memory each running container adds on the default network: its monitor and
-   its network helpers (coracle's monitor and pasta; conmon, slirp4netns and, with
-   published ports, rootlessport).
-
-Container-to-container throughput on a user network comes with user networks:
-its section goes after `throughput` in main().
+3. 1 GiB from one container to another on a user-defined network (`network
+   create`), with bench/blast.c (static, copied into both containers with `cp`:
+   busybox nc moves 40 MB/s, which would measure nc);
+4. the memory each running container adds on the default network and on a user
+   network: its monitor and its network helpers (coracle's monitor, pasta and its
+   share of the holder; conmon, slirp4netns and, with published ports,
+   rootlessport).
 
 Python 3.11, standard library only, plus hyperfine for the timing. See
 bench/README.md. The user, registry, image and tools come from bench/pull.py,
@@ -41,6 +42,8 @@ from run import add_timing_args, busybox_setup, hyperfine  # noqa: E402
 RATIO_RUN = 0.2         # issue 12: run --rm on the default network <= 0.2x Podman's
 RATIO_LOOPBACK = 0.8    # ... a published port >= Podman's and >= 0.8x host loopback
 CONTAINER_PORT = 8080
+USER_NETWORK = "benchnet"
+BLAST_PORT = "5001"
 
 # Process names that are neither the container's nor a network helper's.
 NOT_ADDED = {"sleep", "catatonit", "podman"}
@@ -220,6 +223,71 @@ def bench_throughput(args, user, tools, ref: str, logfile: Path) -> list[list[st
     return rows
 
 
+def blast_binary(workdir: Path) -> Path:
+    """bench/blast.c built static, readable by the bench user."""
+    out = workdir / "blast"
+    src = Path(__file__).resolve().parent / "blast.c"
+    subprocess.run([need("gcc", "gcc"), "-O2", "-static", "-o", str(out), str(src)], check=True,
+                   stderr=subprocess.DEVNULL)
+    os.chmod(out, 0o755)
+    return out
+
+
+def tool_run(user, tool, logfile: Path, *args: str, check: bool = True) -> str:
+    """`tool ARGS`; its stdout."""
+    cmd = tool.base() + runtime_args(tool) + list(args)
+    with open(logfile, "ab") as lf:
+        lf.write(f"$ {' '.join(cmd)}\n".encode())
+        lf.flush()
+        return user.run(cmd, check=check, stdout=subprocess.PIPE, stderr=lf, text=True).stdout
+
+
+def with_blast(user, tool, ref: str, blast: Path, logfile: Path, name: str, *argv: str) -> None:
+    """A container `name` on the user network that runs blast ARGV, created and
+    given the binary, not started."""
+    tool_run(user, tool, logfile, "create", "--name", name, "--network", USER_NETWORK, ref,
+             "/blast", *argv)
+    tool_run(user, tool, logfile, "cp", str(blast), f"{name}:/blast")
+
+
+def bench_c2c(args, user, tools, ref: str, blast: Path, logfile: Path) -> list[list[str]]:
+    """`--size-mib` from one container to another on a user network, by address
+    (Podman 4.3's CNI networks here resolve no names); the sink times it from the
+    first byte to the last."""
+    size = args.size_mib << 20
+    rates: dict[str, list[float]] = {t.name: [] for t in tools}
+    for i in range(args.transfers):
+        for t in (tools if i % 2 == 0 else list(reversed(tools))):
+            try:
+                with_blast(user, t, ref, blast, logfile, "sink", "sink", BLAST_PORT)
+                tool_run(user, t, logfile, "start", "sink")
+                ip = tool_run(user, t, logfile, "inspect", "-f",
+                              f"{{{{.NetworkSettings.Networks.{USER_NETWORK}.IPAddress}}}}",
+                              "sink").strip()
+                with_blast(user, t, ref, blast, logfile, "source", "send", ip, BLAST_PORT,
+                           str(size))
+                tool_run(user, t, logfile, "start", "-a", "source")
+                tool_run(user, t, logfile, "wait", "sink")
+                got, secs = tool_run(user, t, logfile, "logs", "sink").split()
+            finally:
+                remove(user, t, ["source", "sink"], logfile)
+            if int(got) < size:
+                raise RuntimeError(f"{t.name}: {got} bytes of {size}")
+            rates[t.name].append(int(got) / float(secs) / 1e6)
+            log(f"container to container {i + 1}/{args.transfers} {t.name}: "
+                f"{rates[t.name][-1]:.0f} MB/s (load {os.getloadavg()[0]:.1f})")
+    med = {n: statistics.median(r) for n, r in rates.items()}
+    rows = []
+    for t in tools:
+        ratio = ""
+        if t.name == "coracle" and "podman" in med:
+            q = med["coracle"] / med["podman"]
+            ratio = f"{q:.2f}x (>= 1x: {'PASS' if q >= 1 else 'MISS'})"
+        rows.append([t.name, f"{med[t.name]:.0f} MB/s", f"{min(rates[t.name]):.0f}",
+                     f"{max(rates[t.name]):.0f}", ratio])
+    return rows
+
+
 def user_processes(uid: int) -> dict[int, str]:
     """pid -> name of the user's processes."""
     out = {}
@@ -237,14 +305,15 @@ def bench_memory(args, user, tools, ref: str, logfile: Path) -> list[list[str]]:
     private memory from smaps_rollup)."""
     rows, pss = [], {}
     for t in tools:
-        for mode in ("default", "-p"):
+        for mode in ("default", "-p", USER_NETWORK):
             before = user_processes(user.uid)
             ids = []
             try:
                 with open(logfile, "ab") as lf:
                     for _ in range(args.containers):
-                        publish = ["-p", f"{free_port()}:{CONTAINER_PORT}"] if mode == "-p" else []
-                        cmd = detached(t, ref, *publish) + ["sleep", "1000"]
+                        extra = {"-p": ["-p", f"{free_port()}:{CONTAINER_PORT}"],
+                                 USER_NETWORK: ["--network", USER_NETWORK]}.get(mode, [])
+                        cmd = detached(t, ref, *extra) + ["sleep", "1000"]
                         ids.append(user.run(cmd, stdout=subprocess.PIPE, stderr=lf,
                                             text=True).stdout.strip())
                 # A detached coracle monitor execs itself once its container runs.
@@ -276,8 +345,8 @@ def main() -> int:
     add_timing_args(ap)
     ap.set_defaults(runs=20, rounds=2)
     ap.add_argument("--no-podman", action="store_true", help="coracle (and host loopback) only")
-    ap.add_argument("--only", default="run,throughput,memory",
-                    help="sections to run, of run,throughput,memory (default all)")
+    ap.add_argument("--only", default="run,throughput,c2c,memory",
+                    help="sections to run, of run,throughput,c2c,memory (default all)")
     ap.add_argument("--size-mib", type=int, default=1024,
                     help="bytes through the published port, in MiB (default 1024)")
     ap.add_argument("--transfers", type=int, default=3,
@@ -310,7 +379,11 @@ def main() -> int:
                 tables["run"] = bench_run(args, user, tools, ref, logfile)
             if "throughput" in only:
                 tables["throughput"] = bench_throughput(args, user, tools, ref, logfile)
-            # Container-to-container on a user network goes here, once coracle has them.
+            for t in tools:
+                tool_run(user, t, logfile, "network", "create", USER_NETWORK, check=False)
+            if "c2c" in only:
+                blast = blast_binary(workdir)
+                tables["c2c"] = bench_c2c(args, user, tools, ref, blast, logfile)
             if "memory" in only:
                 tables["memory"] = bench_memory(args, user, tools, ref, logfile)
         finally:
@@ -335,6 +408,9 @@ def main() -> int:
                        f"to a client on the host ({args.transfers} transfers each)",
                        ["server", "median", "min MB/s", "max MB/s", "/host loopback",
                         "coracle/podman"]),
+        "c2c": (f"{args.size_mib} MiB from a container to another on a user network "
+                f"({args.transfers} transfers each)",
+                ["tool", "median", "min MB/s", "max MB/s", "coracle/podman"]),
         "memory": (f"memory added per running container ({args.containers} detached `sleep` "
                    "containers per tool and mode; the containers' own processes left out)",
                    ["tool", "network", "processes added", "PSS", "RSS", "private",

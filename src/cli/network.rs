@@ -148,27 +148,10 @@ fn create(engine: &dyn Engine, args: CreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Podman's codes: 1 when a network is unknown, 2 when one is in use.
+/// Podman's codes, as `rm`'s: 1 when a network is unknown, 2 when one is in use.
 fn remove(engine: &dyn Engine, args: RmArgs) -> anyhow::Result<()> {
     let results = engine.remove_networks(&args.networks, args.force)?;
-    let mut code = 0;
-    for (name, result) in args.networks.iter().zip(results) {
-        match result {
-            Ok(()) => println!("{name}"),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                code = code.max(match e.kind() {
-                    ErrorKind::NotFound => 1,
-                    ErrorKind::Conflict => 2,
-                    _ => 125,
-                });
-            }
-        }
-    }
-    if code != 0 {
-        return Err(super::Exit(code).into());
-    }
-    Ok(())
+    super::rm::report(&args.networks, results)
 }
 
 fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {

@@ -30,8 +30,17 @@ pub fn rename(engine: &dyn Engine, args: RenameArgs) -> anyhow::Result<()> {
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = RemoveOptions { force: args.force };
     let results = engine.remove_containers(&args.containers, &opts)?;
+    report(&args.containers, results)
+}
+
+/// Prints each name removed, and each error; exits with Podman's codes for the
+/// worst: 1 when a name is unknown, 2 when one is in use (also `network rm`).
+pub(super) fn report(
+    names: &[String],
+    results: Vec<Result<(), crate::engine::Error>>,
+) -> anyhow::Result<()> {
     let mut code = 0;
-    for (name, result) in args.containers.iter().zip(results) {
+    for (name, result) in names.iter().zip(results) {
         match result {
             Ok(()) => println!("{name}"),
             Err(e) => {

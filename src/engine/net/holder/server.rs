@@ -62,11 +62,19 @@ async fn connection(shared: Rc<Shared>, mut stream: UnixStream) {
     shared.next_owner.set(owner + 1);
     let mut inbox = Inbox::default();
     while let Some((request, fd)) = inbox.next(&stream).await {
+        // A detach is answered first and done after: deleting a veth waits
+        // 20-30 ms for the kernel, which the run's end need not wait for. The
+        // connection's next request is read only once it is done.
+        let detach = matches!(request, Some(Request::Detach));
         let reply = handle(&shared, owner, request, fd);
         start_dns(&shared);
         let mut line = serde_json::to_vec(&reply).unwrap_or_default();
         line.push(b'\n');
-        if stream.write_all(&line).await.is_err() {
+        let written = stream.write_all(&line).await;
+        if detach {
+            shared.plumbing.borrow_mut().detach(owner);
+        }
+        if written.is_err() {
             break;
         }
     }
@@ -93,10 +101,8 @@ fn handle(shared: &Shared, owner: u64, request: Option<Request>, fd: Option<Owne
         (Some(Request::Attach(_) | Request::Connect(_)), None) => {
             error((Failure::Invalid, "attach without a namespace".into()))
         }
-        (Some(Request::Detach), _) => {
-            plumbing.detach(owner);
-            Reply::Detached
-        }
+        // Done by the connection once answered.
+        (Some(Request::Detach), _) => Reply::Detached,
         (Some(Request::Disconnect { container, network }), _) => plumbing
             .disconnect(&container, &network)
             .map_or_else(error, |()| Reply::Detached),

@@ -130,10 +130,29 @@ fn net_bridge_internal_has_no_way_out() {
     let text = out.success().stdout.clone();
     assert!(text.contains("eth0") && !text.contains("pasta0"), "{out}");
     assert!(!text.contains("default"), "{out}");
+    // The host's server, tried through every address the container has a
+    // route to and through the name the other modes give the host.
+    let port = crate::net_connect::serve("hello from the host");
+    let script = format!(
+        "for h in host.containers.internal $(ip route | awk '{{print $NF}}') {}; do \
+         printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 3 nc $h {port}; done; true",
+        crate::net_connect::PASTA_GATEWAY
+    );
+    let sealed = sh(&c, &image, &["sealed"], &script);
+    assert!(
+        !sealed.success().stdout.contains("hello from the host"),
+        "{sealed}"
+    );
     network(&c, &["open"]);
     sh(&c, &image, &["open"], "ip route")
         .success()
         .stdout_contains("default");
+    let fetch = format!(
+        "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc host.containers.internal {port}; true"
+    );
+    sh(&c, &image, &["open"], &fetch)
+        .success()
+        .stdout_contains("hello from the host");
 }
 
 #[test]

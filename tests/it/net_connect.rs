@@ -8,7 +8,7 @@ use std::net::TcpListener;
 
 /// An HTTP server on the host's loopback that answers every request with `body`;
 /// returns its port.
-fn serve(body: &'static str) -> u16 {
+pub fn serve(body: &'static str) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -49,7 +49,7 @@ fn fetch_from_host(c: &Coracle, network: &str, host: &str) {
 }
 
 /// pasta maps the namespace's gateway address to the host.
-const PASTA_GATEWAY: &str = "$(ip route | awk '/^default/ {print $3}')";
+pub const PASTA_GATEWAY: &str = "$(ip route | awk '/^default/ {print $3}')";
 
 #[test]
 fn net_pasta_reaches_the_host() {

@@ -246,3 +246,45 @@ fn net_bridge_published_port_is_fetched_from_the_host() {
         .stdout_contains(&format!("80/tcp -> 0.0.0.0:{port}"));
     c.run(["rm", "-f", "web"]).success();
 }
+
+#[test]
+fn net_bridge_a_taken_address_fails_the_run_and_leaves_nothing() {
+    let (c, image) = with_busybox();
+    network(&c, &["--subnet", "10.89.41.0/24", "n"]);
+    let first = run_detached(
+        &c,
+        &[
+            "--network",
+            "n",
+            "--ip",
+            "10.89.41.50",
+            &image,
+            "sleep",
+            "600",
+        ],
+    );
+    c.run([
+        "run",
+        "-d",
+        "--name",
+        "second",
+        "--network",
+        "n",
+        "--ip",
+        "10.89.41.50",
+        &image,
+        "sleep",
+        "600",
+    ])
+    .code(125)
+    .stderr_contains(
+        "requested ip address 10.89.41.50 is already allocated to another container on network n",
+    );
+    c.run(["ps", "-a", "--format", "{{.Names}}"])
+        .success()
+        .stdout_eq(&format!(
+            "{}\n",
+            inspect_field(&c, &first, "{{.Name}}").trim_start_matches('/')
+        ));
+    c.run(["rm", "-f", &first]).success();
+}

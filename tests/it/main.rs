@@ -29,6 +29,7 @@ mod net_connect_live;
 mod net_names;
 mod net_networks;
 mod net_ports;
+mod net_way_out;
 mod peers;
 mod ps;
 mod pull;

@@ -132,12 +132,13 @@ pub fn create(
     opts: &CreateOptions,
 ) -> Result<String, ContainersError> {
     opts.validate()?;
-    // Not given: the host's default (pasta, else slirp4netns), chosen here so
+    // Not given: the host's default (the bridge as root; pasta, else
+    // slirp4netns), chosen here so
     // that the record says which. X of container:X is stored by ID, as Podman
     // does, so that a rename of X changes nothing; a user-defined network by
     // its name, which never changes, once it is known to exist.
     let network = match &opts.network {
-        None => net::default_network(&ctx.runroot)?,
+        None => net::default_network(&ctx.runroot, ctx.rootless())?,
         Some(Network::Container(x)) => Network::Container(super::lookup::lookup(store, x)?.id),
         Some(Network::Bridge(a)) => Network::Bridge(networks::resolve_attachments(store, a)?),
         Some(n) => n.clone(),

@@ -4,13 +4,16 @@
 //! listens (0) or has failed (1, its error on stderr), so that whoever started
 //! it can wait for it like any command, and the daemon is nobody's child.
 
-use super::attach::Plumbing;
+use super::attach::{Plumbing, WayOut};
+use super::firewall::Firewall;
+use super::uplink::{self, Uplink};
 use super::{paths, server, HolderError};
 use crate::engine::context::Context;
 use crate::engine::net::dns::{self, Upstream};
 use crate::engine::net::link::Netlink;
 use crate::engine::store::lock::Lock;
-use nix::unistd::{fork, pipe, ForkResult};
+use nix::fcntl::OFlag;
+use nix::unistd::{fork, pipe2, ForkResult};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
 use std::path::Path;
@@ -29,7 +32,9 @@ pub fn run(ctx: &Context) -> Result<(), HolderError> {
         what: "start the network holder",
         source: e.into(),
     };
-    let (ready_r, ready_w) = pipe().map_err(fork_failed)?;
+    // Close-on-exec, so that the uplink's pasta does not keep it open and the
+    // starter waiting for its end with it.
+    let (ready_r, ready_w) = pipe2(OFlag::O_CLOEXEC).map_err(fork_failed)?;
     // SAFETY: `coracle holder` has one thread: it forks before doing anything.
     match unsafe { fork() }.map_err(fork_failed)? {
         ForkResult::Parent { .. } => {
@@ -81,9 +86,17 @@ fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), Holder
         .map_err(io("make the DNS forwarder's sockets"))?;
     ctx.inside()
         .map_err(|e| HolderError::Start(e.to_string()))?;
+    let launcher = uplink::launch(&ctx.runroot)
+        .inspect_err(|e| log::warn!("no shared way out for the networks: {e}"))
+        .ok();
     nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET)
         .map_err(|e| io("make the bridges' network namespace")(e.into()))?;
     let netlink = Netlink::open().map_err(|e| HolderError::Start(e.to_string()))?;
+    let uplink = launcher.and_then(|l| {
+        l.start()
+            .inspect_err(|e| log::warn!("no shared way out for the networks: {e}"))
+            .ok()
+    });
     let socket = paths::socket(&ctx.runroot);
     let _ = std::fs::remove_file(&socket);
     let listener = UnixListener::bind(&socket).map_err(io("listen on the holder's socket"))?;
@@ -100,16 +113,36 @@ fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), Holder
             .map_err(io("listen on the holder's socket"))?;
         let upstream =
             Upstream::new(nameservers, sockets).map_err(|e| HolderError::Start(e.to_string()))?;
+        let way_out = uplink.and_then(|uplink| way_out(uplink, &netlink));
         if let Some(mut ready) = ready.take() {
             let _ = ready.write_all(b"ready");
         }
-        server::serve(listener, Plumbing::new(netlink), upstream).await;
+        server::serve(listener, Plumbing::new(netlink, way_out), upstream).await;
         Ok::<(), HolderError>(())
     })?;
     // Gone before the lock is let go: a command that connects from now on
     // starts the next holder, which waits for that lock.
     let _ = std::fs::remove_file(&socket);
     Ok(())
+}
+
+/// The shared way out once pasta has configured the namespace and the rules
+/// are in; none (each container then brings its own pasta) if either fails.
+fn way_out(uplink: Uplink, netlink: &Netlink) -> Option<WayOut> {
+    if !uplink.ready(netlink) {
+        log::warn!("no shared way out for the networks: pasta did not start");
+        return None;
+    }
+    match Firewall::start() {
+        Ok(firewall) => Some(WayOut {
+            _uplink: uplink,
+            firewall,
+        }),
+        Err(e) => {
+            log::warn!("no shared way out for the networks: {e}");
+            None
+        }
+    }
 }
 
 /// The lock that makes this the runroot's one holder; `None` when another one

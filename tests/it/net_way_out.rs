@@ -96,3 +96,16 @@ fn net_way_out_networks_do_not_reach_each_other_by_address() {
     assert!(!across.success().stdout.contains("hello-one"), "{across}");
     c.run(["rm", "-f", "web"]).success();
 }
+
+#[test]
+fn net_way_out_a_running_container_connected_to_an_open_network_gets_its_way_out() {
+    let (c, image) = with_busybox();
+    network(&c, &["--internal", "sealed"]);
+    network(&c, &["open"]);
+    let id = run_detached(&c, &["--network", "sealed", &image, "sleep", "600"]);
+    let routes = || c.run(["exec", &id, "ip", "route"]).success().stdout.clone();
+    assert!(!routes().contains("default"), "{}", routes());
+    c.run(["network", "connect", "open", &id]).success();
+    assert!(routes().contains("default via "), "{}", routes());
+    c.run(["rm", "-f", &id]).success();
+}

@@ -157,7 +157,9 @@ fn scenario() {
     }
     let inside_b = Netlink::open_in(b.as_fd()).unwrap();
     assert!(!inside_b.has_default_route().unwrap());
-    inside_b.add_default_route("10.89.0.1".parse().unwrap()).unwrap();
+    inside_b
+        .add_default_route("10.89.0.1".parse().unwrap())
+        .unwrap();
     assert!(inside_b.has_default_route().unwrap());
     assert!(ping(b, "10.89.0.2"), "the first container from the second");
 

@@ -7,10 +7,9 @@
 //! its own: so the run's end, or the monitor's death, takes it all away.
 
 use super::directory::Directory;
-use super::firewall::Firewall;
 use super::ipam::{IpamError, Lease, Pool};
 use super::protocol::{AttachRequest, Endpoint, Failure, Join};
-use super::uplink::Uplink;
+use super::uplink::WayOut;
 use crate::engine::net::link::{self, LinkError, Netlink};
 use crate::engine::net::network::NetworkConfig;
 use ipnet::IpNet;
@@ -33,19 +32,11 @@ struct Made {
     ip: IpAddr,
 }
 
-/// The holder's shared way out: pasta, and the rules that let open networks
-/// through it.
-pub struct WayOut {
-    /// Held, not used: pasta goes when it is dropped, with the holder.
-    pub _uplink: Uplink,
-    pub firewall: Firewall,
-}
-
 pub struct Plumbing {
     netlink: Netlink,
-    /// None without pasta or nft: each container on an open network then has a
-    /// pasta of its own.
-    way_out: Option<WayOut>,
+    /// Closed without pasta or nft: each container on an open network then has
+    /// a pasta of its own.
+    way_out: WayOut,
     /// Owners that asked for a default route through the way out and have none
     /// yet (their first network may be internal, and a connect may bring one).
     unrouted: HashSet<u64>,
@@ -63,7 +54,7 @@ pub struct Plumbing {
 }
 
 impl Plumbing {
-    pub fn new(netlink: Netlink, way_out: Option<WayOut>) -> Plumbing {
+    pub fn new(netlink: Netlink, way_out: WayOut) -> Plumbing {
         Plumbing {
             netlink,
             way_out,
@@ -85,7 +76,7 @@ impl Plumbing {
         request: &AttachRequest,
         netns: OwnedFd,
     ) -> Result<Vec<Endpoint>, Refusal> {
-        if request.route && self.way_out.is_some() {
+        if request.route && self.way_out.open(&self.netlink).is_some() {
             self.unrouted.insert(owner);
         }
         let endpoints = self.add(owner, request, netns).inspect_err(|_| {
@@ -278,9 +269,8 @@ impl Plumbing {
             .netlink
             .ensure_bridge(&config.interface, &addresses, config.mtu())
             .map_err(internal)?;
-        if let Some(way_out) = &mut self.way_out {
-            way_out
-                .firewall
+        if let Some(firewall) = self.way_out.open(&self.netlink) {
+            firewall
                 .add(&config.interface, config.internal)
                 .map_err(|e| {
                     (

@@ -4,9 +4,8 @@
 //! listens (0) or has failed (1, its error on stderr), so that whoever started
 //! it can wait for it like any command, and the daemon is nobody's child.
 
-use super::attach::{Plumbing, WayOut};
-use super::firewall::Firewall;
-use super::uplink::{self, Uplink};
+use super::attach::Plumbing;
+use super::uplink::{self, WayOut};
 use super::{paths, server, HolderError};
 use crate::engine::context::Context;
 use crate::engine::net::dns::{self, Upstream};
@@ -113,7 +112,9 @@ fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), Holder
             .map_err(io("listen on the holder's socket"))?;
         let upstream =
             Upstream::new(nameservers, sockets).map_err(|e| HolderError::Start(e.to_string()))?;
-        let way_out = uplink.and_then(|uplink| way_out(uplink, &netlink));
+        // pasta configures the namespace while the first container is made;
+        // its first attach waits for it.
+        let way_out = uplink.map_or(WayOut::Closed, WayOut::Starting);
         if let Some(mut ready) = ready.take() {
             let _ = ready.write_all(b"ready");
         }
@@ -124,25 +125,6 @@ fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), Holder
     // starts the next holder, which waits for that lock.
     let _ = std::fs::remove_file(&socket);
     Ok(())
-}
-
-/// The shared way out once pasta has configured the namespace and the rules
-/// are in; none (each container then brings its own pasta) if either fails.
-fn way_out(uplink: Uplink, netlink: &Netlink) -> Option<WayOut> {
-    if !uplink.ready(netlink) {
-        log::warn!("no shared way out for the networks: pasta did not start");
-        return None;
-    }
-    match Firewall::start() {
-        Ok(firewall) => Some(WayOut {
-            _uplink: uplink,
-            firewall,
-        }),
-        Err(e) => {
-            log::warn!("no shared way out for the networks: {e}");
-            None
-        }
-    }
 }
 
 /// The lock that makes this the runroot's one holder; `None` when another one

@@ -13,6 +13,7 @@
 //! namespace of the holder's own (nothing is left mounted when it goes), and
 //! unbound once pasta has it open.
 
+use super::firewall::Firewall;
 use crate::engine::net::link::Netlink;
 use crate::engine::net::pasta;
 use nix::fcntl::OFlag;
@@ -40,6 +41,52 @@ pub struct Launcher {
     pid: Pid,
     go: std::fs::File,
     netns: PathBuf,
+}
+
+/// The holder's way out, from pasta's start to its first use.
+pub enum WayOut {
+    /// pasta is configuring the namespace.
+    Starting(Uplink),
+    Open {
+        /// Held, not used: pasta goes when it is dropped, with the holder.
+        _uplink: Uplink,
+        firewall: Firewall,
+    },
+    /// No pasta or no nft: none.
+    Closed,
+}
+
+impl WayOut {
+    /// The rules of an open way out, once pasta has configured the namespace
+    /// (waited for here, the first time) and the rules are in.
+    pub fn open(&mut self, netlink: &Netlink) -> Option<&mut Firewall> {
+        if let WayOut::Starting(_) = self {
+            if let WayOut::Starting(uplink) = std::mem::replace(self, WayOut::Closed) {
+                *self = settle(uplink, netlink);
+            }
+        }
+        match self {
+            WayOut::Open { firewall, .. } => Some(firewall),
+            _ => None,
+        }
+    }
+}
+
+fn settle(uplink: Uplink, netlink: &Netlink) -> WayOut {
+    if !uplink.ready(netlink) {
+        log::warn!("no shared way out for the networks: pasta did not start");
+        return WayOut::Closed;
+    }
+    match Firewall::start() {
+        Ok(firewall) => WayOut::Open {
+            _uplink: uplink,
+            firewall,
+        },
+        Err(e) => {
+            log::warn!("no shared way out for the networks: {e}");
+            WayOut::Closed
+        }
+    }
 }
 
 /// pasta, running for the holder's namespace.

@@ -13,6 +13,7 @@ mod layers;
 pub mod list;
 pub mod logs;
 pub mod lookup;
+pub mod mount;
 pub mod names;
 pub mod pause;
 pub mod prune;
@@ -91,6 +92,12 @@ pub enum ContainersError {
     NoFreezer,
     #[error("cannot read the log: {0}")]
     Log(std::io::Error),
+    /// Podman's words: a rootless mount is seen only inside the user namespace
+    /// (and mount namespace) `coracle unshare` keeps.
+    #[error(
+        "cannot run command \"coracle {0}\" in rootless mode, must execute `coracle unshare` first"
+    )]
+    NeedsUnshare(&'static str),
 }
 
 impl Kinded for ContainersError {
@@ -105,7 +112,9 @@ impl Kinded for ContainersError {
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,
-            ContainersError::NoFreezer => ErrorKind::NotPermitted,
+            ContainersError::NoFreezer | ContainersError::NeedsUnshare(_) => {
+                ErrorKind::NotPermitted
+            }
             // The container's process ended between the check and the signal.
             ContainersError::Signal { source, .. }
                 if source.raw_os_error() == Some(libc::ESRCH) =>

@@ -100,3 +100,24 @@ fn rootless_mount_outside_unshare_is_refused_as_podman_refuses_it() {
     // Listing is allowed, and nothing is mounted here.
     c.run(["mount"]).success().stdout_eq("");
 }
+
+#[test]
+fn a_running_container_is_mounted_with_the_same_files_it_sees() {
+    let Some(c) = Coracle::rootful(BIN) else {
+        return;
+    };
+    let image = anon_ref("busybox:latest");
+    let script = "echo live > /live && sleep 60";
+    run_detached(&c, &["--name", "r", &image, "sh", "-c", script]);
+    let path = mount(&c, "r");
+    eventually("the container's write", || path.join("live").exists());
+    std::fs::write(path.join("from-host"), "seen inside\n").unwrap();
+    c.run(["exec", "r", "cat", "/from-host"])
+        .success()
+        .stdout_eq("seen inside\n");
+    // Podman leaves a running container mounted, and does not name it.
+    c.run(["umount", "r"]).success().stdout_eq("");
+    assert!(is_mount_point(&path));
+    c.run(["rm", "-f", "r"]).success();
+    assert!(!is_mount_point(&path));
+}

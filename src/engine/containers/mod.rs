@@ -19,6 +19,7 @@ pub mod pause;
 pub mod prune;
 pub mod remove;
 mod rooted;
+mod running_root;
 pub mod start;
 pub mod state;
 pub mod stop;

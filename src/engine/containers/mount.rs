@@ -5,8 +5,9 @@
 //! is started runs on that same mount; it stays mounted after the container stops.
 
 use super::lookup::{config_of, lookup};
-use super::{state, ContainersError};
+use super::{running_root, state, ContainersError};
 use crate::engine::monitor::rootfs;
+use crate::engine::process::Host;
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
 use nix::mount::{umount2, MntFlags};
@@ -25,8 +26,8 @@ pub struct Mounted {
 }
 
 /// Mounts container `input`'s rootfs (or counts one more mount of it); returns
-/// where it is mounted.
-pub fn mount(store: &Store, input: &str) -> Result<PathBuf, ContainersError> {
+/// where it is mounted. A running one is reached from the host side (`host`).
+pub fn mount(store: &Store, host: Option<&Host>, input: &str) -> Result<PathBuf, ContainersError> {
     let record = lookup(store, input)?;
     let dir = store.container_dir(&record.id);
     let merged = rootfs::merged(&dir);
@@ -35,9 +36,14 @@ pub fn mount(store: &Store, input: &str) -> Result<PathBuf, ContainersError> {
         return Ok(merged);
     }
     if record.state.status.has_monitor() {
-        return Err(ContainersError::Conflict(format!(
-            "container {input} is running: its rootfs is mounted in its own namespace only; stop it, mount it, then start it"
-        )));
+        let host = host.ok_or_else(|| {
+            ContainersError::Conflict(format!(
+                "container {input} is running in a user namespace this process cannot join: stop it first"
+            ))
+        })?;
+        running_root::attach(host, &record, input, &merged)?;
+        write_count(&dir, 1)?;
+        return Ok(merged);
     }
     // The monitor lock keeps the container from starting while its overlay is
     // being mounted.

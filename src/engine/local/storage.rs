@@ -20,10 +20,13 @@ impl StorageEngine for LocalEngine {
 
     fn mount(&self, names: &[String]) -> Result<Each<PathBuf>, Error> {
         self.own_mount_namespace("mount")?;
+        // Running containers are reached from the host side; inside `coracle
+        // unshare` (a namespace of its own) there is none.
+        let host = self.host().ok();
         let store = self.store()?;
         Ok(names
             .iter()
-            .map(|name| mount::mount(&store, name).map_err(Error::from))
+            .map(|name| mount::mount(&store, host.as_ref(), name).map_err(Error::from))
             .collect())
     }
 

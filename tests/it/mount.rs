@@ -121,3 +121,22 @@ fn a_running_container_is_mounted_with_the_same_files_it_sees() {
     c.run(["rm", "-f", "r"]).success();
     assert!(!is_mount_point(&path));
 }
+
+/// `coracle unshare` is the way in; `unshare -rm` (a user and a mount namespace
+/// of the caller's own, where it is uid 0) stands in for it here.
+#[test]
+fn rootless_mount_works_inside_a_user_namespace() {
+    let (c, image) = with_busybox();
+    c.run(["run", "--name", "m", &image, "sh", "-c", "echo hi > /hello"])
+        .success();
+    let coracle = format!(
+        "{} --root {} --runroot {}",
+        c.bin().display(),
+        c.root().display(),
+        c.runroot().display()
+    );
+    let script = format!("p=$({coracle} mount m) && cat $p/hello && {coracle} umount m");
+    let mut cmd = c.peer_command("unshare");
+    cmd.args(["-rm", "sh", "-c", &script]);
+    c.run_command(cmd).success().stdout_eq("hi\nm\n");
+}

@@ -99,6 +99,9 @@ pub enum ContainersError {
         "cannot run command \"coracle {0}\" in rootless mode, must execute `coracle unshare` first"
     )]
     NeedsUnshare(&'static str),
+    /// Mounting or unmounting a container's rootfs for `mount`/`umount` failed.
+    #[error("{0}")]
+    Mount(String),
 }
 
 impl Kinded for ContainersError {
@@ -134,6 +137,7 @@ impl Kinded for ContainersError {
             | ContainersError::Unstoppable { .. }
             | ContainersError::Join { .. }
             | ContainersError::Helper(_)
+            | ContainersError::Mount(_)
             | ContainersError::Log(_) => ErrorKind::Internal,
         }
     }

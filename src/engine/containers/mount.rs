@@ -54,7 +54,7 @@ pub fn mount(store: &Store, host: Option<&Host>, input: &str) -> Result<PathBuf,
     };
     let layers = config_of(&record)?.layers;
     rootfs::mount_overlay(&dir, &layers, false)
-        .map_err(|e| ContainersError::Invalid(format!("cannot mount container {input}: {e}")))?;
+        .map_err(|e| ContainersError::Mount(format!("cannot mount container {input}: {e}")))?;
     write_count(&dir, 1)?;
     Ok(merged)
 }
@@ -107,7 +107,7 @@ fn release(dir: &Path, force: bool) -> Result<(), ContainersError> {
     // not keep the mount from going.
     if rootfs::is_mounted(dir) {
         umount2(&rootfs::merged(dir), MntFlags::MNT_DETACH).map_err(|e| {
-            ContainersError::Invalid(format!(
+            ContainersError::Mount(format!(
                 "cannot unmount {}: {e}",
                 rootfs::merged(dir).display()
             ))

@@ -12,6 +12,8 @@ pub enum SystemCommand {
     Info(super::info::InfoArgs),
     /// Remove stopped containers, the build cache and dangling images
     Prune(PruneArgs),
+    /// Show the disk space images, containers and volumes use
+    Df(super::df::Args),
 }
 
 #[derive(clap::Args)]
@@ -63,5 +65,6 @@ pub fn exec(engine: &dyn Engine, cmd: SystemCommand) -> anyhow::Result<()> {
             })
         }
         SystemCommand::Info(args) => super::info::info(engine, args),
+        SystemCommand::Df(args) => super::df::exec(engine, args),
     }
 }

@@ -160,6 +160,13 @@ pub fn kill_all(store: &Store, _host: &HostSide) -> Result<(), SystemError> {
 /// Removes everything coracle stored, from inside the user namespace, so that
 /// the files owned by subordinate ids go too.
 pub fn remove_storage(ctx: &Context, _inside: Inside) -> Result<(), SystemError> {
+    // Rootfs `coracle mount` left mounted go first: a mount point cannot be removed.
+    if let Ok(containers) = std::fs::read_dir(ctx.root.join("containers")) {
+        for dir in containers.flatten() {
+            let merged = super::monitor::rootfs::merged(&dir.path());
+            let _ = nix::mount::umount2(&merged, nix::mount::MntFlags::MNT_DETACH);
+        }
+    }
     for dir in [&ctx.root, &ctx.runroot] {
         if !dir.exists() {
             continue;

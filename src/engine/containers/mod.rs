@@ -13,11 +13,13 @@ mod layers;
 pub mod list;
 pub mod logs;
 pub mod lookup;
+pub mod mount;
 pub mod names;
 pub mod pause;
 pub mod prune;
 pub mod remove;
 mod rooted;
+mod running_root;
 pub mod start;
 pub mod state;
 pub mod stop;
@@ -91,6 +93,15 @@ pub enum ContainersError {
     NoFreezer,
     #[error("cannot read the log: {0}")]
     Log(std::io::Error),
+    /// Podman's words: a rootless mount is seen only inside the user namespace
+    /// (and mount namespace) `coracle unshare` keeps.
+    #[error(
+        "cannot run command \"coracle {0}\" in rootless mode, must execute `coracle unshare` first"
+    )]
+    NeedsUnshare(&'static str),
+    /// Mounting or unmounting a container's rootfs for `mount`/`umount` failed.
+    #[error("{0}")]
+    Mount(String),
 }
 
 impl Kinded for ContainersError {
@@ -105,7 +116,9 @@ impl Kinded for ContainersError {
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,
-            ContainersError::NoFreezer => ErrorKind::NotPermitted,
+            ContainersError::NoFreezer | ContainersError::NeedsUnshare(_) => {
+                ErrorKind::NotPermitted
+            }
             // The container's process ended between the check and the signal.
             ContainersError::Signal { source, .. }
                 if source.raw_os_error() == Some(libc::ESRCH) =>
@@ -124,6 +137,7 @@ impl Kinded for ContainersError {
             | ContainersError::Unstoppable { .. }
             | ContainersError::Join { .. }
             | ContainersError::Helper(_)
+            | ContainersError::Mount(_)
             | ContainersError::Log(_) => ErrorKind::Internal,
         }
     }

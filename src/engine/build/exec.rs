@@ -6,6 +6,7 @@ use super::expand;
 use super::files::SourceKind;
 use super::image::ImageState;
 use super::instructions::{self, Action, PROXY_ARGS};
+use super::mount_setup::{self, Resolved};
 use super::parse::{self, Dockerfile, Instruction};
 use super::run::{self, RunOutput, RunStep};
 use super::{layer, plan, BuildError, BuildEvent, BuildOptions, Services};
@@ -28,6 +29,10 @@ pub fn build(
     output: &RunOutput,
     services: &dyn Services,
 ) -> Result<String, BuildError> {
+    // A secret that cannot be read fails the build before anything is done.
+    for secret in &opts.secrets {
+        secret.read()?;
+    }
     let store = ctx.open_store()?;
     let _adding = store.lock_for_adding()?;
     store.sweep_temp()?;
@@ -269,10 +274,19 @@ impl Builder<'_> {
         }
         let mut key_extra = prepared.key_extra;
         let mut copy_work = None;
-        if let Action::Copy(spec) = &prepared.action {
-            let (source, matched, digest) = self.copy_sources(spec)?;
-            key_extra.push_str(&digest);
-            copy_work = Some((source, matched));
+        let mut mounts = Vec::new();
+        match &prepared.action {
+            Action::Copy(spec) => {
+                let (source, matched, digest) = self.copy_sources(spec)?;
+                key_extra.push_str(&digest);
+                copy_work = Some((source, matched));
+            }
+            Action::Run { mounts: specs, .. } => {
+                let (resolved, digest) = self.resolve_mounts(specs)?;
+                key_extra.push_str(&digest);
+                mounts = resolved;
+            }
+            _ => {}
         }
         let key = format!("{}\n{key_extra}", instr.display());
         let parent = st.image.parent_key().to_owned();
@@ -286,7 +300,9 @@ impl Builder<'_> {
         }
         let layer = match prepared.action {
             Action::Config | Action::Declare => None,
-            Action::Run { argv, env, network } => Some(self.run(&st.image, argv, env, network)?),
+            Action::Run {
+                argv, env, network, ..
+            } => Some(self.run(&st.image, argv, env, network, mounts)?),
             Action::Copy(spec) => {
                 let (source, matched) = copy_work.expect("sources were found above");
                 // Docker unpacks local archives only, never downloads.
@@ -350,6 +366,7 @@ impl Builder<'_> {
         argv: Vec<String>,
         mut env: Vec<String>,
         network: Option<String>,
+        mounts: Vec<Resolved>,
     ) -> Result<String, BuildError> {
         for proxy in PROXY_ARGS {
             if let Some(v) = self.build_arg(proxy) {
@@ -369,6 +386,8 @@ impl Builder<'_> {
             Some(n) => Some(n.parse::<Network>()?),
         };
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
+        // Held until the step's container is gone: locks, throwaway layers, secrets.
+        let ready = mount_setup::ready(self.ctx, &self.store, mounts)?;
         let upper = run::run(
             self.ctx,
             &self.store,
@@ -380,9 +399,12 @@ impl Builder<'_> {
                 user: non_empty(image.text("User")),
                 network,
                 layers: self.layer_dirs(image)?,
+                mounts: ready.mounts.clone(),
+                mount_points: ready.targets.clone(),
             },
             self.output,
         )?;
+        drop(ready);
         layer::commit(&self.store, upper)
     }
 

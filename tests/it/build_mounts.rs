@@ -21,8 +21,8 @@ fn build_ctx(c: &Coracle, name: &str, files: &[(&str, &str)], flags: &[&str]) ->
 }
 
 /// A cache mount keeps what one build wrote for the next (by target, or by id
-/// across targets), holds nothing of it in the image, and `builder prune`
-/// empties it.
+/// across targets, twice in one RUN too), holds nothing of it in the image, and
+/// `builder prune` empties it.
 fn cache_mounts_persist_until_pruned(c: &Coracle, base: &str) {
     let writer = format!(
         "FROM {base}\n\
@@ -41,8 +41,9 @@ fn cache_mounts_persist_until_pruned(c: &Coracle, base: &str) {
     let reader = format!(
         "FROM {base}\n\
          RUN --mount=type=cache,target=/var/cache/app,sharing=locked \
+             --mount=type=cache,id=/var/cache/app,target=/again,sharing=locked \
              --mount=type=cache,id=shared,target=/b,ro \
-             echo seen $(cat /var/cache/app/note || echo none) $(cat /b/f || echo none)\n"
+             echo seen $(cat /again/note || echo none) $(cat /b/f || echo none)\n"
     );
     let read = build_ctx(c, "reader", &[("Dockerfile", &reader)], &[]);
     built_id(&read);

@@ -58,7 +58,8 @@ pub struct Ready {
     /// Where they go, for the mount points to be taken out of the layer after.
     pub targets: Vec<String>,
     _temps: Vec<TempEntry>,
-    _locks: Vec<Lock>,
+    /// Cache ids held, with their locks.
+    locks: Vec<(String, Lock)>,
     _secrets: Vec<SecretDir>,
 }
 
@@ -294,34 +295,31 @@ fn cache_dir(
     owner: Owner,
 ) -> Result<PathBuf, BuildError> {
     let dir = store.cache_mount_dir(id);
+    // Two mounts of one id in a RUN: the second must not wait for the first.
+    if ready.locks.iter().any(|(held, _)| held == id) {
+        return Ok(dir);
+    }
     let lock_path = dir.with_extension("lock");
     if let Some(parent) = dir.parent() {
         std::fs::create_dir_all(parent).map_err(|e| StoreError::io(parent, e))?;
     }
-    let dir = match sharing {
-        Sharing::Shared => {
-            ready._locks.push(Lock::acquire(&lock_path, Kind::Shared)?);
+    let lock = match sharing {
+        Sharing::Shared => Some(Lock::acquire(&lock_path, Kind::Shared)?),
+        Sharing::Locked => Some(Lock::acquire(&lock_path, Kind::Exclusive)?),
+        Sharing::Private => Lock::try_exclusive(&lock_path)?,
+    };
+    let dir = match lock {
+        Some(lock) => {
+            ready.locks.push((id.to_owned(), lock));
             dir
         }
-        Sharing::Locked => {
-            ready
-                ._locks
-                .push(Lock::acquire(&lock_path, Kind::Exclusive)?);
-            dir
+        // A private cache in use: an empty one of its own, as BuildKit gives.
+        None => {
+            let temp = store.temp_entry("cache")?;
+            let path = temp.path().to_owned();
+            ready._temps.push(temp);
+            path
         }
-        Sharing::Private => match Lock::try_exclusive(&lock_path)? {
-            Some(lock) => {
-                ready._locks.push(lock);
-                dir
-            }
-            // In use: an empty one of its own, as BuildKit gives.
-            None => {
-                let temp = store.temp_entry("cache")?;
-                let path = temp.path().to_owned();
-                ready._temps.push(temp);
-                path
-            }
-        },
     };
     match std::fs::create_dir(&dir) {
         Ok(()) => {

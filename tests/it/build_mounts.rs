@@ -55,7 +55,8 @@ fn cache_mounts_persist_until_pruned(c: &Coracle, base: &str) {
     assert!(after.stdout_lines().contains(&"seen none none"), "{after}");
 }
 
-/// A bind from the context shows its files without copying them into the image;
+/// A bind from the context shows its files (not those .dockerignore leaves out)
+/// without copying them into the image;
 /// `rw` writes go nowhere; a bind from a stage shows that stage's files, across
 /// its layers; a changed context file runs the step again.
 fn bind_mounts_show_without_copying(c: &Coracle, base: &str) {
@@ -64,7 +65,8 @@ fn bind_mounts_show_without_copying(c: &Coracle, base: &str) {
          RUN mkdir /out && echo one > /out/1\n\
          RUN echo two > /out/2\n\
          FROM {base}\n\
-         RUN --mount=type=bind,source=src,target=/src-bind cat /src-bind/data.txt > /copied\n\
+         RUN --mount=type=bind,source=src,target=/src-bind \
+             cat /src-bind/data.txt > /copied && ls /src-bind > /listing\n\
          RUN --mount=target=/ctx,rw echo scribble > /ctx/src/data.txt && cat /ctx/src/data.txt\n\
          RUN --mount=target=/ctx (touch /ctx/new 2>/dev/null && echo writable) || echo read-only\n\
          RUN --mount=type=bind,from=builder,source=/out,target=/o ls /o > /from-stage\n"
@@ -72,6 +74,8 @@ fn bind_mounts_show_without_copying(c: &Coracle, base: &str) {
     let files = [
         ("Dockerfile", dockerfile.as_str()),
         ("src/data.txt", "hello\n"),
+        ("src/private.txt", "left out\n"),
+        (".dockerignore", "src/private.txt\n"),
     ];
     let out = build_ctx(c, "bound", &files, &[]);
     built_id(&out);
@@ -86,10 +90,10 @@ fn bind_mounts_show_without_copying(c: &Coracle, base: &str) {
     sh(
         c,
         "bound",
-        "cat /copied /from-stage; test ! -e /src-bind && test ! -e /ctx && test ! -e /o && echo clean",
+        "cat /copied /listing /from-stage; test ! -e /src-bind && test ! -e /ctx && test ! -e /o && echo clean",
     )
     .success()
-    .stdout_eq("hello\n1\n2\nclean\n");
+    .stdout_eq("hello\ndata.txt\n1\n2\nclean\n");
 
     std::fs::write(dir.join("src/data.txt"), "changed\n").unwrap();
     built_id(&build(c, &["-t", "bound", dir.to_str().unwrap()]));

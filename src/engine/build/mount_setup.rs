@@ -8,15 +8,17 @@
 
 use super::copy;
 use super::exec::Builder;
+use super::ignore::Ignore;
 use super::mount_spec::{MountKind, Owner, RunMount, Sharing};
 use super::secrets::Secret;
-use super::source::{layered_dirs, Source};
+use super::source::{self, layered_dirs, Source};
 use super::BuildError;
 use crate::engine::context::Context;
 use crate::engine::store::lock::{Kind, Lock};
 use crate::engine::store::{Store, StoreError, TempEntry};
 use oci_spec::runtime::Mount;
 use serde_json::json;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -33,6 +35,8 @@ enum What {
         lowers: Vec<PathBuf>,
         dir: bool,
         rw: bool,
+        /// What the ignore file leaves out of a context directory, relative to it.
+        hidden: Vec<String>,
     },
     Cache {
         id: String,
@@ -148,10 +152,21 @@ impl Builder<'_> {
             let matched = copy::expand(&context, &[source.to_owned()], what)?;
             let digest = copy::digest(&context, &matched[..1])?;
             let found = &matched[0].found;
+            let mut hidden = Vec::new();
+            if found.meta.is_dir() && !self.bctx.ignore.is_empty() {
+                ignored(
+                    &self.bctx.root,
+                    &self.bctx.ignore,
+                    &matched[0].rel,
+                    "",
+                    &mut hidden,
+                );
+            }
             let tree = What::Tree {
                 lowers: vec![found.host.clone()],
                 dir: found.meta.is_dir(),
                 rw,
+                hidden,
             };
             return Ok((tree, digest));
         };
@@ -171,6 +186,7 @@ impl Builder<'_> {
             lowers,
             dir: found.meta.is_dir(),
             rw,
+            hidden: Vec::new(),
         };
         Ok((tree, digest))
     }
@@ -181,7 +197,12 @@ pub fn ready(ctx: &Context, store: &Store, resolved: Vec<Resolved>) -> Result<Re
     let mut ready = Ready::default();
     for Resolved { target, what } in resolved {
         let mount = match what {
-            What::Tree { lowers, dir, rw } => tree(store, &mut ready, &target, &lowers, dir, rw)?,
+            What::Tree {
+                lowers,
+                dir,
+                rw,
+                hidden,
+            } => tree(store, &mut ready, &target, &lowers, dir, rw, &hidden)?,
             What::Cache {
                 id,
                 sharing,
@@ -219,7 +240,9 @@ pub fn ready(ctx: &Context, store: &Store, resolved: Vec<Resolved>) -> Result<Re
 
 /// A bind source: read-only as it is, or read-write over a throwaway copy (a
 /// file) or a throwaway overlay upper dir (a directory), so that writes never
-/// reach the context or a layer. Several directories are stacked by an overlay.
+/// reach the context or a layer. Several directories are stacked by an overlay,
+/// and what the ignore file leaves out is hidden by whiteouts in a lower dir on
+/// top, as BuildKit's context leaves it out.
 fn tree(
     store: &Store,
     ready: &mut Ready,
@@ -227,13 +250,14 @@ fn tree(
     lowers: &[PathBuf],
     dir: bool,
     rw: bool,
+    hidden: &[String],
 ) -> Result<Mount, BuildError> {
     let Some(top) = lowers.first() else {
         return Err(BuildError::Engine(format!(
             "RUN --mount: nothing to mount at {target}"
         )));
     };
-    if !rw && lowers.len() == 1 {
+    if !rw && lowers.len() == 1 && hidden.is_empty() {
         return bind(target, top, false);
     }
     let temp = store.temp_entry("mount")?;
@@ -249,10 +273,20 @@ fn tree(
         ready._temps.push(temp);
         return Ok(mount);
     }
+    let hide = temp.path().join("hide");
+    for rel in hidden {
+        let path = hide.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        whiteout(&path).map_err(io(&path))?;
+    }
     // Overlay refuses a lower dir named twice, and layers are shared by content.
     let mut seen = std::collections::HashSet::new();
-    let lower: Vec<String> = lowers
-        .iter()
+    let lower: Vec<String> = (!hidden.is_empty())
+        .then_some(&hide)
+        .into_iter()
+        .chain(lowers)
         .filter(|l| seen.insert(*l))
         .map(|l| l.display().to_string())
         .collect();
@@ -271,6 +305,36 @@ fn tree(
     ready._temps.push(temp);
     spec_mount(json!({"destination": target, "type": "overlay",
         "source": "overlay", "options": options}))
+}
+
+/// What the ignore file leaves out under the context directory `base`, as paths
+/// relative to it (`under` so far); an excluded directory whose contents a `!`
+/// rule may bring back is looked into instead. Symlinks are never followed.
+fn ignored(root: &Path, ignore: &Ignore, base: &str, under: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(root.join(base).join(under)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let rel = source::join(under, &entry.file_name().to_string_lossy());
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let excluded = ignore.excluded(&source::join(base, &rel));
+        if excluded && !(is_dir && ignore.has_exceptions()) {
+            out.push(rel);
+        } else if is_dir {
+            ignored(root, ignore, base, &rel, out);
+        }
+    }
+}
+
+/// Overlay's whiteout: a 0:0 character device, which hides the lower dirs' entry
+/// of its name (user namespaces may make exactly this device, Linux >= 5.8).
+fn whiteout(path: &Path) -> std::io::Result<()> {
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())?;
+    // SAFETY: a valid C string; mknod reads nothing else.
+    match unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR, libc::makedev(0, 0)) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
 }
 
 fn bind(target: &str, source: &Path, rw: bool) -> Result<Mount, BuildError> {

@@ -225,8 +225,6 @@ fn build_mounts_work_rootful() {
 #[test]
 fn build_mounts_bad_input_fails_with_one_line_and_builds_nothing() {
     let (c, base) = with_busybox();
-    let secret_file = c.dir().join("s.txt");
-    c.write_user_file(&secret_file, b"x");
     let cases: [(&str, &[&str], &str); 7] = [
         (
             "RUN --mount=type=volume,target=/v true",
@@ -251,7 +249,7 @@ fn build_mounts_bad_input_fails_with_one_line_and_builds_nothing() {
         (
             "RUN --mount=type=bind,source=../outside,target=/o true",
             &[],
-            "source \"../outside\" is outside the build context",
+            "RUN --mount: source \"../outside\" is outside the build context",
         ),
         (
             "RUN --mount=type=secret,id=tok true",
@@ -266,10 +264,12 @@ fn build_mounts_bad_input_fails_with_one_line_and_builds_nothing() {
     ];
     for (i, (run, flags, message)) in cases.iter().enumerate() {
         let name = format!("bad{i}");
-        let dockerfile = format!("FROM {base}\n{run}\n");
+        let dockerfile = format!("FROM {base}\nRUN echo earlier-step\n{run}\n");
         let out = build_ctx(&c, &name, &[("Dockerfile", &dockerfile)], flags);
         out.code(125).stderr_contains(message);
         assert_eq!(out.stderr.trim().lines().count(), 1, "{out}");
+        // Refused before any step runs.
+        assert!(!out.stdout_lines().contains(&"earlier-step"), "{out}");
         c.run(["image", "inspect", &name]).code(125);
     }
     let left = std::fs::read_dir(c.root().join("containers")).unwrap();

@@ -7,6 +7,7 @@ use super::files::SourceKind;
 use super::image::ImageState;
 use super::instructions::{self, Action, PROXY_ARGS};
 use super::mount_setup::{self, Resolved};
+use super::mount_spec::{self, MountKind};
 use super::parse::{self, Dockerfile, Instruction};
 use super::run::{self, RunOutput, RunStep};
 use super::{layer, plan, BuildError, BuildEvent, BuildOptions, Services};
@@ -58,6 +59,7 @@ pub fn build(
     builder.globals = builder.global_args()?;
     let lookup = |n: &str| builder.base_variable(n);
     let plan = plan::plan(&file, opts.target.as_deref(), &lookup)?;
+    builder.check_mounts(&plan.order)?;
     for (k, &i) in plan.order.iter().enumerate() {
         let label = (plan.order.len() > 1).then_some((k + 1, plan.order.len()));
         let state = builder.stage(i, label)?;
@@ -152,6 +154,27 @@ impl Builder<'_> {
             }
         }
         Ok(globals)
+    }
+
+    /// A RUN --mount that is wrong whatever the variables hold fails the build
+    /// before any step runs (one using variables is checked once they are known).
+    fn check_mounts(&self, order: &[usize]) -> Result<(), BuildError> {
+        let runs = order
+            .iter()
+            .flat_map(|&i| &self.file.stages[i].steps)
+            .filter(|instr| instr.keyword == "RUN");
+        for instr in runs {
+            let mounts =
+                mount_spec::literal(instr).map_err(|e| self.at(instr, BuildError::Invalid(e)))?;
+            for mount in mounts {
+                if let MountKind::Secret { id, required, .. } = &mount.kind {
+                    if *required && self.secret(id).is_none() {
+                        return Err(self.at(instr, mount_setup::missing_secret(id)));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     fn at(&self, instr: &Instruction, source: BuildError) -> BuildError {

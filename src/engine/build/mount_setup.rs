@@ -113,18 +113,14 @@ impl Builder<'_> {
                     id,
                     required,
                     owner,
-                } => match self.opts.secrets.iter().rev().find(|s| &s.id == id) {
+                } => match self.secret(id) {
                     Some(secret) => What::Secret {
                         secret: secret.clone(),
                         owner: *owner,
                     },
                     // BuildKit: an optional secret that was not given is not mounted.
                     None if !required => continue,
-                    None => {
-                        return Err(BuildError::Invalid(format!(
-                            "secret required but no secret with id {id:?} found: give it with --secret id={id},src=PATH"
-                        )))
-                    }
+                    None => return Err(missing_secret(id)),
                 },
             };
             out.push(Resolved {
@@ -133,6 +129,11 @@ impl Builder<'_> {
             });
         }
         Ok((out, digests.join(",")))
+    }
+
+    /// The `--secret` of this id (the last one given).
+    pub(super) fn secret(&self, id: &str) -> Option<&Secret> {
+        self.opts.secrets.iter().rev().find(|s| s.id == id)
     }
 
     /// A bind's source: in the context, or in `from`'s stage or image.
@@ -190,6 +191,13 @@ impl Builder<'_> {
         };
         Ok((tree, digest))
     }
+}
+
+/// buildah's words for a required secret that was not given.
+pub fn missing_secret(id: &str) -> BuildError {
+    BuildError::Invalid(format!(
+        "secret required but no secret with id {id:?} found: give it with --secret id={id},src=PATH"
+    ))
 }
 
 /// Makes the resolved mounts ready for one run of the step.

@@ -72,6 +72,18 @@ pub fn from_names(instr: &Instruction) -> Vec<&str> {
         .collect()
 }
 
+/// Parses the `--mount`s of a RUN that use no variables, for what can be refused
+/// before the build starts (their targets taken from `/`).
+pub fn literal(instr: &Instruction) -> Result<Vec<RunMount>, String> {
+    let literal: Vec<String> = instr
+        .flags
+        .iter()
+        .filter(|(name, value)| name == "mount" && !value.contains('$'))
+        .map(|(_, value)| value.clone())
+        .collect();
+    parse_all(&literal, "/")
+}
+
 /// Parses every `--mount` of a RUN (values already expanded); two on one target
 /// are refused.
 pub fn parse_all(values: &[String], workdir: &str) -> Result<Vec<RunMount>, String> {
@@ -200,6 +212,11 @@ fn parse(value: &str, workdir: &str) -> Result<RunMount, String> {
         "bind" => {
             let from = fields.text(&["from"])?;
             let source = fields.text(&["source", "src"])?.unwrap_or_default();
+            if from.is_none() && super::copy::climbs_out(&source) {
+                return Err(format!(
+                    "RUN --mount: source {source:?} is outside the build context"
+                ));
+            }
             let rw = fields.flag(&["rw", "readwrite"])?.unwrap_or(false);
             RunMount {
                 target: need_target()?,
@@ -370,6 +387,8 @@ mod tests {
         assert!(err("type=tmpfs,target=/x,size=lots").contains("size=lots"));
         assert!(err("type=cache,target=/x,id=").contains("id: must provide"));
         assert!(err("type=secret").contains("needs id"));
+        assert!(err("source=a/../../x,target=/x").contains("outside the build context"));
+        assert!(one("from=stage,source=../x,target=/x").is_ok());
         assert!(parse_all(
             &["type=tmpfs,target=/x".into(), "type=cache,target=/x".into()],
             "/"

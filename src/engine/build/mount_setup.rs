@@ -10,7 +10,7 @@ use super::copy;
 use super::exec::Builder;
 use super::ignore::Ignore;
 use super::mount_spec::{MountKind, Owner, RunMount, Sharing};
-use super::secrets::Secret;
+use super::secrets::{Secret, SecretDir};
 use super::source::{self, layered_dirs, Source};
 use super::BuildError;
 use crate::engine::context::Context;
@@ -231,7 +231,7 @@ pub fn ready(ctx: &Context, store: &Store, resolved: Vec<Resolved>) -> Result<Re
                 )?
             }
             What::Secret { secret, owner } => {
-                let dir = SecretDir::new(ctx)?;
+                let dir = SecretDir::new(&ctx.runroot)?;
                 let file = dir.write(&secret.read()?, owner)?;
                 ready._secrets.push(dir);
                 spec_mount(
@@ -428,38 +428,4 @@ fn subdir(dir: &Path, source: &str) -> Result<PathBuf, BuildError> {
         }
     }
     Ok(path)
-}
-
-/// A private directory in the run root (memory, not disk, on most systems) that
-/// holds one secret's file while a step runs, and goes with it.
-struct SecretDir(PathBuf);
-
-impl SecretDir {
-    fn new(ctx: &Context) -> Result<SecretDir, BuildError> {
-        let path = ctx
-            .runroot
-            .join("build-secrets")
-            .join(format!("{:016x}", rand::random::<u64>()));
-        std::fs::create_dir_all(&path)
-            .and_then(|()| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)))
-            .map_err(|e| StoreError::io(&path, e))?;
-        Ok(SecretDir(path))
-    }
-
-    fn write(&self, value: &[u8], owner: Owner) -> Result<PathBuf, BuildError> {
-        let file = self.0.join("secret");
-        std::fs::write(&file, value)
-            .and_then(|()| {
-                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(owner.mode))
-            })
-            .and_then(|()| std::os::unix::fs::chown(&file, Some(owner.uid), Some(owner.gid)))
-            .map_err(|e| StoreError::io(&file, e))?;
-        Ok(file)
-    }
-}
-
-impl Drop for SecretDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

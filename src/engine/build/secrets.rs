@@ -3,8 +3,11 @@
 //! comes from is kept here; the value itself is read when a step mounts it, and is
 //! never part of a layer, the history or a step's cache key.
 
+use super::mount_spec::Owner;
 use super::BuildError;
-use std::path::PathBuf;
+use crate::engine::store::StoreError;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Secret {
@@ -80,6 +83,40 @@ impl Secret {
                     ))
                 }),
         }
+    }
+}
+
+/// A private directory in the run root (memory, not disk, on most systems) that
+/// holds one secret's file while a step runs, and goes with it.
+pub struct SecretDir(PathBuf);
+
+impl SecretDir {
+    pub fn new(runroot: &Path) -> Result<SecretDir, BuildError> {
+        let path = runroot
+            .join("build-secrets")
+            .join(format!("{:016x}", rand::random::<u64>()));
+        std::fs::create_dir_all(&path)
+            .and_then(|()| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)))
+            .map_err(|e| StoreError::io(&path, e))?;
+        Ok(SecretDir(path))
+    }
+
+    /// Writes the secret's file, with the mode and owner its mount asks for.
+    pub fn write(&self, value: &[u8], owner: Owner) -> Result<PathBuf, BuildError> {
+        let file = self.0.join("secret");
+        std::fs::write(&file, value)
+            .and_then(|()| {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(owner.mode))
+            })
+            .and_then(|()| std::os::unix::fs::chown(&file, Some(owner.uid), Some(owner.gid)))
+            .map_err(|e| StoreError::io(&file, e))?;
+        Ok(file)
+    }
+}
+
+impl Drop for SecretDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

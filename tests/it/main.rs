@@ -9,6 +9,7 @@ mod auth;
 mod build;
 mod build_cache;
 mod build_context;
+mod build_mounts;
 mod build_stages;
 mod commit;
 mod common;

@@ -72,6 +72,9 @@ pub struct CreateOptions {
     pub publish_all: bool,
     /// `--expose`.
     pub expose: Vec<Exposed>,
+    /// Mounts the caller made ready, in OCI form, mounted after all others (a
+    /// build's RUN --mount).
+    pub extra_mounts: Vec<oci_spec::runtime::Mount>,
 }
 
 impl CreateOptions {
@@ -238,6 +241,7 @@ pub fn create(
         cgroups_path: format!("/coracle/{id}"),
         tty_gid,
         init: opts.init.then(|| init::host_path(&ctx.runroot)),
+        extra_mounts: opts.extra_mounts.clone(),
     })?;
     let monitor_config = ContainerConfig {
         layers: layer_dirs,

@@ -4,7 +4,7 @@ use super::ulimit::{self, Ulimit};
 use super::user::ResolvedUser;
 use super::RuntimeError;
 use crate::engine::net::Network;
-use oci_spec::runtime::Spec;
+use oci_spec::runtime::{Mount, Spec};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -37,6 +37,8 @@ pub struct SpecInput {
     pub tty_gid: Option<u32>,
     /// coracle's init on the host (`--init`): mounted at `INIT_PATH` to run `argv`.
     pub init: Option<PathBuf>,
+    /// Mounts made ready by the caller, after all others.
+    pub extra_mounts: Vec<Mount>,
 }
 
 /// Where the stop signal is kept (the OCI image spec's name for it).
@@ -207,6 +209,7 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
             "options": ["bind", "ro", "rprivate"]}),
         );
     }
+    mounts.extend(input.extra_mounts.iter().map(|m| json!(m)));
     mounts
 }
 
@@ -240,6 +243,7 @@ mod tests {
             cgroups_path: "/coracle/x".into(),
             tty_gid: Some(5),
             init: None,
+            extra_mounts: vec![],
         }
     }
 

@@ -68,8 +68,8 @@ pub fn run(ctx: &Context) -> Result<(), HolderError> {
 /// can go.
 fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), HolderError> {
     let _ = nix::unistd::setsid();
-    detach_stdio(&ctx.runroot);
     std::fs::create_dir_all(&ctx.runroot).map_err(io("create the runroot"))?;
+    detach_stdio(&ctx.runroot);
     let Some(_lock) = sole_holder(&ctx.runroot)? else {
         // Another command's holder came first and serves: the caller finds it.
         if let Some(mut ready) = ready.take() {
@@ -162,12 +162,14 @@ fn detach_stdio(runroot: &std::path::Path) {
         .create(true)
         .append(true)
         .open(paths::log(runroot));
-    if let Ok(null) = null {
+    // Whatever happens, none of the starter's descriptors stays open here: it
+    // may be waiting for their end.
+    if let Ok(null) = &null {
         let _ = nix::unistd::dup2(null.as_raw_fd(), 0);
         let _ = nix::unistd::dup2(null.as_raw_fd(), 1);
     }
-    if let Ok(log) = log {
-        let _ = nix::unistd::dup2(log.as_raw_fd(), 2);
+    if let Some(err) = log.as_ref().ok().or(null.as_ref().ok()) {
+        let _ = nix::unistd::dup2(err.as_raw_fd(), 2);
     }
 }
 

@@ -76,7 +76,7 @@ impl Plumbing {
         request: &AttachRequest,
         netns: OwnedFd,
     ) -> Result<Vec<Endpoint>, Refusal> {
-        if request.route && self.way_out.open(&self.netlink).is_some() {
+        if request.route && self.way_out.open().is_some() {
             self.unrouted.insert(owner);
         }
         let endpoints = self.add(owner, request, netns).inspect_err(|_| {
@@ -269,7 +269,7 @@ impl Plumbing {
             .netlink
             .ensure_bridge(&config.interface, &addresses, config.mtu())
             .map_err(internal)?;
-        if let Some(firewall) = self.way_out.open(&self.netlink) {
+        if let Some(firewall) = self.way_out.open() {
             firewall
                 .add(&config.interface, config.internal)
                 .map_err(|e| {

@@ -14,7 +14,6 @@
 //! unbound once pasta has it open.
 
 use super::firewall::Firewall;
-use crate::engine::net::link::Netlink;
 use crate::engine::net::pasta;
 use nix::fcntl::OFlag;
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
@@ -25,22 +24,21 @@ use nix::unistd::{fork, getppid, pipe2, ForkResult, Pid};
 use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 /// The uplink's name in the holder's namespace.
 pub const INTERFACE: &str = "uplink0";
 
 /// Where the holder's namespace is bound for pasta, in the runroot.
 const NETNS_FILE: &str = "holder.netns";
-
-/// How long pasta may take to configure the namespace.
-const READY_WITHIN: Duration = Duration::from_secs(10);
+/// pasta's pid file, in the runroot: written once it is ready.
+const PID_FILE: &str = "holder.pasta.pid";
 
 /// The process that will become pasta, waiting for the word.
 pub struct Launcher {
     pid: Pid,
     go: std::fs::File,
     netns: PathBuf,
+    pidfile: PathBuf,
 }
 
 /// The holder's way out, from pasta's start to its first use.
@@ -59,10 +57,10 @@ pub enum WayOut {
 impl WayOut {
     /// The rules of an open way out, once pasta has configured the namespace
     /// (waited for here, the first time) and the rules are in.
-    pub fn open(&mut self, netlink: &Netlink) -> Option<&mut Firewall> {
+    pub fn open(&mut self) -> Option<&mut Firewall> {
         if let WayOut::Starting(_) = self {
             if let WayOut::Starting(uplink) = std::mem::replace(self, WayOut::Closed) {
-                *self = settle(uplink, netlink);
+                *self = settle(uplink);
             }
         }
         match self {
@@ -72,8 +70,8 @@ impl WayOut {
     }
 }
 
-fn settle(uplink: Uplink, netlink: &Netlink) -> WayOut {
-    if !uplink.ready(netlink) {
+fn settle(uplink: Uplink) -> WayOut {
+    if !uplink.ready() {
         log::warn!("no shared way out for the networks: pasta did not start");
         return WayOut::Closed;
     }
@@ -93,6 +91,7 @@ fn settle(uplink: Uplink, netlink: &Netlink) -> WayOut {
 pub struct Uplink {
     pid: Pid,
     netns: PathBuf,
+    pidfile: PathBuf,
 }
 
 /// Gives the holder a mount namespace of its own and forks the launcher. The
@@ -107,11 +106,13 @@ pub fn launch(runroot: &Path) -> Result<Launcher, String> {
         None::<&str>,
     )
     .map_err(|e| format!("cannot make mounts private: {e}"))?;
-    Launcher::fork(runroot.join(NETNS_FILE)).map_err(|e| format!("cannot fork: {e}"))
+    let pidfile = runroot.join(PID_FILE);
+    let _ = std::fs::remove_file(&pidfile);
+    Launcher::fork(runroot.join(NETNS_FILE), pidfile).map_err(|e| format!("cannot fork: {e}"))
 }
 
 impl Launcher {
-    fn fork(netns: PathBuf) -> nix::Result<Launcher> {
+    fn fork(netns: PathBuf, pidfile: PathBuf) -> nix::Result<Launcher> {
         // Close-on-exec: neither pasta nor the holder's other children keep them.
         let (wait_r, go) = pipe2(OFlag::O_CLOEXEC)?;
         let holder = nix::unistd::getpid();
@@ -121,6 +122,7 @@ impl Launcher {
                 pid: child,
                 go: go.into(),
                 netns,
+                pidfile,
             }),
             ForkResult::Child => {
                 drop(go);
@@ -130,7 +132,7 @@ impl Launcher {
                 if getppid() != holder || !matches!(told, Ok(1)) {
                     std::process::exit(0);
                 }
-                let error = pasta::foreground(&netns, INTERFACE).exec();
+                let error = pasta::foreground(&netns, INTERFACE, &pidfile).exec();
                 log::warn!("no shared way out for the networks: cannot run pasta: {error}");
                 std::process::exit(127)
             }
@@ -155,6 +157,7 @@ impl Launcher {
         let uplink = Uplink {
             pid: self.pid,
             netns: self.netns.clone(),
+            pidfile: self.pidfile.clone(),
         };
         match bound {
             Ok(()) => {
@@ -167,24 +170,14 @@ impl Launcher {
 }
 
 impl Uplink {
-    /// Waits until pasta has configured the namespace (its default route is
-    /// the last thing it adds); false if it exited or took too long, and is
-    /// then gone.
-    pub fn ready(&self, netlink: &Netlink) -> bool {
-        let deadline = Instant::now() + READY_WITHIN;
-        let ready = loop {
-            let running = matches!(
-                waitpid(self.pid, Some(WaitPidFlag::WNOHANG)),
-                Ok(WaitStatus::StillAlive)
-            );
-            if !running || Instant::now() > deadline {
-                break false;
-            }
-            if netlink.has_default_route().unwrap_or(false) {
-                break true;
-            }
-            std::thread::sleep(Duration::from_millis(1));
+    /// Waits until pasta has configured the namespace; false if it exited or
+    /// took too long, and is then gone.
+    fn ready(&self) -> bool {
+        let exited = || match waitpid(self.pid, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => None,
+            other => Some(format!("{other:?}")),
         };
+        let ready = pasta::Watch::here(&self.pidfile).is_ok_and(|w| w.wait(exited).is_ok());
         self.unbind();
         if !ready {
             self.stop();
@@ -195,6 +188,7 @@ impl Uplink {
     fn unbind(&self) {
         let _ = umount2(&self.netns, MntFlags::MNT_DETACH);
         let _ = std::fs::remove_file(&self.netns);
+        let _ = std::fs::remove_file(&self.pidfile);
     }
 
     fn stop(&self) {

@@ -61,7 +61,9 @@ impl Supervisor<'_> {
         }
         let config = self.config;
         match &config.network {
-            Network::None => rootfs::isolated_network()?,
+            // A container with a user namespace of its own gets its network
+            // namespace made in that (monitor/userns.rs).
+            Network::None if config.userns.is_none() => rootfs::isolated_network()?,
             Network::Container(_) | Network::Ns(_) => {
                 super::network::join(self.store()?, &config.network)?
             }

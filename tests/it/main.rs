@@ -39,3 +39,4 @@ mod safety;
 mod store;
 mod system;
 mod top;
+mod userns;

@@ -69,6 +69,10 @@ fn userns_auto_gives_each_container_ids_of_its_own() {
         a[0].1 + a[0].2 <= b[0].1 || b[0].1 + b[0].2 <= a[0].1,
         "{a:?} and {b:?} overlap"
     );
+    assert_eq!(
+        inspect_field(&c, &second, "{{.HostConfig.UsernsMode}}"),
+        "auto:size=500"
+    );
     // Its root owns its rootfs, so may write anywhere in it.
     c.run(["exec", &first, "sh", "-c", "id -u; touch /etc/written"])
         .success()

@@ -66,6 +66,29 @@ impl std::str::FromStr for UsernsMode {
     }
 }
 
+/// As given on the command line, for inspect; empty for the default, as Podman
+/// shows it.
+impl std::fmt::Display for UsernsMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let opts = |pairs: &[(&str, Option<u32>)]| {
+            pairs
+                .iter()
+                .filter_map(|(k, v)| v.map(|v| format!("{k}={v}")))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let (mode, opts) = match self {
+            UsernsMode::Host => return Ok(()),
+            UsernsMode::KeepId { uid, gid } => ("keep-id", opts(&[("uid", *uid), ("gid", *gid)])),
+            UsernsMode::Auto { size } => ("auto", opts(&[("size", *size)])),
+        };
+        match opts.is_empty() {
+            true => f.write_str(mode),
+            false => write!(f, "{mode}:{opts}"),
+        }
+    }
+}
+
 impl UsernsMode {
     /// Whether the container gets a user namespace of its own.
     pub fn is_private(&self) -> bool {
@@ -127,6 +150,19 @@ mod tests {
             parse("auto:size=500"),
             Ok(UsernsMode::Auto { size: Some(500) })
         );
+    }
+
+    #[test]
+    fn modes_print_as_given() {
+        for text in [
+            "",
+            "keep-id",
+            "keep-id:uid=200,gid=300",
+            "auto",
+            "auto:size=500",
+        ] {
+            assert_eq!(parse(text).unwrap().to_string(), text);
+        }
     }
 
     #[test]

@@ -156,3 +156,19 @@ fn userns_rootful_host_auto_and_unshare() {
         .code(125)
         .stderr_contains("please use unshare with rootless");
 }
+
+#[test]
+fn userns_keep_id_and_auto_need_subordinate_ids() {
+    let Some(user) = coracle_testkit::TestUser::nosub() else {
+        return;
+    };
+    let c = Coracle::as_user(BIN, user);
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    for mode in ["keep-id", "auto"] {
+        c.run(["run", "--rm", &format!("--userns={mode}"), &image, "true"])
+            .code(125)
+            .stderr_contains("needs subordinate ids");
+    }
+    assert!(c.run(["ps", "-aq"]).success().stdout_trim().is_empty());
+}

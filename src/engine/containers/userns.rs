@@ -46,6 +46,9 @@ pub fn plan(
     let outer = ctx.mode.mappings();
     match (mode, outer) {
         (UsernsMode::Host, _) => Ok(Planned::default()),
+        (UsernsMode::KeepId { .. }, Some(outer)) if outer.is_single() => {
+            Err(UsernsError::NoSubordinateIds { mode: "keep-id" }.into())
+        }
         (UsernsMode::KeepId { uid, gid }, Some(outer)) => {
             let host = HostUser::lookup(outer.uids[0].host_id);
             let uid = uid.unwrap_or(outer.uids[0].host_id);
@@ -77,6 +80,9 @@ pub fn plan(
         (UsernsMode::Auto { size }, outer) => {
             let size = size.unwrap_or_else(|| container::auto_size(&passwd, &group));
             let pool = container::auto_pool(outer)?;
+            if pool.is_empty() {
+                return Err(UsernsError::NoSubordinateIds { mode: "auto" }.into());
+            }
             searchable(&ctx.root)?;
             let lock = Lock::acquire(&ctx.root.join("userns-auto.lock"), Kind::Exclusive)?;
             let maps = container::auto(&pool, &auto_ranges(store)?, size)?;

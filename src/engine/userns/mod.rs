@@ -44,6 +44,10 @@ pub enum UsernsError {
     KeepIdRootful,
     #[error("not enough unused ids for a user namespace of {size}: remove containers run with --userns=auto, or ask for fewer with --userns=auto:size=N")]
     Exhausted { size: u32 },
+    /// The runtime starts the container's process as root inside, which must
+    /// then be one of the caller's subordinate ids.
+    #[error("--userns={mode} needs subordinate ids for this user in /etc/subuid and /etc/subgid (add them with usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER)")]
+    NoSubordinateIds { mode: &'static str },
     #[error("please use unshare with rootless")]
     UnshareRootful,
     /// Not the error's source: its words are Podman's, said once.
@@ -115,6 +119,7 @@ impl Kinded for UsernsError {
                 ErrorKind::Invalid
             }
             UsernsError::Exhausted { .. } => ErrorKind::Conflict,
+            UsernsError::NoSubordinateIds { .. } => ErrorKind::NotPermitted,
             UsernsError::Exec { cause, .. } if cause.kind() == std::io::ErrorKind::NotFound => {
                 ErrorKind::NotFound
             }

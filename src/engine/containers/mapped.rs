@@ -4,7 +4,7 @@
 //! The kernel's idmapped mounts would do this without a copy, but not here: an
 //! unprivileged user may not idmap the layers' file system (the kernel wants
 //! CAP_SYS_ADMIN over its superblock, which belongs to the host), and overlay
-//! itself cannot be idmapped (it lacks FS_ALLOW_IDMAP up to 6.18). So, as
+//! itself cannot be idmapped (EINVAL: no FS_ALLOW_IDMAP; checked on 6.18). So, as
 //! containers/storage does when it cannot idmap, the container gets a copy of
 //! the layers with every owner shifted, in its own directory (it goes with the
 //! container). Without it a keep-id container would see the image's root files

@@ -262,7 +262,9 @@ pub fn create(
         userdata: dir.join("userdata"),
         cgroups_path: format!("/coracle/{id}"),
         tty_gid,
-        init: opts.init.then(|| init::host_path(&ctx.runroot)),
+        init: opts
+            .init
+            .then(|| init::host_path(init::home(&ctx.runroot, &dir, planned.userns.is_some()))),
         userns: planned.userns.is_some(),
         etc_files: planned.etc.iter().map(|(file, _)| *file).collect(),
     })?;

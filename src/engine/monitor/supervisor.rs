@@ -121,7 +121,9 @@ impl Supervisor<'_> {
             },
         )?;
         if self.config.init {
-            super::init::install(&self.ctx.runroot).map_err(setup("install coracle's init"))?;
+            let home =
+                super::init::home(&self.ctx.runroot, &self.dir, self.config.userns.is_some());
+            super::init::install(home).map_err(setup("install coracle's init"))?;
         }
         std::fs::create_dir_all(self.state_root())
             .map_err(setup("create the runtime state dir"))?;

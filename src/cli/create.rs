@@ -239,6 +239,8 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .map(|u| Ulimit::parse(u))
             .collect::<Result<_, _>>()?,
         init: args.init,
+        // Only a build's RUN has mounts of its own making.
+        extra_mounts: Vec::new(),
         restart: RestartPolicy::parse(&args.restart)?,
         publish: args
             .publish

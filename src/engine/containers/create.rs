@@ -75,6 +75,9 @@ pub struct CreateOptions {
     pub expose: Vec<Exposed>,
     /// `--userns`.
     pub userns: UsernsMode,
+    /// Mounts the caller made ready, in OCI form, mounted after all others (a
+    /// build's RUN --mount).
+    pub extra_mounts: Vec<oci_spec::runtime::Mount>,
 }
 
 impl CreateOptions {
@@ -150,12 +153,13 @@ pub fn create(
     opts: &CreateOptions,
 ) -> Result<String, ContainersError> {
     opts.validate()?;
-    // Not given: the host's default (pasta, else slirp4netns), chosen here so
+    // Not given: the host's default (the bridge as root; pasta, else
+    // slirp4netns), chosen here so
     // that the record says which. X of container:X is stored by ID, as Podman
     // does, so that a rename of X changes nothing; a user-defined network by
     // its name, which never changes, once it is known to exist.
     let network = match &opts.network {
-        None => net::default_network(&ctx.runroot)?,
+        None => net::default_network(&ctx.runroot, ctx.rootless())?,
         Some(Network::Container(x)) => Network::Container(super::lookup::lookup(store, x)?.id),
         Some(Network::Bridge(a)) => Network::Bridge(networks::resolve_attachments(store, a)?),
         Some(n) => n.clone(),
@@ -267,6 +271,7 @@ pub fn create(
             .then(|| init::host_path(init::home(&ctx.runroot, &dir, planned.userns.is_some()))),
         userns: planned.userns.is_some(),
         etc_files: planned.etc.iter().map(|(file, _)| *file).collect(),
+        extra_mounts: opts.extra_mounts.clone(),
     })?;
     // A container with ids of its own runs on a copy of the layers owned as it
     // sees them (mapped.rs), made once the directory is there.

@@ -14,11 +14,13 @@ pub mod list;
 pub mod logs;
 pub mod lookup;
 mod mapped;
+pub mod mount;
 pub mod names;
 pub mod pause;
 pub mod prune;
 pub mod remove;
 mod rooted;
+mod running_root;
 pub mod start;
 pub mod state;
 pub mod stop;
@@ -95,6 +97,15 @@ pub enum ContainersError {
     NoFreezer,
     #[error("cannot read the log: {0}")]
     Log(std::io::Error),
+    /// Podman's words: a rootless mount is seen only inside the user namespace
+    /// (and mount namespace) `coracle unshare` keeps.
+    #[error(
+        "cannot run command \"coracle {0}\" in rootless mode, must execute `coracle unshare` first"
+    )]
+    NeedsUnshare(&'static str),
+    /// Mounting or unmounting a container's rootfs for `mount`/`umount` failed.
+    #[error("{0}")]
+    Mount(String),
 }
 
 impl Kinded for ContainersError {
@@ -110,7 +121,9 @@ impl Kinded for ContainersError {
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,
-            ContainersError::NoFreezer => ErrorKind::NotPermitted,
+            ContainersError::NoFreezer | ContainersError::NeedsUnshare(_) => {
+                ErrorKind::NotPermitted
+            }
             // The container's process ended between the check and the signal.
             ContainersError::Signal { source, .. }
                 if source.raw_os_error() == Some(libc::ESRCH) =>
@@ -129,6 +142,7 @@ impl Kinded for ContainersError {
             | ContainersError::Unstoppable { .. }
             | ContainersError::Join { .. }
             | ContainersError::Helper(_)
+            | ContainersError::Mount(_)
             | ContainersError::Log(_) => ErrorKind::Internal,
         }
     }

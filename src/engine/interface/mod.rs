@@ -12,6 +12,7 @@ mod containers;
 mod images;
 mod networks;
 mod run;
+mod storage;
 mod system;
 
 pub use build::BuildEngine;
@@ -19,6 +20,7 @@ pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, RunState,
 pub use images::ImageEngine;
 pub use networks::NetworkEngine;
 pub use run::RunEngine;
+pub use storage::StorageEngine;
 pub use system::SystemEngine;
 
 pub use super::error::Error;
@@ -28,11 +30,23 @@ pub type Each<T = ()> = Vec<Result<T, Error>>;
 
 /// Every verb.
 pub trait Engine:
-    RunEngine + ContainerEngine + ImageEngine + NetworkEngine + BuildEngine + SystemEngine
+    RunEngine
+    + ContainerEngine
+    + ImageEngine
+    + NetworkEngine
+    + BuildEngine
+    + SystemEngine
+    + StorageEngine
 {
 }
 
 impl<T> Engine for T where
-    T: RunEngine + ContainerEngine + ImageEngine + NetworkEngine + BuildEngine + SystemEngine
+    T: RunEngine
+        + ContainerEngine
+        + ImageEngine
+        + NetworkEngine
+        + BuildEngine
+        + SystemEngine
+        + StorageEngine
 {
 }

@@ -66,6 +66,8 @@ pub enum MonitorError {
     #[error(transparent)]
     Holder(#[from] crate::engine::net::holder::HolderError),
     #[error(transparent)]
+    Link(#[from] crate::engine::net::link::LinkError),
+    #[error(transparent)]
     Networks(#[from] crate::engine::networks::NetworksError),
     #[error("no such container: {0}")]
     NotFound(String),
@@ -339,6 +341,7 @@ impl Kinded for MonitorError {
             MonitorError::Context(e) => e.kind(),
             MonitorError::Store(e) => e.kind(),
             MonitorError::Net(e) => e.kind(),
+            MonitorError::Link(e) => e.kind(),
             MonitorError::Holder(e) => e.kind(),
             MonitorError::Networks(e) => e.kind(),
             MonitorError::NotFound(_) => ErrorKind::NotFound,

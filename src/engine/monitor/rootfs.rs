@@ -48,16 +48,33 @@ pub fn merged(dir: &Path) -> PathBuf {
     dir.join("merged")
 }
 
+/// Whether the container's rootfs is mounted already (by `coracle mount`, and
+/// seen here as a copy of the mounts of the namespace we came from): `merged`
+/// is then the root of another file system than the container's directory.
+pub fn is_mounted(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let dev = |p: &Path| std::fs::symlink_metadata(p).map(|m| m.dev()).ok();
+    match (dev(dir), dev(&merged(dir))) {
+        (Some(outer), Some(inner)) => outer != inner,
+        _ => false,
+    }
+}
+
 /// The container's rootfs: its layers under its upper dir, at `merged`.
 /// `throwaway` (a `--rm` container) mounts it `volatile`, as Podman does: its
 /// writes are never synced, so unmounting it does not wait for a sync of the
-/// whole file system (over 100 ms on a busy disk).
+/// whole file system (over 100 ms on a busy disk). A rootfs mounted already is
+/// used as it is: a second overlay on the same upper dir would not see the
+/// first one's writes.
 pub fn mount_overlay(
     dir: &Path,
     layers: &[PathBuf],
     throwaway: bool,
 ) -> Result<PathBuf, MonitorError> {
     let merged = merged(dir);
+    if is_mounted(dir) {
+        return Ok(merged);
+    }
     // Overlay refuses a lower dir named twice (ELOOP). Layers are kept by
     // content, so a layer that comes again (two build steps that changed the
     // same nothing) is the same directory; its topmost place shadows every lower

@@ -35,7 +35,7 @@ pub fn start(
     })?;
     let mut child = Command::new(program())
         .arg0("pasta")
-        .args(args(opts, netns, ports, &pidfile))
+        .args(args(opts, netns, ports, Some(&pidfile)))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -58,6 +58,26 @@ pub fn start(
     }))
 }
 
+/// pasta in the foreground for the namespace at `netns`, its interface there
+/// named `interface`, forwarding no ports: the holder's way out, which it
+/// runs as its own child (net/holder/uplink.rs).
+pub fn foreground(netns: &Path, interface: &str) -> Command {
+    let mut command = Command::new(program());
+    command.arg0("pasta").args(args(
+        &[
+            "--foreground".into(),
+            // The file is bound only until pasta has opened it.
+            "--no-netns-quit".into(),
+            "-I".into(),
+            interface.into(),
+        ],
+        netns,
+        &[],
+        None,
+    ));
+    command
+}
+
 /// pasta's binary. On x86-64 pasta execs itself again as the `pasta.avx2` beside
 /// it when the CPU has AVX2 (Debian's and Fedora's packages ship that build);
 /// running that one ourselves spares the second exec, about 2 ms of the wait for
@@ -77,22 +97,30 @@ fn program() -> PathBuf {
 
 /// pasta's command line. Port forwarding is only what was published: pasta's
 /// default (`auto`) would scan for and forward every port bound on either side.
-fn args(opts: &[String], netns: &Path, ports: &[PortMapping], pidfile: &Path) -> Vec<String> {
+fn args(
+    opts: &[String],
+    netns: &Path,
+    ports: &[PortMapping],
+    pidfile: Option<&Path>,
+) -> Vec<String> {
     let mut args: Vec<String> = vec![
         "--config-net".into(),
         "--quiet".into(),
         "--netns-only".into(),
         "--netns".into(),
         netns.display().to_string(),
-        "--pid".into(),
-        pidfile.display().to_string(),
+    ];
+    if let Some(pidfile) = pidfile {
+        args.extend(["--pid".into(), pidfile.display().to_string()]);
+    }
+    args.extend([
         // As root (real, or in our user namespace) pasta would switch to nobody,
         // who may not enter the namespace.
         "--runas".into(),
         format!("{}:{}", nix::unistd::geteuid(), nix::unistd::getegid()),
         "--dns-forward".into(),
         DNS_FORWARD.to_string(),
-    ];
+    ]);
     for (protocol, flag) in [(Protocol::Tcp, "-t"), (Protocol::Udp, "-u")] {
         if !ports.iter().any(|p| p.protocol == protocol) {
             args.extend([flag.to_owned(), "none".to_owned()]);
@@ -120,7 +148,7 @@ mod tests {
             &["--mtu".into(), "1500".into()],
             Path::new("/n"),
             &ports,
-            Path::new("/p"),
+            Some(Path::new("/p")),
         );
         let joined = a.join(" ");
         assert!(joined.contains("--netns /n"));

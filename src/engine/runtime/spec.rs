@@ -4,7 +4,7 @@ use super::ulimit::{self, Ulimit};
 use super::user::ResolvedUser;
 use super::RuntimeError;
 use crate::engine::net::Network;
-use oci_spec::runtime::Spec;
+use oci_spec::runtime::{Mount, Spec};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -43,6 +43,8 @@ pub struct SpecInput {
     /// More files of `userdata` bound over the image's in /etc (keep-id's
     /// `passwd` and `group`).
     pub etc_files: Vec<&'static str>,
+    /// Mounts made ready by the caller, after all others.
+    pub extra_mounts: Vec<Mount>,
 }
 
 /// Where the stop signal is kept (the OCI image spec's name for it).
@@ -227,6 +229,7 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
             "options": ["bind", "ro", "rprivate"]}),
         );
     }
+    mounts.extend(input.extra_mounts.iter().map(|m| json!(m)));
     mounts
 }
 
@@ -262,6 +265,7 @@ mod tests {
             init: None,
             userns: false,
             etc_files: vec![],
+            extra_mounts: vec![],
         }
     }
 

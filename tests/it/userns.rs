@@ -176,3 +176,40 @@ fn userns_keep_id_and_auto_need_subordinate_ids() {
     }
     assert!(c.run(["ps", "-aq"]).success().stdout_trim().is_empty());
 }
+
+#[test]
+fn userns_keep_id_and_auto_containers_reach_others_on_a_user_network() {
+    let (c, image) = with_busybox();
+    c.run(["network", "create", "uns"]).success();
+    let serve = "mkdir -p /tmp/w && echo served > /tmp/w/index.html && httpd -f -p 8080 -h /tmp/w";
+    run_detached(
+        &c,
+        &[
+            "--name",
+            "web",
+            "--network",
+            "uns",
+            &image,
+            "sh",
+            "-c",
+            serve,
+        ],
+    );
+    for mode in ["keep-id", "auto"] {
+        let fetch = "for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://web:8080/ && exit; sleep 0.2; done; exit 1";
+        c.run([
+            "run",
+            "--rm",
+            &format!("--userns={mode}"),
+            "--network",
+            "uns",
+            &image,
+            "sh",
+            "-c",
+            fetch,
+        ])
+        .success()
+        .stdout_eq("served\n");
+    }
+    c.run(["rm", "-f", "web"]).success();
+}

@@ -123,17 +123,11 @@ impl CreateOptions {
             _ => {}
         }
         // A network namespace another user namespace owns cannot be joined from
-        // the container's own, nor a bridge's veth moved into it.
+        // the container's own.
         if self.userns.is_private() {
-            if let Some(n @ (Network::Container(_) | Network::Bridge(_) | Network::Ns(_))) =
-                &self.network
-            {
-                let kind = match n {
-                    Network::Bridge(_) => "a user-defined network".to_owned(),
-                    other => format!("--network {other}"),
-                };
+            if let Some(n @ (Network::Container(_) | Network::Ns(_))) = &self.network {
                 return Err(RuntimeError::Invalid(format!(
-                    "conflicting options: a container with its own user namespace (--userns) cannot be on {kind}: use the default network, none or host"
+                    "conflicting options: a container with its own user namespace (--userns) cannot join the network namespace of --network {n}: use a network of its own, none or host"
                 )));
             }
         }

@@ -112,6 +112,10 @@ pub struct Args {
     /// Restart policy: no, on-failure[:N], always, unless-stopped
     #[arg(long, default_value = "no", value_name = "POLICY")]
     restart: String,
+    /// User namespace: host (none of its own), keep-id[:uid=N,gid=N] (your ids
+    /// inside, rootless), auto[:size=N] (a range of ids no other container uses)
+    #[arg(long, value_name = "MODE")]
+    userns: Option<String>,
     /// Set metadata on the container (KEY=VALUE)
     #[arg(short, long)]
     label: Vec<String>,
@@ -250,6 +254,7 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .map(|e| ports::parse_expose(e))
             .collect::<Result<Vec<_>, _>>()?
             .concat(),
+        userns: args.userns.as_deref().unwrap_or_default().parse()?,
     };
     opts.validate()?;
     // A whole image ID is no name, but names an image as well (Docker's rule).

@@ -41,6 +41,7 @@ mod system;
 mod table;
 mod terminal;
 mod top;
+mod unshare;
 
 use crate::engine::context::{Context, ContextOptions};
 use crate::engine::diff::Target;
@@ -165,6 +166,8 @@ enum Command {
     /// Manage coracle itself
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Run a command in the rootless user namespace
+    Unshare(unshare::Args),
     /// Show what a container or image changed in its file system
     Diff(diff::Args),
     /// `container diff`, which looks the name up as a container only
@@ -267,6 +270,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Version(args) => info::version(&engine, args),
         Command::Network(cmd) => network::exec(&engine, cmd),
         Command::System(cmd) => system::exec(&engine, cmd),
+        Command::Unshare(args) => unshare::exec(&engine, args),
         Command::Diff(args) => diff::exec(&engine, args, Target::Any),
         Command::ContainerDiff(args) => diff::exec(&engine, args, Target::Container),
         Command::Mount(args) => mount::mount(&engine, args),

@@ -44,3 +44,4 @@ mod store;
 mod system;
 mod system_df;
 mod top;
+mod userns;

@@ -74,6 +74,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "Init": config.init,
             "LogConfig": { "Type": "json-file", "Config": {} },
             "PortBindings": ports::port_bindings(&config.ports),
+            "UsernsMode": config.userns.as_ref().map(|u| u.mode.to_string()).unwrap_or_default(),
         },
         "GraphDriver": {
             "Name": "overlay",

@@ -13,6 +13,7 @@ mod layers;
 pub mod list;
 pub mod logs;
 pub mod lookup;
+mod mapped;
 pub mod mount;
 pub mod names;
 pub mod pause;
@@ -24,6 +25,7 @@ pub mod start;
 pub mod state;
 pub mod stop;
 pub mod top;
+pub mod userns;
 
 pub use crate::engine::monitor::config::ContainerConfig;
 pub use crate::engine::monitor::restart::{self, RestartPolicy};
@@ -52,6 +54,8 @@ pub enum ContainersError {
     Net(#[from] NetError),
     #[error(transparent)]
     Networks(#[from] NetworksError),
+    #[error(transparent)]
+    Userns(#[from] crate::engine::userns::UsernsError),
     #[error("no such container: {0}")]
     NotFound(String),
     #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
@@ -113,6 +117,7 @@ impl Kinded for ContainersError {
             ContainersError::Runtime(e) => e.kind(),
             ContainersError::Net(e) => e.kind(),
             ContainersError::Networks(e) => e.kind(),
+            ContainersError::Userns(e) => e.kind(),
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,

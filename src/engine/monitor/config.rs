@@ -8,6 +8,7 @@ use crate::engine::net::ports::{Exposed, PortMapping};
 use crate::engine::net::Network;
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::StoreError;
+use crate::engine::userns::ContainerUserns;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -54,6 +55,9 @@ pub struct ContainerConfig {
     /// The image's EXPOSE, `--expose` and the published container ports.
     #[serde(default)]
     pub exposed: Vec<Exposed>,
+    /// Its own user namespace (`--userns=keep-id|auto`); none shares the monitor's.
+    #[serde(default)]
+    pub userns: Option<ContainerUserns>,
 }
 
 fn default_stop_signal() -> String {

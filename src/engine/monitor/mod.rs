@@ -27,6 +27,7 @@ pub(crate) mod rootfs;
 pub mod socket;
 mod supervisor;
 pub mod tty;
+mod userns;
 pub(crate) mod wait;
 
 use crate::engine::context::{Context, ContextError};

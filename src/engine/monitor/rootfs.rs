@@ -3,7 +3,7 @@
 //! Both are entered before libcontainer runs, so the container inherits them.
 
 use super::MonitorError;
-use crate::engine::runtime::spec::NETNS_FILE;
+use crate::engine::runtime::spec::{NETNS_FILE, USERNS_FILE};
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sched::{unshare, CloneFlags};
 use std::path::{Path, PathBuf};
@@ -145,9 +145,11 @@ pub fn bound_network(dir: &Path) -> Result<PathBuf, MonitorError> {
     }
 }
 
-/// Lets the namespace `bound_network` made go (once nothing is in it).
+/// Lets the namespaces `bound_network` and `bound_userns` made go (once nothing
+/// is in them).
 pub fn unbind_network(dir: &Path) {
     let _ = umount2(&dir.join(NETNS_FILE), MntFlags::MNT_DETACH);
+    let _ = umount2(&dir.join(USERNS_FILE), MntFlags::MNT_DETACH);
 }
 
 /// A new network namespace holding only loopback, brought up as Docker's `none` has it.

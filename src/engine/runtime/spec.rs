@@ -37,6 +37,12 @@ pub struct SpecInput {
     pub tty_gid: Option<u32>,
     /// coracle's init on the host (`--init`): mounted at `INIT_PATH` to run `argv`.
     pub init: Option<PathBuf>,
+    /// A user namespace of its own (`--userns`), made by the monitor and bound at
+    /// `USERNS_FILE` beside the rootfs, with its network namespace at `NETNS_FILE`.
+    pub userns: bool,
+    /// More files of `userdata` bound over the image's in /etc (keep-id's
+    /// `passwd` and `group`).
+    pub etc_files: Vec<&'static str>,
     /// Mounts made ready by the caller, after all others.
     pub extra_mounts: Vec<Mount>,
 }
@@ -77,6 +83,9 @@ const READ_ONLY: [&str; 6] = [
 /// container's directory.
 pub const NETNS_FILE: &str = "netns";
 
+/// Where the monitor binds a container's own user namespace, in its directory.
+pub const USERNS_FILE: &str = "userns";
+
 pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     let caps = &input.capabilities;
     // A non-root user keeps the bounding set but starts with nothing effective, as
@@ -92,7 +101,17 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     // inherited; `host` has none. A helper's is made by the monitor too, bound
     // at NETNS_FILE beside the rootfs, while the monitor stays in the host's to
     // run the helper there.
+    // A container with a user namespace of its own joins it, made by the monitor
+    // with the mappings written; and a network namespace made in it (one the
+    // monitor's namespace owns could not be joined from there, nor sysfs mounted).
+    if input.userns {
+        namespaces.push(json!({"type": "user", "path": input.rootfs.with_file_name(USERNS_FILE)}));
+    }
     match &input.network {
+        Network::None if input.userns => {
+            namespaces
+                .push(json!({"type": "network", "path": input.rootfs.with_file_name(NETNS_FILE)}));
+        }
         Network::Pasta(_) | Network::Slirp4netns(_) | Network::Bridge(_) => {
             namespaces
                 .push(json!({"type": "network", "path": input.rootfs.with_file_name(NETNS_FILE)}));
@@ -195,7 +214,8 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
             "options": ["nosuid", "noexec", "nodev"]}),
         sys,
     ];
-    for file in ["hosts", "hostname", "resolv.conf"] {
+    let files = ["hosts", "hostname", "resolv.conf"];
+    for file in files.iter().chain(&input.etc_files) {
         mounts.push(json!({
             "destination": format!("/etc/{file}"),
             "type": "bind",
@@ -243,6 +263,8 @@ mod tests {
             cgroups_path: "/coracle/x".into(),
             tty_gid: Some(5),
             init: None,
+            userns: false,
+            etc_files: vec![],
             extra_mounts: vec![],
         }
     }
@@ -384,6 +406,22 @@ mod tests {
         assert_eq!(mount["source"], "/run/x/init/coracle-init-0123");
         assert!(mount["options"].as_array().unwrap().contains(&json!("ro")));
         assert_eq!(as_json(&input())["process"]["args"], json!(["sh"]));
+    }
+
+    #[test]
+    fn an_own_user_namespace_is_joined_with_its_network() {
+        let mut i = input();
+        i.userns = true;
+        i.etc_files = vec!["passwd"];
+        let spec = as_json(&i);
+        let ns = spec["linux"]["namespaces"].as_array().unwrap();
+        assert!(ns.contains(&json!({"type": "user", "path": "/r/userns"})));
+        assert!(ns.contains(&json!({"type": "network", "path": "/r/netns"})));
+        assert!(spec["mounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["destination"] == "/etc/passwd" && m["source"] == "/r/userdata/passwd"));
     }
 
     #[test]

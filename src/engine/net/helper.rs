@@ -119,7 +119,8 @@ impl Helper {
         if process_start(self.pid) == Some(self.start) {
             let pid = Pid::from_raw(self.pid);
             if kill(pid, Signal::SIGKILL).is_ok() && self.holds_ports {
-                let _ = nix::sys::wait::waitpid(pid, None);
+                // The monitor's signals (SIGCHLD among them) interrupt the wait.
+                while nix::sys::wait::waitpid(pid, None) == Err(nix::Error::EINTR) {}
             }
         }
         let _ = std::fs::remove_file(&self.record);

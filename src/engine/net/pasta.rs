@@ -4,7 +4,7 @@
 //! `DNS_FORWARD` to the host's resolvers, and forwards published ports.
 
 use super::helper::{self, Ready, LOG_FILE};
-use super::link::Netlink;
+use super::link::{LinkError, Netlink};
 use super::ports::{pasta_args, PortMapping, Protocol};
 use super::NetError;
 use std::os::fd::{AsFd, BorrowedFd};
@@ -89,19 +89,16 @@ pub struct Watch {
 impl Watch {
     /// For the namespace `netns`, and pasta's `--pid` file.
     pub fn new(netns: BorrowedFd, pidfile: &Path) -> Result<Watch, NetError> {
-        let inside = Netlink::open_in(netns).map_err(|e| NetError::Helper {
-            helper: "pasta".into(),
-            message: e.to_string(),
-        })?;
-        Ok(Watch {
-            inside,
-            pidfile: pidfile.to_owned(),
-        })
+        Watch::on(Netlink::open_in(netns), pidfile)
     }
 
     /// For the caller's own namespace (the holder's).
     pub fn here(pidfile: &Path) -> Result<Watch, NetError> {
-        let inside = Netlink::open().map_err(|e| NetError::Helper {
+        Watch::on(Netlink::open(), pidfile)
+    }
+
+    fn on(inside: Result<Netlink, LinkError>, pidfile: &Path) -> Result<Watch, NetError> {
+        let inside = inside.map_err(|e| NetError::Helper {
             helper: "pasta".into(),
             message: e.to_string(),
         })?;

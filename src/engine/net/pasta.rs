@@ -10,7 +10,7 @@ use super::NetError;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The address in the namespace whose DNS queries pasta forwards to the host's
@@ -25,7 +25,10 @@ pub const BRIDGED_UPLINK: &str = "pasta0";
 const CONFIGURED_WITHIN: Duration = Duration::from_secs(10);
 
 /// Starts pasta for the namespace at `netns`; what it returns waits until the
-/// namespace is configured and gives pasta's pid.
+/// namespace is configured and gives pasta's pid. With ports to forward, pasta
+/// goes to the background once ready, as before: killed in the foreground, it
+/// was seen, now and then, to hold a port a few ms after it had been waited for,
+/// and the next `run -p` of that port failed.
 pub fn start(
     opts: &[String],
     netns: &Path,
@@ -39,14 +42,22 @@ pub fn start(
         what: "create the network helper's log",
         source,
     })?;
-    let namespace = std::fs::File::open(netns).map_err(|source| NetError::Io {
-        what: "open the network namespace",
-        source,
-    })?;
-    let watch = Watch::new(namespace.as_fd(), &pidfile)?;
+    let foreground = ports.is_empty();
+    let watch = match foreground {
+        true => {
+            let namespace = std::fs::File::open(netns).map_err(|source| NetError::Io {
+                what: "open the network namespace",
+                source,
+            })?;
+            Some(Watch::new(namespace.as_fd(), &pidfile)?)
+        }
+        false => None,
+    };
     let mut opts = opts.to_vec();
-    opts.push("--foreground".into());
-    let mut child = Command::new(program())
+    if foreground {
+        opts.push("--foreground".into());
+    }
+    let child = Command::new(program())
         .arg0("pasta")
         .args(args(&opts, netns, ports, Some(&pidfile)))
         .stdin(Stdio::null())
@@ -58,22 +69,50 @@ pub fn start(
         .spawn()
         .map_err(|e| helper::spawn_failed("pasta", "passt", e))?;
     let dir = dir.to_owned();
-    Ok(Box::new(move || {
-        let waited = watch.wait(|| child.try_wait().ok().flatten().map(|s| s.to_string()));
-        let _ = std::fs::remove_file(&pidfile);
-        match waited {
-            Ok(()) => Ok(child.id() as i32),
-            Err(Some(status)) => Err(helper::failed("pasta", &dir, status)),
-            Err(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                Err(NetError::Helper {
-                    helper: "pasta".into(),
-                    message: "it did not configure the namespace within 10 s".into(),
-                })
-            }
+    Ok(match watch {
+        Some(watch) => Box::new(move || configured(child, &watch, &pidfile, &dir)),
+        None => Box::new(move || daemonized(child, &pidfile, &dir)),
+    })
+}
+
+/// pasta's pid once the foreground `child` has configured the namespace.
+fn configured(
+    mut child: Child,
+    watch: &Watch,
+    pidfile: &Path,
+    dir: &Path,
+) -> Result<i32, NetError> {
+    let waited = watch.wait(|| child.try_wait().ok().flatten().map(|s| s.to_string()));
+    let _ = std::fs::remove_file(pidfile);
+    match waited {
+        Ok(()) => Ok(child.id() as i32),
+        Err(Some(status)) => Err(helper::failed("pasta", dir, status)),
+        Err(None) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(NetError::Helper {
+                helper: "pasta".into(),
+                message: "it did not configure the namespace within 10 s".into(),
+            })
         }
-    }))
+    }
+}
+
+/// The daemon's pid once `child` has gone to the background, which pasta does
+/// once the namespace is configured and its ports are bound.
+fn daemonized(mut child: Child, pidfile: &Path, dir: &Path) -> Result<i32, NetError> {
+    let status = child.wait().map_err(|source| NetError::Io {
+        what: "wait for pasta",
+        source,
+    })?;
+    let pid = std::fs::read_to_string(pidfile)
+        .ok()
+        .and_then(|p| p.trim().parse().ok());
+    let _ = std::fs::remove_file(pidfile);
+    match (status.success(), pid) {
+        (true, Some(pid)) => Ok(pid),
+        _ => Err(helper::failed("pasta", dir, status)),
+    }
 }
 
 /// Tells when a pasta in the foreground has configured its namespace: the

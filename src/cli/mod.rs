@@ -38,6 +38,7 @@ mod system;
 mod table;
 mod terminal;
 mod top;
+mod volume;
 
 use crate::engine::context::{Context, ContextOptions};
 use crate::engine::local::LocalEngine;
@@ -161,6 +162,9 @@ enum Command {
     /// Manage coracle itself
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Manage volumes
+    #[command(subcommand)]
+    Volume(volume::VolumeCommand),
 }
 
 /// An error already reported to the user: exit with this code and say nothing more.
@@ -253,6 +257,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Version(args) => info::version(&engine, args),
         Command::Network(cmd) => network::exec(&engine, cmd),
         Command::System(cmd) => system::exec(&engine, cmd),
+        Command::Volume(cmd) => volume::exec(&engine, cmd),
     }
 }
 

@@ -22,5 +22,6 @@ pub mod store;
 pub mod streams;
 pub mod system;
 pub mod userns;
+pub mod volumes;
 
 pub use error::{Error, ErrorKind};

@@ -50,6 +50,8 @@ pub enum ContainersError {
     Net(#[from] NetError),
     #[error(transparent)]
     Networks(#[from] NetworksError),
+    #[error(transparent)]
+    Volumes(#[from] crate::engine::volumes::VolumesError),
     #[error("no such container: {0}")]
     NotFound(String),
     #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
@@ -102,6 +104,7 @@ impl Kinded for ContainersError {
             ContainersError::Runtime(e) => e.kind(),
             ContainersError::Net(e) => e.kind(),
             ContainersError::Networks(e) => e.kind(),
+            ContainersError::Volumes(e) => e.kind(),
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,

@@ -13,6 +13,7 @@ mod images;
 mod networks;
 mod run;
 mod system;
+mod volumes;
 
 pub use build::BuildEngine;
 pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, RunState, Status};
@@ -20,6 +21,7 @@ pub use images::ImageEngine;
 pub use networks::NetworkEngine;
 pub use run::RunEngine;
 pub use system::SystemEngine;
+pub use volumes::VolumeEngine;
 
 pub use super::error::Error;
 
@@ -28,11 +30,23 @@ pub type Each<T = ()> = Vec<Result<T, Error>>;
 
 /// Every verb.
 pub trait Engine:
-    RunEngine + ContainerEngine + ImageEngine + NetworkEngine + BuildEngine + SystemEngine
+    RunEngine
+    + ContainerEngine
+    + ImageEngine
+    + NetworkEngine
+    + BuildEngine
+    + SystemEngine
+    + VolumeEngine
 {
 }
 
 impl<T> Engine for T where
-    T: RunEngine + ContainerEngine + ImageEngine + NetworkEngine + BuildEngine + SystemEngine
+    T: RunEngine
+        + ContainerEngine
+        + ImageEngine
+        + NetworkEngine
+        + BuildEngine
+        + SystemEngine
+        + VolumeEngine
 {
 }

@@ -9,6 +9,7 @@ mod images;
 mod networks;
 mod run;
 mod system;
+mod volumes;
 
 use super::context::Context;
 use super::executor::Executor;

@@ -8,6 +8,7 @@ use crate::engine::net::ports::{Exposed, PortMapping};
 use crate::engine::net::Network;
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::StoreError;
+use crate::engine::volumes::Mount;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -54,6 +55,10 @@ pub struct ContainerConfig {
     /// The image's EXPOSE, `--expose` and the published container ports.
     #[serde(default)]
     pub exposed: Vec<Exposed>,
+    /// Binds, volumes and tmpfs mounts (`-v`, `--mount`, `--tmpfs`,
+    /// `--volumes-from`, the image's VOLUMEs), parents first.
+    #[serde(default)]
+    pub mounts: Vec<Mount>,
 }
 
 fn default_stop_signal() -> String {

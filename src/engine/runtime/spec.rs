@@ -4,6 +4,7 @@ use super::ulimit::{self, Ulimit};
 use super::user::ResolvedUser;
 use super::RuntimeError;
 use crate::engine::net::Network;
+use crate::engine::volumes::Mount;
 use oci_spec::runtime::Spec;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -37,6 +38,8 @@ pub struct SpecInput {
     pub tty_gid: Option<u32>,
     /// coracle's init on the host (`--init`): mounted at `INIT_PATH` to run `argv`.
     pub init: Option<PathBuf>,
+    /// The user's mounts, parents first, after the default ones.
+    pub mounts: Vec<Mount>,
 }
 
 /// Where the stop signal is kept (the OCI image spec's name for it).
@@ -207,6 +210,7 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
             "options": ["bind", "ro", "rprivate"]}),
         );
     }
+    mounts.extend(input.mounts.iter().map(Mount::spec));
     mounts
 }
 
@@ -240,6 +244,7 @@ mod tests {
             cgroups_path: "/coracle/x".into(),
             tty_gid: Some(5),
             init: None,
+            mounts: vec![],
         }
     }
 

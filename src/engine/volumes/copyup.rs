@@ -5,7 +5,7 @@
 //! RESOLVE_IN_ROOT) and nothing below it is followed: a symlink is copied as
 //! one, so an image cannot make the copy read or write outside its root.
 
-use super::{Mount, VolumesError};
+use super::{targets, Mount, MountKind, VolumesError};
 use crate::engine::store::unpack::open_fd_in_root;
 use crate::engine::store::Store;
 use nix::dir::Dir;
@@ -43,11 +43,24 @@ pub fn copy_up(rootfs: &Path, destination: &str, target: &Path) -> io::Result<()
 }
 
 /// Before the container starts on `rootfs`: each volume mounted for the first
-/// time gets its copy of the image's files, and each `U` source is given to
-/// the container's user.
+/// time gets its copy of the image's files, each `U` source is given to the
+/// container's user, and each target is made (see targets.rs).
 pub fn before_start(store: &Store, rootfs: &Path, mounts: &[Mount]) -> Result<(), VolumesError> {
+    let root = open_path(rootfs).map_err(VolumesError::io("cannot open the container's rootfs"))?;
     for m in mounts {
         let failed = |what: &str| VolumesError::io(format!("cannot {what} {}", m.source.display()));
+        // A file bound onto a file: libcontainer makes the file, in its directory.
+        let file = m.kind == MountKind::Bind && !m.source.is_dir();
+        let target = match file {
+            true => Path::new(&m.destination)
+                .parent()
+                .map_or("/".into(), |p| p.to_string_lossy()),
+            false => m.destination.as_str().into(),
+        };
+        targets::make_dir(root.as_fd(), &target).map_err(VolumesError::io(format!(
+            "cannot make the mount target {} in the container",
+            m.destination
+        )))?;
         if let (true, Some(name)) = (m.copy_up, &m.name) {
             if store.claim_copy_up(name)? {
                 copy_up(rootfs, &m.destination, &m.source)

@@ -13,6 +13,7 @@ pub mod parse;
 pub mod plan;
 pub mod record;
 pub mod remove;
+pub mod targets;
 
 pub use mounts::{Mount, MountKind};
 pub use parse::MountRequest;
@@ -38,17 +39,15 @@ pub enum VolumesError {
     InUse { name: String, users: String },
     #[error("{0}")]
     Invalid(String),
-    #[error("{what}: {source}")]
-    Io {
-        what: String,
-        source: std::io::Error,
-    },
+    /// Not the error's `source`: the message says it once already.
+    #[error("{what}: {error}")]
+    Io { what: String, error: std::io::Error },
 }
 
 impl VolumesError {
     pub(crate) fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> VolumesError {
         let what = what.into();
-        move |source| VolumesError::Io { what, source }
+        move |error| VolumesError::Io { what, error }
     }
 }
 
@@ -60,8 +59,8 @@ impl Kinded for VolumesError {
             VolumesError::NotFound(_) => ErrorKind::NotFound,
             VolumesError::Exists(_) | VolumesError::InUse { .. } => ErrorKind::Conflict,
             VolumesError::Invalid(_) => ErrorKind::Invalid,
-            VolumesError::Io { source, .. }
-                if source.kind() == std::io::ErrorKind::PermissionDenied =>
+            VolumesError::Io { error, .. }
+                if error.kind() == std::io::ErrorKind::PermissionDenied =>
             {
                 ErrorKind::NotPermitted
             }

@@ -194,7 +194,7 @@ fn inspect(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
 
 /// Podman's JSON of a volume (`volume inspect`, `volume ls --format json`),
 /// whose keys are also the Go-template fields.
-fn fields(v: &VolumeRecord) -> Map<String, Value> {
+pub(super) fn fields(v: &VolumeRecord) -> Map<String, Value> {
     let mut object = json!({
         "Name": v.name,
         "Driver": v.driver,

@@ -125,6 +125,16 @@ fn volumes_list_inspect_and_filter_as_podman() {
     ])
     .success()
     .stdout_eq("tmpfs\n");
+    c.run([
+        "inspect",
+        "--type",
+        "volume",
+        "--format",
+        "{{.Name}} {{.Scope}}",
+        "db",
+    ])
+    .success()
+    .stdout_eq("db local\n");
     c.run(["volume", "exists", "db"]).success();
     c.run(["volume", "exists", "nope"]).code(1);
     c.run(["volume", "prune", "-f", "--filter", "label=tier=db"])

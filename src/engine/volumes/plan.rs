@@ -264,7 +264,8 @@ fn made_mount(
             } else if let Some(device) = volume.device() {
                 mount.source = PathBuf::from(device);
             } else {
-                mount.copy_up = r.copy_up;
+                // One filled already spares the monitor its claim.
+                mount.copy_up = r.copy_up && volume.needs_copy_up;
             }
             mount.name = Some(volume.name);
         }

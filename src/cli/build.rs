@@ -2,7 +2,7 @@
 //! the image ID last.
 
 use super::progress::TransferDisplay;
-use crate::engine::build::{BuildEvent, BuildOptions, ContextInput, RunOutput};
+use crate::engine::build::{BuildEvent, BuildOptions, ContextInput, RunOutput, Secret};
 use crate::engine::images::policy::PullPolicy;
 use crate::engine::interface::Engine;
 use crate::engine::net::Network;
@@ -48,6 +48,9 @@ pub struct Args {
     /// Network for RUN steps, as run's --network (default: run's default)
     #[arg(long, alias = "net")]
     network: Option<String>,
+    /// A secret RUN --mount=type=secret may read (id=ID,src=PATH or id=ID,env=VAR)
+    #[arg(long, value_name = "id=ID,src=PATH")]
+    secret: Vec<String>,
     /// Require HTTPS and verify certificates when pulling
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     tls_verify: bool,
@@ -130,6 +133,11 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
             .as_deref()
             .map(str::parse::<Network>)
             .transpose()?,
+        secrets: args
+            .secret
+            .iter()
+            .map(|s| s.parse::<Secret>().map_err(anyhow::Error::msg))
+            .collect::<anyhow::Result<_>>()?,
     })
 }
 

@@ -2,7 +2,10 @@
 //! container commands, with the same flags (each is the top-level command).
 
 use super::Command;
-use super::{attach, cp, create, exec, inspect, logs, pause, prune, ps, rm, run, start, stop, top};
+use super::{
+    attach, cp, create, diff, exec, inspect, logs, mount, pause, prune, ps, rm, run, start, stop,
+    top,
+};
 use crate::engine::interface::Each;
 
 #[derive(clap::Subcommand)]
@@ -52,6 +55,13 @@ pub enum ContainerCommand {
     Cp(cp::Args),
     /// Write a container's filesystem as a tar archive
     Export(cp::ExportArgs),
+    /// Show what a container changed in its file system
+    Diff(diff::Args),
+    /// Mount a container's root file system, or list the mounted ones
+    Mount(mount::MountArgs),
+    /// Unmount a container's root file system
+    #[command(visible_alias = "unmount")]
+    Umount(mount::UnmountArgs),
 }
 
 impl ContainerCommand {
@@ -79,6 +89,9 @@ impl ContainerCommand {
             ContainerCommand::Exec(a) => Command::Exec(a),
             ContainerCommand::Cp(a) => Command::Cp(a),
             ContainerCommand::Export(a) => Command::Export(a),
+            ContainerCommand::Diff(a) => Command::ContainerDiff(a),
+            ContainerCommand::Mount(a) => Command::Mount(a),
+            ContainerCommand::Umount(a) => Command::Umount(a),
         }
     }
 }

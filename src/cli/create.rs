@@ -131,6 +131,10 @@ pub struct Args {
     /// Restart policy: no, on-failure[:N], always, unless-stopped
     #[arg(long, default_value = "no", value_name = "POLICY")]
     restart: String,
+    /// User namespace: host (none of its own), keep-id[:uid=N,gid=N] (your ids
+    /// inside, rootless), auto[:size=N] (a range of ids no other container uses)
+    #[arg(long, value_name = "MODE")]
+    userns: Option<String>,
     /// Set metadata on the container (KEY=VALUE)
     #[arg(short, long)]
     label: Vec<String>,
@@ -264,6 +268,8 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .map(|u| Ulimit::parse(u))
             .collect::<Result<_, _>>()?,
         init: args.init,
+        // Only a build's RUN has mounts of its own making.
+        extra_mounts: Vec::new(),
         restart: RestartPolicy::parse(&args.restart)?,
         publish: args
             .publish
@@ -284,6 +290,7 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .map(|v| parse::volumes_from_flag(v))
             .collect::<Result<_, _>>()?,
         image_volumes: args.image_volume.parse()?,
+        userns: args.userns.as_deref().unwrap_or_default().parse()?,
     };
     opts.validate()?;
     // A whole image ID is no name, but names an image as well (Docker's rule).

@@ -6,6 +6,15 @@ use std::io::{self, Write};
 
 /// Docker's `units.HumanSizeWithPrecision(size, 3)`: decimal units, 3 significant digits.
 pub fn human_size(bytes: u64) -> String {
+    human_size_with(bytes, 3)
+}
+
+/// `units.HumanSize`: 4 significant digits, as Podman's `system df` shows sizes.
+pub fn human_size_4(bytes: u64) -> String {
+    human_size_with(bytes, 4)
+}
+
+fn human_size_with(bytes: u64, digits: i32) -> String {
     const UNITS: [&str; 7] = ["B", "kB", "MB", "GB", "TB", "PB", "EB"];
     let mut value = bytes as f64;
     let mut unit = 0;
@@ -13,7 +22,7 @@ pub fn human_size(bytes: u64) -> String {
         value /= 1000.0;
         unit += 1;
     }
-    format!("{}{}", significant(value, 3), UNITS[unit])
+    format!("{}{}", significant(value, digits), UNITS[unit])
 }
 
 /// Go's `%.Ng`: N significant digits, trailing zeros dropped.
@@ -178,6 +187,7 @@ mod tests {
         assert_eq!(human_size(4_264_512), "4.26MB");
         assert_eq!(human_size(120_000_000), "120MB");
         assert_eq!(human_size(4_000_000), "4MB");
+        assert_eq!(human_size_4(1_997_895), "1.998MB");
     }
 
     #[test]

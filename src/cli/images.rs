@@ -25,6 +25,8 @@ pub enum ImageCommand {
     Tag(TagArgs),
     /// Pull an image from a registry
     Pull(super::pull::Args),
+    /// Show what an image's top layer changed in its file system
+    Diff(super::diff::Args),
 }
 
 #[derive(clap::Args)]
@@ -101,6 +103,9 @@ pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
         ImageCommand::History(args) => history(engine, args),
         ImageCommand::Tag(args) => tag(engine, args),
         ImageCommand::Pull(args) => super::pull::exec(engine, args),
+        ImageCommand::Diff(args) => {
+            super::diff::exec(engine, args, crate::engine::diff::Target::Image)
+        }
     }
 }
 

@@ -9,6 +9,8 @@ mod commit;
 mod container;
 mod cp;
 mod create;
+mod df;
+mod diff;
 mod exec;
 mod format;
 mod holder;
@@ -20,6 +22,7 @@ mod login;
 mod logs;
 mod manifest;
 mod monitor;
+mod mount;
 mod network;
 mod network_show;
 mod pause;
@@ -38,9 +41,11 @@ mod system;
 mod table;
 mod terminal;
 mod top;
+mod unshare;
 mod volume;
 
 use crate::engine::context::{Context, ContextOptions};
+use crate::engine::diff::Target;
 use crate::engine::local::LocalEngine;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -165,6 +170,18 @@ enum Command {
     /// Manage volumes
     #[command(subcommand)]
     Volume(volume::VolumeCommand),
+    /// Run a command in the rootless user namespace
+    Unshare(unshare::Args),
+    /// Show what a container or image changed in its file system
+    Diff(diff::Args),
+    /// `container diff`, which looks the name up as a container only
+    #[command(skip)]
+    ContainerDiff(diff::Args),
+    /// Mount a container's root file system, or list the mounted ones
+    Mount(mount::MountArgs),
+    /// Unmount a container's root file system
+    #[command(visible_alias = "unmount")]
+    Umount(mount::UnmountArgs),
 }
 
 /// An error already reported to the user: exit with this code and say nothing more.
@@ -258,6 +275,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Network(cmd) => network::exec(&engine, cmd),
         Command::System(cmd) => system::exec(&engine, cmd),
         Command::Volume(cmd) => volume::exec(&engine, cmd),
+        Command::Unshare(args) => unshare::exec(&engine, args),
+        Command::Diff(args) => diff::exec(&engine, args, Target::Any),
+        Command::ContainerDiff(args) => diff::exec(&engine, args, Target::Container),
+        Command::Mount(args) => mount::mount(&engine, args),
+        Command::Umount(args) => mount::unmount(&engine, args),
     }
 }
 

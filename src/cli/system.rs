@@ -12,6 +12,8 @@ pub enum SystemCommand {
     Info(super::info::InfoArgs),
     /// Remove stopped containers, the build cache and dangling images
     Prune(PruneArgs),
+    /// Show the disk space images, containers and volumes use
+    Df(super::df::Args),
 }
 
 #[derive(clap::Args)]
@@ -41,12 +43,15 @@ pub fn exec(engine: &dyn Engine, cmd: SystemCommand) -> anyhow::Result<()> {
             Ok(())
         }
         SystemCommand::Prune(args) => {
-            let images = match args.all {
-                true => "all images without at least one container associated to them",
-                false => "all dangling images",
+            let (images, cache) = match args.all {
+                true => (
+                    "all images without at least one container associated with them",
+                    "all build cache",
+                ),
+                false => ("all dangling images", "all dangling build cache"),
             };
             let prompt = format!(
-                "WARNING! This will remove:\n  - all stopped containers\n  - {images}\n  - all build cache\n\nAre you sure you want to continue? [y/N] "
+                "WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at least one container\n\t- {images}\n\t- {cache}\n\nAre you sure you want to continue? [y/N] "
             );
             if !args.force && !super::confirm(&prompt)? {
                 return Ok(());
@@ -57,11 +62,17 @@ pub fn exec(engine: &dyn Engine, cmd: SystemCommand) -> anyhow::Result<()> {
                 pruned.containers.iter().for_each(|id| println!("{id}"));
                 println!();
             }
+            if !pruned.networks.is_empty() {
+                println!("Deleted Networks:");
+                pruned.networks.iter().for_each(|n| println!("{n}"));
+                println!();
+            }
             super::images::print_pruned(&Pruned {
                 removed: pruned.images,
                 reclaimed: pruned.reclaimed,
             })
         }
         SystemCommand::Info(args) => super::info::info(engine, args),
+        SystemCommand::Df(args) => super::df::exec(engine, args),
     }
 }

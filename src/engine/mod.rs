@@ -5,6 +5,8 @@
 pub mod build;
 pub mod containers;
 pub mod context;
+pub mod diff;
+pub mod disk_usage;
 pub mod duration;
 pub mod error;
 pub mod executor;

@@ -26,23 +26,29 @@ pub enum SystemError {
     Images(#[from] super::images::ImagesError),
     #[error(transparent)]
     Build(#[from] super::build::BuildError),
+    #[error(transparent)]
+    Networks(#[from] super::networks::NetworksError),
 }
 
 /// What `system prune` removed.
 pub struct Pruned {
     pub containers: Vec<String>,
+    pub networks: Vec<String>,
     pub images: Vec<super::images::remove::Removed>,
     pub reclaimed: u64,
 }
 
-/// Docker's `system prune`: stopped containers, the build cache, then dangling
-/// images (every image no container uses, with `all`).
+/// Podman's `system prune`: stopped containers, then the networks no container
+/// uses, the build cache, and dangling images (every image no container uses,
+/// with `all`).
 pub fn prune(store: &mut Store, inside: Inside, all: bool) -> Result<Pruned, SystemError> {
     let containers = super::containers::prune::prune(inside, store, &[])?;
+    let networks = super::networks::remove::prune(store, &[])?;
     let cache = super::build::prune::prune(store, inside)?;
     let images = super::images::remove::prune(store, all)?;
     Ok(Pruned {
         containers: containers.removed,
+        networks,
         images: cache.removed.into_iter().chain(images.removed).collect(),
         reclaimed: containers.reclaimed + cache.reclaimed + images.reclaimed,
     })
@@ -160,6 +166,13 @@ pub fn kill_all(store: &Store, _host: &HostSide) -> Result<(), SystemError> {
 /// Removes everything coracle stored, from inside the user namespace, so that
 /// the files owned by subordinate ids go too.
 pub fn remove_storage(ctx: &Context, _inside: Inside) -> Result<(), SystemError> {
+    // Rootfs `coracle mount` left mounted go first: a mount point cannot be removed.
+    if let Ok(containers) = std::fs::read_dir(ctx.root.join("containers")) {
+        for dir in containers.flatten() {
+            let merged = super::monitor::rootfs::merged(&dir.path());
+            let _ = nix::mount::umount2(&merged, nix::mount::MntFlags::MNT_DETACH);
+        }
+    }
     for dir in [&ctx.root, &ctx.runroot] {
         if !dir.exists() {
             continue;
@@ -188,6 +201,7 @@ impl Kinded for SystemError {
             SystemError::Containers(e) => e.kind(),
             SystemError::Images(e) => e.kind(),
             SystemError::Build(e) => e.kind(),
+            SystemError::Networks(e) => e.kind(),
             SystemError::NotAStore(_) => ErrorKind::Invalid,
             SystemError::Remove { source, .. }
                 if source.kind() == std::io::ErrorKind::PermissionDenied =>

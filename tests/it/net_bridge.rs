@@ -5,14 +5,19 @@
 use crate::common::*;
 use coracle_testkit::Coracle;
 
-fn network(c: &Coracle, args: &[&str]) {
+pub(crate) fn network(c: &Coracle, args: &[&str]) {
     let mut all = vec!["network", "create"];
     all.extend_from_slice(args);
     c.run(all).success();
 }
 
 /// Runs `script` in a new container on `networks` and returns what it printed.
-fn sh(c: &Coracle, image: &str, networks: &[&str], script: &str) -> coracle_testkit::Output {
+pub(crate) fn sh(
+    c: &Coracle,
+    image: &str,
+    networks: &[&str],
+    script: &str,
+) -> coracle_testkit::Output {
     let mut args = vec!["run", "--rm", "-q"];
     for n in networks {
         args.extend(["--network", n]);
@@ -22,7 +27,14 @@ fn sh(c: &Coracle, image: &str, networks: &[&str], script: &str) -> coracle_test
 }
 
 /// An HTTP server answering `body`, detached, on `net` under `name`.
-fn serve(c: &Coracle, image: &str, net: &str, name: &str, extra: &[&str], body: &str) -> String {
+pub(crate) fn serve(
+    c: &Coracle,
+    image: &str,
+    net: &str,
+    name: &str,
+    extra: &[&str],
+    body: &str,
+) -> String {
     let script =
         format!("mkdir /www && echo {body} > /www/index.html && exec httpd -f -p 80 -h /www");
     let mut args = vec!["--name", name, "--network", net];
@@ -32,7 +44,7 @@ fn serve(c: &Coracle, image: &str, net: &str, name: &str, extra: &[&str], body: 
 }
 
 /// Fetches / from `host` port 80 (nc: this busybox's wget dies in its lookup).
-fn fetch(host: &str) -> String {
+pub(crate) fn fetch(host: &str) -> String {
     format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc {host} 80")
 }
 
@@ -184,6 +196,12 @@ fn net_bridge_holder_goes_with_the_last_container() {
     // it answered the detach before deleting).
     sh(&c, &image, &["n"], "true").success();
     eventually("the second holder to go", || holder().is_none());
+    // With its way out.
+    eventually("the holder's pasta to go", || {
+        !processes_of(runroot)
+            .iter()
+            .any(|(_, cmd)| cmd.starts_with("pasta "))
+    });
 }
 
 #[test]

@@ -102,14 +102,27 @@ fn system_prune_removes_stopped_containers_then_unused_images() {
     let image = anon_ref("busybox:latest");
     pull(&c, &image).success();
     c.run(["run", "--name", "done", &image, "true"]).success();
-    c.run(["run", "-d", "--name", "busy", &image, "sleep", "1000"])
+    c.run(["network", "create", "unused"]).success();
+    c.run(["network", "create", "used"]).success();
+    c.run(["create", "--network", "unused", &image, "true"])
         .success();
+    let busy = ["run", "-d", "--name", "busy", "--network", "used"];
+    c.run(
+        busy.iter()
+            .copied()
+            .chain([image.as_str(), "sleep", "1000"]),
+    )
+    .success();
     c.run(["system", "prune", "-f"])
         .success()
         .stdout_contains("Deleted Containers:")
+        .stdout_contains("Deleted Networks:\nunused\n")
         .stdout_contains("Total reclaimed space:");
     c.run(["inspect", "done"]).code(125);
     c.run(["inspect", "busy"]).success();
+    // Networks are pruned after containers: the pruned one's went too.
+    c.run(["network", "exists", "unused"]).code(1);
+    c.run(["network", "exists", "used"]).success();
     // A running container keeps its image, even with -a.
     c.run(["system", "prune", "-a", "-f"]).success();
     c.run(["image", "inspect", &image]).success();

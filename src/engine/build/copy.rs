@@ -62,7 +62,7 @@ pub fn expand(source: &Source, srcs: &[String], what: &str) -> Result<Vec<Matche
 }
 
 /// Docker refuses `../x`; a leading `/` means the context root.
-fn climbs_out(src: &str) -> bool {
+pub fn climbs_out(src: &str) -> bool {
     let mut depth = 0i32;
     for part in src.split('/') {
         match part {

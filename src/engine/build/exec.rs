@@ -6,6 +6,8 @@ use super::expand;
 use super::files::SourceKind;
 use super::image::ImageState;
 use super::instructions::{self, Action, PROXY_ARGS};
+use super::mount_setup::{self, Resolved};
+use super::mount_spec::{self, MountKind};
 use super::parse::{self, Dockerfile, Instruction};
 use super::run::{self, RunOutput, RunStep};
 use super::{layer, plan, BuildError, BuildEvent, BuildOptions, Services};
@@ -28,6 +30,10 @@ pub fn build(
     output: &RunOutput,
     services: &dyn Services,
 ) -> Result<String, BuildError> {
+    // A secret that cannot be read fails the build before anything is done.
+    for secret in &opts.secrets {
+        secret.read()?;
+    }
     let store = ctx.open_store()?;
     let _adding = store.lock_for_adding()?;
     store.sweep_temp()?;
@@ -53,6 +59,7 @@ pub fn build(
     builder.globals = builder.global_args()?;
     let lookup = |n: &str| builder.base_variable(n);
     let plan = plan::plan(&file, opts.target.as_deref(), &lookup)?;
+    builder.check_mounts(&plan.order)?;
     for (k, &i) in plan.order.iter().enumerate() {
         let label = (plan.order.len() > 1).then_some((k + 1, plan.order.len()));
         let state = builder.stage(i, label)?;
@@ -147,6 +154,27 @@ impl Builder<'_> {
             }
         }
         Ok(globals)
+    }
+
+    /// A RUN --mount that is wrong whatever the variables hold fails the build
+    /// before any step runs (one using variables is checked once they are known).
+    fn check_mounts(&self, order: &[usize]) -> Result<(), BuildError> {
+        let runs = order
+            .iter()
+            .flat_map(|&i| &self.file.stages[i].steps)
+            .filter(|instr| instr.keyword == "RUN");
+        for instr in runs {
+            let mounts =
+                mount_spec::literal(instr).map_err(|e| self.at(instr, BuildError::Invalid(e)))?;
+            for mount in mounts {
+                if let MountKind::Secret { id, required, .. } = &mount.kind {
+                    if *required && self.secret(id).is_none() {
+                        return Err(self.at(instr, mount_setup::missing_secret(id)));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     fn at(&self, instr: &Instruction, source: BuildError) -> BuildError {
@@ -269,10 +297,19 @@ impl Builder<'_> {
         }
         let mut key_extra = prepared.key_extra;
         let mut copy_work = None;
-        if let Action::Copy(spec) = &prepared.action {
-            let (source, matched, digest) = self.copy_sources(spec)?;
-            key_extra.push_str(&digest);
-            copy_work = Some((source, matched));
+        let mut mounts = Vec::new();
+        match &prepared.action {
+            Action::Copy(spec) => {
+                let (source, matched, digest) = self.copy_sources(spec)?;
+                key_extra.push_str(&digest);
+                copy_work = Some((source, matched));
+            }
+            Action::Run { mounts: specs, .. } => {
+                let (resolved, digest) = self.resolve_mounts(specs)?;
+                key_extra.push_str(&digest);
+                mounts = resolved;
+            }
+            _ => {}
         }
         let key = format!("{}\n{key_extra}", instr.display());
         let parent = st.image.parent_key().to_owned();
@@ -286,7 +323,9 @@ impl Builder<'_> {
         }
         let layer = match prepared.action {
             Action::Config | Action::Declare => None,
-            Action::Run { argv, env, network } => Some(self.run(&st.image, argv, env, network)?),
+            Action::Run {
+                argv, env, network, ..
+            } => Some(self.run(&st.image, argv, env, network, mounts)?),
             Action::Copy(spec) => {
                 let (source, matched) = copy_work.expect("sources were found above");
                 // Docker unpacks local archives only, never downloads.
@@ -350,6 +389,7 @@ impl Builder<'_> {
         argv: Vec<String>,
         mut env: Vec<String>,
         network: Option<String>,
+        mounts: Vec<Resolved>,
     ) -> Result<String, BuildError> {
         for proxy in PROXY_ARGS {
             if let Some(v) = self.build_arg(proxy) {
@@ -369,6 +409,8 @@ impl Builder<'_> {
             Some(n) => Some(n.parse::<Network>()?),
         };
         let non_empty = |s: String| (!s.is_empty()).then_some(s);
+        // Held until the step's container is gone: locks, throwaway layers, secrets.
+        let ready = mount_setup::ready(self.ctx, &self.store, mounts)?;
         let upper = run::run(
             self.ctx,
             &self.store,
@@ -380,9 +422,12 @@ impl Builder<'_> {
                 user: non_empty(image.text("User")),
                 network,
                 layers: self.layer_dirs(image)?,
+                mounts: ready.mounts.clone(),
+                mount_points: ready.targets.clone(),
             },
             self.output,
         )?;
+        drop(ready);
         layer::commit(&self.store, upper)
     }
 

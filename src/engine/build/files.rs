@@ -24,21 +24,7 @@ impl Builder<'_> {
     ) -> Result<(SourceKind, Vec<Matched>, String), BuildError> {
         let kind = match &spec.from {
             None => SourceKind::Context,
-            Some(from) => {
-                let state = match self.stage_result(from) {
-                    Some(state) => state,
-                    None => {
-                        let id = self.base_image(from, None).map_err(|e| match e {
-                            BuildError::Images(ImagesError::Reference(_)) => BuildError::Invalid(
-                                format!("--from={from} names no earlier stage and no image"),
-                            ),
-                            e => e,
-                        })?;
-                        ImageState::load(&self.store, &id)?
-                    }
-                };
-                SourceKind::Image(self.layer_dirs(&state)?)
-            }
+            Some(from) => SourceKind::Image(self.layers_of(from)?),
         };
         let what = if spec.add { "ADD" } else { "COPY" };
         let urls = spec.sources.iter().filter(|s| fetch::is_url(s)).count();
@@ -80,6 +66,23 @@ impl Builder<'_> {
     }
 
     /// A stage built before this one (the plan builds what `--from` names first).
+    /// The layer dirs of an earlier stage or an image (`--from`), topmost first.
+    pub(super) fn layers_of(&mut self, from: &str) -> Result<Vec<PathBuf>, BuildError> {
+        let state = match self.stage_result(from) {
+            Some(state) => state,
+            None => {
+                let id = self.base_image(from, None).map_err(|e| match e {
+                    BuildError::Images(ImagesError::Reference(_)) => BuildError::Invalid(format!(
+                        "--from={from} names no earlier stage and no image"
+                    )),
+                    e => e,
+                })?;
+                ImageState::load(&self.store, &id)?
+            }
+        };
+        self.layer_dirs(&state)
+    }
+
     fn stage_result(&self, name: &str) -> Option<ImageState> {
         plan::stage_ref(self.file, name, self.file.stages.len())
             .and_then(|i| self.results.get(&i).cloned())

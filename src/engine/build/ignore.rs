@@ -65,6 +65,10 @@ impl Ignore {
         excluded
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
     /// Whether some `!` rule could re-include something under `rel`: an excluded
     /// directory must then still be walked.
     pub fn has_exceptions(&self) -> bool {

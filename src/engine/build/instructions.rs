@@ -5,6 +5,7 @@
 
 use super::expand::{self, Lookup};
 use super::image::ImageState;
+use super::mount_spec::{self, RunMount};
 use super::parse::{Heredoc, Instruction};
 use super::BuildError;
 use serde_json::{json, Value};
@@ -39,6 +40,7 @@ pub enum Action {
         argv: Vec<String>,
         env: Vec<String>,
         network: Option<String>,
+        mounts: Vec<RunMount>,
     },
     Copy(CopySpec),
     /// WORKDIR naming a directory the image does not have.
@@ -187,7 +189,7 @@ pub fn prepare(
                 created_by: String::new(),
             })
         }
-        "RUN" => return run(instr, next, &scope, shell),
+        "RUN" => return run(instr, next, &scope, shell, escape),
         "COPY" | "ADD" => return copy(instr, next, escape, vars),
         other => return Err(invalid(format!("{other} cannot be used here"))),
     }
@@ -264,14 +266,23 @@ fn run(
     next: &ImageState,
     scope: &Scope,
     shell: &[String],
+    escape: char,
 ) -> Result<Prepared, BuildError> {
-    for (flag, _) in &instr.flags {
-        if flag != "network" {
-            return Err(invalid(format!(
-                "RUN --{flag} is not supported: only --network"
-            )));
+    let lookup = |n: &str| scope.get(n);
+    let mut mount_values = Vec::new();
+    for (flag, value) in &instr.flags {
+        match flag.as_str() {
+            "network" => {}
+            // BuildKit expands build args and ENV in mount options.
+            "mount" => mount_values.push(expand::word(value, escape, &lookup).map_err(invalid)?),
+            _ => {
+                return Err(invalid(format!(
+                    "RUN --{flag} is not supported: only --network and --mount"
+                )))
+            }
         }
     }
+    let mounts = mount_spec::parse_all(&mount_values, &next.text("WorkingDir")).map_err(invalid)?;
     let argv = match instr.exec_form() {
         Some(argv) if !argv.is_empty() => argv,
         Some(_) => return Err(invalid("RUN [] has no command")),
@@ -296,13 +307,17 @@ fn run(
         let shown: Vec<&str> = hidden.iter().map(|s| s.as_str()).collect();
         format!("|{} {} {}", shown.len(), shown.join(" "), argv.join(" "))
     };
-    let key_extra =
-        json!({"argv": argv, "env": hidden, "network": instr.flag("network")}).to_string();
+    let key_extra = json!({
+        "argv": argv, "env": hidden, "network": instr.flag("network"),
+        "mounts": format!("{mounts:?}"),
+    })
+    .to_string();
     Ok(Prepared {
         action: Action::Run {
             argv,
             env,
             network: instr.flag("network").map(str::to_owned),
+            mounts,
         },
         key_extra,
         created_by,

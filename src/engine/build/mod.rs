@@ -14,10 +14,13 @@ mod ignore;
 mod image;
 mod instructions;
 mod layer;
+mod mount_setup;
+mod mount_spec;
 mod parse;
 mod plan;
 pub mod prune;
 mod run;
+mod secrets;
 mod source;
 
 use crate::engine::containers::ContainersError;
@@ -36,6 +39,7 @@ use std::sync::Arc;
 pub use context::ContextInput;
 pub use exec::build;
 pub use run::RunOutput;
+pub use secrets::Secret;
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -54,6 +58,8 @@ pub struct BuildOptions {
     pub labels: Vec<(String, String)>,
     /// RUN steps' network; none given, the one `run` gives by default.
     pub network: Option<Network>,
+    /// `--secret`: what RUN --mount=type=secret may mount, by id.
+    pub secrets: Vec<Secret>,
 }
 
 /// What a build reports as it goes; cli/ prints these.

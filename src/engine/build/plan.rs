@@ -1,8 +1,9 @@
 //! Which stages to build: the target (`--target`, else the last) and the stages it
-//! needs through `FROM stage` and `COPY --from=stage`, in file order. The others
-//! are skipped, as BuildKit skips them.
+//! needs through `FROM stage`, `COPY --from=stage` and `RUN --mount=from=stage`,
+//! in file order. The others are skipped, as BuildKit skips them.
 
 use super::expand::{self, Lookup};
+use super::mount_spec;
 use super::parse::Dockerfile;
 use super::BuildError;
 
@@ -50,6 +51,9 @@ pub fn plan(file: &Dockerfile, target: Option<&str>, globals: Lookup) -> Result<
         todo.extend(stage_ref(file, &base, i));
         for step in &file.stages[i].steps {
             if let Some(from) = step.flag("from") {
+                todo.extend(stage_ref(file, from, i));
+            }
+            for from in mount_spec::from_names(step) {
                 todo.extend(stage_ref(file, from, i));
             }
         }

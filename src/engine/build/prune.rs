@@ -1,5 +1,5 @@
-//! `builder prune`: forget every cached step and remove the images steps made that
-//! nothing names or uses any more.
+//! `builder prune`: forget every cached step, remove the images steps made that
+//! nothing names or uses any more, and empty the RUN cache mounts.
 
 use super::BuildError;
 use crate::engine::images::remove::{Pruned, Removed};
@@ -21,6 +21,7 @@ pub fn prune(store: &mut Store, _inside: Inside) -> Result<Pruned, BuildError> {
         removed.push(Removed::Deleted(format!("sha256:{id}")));
     }
     store.remove_unused_layers()?;
-    let reclaimed = before.saturating_sub(store.total_layer_size()?);
+    let cache_mounts = store.clear_cache_mounts()?;
+    let reclaimed = before.saturating_sub(store.total_layer_size()?) + cache_mounts;
     Ok(Pruned { removed, reclaimed })
 }

@@ -11,6 +11,7 @@ use crate::engine::monitor::command::MonitorCommand;
 use crate::engine::net::Network;
 use crate::engine::store::{Store, StoreError, TempEntry};
 use crate::engine::volumes::plan::ImageVolumes;
+use oci_spec::runtime::Mount;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -26,6 +27,10 @@ pub struct RunStep {
     pub network: Option<Network>,
     /// The parent image's layer dirs, topmost first.
     pub layers: Vec<PathBuf>,
+    /// `--mount`s, ready to be mounted.
+    pub mounts: Vec<Mount>,
+    /// Their targets: mount points the runtime makes, not the step's work.
+    pub mount_points: Vec<String>,
 }
 
 /// Where the commands of RUN steps write: the monitor's stdout and stderr, which
@@ -55,11 +60,17 @@ pub fn run(
             network: step.network.clone(),
             // A RUN step writes into its image, not into volumes (Docker's).
             image_volumes: ImageVolumes::Ignore,
+            extra_mounts: step.mounts.clone(),
             ..Default::default()
         },
     )?;
     let result = monitor(ctx, &id, output).and_then(|code| match code {
-        0 => take_upper(store, &store.container_dir(&id), &step.layers),
+        0 => take_upper(
+            store,
+            &store.container_dir(&id),
+            &step.layers,
+            &step.mount_points,
+        ),
         code => Err(BuildError::RunFailed { code }),
     });
     store.remove_container(&id)?;
@@ -98,31 +109,48 @@ const PLACEHOLDERS: [&str; 6] = [
 
 /// Moves the container's upper dir out of the container dir before it is removed,
 /// without the empty mount points the runtime made (they are not the step's work).
-fn take_upper(store: &Store, dir: &Path, layers: &[PathBuf]) -> Result<TempEntry, BuildError> {
+fn take_upper(
+    store: &Store,
+    dir: &Path,
+    layers: &[PathBuf],
+    mount_points: &[String],
+) -> Result<TempEntry, BuildError> {
     let upper = dir.join("upper");
     let temp = store.temp_entry("layer")?;
     std::fs::rename(&upper, temp.path()).map_err(|e| StoreError::io(&upper, e))?;
     remove_placeholders(temp.path(), layers);
+    remove_mount_points(temp.path(), layers, mount_points.iter().map(String::as_str));
     Ok(temp)
 }
 
 /// Removes from a container's changes the empty mount points the runtime made
 /// where the image (`layers`, topmost first) had nothing.
 pub fn remove_placeholders(dir: &Path, layers: &[PathBuf]) {
-    for rel in PLACEHOLDERS {
-        if layered_lookup(layers, rel).is_some() {
-            continue;
-        }
-        let path = dir.join(rel);
-        // Only an empty file or directory is a placeholder; a non-empty one is
-        // something the step wrote (remove_dir refuses non-empty directories).
-        let removed = match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.is_file() && m.len() == 0 => std::fs::remove_file(&path).is_ok(),
-            Ok(m) if m.is_dir() => std::fs::remove_dir(&path).is_ok(),
-            _ => false,
-        };
-        if removed && rel.starts_with("etc/") && layered_lookup(layers, "etc").is_none() {
-            let _ = std::fs::remove_dir(dir.join("etc"));
+    remove_mount_points(dir, layers, PLACEHOLDERS);
+}
+
+/// Removes each mount point, and the directories made to hold it, while they
+/// are empty and the image had nothing there.
+fn remove_mount_points<'a>(
+    dir: &Path,
+    layers: &[PathBuf],
+    points: impl IntoIterator<Item = &'a str>,
+) {
+    for point in points {
+        let mut rel = point.trim_matches('/');
+        while !rel.is_empty() && layered_lookup(layers, rel).is_none() {
+            let path = dir.join(rel);
+            // Only an empty file or directory is a mount point; a non-empty one is
+            // something the step wrote (remove_dir refuses non-empty directories).
+            let removed = match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_file() && m.len() == 0 => std::fs::remove_file(&path).is_ok(),
+                Ok(m) if m.is_dir() => std::fs::remove_dir(&path).is_ok(),
+                _ => false,
+            };
+            if !removed {
+                break;
+            }
+            rel = rel.rsplit_once('/').map_or("", |(parent, _)| parent);
         }
     }
 }

@@ -166,6 +166,38 @@ pub fn layered_lookup(layers: &[PathBuf], rel: &str) -> Option<Found> {
     None
 }
 
+/// The directories that, stacked as overlay lower dirs (topmost first), show the
+/// directory at `rel` of `layers` (topmost first): each layer's own `rel`, down to
+/// the first layer that hides what is below it (a whiteout, a file on the way, or
+/// an opaque directory).
+pub fn layered_dirs(layers: &[PathBuf], rel: &str) -> Vec<PathBuf> {
+    let parts = split(rel);
+    let mut out = Vec::new();
+    for layer in layers {
+        let mut host = layer.clone();
+        let mut hides_below = false;
+        let mut present = true;
+        for part in &parts {
+            host.push(part);
+            match std::fs::symlink_metadata(&host) {
+                Ok(meta) if is_whiteout(&meta) || !meta.is_dir() => return out,
+                Ok(_) => hides_below |= crate::engine::store::unpack::is_opaque(&host),
+                Err(_) => {
+                    present = false;
+                    break;
+                }
+            }
+        }
+        if present {
+            out.push(host);
+        }
+        if hides_below {
+            break;
+        }
+    }
+    out
+}
+
 fn layered_list(layers: &[PathBuf], rel: &str) -> Vec<String> {
     let mut seen = std::collections::BTreeMap::new();
     for layer in layers {
@@ -195,6 +227,27 @@ fn layered_list(layers: &[PathBuf], rel: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_is_stacked_down_to_what_hides_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let layers: Vec<PathBuf> = ["top", "middle", "file", "bottom"]
+            .iter()
+            .map(|l| dir.path().join(l))
+            .collect();
+        for l in [&layers[0], &layers[1], &layers[3]] {
+            std::fs::create_dir_all(l.join("out")).unwrap();
+        }
+        // A file at the path hides the lower layers' directory.
+        std::fs::create_dir_all(&layers[2]).unwrap();
+        std::fs::write(layers[2].join("out"), "").unwrap();
+        assert_eq!(
+            layered_dirs(&layers, "/out"),
+            [layers[0].join("out"), layers[1].join("out")]
+        );
+        assert_eq!(layered_dirs(&layers[3..], "out"), [layers[3].join("out")]);
+        assert!(layered_dirs(&layers, "nope").is_empty());
+    }
 
     #[test]
     fn layers_hide_and_override() {

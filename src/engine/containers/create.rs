@@ -1,7 +1,7 @@
 //! Creating a container: everything decided from the image and the options, then
 //! the record and the directory (upper, work, merged, userdata, config.json).
 
-use super::{files, layers, names, ContainersError};
+use super::{files, layers, mapped, names, userns, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::images;
 use crate::engine::images::policy::PullPolicy;
@@ -21,6 +21,7 @@ use crate::engine::runtime::ulimit::{self, Ulimit};
 use crate::engine::runtime::{caps, seccomp, signal, user, RuntimeError};
 use crate::engine::store::containers::{ContainerRecord, RunState};
 use crate::engine::store::{Store, StoreError};
+use crate::engine::userns::{Mappings, UsernsMode};
 use crate::engine::volumes::parse::{check_targets, VolumesFrom};
 use crate::engine::volumes::plan::{self, ImageVolumes, PlanInput, Planned};
 use crate::engine::volumes::MountRequest;
@@ -80,6 +81,11 @@ pub struct CreateOptions {
     pub volumes_from: Vec<VolumesFrom>,
     /// What becomes of the image's VOLUMEs (`--image-volume`).
     pub image_volumes: ImageVolumes,
+    /// `--userns`.
+    pub userns: UsernsMode,
+    /// Mounts the caller made ready, in OCI form, mounted after all others (a
+    /// build's RUN --mount).
+    pub extra_mounts: Vec<oci_spec::runtime::Mount>,
 }
 
 impl CreateOptions {
@@ -126,6 +132,15 @@ impl CreateOptions {
         }
         check_targets(self.mounts.iter().map(|m| m.destination.as_str()))
             .map_err(|e| RuntimeError::Invalid(e.to_string()))?;
+        // A network namespace another user namespace owns cannot be joined from
+        // the container's own.
+        if self.userns.is_private() {
+            if let Some(n @ (Network::Container(_) | Network::Ns(_))) = &self.network {
+                return Err(RuntimeError::Invalid(format!(
+                    "conflicting options: a container with its own user namespace (--userns) cannot join the network namespace of --network {n}: use a network of its own, none or host"
+                )));
+            }
+        }
         if self.remove && self.restart != RestartPolicy::No {
             return Err(RuntimeError::Invalid(
                 "conflicting options: --restart and --rm: a container cannot be both restarted and removed when it exits".into(),
@@ -142,12 +157,13 @@ pub fn create(
     opts: &CreateOptions,
 ) -> Result<String, ContainersError> {
     opts.validate()?;
-    // Not given: the host's default (pasta, else slirp4netns), chosen here so
+    // Not given: the host's default (the bridge as root; pasta, else
+    // slirp4netns), chosen here so
     // that the record says which. X of container:X is stored by ID, as Podman
     // does, so that a rename of X changes nothing; a user-defined network by
     // its name, which never changes, once it is known to exist.
     let network = match &opts.network {
-        None => net::default_network(&ctx.runroot)?,
+        None => net::default_network(&ctx.runroot, ctx.rootless())?,
         Some(Network::Container(x)) => Network::Container(super::lookup::lookup(store, x)?.id),
         Some(Network::Bridge(a)) => Network::Bridge(networks::resolve_attachments(store, a)?),
         Some(n) => n.clone(),
@@ -171,6 +187,14 @@ pub fn create(
         &user_spec,
         &layers::read_file(&layer_dirs, "etc/passwd").unwrap_or_default(),
         &layers::read_file(&layer_dirs, "etc/group").unwrap_or_default(),
+    )?;
+    let planned = userns::plan(
+        ctx,
+        store,
+        opts.userns,
+        &layer_dirs,
+        opts.user.is_some(),
+        &mut resolved,
     )?;
     // With a single-id mapping, setgroups(2) is denied in the user namespace (the
     // kernel requires it before an unprivileged process may write gid_map).
@@ -217,19 +241,19 @@ pub fn create(
     exposed.extend(ports.iter().map(|p| p.private()));
     exposed.sort();
     exposed.dedup();
-    let planned = plan_mounts(store, opts, &config, (resolved.uid, resolved.gid))?;
+    let mounted = plan_mounts(store, opts, &config, (resolved.uid, resolved.gid))?;
     let dir = store.container_dir(&id);
-    let tty_gid = ctx
-        .mode
-        .mappings()
-        .is_none_or(|m| {
+    let tty_gid = match &planned.userns {
+        Some(own) => own.maps_gid(5),
+        None => ctx.mode.mappings().is_none_or(|m| {
             m.gids
                 .iter()
                 .any(|g| g.container_id <= 5 && 5 < g.container_id + g.size)
-        })
-        .then_some(5);
+        }),
+    }
+    .then_some(5);
     let spec = spec::generate(&SpecInput {
-        mounts: planned.mounts.clone(),
+        mounts: mounted.mounts.clone(),
         argv: argv.clone(),
         env,
         cwd: cwd.clone(),
@@ -248,11 +272,24 @@ pub fn create(
         userdata: dir.join("userdata"),
         cgroups_path: format!("/coracle/{id}"),
         tty_gid,
-        init: opts.init.then(|| init::host_path(&ctx.runroot)),
+        init: opts
+            .init
+            .then(|| init::host_path(init::home(&ctx.runroot, &dir, planned.userns.is_some()))),
+        userns: planned.userns.is_some(),
+        etc_files: planned.etc.iter().map(|(file, _)| *file).collect(),
+        extra_mounts: opts.extra_mounts.clone(),
     })
-    .inspect_err(|_| planned.undo(store))?;
+    .inspect_err(|_| mounted.undo(store))?;
+    // A container with ids of its own runs on a copy of the layers owned as it
+    // sees them (mapped.rs), made once the directory is there.
+    let lowers = match &planned.userns {
+        Some(_) => (0..layer_dirs.len())
+            .map(|n| dir.join(MAPPED_LAYERS).join(n.to_string()))
+            .collect(),
+        None => layer_dirs.clone(),
+    };
     let monitor_config = ContainerConfig {
-        layers: layer_dirs,
+        layers: lowers,
         network: network.clone(),
         names: opts.names.clone(),
         interactive: opts.interactive,
@@ -270,7 +307,8 @@ pub fn create(
         cap_drop: opts.cap_drop.clone(),
         ports,
         exposed,
-        mounts: planned.mounts.clone(),
+        mounts: mounted.mounts.clone(),
+        userns: planned.userns,
     };
     let config = serde_json::to_string(&monitor_config);
     let mut record = ContainerRecord {
@@ -284,14 +322,14 @@ pub fn create(
         stop_requested: false,
     };
     let added = add_record(store, &mut record, opts.name.is_none()).and_then(|()| {
-        let used = store.add_container_volumes(&id, &planned.volumes);
+        let used = store.add_container_volumes(&id, &mounted.volumes);
         used.map_err(|e| {
             let _ = store.remove_container(&id);
             e.into()
         })
     });
     if let Err(e) = added {
-        planned.undo(store);
+        mounted.undo(store);
         return Err(e);
     }
     let written = name_files(
@@ -301,10 +339,18 @@ pub fn create(
         &image_hosts,
         &[&hostname, &record.name],
     )
-    .and_then(|files| write_dir(&dir, &spec, &hostname, &files));
+    .and_then(|files| {
+        let files: Vec<_> = files.into_iter().chain(planned.etc).collect();
+        write_dir(&dir, &spec, &hostname, &files)
+    })
+    .and_then(|()| match &monitor_config.userns {
+        Some(own) => copy_mapped(&layer_dirs, &dir, &own.maps),
+        None => Ok(()),
+    });
+    drop(planned.lock);
     if let Err(e) = written {
         let _ = store.remove_container(&id);
-        planned.undo(store);
+        mounted.undo(store);
         return Err(e);
     }
     Ok(id)
@@ -425,6 +471,19 @@ fn write_dir(
     let json = serde_json::to_vec_pretty(spec).map_err(|e| RuntimeError::Spec(e.to_string()))?;
     std::fs::write(&path, json).map_err(write_err(&path))?;
     Ok(())
+}
+
+/// Where a container with its own user namespace keeps its copy of the layers.
+const MAPPED_LAYERS: &str = "layers";
+
+fn copy_mapped(layers: &[PathBuf], dir: &Path, maps: &Mappings) -> Result<(), ContainersError> {
+    let copies = dir.join(MAPPED_LAYERS);
+    let failed = |source| ContainersError::Write {
+        path: copies.clone(),
+        source,
+    };
+    mapped::copy_layers(layers, &copies, maps).map_err(failed)?;
+    mapped::give_to_root(&dir.join("upper"), maps).map_err(failed)
 }
 
 /// Adds the record; a generated name that happens to be taken is replaced by

@@ -72,6 +72,10 @@ pub fn hosts(
 /// The host's resolver config, with what the user gave instead. In a namespace
 /// of its own the container cannot reach resolvers on the host's loopback: the
 /// helper's forwarder stands in for them, as in Podman; `none` has no resolver.
+/// Behind pasta (its own, or the holder's on a bridge) the forwarder stands in
+/// for every resolver, as in Podman 5: Debian 12's pasta loses UDP sent to a
+/// resolver elsewhere on the host's network, and its forwarder asks it from the
+/// host.
 ///
 /// On bridges with name resolution, their DNS servers (`bridge_dns`) stand
 /// for all of them: they answer the networks' names and pass the rest on to
@@ -92,6 +96,9 @@ pub fn resolv_conf(
         _ if !bridge_dns.is_empty() => bridge_dns.to_vec(),
         Network::Host => host.nameservers,
         Network::None => Vec::new(),
+        Network::Pasta(_) | Network::Bridge(_) if addresses.dns_forwarder.is_some() => {
+            addresses.dns_forwarder.into_iter().collect()
+        }
         _ => {
             let (local, mut reachable): (Vec<IpAddr>, Vec<IpAddr>) =
                 host.nameservers.into_iter().partition(IpAddr::is_loopback);
@@ -271,16 +278,18 @@ mod tests {
             "search corp.example\nnameserver 169.254.1.1\noptions edns0\n"
         );
         let remote = "nameserver 9.9.9.9\n";
-        assert_eq!(
-            resolv_conf(
-                &pasta,
-                &none,
-                &addrs(None, Some("169.254.1.1")),
-                &[],
-                Some(remote)
-            ),
-            remote
-        );
+        for behind_pasta in [pasta, Network::Bridge(vec![])] {
+            assert_eq!(
+                resolv_conf(
+                    &behind_pasta,
+                    &none,
+                    &addrs(None, Some("169.254.1.1")),
+                    &[],
+                    Some(remote)
+                ),
+                "nameserver 169.254.1.1\n"
+            );
+        }
         assert_eq!(
             resolv_conf(
                 &Network::Host,

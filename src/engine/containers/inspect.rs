@@ -76,6 +76,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "LogConfig": { "Type": "json-file", "Config": {} },
             "PortBindings": ports::port_bindings(&config.ports),
             "Tmpfs": tmpfs(&config.mounts),
+            "UsernsMode": config.userns.as_ref().map(|u| u.mode.to_string()).unwrap_or_default(),
         },
         "GraphDriver": {
             "Name": "overlay",

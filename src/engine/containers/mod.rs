@@ -13,15 +13,19 @@ mod layers;
 pub mod list;
 pub mod logs;
 pub mod lookup;
+mod mapped;
+pub mod mount;
 pub mod names;
 pub mod pause;
 pub mod prune;
 pub mod remove;
 mod rooted;
+mod running_root;
 pub mod start;
 pub mod state;
 pub mod stop;
 pub mod top;
+pub mod userns;
 
 pub use crate::engine::monitor::config::ContainerConfig;
 pub use crate::engine::monitor::restart::{self, RestartPolicy};
@@ -52,6 +56,8 @@ pub enum ContainersError {
     Networks(#[from] NetworksError),
     #[error(transparent)]
     Volumes(#[from] crate::engine::volumes::VolumesError),
+    #[error(transparent)]
+    Userns(#[from] crate::engine::userns::UsernsError),
     #[error("no such container: {0}")]
     NotFound(String),
     #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
@@ -93,6 +99,15 @@ pub enum ContainersError {
     NoFreezer,
     #[error("cannot read the log: {0}")]
     Log(std::io::Error),
+    /// Podman's words: a rootless mount is seen only inside the user namespace
+    /// (and mount namespace) `coracle unshare` keeps.
+    #[error(
+        "cannot run command \"coracle {0}\" in rootless mode, must execute `coracle unshare` first"
+    )]
+    NeedsUnshare(&'static str),
+    /// Mounting or unmounting a container's rootfs for `mount`/`umount` failed.
+    #[error("{0}")]
+    Mount(String),
 }
 
 impl Kinded for ContainersError {
@@ -105,10 +120,13 @@ impl Kinded for ContainersError {
             ContainersError::Net(e) => e.kind(),
             ContainersError::Networks(e) => e.kind(),
             ContainersError::Volumes(e) => e.kind(),
+            ContainersError::Userns(e) => e.kind(),
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,
-            ContainersError::NoFreezer => ErrorKind::NotPermitted,
+            ContainersError::NoFreezer | ContainersError::NeedsUnshare(_) => {
+                ErrorKind::NotPermitted
+            }
             // The container's process ended between the check and the signal.
             ContainersError::Signal { source, .. }
                 if source.raw_os_error() == Some(libc::ESRCH) =>
@@ -127,6 +145,7 @@ impl Kinded for ContainersError {
             | ContainersError::Unstoppable { .. }
             | ContainersError::Join { .. }
             | ContainersError::Helper(_)
+            | ContainersError::Mount(_)
             | ContainersError::Log(_) => ErrorKind::Internal,
         }
     }

@@ -12,6 +12,7 @@ mod containers;
 mod images;
 mod networks;
 mod run;
+mod storage;
 mod system;
 mod volumes;
 
@@ -20,6 +21,7 @@ pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, RunState,
 pub use images::ImageEngine;
 pub use networks::NetworkEngine;
 pub use run::RunEngine;
+pub use storage::StorageEngine;
 pub use system::SystemEngine;
 pub use volumes::VolumeEngine;
 
@@ -37,6 +39,7 @@ pub trait Engine:
     + BuildEngine
     + SystemEngine
     + VolumeEngine
+    + StorageEngine
 {
 }
 
@@ -48,5 +51,6 @@ impl<T> Engine for T where
         + BuildEngine
         + SystemEngine
         + VolumeEngine
+        + StorageEngine
 {
 }

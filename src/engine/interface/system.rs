@@ -16,4 +16,8 @@ pub trait SystemEngine {
 
     /// Kills every running container, then removes everything stored.
     fn reset(&self) -> Result<(), Error>;
+
+    /// Replaces this process with `argv` (the caller's shell when empty) run in
+    /// the rootless user namespace (`unshare`); returns only when it cannot.
+    fn unshare(&self, argv: &[String]) -> Result<std::convert::Infallible, Error>;
 }

@@ -8,6 +8,7 @@ mod containers;
 mod images;
 mod networks;
 mod run;
+mod storage;
 mod system;
 mod volumes;
 

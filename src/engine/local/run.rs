@@ -231,6 +231,8 @@ impl LocalEngine {
             progress(CreateEvent::Pulled { ok: result.is_ok() });
             result
         };
+        containers::userns::check(&self.ctx, opts.userns)
+            .map_err(containers::ContainersError::from)?;
         // An unknown network fails the run before anything is pulled.
         if let Some(Network::Bridge(attachments)) = &opts.network {
             networks::resolve_attachments(store, attachments)?;

@@ -27,4 +27,11 @@ impl SystemEngine for LocalEngine {
         let inside = self.inside()?;
         Ok(system::remove_storage(&self.ctx, inside)?)
     }
+
+    fn unshare(&self, argv: &[String]) -> Result<std::convert::Infallible, Error> {
+        let inside = self.inside()?;
+        Ok(crate::engine::userns::unshare::exec(
+            &self.ctx, inside, argv,
+        )?)
+    }
 }

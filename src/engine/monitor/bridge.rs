@@ -10,6 +10,7 @@ use super::MonitorError;
 use crate::engine::context::Context;
 use crate::engine::net::holder::protocol::{self, AttachRequest, Endpoint, Join};
 use crate::engine::net::holder::{HolderError, Link};
+use crate::engine::net::link::Netlink;
 use crate::engine::net::{addresses, Network};
 use crate::engine::networks;
 use crate::engine::store::Store;
@@ -43,7 +44,7 @@ pub struct Bridging {
     link: RefCell<Link>,
     ctx: Context,
     id: String,
-    /// Whether any of the run's networks has a way out.
+    /// Whether the run needs a pasta of its own.
     uplink: Cell<bool>,
     /// What the last attach got, for the record.
     endpoints: RefCell<Vec<Endpoint>>,
@@ -61,8 +62,9 @@ impl Bridging {
         }
     }
 
-    /// Whether any of the run's networks has a way out (it then gets a pasta
-    /// too); known once it is attached.
+    /// Whether the run needs a pasta of its own for its way out: it is on an
+    /// open network, and the holder has no shared way out or it publishes
+    /// ports; known once it is attached.
     pub fn uplink(&self) -> bool {
         self.uplink.get()
     }
@@ -74,14 +76,14 @@ impl Bridging {
     /// finds its monitor's share.
     pub fn attach(&self, netns: &Path, dir: &Path) -> Result<(), MonitorError> {
         let request = self.request()?;
-        self.uplink
-            .set(request.networks.iter().any(|j| !j.config.internal));
+        let open = request.networks.iter().any(|j| !j.config.internal);
         let ns = std::fs::File::open(netns).map_err(super::setup("open the network namespace"))?;
         let endpoints = self
             .link
             .borrow_mut()
             .attach(request, ns.as_fd())
             .map_err(holder)?;
+        self.uplink.set(open && !routed(&ns)?);
         if let Some(first) = endpoints.first() {
             own_address(&dir.join("userdata").join("hosts"), first.ip)?;
         }
@@ -95,7 +97,11 @@ impl Bridging {
         let record = store
             .container(&self.id)?
             .ok_or_else(|| MonitorError::NotFound(self.id.clone()))?;
-        let attachments = match ContainerConfig::of(&record)?.network {
+        let config = ContainerConfig::of(&record)?;
+        // Published ports come through a pasta of its own, which is then its
+        // way out too.
+        let route = config.ports.is_empty();
+        let attachments = match config.network {
             Network::Bridge(attachments) => attachments,
             _ => Vec::new(),
         };
@@ -113,6 +119,7 @@ impl Bridging {
             container: self.id.clone(),
             names: protocol::names(&self.id, &record.name),
             networks,
+            route,
         })
     }
 
@@ -134,6 +141,11 @@ impl Bridging {
         let link = self.link.borrow();
         (link.fd().as_raw_fd(), link.pid)
     }
+}
+
+/// Whether the holder gave the namespace a default route through its way out.
+fn routed(netns: &std::fs::File) -> Result<bool, MonitorError> {
+    Ok(Netlink::open_in(netns.as_fd())?.has_default_route()?)
 }
 
 /// Create wrote the container's own names in its hosts file against a stand-in

@@ -8,6 +8,7 @@ use crate::engine::net::ports::{Exposed, PortMapping};
 use crate::engine::net::Network;
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::StoreError;
+use crate::engine::userns::ContainerUserns;
 use crate::engine::volumes::Mount;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -59,6 +60,9 @@ pub struct ContainerConfig {
     /// `--volumes-from`, the image's VOLUMEs), parents first.
     #[serde(default)]
     pub mounts: Vec<Mount>,
+    /// Its own user namespace (`--userns=keep-id|auto`); none shares the monitor's.
+    #[serde(default)]
+    pub userns: Option<ContainerUserns>,
 }
 
 fn default_stop_signal() -> String {

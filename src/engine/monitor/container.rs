@@ -5,7 +5,7 @@
 use super::bridge::Bridging;
 use super::config::ContainerConfig;
 use super::io::{Hub, Session};
-use super::{rootfs, setup, setup_nix, tty, wait, MonitorError};
+use super::{rootfs, setup, setup_nix, tty, userns, wait, MonitorError};
 use crate::engine::net::helper::{self, Helper, Starting};
 use crate::engine::net::{pasta, Network};
 use crate::engine::streams::Streams;
@@ -78,10 +78,22 @@ impl Run<'_> {
     /// veths from the holder, and a pasta for the way out unless every network
     /// is internal.
     fn connect(&self) -> Result<Option<Starting>, MonitorError> {
-        if !self.config.network.has_helper() && self.bridging.is_none() {
+        let helped = self.config.network.has_helper() || self.bridging.is_some();
+        let netns = match &self.config.userns {
+            Some(own) => {
+                let network = helped || self.config.network == Network::None;
+                let bound = userns::bound_userns(self.bundle, &own.maps, network);
+                if bound.is_err() {
+                    rootfs::unbind_network(self.bundle);
+                }
+                bound?
+            }
+            None if helped => Some(rootfs::bound_network(self.bundle)?),
+            None => None,
+        };
+        let Some(netns) = netns.filter(|_| helped) else {
             return Ok(None);
-        }
-        let netns = rootfs::bound_network(self.bundle)?;
+        };
         let connected = self.uplink(&netns);
         if connected.is_err() {
             if let Some(bridging) = self.bridging {

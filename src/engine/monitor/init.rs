@@ -19,6 +19,16 @@ pub fn host_path(runroot: &Path) -> PathBuf {
         .join(format!("coracle-init-{}", &digest[..16]))
 }
 
+/// Where it is kept for a container: the run root, shared; a container with a
+/// user namespace of its own keeps a copy in its directory, as its root may
+/// not be one who can reach the run root (`--userns=auto`).
+pub fn home<'a>(runroot: &'a Path, container_dir: &'a Path, own_userns: bool) -> &'a Path {
+    match own_userns {
+        true => container_dir,
+        false => runroot,
+    }
+}
+
 /// Writes it to `host_path` unless it is there already. Concurrent runs each write
 /// a file of their own and rename it into place, so no one sees half a file.
 pub fn install(runroot: &Path) -> std::io::Result<PathBuf> {

@@ -27,6 +27,7 @@ pub(crate) mod rootfs;
 pub mod socket;
 mod supervisor;
 pub mod tty;
+mod userns;
 pub(crate) mod wait;
 
 use crate::engine::context::{Context, ContextError};
@@ -64,6 +65,8 @@ pub enum MonitorError {
     Net(#[from] crate::engine::net::NetError),
     #[error(transparent)]
     Holder(#[from] crate::engine::net::holder::HolderError),
+    #[error(transparent)]
+    Link(#[from] crate::engine::net::link::LinkError),
     #[error(transparent)]
     Networks(#[from] crate::engine::networks::NetworksError),
     #[error(transparent)]
@@ -341,6 +344,7 @@ impl Kinded for MonitorError {
             MonitorError::Context(e) => e.kind(),
             MonitorError::Store(e) => e.kind(),
             MonitorError::Net(e) => e.kind(),
+            MonitorError::Link(e) => e.kind(),
             MonitorError::Holder(e) => e.kind(),
             MonitorError::Networks(e) => e.kind(),
             MonitorError::Volumes(e) => e.kind(),

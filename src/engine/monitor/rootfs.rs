@@ -3,7 +3,7 @@
 //! Both are entered before libcontainer runs, so the container inherits them.
 
 use super::MonitorError;
-use crate::engine::runtime::spec::NETNS_FILE;
+use crate::engine::runtime::spec::{NETNS_FILE, USERNS_FILE};
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 use nix::sched::{unshare, CloneFlags};
 use std::path::{Path, PathBuf};
@@ -48,16 +48,33 @@ pub fn merged(dir: &Path) -> PathBuf {
     dir.join("merged")
 }
 
+/// Whether the container's rootfs is mounted already (by `coracle mount`, and
+/// seen here as a copy of the mounts of the namespace we came from): `merged`
+/// is then the root of another file system than the container's directory.
+pub fn is_mounted(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let dev = |p: &Path| std::fs::symlink_metadata(p).map(|m| m.dev()).ok();
+    match (dev(dir), dev(&merged(dir))) {
+        (Some(outer), Some(inner)) => outer != inner,
+        _ => false,
+    }
+}
+
 /// The container's rootfs: its layers under its upper dir, at `merged`.
 /// `throwaway` (a `--rm` container) mounts it `volatile`, as Podman does: its
 /// writes are never synced, so unmounting it does not wait for a sync of the
-/// whole file system (over 100 ms on a busy disk).
+/// whole file system (over 100 ms on a busy disk). A rootfs mounted already is
+/// used as it is: a second overlay on the same upper dir would not see the
+/// first one's writes.
 pub fn mount_overlay(
     dir: &Path,
     layers: &[PathBuf],
     throwaway: bool,
 ) -> Result<PathBuf, MonitorError> {
     let merged = merged(dir);
+    if is_mounted(dir) {
+        return Ok(merged);
+    }
     // Overlay refuses a lower dir named twice (ELOOP). Layers are kept by
     // content, so a layer that comes again (two build steps that changed the
     // same nothing) is the same directory; its topmost place shadows every lower
@@ -128,9 +145,11 @@ pub fn bound_network(dir: &Path) -> Result<PathBuf, MonitorError> {
     }
 }
 
-/// Lets the namespace `bound_network` made go (once nothing is in it).
+/// Lets the namespaces `bound_network` and `bound_userns` made go (once nothing
+/// is in them).
 pub fn unbind_network(dir: &Path) {
     let _ = umount2(&dir.join(NETNS_FILE), MntFlags::MNT_DETACH);
+    let _ = umount2(&dir.join(USERNS_FILE), MntFlags::MNT_DETACH);
 }
 
 /// A new network namespace holding only loopback, brought up as Docker's `none` has it.

@@ -62,7 +62,9 @@ impl Supervisor<'_> {
         }
         let config = self.config;
         match &config.network {
-            Network::None => rootfs::isolated_network()?,
+            // A container with a user namespace of its own gets its network
+            // namespace made in that (monitor/userns.rs).
+            Network::None if config.userns.is_none() => rootfs::isolated_network()?,
             Network::Container(_) | Network::Ns(_) => {
                 super::network::join(self.store()?, &config.network)?
             }
@@ -134,7 +136,9 @@ impl Supervisor<'_> {
             },
         )?;
         if self.config.init {
-            super::init::install(&self.ctx.runroot).map_err(setup("install coracle's init"))?;
+            let home =
+                super::init::home(&self.ctx.runroot, &self.dir, self.config.userns.is_some());
+            super::init::install(home).map_err(setup("install coracle's init"))?;
         }
         std::fs::create_dir_all(self.state_root())
             .map_err(setup("create the runtime state dir"))?;

@@ -1,8 +1,12 @@
-//! The network a container gets when `--network` is not given: pasta when it
-//! runs here, else slirp4netns, as Podman chooses. Probed once and remembered in
-//! the run root (a tmpfs: gone at reboot, when packages may have changed).
+//! The network a container gets when `--network` is not given. As root, the
+//! default bridge (`podman`), as Podman and Docker give root: an address of its
+//! own on a bridge shared with the other containers, out through the kernel's
+//! NAT. Rootless, pasta when it runs here, else slirp4netns, as Podman
+//! chooses: probed once and remembered in the run root (a tmpfs: gone at
+//! reboot, when packages may have changed).
 
-use super::{NetError, Network};
+use super::network::DEFAULT_NAME;
+use super::{Attachment, NetError, Network};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -10,7 +14,14 @@ use std::process::{Command, Stdio};
 const CHOICE_FILE: &str = "network-default";
 
 /// The default network mode for containers on this host.
-pub fn default_network(runroot: &Path) -> Result<Network, NetError> {
+pub fn default_network(runroot: &Path, rootless: bool) -> Result<Network, NetError> {
+    if !rootless {
+        return Ok(Network::Bridge(vec![Attachment {
+            network: DEFAULT_NAME.to_owned(),
+            aliases: Vec::new(),
+            ip: None,
+        }]));
+    }
     let file = runroot.join(CHOICE_FILE);
     if let Some(known) = std::fs::read_to_string(&file)
         .ok()

@@ -99,6 +99,8 @@ fn connect_live(
             aliases: joining.aliases.clone(),
             ip: joining.ip,
         }],
+        // Whether it gets a route is what its monitor asked for at attach.
+        route: false,
     };
     let endpoints = link.add_networks(request, netns.as_fd())?;
     endpoints.into_iter().next().ok_or_else(|| {

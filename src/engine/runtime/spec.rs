@@ -4,8 +4,7 @@ use super::ulimit::{self, Ulimit};
 use super::user::ResolvedUser;
 use super::RuntimeError;
 use crate::engine::net::Network;
-use crate::engine::volumes::Mount;
-use oci_spec::runtime::Spec;
+use oci_spec::runtime::{Mount, Spec};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -39,7 +38,15 @@ pub struct SpecInput {
     /// coracle's init on the host (`--init`): mounted at `INIT_PATH` to run `argv`.
     pub init: Option<PathBuf>,
     /// The user's mounts, parents first, after the default ones.
-    pub mounts: Vec<Mount>,
+    pub mounts: Vec<crate::engine::volumes::Mount>,
+    /// A user namespace of its own (`--userns`), made by the monitor and bound at
+    /// `USERNS_FILE` beside the rootfs, with its network namespace at `NETNS_FILE`.
+    pub userns: bool,
+    /// More files of `userdata` bound over the image's in /etc (keep-id's
+    /// `passwd` and `group`).
+    pub etc_files: Vec<&'static str>,
+    /// Mounts made ready by the caller, after all others.
+    pub extra_mounts: Vec<Mount>,
 }
 
 /// Where the stop signal is kept (the OCI image spec's name for it).
@@ -78,6 +85,9 @@ const READ_ONLY: [&str; 6] = [
 /// container's directory.
 pub const NETNS_FILE: &str = "netns";
 
+/// Where the monitor binds a container's own user namespace, in its directory.
+pub const USERNS_FILE: &str = "userns";
+
 pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     let caps = &input.capabilities;
     // A non-root user keeps the bounding set but starts with nothing effective, as
@@ -93,7 +103,17 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     // inherited; `host` has none. A helper's is made by the monitor too, bound
     // at NETNS_FILE beside the rootfs, while the monitor stays in the host's to
     // run the helper there.
+    // A container with a user namespace of its own joins it, made by the monitor
+    // with the mappings written; and a network namespace made in it (one the
+    // monitor's namespace owns could not be joined from there, nor sysfs mounted).
+    if input.userns {
+        namespaces.push(json!({"type": "user", "path": input.rootfs.with_file_name(USERNS_FILE)}));
+    }
     match &input.network {
+        Network::None if input.userns => {
+            namespaces
+                .push(json!({"type": "network", "path": input.rootfs.with_file_name(NETNS_FILE)}));
+        }
         Network::Pasta(_) | Network::Slirp4netns(_) | Network::Bridge(_) => {
             namespaces
                 .push(json!({"type": "network", "path": input.rootfs.with_file_name(NETNS_FILE)}));
@@ -196,7 +216,8 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
             "options": ["nosuid", "noexec", "nodev"]}),
         sys,
     ];
-    for file in ["hosts", "hostname", "resolv.conf"] {
+    let files = ["hosts", "hostname", "resolv.conf"];
+    for file in files.iter().chain(&input.etc_files) {
         mounts.push(json!({
             "destination": format!("/etc/{file}"),
             "type": "bind",
@@ -210,7 +231,8 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
             "options": ["bind", "ro", "rprivate"]}),
         );
     }
-    mounts.extend(input.mounts.iter().map(Mount::spec));
+    mounts.extend(input.mounts.iter().map(crate::engine::volumes::Mount::spec));
+    mounts.extend(input.extra_mounts.iter().map(|m| json!(m)));
     mounts
 }
 
@@ -245,6 +267,9 @@ mod tests {
             tty_gid: Some(5),
             init: None,
             mounts: vec![],
+            userns: false,
+            etc_files: vec![],
+            extra_mounts: vec![],
         }
     }
 
@@ -385,6 +410,22 @@ mod tests {
         assert_eq!(mount["source"], "/run/x/init/coracle-init-0123");
         assert!(mount["options"].as_array().unwrap().contains(&json!("ro")));
         assert_eq!(as_json(&input())["process"]["args"], json!(["sh"]));
+    }
+
+    #[test]
+    fn an_own_user_namespace_is_joined_with_its_network() {
+        let mut i = input();
+        i.userns = true;
+        i.etc_files = vec!["passwd"];
+        let spec = as_json(&i);
+        let ns = spec["linux"]["namespaces"].as_array().unwrap();
+        assert!(ns.contains(&json!({"type": "user", "path": "/r/userns"})));
+        assert!(ns.contains(&json!({"type": "network", "path": "/r/netns"})));
+        assert!(spec["mounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["destination"] == "/etc/passwd" && m["source"] == "/r/userdata/passwd"));
     }
 
     #[test]

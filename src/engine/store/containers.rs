@@ -270,6 +270,9 @@ impl Store {
     /// record without a directory, which removing again finishes.
     pub fn remove_container(&self, id: &str) -> Result<(), StoreError> {
         let dir = self.container_dir(id);
+        // A rootfs `coracle mount` left mounted goes first, or removing the
+        // directory would delete the image's files through it (as whiteouts).
+        let _ = nix::mount::umount2(&dir.join("merged"), nix::mount::MntFlags::MNT_DETACH);
         match std::fs::remove_dir_all(&dir) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

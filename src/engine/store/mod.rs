@@ -9,6 +9,7 @@
 //! locks/<hex>.lock     held while a layer is being fetched
 //! containers/<id>/     a container: overlay upper/work, bundle, userdata
 //! volumes/<name>/_data a volume's files (Podman's layout)
+//! cache-mounts/<hash>  RUN --mount=type=cache directories, by cache id
 //! tmp/                 work in progress; each entry has a .lock its creator holds
 //! ```
 //! Nothing is ever written under its final name until it is complete, so whatever
@@ -21,6 +22,7 @@ mod db;
 pub mod images;
 pub mod layers;
 pub mod lock;
+mod mount_cache;
 pub mod networks;
 mod tmp;
 pub mod unpack;

@@ -1,18 +1,18 @@
 //! Id mappings: /etc/subuid and /etc/subgid, and /proc/self/{uid,gid}_map.
 
 use super::UsernsError;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// One line of a uid_map: `container_id host_id size`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdMap {
     pub container_id: u32,
     pub host_id: u32,
     pub size: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mappings {
     pub uids: Vec<IdMap>,
     pub gids: Vec<IdMap>,
@@ -84,7 +84,7 @@ fn read_subids(path: &Path, uid: u32, name: Option<&str>) -> Result<Vec<(u32, u3
 }
 
 /// Lines are `user:start:count`, where user is a name or a numeric uid.
-fn parse_subids(text: &str, uid: u32, name: Option<&str>) -> Vec<(u32, u32)> {
+pub(super) fn parse_subids(text: &str, uid: u32, name: Option<&str>) -> Vec<(u32, u32)> {
     let uid = uid.to_string();
     text.lines()
         .filter_map(|line| {

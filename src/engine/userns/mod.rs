@@ -4,11 +4,17 @@
 //! uid 0 and its subordinate ids are mapped above it, the same mapping every time, so
 //! files unpacked by one command are owned correctly for the next.
 
+pub mod container;
 mod enter;
 mod idmap;
+mod mode;
+pub mod passwd;
+pub mod unshare;
 
+pub use container::ContainerUserns;
 pub use enter::enter;
 pub use idmap::{IdMap, Mappings};
+pub use mode::UsernsMode;
 
 use crate::engine::error::{ErrorKind, Kinded};
 use std::path::PathBuf;
@@ -31,6 +37,34 @@ pub enum UsernsError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A bad `--userns` value.
+    #[error("{0}")]
+    Mode(String),
+    #[error("keep-id is only supported in rootless mode")]
+    KeepIdRootful,
+    #[error("not enough unused ids for a user namespace of {size}: remove containers run with --userns=auto, or ask for fewer with --userns=auto:size=N")]
+    Exhausted { size: u32 },
+    /// The runtime starts the container's process as root inside, which must
+    /// then be one of the caller's subordinate ids.
+    #[error("--userns={mode} needs subordinate ids for this user in /etc/subuid and /etc/subgid (add them with usermod --add-subuids 100000-165535 --add-subgids 100000-165535 USER)")]
+    NoSubordinateIds { mode: &'static str },
+    #[error("please use unshare with rootless")]
+    UnshareRootful,
+    /// Not the error's source: its words are Podman's, said once.
+    #[error("exec: {command:?}: {}", exec_reason(cause))]
+    Exec {
+        command: String,
+        cause: std::io::Error,
+    },
+}
+
+/// Podman's words for a command that cannot be run.
+fn exec_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "executable file not found in $PATH".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
 }
 
 /// How this process relates to user namespaces.
@@ -81,7 +115,29 @@ impl Kinded for UsernsError {
             UsernsError::Unshare(_)
             | UsernsError::ToolMissing { .. }
             | UsernsError::ToolFailed { .. } => ErrorKind::NotPermitted,
-            UsernsError::Setup { .. } | UsernsError::Read { .. } => ErrorKind::Internal,
+            UsernsError::Mode(_) | UsernsError::KeepIdRootful | UsernsError::UnshareRootful => {
+                ErrorKind::Invalid
+            }
+            UsernsError::Exhausted { .. } => ErrorKind::Conflict,
+            UsernsError::NoSubordinateIds { .. } => ErrorKind::NotPermitted,
+            UsernsError::Exec { cause, .. } if cause.kind() == std::io::ErrorKind::NotFound => {
+                ErrorKind::NotFound
+            }
+            UsernsError::Setup { .. } | UsernsError::Read { .. } | UsernsError::Exec { .. } => {
+                ErrorKind::Internal
+            }
+        }
+    }
+
+    /// A command `unshare` could not run exits as a shell's would: 127 when it
+    /// is not there, 126 when it cannot be run.
+    fn command_code(&self) -> Option<i32> {
+        match self {
+            UsernsError::Exec { cause, .. } => Some(match cause.kind() {
+                std::io::ErrorKind::NotFound => 127,
+                _ => 126,
+            }),
+            _ => None,
         }
     }
 }

@@ -9,10 +9,11 @@
 use super::directory::Directory;
 use super::ipam::{IpamError, Lease, Pool};
 use super::protocol::{AttachRequest, Endpoint, Failure, Join};
+use super::uplink::WayOut;
 use crate::engine::net::link::{self, LinkError, Netlink};
 use crate::engine::net::network::NetworkConfig;
 use ipnet::IpNet;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::Arc;
@@ -33,6 +34,12 @@ struct Made {
 
 pub struct Plumbing {
     netlink: Netlink,
+    /// Closed without pasta or nft: each container on an open network then has
+    /// a pasta of its own.
+    way_out: WayOut,
+    /// Owners that asked for a default route through the way out and have none
+    /// yet (their first network may be internal, and a connect may bring one).
+    unrouted: HashSet<u64>,
     /// Bridges made so far, by network name: their index.
     bridges: HashMap<String, u32>,
     pool: Pool,
@@ -47,9 +54,11 @@ pub struct Plumbing {
 }
 
 impl Plumbing {
-    pub fn new(netlink: Netlink) -> Plumbing {
+    pub fn new(netlink: Netlink, way_out: WayOut) -> Plumbing {
         Plumbing {
             netlink,
+            way_out,
+            unrouted: HashSet::new(),
             bridges: HashMap::new(),
             pool: Pool::default(),
             directory: Arc::default(),
@@ -67,7 +76,12 @@ impl Plumbing {
         request: &AttachRequest,
         netns: OwnedFd,
     ) -> Result<Vec<Endpoint>, Refusal> {
-        let endpoints = self.add(owner, request, netns)?;
+        if request.route && self.way_out.open().is_some() {
+            self.unrouted.insert(owner);
+        }
+        let endpoints = self.add(owner, request, netns).inspect_err(|_| {
+            self.unrouted.remove(&owner);
+        })?;
         self.owners.insert(request.container.clone(), owner);
         Ok(endpoints)
     }
@@ -122,6 +136,7 @@ impl Plumbing {
     pub fn detach(&mut self, owner: u64) {
         self.directory.remove_owner(owner);
         self.owners.retain(|_, o| *o != owner);
+        self.unrouted.remove(&owner);
         let made = self.made.remove(&owner).unwrap_or_default();
         self.undo(made);
     }
@@ -171,8 +186,36 @@ impl Plumbing {
                     .add(owner, &join.config.name, &names, endpoint.ip);
             }
         }
+        if let Err(refusal) = self.route(owner, request, &endpoints, &inside) {
+            self.undo(mine);
+            return Err(refusal);
+        }
         self.made.entry(owner).or_default().extend(mine);
         Ok(endpoints)
+    }
+
+    /// Gives an owner that wants one a default route through the first open
+    /// network of `endpoints`, the way out's.
+    fn route(
+        &mut self,
+        owner: u64,
+        request: &AttachRequest,
+        endpoints: &[Endpoint],
+        inside: &Netlink,
+    ) -> Result<(), Refusal> {
+        if !self.unrouted.contains(&owner) {
+            return Ok(());
+        }
+        let open = request
+            .networks
+            .iter()
+            .zip(endpoints)
+            .find(|(join, _)| !join.config.internal);
+        if let Some(gateway) = open.and_then(|(_, endpoint)| endpoint.gateway) {
+            inside.add_default_route(gateway).map_err(internal)?;
+            self.unrouted.remove(&owner);
+        }
+        Ok(())
     }
 
     fn join(
@@ -226,6 +269,16 @@ impl Plumbing {
             .netlink
             .ensure_bridge(&config.interface, &addresses, config.mtu())
             .map_err(internal)?;
+        if let Some(firewall) = self.way_out.open() {
+            firewall
+                .add(&config.interface, config.internal)
+                .map_err(|e| {
+                    (
+                        Failure::Internal,
+                        format!("cannot set up network {}: {e}", config.name),
+                    )
+                })?;
+        }
         self.bridges.insert(config.name.clone(), index);
         if config.dns_enabled {
             self.new_dns.push(config.clone());
@@ -251,8 +304,8 @@ fn next_interface(taken: &[String]) -> String {
         .expect("a free number")
 }
 
-/// The container's end: its address, up; returns its MAC address. No default
-/// route: the container's way out is its own pasta.
+/// The container's end: its address, up; returns its MAC address. The default
+/// route comes once all its networks are on (`Plumbing::route`).
 fn configure(inside: &Netlink, interface: &str, lease: &Lease) -> Result<String, LinkError> {
     let address = IpNet::new(lease.ip, lease.prefix).map_err(|e| LinkError::Failed {
         action: format!("give {interface} the address {}/{}", lease.ip, lease.prefix),

@@ -5,12 +5,14 @@
 //! it can wait for it like any command, and the daemon is nobody's child.
 
 use super::attach::Plumbing;
+use super::uplink::{self, WayOut};
 use super::{paths, server, HolderError};
 use crate::engine::context::Context;
 use crate::engine::net::dns::{self, Upstream};
 use crate::engine::net::link::Netlink;
 use crate::engine::store::lock::Lock;
-use nix::unistd::{fork, pipe, ForkResult};
+use nix::fcntl::OFlag;
+use nix::unistd::{fork, pipe2, ForkResult};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixListener;
 use std::path::Path;
@@ -29,7 +31,9 @@ pub fn run(ctx: &Context) -> Result<(), HolderError> {
         what: "start the network holder",
         source: e.into(),
     };
-    let (ready_r, ready_w) = pipe().map_err(fork_failed)?;
+    // Close-on-exec, so that the uplink's pasta does not keep it open and the
+    // starter waiting for its end with it.
+    let (ready_r, ready_w) = pipe2(OFlag::O_CLOEXEC).map_err(fork_failed)?;
     // SAFETY: `coracle holder` has one thread: it forks before doing anything.
     match unsafe { fork() }.map_err(fork_failed)? {
         ForkResult::Parent { .. } => {
@@ -64,8 +68,8 @@ pub fn run(ctx: &Context) -> Result<(), HolderError> {
 /// can go.
 fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), HolderError> {
     let _ = nix::unistd::setsid();
-    detach_stdio(&ctx.runroot);
     std::fs::create_dir_all(&ctx.runroot).map_err(io("create the runroot"))?;
+    detach_stdio(&ctx.runroot);
     let Some(_lock) = sole_holder(&ctx.runroot)? else {
         // Another command's holder came first and serves: the caller finds it.
         if let Some(mut ready) = ready.take() {
@@ -81,9 +85,17 @@ fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), Holder
         .map_err(io("make the DNS forwarder's sockets"))?;
     ctx.inside()
         .map_err(|e| HolderError::Start(e.to_string()))?;
+    let launcher = uplink::launch(&ctx.runroot)
+        .inspect_err(|e| log::warn!("no shared way out for the networks: {e}"))
+        .ok();
     nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET)
         .map_err(|e| io("make the bridges' network namespace")(e.into()))?;
     let netlink = Netlink::open().map_err(|e| HolderError::Start(e.to_string()))?;
+    let uplink = launcher.and_then(|l| {
+        l.start()
+            .inspect_err(|e| log::warn!("no shared way out for the networks: {e}"))
+            .ok()
+    });
     let socket = paths::socket(&ctx.runroot);
     let _ = std::fs::remove_file(&socket);
     let listener = UnixListener::bind(&socket).map_err(io("listen on the holder's socket"))?;
@@ -100,10 +112,13 @@ fn daemon(ctx: &Context, ready: &mut Option<std::fs::File>) -> Result<(), Holder
             .map_err(io("listen on the holder's socket"))?;
         let upstream =
             Upstream::new(nameservers, sockets).map_err(|e| HolderError::Start(e.to_string()))?;
+        // pasta configures the namespace while the first container is made;
+        // its first attach waits for it.
+        let way_out = uplink.map_or(WayOut::Closed, WayOut::Starting);
         if let Some(mut ready) = ready.take() {
             let _ = ready.write_all(b"ready");
         }
-        server::serve(listener, Plumbing::new(netlink), upstream).await;
+        server::serve(listener, Plumbing::new(netlink, way_out), upstream).await;
         Ok::<(), HolderError>(())
     })?;
     // Gone before the lock is let go: a command that connects from now on
@@ -147,12 +162,14 @@ fn detach_stdio(runroot: &std::path::Path) {
         .create(true)
         .append(true)
         .open(paths::log(runroot));
-    if let Ok(null) = null {
+    // Whatever happens, none of the starter's descriptors stays open here: it
+    // may be waiting for their end.
+    if let Ok(null) = &null {
         let _ = nix::unistd::dup2(null.as_raw_fd(), 0);
         let _ = nix::unistd::dup2(null.as_raw_fd(), 1);
     }
-    if let Ok(log) = log {
-        let _ = nix::unistd::dup2(log.as_raw_fd(), 2);
+    if let Some(err) = log.as_ref().ok().or(null.as_ref().ok()) {
+        let _ = nix::unistd::dup2(err.as_raw_fd(), 2);
     }
 }
 

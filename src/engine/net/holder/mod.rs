@@ -14,18 +14,20 @@
 //! kernel closes its socket. When the last goes, the holder exits, and the
 //! bridges with its namespace. Nothing of it is stored.
 //!
-//! Its namespace has no way out: the containers reach the host and the world
-//! through a pasta of their own, as on the default network, and the bridges
-//! only carry traffic between containers. So no firewall or NAT is needed, and
-//! networks cannot reach each other because nothing routes between them.
+//! Its namespace's way out is one pasta of its own (uplink.rs), behind the
+//! kernel's NAT (firewall.rs), which also keeps networks from reaching each
+//! other and internal ones from going out. A container that publishes ports
+//! still gets a pasta of its own, which forwards them and is its way out.
 
 mod attach;
 pub mod client;
 mod daemon;
 mod directory;
+mod firewall;
 mod ipam;
 pub mod protocol;
 mod server;
+mod uplink;
 
 pub use client::Link;
 pub use daemon::run;

@@ -32,6 +32,10 @@ pub struct AttachRequest {
     /// The names it answers to on every network: its name and short ID.
     pub names: Vec<String>,
     pub networks: Vec<Join>,
+    /// A default route through the holder's way out, if it has one: false for
+    /// a container that brings its own pasta (to publish ports).
+    #[serde(default)]
+    pub route: bool,
 }
 
 /// The names a container answers to on every network: its name and short ID.

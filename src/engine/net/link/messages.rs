@@ -6,6 +6,9 @@ use netlink_packet_route::address::{AddressAttribute, AddressHeaderFlags, Addres
 use netlink_packet_route::link::{
     InfoData, InfoKind, InfoVeth, LinkAttribute, LinkFlags, LinkInfo, LinkMessage,
 };
+use netlink_packet_route::route::{
+    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
+};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use std::net::IpAddr;
 use std::os::fd::RawFd;
@@ -98,6 +101,35 @@ pub fn new_address(index: u32, address: IpNet) -> RouteNetlinkMessage {
         .attributes
         .push(AddressAttribute::Address(address.addr()));
     RouteNetlinkMessage::NewAddress(message)
+}
+
+/// A default route through `gateway`, in the main table, as `ip route add
+/// default via GATEWAY` makes it.
+pub fn new_default_route(gateway: IpAddr) -> RouteNetlinkMessage {
+    let mut route = RouteMessage::default();
+    route.header.address_family = family(gateway);
+    route.header.table = RouteHeader::RT_TABLE_MAIN;
+    route.header.protocol = RouteProtocol::Boot;
+    route.header.scope = RouteScope::Universe;
+    route.header.kind = RouteType::Unicast;
+    route
+        .attributes
+        .push(RouteAttribute::Gateway(RouteAddress::from(gateway)));
+    RouteNetlinkMessage::NewRoute(route)
+}
+
+/// Every IPv4 route (sent with NLM_F_DUMP).
+pub fn get_routes() -> RouteNetlinkMessage {
+    let mut route = RouteMessage::default();
+    route.header.address_family = AddressFamily::Inet;
+    RouteNetlinkMessage::GetRoute(route)
+}
+
+/// Whether a route read back is a default route of the main table.
+pub fn is_default(route: &RouteMessage) -> bool {
+    route.header.destination_prefix_length == 0
+        && route.header.table == RouteHeader::RT_TABLE_MAIN
+        && route.header.kind == RouteType::Unicast
 }
 
 /// The link's kind ("bridge", "veth", ...), if it has one (lo has none).

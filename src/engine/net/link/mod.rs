@@ -16,12 +16,13 @@ pub use names::host_veth;
 use crate::engine::error::{ErrorKind, Kinded};
 use ipnet::IpNet;
 use messages::Veth;
-use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL};
 use netlink_packet_route::link::{InfoKind, LinkMessage};
 use netlink_packet_route::RouteNetlinkMessage;
 use nix::sched::{setns, CloneFlags};
 use socket::Socket;
 use std::io;
+use std::net::IpAddr;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 #[derive(Debug, thiserror::Error)]
@@ -261,6 +262,27 @@ impl Netlink {
         let action = || format!("read the MAC address of {name}");
         messages::mac(&self.existing(name, &action)?)
             .ok_or_else(|| failed(action(), io::Error::other("it has none")))
+    }
+
+    /// Adds a default route through `gateway`, which must be on a link that
+    /// is up.
+    pub fn add_default_route(&self, gateway: IpAddr) -> Result<(), LinkError> {
+        self.socket
+            .request(messages::new_default_route(gateway), CREATE)
+            .map(drop)
+            .map_err(|e| failed(format!("add a default route via {gateway}"), e))
+    }
+
+    /// Whether the namespace has an IPv4 default route.
+    pub fn has_default_route(&self) -> Result<bool, LinkError> {
+        let routes = self
+            .socket
+            .request(messages::get_routes(), NLM_F_DUMP)
+            .map_err(|e| failed("list the routes".into(), e))?;
+        Ok(routes.iter().any(|reply| match reply {
+            RouteNetlinkMessage::NewRoute(route) => messages::is_default(route),
+            _ => false,
+        }))
     }
 
     /// Deletes the interface `name` (a veth takes its peer with it); one that

@@ -155,6 +155,12 @@ fn scenario() {
     for address in ["10.89.0.3", "10.89.0.1", "fd00:89::3", "fd00:89::1"] {
         assert!(ping(a, address), "{address} from the first container");
     }
+    let inside_b = Netlink::open_in(b.as_fd()).unwrap();
+    assert!(!inside_b.has_default_route().unwrap());
+    inside_b
+        .add_default_route("10.89.0.1".parse().unwrap())
+        .unwrap();
+    assert!(inside_b.has_default_route().unwrap());
     assert!(ping(b, "10.89.0.2"), "the first container from the second");
 
     refusals(&holder, bridge, &hosts[0], a);

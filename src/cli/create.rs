@@ -12,6 +12,7 @@ use crate::engine::oci::reference;
 use crate::engine::runtime::process;
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::ulimit::Ulimit;
+use crate::engine::volumes::parse;
 use anyhow::{bail, Context as _};
 use std::sync::Arc;
 
@@ -85,6 +86,24 @@ pub struct Args {
     /// Expose a port or range without publishing it: PORT[-PORT][/tcp|udp]
     #[arg(long, value_name = "PORT")]
     expose: Vec<String>,
+    /// Mount a host path or a volume: [SOURCE:]CONTAINER-DIR[:OPTIONS], SOURCE a
+    /// path (created when missing) or a volume's name (created when missing), none
+    /// for an anonymous volume; OPTIONS ro, rw, z, Z, U, nocopy, [r]bind,
+    /// [r]shared, [r]slave, [r]private, [no]exec, [no]suid, [no]dev
+    #[arg(short, long = "volume", value_name = "VOLUME")]
+    volume: Vec<String>,
+    /// Mount a filesystem: type=bind|volume|tmpfs|image,src=SOURCE,dst=CONTAINER-DIR[,ro][,...]
+    #[arg(long = "mount", value_name = "MOUNT")]
+    mount: Vec<String>,
+    /// Mount a tmpfs: CONTAINER-DIR[:OPTIONS] (default rw,noexec,nosuid,nodev)
+    #[arg(long, value_name = "TMPFS")]
+    tmpfs: Vec<String>,
+    /// Mount the volumes and bind mounts of another container: CONTAINER[:ro|rw]
+    #[arg(long, value_name = "CONTAINER")]
+    volumes_from: Vec<String>,
+    /// What the image's volumes become: bind (anonymous volumes), tmpfs or ignore
+    #[arg(long, default_value = "bind", value_name = "MODE")]
+    image_volume: String,
     /// Mount the container's root filesystem read-only
     #[arg(long)]
     read_only: bool,
@@ -205,6 +224,16 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         }
     }
     let labels = super::key_values(&args.label);
+    let mut mounts = Vec::new();
+    for v in &args.volume {
+        mounts.push(parse::volume_flag(v)?);
+    }
+    for m in &args.mount {
+        mounts.push(parse::mount_flag(m)?);
+    }
+    for t in &args.tmpfs {
+        mounts.push(parse::tmpfs_flag(t)?);
+    }
     let opts = CreateOptions {
         image: image.clone(),
         name: args.name.clone(),
@@ -254,6 +283,13 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .map(|e| ports::parse_expose(e))
             .collect::<Result<Vec<_>, _>>()?
             .concat(),
+        mounts,
+        volumes_from: args
+            .volumes_from
+            .iter()
+            .map(|v| parse::volumes_from_flag(v))
+            .collect::<Result<_, _>>()?,
+        image_volumes: args.image_volume.parse()?,
         userns: args.userns.as_deref().unwrap_or_default().parse()?,
     };
     opts.validate()?;

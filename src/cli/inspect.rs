@@ -1,4 +1,5 @@
-//! `coracle inspect` (and `container inspect`): containers first, then images.
+//! `coracle inspect` (and `container inspect`): containers first, then images,
+//! then volumes.
 
 use super::format::print_inspect;
 use crate::engine::interface::Engine;
@@ -11,7 +12,7 @@ pub struct Args {
     #[arg(short, long)]
     format: Option<String>,
     /// Only this kind of object
-    #[arg(long = "type", value_parser = ["container", "image"])]
+    #[arg(long = "type", value_parser = ["container", "image", "volume"])]
     kind: Option<String>,
     #[arg(required = true, value_name = "NAME|ID")]
     names: Vec<String>,
@@ -64,14 +65,21 @@ fn object(engine: &dyn Engine, name: &str, kind: Option<&str>) -> anyhow::Result
             result => return Ok(result?),
         }
     }
-    if kind != Some("container") {
+    if kind.is_none() || kind == Some("image") {
         match engine.inspect_image(name) {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             result => return Ok(result?),
         }
     }
+    if kind.is_none() || kind == Some("volume") {
+        match engine.inspect_volume(name) {
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            result => return Ok(Value::Object(super::volume::fields(&result?))),
+        }
+    }
     match kind {
         Some("container") => anyhow::bail!("no such container: {name}"),
+        Some("volume") => anyhow::bail!("no such volume: {name}"),
         Some(_) => anyhow::bail!("no such image: {name}"),
         None => anyhow::bail!("no such object: {name}"),
     }

@@ -42,6 +42,7 @@ mod table;
 mod terminal;
 mod top;
 mod unshare;
+mod volume;
 
 use crate::engine::context::{Context, ContextOptions};
 use crate::engine::diff::Target;
@@ -166,6 +167,9 @@ enum Command {
     /// Manage coracle itself
     #[command(subcommand)]
     System(system::SystemCommand),
+    /// Manage volumes
+    #[command(subcommand)]
+    Volume(volume::VolumeCommand),
     /// Run a command in the rootless user namespace
     Unshare(unshare::Args),
     /// Show what a container or image changed in its file system
@@ -270,6 +274,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Version(args) => info::version(&engine, args),
         Command::Network(cmd) => network::exec(&engine, cmd),
         Command::System(cmd) => system::exec(&engine, cmd),
+        Command::Volume(cmd) => volume::exec(&engine, cmd),
         Command::Unshare(args) => unshare::exec(&engine, args),
         Command::Diff(args) => diff::exec(&engine, args, Target::Any),
         Command::ContainerDiff(args) => diff::exec(&engine, args, Target::Container),

@@ -9,7 +9,7 @@ pub struct Args {
     /// Kill the container first if it is running
     #[arg(short, long)]
     force: bool,
-    /// Remove the container's anonymous volumes too (it has none yet)
+    /// Remove the container's anonymous volumes too
     #[arg(short, long)]
     volumes: bool,
     #[arg(required = true, value_name = "CONTAINER")]
@@ -28,7 +28,10 @@ pub fn rename(engine: &dyn Engine, args: RenameArgs) -> anyhow::Result<()> {
 
 /// Podman's codes: 1 when a container is unknown, 2 when one is running.
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
-    let opts = RemoveOptions { force: args.force };
+    let opts = RemoveOptions {
+        force: args.force,
+        volumes: args.volumes,
+    };
     let results = engine.remove_containers(&args.containers, &opts)?;
     report(&args.containers, results)
 }

@@ -24,5 +24,6 @@ pub mod store;
 pub mod streams;
 pub mod system;
 pub mod userns;
+pub mod volumes;
 
 pub use error::{Error, ErrorKind};

@@ -10,6 +10,7 @@ use crate::engine::context::Context;
 use crate::engine::monitor::command::MonitorCommand;
 use crate::engine::net::Network;
 use crate::engine::store::{Store, StoreError, TempEntry};
+use crate::engine::volumes::plan::ImageVolumes;
 use oci_spec::runtime::Mount;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
@@ -57,6 +58,8 @@ pub fn run(
             workdir: step.workdir.clone(),
             user: step.user.clone(),
             network: step.network.clone(),
+            // A RUN step writes into its image, not into volumes (Docker's).
+            image_volumes: ImageVolumes::Ignore,
             extra_mounts: step.mounts.clone(),
             ..Default::default()
         },

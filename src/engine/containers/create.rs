@@ -22,6 +22,9 @@ use crate::engine::runtime::{caps, seccomp, signal, user, RuntimeError};
 use crate::engine::store::containers::{ContainerRecord, RunState};
 use crate::engine::store::{Store, StoreError};
 use crate::engine::userns::{Mappings, UsernsMode};
+use crate::engine::volumes::parse::{check_targets, VolumesFrom};
+use crate::engine::volumes::plan::{self, ImageVolumes, PlanInput, Planned};
+use crate::engine::volumes::MountRequest;
 
 use std::path::{Path, PathBuf};
 
@@ -73,6 +76,11 @@ pub struct CreateOptions {
     pub publish_all: bool,
     /// `--expose`.
     pub expose: Vec<Exposed>,
+    /// `-v`, `--mount`, `--tmpfs`, each checked on its own.
+    pub mounts: Vec<MountRequest>,
+    pub volumes_from: Vec<VolumesFrom>,
+    /// What becomes of the image's VOLUMEs (`--image-volume`).
+    pub image_volumes: ImageVolumes,
     /// `--userns`.
     pub userns: UsernsMode,
     /// Mounts the caller made ready, in OCI form, mounted after all others (a
@@ -122,6 +130,8 @@ impl CreateOptions {
             }
             _ => {}
         }
+        check_targets(self.mounts.iter().map(|m| m.destination.as_str()))
+            .map_err(|e| RuntimeError::Invalid(e.to_string()))?;
         // A network namespace another user namespace owns cannot be joined from
         // the container's own.
         if self.userns.is_private() {
@@ -231,6 +241,7 @@ pub fn create(
     exposed.extend(ports.iter().map(|p| p.private()));
     exposed.sort();
     exposed.dedup();
+    let mounted = plan_mounts(store, opts, &config, (resolved.uid, resolved.gid))?;
     let dir = store.container_dir(&id);
     let tty_gid = match &planned.userns {
         Some(own) => own.maps_gid(5),
@@ -242,6 +253,7 @@ pub fn create(
     }
     .then_some(5);
     let spec = spec::generate(&SpecInput {
+        mounts: mounted.mounts.clone(),
         argv: argv.clone(),
         env,
         cwd: cwd.clone(),
@@ -266,7 +278,8 @@ pub fn create(
         userns: planned.userns.is_some(),
         etc_files: planned.etc.iter().map(|(file, _)| *file).collect(),
         extra_mounts: opts.extra_mounts.clone(),
-    })?;
+    })
+    .inspect_err(|_| mounted.undo(store))?;
     // A container with ids of its own runs on a copy of the layers owned as it
     // sees them (mapped.rs), made once the directory is there.
     let lowers = match &planned.userns {
@@ -294,20 +307,31 @@ pub fn create(
         cap_drop: opts.cap_drop.clone(),
         ports,
         exposed,
+        mounts: mounted.mounts.clone(),
         userns: planned.userns,
     };
+    let config = serde_json::to_string(&monitor_config);
     let mut record = ContainerRecord {
         id: id.clone(),
         name,
         image_id,
         image_name: opts.image.clone(),
         created: chrono::Utc::now().timestamp(),
-        config: serde_json::to_string(&monitor_config)
-            .map_err(|e| RuntimeError::Spec(e.to_string()))?,
+        config: config.map_err(|e| RuntimeError::Spec(e.to_string()))?,
         state: RunState::created(),
         stop_requested: false,
     };
-    add_record(store, &mut record, opts.name.is_none())?;
+    let added = add_record(store, &mut record, opts.name.is_none()).and_then(|()| {
+        let used = store.add_container_volumes(&id, &mounted.volumes);
+        used.map_err(|e| {
+            let _ = store.remove_container(&id);
+            e.into()
+        })
+    });
+    if let Err(e) = added {
+        mounted.undo(store);
+        return Err(e);
+    }
     let written = name_files(
         store,
         &network,
@@ -326,9 +350,43 @@ pub fn create(
     drop(planned.lock);
     if let Err(e) = written {
         let _ = store.remove_container(&id);
+        mounted.undo(store);
         return Err(e);
     }
     Ok(id)
+}
+
+/// The container's mounts: its flags', those of the containers it takes
+/// volumes from, and its image's VOLUMEs; volumes and `-v` sources made.
+fn plan_mounts(
+    store: &Store,
+    opts: &CreateOptions,
+    image_config: &serde_json::Value,
+    user: (u32, u32),
+) -> Result<Planned, ContainersError> {
+    let volumes_from = opts
+        .volumes_from
+        .iter()
+        .map(|from| {
+            let record = super::lookup::lookup(store, &from.container)?;
+            Ok((from.clone(), ContainerConfig::of(&record)?.mounts))
+        })
+        .collect::<Result<Vec<_>, ContainersError>>()?;
+    let image_volumes: Vec<String> = image_config
+        .pointer("/config/Volumes")
+        .and_then(serde_json::Value::as_object)
+        .map(|v| v.keys().cloned().collect())
+        .unwrap_or_default();
+    Ok(plan::plan(
+        store,
+        &PlanInput {
+            requests: &opts.mounts,
+            volumes_from: &volumes_from,
+            image_volumes: &image_volumes,
+            image_mode: opts.image_volumes,
+            user,
+        },
+    )?)
 }
 
 /// The container's /etc/hosts and /etc/resolv.conf. With `container:X` they are

@@ -10,6 +10,7 @@ use crate::engine::networks;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::networks::Endpoint;
 use crate::engine::store::Store;
+use crate::engine::volumes::{Mount, MountKind};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
@@ -74,6 +75,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "Init": config.init,
             "LogConfig": { "Type": "json-file", "Config": {} },
             "PortBindings": ports::port_bindings(&config.ports),
+            "Tmpfs": tmpfs(&config.mounts),
             "UsernsMode": config.userns.as_ref().map(|u| u.mode.to_string()).unwrap_or_default(),
         },
         "GraphDriver": {
@@ -84,7 +86,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
                 "LowerDir": config.layers.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(":"),
             },
         },
-        "Mounts": [],
+        "Mounts": config.mounts.iter().filter_map(Mount::inspect).collect::<Vec<_>>(),
         "Config": {
             "Hostname": spec["hostname"],
             "User": config.user,
@@ -198,4 +200,17 @@ fn state(record: &ContainerRecord) -> Value {
 
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
+/// Podman's `HostConfig.Tmpfs`: each `--tmpfs` target and its options.
+fn tmpfs(mounts: &[Mount]) -> serde_json::Map<String, Value> {
+    mounts
+        .iter()
+        .filter(|m| m.kind == MountKind::Tmpfs)
+        .map(|m| {
+            let mut options = vec![if m.read_only { "ro" } else { "rw" }.to_owned()];
+            options.extend(m.options.iter().cloned());
+            (m.destination.clone(), Value::from(options.join(",")))
+        })
+        .collect()
 }

@@ -55,6 +55,8 @@ pub enum ContainersError {
     #[error(transparent)]
     Networks(#[from] NetworksError),
     #[error(transparent)]
+    Volumes(#[from] crate::engine::volumes::VolumesError),
+    #[error(transparent)]
     Userns(#[from] crate::engine::userns::UsernsError),
     #[error("no such container: {0}")]
     NotFound(String),
@@ -117,6 +119,7 @@ impl Kinded for ContainersError {
             ContainersError::Runtime(e) => e.kind(),
             ContainersError::Net(e) => e.kind(),
             ContainersError::Networks(e) => e.kind(),
+            ContainersError::Volumes(e) => e.kind(),
             ContainersError::Userns(e) => e.kind(),
             ContainersError::NotFound(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,

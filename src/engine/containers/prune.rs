@@ -32,7 +32,7 @@ pub fn prune(inside: Inside, store: &Store, filters: &[String]) -> Result<Pruned
         }
         let size = list::upper_size(store, &record.id);
         // Removed meanwhile by someone else, or started: not ours to count.
-        if remove::remove(inside, store, &record.id, false).is_ok() {
+        if remove::remove(inside, store, &record.id, Default::default()).is_ok() {
             pruned.removed.push(record.id);
             pruned.reclaimed += size;
         }

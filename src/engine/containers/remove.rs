@@ -9,6 +9,9 @@ pub struct RemoveOptions {
     /// Kill a running container first (`-f`), and remove whatever its record
     /// says.
     pub force: bool,
+    /// Remove its anonymous volumes too (`-v`) when no other container uses
+    /// them.
+    pub volumes: bool,
 }
 
 /// The full ID of the container called or identified by `input`.
@@ -36,19 +39,22 @@ pub fn remove(
     _inside: Inside,
     store: &Store,
     input: &str,
-    force: bool,
+    opts: RemoveOptions,
 ) -> Result<String, ContainersError> {
     let id = resolve(store, input)?;
     let record = store
         .container(&id)?
         .ok_or_else(|| ContainersError::NotFound(input.to_owned()))?;
     let record = super::state::refresh(store, record)?;
-    if record.state.status.has_monitor() && !force {
+    if record.state.status.has_monitor() && !opts.force {
         return Err(ContainersError::Conflict(format!(
             "container {input} is running: stop it first, or use --force"
         )));
     }
-    store.remove_container(&id)?;
+    match opts.volumes {
+        true => crate::engine::volumes::remove::container_and_anonymous(store, &id)?,
+        false => store.remove_container(&id)?,
+    }
     Ok(id)
 }
 

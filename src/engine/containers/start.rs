@@ -11,6 +11,7 @@ use crate::engine::net::ports;
 use crate::engine::net::Network;
 use crate::engine::store::Store;
 use crate::engine::streams::Streams;
+use crate::engine::volumes;
 use std::io::{BufRead, BufReader};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
@@ -61,7 +62,7 @@ pub fn start(
     check_network(store, id)?;
     if let Err(e) = check_ports(store, id) {
         if opts.remove_on_failure {
-            let _ = store.remove_container(id);
+            let _ = volumes::remove::container_and_anonymous(store, id);
         }
         return Err(e);
     }

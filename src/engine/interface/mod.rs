@@ -14,6 +14,7 @@ mod networks;
 mod run;
 mod storage;
 mod system;
+mod volumes;
 
 pub use build::BuildEngine;
 pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, RunState, Status};
@@ -22,6 +23,7 @@ pub use networks::NetworkEngine;
 pub use run::RunEngine;
 pub use storage::StorageEngine;
 pub use system::SystemEngine;
+pub use volumes::VolumeEngine;
 
 pub use super::error::Error;
 
@@ -36,6 +38,7 @@ pub trait Engine:
     + NetworkEngine
     + BuildEngine
     + SystemEngine
+    + VolumeEngine
     + StorageEngine
 {
 }
@@ -47,6 +50,7 @@ impl<T> Engine for T where
         + NetworkEngine
         + BuildEngine
         + SystemEngine
+        + VolumeEngine
         + StorageEngine
 {
 }

@@ -48,7 +48,7 @@ impl ContainerEngine for LocalEngine {
         let inside = self.inside()?;
         let store = self.store()?;
         Ok(each(names, |name| {
-            remove::remove(inside, &store, name, opts.force).map(drop)
+            remove::remove(inside, &store, name, *opts).map(drop)
         }))
     }
 

@@ -10,6 +10,7 @@ mod networks;
 mod run;
 mod storage;
 mod system;
+mod volumes;
 
 use super::context::Context;
 use super::executor::Executor;

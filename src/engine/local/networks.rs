@@ -104,9 +104,13 @@ fn stop_users(store: &Store, names: &[String]) -> Result<Vec<Vec<String>>, Error
 
 /// Removes the containers (inside the user namespace); one removed meanwhile
 /// by someone else is gone as wanted.
-fn remove_all(inside: Inside, store: &Store, ids: &[String]) -> Result<(), Error> {
+pub(super) fn remove_all(inside: Inside, store: &Store, ids: &[String]) -> Result<(), Error> {
     for id in ids {
-        match remove::remove(inside, store, id, true) {
+        let force = remove::RemoveOptions {
+            force: true,
+            volumes: false,
+        };
+        match remove::remove(inside, store, id, force) {
             Ok(_) | Err(ContainersError::NotFound(_)) => {}
             Err(e) => return Err(e.into()),
         }

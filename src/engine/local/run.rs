@@ -15,6 +15,7 @@ use crate::engine::process::single_threaded;
 use crate::engine::process::Inside;
 use crate::engine::store::Store;
 use crate::engine::streams::Streams;
+use crate::engine::volumes;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -75,7 +76,7 @@ impl RunEngine for LocalEngine {
             .then(|| start::check_ports(&store, &id))
             .transpose()
         {
-            let _ = store.remove_container(&id);
+            let _ = volumes::remove::container_and_anonymous(&store, &id);
             return Err(e.into());
         }
         let foreground = monitor::Options {
@@ -99,7 +100,7 @@ impl RunEngine for LocalEngine {
             Ok(mut cmd) => cmd.exec(),
             Err(e) => e,
         };
-        let _ = store.remove_container(&id);
+        let _ = volumes::remove::container_and_anonymous(&store, &id);
         Err(MonitorError::Exec(e).into())
     }
 

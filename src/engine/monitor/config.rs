@@ -9,6 +9,7 @@ use crate::engine::net::Network;
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::StoreError;
 use crate::engine::userns::ContainerUserns;
+use crate::engine::volumes::Mount;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -55,6 +56,10 @@ pub struct ContainerConfig {
     /// The image's EXPOSE, `--expose` and the published container ports.
     #[serde(default)]
     pub exposed: Vec<Exposed>,
+    /// Binds, volumes and tmpfs mounts (`-v`, `--mount`, `--tmpfs`,
+    /// `--volumes-from`, the image's VOLUMEs), parents first.
+    #[serde(default)]
+    pub mounts: Vec<Mount>,
     /// Its own user namespace (`--userns=keep-id|auto`); none shares the monitor's.
     #[serde(default)]
     pub userns: Option<ContainerUserns>,

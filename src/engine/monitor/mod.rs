@@ -69,6 +69,8 @@ pub enum MonitorError {
     Link(#[from] crate::engine::net::link::LinkError),
     #[error(transparent)]
     Networks(#[from] crate::engine::networks::NetworksError),
+    #[error(transparent)]
+    Volumes(#[from] crate::engine::volumes::VolumesError),
     #[error("no such container: {0}")]
     NotFound(String),
     #[error("container {0} is already running")]
@@ -246,7 +248,8 @@ fn conclude(
         if let (true, Ok(code)) = (supervisor.detach && config.remove, &result) {
             store.keep_exit_code(id, *code)?;
         }
-        store.remove_container(id)?;
+        // Its anonymous volumes go with it, as with Podman's `run --rm`.
+        crate::engine::volumes::remove::container_and_anonymous(&store, id)?;
     } else if let Err(e) = &result {
         // A container that never ran stays created, with the code saying why.
         if !never_ran {
@@ -344,6 +347,7 @@ impl Kinded for MonitorError {
             MonitorError::Link(e) => e.kind(),
             MonitorError::Holder(e) => e.kind(),
             MonitorError::Networks(e) => e.kind(),
+            MonitorError::Volumes(e) => e.kind(),
             MonitorError::NotFound(_) => ErrorKind::NotFound,
             MonitorError::AlreadyRunning(_) => ErrorKind::Conflict,
             // The container's command cannot be run (126) or is not there (127).

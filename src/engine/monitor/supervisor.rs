@@ -16,6 +16,7 @@ use crate::engine::store::containers::{RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
 use crate::engine::streams::Streams;
+use crate::engine::volumes;
 use nix::unistd::Pid;
 use std::io::Write;
 use std::os::unix::net::UnixStream;
@@ -75,7 +76,8 @@ impl Supervisor<'_> {
         }
         let dir = self.dir.clone();
         let merged = rootfs::mount_overlay(&dir, &self.config.layers, self.config.remove)?;
-        let result = self.prepare(&merged).and_then(|()| {
+        let result = self.mounts_ready(&merged).and_then(|()| {
+            self.prepare(&merged)?;
             let mut hub = self.hub(&dir, caller, attach)?;
             self.run_until_done(&mut hub)
         });
@@ -111,6 +113,19 @@ impl Supervisor<'_> {
 
     fn state_root(&self) -> PathBuf {
         self.ctx.runroot.join("runtime")
+    }
+
+    /// New volumes filled from the image, `U` sources given to the user.
+    fn mounts_ready(&mut self, merged: &Path) -> Result<(), MonitorError> {
+        let config = self.config;
+        if config.mounts.is_empty() {
+            return Ok(());
+        }
+        Ok(volumes::copyup::before_start(
+            self.store()?,
+            merged,
+            &config.mounts,
+        )?)
     }
 
     fn prepare(&self, merged: &Path) -> Result<(), MonitorError> {

@@ -37,6 +37,8 @@ pub struct SpecInput {
     pub tty_gid: Option<u32>,
     /// coracle's init on the host (`--init`): mounted at `INIT_PATH` to run `argv`.
     pub init: Option<PathBuf>,
+    /// The user's mounts, parents first, after the default ones.
+    pub mounts: Vec<crate::engine::volumes::Mount>,
     /// A user namespace of its own (`--userns`), made by the monitor and bound at
     /// `USERNS_FILE` beside the rootfs, with its network namespace at `NETNS_FILE`.
     pub userns: bool,
@@ -229,6 +231,7 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
             "options": ["bind", "ro", "rprivate"]}),
         );
     }
+    mounts.extend(input.mounts.iter().map(crate::engine::volumes::Mount::spec));
     mounts.extend(input.extra_mounts.iter().map(|m| json!(m)));
     mounts
 }
@@ -263,6 +266,7 @@ mod tests {
             cgroups_path: "/coracle/x".into(),
             tty_gid: Some(5),
             init: None,
+            mounts: vec![],
             userns: false,
             etc_files: vec![],
             extra_mounts: vec![],

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// `MIGRATIONS[n]` takes a database from version n+1 to n+2; version 0 (a new file)
 /// and 1 take the first, which creates everything that existed at version 2.
-const MIGRATIONS: [&str; 4] = [SCHEMA_V2, CONTAINER_STATE, BUILD_CACHE, NETWORKS];
+const MIGRATIONS: [&str; 5] = [SCHEMA_V2, CONTAINER_STATE, BUILD_CACHE, NETWORKS, VOLUMES];
 
 const SCHEMA_V2: &str = "
 CREATE TABLE IF NOT EXISTS layers (
@@ -98,6 +98,23 @@ CREATE TABLE IF NOT EXISTS endpoints (
 );
 ";
 
+/// Named and anonymous volumes, and which containers use which: a volume a
+/// container uses cannot be deleted (the foreign key says so even to a
+/// command racing `volume rm`).
+const VOLUMES: &str = "
+CREATE TABLE IF NOT EXISTS volumes (
+    name TEXT PRIMARY KEY,
+    needs_copy_up INTEGER NOT NULL,    -- the first container to mount it copies the image's files in
+    config TEXT NOT NULL               -- the whole record, JSON
+);
+CREATE TABLE IF NOT EXISTS container_volumes (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    volume TEXT NOT NULL REFERENCES volumes(name),
+    PRIMARY KEY (container_id, volume)
+);
+CREATE INDEX IF NOT EXISTS container_volumes_by_volume ON container_volumes(volume);
+";
+
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     // Concurrent CLI processes are normal: wait for a writer rather than fail.
@@ -168,6 +185,8 @@ mod tests {
             .unwrap();
         conn.prepare("SELECT config FROM networks").unwrap();
         conn.prepare("SELECT mac FROM endpoints").unwrap();
+        conn.prepare("SELECT volume FROM container_volumes")
+            .unwrap();
         drop(conn);
         super::open(&path).unwrap();
     }

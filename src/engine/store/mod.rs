@@ -8,6 +8,7 @@
 //! layers/<hex>         one unpacked layer per diff-id: an overlay lower dir
 //! locks/<hex>.lock     held while a layer is being fetched
 //! containers/<id>/     a container: overlay upper/work, bundle, userdata
+//! volumes/<name>/_data a volume's files (Podman's layout)
 //! cache-mounts/<hash>  RUN --mount=type=cache directories, by cache id
 //! tmp/                 work in progress; each entry has a .lock its creator holds
 //! ```
@@ -25,6 +26,7 @@ mod mount_cache;
 pub mod networks;
 mod tmp;
 pub mod unpack;
+pub mod volumes;
 
 use crate::engine::error::{ErrorKind, Kinded};
 use lock::{Kind, Lock};

@@ -149,10 +149,19 @@ fn image_usage(
     Ok(usage)
 }
 
-/// The volumes and who uses them. coracle keeps no volumes yet: there are none
-/// to count.
-fn volumes(_store: &Store) -> Result<Vec<VolumeUsage>, DiskUsageError> {
-    Ok(Vec::new())
+/// The volumes, who uses them, and what their files take.
+fn volumes(store: &Store) -> Result<Vec<VolumeUsage>, DiskUsageError> {
+    store
+        .volumes()?
+        .into_iter()
+        .map(|v| {
+            Ok(VolumeUsage {
+                containers: store.volume_users(&v.name)?,
+                size: store.volume_size(&v.name),
+                name: v.name,
+            })
+        })
+        .collect()
 }
 
 impl Kinded for DiskUsageError {

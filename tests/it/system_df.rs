@@ -1,4 +1,5 @@
-//! system df: the space images and containers take, as Podman's table and json.
+//! system df: the space images, containers and volumes take, as Podman's table
+//! and json.
 
 use crate::build::inspect;
 use crate::common::*;
@@ -19,14 +20,17 @@ fn system_df_totals_the_images_and_containers_present() {
     let (c, image) = with_busybox();
     let unused = anon_ref("multilayer:latest");
     pull(&c, &unused).success();
+    c.run(["volume", "create", "spare"]).success();
     c.run([
         "run",
         "--name",
         "writer",
+        "-v",
+        "kept:/data",
         &image,
         "sh",
         "-c",
-        "head -c 5000 /dev/zero > /blob",
+        "head -c 5000 /dev/zero > /blob; head -c 3000 /dev/zero > /data/v",
     ])
     .success();
     c.run(["create", "--name", "idle", &image, "true"])
@@ -45,7 +49,10 @@ fn system_df_totals_the_images_and_containers_present() {
     let written = containers["RawSize"].as_u64().unwrap();
     assert!((5000..6000).contains(&written), "{rows}");
     assert_eq!(containers["RawReclaimable"], written, "{rows}");
-    assert_eq!(summary(&rows, "Local Volumes")["Total"], 0, "{rows}");
+    let volumes = summary(&rows, "Local Volumes");
+    assert_eq!(volumes["Total"], 2, "{rows}");
+    assert_eq!(volumes["Active"], 1, "{rows}");
+    assert_eq!(volumes["RawSize"], 3000, "{rows}");
 
     let out = c.run(["system", "df"]);
     let lines = out.success().stdout_lines();

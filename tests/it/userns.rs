@@ -1,5 +1,6 @@
 //! --userns (host, keep-id, auto) and `coracle unshare`, rootless and rootful.
 
+use crate::build::give_to_user;
 use crate::common::*;
 use coracle_testkit::Coracle;
 use std::os::unix::fs::MetadataExt;
@@ -26,6 +27,21 @@ fn userns_keep_id_runs_as_the_caller_and_leaves_its_files_the_callers() {
     let id = c.run(["ps", "-aq", "--no-trunc"]).stdout_trim().to_owned();
     let written = c.root().join("containers").join(&id).join("upper/tmp/mine");
     let meta = std::fs::metadata(&written).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (user.uid, user.gid));
+}
+
+#[test]
+fn userns_keep_id_leaves_files_written_into_a_bind_mount_the_callers() {
+    let (c, image) = with_busybox();
+    let user = c.user();
+    let host = c.dir().join("src");
+    std::fs::create_dir_all(&host).unwrap();
+    give_to_user(&c, &host);
+    let bind = format!("{}:/src", host.display());
+    let args = ["run", "--rm", "--userns=keep-id", "-v", &bind, &image];
+    c.run(args.iter().copied().chain(["touch", "/src/built"]))
+        .success();
+    let meta = std::fs::metadata(host.join("built")).unwrap();
     assert_eq!((meta.uid(), meta.gid()), (user.uid, user.gid));
 }
 

@@ -27,7 +27,8 @@ impl Store {
     }
 }
 
-fn tree_size(path: &Path) -> u64 {
+/// The bytes of the files under `path`, which may be gone.
+pub(super) fn tree_size(path: &Path) -> u64 {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return 0;
     };

@@ -34,6 +34,11 @@ impl Store {
         self.root.join("volumes").join(name)
     }
 
+    /// The bytes the volume's files take.
+    pub fn volume_size(&self, name: &str) -> u64 {
+        super::mount_cache::tree_size(&self.volume_dir(name))
+    }
+
     /// Records the volume and makes its empty directory, in one transaction;
     /// false (and nothing changed) when the name is taken. A directory left by
     /// a create or remove that was killed half-way is emptied first.

@@ -76,6 +76,38 @@ fn mounts_binds_and_tmpfs_rootful() {
     binds_and_tmpfs(&c);
 }
 
+/// `O`: the container sees the host directory and writes over it; the host
+/// never sees the writes, and the next run starts from the host's files again.
+fn overlay(c: &Coracle) {
+    let image = with_busybox(c);
+    let host = c.dir().join("lower");
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::write(host.join("from-host"), "hello\n").unwrap();
+    give_to_user(c, &host);
+    let bind = format!("{}:/data:O", host.display());
+    let script = "cat /data/from-host; echo new > /data/written; rm /data/from-host; ls /data";
+    sh(c, &["-v", &bind, &image], script)
+        .success()
+        .stdout_eq("hello\nwritten\n");
+    assert!(host.join("from-host").exists() && !host.join("written").exists());
+    sh(c, &["-v", &bind, &image], "ls /data")
+        .success()
+        .stdout_eq("from-host\n");
+}
+
+#[test]
+fn mounts_overlay_writes_never_reach_the_host() {
+    overlay(&coracle());
+}
+
+#[test]
+fn mounts_overlay_writes_never_reach_the_host_rootful() {
+    let Some(c) = Coracle::rootful(BIN) else {
+        return;
+    };
+    overlay(&c);
+}
+
 #[test]
 fn mounts_volumes_from_gets_the_same_mounts() {
     volumes_from(&coracle());
@@ -255,8 +287,8 @@ fn bad_input(c: &Coracle) {
             "bind source path does not exist",
         ),
         (
-            vec!["-v".into(), format!("{h}:/d:O")],
-            "the O (overlay) volume option is not supported",
+            vec!["-v".into(), "named:/d:O".into()],
+            "the O (overlay) option is only for host directories",
         ),
     ];
     for (flags, error) in cases {

@@ -241,8 +241,15 @@ pub fn create(
     exposed.extend(ports.iter().map(|p| p.private()));
     exposed.sort();
     exposed.dedup();
-    let mounted = plan_mounts(store, opts, &config, (resolved.uid, resolved.gid))?;
     let dir = store.container_dir(&id);
+    let overlays = dir.join("overlay-mounts");
+    let mounted = plan_mounts(
+        store,
+        opts,
+        &config,
+        (resolved.uid, resolved.gid),
+        &overlays,
+    )?;
     let tty_gid = match &planned.userns {
         Some(own) => own.maps_gid(5),
         None => ctx.mode.mappings().is_none_or(|m| {
@@ -363,6 +370,7 @@ fn plan_mounts(
     opts: &CreateOptions,
     image_config: &serde_json::Value,
     user: (u32, u32),
+    overlays: &Path,
 ) -> Result<Planned, ContainersError> {
     let volumes_from = opts
         .volumes_from
@@ -385,6 +393,7 @@ fn plan_mounts(
             image_volumes: &image_volumes,
             image_mode: opts.image_volumes,
             user,
+            overlays,
         },
     )?)
 }

@@ -44,7 +44,8 @@ pub fn copy_up(rootfs: &Path, destination: &str, target: &Path) -> io::Result<()
 
 /// Before the container starts on `rootfs`: each volume mounted for the first
 /// time gets its copy of the image's files, each `U` source is given to the
-/// container's user, and each target is made (see targets.rs).
+/// container's user, each `O` mount gets an empty overlay, and each target is
+/// made (see targets.rs).
 pub fn before_start(store: &Store, rootfs: &Path, mounts: &[Mount]) -> Result<(), VolumesError> {
     let root = open_path(rootfs).map_err(VolumesError::io("cannot open the container's rootfs"))?;
     for m in mounts {
@@ -70,8 +71,24 @@ pub fn before_start(store: &Store, rootfs: &Path, mounts: &[Mount]) -> Result<()
         if let Some((uid, gid)) = m.chown {
             chown_tree(&m.source, uid, gid).map_err(failed("chown"))?;
         }
+        if let Some(dir) = &m.overlay {
+            fresh_overlay(dir).map_err(VolumesError::io(format!(
+                "cannot make the overlay over {}",
+                m.source.display()
+            )))?;
+        }
     }
     Ok(())
+}
+
+/// `O`: what the last run wrote over the source is thrown away.
+fn fresh_overlay(dir: &Path) -> io::Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::create_dir_all(dir.join("upper"))?;
+    std::fs::create_dir_all(dir.join("work"))
 }
 
 /// `U`: gives everything under `path` to uid:gid, symlinks themselves

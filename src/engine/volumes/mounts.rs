@@ -52,6 +52,11 @@ pub struct Mount {
     /// `U`: the source is given to this uid:gid before the container starts.
     #[serde(default)]
     pub chown: Option<(u32, u32)>,
+    /// `O`: where the overlay over the source keeps its writes (`upper/`) and
+    /// its work dir (`work/`), in the container's directory; made empty at
+    /// each start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<PathBuf>,
 }
 
 const PROPAGATION: [&str; 8] = [
@@ -83,6 +88,16 @@ impl Mount {
         if self.tmpfs {
             return json!({"destination": self.destination, "type": "tmpfs",
                 "source": "tmpfs", "options": options});
+        }
+        if let Some(dir) = &self.overlay {
+            options.extend([
+                format!("lowerdir={}", self.source.display()),
+                format!("upperdir={}", dir.join("upper").display()),
+                format!("workdir={}", dir.join("work").display()),
+                "userxattr".into(),
+            ]);
+            return json!({"destination": self.destination, "type": "overlay",
+                "source": "overlay", "options": options});
         }
         if self.kind == MountKind::Image && self.layers.len() > 1 {
             // Overlay needs two lower dirs without an upper one; a single
@@ -154,7 +169,29 @@ mod tests {
             tmpfs: false,
             copy_up: false,
             chown: None,
+            overlay: None,
         }
+    }
+
+    #[test]
+    fn an_overlay_mount_is_an_overlay_over_its_source() {
+        let m = Mount {
+            overlay: Some("/c/overlay-mounts/0".into()),
+            read_only: false,
+            ..mount(MountKind::Bind)
+        };
+        let spec = m.spec();
+        assert_eq!(spec["type"], "overlay");
+        let options = spec["options"].to_string();
+        assert!(options.contains("lowerdir=/srv"), "{options}");
+        assert!(
+            options.contains("upperdir=/c/overlay-mounts/0/upper"),
+            "{options}"
+        );
+        assert!(
+            options.contains("workdir=/c/overlay-mounts/0/work"),
+            "{options}"
+        );
     }
 
     #[test]

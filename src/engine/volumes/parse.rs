@@ -27,6 +27,9 @@ pub struct MountRequest {
     /// `-v` creates a bind source that is missing, as Docker does; `--mount`
     /// refuses it.
     pub create_source: bool,
+    /// `O`: the host directory is the lower layer of an overlay whose writes
+    /// are thrown away when the container stops.
+    pub overlay: bool,
 }
 
 /// `--volumes-from CTR[:ro|rw]`.
@@ -72,6 +75,7 @@ impl MountRequest {
             copy_up: true,
             chown: false,
             create_source: false,
+            overlay: false,
         })
     }
 
@@ -89,9 +93,10 @@ impl MountRequest {
             // No SELinux here: relabelling has nothing to do, as Podman without it.
             "z" | "Z" => {}
             "U" if !tmpfs => self.chown = true,
+            "O" if self.kind == MountKind::Bind => self.overlay = true,
             "O" => {
                 return Err(invalid(
-                    "the O (overlay) volume option is not supported: mount the directory with a bind mount instead".into(),
+                    "the O (overlay) option is only for host directories".into(),
                 ))
             }
             "nocopy" | "copy" if self.kind == MountKind::Volume => self.copy_up = opt == "copy",
@@ -426,7 +431,8 @@ mod tests {
         );
         assert!(err("/a:/b:foo").starts_with("unknown mount option \"foo\""));
         assert!(err("/a:/b:ro,rw").contains("only one of 'rw' and 'ro'"));
-        assert!(err("/a:/b:O").contains("overlay"));
+        assert!(volume_flag("/a:/b:O").unwrap().overlay);
+        assert!(err("name:/b:O").contains("overlay"));
         assert!(err("bad@name:/b").contains("names must match"));
         assert!(err("/a:/b:ro:x").contains("incorrect volume format"));
         assert!(err("/a:/b:shared,slave").contains("conflicting mount options"));

@@ -49,6 +49,8 @@ pub struct PlanInput<'a> {
     pub image_mode: ImageVolumes,
     /// The container's user, for `U`.
     pub user: (u32, u32),
+    /// Where `O` mounts keep their writes: one directory each under it.
+    pub overlays: &'a Path,
 }
 
 /// The container's mounts, and what was made for them.
@@ -186,6 +188,10 @@ fn make(
                 read_only: read_only.unwrap_or(m.read_only),
                 copy_up: false,
                 chown: None,
+                overlay: m
+                    .overlay
+                    .as_ref()
+                    .map(|_| input.overlays.join(planned.mounts.len().to_string())),
                 ..(*m).clone()
             },
             Wanted::Request(r) => {
@@ -223,6 +229,9 @@ fn made_mount(
         tmpfs: r.kind == MountKind::Tmpfs,
         copy_up: false,
         chown: r.chown.then_some(input.user),
+        overlay: r
+            .overlay
+            .then(|| input.overlays.join(planned.mounts.len().to_string())),
     };
     match r.kind {
         MountKind::Bind => {
@@ -316,6 +325,7 @@ mod tests {
             image_volumes: image,
             image_mode: ImageVolumes::Anonymous,
             user: (1000, 1000),
+            overlays: Path::new("/c/overlay-mounts"),
         }
     }
 

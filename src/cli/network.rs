@@ -156,17 +156,9 @@ fn remove(engine: &dyn Engine, args: RmArgs) -> anyhow::Result<()> {
 
 fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {
     check_prune_filters(&args.filters)?;
-    if !args.force
-        && !super::confirm(
-            "WARNING! This will remove all networks not used by at least one container.\nAre you sure you want to continue? [y/N] ",
-        )?
-    {
-        return Ok(());
-    }
-    for name in engine.prune_networks(&args.filters)? {
-        println!("{name}");
-    }
-    Ok(())
+    super::prune::unused("networks", args.force, || {
+        engine.prune_networks(&args.filters)
+    })
 }
 
 fn exists(engine: &dyn Engine, args: ExistsArgs) -> anyhow::Result<()> {

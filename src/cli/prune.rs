@@ -1,4 +1,5 @@
-//! `coracle container prune`.
+//! `coracle container prune`, and what `network prune` and `volume prune`
+//! share.
 
 use super::format::human_size;
 use crate::engine::containers::prune::check_filters;
@@ -32,5 +33,25 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         println!();
     }
     println!("Total reclaimed space: {}", human_size(pruned.reclaimed));
+    Ok(())
+}
+
+/// `network prune` and `volume prune`: asks, unless `force`, before removing
+/// every `unused` (Podman's words: "networks", "volumes") no container uses,
+/// then prints the names `prune` removed.
+pub fn unused(
+    unused: &str,
+    force: bool,
+    prune: impl FnOnce() -> Result<Vec<String>, crate::engine::interface::Error>,
+) -> anyhow::Result<()> {
+    let prompt = format!(
+        "WARNING! This will remove all {unused} not used by at least one container.\nAre you sure you want to continue? [y/N] "
+    );
+    if !force && !super::confirm(&prompt)? {
+        return Ok(());
+    }
+    for name in prune()? {
+        println!("{name}");
+    }
     Ok(())
 }

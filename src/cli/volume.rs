@@ -231,17 +231,9 @@ fn remove(engine: &dyn Engine, args: RmArgs) -> anyhow::Result<()> {
 
 fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {
     check_prune_filters(&args.filters)?;
-    if !args.force
-        && !super::confirm(
-            "WARNING! This will remove all volumes not used by at least one container.\nAre you sure you want to continue? [y/N] ",
-        )?
-    {
-        return Ok(());
-    }
-    for name in engine.prune_volumes(&args.filters)? {
-        println!("{name}");
-    }
-    Ok(())
+    super::prune::unused("volumes", args.force, || {
+        engine.prune_volumes(&args.filters)
+    })
 }
 
 fn import(engine: &dyn Engine, args: ImportArgs) -> anyhow::Result<()> {

@@ -46,6 +46,29 @@ fn userns_keep_id_leaves_files_written_into_a_bind_mount_the_callers() {
 }
 
 #[test]
+fn userns_keep_id_u_gives_the_source_to_the_containers_user() {
+    let (c, image) = with_busybox();
+    let user = c.user();
+    let host = c.dir().join("owned");
+    std::fs::create_dir_all(&host).unwrap();
+    give_to_user(&c, &host);
+    // Someone else's first: a subordinate id's.
+    let path = host.to_str().unwrap();
+    c.run(["unshare", "chown", "5:5", path]).success();
+    let bind = format!("{path}:/owned:U");
+    let args = ["run", "--rm", "--userns=keep-id", "-v", &bind, &image];
+    c.run(
+        args.iter()
+            .copied()
+            .chain(["stat", "-c", "%u:%g", "/owned"]),
+    )
+    .success()
+    .stdout_eq(&format!("{}:{}\n", user.uid, user.gid));
+    let meta = std::fs::metadata(&host).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (user.uid, user.gid));
+}
+
+#[test]
 fn userns_keep_id_takes_the_ids_asked_for() {
     let (c, image) = with_busybox();
     let out = c.run([

@@ -125,6 +125,7 @@ impl Supervisor<'_> {
             self.store()?,
             merged,
             &config.mounts,
+            config.userns.as_ref().map(|u| &u.maps),
         )?)
     }
 

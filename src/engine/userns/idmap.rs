@@ -48,6 +48,17 @@ impl Mappings {
         full(&self.uids) && full(&self.gids)
     }
 
+    /// The uid and gid outside (in the namespace that wrote these maps) that
+    /// `uid` and `gid` inside are; None if either is not mapped.
+    pub fn outside(&self, uid: u32, gid: u32) -> Option<(u32, u32)> {
+        let out = |maps: &[IdMap], id: u32| {
+            maps.iter()
+                .find(|m| id >= m.container_id && id - m.container_id < m.size)
+                .map(|m| m.host_id + (id - m.container_id))
+        };
+        Some((out(&self.uids, uid)?, out(&self.gids, gid)?))
+    }
+
     /// Only the caller's own id is mapped: files owned by anyone else cannot be created.
     pub fn is_single(&self) -> bool {
         self.uids.len() == 1 && self.uids[0].size == 1
@@ -120,6 +131,23 @@ fn read_proc_map(path: &Path) -> Result<Vec<IdMap>, UsernsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_inside_are_found_outside_through_the_maps() {
+        let map = |container_id, host_id, size| IdMap {
+            container_id,
+            host_id,
+            size,
+        };
+        let maps = Mappings {
+            uids: vec![map(0, 1, 1000), map(1000, 0, 1), map(1001, 1001, 64535)],
+            gids: vec![map(0, 1, 1000), map(1000, 0, 1)],
+        };
+        assert_eq!(maps.outside(1000, 1000), Some((0, 0)));
+        assert_eq!(maps.outside(0, 999), Some((1, 1000)));
+        assert_eq!(maps.outside(2000, 1000), Some((2000, 0)));
+        assert_eq!(maps.outside(1000, 5000), None);
+    }
 
     #[test]
     fn subids_match_by_name_or_uid() {

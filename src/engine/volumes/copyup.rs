@@ -8,6 +8,7 @@
 use super::{targets, Mount, MountKind, VolumesError};
 use crate::engine::store::unpack::open_fd_in_root;
 use crate::engine::store::Store;
+use crate::engine::userns::Mappings;
 use nix::dir::Dir;
 use nix::fcntl::{openat, readlinkat, AtFlags, OFlag};
 use nix::sys::stat::{fstatat, mkdirat, mknodat, utimensat, FileStat, Mode, SFlag, UtimensatFlags};
@@ -46,7 +47,15 @@ pub fn copy_up(rootfs: &Path, destination: &str, target: &Path) -> io::Result<()
 /// time gets its copy of the image's files, each `U` source is given to the
 /// container's user, each `O` mount gets an empty overlay, and each target is
 /// made (see targets.rs).
-pub fn before_start(store: &Store, rootfs: &Path, mounts: &[Mount]) -> Result<(), VolumesError> {
+/// `maps` are the container's own user namespace's, if it has one
+/// (`--userns=keep-id|auto`): `U`'s owner is the container's user as it is
+/// seen from here.
+pub fn before_start(
+    store: &Store,
+    rootfs: &Path,
+    mounts: &[Mount],
+    maps: Option<&Mappings>,
+) -> Result<(), VolumesError> {
     let root = open_path(rootfs).map_err(VolumesError::io("cannot open the container's rootfs"))?;
     for m in mounts {
         let failed = |what: &str| VolumesError::io(format!("cannot {what} {}", m.source.display()));
@@ -69,6 +78,15 @@ pub fn before_start(store: &Store, rootfs: &Path, mounts: &[Mount]) -> Result<()
             }
         }
         if let Some((uid, gid)) = m.chown {
+            let (uid, gid) = match maps {
+                Some(maps) => maps.outside(uid, gid).ok_or_else(|| {
+                    VolumesError::Invalid(format!(
+                        "cannot give {} to the container's user {uid}:{gid}: it has no id outside the container's user namespace",
+                        m.source.display()
+                    ))
+                })?,
+                None => (uid, gid),
+            };
             chown_tree(&m.source, uid, gid).map_err(failed("chown"))?;
         }
         if let Some(dir) = &m.overlay {

@@ -310,3 +310,22 @@ fn bad_volume_input_fails_and_makes_nothing() {
         .stderr_contains("no volume with name \"nope\" found: no such volume");
     assert_eq!(volume_names(&c), ["x"]);
 }
+
+#[test]
+fn volumes_made_by_mount_take_its_volume_labels_and_options() {
+    let c = coracle();
+    let busybox = anon_ref("busybox:latest");
+    pull(&c, &busybox).success();
+    let mount = "type=volume,src=fast,dst=/v,volume-label=team=a,volume-opt=type=tmpfs";
+    sh(&c, &["--mount", mount, &busybox], "stat -f -c %T /v")
+        .success()
+        .stdout_eq("tmpfs\n");
+    c.run(["volume", "inspect", "--format", "{{.Labels.team}}", "fast"])
+        .success()
+        .stdout_eq("a\n");
+    let bad = "type=volume,src=odd,dst=/v,volume-opt=type=ext9";
+    sh(&c, &["--mount", bad, &busybox], "true")
+        .code(125)
+        .stderr_contains("volume type \"ext9\" is not supported");
+    assert_eq!(volume_names(&c), ["fast"]);
+}

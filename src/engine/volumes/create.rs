@@ -42,27 +42,45 @@ pub fn create(store: &Store, opts: &CreateOptions) -> Result<VolumeRecord, Volum
         .ok_or(VolumesError::NotFound(record.name))
 }
 
-/// A new named volume for `-v NAME:/ctr` when there is none of that name yet;
-/// the existing one otherwise.
-pub fn ensure(store: &Store, name: &str) -> Result<VolumeRecord, VolumesError> {
+/// A new named volume for `-v NAME:/ctr` when there is none of that name yet,
+/// with `--mount`'s labels and options; the existing one otherwise (as Docker,
+/// which then ignores them).
+pub fn ensure(store: &Store, name: &str, made: &Made) -> Result<VolumeRecord, VolumesError> {
     if let Some(v) = store.volume(name)? {
         return Ok(v);
     }
-    check_name(name)?;
     // One made by another command meanwhile is ours too.
-    store.add_volume(&VolumeRecord::new(name.to_owned(), false))?;
-    store
-        .volume(name)?
-        .ok_or_else(|| VolumesError::NotFound(name.to_owned()))
+    create(store, &made.options(Some(name.to_owned()), true))
 }
 
-/// A new anonymous volume.
-pub fn anonymous(store: &Store) -> Result<VolumeRecord, VolumesError> {
-    let record = VolumeRecord::new(random_name(), true);
+/// A new anonymous volume, with `--mount`'s labels and options.
+pub fn anonymous(store: &Store, made: &Made) -> Result<VolumeRecord, VolumesError> {
+    let mut record = check(&made.options(Some(random_name()), false))?;
+    record.anonymous = true;
     store.add_volume(&record)?;
     store
         .volume(&record.name)?
         .ok_or(VolumesError::NotFound(record.name))
+}
+
+/// What a volume that `run` makes gets: `--mount`'s `volume-label=` and
+/// `volume-opt=`.
+#[derive(Debug, Default)]
+pub struct Made {
+    pub labels: Vec<(String, String)>,
+    pub options: Vec<(String, String)>,
+}
+
+impl Made {
+    fn options(&self, name: Option<String>, ignore_existing: bool) -> CreateOptions {
+        CreateOptions {
+            name,
+            driver: None,
+            labels: self.labels.clone(),
+            options: self.options.clone(),
+            ignore_existing,
+        }
+    }
 }
 
 fn random_name() -> String {
@@ -168,7 +186,7 @@ mod tests {
             ..opts("v", &[])
         };
         assert_eq!(create(&store, &ignore).unwrap().name, "v");
-        assert!(!ensure(&store, "w").unwrap().anonymous);
-        assert!(anonymous(&store).unwrap().anonymous);
+        assert!(!ensure(&store, "w", &Made::default()).unwrap().anonymous);
+        assert!(anonymous(&store, &Made::default()).unwrap().anonymous);
     }
 }

@@ -30,6 +30,10 @@ pub struct MountRequest {
     /// `O`: the host directory is the lower layer of an overlay whose writes
     /// are thrown away when the container stops.
     pub overlay: bool,
+    /// `--mount`'s `volume-label=K=V` and `volume-opt=K=V`: for the volume,
+    /// if this makes it.
+    pub volume_labels: Vec<(String, String)>,
+    pub volume_options: Vec<(String, String)>,
 }
 
 /// `--volumes-from CTR[:ro|rw]`.
@@ -76,6 +80,8 @@ impl MountRequest {
             chown: false,
             create_source: false,
             overlay: false,
+            volume_labels: Vec::new(),
+            volume_options: Vec::new(),
         })
     }
 
@@ -332,6 +338,14 @@ fn mount_key(
             Ok(())
         }
         ("volume-driver", Some("local")) if r.kind == MountKind::Volume => Ok(()),
+        ("volume-label", Some(pair)) if r.kind == MountKind::Volume => {
+            r.volume_labels.push(split_pair(key, pair)?);
+            Ok(())
+        }
+        ("volume-opt", Some(pair)) if r.kind == MountKind::Volume => {
+            r.volume_options.push(split_pair(key, pair)?);
+            Ok(())
+        }
         ("tmpfs-size", Some(size)) if r.kind == MountKind::Tmpfs => {
             r.option(&format!("size={size}"), seen_rw)
         }
@@ -348,6 +362,16 @@ fn mount_key(
         (key, Some(value)) => Err(invalid(format!(
             "unknown mount option {key}={value} for type {}",
             r.kind.as_str()
+        ))),
+    }
+}
+
+/// `KEY=VALUE` of `volume-label=` and `volume-opt=`.
+fn split_pair(key: &str, pair: &str) -> Result<(String, String), VolumesError> {
+    match pair.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(invalid(format!(
+            "invalid mount option {key}={pair}: give {key}=KEY=VALUE"
         ))),
     }
 }
@@ -447,6 +471,14 @@ mod tests {
         assert_eq!(m.options, ["rslave"]);
         let v = mount_flag("type=volume,src=db,dst=/db,volume-nocopy,ro=false").unwrap();
         assert!(!v.copy_up && !v.read_only);
+        let v =
+            mount_flag("type=volume,src=t,dst=/t,volume-opt=type=tmpfs,volume-label=a=b").unwrap();
+        assert_eq!(v.volume_options, [("type".into(), "tmpfs".into())]);
+        assert_eq!(v.volume_labels, [("a".into(), "b".into())]);
+        assert!(mount_flag("type=volume,src=t,dst=/t,volume-opt=type")
+            .unwrap_err()
+            .to_string()
+            .contains("volume-opt=KEY=VALUE"));
         let t = mount_flag("type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1777").unwrap();
         assert_eq!(
             t.options,

@@ -240,17 +240,21 @@ fn made_mount(
             mount.source = source;
         }
         MountKind::Volume => {
+            let made = create::Made {
+                labels: r.volume_labels.clone(),
+                options: r.volume_options.clone(),
+            };
             let volume = match &r.source {
                 Some(name) => {
                     let existed = store.volume(name)?.is_some();
-                    let v = create::ensure(store, name)?;
+                    let v = create::ensure(store, name, &made)?;
                     if !existed {
                         planned.made_volumes.push(name.clone());
                     }
                     v
                 }
                 None => {
-                    let v = create::anonymous(store)?;
+                    let v = create::anonymous(store, &made)?;
                     planned.made_volumes.push(v.name.clone());
                     v
                 }

@@ -97,3 +97,17 @@ fn diff_works_rootful() {
     run_changes(&c, &anon_ref("busybox:latest"), "changed");
     assert_lists_the_changes(&c, &["diff", "changed"]);
 }
+
+#[test]
+fn diff_lists_what_a_replaced_directory_hid_as_deleted() {
+    let (c, image) = with_busybox();
+    let script = "mkdir /keep && cp /bin/busybox /keep/ && /keep/busybox rm -rf /bin \
+                  && /keep/busybox mkdir /bin && /keep/busybox touch /bin/new";
+    c.run(["run", "--name", "replaced", &image, "sh", "-c", script])
+        .success();
+    let out = c.run(["diff", "replaced"]);
+    let lines = out.success().stdout_lines();
+    for want in ["C /bin", "A /bin/new", "D /bin/sh", "D /bin/busybox"] {
+        assert!(lines.contains(&want), "no {want:?} in\n{out}");
+    }
+}

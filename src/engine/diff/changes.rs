@@ -1,10 +1,11 @@
 //! What a directory in overlay's upper format changes over the layers below it,
 //! as containers/storage's overlay driver works it out for `podman diff`: every
-//! entry of the upper dir is added, changed or (a whiteout) deleted, and the
-//! parent of an added or deleted entry counts as changed.
+//! entry of the upper dir is added, changed or (a whiteout) deleted, the parent
+//! of an added or deleted entry counts as changed, and what an opaque directory
+//! hides is deleted.
 
 use crate::engine::store::unpack::is_opaque;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs::Metadata;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -70,10 +71,36 @@ impl Walk<'_> {
             };
             self.entry(&path, &rel, &meta, below.as_ref());
             if meta.is_dir() {
-                self.dir(&path, &rel, hidden || is_opaque(&path))?;
+                let opaque = !hidden && below.is_some() && is_opaque(&path);
+                self.dir(&path, &rel, hidden || opaque)?;
+                if opaque {
+                    self.hidden_by(&path, &rel);
+                }
             }
         }
         Ok(())
+    }
+
+    /// An opaque directory hides what the layers had in it: each of those
+    /// entries that it does not have again is deleted, as Podman lists them.
+    fn hidden_by(&mut self, dir: &Path, rel: &str) {
+        let mut names = BTreeSet::new();
+        for layer in self.lowers {
+            if let Ok(entries) = std::fs::read_dir(layer.join(rel.trim_start_matches('/'))) {
+                names.extend(entries.flatten().map(|e| e.file_name()));
+            }
+        }
+        for name in names {
+            let path = format!("{rel}/{}", name.to_string_lossy());
+            if std::fs::symlink_metadata(dir.join(&name)).is_err()
+                && lower(self.lowers, &path).is_some()
+            {
+                self.changes.push(Change {
+                    kind: Kind::Deleted,
+                    path,
+                });
+            }
+        }
     }
 
     fn entry(&mut self, path: &Path, rel: &str, meta: &Metadata, below: Option<&Metadata>) {
@@ -221,5 +248,43 @@ mod tests {
             return;
         }
         assert!(changes(&upper, &[lower]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn what_an_opaque_directory_hides_is_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let (upper, lower) = (dir.path().join("upper"), dir.path().join("lower"));
+        fs::create_dir_all(lower.join("bin/sub")).unwrap();
+        fs::write(lower.join("bin/sh"), "sh").unwrap();
+        fs::write(lower.join("bin/kept"), "k").unwrap();
+        fs::create_dir_all(upper.join("bin")).unwrap();
+        fs::write(upper.join("bin/new"), "n").unwrap();
+        fs::write(upper.join("bin/kept"), "k2").unwrap();
+        let path =
+            std::ffi::CString::new(upper.join("bin").as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: valid C strings and a buffer of the given length.
+        let set = unsafe {
+            libc::setxattr(
+                path.as_ptr(),
+                c"user.overlay.opaque".as_ptr(),
+                b"y".as_ptr().cast(),
+                1,
+                0,
+            )
+        };
+        if set != 0 {
+            return; // no user xattrs on this file system: nothing to test
+        }
+        let got = listed(&changes(&upper, &[lower]).unwrap());
+        assert_eq!(
+            got,
+            [
+                "C /bin",
+                "A /bin/kept",
+                "A /bin/new",
+                "D /bin/sh",
+                "D /bin/sub"
+            ]
+        );
     }
 }

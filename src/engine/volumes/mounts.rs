@@ -59,7 +59,8 @@ pub struct Mount {
     pub overlay: Option<PathBuf>,
 }
 
-const PROPAGATION: [&str; 8] = [
+/// The mount propagation options, as `-v` and `--mount` spell them.
+pub(super) const PROPAGATION: [&str; 8] = [
     "shared",
     "rshared",
     "slave",

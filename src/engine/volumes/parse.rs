@@ -3,7 +3,7 @@
 //! request. Nothing here looks at the store or the image (see plan.rs).
 
 use super::create::check_name;
-use super::mounts::MountKind;
+use super::mounts::{MountKind, PROPAGATION};
 use super::VolumesError;
 use std::path::Path;
 
@@ -44,16 +44,6 @@ pub struct VolumesFrom {
     pub read_only: Option<bool>,
 }
 
-const PROPAGATION: [&str; 8] = [
-    "shared",
-    "rshared",
-    "slave",
-    "rslave",
-    "private",
-    "rprivate",
-    "unbindable",
-    "runbindable",
-];
 const FLAGS: [&str; 6] = ["exec", "noexec", "suid", "nosuid", "dev", "nodev"];
 /// A tmpfs's own options (key=value), passed to the kernel.
 const TMPFS_KEYS: [&str; 6] = ["size", "mode", "uid", "gid", "nr_inodes", "nr_blocks"];

@@ -34,7 +34,8 @@ mod push;
 mod rm;
 mod rmi;
 mod run;
-mod runtime;
+pub(crate) mod runtime;
+mod service;
 mod start;
 mod stop;
 mod system;
@@ -221,11 +222,16 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Context::new(&ContextOptions {
+    let opts = ContextOptions {
         root: cli.root,
         runroot: cli.runroot,
         storage_driver: cli.storage_driver,
-    })?;
+    };
+    // The service makes no engine of its own: each request's process does.
+    if let Command::System(system::SystemCommand::Service(args)) = cli.command {
+        return service::exec(&opts, args);
+    }
+    let ctx = Context::new(&opts)?;
     let engine = LocalEngine::new(ctx, Box::<runtime::LazyRuntime>::default());
     let command = match cli.command {
         Command::Container(c) => c.into_command(),

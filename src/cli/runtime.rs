@@ -1,6 +1,6 @@
-//! The CLI's runtime for the engine's async work: built when first asked (most
-//! commands never ask, and `run` must stay single-threaded unless it pulls), and
-//! let go without waiting when the command ends.
+//! The runtime for the engine's async work in a CLI command or an API request:
+//! built when first asked (most never ask, and `run` must stay single-threaded
+//! unless it pulls), and let go without waiting when the command ends.
 
 use crate::engine::executor::Executor;
 use std::sync::OnceLock;

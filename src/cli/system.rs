@@ -14,6 +14,8 @@ pub enum SystemCommand {
     Prune(PruneArgs),
     /// Show the disk space images, containers and volumes use
     Df(super::df::Args),
+    /// Serve the Docker-compatible API on a socket until idle
+    Service(super::service::Args),
 }
 
 #[derive(clap::Args)]
@@ -74,5 +76,6 @@ pub fn exec(engine: &dyn Engine, cmd: SystemCommand) -> anyhow::Result<()> {
         }
         SystemCommand::Info(args) => super::info::info(engine, args),
         SystemCommand::Df(args) => super::df::exec(engine, args),
+        SystemCommand::Service(_) => unreachable!("served before an engine is made"),
     }
 }

@@ -4,6 +4,7 @@
 //! Run with `scripts/test --test it [FILTER]`; keep a failing test's files with
 //! `CORACLE_TEST_KEEP=1`.
 
+mod api;
 mod archive;
 mod auth;
 mod build;

@@ -1,0 +1,16 @@
+//! The Docker Engine API, served on demand (`system service`): Docker's request
+//! and response shapes over the same engine interface the CLI calls. The
+//! service forks a process per connection and that process one per request, so
+//! each request runs as a CLI command would (see connection.rs).
+
+mod connection;
+mod error;
+mod exchange;
+mod http;
+mod listen;
+mod router;
+mod service;
+mod stdio;
+mod system;
+
+pub use service::{serve, ServiceError, ServiceOptions};

@@ -1,0 +1,91 @@
+//! The service itself: its socket, its idle time, its answers to bad requests.
+
+use super::Service;
+use crate::common::coracle;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
+
+#[test]
+fn docker_version_and_info_through_the_socket() {
+    let c = coracle();
+    let api = Service::start(&c);
+    let mode = std::fs::metadata(&api.socket).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the socket is its owner's only");
+    let out = api.docker(
+        &c,
+        [
+            "version",
+            "--format",
+            "{{.Server.APIVersion}} {{.Server.Os}}",
+        ],
+    );
+    out.success().stdout_eq("1.44 linux\n");
+    let out = api.docker(
+        &c,
+        [
+            "info",
+            "--format",
+            "{{.Driver}} {{.Containers}} {{.OSType}}",
+        ],
+    );
+    out.success().stdout_eq("overlay 0 linux\n");
+    let ping = api.call("GET", "/_ping", None);
+    assert_eq!((ping.status, ping.body.as_slice()), (200, &b"OK"[..]));
+    assert_eq!(ping.header("api-version"), Some("1.44"));
+    assert_eq!(ping.header("ostype"), Some("linux"));
+}
+
+#[test]
+fn exits_after_its_idle_time_and_removes_its_socket() {
+    let c = coracle();
+    let api = Service::start_with(&c, &["--time", "1"]);
+    // A client keeps it alive past its idle time; it goes a second after.
+    let mut conn = UnixStream::connect(&api.socket).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    conn.write_all(b"GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    std::io::Read::read_to_string(&mut conn, &mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while api.socket.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the service did not exit when idle"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn bad_requests_get_docker_errors_and_the_service_keeps_serving() {
+    let c = coracle();
+    let api = Service::start(&c);
+    let r = api.call("GET", "/v1.99/info", None);
+    assert_eq!(r.status, 400);
+    assert!(
+        r.message().contains("client version 1.99 is too new"),
+        "{r:?}"
+    );
+    let r = api.call("GET", "/no/such/thing", None);
+    assert_eq!((r.status, r.message().as_str()), (404, "page not found"));
+    let r = api.request("\x16\x03\x01garbage\r\n\r\n", b"");
+    assert_eq!(r.status, 400);
+    // A client that vanishes mid-request leaves nothing wrong behind.
+    let mut gone = UnixStream::connect(&api.socket).unwrap();
+    gone.write_all(b"POST /containers/create HTTP/1.1\r\nContent-Length: 100\r\n\r\n{")
+        .unwrap();
+    drop(gone);
+    let r = api.call("GET", "/_ping", None);
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn a_second_service_on_a_live_socket_is_refused() {
+    let c = coracle();
+    let api = Service::start(&c);
+    let out = c.run(["system", "service", "--time", "1", &api.host()]);
+    out.code(125).stderr_contains("is in use");
+}

@@ -7,6 +7,7 @@ mod connection;
 mod error;
 mod exchange;
 mod http;
+mod images;
 mod listen;
 mod router;
 mod service;

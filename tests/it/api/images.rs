@@ -1,0 +1,123 @@
+//! Image routes through the socket: pull, list, inspect, history, tag, rmi,
+//! push, save and load, with the docker CLI, the Python SDK
+//! and raw requests for what clients never send.
+
+use super::Service;
+use crate::build::with_busybox;
+use crate::common::*;
+
+#[test]
+fn docker_pull_lists_inspects_tags_and_removes() {
+    let c = coracle();
+    let api = Service::start(&c);
+    let image = anon_ref("busybox:latest");
+    let out = api.docker(&c, ["pull", &image]);
+    out.success()
+        .stdout_contains("latest: Pulling from busybox")
+        .stdout_contains("Pull complete")
+        .stdout_contains("Digest: sha256:")
+        .stdout_contains(&format!("Status: Downloaded newer image for {image}"));
+    // The CLI sees what the socket pulled: they share the store.
+    c.run(["image", "inspect", &image]).success();
+    api.docker(&c, ["pull", &image])
+        .success()
+        .stdout_contains(&format!("Status: Image is up to date for {image}"));
+
+    let id = api
+        .docker(&c, ["image", "inspect", "--format", "{{.Id}}", &image])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    assert!(id.starts_with("sha256:") && id.len() == 71, "{id}");
+    api.docker(&c, ["images", "-q"])
+        .success()
+        .stdout_eq(&format!("{}\n", &id[7..19]));
+    api.docker(&c, ["images", "--format", "{{.Repository}}:{{.Tag}}"])
+        .success()
+        .stdout_eq(&format!("{image}\n"));
+    api.docker(&c, ["history", "-q", &image])
+        .success()
+        .stdout_contains(&id[7..19]);
+
+    api.docker(&c, ["tag", &image, "mine:1"]).success();
+    api.docker(
+        &c,
+        ["images", "--format", "{{.Repository}}:{{.Tag}}", "mine"],
+    )
+    .success()
+    .stdout_eq("mine:1\n");
+    api.docker(&c, ["rmi", "mine:1"])
+        .success()
+        .stdout_eq("Untagged: mine:1\n");
+
+    // In use by a container: Docker's conflict, and the image stays.
+    c.run(["create", "--name", "user", &image]).success();
+    api.docker(&c, ["rmi", &image])
+        .failure()
+        .stderr_contains("Error response from daemon");
+    c.run(["image", "inspect", &image]).success();
+    c.run(["rm", "user"]).success();
+    api.docker(&c, ["rmi", &image])
+        .success()
+        .stdout_contains(&format!("Deleted: {id}"));
+    let missing = api.call("GET", "/v1.44/images/nosuch:1/json", None);
+    assert_eq!(missing.status, 404, "{}", missing.message());
+}
+
+#[test]
+fn pull_of_a_missing_image_is_an_error_before_the_stream() {
+    let c = coracle();
+    let api = Service::start(&c);
+    let missing = anon_ref("nosuch:latest");
+    let path = format!("/v1.44/images/create?fromImage={missing}&tag=latest");
+    let reply = api.call("POST", &path, None);
+    assert!(reply.status >= 400, "{}", reply.status);
+    assert!(!reply.message().is_empty());
+    api.docker(&c, ["pull", &missing]).failure();
+}
+
+#[test]
+fn docker_push_save_and_load() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    let target = anon_ref("api-pushed/busybox:v1");
+    api.docker(&c, ["tag", &image, &target]).success();
+    api.docker(&c, ["push", &target])
+        .success()
+        .stdout_contains("v1: digest: sha256:");
+    let other = coracle();
+    pull(&other, &target).success();
+
+    let tar = c.dir().join("saved.tar");
+    give_file(&c, &tar);
+    api.docker(&c, ["save", "-o", tar.to_str().unwrap(), &target])
+        .success();
+    api.docker(&c, ["rmi", &target]).success();
+    api.docker(&c, ["load", "-i", tar.to_str().unwrap()])
+        .success()
+        .stdout_contains(&format!("Loaded image: {target}"));
+    c.run(["image", "inspect", &target]).success();
+}
+
+/// An empty file the test user may overwrite (the docker CLI writes as it).
+fn give_file(c: &coracle_testkit::Coracle, path: &std::path::Path) {
+    std::fs::write(path, b"").unwrap();
+    let user = c.user();
+    std::os::unix::fs::chown(path, Some(user.uid), Some(user.gid)).unwrap();
+}
+
+#[test]
+fn corrupt_archives_get_errors_and_the_service_keeps_serving() {
+    let c = coracle();
+    let api = Service::start(&c);
+    let garbage = b"this is not a tar archive at all, not even close".repeat(20);
+    let head = format!(
+        "POST /v1.44/images/load HTTP/1.1\r\nHost: d\r\nConnection: close\r\nContent-Type: application/x-tar\r\nContent-Length: {}\r\n\r\n",
+        garbage.len()
+    );
+    let reply = api.request(&head, &garbage);
+    assert!(reply.status >= 400, "{}", reply.status);
+    assert!(!reply.message().is_empty());
+    assert_eq!(api.call("GET", "/_ping", None).status, 200);
+    c.run(["images", "-q"]).success().stdout_eq("");
+}

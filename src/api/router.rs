@@ -23,6 +23,7 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     match noun {
         "_ping" | "version" | "info" | "system" | "auth" => system::route(engine, ex, noun, rest),
         "images" => images::route(engine, ex, rest),
+        "build" | "commit" => images::make(engine, ex, noun, rest),
         "session" | "grpc" => Err(Error::bad_request(
             "BuildKit sessions are not supported: build with DOCKER_BUILDKIT=0",
         )),

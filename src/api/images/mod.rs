@@ -1,6 +1,8 @@
 //! `/images/…`: Docker's image routes over the engine's image verbs.
 
 mod archive;
+mod build;
+mod commit;
 mod list;
 mod progress;
 mod pull;
@@ -14,6 +16,15 @@ use super::router::name_and_action;
 use crate::engine::interface::Engine;
 
 const ACTIONS: &[&str] = &["json", "history", "tag", "push", "get"];
+
+/// `POST /build` and `POST /commit`, which make images.
+pub fn make(engine: &dyn Engine, ex: &mut Exchange, noun: &str, rest: &str) -> Result<(), Error> {
+    match (ex.head.method.as_str(), noun, rest) {
+        ("POST", "build", "") => build::build(engine, ex),
+        ("POST", "commit", "") => commit::commit(engine, ex),
+        _ => Err(Error::no_route()),
+    }
+}
 
 pub fn route(engine: &dyn Engine, ex: &mut Exchange, rest: &str) -> Result<(), Error> {
     let method = ex.head.method.clone();

@@ -1,9 +1,9 @@
 //! Image routes through the socket: pull, list, inspect, history, tag, rmi,
-//! push, save and load, with the docker CLI, the Python SDK
+//! push, save and load, build and commit, with the docker CLI, the Python SDK
 //! and raw requests for what clients never send.
 
 use super::Service;
-use crate::build::with_busybox;
+use crate::build::{context, with_busybox};
 use crate::common::*;
 
 #[test]
@@ -107,17 +107,117 @@ fn give_file(c: &coracle_testkit::Coracle, path: &std::path::Path) {
 }
 
 #[test]
+fn docker_build_runs_copies_tags_and_fails_as_docker_does() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    let dockerfile = format!(
+        "FROM {image}\nRUN echo built-here > /built && echo run-said-this\nCOPY hello.txt /hello.txt\n"
+    );
+    let dir = context(
+        &c,
+        "ctx",
+        &[
+            ("Dockerfile", dockerfile.as_str()),
+            ("hello.txt", "hello\n"),
+        ],
+    );
+    let out = api.docker(&c, ["build", "-t", "built:1", dir.to_str().unwrap()]);
+    out.success()
+        .stdout_contains("Step 1/3 : FROM")
+        .stdout_contains("run-said-this")
+        .stdout_contains("Successfully built")
+        .stdout_contains("Successfully tagged built:1");
+    c.run(["run", "--rm", "built:1", "cat", "/built", "/hello.txt"])
+        .success()
+        .stdout_eq("built-here\nhello\n");
+
+    let failing = context(
+        &c,
+        "failing",
+        &[(
+            "Dockerfile",
+            &format!("FROM {image}\nRUN echo before-failing && false\n"),
+        )],
+    );
+    api.docker(&c, ["build", "-t", "failed:1", failing.to_str().unwrap()])
+        .failure()
+        .stdout_contains("before-failing")
+        .stderr_contains("status 1");
+    c.run(["image", "inspect", "failed:1"]).failure();
+}
+
+#[test]
+fn docker_commit_makes_an_image_of_a_container() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    c.run([
+        "run",
+        "--name",
+        "src",
+        &image,
+        "sh",
+        "-c",
+        "echo committed > /c",
+    ])
+    .success();
+    let out = api.docker(
+        &c,
+        ["commit", "-c", r#"CMD ["cat", "/c"]"#, "src", "committed:1"],
+    );
+    let id = out.success().stdout_trim().to_owned();
+    assert!(id.starts_with("sha256:"), "{out}");
+    c.run(["run", "--rm", "committed:1"])
+        .success()
+        .stdout_eq("committed\n");
+    api.docker(&c, ["commit", "nosuch", "x:1"])
+        .failure()
+        .stderr_contains("Error response from daemon");
+}
+
+#[test]
+fn python_sdk_pulls_builds_and_removes() {
+    let c = coracle();
+    let api = Service::start(&c);
+    let image = anon_ref("busybox");
+    let script = format!(
+        r#"
+import docker, io
+client = docker.from_env()
+pulled = client.images.pull("{image}", tag="latest")
+print("pulled", pulled.id[:7])
+dockerfile = b"FROM {image}:latest\nRUN echo from-sdk > /sdk\n"
+built, logs = client.images.build(fileobj=io.BytesIO(dockerfile), tag="sdk-built:1")
+print("built", "sdk-built:1" in built.tags)
+print("logs", any("Successfully built" in l.get("stream", "") for l in logs))
+client.images.remove("sdk-built:1")
+print("left", [t for i in client.images.list() for t in i.tags])
+"#
+    );
+    api.python(&c, &script)
+        .success()
+        .stdout_contains("pulled sha256")
+        .stdout_contains("built True")
+        .stdout_contains("logs True")
+        .stdout_contains(&format!("left ['{image}:latest']"));
+}
+
+#[test]
 fn corrupt_archives_get_errors_and_the_service_keeps_serving() {
     let c = coracle();
     let api = Service::start(&c);
     let garbage = b"this is not a tar archive at all, not even close".repeat(20);
-    let head = format!(
-        "POST /v1.44/images/load HTTP/1.1\r\nHost: d\r\nConnection: close\r\nContent-Type: application/x-tar\r\nContent-Length: {}\r\n\r\n",
-        garbage.len()
-    );
-    let reply = api.request(&head, &garbage);
-    assert!(reply.status >= 400, "{}", reply.status);
-    assert!(!reply.message().is_empty());
+    for path in ["/v1.44/images/load", "/v1.44/build?t=x:1"] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: d\r\nConnection: close\r\nContent-Type: application/x-tar\r\nContent-Length: {}\r\n\r\n",
+            garbage.len()
+        );
+        let reply = api.request(&head, &garbage);
+        assert!(reply.status >= 400, "{path}: {}", reply.status);
+        assert!(!reply.message().is_empty(), "{path}");
+    }
+    let buildkit = api.call("POST", "/v1.44/build?version=2", None);
+    assert_eq!(buildkit.status, 400);
+    assert!(buildkit.message().contains("BuildKit"));
     assert_eq!(api.call("GET", "/_ping", None).status, 200);
     c.run(["images", "-q"]).success().stdout_eq("");
 }

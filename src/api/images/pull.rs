@@ -2,6 +2,7 @@
 //! with `fromSrc=-` an import of the tarball in the body.
 
 use super::progress::{status, Transfer};
+use super::push::credentials;
 use super::relay;
 use crate::api::error::Error;
 use crate::api::exchange::Exchange;
@@ -36,6 +37,7 @@ pub fn create(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
             .map(str::to_owned),
         // Loopback registries may still speak plain HTTP, as Docker allows.
         tls_verify: true,
+        credentials: credentials(ex.head.header("x-registry-auth"))?,
     };
     relay::run(ex, false, |sender, _| {
         let transfer = Arc::new(Transfer::default());

@@ -224,6 +224,7 @@ impl LocalEngine {
                 reference: opts.image.clone(),
                 platform: None,
                 tls_verify: pulling.tls_verify,
+                credentials: None,
             };
             let events = progress.clone();
             let events: pull::Progress = Arc::new(move |e| events(CreateEvent::Pull(e)));

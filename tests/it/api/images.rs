@@ -5,6 +5,7 @@
 use super::Service;
 use crate::build::{context, with_busybox};
 use crate::common::*;
+use base64::Engine as _;
 
 #[test]
 fn docker_pull_lists_inspects_tags_and_removes() {
@@ -74,6 +75,51 @@ fn pull_of_a_missing_image_is_an_error_before_the_stream() {
     assert!(reply.status >= 400, "{}", reply.status);
     assert!(!reply.message().is_empty());
     api.docker(&c, ["pull", &missing]).failure();
+}
+
+#[test]
+fn pull_takes_the_credentials_of_x_registry_auth() {
+    let c = coracle();
+    let api = Service::start(&c);
+    let private = basic().image("private/busybox");
+    let path = format!("/v1.44/images/create?fromImage={private}&tag=latest");
+    let refused = api.call("POST", &path, None);
+    assert!(refused.status >= 400, "{}", refused.status);
+    // Docker's clients send base64url of the JSON, unpadded or padded.
+    let auth = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        r#"{{"username":"{BASIC_USER}","password":"{BASIC_PASS}","serveraddress":"{}"}}"#,
+        basic().addr()
+    ));
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: d\r\nConnection: close\r\nX-Registry-Auth: {auth}\r\n\r\n"
+    );
+    let reply = api.request(&head, b"");
+    assert_eq!(reply.status, 200);
+    let body = String::from_utf8_lossy(&reply.body).into_owned();
+    assert!(body.contains("Downloaded newer image"), "{body}");
+    c.run(["image", "inspect", &format!("{private}:latest")])
+        .success();
+}
+
+#[test]
+fn a_client_that_leaves_mid_pull_leaves_the_service_serving() {
+    let c = coracle();
+    let api = Service::start(&c);
+    big();
+    let image = anon_ref("big");
+    let mut conn = std::os::unix::net::UnixStream::connect(&api.socket).unwrap();
+    let head = format!(
+        "POST /v1.44/images/create?fromImage={image}&tag=latest HTTP/1.1\r\nHost: d\r\n\r\n"
+    );
+    std::io::Write::write_all(&mut conn, head.as_bytes()).unwrap();
+    let mut first = [0u8; 64];
+    std::io::Read::read(&mut conn, &mut first).unwrap();
+    assert!(first.starts_with(b"HTTP/1.1 200"));
+    drop(conn);
+    assert_eq!(api.call("GET", "/_ping", None).status, 200);
+    // The pull went on to its end, or left nothing half-made behind.
+    api.docker(&c, ["pull", &image]).success();
+    api.docker(&c, ["image", "inspect", &image]).success();
 }
 
 #[test]

@@ -18,13 +18,18 @@ pub fn short(digest: &str) -> String {
     hex[..hex.len().min(12)].to_owned()
 }
 
-/// What a transfer has said so far: sizes for the bars, and whether any
-/// layer moved at all (Docker's "Downloaded newer image" against "Image is up
-/// to date").
+/// What a transfer has said so far: each blob's size and how much of its bar
+/// was drawn, and whether any layer moved at all (Docker's "Downloaded newer
+/// image" against "Image is up to date").
 #[derive(Default)]
 pub struct Transfer {
-    sizes: Mutex<HashMap<String, u64>>,
+    bars: Mutex<HashMap<String, Bar>>,
     moved: AtomicBool,
+}
+
+struct Bar {
+    total: u64,
+    filled: Option<u64>,
 }
 
 impl Transfer {
@@ -43,9 +48,7 @@ impl Transfer {
                 self.start(&digest, size);
                 vec![plain(&digest, "Pulling fs layer")]
             }
-            PullEvent::LayerProgress { digest, bytes } => {
-                vec![self.bar(&digest, "Downloading", bytes)]
-            }
+            PullEvent::LayerProgress { digest, bytes } => self.bar(&digest, "Downloading", bytes),
             PullEvent::LayerDone { digest } => vec![
                 plain(&digest, "Download complete"),
                 plain(&digest, "Pull complete"),
@@ -64,38 +67,47 @@ impl Transfer {
                 self.start(&digest, size);
                 vec![plain(&digest, "Preparing")]
             }
-            PushEvent::BlobProgress { digest, bytes } => vec![self.bar(&digest, "Pushing", bytes)],
+            PushEvent::BlobProgress { digest, bytes } => self.bar(&digest, "Pushing", bytes),
             PushEvent::BlobDone { digest } => vec![plain(&digest, "Pushed")],
         }
     }
 
     fn start(&self, digest: &str, size: u64) {
         self.moved.store(true, Ordering::Relaxed);
-        self.sizes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(digest.to_owned(), size);
+        let bar = Bar {
+            total: size,
+            filled: None,
+        };
+        lock(&self.bars).insert(digest.to_owned(), bar);
     }
 
-    fn bar(&self, digest: &str, status: &str, current: u64) -> CreateImageInfo {
-        let total = self
-            .sizes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(digest)
-            .copied()
-            .unwrap_or(0);
-        CreateImageInfo {
+    /// A progress message when the bar grows: at most one per step of its
+    /// width, as the engine reports far more often than a bar can show.
+    fn bar(&self, digest: &str, status: &str, current: u64) -> Vec<CreateImageInfo> {
+        let mut bars = lock(&self.bars);
+        let Some(bar) = bars.get_mut(digest) else {
+            return vec![];
+        };
+        let filled = BAR * current.min(bar.total) / bar.total.max(1);
+        if bar.filled == Some(filled) {
+            return vec![];
+        }
+        bar.filled = Some(filled);
+        vec![CreateImageInfo {
             id: Some(short(digest)),
             status: Some(status.into()),
             progress_detail: Some(ProgressDetail {
                 current: Some(current as i64),
-                total: Some(total as i64),
+                total: Some(bar.total as i64),
             }),
-            progress: Some(progress_bar(current, total)),
+            progress: Some(progress_bar(current, bar.total)),
             ..Default::default()
-        }
+        }]
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A status line: `{"status": S}`.
@@ -167,5 +179,14 @@ mod tests {
         let bar = progress_bar(50, 100);
         assert!(bar.starts_with(&format!("[{}>", "=".repeat(25))), "{bar}");
         assert!(bar.ends_with("50B/100B"), "{bar}");
+    }
+
+    #[test]
+    fn a_bar_speaks_only_when_it_grows() {
+        let t = Transfer::default();
+        t.start("sha256:abc", 1000);
+        let said = |bytes| t.bar("sha256:abc", "Downloading", bytes).len();
+        assert_eq!((said(1), said(2), said(500), said(501)), (1, 0, 1, 0));
+        assert!(t.moved());
     }
 }

@@ -66,6 +66,27 @@ fn docker_pull_lists_inspects_tags_and_removes() {
 }
 
 #[test]
+fn rootful_pull_and_build() {
+    let Some(c) = coracle_testkit::Coracle::rootful(BIN) else {
+        return;
+    };
+    let api = Service::start(&c);
+    let image = anon_ref("busybox:latest");
+    api.docker(&c, ["pull", &image])
+        .success()
+        .stdout_contains("Downloaded newer image");
+    let dir = context(
+        &c,
+        "ctx",
+        &[("Dockerfile", &format!("FROM {image}\nRUN echo as-root\n"))],
+    );
+    api.docker(&c, ["build", "-t", "rootful:1", dir.to_str().unwrap()])
+        .success()
+        .stdout_contains("as-root")
+        .stdout_contains("Successfully tagged rootful:1");
+}
+
+#[test]
 fn pull_of_a_missing_image_is_an_error_before_the_stream() {
     let c = coracle();
     let api = Service::start(&c);

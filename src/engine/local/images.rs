@@ -37,6 +37,10 @@ impl ImageEngine for LocalEngine {
         Ok(self.runtime()?.block_on(login::login(opts, creds))?)
     }
 
+    fn check_login(&self, opts: &LoginOptions, creds: &Credentials) -> Result<(), Error> {
+        Ok(self.runtime()?.block_on(login::check(opts, creds))?)
+    }
+
     fn logout(&self, opts: &LogoutOptions) -> Result<(), Error> {
         Ok(login::logout(opts)?)
     }

@@ -73,7 +73,12 @@ fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
 }
 
 fn inspect(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Error> {
-    if let Some(n) = mode_network(name) {
+    // Listed with their IDs, host and none are inspected by them too.
+    let mode = ["host", "none"]
+        .into_iter()
+        .filter_map(mode_network)
+        .find(|n| n.name == name || n.id == name);
+    if let Some(n) = mode {
         return Ok(ex.reply.json(200, &network_json::network(n, Vec::new())?)?);
     }
     let n = engine

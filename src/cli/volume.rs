@@ -147,6 +147,7 @@ fn create(engine: &dyn Engine, args: CreateArgs) -> anyhow::Result<()> {
         labels: super::key_values(&args.label),
         options: super::key_values(&args.opts),
         ignore_existing: args.ignore,
+        anonymous: false,
     };
     println!("{}", engine.create_volume(&opts)?.name);
     Ok(())

@@ -54,11 +54,13 @@ fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
 }
 
 /// Docker's create is idempotent: a volume of that name is returned as it is.
+/// One made without a name is anonymous to Docker (its prune takes it).
 fn create(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let request: VolumeCreateOptions = ex.json()?;
     let name = request.name.filter(|n| !n.is_empty());
     let opts = CreateOptions {
         ignore_existing: name.is_some(),
+        anonymous: name.is_none(),
         name,
         driver: request.driver.filter(|d| !d.is_empty()),
         labels: request.labels.unwrap_or_default().into_iter().collect(),

@@ -149,17 +149,26 @@ fn create_options(request: NetworkCreateRequest) -> Result<CreateOptions, Error>
     })
 }
 
-/// Docker refuses to remove its built-in networks (403), and a network
-/// containers are on (403 too).
+/// Docker refuses to remove its built-in networks (403, by name or ID), and
+/// a network containers are on (403 too).
 fn remove(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Error> {
-    if PREDEFINED.contains(&name) {
-        return Err(Error::new(
+    let predefined = || {
+        Error::new(
             403,
             format!("{name} is a pre-defined network and cannot be removed"),
-        ));
+        )
+    };
+    if PREDEFINED.contains(&name) {
+        return Err(predefined());
+    }
+    let network = engine
+        .inspect_network(name)
+        .map_err(|e| not_found(e, name))?;
+    if network.name == DEFAULT_NAME {
+        return Err(predefined());
     }
     let result = engine
-        .remove_networks(&[name.to_owned()], false)?
+        .remove_networks(&[network.name], false)?
         .pop()
         .unwrap_or(Ok(()));
     match result {
@@ -195,8 +204,12 @@ fn connect(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Err
             .filter(|ip| !ip.is_empty()),
     };
     check_network(engine, name)?;
-    engine.connect_network(&opts)?;
-    Ok(ex.reply.empty(200, &[])?)
+    // Docker forbids (403) joining a network twice.
+    match engine.connect_network(&opts) {
+        Ok(()) => Ok(ex.reply.empty(200, &[])?),
+        Err(e) if e.kind() == ErrorKind::Conflict => Err(Error::new(403, e.to_string())),
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn disconnect(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Error> {

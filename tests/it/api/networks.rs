@@ -144,6 +144,9 @@ fn docker_network_connect_and_disconnect_a_running_container() {
     // The container's own record has the network, as the coracle CLI shows.
     assert_eq!(networks_of(&c, "app"), ["back", "front"]);
 
+    api.docker(&c, ["network", "connect", "back", "app"])
+        .failure()
+        .stderr_contains("already connected");
     api.docker(&c, ["network", "connect", "nosuch", "app"])
         .failure()
         .stderr_contains("network nosuch not found");
@@ -198,8 +201,18 @@ fn bad_network_requests_get_docker_errors() {
         (r.status, r.message().as_str()),
         (404, "network nosuch not found")
     );
-    let r = api.call("DELETE", "/v1.44/networks/host", None);
-    assert_eq!(r.status, 403, "{r:?}");
+    for builtin in ["host", "bridge", "2f259bab93aa"] {
+        let r = api.call("DELETE", &format!("/v1.44/networks/{builtin}"), None);
+        assert_eq!(r.status, 403, "{builtin}: {r:?}");
+    }
+    // docker-compose 1.x sends filters in the legacy form.
+    let r = api.call(
+        "GET",
+        "/v1.30/networks?filters=%7B%22name%22%3A%7B%22%5Ebridge%24%22%3Atrue%7D%7D",
+        None,
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.json()[0]["Name"], "bridge", "{r:?}");
     // Nothing was made on the way, and the service still serves.
     let r = api.call(
         "GET",

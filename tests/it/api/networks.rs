@@ -241,3 +241,31 @@ print([x.name for x in client.networks.list(names=["pynet"])])
         .success()
         .stdout_eq("pynet v bridge\n['bridge', 'host', 'none', 'pynet']\n['pynet']\n[]\n");
 }
+
+#[test]
+fn docker_networks_and_volumes_work_rootful() {
+    let Some(c) = coracle_testkit::Coracle::rootful(BIN) else {
+        return;
+    };
+    let api = Service::start(&c);
+    api.docker(&c, ["network", "create", "--subnet", "10.89.63.0/24", "rn"])
+        .success();
+    api.docker(
+        &c,
+        [
+            "network",
+            "inspect",
+            "--format",
+            "{{range .IPAM.Config}}{{.Subnet}}{{end}}",
+            "rn",
+        ],
+    )
+    .success()
+    .stdout_eq("10.89.63.0/24\n");
+    api.docker(&c, ["network", "rm", "rn"]).success();
+    api.docker(&c, ["volume", "create", "rv"]).success();
+    api.docker(&c, ["volume", "ls", "-q"])
+        .success()
+        .stdout_eq("rv\n");
+    api.docker(&c, ["volume", "rm", "rv"]).success();
+}

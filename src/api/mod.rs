@@ -5,6 +5,7 @@
 
 mod connection;
 mod error;
+mod events;
 mod exchange;
 mod http;
 mod listen;

@@ -50,7 +50,7 @@ services:
     ports: ["{port}:80"]
   client:
     image: {image}
-    command: ["sh", "-c", "until wget -qO- http://web/; do sleep 0.1; done; exec sleep 1000"]
+    command: ["sh", "-c", "until printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc web 80 | grep hello; do sleep 0.1; done; exec sleep 1000"]
     depends_on: [web]
 volumes:
   data: {{}}

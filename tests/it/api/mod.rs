@@ -3,6 +3,7 @@
 //! clients never send.
 
 mod activation;
+mod compose;
 mod events;
 mod service;
 

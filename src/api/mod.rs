@@ -6,6 +6,7 @@
 mod connection;
 mod disk_usage;
 mod error;
+mod events;
 mod exchange;
 mod filters;
 mod http;

@@ -2,6 +2,9 @@
 //! CLI, the Python docker SDK and docker-compose, plus raw requests for what
 //! clients never send.
 
+mod activation;
+mod compose;
+mod events;
 mod networks;
 mod service;
 mod volumes;

@@ -2,6 +2,7 @@
 
 use crate::api::error::Error;
 use crate::api::exchange::Exchange;
+use crate::api::filters;
 use crate::engine::images::list::ListOptions;
 use crate::engine::interface::Engine;
 use bollard_stubs::models::{HistoryResponseItem, ImageSummary};
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 /// filters (a `reference` filter keeps only the names that match it).
 pub fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let opts = ListOptions {
-        filters: filters(ex.head.param("filters"))?,
+        filters: filters::of(&ex.head)?,
         all: ex.head.flag("all"),
     };
     let mut images: Vec<ImageSummary> = Vec::new();
@@ -77,34 +78,6 @@ fn unix_time(rfc3339: &str) -> i64 {
         .unwrap_or(0)
 }
 
-/// Docker's `filters` query: a JSON map from a filter to its values, either
-/// `["v", …]` or the older `{"v": true}`; the engine takes `key=value`.
-pub fn filters(query: Option<&str>) -> Result<Vec<String>, Error> {
-    let Some(query) = query.filter(|q| !q.is_empty()) else {
-        return Ok(vec![]);
-    };
-    let map: HashMap<String, Value> = serde_json::from_str(query)
-        .map_err(|e| Error::bad_request(format!("invalid filters {query:?}: {e}")))?;
-    let mut out = Vec::new();
-    for (key, values) in map {
-        let values: Vec<String> = match values {
-            Value::Array(a) => a
-                .into_iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect(),
-            Value::Object(m) => m
-                .into_iter()
-                .filter(|(_, on)| on.as_bool() == Some(true))
-                .map(|(v, _)| v)
-                .collect(),
-            _ => return Err(Error::bad_request(format!("invalid filter {key:?}"))),
-        };
-        out.extend(values.into_iter().map(|v| format!("{key}={v}")));
-    }
-    out.sort();
-    Ok(out)
-}
-
 pub fn inspect(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Error> {
     Ok(ex.reply.json(200, &engine.inspect_image(name)?)?)
 }
@@ -131,19 +104,4 @@ pub fn history(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(),
         newest.tags = tags;
     }
     Ok(ex.reply.json(200, &items)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filters_in_both_of_dockers_forms() {
-        assert_eq!(
-            filters(Some(r#"{"dangling":["true"],"label":{"a=b":true}}"#)).unwrap(),
-            vec!["dangling=true", "label=a=b"]
-        );
-        assert!(filters(Some("{nope")).is_err());
-        assert!(filters(None).unwrap().is_empty());
-    }
 }

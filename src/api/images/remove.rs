@@ -1,8 +1,8 @@
 //! `DELETE /images/{name}`, `POST /images/prune` and `POST /images/{name}/tag`.
 
-use super::list::filters;
 use crate::api::error::Error;
 use crate::api::exchange::Exchange;
+use crate::api::filters;
 use crate::engine::images::remove::Removed;
 use crate::engine::interface::Engine;
 use crate::engine::oci::reference::Reference;
@@ -37,7 +37,7 @@ fn item(removed: Removed) -> ImageDeleteResponseItem {
 /// every image no container uses.
 pub fn prune(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let mut all = false;
-    for filter in filters(ex.head.param("filters"))? {
+    for filter in filters::of(&ex.head)? {
         match filter.as_str() {
             "dangling=true" | "dangling=1" => {}
             "dangling=false" | "dangling=0" => all = true,

@@ -6,6 +6,7 @@
 mod connection;
 mod error;
 mod exchange;
+mod exec;
 mod http;
 mod listen;
 mod router;

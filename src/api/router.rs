@@ -4,6 +4,7 @@
 
 use super::error::Error;
 use super::exchange::Exchange;
+use super::exec;
 use super::system;
 use crate::engine::interface::Engine;
 
@@ -21,6 +22,9 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let (noun, rest) = path.split_once('/').unwrap_or((path, ""));
     match noun {
         "_ping" | "version" | "info" | "system" | "auth" => system::route(engine, ex, noun, rest),
+        // A container's exec action is served apart from the rest of /containers.
+        "containers" if exec::is_container_exec(rest) => exec::create(engine, ex, rest),
+        "exec" => exec::route(engine, ex, rest),
         "session" | "grpc" => Err(Error::bad_request(
             "BuildKit sessions are not supported: build with DOCKER_BUILDKIT=0",
         )),

@@ -3,6 +3,7 @@
 //! service forks a process per connection and that process one per request, so
 //! each request runs as a CLI command would (see connection.rs).
 
+mod archive;
 mod connection;
 mod error;
 mod exchange;

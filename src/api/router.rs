@@ -2,6 +2,7 @@
 //! in a module per noun, as in Docker's API; each takes the path after its
 //! noun and answers 404 "page not found" for what it does not serve.
 
+use super::archive;
 use super::error::Error;
 use super::exchange::Exchange;
 use super::exec;
@@ -22,8 +23,10 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let (noun, rest) = path.split_once('/').unwrap_or((path, ""));
     match noun {
         "_ping" | "version" | "info" | "system" | "auth" => system::route(engine, ex, noun, rest),
-        // A container's exec action is served apart from the rest of /containers.
+        // A container's exec and archive actions are served apart from the rest
+        // of /containers.
         "containers" if exec::is_container_exec(rest) => exec::create(engine, ex, rest),
+        "containers" if archive::is_container_archive(rest) => archive::route(engine, ex, rest),
         "exec" => exec::route(engine, ex, rest),
         "session" | "grpc" => Err(Error::bad_request(
             "BuildKit sessions are not supported: build with DOCKER_BUILDKIT=0",

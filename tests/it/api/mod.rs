@@ -2,6 +2,7 @@
 //! CLI, the Python docker SDK and docker-compose, plus raw requests for what
 //! clients never send.
 
+mod archive;
 mod exec;
 mod service;
 

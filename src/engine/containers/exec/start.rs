@@ -25,7 +25,7 @@ pub fn start(
     let mut session = sessions::load(&ctx.runroot, id)?;
     sessions::begin(&ctx.runroot, &mut session)?;
     if detach {
-        return start_detached(ctx, host, session);
+        return start_detached(ctx, host, store, session);
     }
     // A terminal's size comes from other requests, through this socket.
     if session.opts.tty && streams.controls.is_none() {
@@ -48,19 +48,18 @@ pub fn start(
 fn start_detached(
     ctx: &Context,
     host: &Host,
+    store: &Store,
     mut session: sessions::ExecSession,
 ) -> Result<i32, ContainersError> {
     // SAFETY: the caller is single-threaded (`Host`), so the child may run any code.
     match unsafe { fork() } {
         Ok(ForkResult::Parent { .. }) => Ok(0),
         Ok(ForkResult::Child) => {
-            // Its own session, holding none of the caller's descriptors (an API
-            // client's connection must close when the caller is done with it);
-            // the store is opened again.
+            // Its own session, holding none of the caller's connections (an API
+            // client's must close when the caller is done with it).
             let _ = nix::unistd::setsid();
-            // SAFETY: closing descriptors, none of which is used below.
-            unsafe { libc::close_range(3, libc::c_uint::MAX, 0) };
-            let code = run_unattended(ctx, host, &session).unwrap_or_else(|e| exit_code(&e));
+            close_sockets();
+            let code = run_unattended(ctx, host, store, &session).unwrap_or_else(|e| exit_code(&e));
             let _ = sessions::end(&ctx.runroot, &mut session, code);
             // SAFETY: leave without the caller's destructors (its store, its locks).
             unsafe { libc::_exit(0) }
@@ -78,6 +77,7 @@ fn start_detached(
 fn run_unattended(
     ctx: &Context,
     host: &Host,
+    store: &Store,
     session: &sessions::ExecSession,
 ) -> Result<i32, ContainersError> {
     let devnull = || {
@@ -92,15 +92,36 @@ fn run_unattended(
         stderr: Output::Fd(devnull()?),
         controls: None,
     };
-    let store = ctx.open_store()?;
     super::exec(
         ctx,
         host,
-        &store,
+        store,
         &session.container_id,
         &session.opts,
         streams,
     )
+}
+
+/// Closes every socket this process holds past stdio. Only sockets: the
+/// store's database files stay open under its connection, which SQLite
+/// needs (closing them under it breaks its locking).
+fn close_sockets() {
+    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<i32> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|fd| *fd > 2)
+        .collect();
+    for fd in fds {
+        let socket =
+            nix::sys::stat::fstat(fd).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFSOCK);
+        if socket {
+            // SAFETY: a descriptor of ours that nothing below uses.
+            unsafe { libc::close(fd) };
+        }
+    }
 }
 
 /// The code a session that could not run ends with: the command's (126, 127)

@@ -35,6 +35,11 @@ fn docker_exec_output_exit_codes_and_options() {
     )
     .success()
     .stdout_eq("ahoy 65534 /tmp\n");
+    // A terminal: the raw stream, with the terminal's line endings.
+    api.docker(&c, ["exec", "-t", "boat", "sh", "-c", "tty; echo err >&2"])
+        .success()
+        .stdout_contains("/dev/pts/")
+        .stdout_contains("err\r\n");
     // A missing command: the runtime's reason and Docker's 127.
     api.docker(&c, ["exec", "boat", "no-such-command"])
         .code(127)
@@ -46,4 +51,124 @@ fn docker_exec_output_exit_codes_and_options() {
     api.docker(&c, ["exec", "boat", "true"])
         .failure()
         .stderr_contains("is not running");
+}
+
+#[test]
+fn python_sdk_exec_run_inspect_resize_and_detach() {
+    let (c, image) = with_busybox();
+    run_detached(&c, &["--name", "boat", &image, "sleep", "1000"]);
+    let api = Service::start(&c);
+    let script = r#"
+import docker, time
+client = docker.from_env()
+code, out = client.containers.get("boat").exec_run(["sh", "-c", "echo hi; exit 4"])
+print(code, out.decode(), end="")
+api = client.api
+e = api.exec_create("boat", ["sh", "-c", "sleep 1; stty size"], tty=True)["Id"]
+out = api.exec_start(e, tty=True, stream=True)
+# The session takes a size once it runs: until then a resize is refused.
+for _ in range(100):
+    try:
+        api.exec_resize(e, height=30, width=100)
+        break
+    except docker.errors.APIError:
+        time.sleep(0.02)
+print(b"".join(out).decode().strip())
+info = api.exec_inspect(e)
+print(info["Running"], info["ExitCode"], info["ProcessConfig"]["entrypoint"], info["ProcessConfig"]["arguments"][0])
+e = api.exec_create("boat", ["sh", "-c", "sleep 0.5; exit 5"])["Id"]
+api.exec_start(e, detach=True)
+print(api.exec_inspect(e)["Running"])
+while api.exec_inspect(e)["Running"]:
+    time.sleep(0.05)
+print(api.exec_inspect(e)["ExitCode"])
+try:
+    api.exec_inspect("0" * 64)
+except docker.errors.NotFound as err:
+    print("404", err.explanation)
+"#;
+    api.python(&c, script).success().stdout_eq(&format!(
+        "4 hi\n30 100\nFalse 0 sh -c\nTrue\n5\n404 no such exec instance: {}\n",
+        "0".repeat(64)
+    ));
+}
+
+#[test]
+fn exec_requests_get_docker_statuses() {
+    let (c, image) = with_busybox();
+    let id = run_detached(&c, &["--name", "boat", &image, "sleep", "1000"]);
+    let api = Service::start(&c);
+    let r = api.call(
+        "POST",
+        "/v1.44/containers/boat/exec",
+        Some("{\"Cmd\": [\"true\""),
+    );
+    assert_eq!(r.status, 400, "{r:?}");
+    assert!(r.message().contains("invalid JSON"), "{r:?}");
+    let r = api.call("POST", "/v1.44/containers/boat/exec", Some("{}"));
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (400, "no exec command specified")
+    );
+    let r = api.call(
+        "POST",
+        "/v1.44/containers/ghost/exec",
+        Some("{\"Cmd\": [\"true\"]}"),
+    );
+    assert_eq!(
+        (r.status, r.message().as_str()),
+        (404, "no such container: ghost")
+    );
+    let r = api.call("POST", "/v1.44/exec/nope/start", Some("{}"));
+    assert_eq!(r.status, 404, "{r:?}");
+
+    let r = api.call(
+        "POST",
+        "/v1.44/containers/boat/exec",
+        Some("{\"Cmd\": [\"sh\", \"-c\", \"exit 2\"]}"),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let exec = r.json()["Id"].as_str().unwrap().to_owned();
+    let start = format!("/v1.44/exec/{exec}/start");
+    let r = api.call("POST", &start, Some("{\"Detach\": false}"));
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/vnd.docker.multiplexed-stream")
+    );
+    let r = api.call("GET", &format!("/v1.44/exec/{exec}/json"), None);
+    assert_eq!(
+        (r.json()["ExitCode"].as_i64(), r.json()["Running"].as_bool()),
+        (Some(2), Some(false))
+    );
+    let r = api.call("POST", &start, Some("{}"));
+    assert_eq!(r.status, 409, "started once only: {r:?}");
+
+    // Made while the container ran, started after it stopped.
+    let r = api.call(
+        "POST",
+        "/v1.44/containers/boat/exec",
+        Some("{\"Cmd\": [\"true\"]}"),
+    );
+    let exec = r.json()["Id"].as_str().unwrap().to_owned();
+    c.run(["stop", "-t", "0", &id]).success();
+    let r = api.call("POST", &format!("/v1.44/exec/{exec}/start"), Some("{}"));
+    assert_eq!(r.status, 409, "{r:?}");
+    let r = api.call(
+        "POST",
+        "/v1.44/containers/boat/exec",
+        Some("{\"Cmd\": [\"true\"]}"),
+    );
+    assert_eq!(r.status, 409, "{r:?}");
+    // Removing the container takes its sessions with it (when the next is made).
+    c.run(["rm", &id]).success();
+    run_detached(&c, &["--name", "boat2", &image, "sleep", "1000"]);
+    let r = api.call(
+        "POST",
+        "/v1.44/containers/boat2/exec",
+        Some("{\"Cmd\": [\"true\"]}"),
+    );
+    assert_eq!(r.status, 201, "{r:?}");
+    let r = api.call("GET", &format!("/v1.44/exec/{exec}/json"), None);
+    assert_eq!(r.status, 404, "{r:?}");
 }

@@ -116,7 +116,8 @@ fn python_sdk_put_and_get_archive_round_trip() {
     let script = r#"
 import docker, io, tarfile
 client = docker.from_env()
-box = client.containers.get("boat")
+# The model without an inspect: only the archive routes are asked.
+box = client.containers.prepare_model({"Id": "boat"})
 data = io.BytesIO()
 with tarfile.open(fileobj=data, mode="w") as tar:
     body = b"from python\n"

@@ -4,6 +4,8 @@
 use super::Service;
 use crate::common::{run_detached, with_busybox};
 
+/// docker exec inspects the container first: this needs the containers
+/// routes' GET /containers/{id}/json too.
 #[test]
 fn docker_exec_output_exit_codes_and_options() {
     let (c, image) = with_busybox();
@@ -40,6 +42,25 @@ fn docker_exec_output_exit_codes_and_options() {
         .success()
         .stdout_contains("/dev/pts/")
         .stdout_contains("err\r\n");
+    // Detached: started, and on its own.
+    api.docker(
+        &c,
+        [
+            "exec",
+            "-d",
+            "boat",
+            "sh",
+            "-c",
+            "echo done > /tmp/detached",
+        ],
+    )
+    .success()
+    .stdout_eq("");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while c.run(["exec", "boat", "test", "-s", "/tmp/detached"]).code != Some(0) {
+        assert!(std::time::Instant::now() < deadline, "exec -d did not run");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     // A missing command: the runtime's reason and Docker's 127.
     api.docker(&c, ["exec", "boat", "no-such-command"])
         .code(127)
@@ -61,7 +82,9 @@ fn python_sdk_exec_run_inspect_resize_and_detach() {
     let script = r#"
 import docker, time
 client = docker.from_env()
-code, out = client.containers.get("boat").exec_run(["sh", "-c", "echo hi; exit 4"])
+# The model without an inspect: only exec's routes are asked.
+box = client.containers.prepare_model({"Id": "boat"})
+code, out = box.exec_run(["sh", "-c", "echo hi; exit 4"])
 print(code, out.decode(), end="")
 api = client.api
 e = api.exec_create("boat", ["sh", "-c", "sleep 1; stty size"], tty=True)["Id"]

@@ -103,6 +103,10 @@ fn archive_stat_header_and_errors() {
     let r = api.request(head, &[0u8; 1024]);
     assert_eq!(r.status, 400, "{r:?}");
     assert_eq!(r.message(), "extraction point is not a directory");
+    // Not a tar: refused whole, and the service serves on.
+    let garbage = head.replace("/etc/passwd", "/tmp");
+    let r = api.request(&garbage, &[b'x'; 1024]);
+    assert_eq!(r.status, 400, "{r:?}");
     let head = head.replace("/etc/passwd", "/no/dir");
     let r = api.request(&head, &[0u8; 1024]);
     assert_eq!(r.status, 404, "{r:?}");

@@ -195,3 +195,41 @@ fn exec_requests_get_docker_statuses() {
     let r = api.call("GET", &format!("/v1.44/exec/{exec}/json"), None);
     assert_eq!(r.status, 404, "{r:?}");
 }
+
+#[test]
+fn a_client_that_vanishes_mid_exec_leaves_a_finished_session() {
+    let (c, image) = with_busybox();
+    run_detached(&c, &["--name", "boat", &image, "sleep", "1000"]);
+    let api = Service::start(&c);
+    let cmd = r#"{"AttachStdout": true, "Cmd": ["sh", "-c", "echo early; sleep 1; echo late"]}"#;
+    let r = api.call("POST", "/v1.44/containers/boat/exec", Some(cmd));
+    let exec = r.json()["Id"].as_str().unwrap().to_owned();
+    let mut conn = std::os::unix::net::UnixStream::connect(&api.socket).unwrap();
+    let start = format!(
+        "POST /v1.44/exec/{exec}/start HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}"
+    );
+    std::io::Write::write_all(&mut conn, start.as_bytes()).unwrap();
+    let mut first = [0u8; 64];
+    let n = std::io::Read::read(&mut conn, &mut first).unwrap();
+    assert!(
+        first[..n].starts_with(b"HTTP/1.1 101"),
+        "{:?}",
+        String::from_utf8_lossy(&first[..n])
+    );
+    drop(conn);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let r = api.call("GET", &format!("/v1.44/exec/{exec}/json"), None);
+        if r.json()["ExitCode"].is_i64() {
+            assert_eq!(r.json()["Running"], false);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running: {}",
+            r.json()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    api.call("GET", "/_ping", None);
+}

@@ -5,14 +5,20 @@
 
 mod archive;
 mod connection;
+mod disk_usage;
 mod error;
+mod events;
 mod exchange;
 mod exec;
+mod filters;
 mod http;
 mod listen;
+mod network_json;
+mod networks;
 mod router;
 mod service;
 mod stdio;
 mod system;
+mod volumes;
 
 pub use service::{serve, ServiceError, ServiceOptions};

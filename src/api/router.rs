@@ -4,9 +4,11 @@
 
 use super::archive;
 use super::error::Error;
+use super::events;
 use super::exchange::Exchange;
 use super::exec;
 use super::system;
+use super::{networks, volumes};
 use crate::engine::interface::Engine;
 
 /// The API versions served: Docker's minimum, so that older clients such as
@@ -28,6 +30,9 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
         "containers" if exec::is_container_exec(rest) => exec::create(engine, ex, rest),
         "containers" if archive::is_container_archive(rest) => archive::route(engine, ex, rest),
         "exec" => exec::route(engine, ex, rest),
+        "events" => events::route(engine, ex, rest),
+        "networks" => networks::route(engine, ex, rest),
+        "volumes" => volumes::route(engine, ex, rest),
         "session" | "grpc" => Err(Error::bad_request(
             "BuildKit sessions are not supported: build with DOCKER_BUILDKIT=0",
         )),

@@ -2,9 +2,14 @@
 //! CLI, the Python docker SDK and docker-compose, plus raw requests for what
 //! clients never send.
 
+mod activation;
 mod archive;
+mod compose;
+mod events;
 mod exec;
+mod networks;
 mod service;
+mod volumes;
 
 use coracle_testkit::runner::wait_output;
 use coracle_testkit::{Coracle, Output};

@@ -105,6 +105,9 @@ pub fn exec(
         filter,
         stdio,
     )?;
+    // Docker's names: `exec_start: CMD ARGS`, then exec_die with the code.
+    let start = format!("exec_start: {}", opts.command.join(" "));
+    store.record(super::events::event(&record, &start).with("execID", pid.to_string()));
     if opts.detach {
         return Ok(0);
     }
@@ -118,7 +121,12 @@ pub fn exec(
         }
     }
     drop(scratch);
-    relay(pid, &mut session, opts, streams)
+    let code = relay(pid, &mut session, opts, streams)?;
+    let die = super::events::event(&record, "exec_die")
+        .with("execID", pid.to_string())
+        .with("exitCode", code.to_string());
+    store.record(die);
+    Ok(code)
 }
 
 /// The process's stdio without a pty: the caller's descriptors as they are,

@@ -3,9 +3,11 @@
 //! clients never send.
 
 mod activation;
+mod archive;
 mod compose;
 mod events;
 mod images;
+mod exec;
 mod networks;
 mod service;
 mod volumes;

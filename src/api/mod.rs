@@ -4,6 +4,7 @@
 //! each request runs as a CLI command would (see connection.rs).
 
 mod connection;
+mod containers;
 mod error;
 mod exchange;
 mod http;

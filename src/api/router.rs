@@ -2,6 +2,7 @@
 //! in a module per noun, as in Docker's API; each takes the path after its
 //! noun and answers 404 "page not found" for what it does not serve.
 
+use super::containers;
 use super::error::Error;
 use super::exchange::Exchange;
 use super::system;
@@ -21,6 +22,7 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let (noun, rest) = path.split_once('/').unwrap_or((path, ""));
     match noun {
         "_ping" | "version" | "info" | "system" | "auth" => system::route(engine, ex, noun, rest),
+        "containers" => containers::route(engine, ex, rest),
         "session" | "grpc" => Err(Error::bad_request(
             "BuildKit sessions are not supported: build with DOCKER_BUILDKIT=0",
         )),

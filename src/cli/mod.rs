@@ -28,7 +28,7 @@ mod network_show;
 mod pause;
 mod progress;
 mod prune;
-mod ps;
+pub(crate) mod ps;
 mod pull;
 mod push;
 mod rm;

@@ -2,6 +2,7 @@
 //! CLI, the Python docker SDK and docker-compose, plus raw requests for what
 //! clients never send.
 
+mod containers;
 mod service;
 
 use coracle_testkit::runner::wait_output;

@@ -3,11 +3,13 @@
 
 mod attach;
 mod create;
+mod files;
 mod lifecycle;
 mod list;
 mod logs;
 mod session;
 mod summary;
+mod top;
 mod wait;
 
 use super::error::Error;
@@ -45,6 +47,10 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange, rest: &str) -> Result<(), E
         ("POST", Some("attach")) => attach::attach(engine, ex, &target()?),
         ("POST", Some("wait")) => wait::wait(engine, ex, &target()?),
         ("GET", Some("logs")) => logs::logs(engine, ex, &target()?),
+        ("GET", Some("top")) => top::top(engine, ex, &target()?),
+        ("GET", Some("stats")) => top::stats(engine, ex, &target()?),
+        ("GET", Some("export")) => files::export(engine, ex, &target()?),
+        ("GET", Some("changes")) => files::changes(engine, ex, &target()?),
         _ => Err(Error::no_route()),
     }
 }

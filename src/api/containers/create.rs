@@ -360,3 +360,65 @@ fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> 
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(json: serde_json::Value) -> Result<CreateOptions, Error> {
+        plan(serde_json::from_value(json).unwrap(), None)
+    }
+
+    #[test]
+    fn entrypoint_words_after_the_first_lead_the_command() {
+        let o = plan_of(serde_json::json!({
+            "Image": "busybox", "Entrypoint": ["sh", "-c"], "Cmd": ["echo hi"],
+        }))
+        .unwrap();
+        assert_eq!(o.entrypoint.as_deref(), Some("sh"));
+        assert_eq!(o.command, ["-c", "echo hi"]);
+        let o = plan_of(serde_json::json!({"Image": "busybox", "Entrypoint": [""]})).unwrap();
+        assert_eq!(o.entrypoint.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn host_config_maps_onto_the_flags() {
+        let o = plan_of(serde_json::json!({
+            "Image": "busybox",
+            "Tty": true, "OpenStdin": true,
+            "ExposedPorts": {"81/udp": {}},
+            "HostConfig": {
+                "AutoRemove": true,
+                "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0},
+                "PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]},
+                "Tmpfs": {"/run": "size=1m"},
+                "Mounts": [{"Type": "volume", "Source": "v", "Target": "/v", "ReadOnly": true}],
+                "NetworkMode": "default",
+                "Memory": 0,
+            },
+        }))
+        .unwrap();
+        assert!(o.tty && o.interactive && o.remove);
+        assert_eq!(o.publish.len(), 1);
+        assert_eq!(o.expose.len(), 1);
+        assert_eq!(o.mounts.len(), 2);
+        assert!(o.network.is_none());
+    }
+
+    #[test]
+    fn what_cannot_be_honoured_is_refused() {
+        let e = plan_of(serde_json::json!({"Image": "b", "HostConfig": {"CpuShares": 512}}))
+            .unwrap_err();
+        assert_eq!(
+            (e.status, e.message.as_str()),
+            (400, "HostConfig.CpuShares is not supported by coracle")
+        );
+        let e = plan_of(
+            serde_json::json!({"Image": "b", "HostConfig": {"SecurityOpt": ["apparmor=x"]}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.status, 400);
+        let e = plan_of(serde_json::json!({"Cmd": ["true"]})).unwrap_err();
+        assert_eq!(e.status, 400);
+    }
+}

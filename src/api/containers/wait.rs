@@ -77,10 +77,12 @@ pub fn wait(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Er
     let mut json = serde_json::to_value(&response)?;
     // Docker always sends the field, null when the wait went well.
     json["Error"] = serde_json::to_value(&response.error)?;
-    body.write_all(format!("{json}\n").as_bytes())?;
-    // The docker CLI exits as soon as it has the code, often before the
-    // body's last chunk: nothing is lost when that finds the client gone.
-    let _ = body.finish();
+    // A client may be gone by now, as `docker run -d`'s is (it asks for a
+    // wait and leaves), and the docker CLI exits as soon as it has the code,
+    // often before the body's last chunk: there is nobody left to tell.
+    if body.write_all(format!("{json}\n").as_bytes()).is_ok() {
+        let _ = body.finish();
+    }
     Ok(())
 }
 

@@ -178,6 +178,12 @@ fn a_malformed_or_wrong_body_is_refused_and_leaves_no_container() {
     );
     assert_eq!(r.status, 404, "{r:?}");
     assert_eq!(r.message(), "No such image: 127.0.0.1:1/nothing:here");
+    let r = api.request(
+        &format!("POST /v1.44/containers/create HTTP/1.1\r\nHost: d\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n", body.len()),
+        body.as_bytes(),
+    );
+    assert_eq!(r.status, 400, "{r:?}");
+    assert!(r.message().contains("Content-Type"), "{r:?}");
     let r = api.call("POST", "/v1.44/containers/nosuch/start", None);
     assert_eq!(
         (r.status, r.message().as_str()),
@@ -210,4 +216,127 @@ print(len(client.containers.list(all=True)))
     api.python(&c, &script)
         .success()
         .stdout_eq("attached\n4\ndetached\nexited\n0\n");
+}
+
+#[test]
+fn docker_run_t_relays_raw_output() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    let out = api.docker(
+        &c,
+        ["run", "--rm", "-t", &image, "sh", "-c", "tty; echo done"],
+    );
+    out.success()
+        .stdout_contains("/dev/pts/")
+        .stdout_contains("done\r\n");
+}
+
+#[test]
+fn kill_pause_restart_top_stats_changes_export_and_prune() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    let script = "touch /made; exec sleep 60";
+    api.docker(&c, ["run", "-d", "--name", "a", &image, "sh", "-c", script])
+        .success();
+    // Pausing needs the cgroup v2 freezer, which some hosts (these) do not
+    // delegate to rootless containers: then the engine's refusal is the answer.
+    let pause = api.call("POST", "/v1.44/containers/a/pause", None);
+    if pause.status == 204 {
+        api.docker(&c, ["ps", "--format", "{{.Status}}"])
+            .success()
+            .stdout_contains("(Paused)");
+        api.docker(&c, ["unpause", "a"]).success();
+    } else {
+        assert!(pause.message().contains("freezer"), "{pause:?}");
+    }
+    let top = api.call("GET", "/v1.44/containers/a/top", None);
+    assert_eq!(top.status, 200, "{top:?}");
+    let top = top.json();
+    assert_eq!(top["Titles"][7], "CMD");
+    assert!(
+        top["Processes"][0][7].as_str().unwrap().contains("sleep"),
+        "{top}"
+    );
+    let stats = api.call("GET", "/v1.44/containers/a/stats?stream=false", None);
+    assert_eq!(stats.status, 200, "{stats:?}");
+    assert_eq!(stats.json()["pids_stats"]["current"], 1);
+    eventually("the new file among the changes", || {
+        let changes = api.call("GET", "/v1.44/containers/a/changes", None).json();
+        changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["Path"] == "/made" && c["Kind"] == 1)
+    });
+    let export = api.call("GET", "/v1.44/containers/a/export", None);
+    assert_eq!(export.status, 200);
+    assert!(
+        export.body.windows(4).any(|w| w == b"made"),
+        "no /made in the tar"
+    );
+    api.docker(&c, ["restart", "-t", "0", "a"]).success();
+    api.docker(&c, ["kill", "a"]).success();
+    // A kill sends the signal and returns, as Docker's does.
+    eventually("the killed container to exit", || {
+        api.docker(&c, ["ps", "-a", "--format", "{{.Status}}"])
+            .stdout_trim()
+            .starts_with("Exited (137)")
+    });
+    let r = api.call("POST", "/v1.44/containers/a/kill", None);
+    assert_eq!(r.status, 409, "{r:?}");
+    let r = api.call("POST", "/v1.44/containers/prune", None);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.json()["ContainersDeleted"].as_array().unwrap().len(), 1);
+    c.run(["ps", "-a", "-q"]).success().stdout_eq("");
+}
+
+#[test]
+fn ps_filters_and_logs_options() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    let script = "echo one; echo two; echo three";
+    api.docker(
+        &c,
+        [
+            "run", "--name", "x", "--label", "k=v", &image, "sh", "-c", script,
+        ],
+    )
+    .success();
+    api.docker(&c, ["run", "--name", "y", &image, "true"])
+        .success();
+    api.docker(
+        &c,
+        [
+            "ps",
+            "-a",
+            "--filter",
+            "label=k=v",
+            "--format",
+            "{{.Names}}",
+        ],
+    )
+    .success()
+    .stdout_eq("x\n");
+    api.docker(&c, ["ps", "-a", "-n", "1", "--format", "{{.Names}}"])
+        .success()
+        .stdout_eq("y\n");
+    api.docker(&c, ["logs", "--tail", "1", "x"])
+        .success()
+        .stdout_eq("three\n");
+    let out = api.docker(&c, ["logs", "-t", "x"]);
+    let first = out.success().stdout_lines()[0].to_owned();
+    assert!(first.ends_with("Z one"), "{first}");
+    let r = api.call("GET", "/v1.44/containers/json?all=1", None).json();
+    let x = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["Names"][0] == "/x")
+        .unwrap();
+    assert_eq!(x["Labels"]["k"], "v");
+    assert_eq!(x["State"], "exited");
+    assert!(
+        x["Status"].as_str().unwrap().starts_with("Exited (0)"),
+        "{x}"
+    );
 }

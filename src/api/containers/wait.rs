@@ -9,9 +9,10 @@ use bollard_stubs::models::{ContainerWaitExitError, ContainerWaitResponse};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use std::io::Write;
 use std::os::fd::AsFd;
+use std::time::Duration;
 
-/// How often a wait for removal looks again.
-const POLL_MS: u16 = 100;
+/// How often a wait for a start or a removal looks again.
+const POLL: Duration = Duration::from_millis(100);
 
 #[derive(Clone, Copy, PartialEq)]
 enum Condition {
@@ -37,6 +38,7 @@ pub fn wait(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Er
         .reply
         .stream(200, &[("Content-Type", "application/json")])?;
     body.flush()?;
+    exit_when_gone(conn);
     let result = if condition == Condition::NotRunning && !t.running {
         Ok(t.inspect["State"]["ExitCode"].as_i64().unwrap_or(0) as i32)
     } else {
@@ -46,9 +48,7 @@ pub fn wait(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Er
                 .inspect_container(&t.id)
                 .is_ok_and(|i| i["State"]["Status"].as_str() == Some("exited"))
             {
-                if gone(&conn) {
-                    return Ok(());
-                }
+                std::thread::sleep(POLL);
             }
         }
         engine
@@ -57,9 +57,7 @@ pub fn wait(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Er
     };
     if condition == Condition::Removed && result.is_ok() {
         while engine.inspect_container(&t.id).is_ok() {
-            if gone(&conn) {
-                return Ok(());
-            }
+            std::thread::sleep(POLL);
         }
     }
     let response = match result {
@@ -86,9 +84,17 @@ pub fn wait(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Er
     Ok(())
 }
 
-/// Waits a little for the client to hang up; true if it has.
-fn gone(conn: &std::fs::File) -> bool {
-    let mut fds = [PollFd::new(conn.as_fd(), PollFlags::empty())];
-    poll(&mut fds, PollTimeout::from(POLL_MS)).is_ok()
-        && fds[0].revents().is_some_and(|r| !r.is_empty())
+/// Ends this request's process when its client hangs up, so that a wait
+/// nobody reads (`docker run -d` asks for one and leaves) does not outlive
+/// it. The engine's wait only reads, so nothing is left half done.
+fn exit_when_gone(conn: std::fs::File) {
+    std::thread::spawn(move || loop {
+        // No events asked: only a hang-up (or an error) wakes the poll.
+        let mut fds = [PollFd::new(conn.as_fd(), PollFlags::empty())];
+        match poll(&mut fds, PollTimeout::NONE) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            Ok(_) if fds[0].revents().is_some_and(|r| !r.is_empty()) => std::process::exit(1),
+            _ => return,
+        }
+    });
 }

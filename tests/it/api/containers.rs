@@ -340,3 +340,28 @@ fn ps_filters_and_logs_options() {
         "{x}"
     );
 }
+
+#[test]
+fn an_attach_whose_client_vanishes_before_the_start_leaves_the_start_to_the_engine() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    let body = format!("{{\"Image\": \"{image}\", \"Cmd\": [\"echo\", \"later\"]}}");
+    let r = api.call("POST", "/v1.44/containers/create?name=gone", Some(&body));
+    assert_eq!(r.status, 201, "{r:?}");
+    let mut conn = std::os::unix::net::UnixStream::connect(&api.socket).unwrap();
+    let attach = "POST /v1.44/containers/gone/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
+    std::io::Write::write_all(&mut conn, attach.as_bytes()).unwrap();
+    let mut head = [0u8; 12];
+    std::io::Read::read_exact(&mut conn, &mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 101");
+    drop(conn);
+    eventually("the start to go to the engine", || {
+        api.call("POST", "/v1.44/containers/gone/start", None)
+            .status
+            == 204
+    });
+    eventually("the container's output", || {
+        api.docker(&c, ["logs", "gone"]).stdout_trim() == "later"
+    });
+    api.docker(&c, ["rm", "-f", "gone"]).success();
+}

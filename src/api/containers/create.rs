@@ -304,7 +304,7 @@ fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> 
     let set = |v: Option<i64>| v.is_some_and(|n| n != 0);
     let text = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
     let list = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|l| !l.is_empty());
-    let checks: [(&str, bool); 24] = [
+    let checks: [(&str, bool); 27] = [
         ("HostConfig.Memory", set(h.memory)),
         ("HostConfig.MemorySwap", set(h.memory_swap)),
         ("HostConfig.MemoryReservation", set(h.memory_reservation)),
@@ -346,6 +346,9 @@ fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> 
             "HostConfig.Runtime",
             text(&h.runtime) && h.runtime.as_deref() != Some("runc"),
         ),
+        ("Config.StopTimeout", c.stop_timeout.is_some()),
+        ("Config.Domainname", text(&c.domainname)),
+        ("Config.NetworkDisabled", c.network_disabled == Some(true)),
         (
             "Config.Healthcheck",
             c.healthcheck.as_ref().is_some_and(|hc| {

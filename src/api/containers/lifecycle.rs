@@ -43,33 +43,33 @@ pub fn start(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), E
     no_content(ex)
 }
 
-/// `t` in seconds (-1: wait for ever), else the container's StopTimeout.
-fn timeout(ex: &Exchange, t: &Target) -> Result<Duration, Error> {
-    let given = match ex.head.param("t").filter(|s| !s.is_empty()) {
-        Some(s) => Some(
-            s.parse::<i64>()
-                .map_err(|_| Error::bad_request(format!("invalid timeout {s:?}: give seconds")))?,
-        ),
-        None => t.inspect["Config"]["StopTimeout"].as_i64(),
+/// `t` in seconds (-1: wait for ever), else Docker's default (a container
+/// has no StopTimeout of its own: create refuses one).
+fn timeout(ex: &Exchange) -> Result<Duration, Error> {
+    let Some(s) = ex.head.param("t").filter(|s| !s.is_empty()) else {
+        return Ok(Duration::from_secs(STOP_TIMEOUT));
     };
-    Ok(match given {
-        Some(n) if n < 0 => Duration::MAX,
-        Some(n) => Duration::from_secs(n as u64),
-        None => Duration::from_secs(STOP_TIMEOUT),
-    })
+    match s.parse::<i64>() {
+        // A deadline the engine can add to the clock without overflow.
+        Ok(n) if n < 0 => Ok(Duration::from_secs(u64::from(u32::MAX))),
+        Ok(n) => Ok(Duration::from_secs(n as u64)),
+        Err(_) => Err(Error::bad_request(format!(
+            "invalid timeout {s:?}: give seconds"
+        ))),
+    }
 }
 
 pub fn stop(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Error> {
     if !t.running {
         return not_modified(ex);
     }
-    let timeout = timeout(ex, t)?;
+    let timeout = timeout(ex)?;
     one(&t.name, engine.stop(std::slice::from_ref(&t.id), timeout))?;
     no_content(ex)
 }
 
 pub fn restart(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Error> {
-    let timeout = timeout(ex, t)?;
+    let timeout = timeout(ex)?;
     one(
         &t.name,
         engine.restart(std::slice::from_ref(&t.id), timeout),

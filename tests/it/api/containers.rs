@@ -94,7 +94,11 @@ fn docker_create_start_rename_and_a_running_rm_refused() {
     api.docker(&c, ["ps", "--format", "{{.Names}} {{.State}}"])
         .success()
         .stdout_eq("two running\n");
-    api.docker(&c, ["rm", "two"]).failure();
+    api.docker(&c, ["rm", "two"])
+        .failure()
+        .stderr_contains("is running");
+    let r = api.call("DELETE", "/v1.44/containers/two", None);
+    assert_eq!(r.status, 409, "{r:?}");
     let r = api.call("POST", "/v1.44/containers/two/start", None);
     assert_eq!(r.status, 304, "{r:?}");
     api.docker(&c, ["rm", "-f", "two"]).success();

@@ -369,3 +369,57 @@ fn an_attach_whose_client_vanishes_before_the_start_leaves_the_start_to_the_engi
     });
     api.docker(&c, ["rm", "-f", "gone"]).success();
 }
+
+#[test]
+fn docker_run_flags_reach_the_container() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    let script = "echo $A $(pwd) $(id -u) $(hostname)";
+    let args = [
+        "run",
+        "--rm",
+        "-e",
+        "A=1",
+        "-w",
+        "/tmp",
+        "-u",
+        "1000",
+        "--hostname",
+        "h",
+        "--entrypoint",
+        "sh",
+        &image,
+        "-c",
+        script,
+    ];
+    api.docker(&c, args).success().stdout_eq("1 /tmp 1000 h\n");
+}
+
+#[test]
+fn docker_start_a_attaches_before_the_start_and_a_taken_name_is_a_conflict() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    api.docker(
+        &c,
+        [
+            "create",
+            "--name",
+            "s",
+            &image,
+            "sh",
+            "-c",
+            "echo out; exit 5",
+        ],
+    )
+    .success();
+    api.docker(&c, ["start", "-a", "s"])
+        .code(5)
+        .stdout_eq("out\n");
+    api.docker(&c, ["create", "--name", "s", &image, "true"])
+        .failure()
+        .stderr_contains("s");
+    let body = format!("{{\"Image\": \"{image}\"}}");
+    let r = api.call("POST", "/v1.44/containers/create?name=s", Some(&body));
+    assert_eq!(r.status, 409, "{r:?}");
+    api.docker(&c, ["rm", "s"]).success();
+}

@@ -423,3 +423,17 @@ fn docker_start_a_attaches_before_the_start_and_a_taken_name_is_a_conflict() {
     assert_eq!(r.status, 409, "{r:?}");
     api.docker(&c, ["rm", "s"]).success();
 }
+
+#[test]
+fn docker_run_rm_rootful() {
+    let Some(c) = coracle_testkit::Coracle::rootful(crate::common::BIN) else {
+        return;
+    };
+    let image = crate::common::anon_ref("busybox:latest");
+    crate::common::pull(&c, &image).success();
+    let api = Service::start(&c);
+    api.docker(&c, ["run", "--rm", &image, "sh", "-c", "id -u; exit 3"])
+        .code(3)
+        .stdout_eq("0\n");
+    c.run(["ps", "-a", "-q"]).success().stdout_eq("");
+}

@@ -5,13 +5,19 @@
 
 mod connection;
 mod containers;
+mod disk_usage;
 mod error;
+mod events;
 mod exchange;
+mod filters;
 mod http;
 mod listen;
+mod network_json;
+mod networks;
 mod router;
 mod service;
 mod stdio;
 mod system;
+mod volumes;
 
 pub use service::{serve, ServiceError, ServiceOptions};

@@ -3,7 +3,7 @@
 
 use super::super::error::Error;
 use super::super::exchange::Exchange;
-use super::list::filters;
+use super::super::filters;
 use super::{no_such, session, Target};
 use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::interface::{Each, Engine};
@@ -146,7 +146,7 @@ pub fn resize(_engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(),
 }
 
 pub fn prune(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
-    let pruned = engine.prune_containers(&filters(ex)?)?;
+    let pruned = engine.prune_containers(&filters::of(&ex.head)?)?;
     Ok(ex.reply.json(
         200,
         &serde_json::json!({

@@ -2,10 +2,10 @@
 
 use super::super::error::Error;
 use super::super::exchange::Exchange;
+use super::super::filters;
 use super::{no_such, summary};
 use crate::engine::containers::list::ListOptions;
 use crate::engine::interface::Engine;
-use std::collections::HashMap;
 
 pub fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let last = match ex.head.param("limit").filter(|l| !l.is_empty()) {
@@ -18,7 +18,7 @@ pub fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     };
     let opts = ListOptions {
         all: ex.head.flag("all"),
-        filters: filters(ex)?,
+        filters: filters::of(&ex.head)?,
         last,
         size: ex.head.flag("size"),
     };
@@ -55,33 +55,4 @@ pub fn inspect(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(),
         }
     }
     Ok(ex.reply.json(200, &inspect)?)
-}
-
-/// Docker's `filters` parameter, a JSON map of a key to its values (a list,
-/// or the older map of value to true), as the engine's `KEY=VALUE` filters.
-pub fn filters(ex: &Exchange) -> Result<Vec<String>, Error> {
-    let Some(raw) = ex.head.param("filters").filter(|f| !f.is_empty()) else {
-        return Ok(Vec::new());
-    };
-    let invalid = |e: serde_json::Error| Error::bad_request(format!("invalid filters: {e}"));
-    let map: HashMap<String, serde_json::Value> = serde_json::from_str(raw).map_err(invalid)?;
-    let mut out = Vec::new();
-    for (key, values) in map {
-        let values: Vec<String> = match values {
-            serde_json::Value::Array(list) => list
-                .into_iter()
-                .map(|v| v.as_str().map(str::to_owned))
-                .collect::<Option<_>>()
-                .ok_or_else(|| Error::bad_request(format!("invalid filter {key:?}")))?,
-            serde_json::Value::Object(set) => set
-                .into_iter()
-                .filter(|(_, on)| on.as_bool() == Some(true))
-                .map(|(v, _)| v)
-                .collect(),
-            _ => return Err(Error::bad_request(format!("invalid filter {key:?}"))),
-        };
-        out.extend(values.into_iter().map(|v| format!("{key}={v}")));
-    }
-    out.sort();
-    Ok(out)
 }

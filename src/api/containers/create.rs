@@ -13,6 +13,7 @@ use crate::engine::interface::Engine;
 use crate::engine::net::attachments;
 use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports;
+use crate::engine::runtime::ulimit::Ulimit;
 use crate::engine::volumes::parse;
 use bollard_stubs::models::{
     ContainerConfig, HostConfig, Mount, MountTypeEnum, NetworkingConfig, PortMap,
@@ -145,7 +146,17 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
         tty: c.tty.unwrap_or(false),
         remove: h.auto_remove.unwrap_or(false),
         stop_signal: c.stop_signal.clone().filter(|s| !s.is_empty()),
-        ulimits: Vec::new(),
+        ulimits: h
+            .ulimits
+            .iter()
+            .flatten()
+            .map(|u| {
+                let name = u.name.clone().unwrap_or_default();
+                let soft = u.soft.unwrap_or(0);
+                Ulimit::parse(&format!("{name}={soft}:{}", u.hard.unwrap_or(soft)))
+            })
+            .collect::<Result<_, _>>()
+            .map_err(bad)?,
         init: h.init.unwrap_or(false),
         restart: RestartPolicy::parse(&restart).map_err(bad)?,
         publish: publish(h.port_bindings.as_ref())?,
@@ -304,7 +315,7 @@ fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> 
     let set = |v: Option<i64>| v.is_some_and(|n| n != 0);
     let text = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
     let list = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|l| !l.is_empty());
-    let checks: [(&str, bool); 27] = [
+    let checks: [(&str, bool); 26] = [
         ("HostConfig.Memory", set(h.memory)),
         ("HostConfig.MemorySwap", set(h.memory_swap)),
         ("HostConfig.MemoryReservation", set(h.memory_reservation)),
@@ -322,10 +333,6 @@ fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> 
         (
             "HostConfig.Devices",
             h.devices.as_ref().is_some_and(|d| !d.is_empty()),
-        ),
-        (
-            "HostConfig.Ulimits",
-            h.ulimits.as_ref().is_some_and(|u| !u.is_empty()),
         ),
         ("HostConfig.Links", list(&h.links)),
         ("HostConfig.GroupAdd", list(&h.group_add)),
@@ -397,6 +404,7 @@ mod tests {
                 "Tmpfs": {"/run": "size=1m"},
                 "Mounts": [{"Type": "volume", "Source": "v", "Target": "/v", "ReadOnly": true}],
                 "NetworkMode": "default",
+                "Ulimits": [{"Name": "nofile", "Soft": 1024, "Hard": 2048}],
                 "Memory": 0,
             },
         }))
@@ -406,6 +414,7 @@ mod tests {
         assert_eq!(o.expose.len(), 1);
         assert_eq!(o.mounts.len(), 2);
         assert!(o.network.is_none());
+        assert_eq!(o.ulimits.len(), 1);
     }
 
     #[test]

@@ -393,6 +393,17 @@ fn docker_run_flags_reach_the_container() {
         script,
     ];
     api.docker(&c, args).success().stdout_eq("1 /tmp 1000 h\n");
+    let ulimit = [
+        "run",
+        "--rm",
+        "--ulimit",
+        "nofile=512:1024",
+        &image,
+        "sh",
+        "-c",
+        "ulimit -n",
+    ];
+    api.docker(&c, ulimit).success().stdout_eq("512\n");
 }
 
 #[test]

@@ -84,10 +84,12 @@ fn serve_one(head: Head, reader: &mut BufReader<File>, conn: &File, ctx: &Contex
         body,
         reply,
         version: (1, 44),
+        run_root: Default::default(),
     };
     let result = Context::new(ctx)
         .map_err(|e| Error::from(crate::engine::Error::from(e)))
         .and_then(|ctx| {
+            ex.run_root = ctx.runroot.clone();
             let engine = LocalEngine::new(ctx, Box::<crate::cli::runtime::LazyRuntime>::default());
             super::router::route(&engine, &mut ex)
         });

@@ -5,6 +5,7 @@ use super::http::{Body, Head, Response};
 use serde::de::DeserializeOwned;
 use std::fs::File;
 use std::io::BufReader;
+use std::path::PathBuf;
 
 /// The most a JSON request body may hold; bodies that carry archives (build
 /// contexts, loads, uploads) are streamed instead.
@@ -16,6 +17,9 @@ pub struct Exchange<'a> {
     pub reply: Response,
     /// The API version the client spoke (the path's `/v1.xx`, or ours).
     pub version: (u32, u32),
+    /// The engine's run root, where requests that meet (an attach and the
+    /// start it waits for) find each other.
+    pub run_root: PathBuf,
 }
 
 impl Exchange<'_> {

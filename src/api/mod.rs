@@ -5,6 +5,7 @@
 
 mod archive;
 mod connection;
+mod containers;
 mod disk_usage;
 mod error;
 mod events;

@@ -3,6 +3,7 @@
 //! noun and answers 404 "page not found" for what it does not serve.
 
 use super::archive;
+use super::containers;
 use super::error::Error;
 use super::events;
 use super::exchange::Exchange;
@@ -33,6 +34,7 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
         "containers" if exec::is_container_exec(rest) => exec::create(engine, ex, rest),
         "containers" if archive::is_container_archive(rest) => archive::route(engine, ex, rest),
         "exec" => exec::route(engine, ex, rest),
+        "containers" => containers::route(engine, ex, rest),
         "events" => events::route(engine, ex, rest),
         "networks" => networks::route(engine, ex, rest),
         "volumes" => volumes::route(engine, ex, rest),

@@ -124,7 +124,7 @@ fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
 }
 
 /// Docker's State.String(): "Up 3 seconds", "Exited (0) 2 minutes ago", ...
-fn status(s: &RunState, now_ms: i64) -> String {
+pub(crate) fn status(s: &RunState, now_ms: i64) -> String {
     let ago = |ms: Option<i64>| human_duration((now_ms - ms.unwrap_or(now_ms)) / 1000);
     let code = s.exit_code.unwrap_or(0);
     match s.status {

@@ -26,10 +26,11 @@ pub fn refresh(store: &Store, record: ContainerRecord) -> Result<ContainerRecord
     if !record.state.status.has_monitor() {
         return Ok(record);
     }
-    let lock = match Lock::try_exclusive(&monitor_lock_path(store, &record.id)) {
+    let lock = match Lock::try_exclusive_existing(&monitor_lock_path(store, &record.id)) {
         Ok(Some(lock)) => lock,
         Ok(None) => return Ok(record),
-        // The directory is gone: the container is being removed.
+        // The lock file or its directory is gone: the container is being
+        // removed (a file made here would fail the monitor's removal).
         Err(_) => return Ok(record),
     };
     // The monitor writes its last state before it lets go of the lock: read again,

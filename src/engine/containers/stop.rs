@@ -103,10 +103,11 @@ fn wait_for_monitor(
 ) -> Result<bool, ContainersError> {
     let path = monitor_lock_path(store, id);
     let Some(timeout) = timeout else {
-        // A shared lock is granted once the monitor's exclusive one is gone.
-        return match Lock::acquire(&path, Kind::Shared) {
+        // A shared lock is granted once the monitor's exclusive one is gone;
+        // no lock file means a monitor has removed it with its container.
+        return match Lock::acquire_existing(&path, Kind::Shared) {
             Ok(_) => Ok(true),
-            Err(_) if !store.container_dir(id).exists() => Ok(true),
+            Err(_) if !path.exists() => Ok(true),
             Err(e) => Err(e.into()),
         };
     };

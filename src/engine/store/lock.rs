@@ -39,6 +39,31 @@ impl Lock {
         }
     }
 
+    /// As `acquire`, but only on a lock file that exists (an error when there
+    /// is none): a holder that removes its file on its way out (a monitor
+    /// removing its container) must not find a new file in the directory it
+    /// is deleting.
+    pub fn acquire_existing(path: &Path, kind: Kind) -> Result<Lock, StoreError> {
+        let arg = match kind {
+            Kind::Shared => FlockArg::LockShared,
+            Kind::Exclusive => FlockArg::LockExclusive,
+        };
+        let file = open_existing(path)?;
+        let held = Flock::lock(file, arg).map_err(|(_, e)| StoreError::io(path, e.into()))?;
+        Ok(Lock { held })
+    }
+
+    /// As `try_exclusive`, but only on a lock file that exists (see
+    /// `acquire_existing`).
+    pub fn try_exclusive_existing(path: &Path) -> Result<Option<Lock>, StoreError> {
+        let file = open_existing(path)?;
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(held) => Ok(Some(Lock { held })),
+            Err((_, nix::Error::EWOULDBLOCK)) => Ok(None),
+            Err((_, e)) => Err(StoreError::io(path, e.into())),
+        }
+    }
+
     /// Waits (at most `timeout`) for whoever holds the lock on the file now at
     /// `path` to let go: true once nobody holds it, or when there is no such file.
     /// The same file is watched throughout, so a holder that removes it on its
@@ -84,6 +109,13 @@ fn open(path: &Path) -> Result<File, StoreError> {
     OpenOptions::new()
         .create(true)
         .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| StoreError::io(path, e))
+}
+
+fn open_existing(path: &Path) -> Result<File, StoreError> {
+    OpenOptions::new()
         .write(true)
         .open(path)
         .map_err(|e| StoreError::io(path, e))

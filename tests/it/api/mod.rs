@@ -5,6 +5,7 @@
 mod activation;
 mod archive;
 mod compose;
+mod containers;
 mod events;
 mod exec;
 mod images;

@@ -1,0 +1,58 @@
+//! `GET /containers/json` and `GET /containers/{id}/json`.
+
+use super::super::error::Error;
+use super::super::exchange::Exchange;
+use super::super::filters;
+use super::{no_such, summary};
+use crate::engine::containers::list::ListOptions;
+use crate::engine::interface::Engine;
+
+pub fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
+    let last = match ex.head.param("limit").filter(|l| !l.is_empty()) {
+        Some(l) => match l.parse::<i64>() {
+            Ok(n) if n > 0 => Some(n as usize),
+            Ok(_) => None,
+            Err(_) => return Err(Error::bad_request(format!("invalid limit {l:?}"))),
+        },
+        None => None,
+    };
+    let opts = ListOptions {
+        all: ex.head.flag("all"),
+        filters: filters::of(&ex.head)?,
+        last,
+        size: ex.head.flag("size"),
+    };
+    let listed = engine.list_containers(&opts)?;
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let mut out = Vec::with_capacity(listed.len());
+    for l in &listed {
+        // One that went away since it was listed is left out, as Docker does.
+        if let Ok(inspect) = engine.inspect_container(&l.record.id) {
+            out.push(summary::summary(l, &inspect, now_ms));
+        }
+    }
+    Ok(ex.reply.json(200, &out)?)
+}
+
+/// Docker's ContainerJSON, as the engine makes it; `size` adds SizeRw and
+/// SizeRootFs.
+pub fn inspect(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Error> {
+    let mut inspect = engine.inspect_container(name).map_err(no_such(name))?;
+    if ex.head.flag("size") {
+        let opts = ListOptions {
+            all: true,
+            filters: vec![format!("id={}", inspect["Id"].as_str().unwrap_or(name))],
+            last: None,
+            size: true,
+        };
+        if let Some(size) = engine
+            .list_containers(&opts)?
+            .into_iter()
+            .find_map(|l| l.size)
+        {
+            inspect["SizeRw"] = size.rw.into();
+            inspect["SizeRootFs"] = size.root_fs.into();
+        }
+    }
+    Ok(ex.reply.json(200, &inspect)?)
+}

@@ -8,6 +8,8 @@ use std::io::{BufRead, Read};
 pub enum Framing {
     Length(u64),
     Chunked(ChunkState),
+    /// When the peer closes the connection: a response with neither header.
+    UntilEof,
 }
 
 impl Framing {
@@ -49,6 +51,11 @@ pub struct Body<R> {
 impl<R: BufRead> Body<R> {
     pub fn new(framing: Framing, reader: R) -> Body<R> {
         Body { reader, framing }
+    }
+
+    /// The connection, with what was read past the body.
+    pub fn into_inner(self) -> R {
+        self.reader
     }
 
     /// The whole body, refused past `limit` bytes.
@@ -98,6 +105,7 @@ impl<R: BufRead> Read for Body<R> {
         loop {
             match &mut self.framing {
                 Framing::Length(0) | Framing::Chunked(ChunkState::Done) => return Ok(0),
+                Framing::UntilEof => return self.reader.read(buf),
                 Framing::Length(left) => {
                     let max = buf.len().min(*left as usize);
                     let n = self.reader.read(&mut buf[..max])?;

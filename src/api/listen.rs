@@ -59,9 +59,9 @@ impl Listener {
             .strip_prefix("tcp://")
             .or_else(|| uri.strip_prefix("tcp:"))
         {
-            let listener = TcpListener::bind(addr).map_err(|source| ServiceError::Bind {
+            let listener = TcpListener::bind(addr).map_err(|cause| ServiceError::Bind {
                 what: uri.to_owned(),
-                source,
+                cause,
             })?;
             return Ok(Listener::Tcp(listener));
         }
@@ -116,9 +116,9 @@ impl AsFd for Listener {
 /// made 0700 when it is made here. A socket file left by a service that died
 /// is replaced; one that a live service answers on is not.
 fn bind_unix(path: &Path) -> Result<Listener, ServiceError> {
-    let bind_error = |source| ServiceError::Bind {
+    let bind_error = |cause| ServiceError::Bind {
         what: path.display().to_string(),
-        source,
+        cause,
     };
     if let Some(dir) = path.parent().filter(|d| !d.exists()) {
         std::fs::DirBuilder::new()

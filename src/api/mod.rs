@@ -4,13 +4,19 @@
 //! each request runs as a CLI command would (see connection.rs).
 
 mod connection;
+mod disk_usage;
 mod error;
+mod events;
 mod exchange;
+mod filters;
 mod http;
 mod listen;
+mod network_json;
+mod networks;
 mod router;
 mod service;
 mod stdio;
 mod system;
+mod volumes;
 
 pub use service::{serve, ServiceError, ServiceOptions};

@@ -3,8 +3,10 @@
 //! noun and answers 404 "page not found" for what it does not serve.
 
 use super::error::Error;
+use super::events;
 use super::exchange::Exchange;
 use super::system;
+use super::{networks, volumes};
 use crate::engine::interface::Engine;
 
 /// The API versions served: Docker's minimum, so that older clients such as
@@ -21,6 +23,9 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let (noun, rest) = path.split_once('/').unwrap_or((path, ""));
     match noun {
         "_ping" | "version" | "info" | "system" | "auth" => system::route(engine, ex, noun, rest),
+        "events" => events::route(engine, ex, rest),
+        "networks" => networks::route(engine, ex, rest),
+        "volumes" => volumes::route(engine, ex, rest),
         "session" | "grpc" => Err(Error::bad_request(
             "BuildKit sessions are not supported: build with DOCKER_BUILDKIT=0",
         )),

@@ -21,11 +21,9 @@ pub enum ServiceError {
     Context(#[from] ContextError),
     #[error("invalid URI {0:?}: give unix:///PATH or tcp://HOST:PORT")]
     Uri(String),
-    #[error("cannot listen on {what}: {source}")]
-    Bind {
-        what: String,
-        source: std::io::Error,
-    },
+    // Not `source`: the message says it already, and the CLI prints sources.
+    #[error("cannot listen on {what}: {cause}")]
+    Bind { what: String, cause: std::io::Error },
     #[error("{} is in use: another service answers on it", .0.display())]
     InUse(PathBuf),
     #[error("socket activation: {0}")]

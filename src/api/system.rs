@@ -1,4 +1,5 @@
-//! `/_ping`, `/version`, `/info`: what a client asks before anything else.
+//! `/_ping`, `/version`, `/info`: what a client asks before anything else;
+//! `/system/df` and `/auth`, the rest of Docker's system verbs.
 
 use super::error::Error;
 use super::exchange::Exchange;
@@ -6,17 +7,26 @@ use super::http::API_VERSION;
 use super::router::MIN_API_VERSION;
 use crate::engine::containers::list::ListOptions;
 use crate::engine::interface::{Engine, Status};
+use crate::engine::registry::creds::Credentials;
+use crate::engine::registry::login::LoginOptions;
+use crate::engine::ErrorKind;
+use bollard_stubs::models::{AuthConfig, SystemAuthResponse};
 use bollard_stubs::models::{
     LocalNodeState, SwarmInfo, SystemInfo, SystemInfoCgroupDriverEnum, SystemInfoCgroupVersionEnum,
     SystemVersion, SystemVersionPlatform,
 };
 use std::collections::HashSet;
 
+/// Docker Hub, as Docker's clients name it.
+const DOCKER_HUB: &str = "https://index.docker.io/v1/";
+
 pub fn route(engine: &dyn Engine, ex: &mut Exchange, noun: &str, rest: &str) -> Result<(), Error> {
     match (ex.head.method.as_str(), noun, rest) {
         ("GET" | "HEAD", "_ping", "") => ping(ex),
         ("GET", "version", "") => version(engine, ex),
         ("GET", "info", "") => info(engine, ex),
+        ("GET", "system", "df") => super::disk_usage::df(engine, ex),
+        ("POST", "auth", "") => auth(engine, ex),
         _ => Err(Error::no_route()),
     }
 }
@@ -129,13 +139,45 @@ fn info(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
         server_version: Some(info.version.version.clone()),
         default_runtime: Some("coracle".into()),
         security_options: Some(security),
-        index_server_address: Some("https://index.docker.io/v1/".into()),
+        index_server_address: Some(DOCKER_HUB.into()),
         warnings: Some(vec![]),
         swarm: Some(SwarmInfo {
             local_node_state: Some(LocalNodeState::INACTIVE),
             ..SwarmInfo::default()
         }),
         ..SystemInfo::default()
+    };
+    Ok(ex.reply.json(200, &body)?)
+}
+
+/// Checks the credentials with the registry and keeps nothing: the client
+/// saves them (Docker's daemon does the same). A registry that refuses them
+/// is Docker's 401.
+fn auth(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
+    let request: AuthConfig = ex.json()?;
+    let registry = request
+        .serveraddress
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DOCKER_HUB.into());
+    let opts = LoginOptions {
+        registry,
+        authfile: None,
+        tls_verify: true,
+    };
+    let creds = Credentials {
+        username: request.username.unwrap_or_default(),
+        password: request.password.unwrap_or_default(),
+    };
+    match engine.check_login(&opts, &creds) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::NotPermitted => {
+            return Err(Error::new(401, e.to_string()))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let body = SystemAuthResponse {
+        status: "Login Succeeded".into(),
+        identity_token: Some(String::new()),
     };
     Ok(ex.reply.json(200, &body)?)
 }

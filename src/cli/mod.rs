@@ -11,6 +11,7 @@ mod cp;
 mod create;
 mod df;
 mod diff;
+mod events;
 mod exec;
 mod format;
 mod holder;
@@ -113,6 +114,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Fetch the logs of a container
     Logs(logs::Args),
+    /// Show the events that commands and containers recorded
+    Events(events::Args),
     /// Display the running processes of a container
     Top(top::Args),
     /// List port mappings of a container
@@ -266,6 +269,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ps(args) => ps::exec(engine, args),
         Command::Inspect(args) => inspect::exec(engine, args),
         Command::Logs(args) => logs::exec(engine, args),
+        Command::Events(args) => events::exec(engine, args),
         Command::Top(args) => top::exec(engine, args),
         Command::Port(args) => top::port(engine, args),
         Command::Pause(args) => pause::pause(engine, args),

@@ -57,7 +57,8 @@ pub struct CreateArgs {
 
 #[derive(clap::Args)]
 pub struct ListArgs {
-    /// Filter output: name=REGEX, label=KEY[=VALUE], driver=DRIVER, dangling=true|false
+    /// Filter output: name=REGEX, label=KEY[=VALUE], driver=DRIVER, dangling=true|false,
+    /// anonymous=true|false
     #[arg(short, long = "filter", value_name = "FILTER")]
     filters: Vec<String>,
     /// Format output: json, or a Go template such as '{{.Name}} {{.Mountpoint}}'
@@ -97,7 +98,7 @@ pub struct PruneArgs {
     /// Do not ask for confirmation
     #[arg(short, long)]
     force: bool,
-    /// Only volumes matching: label=KEY[=VALUE]
+    /// Only volumes matching: label=KEY[=VALUE], anonymous=true|false
     #[arg(long = "filter", value_name = "FILTER")]
     filters: Vec<String>,
 }
@@ -146,6 +147,7 @@ fn create(engine: &dyn Engine, args: CreateArgs) -> anyhow::Result<()> {
         labels: super::key_values(&args.label),
         options: super::key_values(&args.opts),
         ignore_existing: args.ignore,
+        anonymous: false,
     };
     println!("{}", engine.create_volume(&opts)?.name);
     Ok(())

@@ -1,5 +1,6 @@
 //! Where things live and who we are: the one object every operation is handed.
 
+use super::events::EventLog;
 use super::process::{single_threaded, Host, Inside};
 use super::store::unpack::UnpackOptions;
 use super::store::{Store, StoreError};
@@ -139,7 +140,13 @@ impl Context {
 
     pub fn open_store(&self) -> Result<Store, ContextError> {
         create_private_dir(&self.root)?;
-        Ok(Store::open(&self.root)?)
+        Ok(Store::open(&self.root)?.with_events(self.event_log()))
+    }
+
+    /// The events log, under the run root as Podman keeps its own: the events
+    /// of this boot.
+    pub fn event_log(&self) -> EventLog {
+        EventLog::new(self.runroot.join("events"))
     }
 
     pub fn unpack_options(&self) -> UnpackOptions {

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod disk_usage;
 pub mod duration;
 pub mod error;
+pub mod events;
 pub mod executor;
 pub mod images;
 pub mod interface;

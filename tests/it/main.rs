@@ -16,6 +16,7 @@ mod commit;
 mod common;
 mod cp;
 mod diff;
+mod events;
 mod exec;
 mod harness;
 mod images;

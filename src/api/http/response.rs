@@ -163,6 +163,20 @@ pub struct Chunked<'a> {
 }
 
 impl Chunked<'_> {
+    /// The client has closed its end: a stream that waits for something to
+    /// send looks now and then, so as not to wait for a reader long gone.
+    pub fn peer_closed(&self) -> bool {
+        use std::os::fd::AsRawFd;
+        let mut fd = libc::pollfd {
+            fd: self.conn.as_raw_fd(),
+            events: libc::POLLRDHUP,
+            revents: 0,
+        };
+        // SAFETY: one pollfd for a descriptor we hold, and no waiting.
+        let ready = unsafe { libc::poll(&mut fd, 1, 0) };
+        ready > 0 && fd.revents & (libc::POLLRDHUP | libc::POLLHUP | libc::POLLERR) != 0
+    }
+
     pub fn finish(self) -> std::io::Result<()> {
         match self.head_only {
             true => Ok(()),

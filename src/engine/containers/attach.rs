@@ -107,6 +107,7 @@ pub fn attach(
             "cannot attach to container {input}: {e} (a foreground `run --rm` gives its output to its caller alone)"
         ))
     })?;
+    store.record(super::events::event(&record, "attach"));
     relay(sock, &opts, streams)
 }
 

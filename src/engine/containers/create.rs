@@ -360,6 +360,7 @@ pub fn create(
         mounted.undo(store);
         return Err(e);
     }
+    store.record(super::events::event(&record, "create"));
     Ok(id)
 }
 

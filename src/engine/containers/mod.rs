@@ -4,6 +4,7 @@
 pub mod attach;
 pub mod cp;
 pub mod create;
+pub mod events;
 pub mod exec;
 pub mod export;
 pub mod files;

@@ -27,7 +27,10 @@ pub fn set_paused(store: &Store, input: &str, frozen: bool) -> Result<(), Contai
     std::fs::write(&freeze, if frozen { "1" } else { "0" })
         .map_err(|_| ContainersError::NoFreezer)?;
     record.state.status = to;
-    Ok(store.set_run_state(&record.id, &record.state)?)
+    store.set_run_state(&record.id, &record.state)?;
+    let action = if frozen { "pause" } else { "unpause" };
+    store.record(super::events::event(&record, action));
+    Ok(())
 }
 
 /// The container's `cgroup.freeze`, if the host has a cgroup v2 tree and the

@@ -55,6 +55,7 @@ pub fn remove(
         true => crate::engine::volumes::remove::container_and_anonymous(store, &id)?,
         false => store.remove_container(&id)?,
     }
+    store.record(super::events::event(&record, "destroy"));
     Ok(id)
 }
 
@@ -66,5 +67,13 @@ pub fn rename(store: &Store, input: &str, name: &str) -> Result<(), ContainersEr
         )));
     }
     let id = resolve(store, input)?;
-    Ok(store.rename_container(&id, name)?)
+    let old = store.container(&id)?;
+    store.rename_container(&id, name)?;
+    // Docker's rename event names the container by its new name and keeps
+    // the old one in oldName.
+    if let Some(mut record) = old {
+        let old_name = std::mem::replace(&mut record.name, name.to_owned());
+        store.record(super::events::event(&record, "rename").with("oldName", old_name));
+    }
+    Ok(())
 }

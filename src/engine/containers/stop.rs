@@ -24,7 +24,9 @@ pub fn kill(store: &Store, input: &str, signal: &str) -> Result<(), ContainersEr
     if number == libc::SIGKILL || signal::parse(signal)? == config.stop_signal {
         store.set_stop_requested(&record.id, true)?;
     }
-    send(&record, input, number)
+    send(&record, input, number)?;
+    store.record(super::events::event(&record, "kill").with("signal", number.to_string()));
+    Ok(())
 }
 
 /// Stops the container: its stop signal, then SIGKILL after `timeout`. A container
@@ -35,6 +37,9 @@ pub fn stop(store: &Store, input: &str, timeout: Duration) -> Result<(), Contain
         return Ok(());
     }
     store.set_stop_requested(&record.id, true)?;
+    // Docker records the stop once the container is down; Podman records
+    // it as asked. The die event comes from the monitor either way.
+    store.record(super::events::event(&record, "stop"));
     if record.state.status != Status::Restarting {
         let number = signal::number(&config_of(&record)?.stop_signal)?;
         // It may have ended by itself meanwhile: the wait below tells.

@@ -1,6 +1,7 @@
 //! `tag`: another name for a stored image.
 
 use super::{resolve, ImagesError};
+use crate::engine::events::Event;
 use crate::engine::oci::reference::Reference;
 use crate::engine::process::Inside;
 use crate::engine::store::Store;
@@ -14,5 +15,6 @@ pub fn tag(_inside: Inside, store: &Store, source: &str, target: &str) -> Result
         )));
     }
     store.set_tag(&target.to_string(), &id)?;
+    store.record(Event::image("tag", &id, &target.familiar_full()));
     Ok(())
 }

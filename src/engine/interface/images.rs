@@ -27,6 +27,9 @@ pub trait ImageEngine {
     /// Checks `creds` against the registry, then saves them.
     fn login(&self, opts: &LoginOptions, creds: &Credentials) -> Result<(), Error>;
 
+    /// Checks `creds` against the registry, saving nothing.
+    fn check_login(&self, opts: &LoginOptions, creds: &Credentials) -> Result<(), Error>;
+
     /// Forgets the credentials of one registry, or of all.
     fn logout(&self, opts: &LogoutOptions) -> Result<(), Error>;
 

@@ -22,7 +22,7 @@ pub use images::ImageEngine;
 pub use networks::NetworkEngine;
 pub use run::RunEngine;
 pub use storage::StorageEngine;
-pub use system::SystemEngine;
+pub use system::{EventBatches, SystemEngine};
 pub use volumes::VolumeEngine;
 
 pub use super::error::Error;

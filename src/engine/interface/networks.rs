@@ -3,6 +3,7 @@
 
 use super::{Each, Error};
 use crate::engine::net::network::NetworkConfig;
+use crate::engine::networks::lookup::Member;
 use crate::engine::networks::{ConnectOptions, CreateOptions};
 
 pub trait NetworkEngine {
@@ -15,6 +16,9 @@ pub trait NetworkEngine {
 
     /// The network called `name`, or whose ID starts with it.
     fn inspect_network(&self, name: &str) -> Result<NetworkConfig, Error>;
+
+    /// The running containers on the network, with their interfaces there.
+    fn network_members(&self, name: &str) -> Result<Vec<Member>, Error>;
 
     /// Removes each network (with `force`, the containers on it first).
     fn remove_networks(&self, names: &[String], force: bool) -> Result<Each, Error>;

@@ -1,7 +1,12 @@
 //! coracle itself: what it knows about the host and its store, and clearing it.
 
 use super::Error;
+use crate::engine::events::{Event, EventsOptions};
 use crate::engine::system::{Info, Pruned, Version};
+
+/// Events a batch at a time; a follower's batches may be empty (a poll that
+/// found nothing), so that its caller can look up now and then.
+pub type EventBatches = Box<dyn Iterator<Item = Result<Vec<Event>, Error>> + Send>;
 
 pub trait SystemEngine {
     /// Facts about the host, the store and this build (`info`).
@@ -19,5 +24,9 @@ pub trait SystemEngine {
 
     /// Replaces this process with `argv` (the caller's shell when empty) run in
     /// the rootless user namespace (`unshare`); returns only when it cannot.
+    /// The recorded events `opts` asks for, then, when following, new ones as
+    /// they are recorded.
+    fn events(&self, opts: &EventsOptions) -> Result<EventBatches, Error>;
+
     fn unshare(&self, argv: &[String]) -> Result<std::convert::Infallible, Error>;
 }

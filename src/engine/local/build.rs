@@ -3,6 +3,8 @@ use crate::engine::build::commit::{self, CommitOptions};
 use crate::engine::build::{
     self, BuildEvent, BuildOptions, ContextInput, Events, RunOutput, Services,
 };
+use crate::engine::containers;
+use crate::engine::events::Event;
 use crate::engine::images::pull::{Progress, PullOptions};
 use crate::engine::images::remove::Pruned;
 use crate::engine::interface::{BuildEngine, Error};
@@ -24,14 +26,25 @@ impl BuildEngine for LocalEngine {
             tls_verify: opts.tls_verify,
             events,
         };
-        Ok(build::build(
-            &self.ctx, inside, opts, context, &output, &services,
-        )?)
+        let id = build::build(&self.ctx, inside, opts, context, &output, &services)?;
+        // Podman's build event; Docker's legacy builder records only the tags.
+        let name = opts.tags.first().map_or(id.as_str(), String::as_str);
+        self.ctx
+            .event_log()
+            .record(Event::image("build", &id, name));
+        Ok(id)
     }
 
     fn commit(&self, opts: &CommitOptions) -> Result<String, Error> {
         let inside = self.inside()?;
-        Ok(commit::commit(&self.ctx, inside, opts)?)
+        let id = commit::commit(&self.ctx, inside, opts)?;
+        // Docker's commit is the container's event, naming the new image.
+        let store = self.store()?;
+        if let Ok(record) = containers::lookup::lookup(&store, &opts.container) {
+            let event = containers::events::event(&record, "commit").with("imageID", id.clone());
+            store.record(event);
+        }
+        Ok(id)
     }
 
     fn prune_build_cache(&self) -> Result<Pruned, Error> {

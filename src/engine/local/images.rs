@@ -1,4 +1,5 @@
 use super::LocalEngine;
+use crate::engine::events::Event;
 use crate::engine::images::archive::import::{self, ImportOptions};
 use crate::engine::images::archive::load;
 use crate::engine::images::archive::save::{self, ArchiveFormat};
@@ -9,9 +10,11 @@ use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{self, Pruned, Removed};
 use crate::engine::images::{inspect, remote, tag};
 use crate::engine::interface::{Each, Error, ImageEngine};
+use crate::engine::oci::reference::Reference;
 use crate::engine::registry::creds::Credentials;
 use crate::engine::registry::login::{self, LoginOptions, LogoutOptions};
 use crate::engine::registry::ManifestBytes;
+use crate::engine::store::Store;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -26,7 +29,10 @@ impl ImageEngine for LocalEngine {
     fn push(&self, opts: &PushOptions, progress: push::Progress) -> Result<String, Error> {
         let inside = self.inside()?;
         let push = push::push(inside, &self.ctx, opts, progress);
-        Ok(self.runtime()?.block_on(push)?)
+        let digest = self.runtime()?.block_on(push)?;
+        let pushed = opts.destination.as_deref().unwrap_or(&opts.image);
+        self.record_reference("push", pushed);
+        Ok(digest)
     }
 
     fn saved_login(&self, opts: &LoginOptions) -> Result<Option<Credentials>, Error> {
@@ -35,6 +41,10 @@ impl ImageEngine for LocalEngine {
 
     fn login(&self, opts: &LoginOptions, creds: &Credentials) -> Result<(), Error> {
         Ok(self.runtime()?.block_on(login::login(opts, creds))?)
+    }
+
+    fn check_login(&self, opts: &LoginOptions, creds: &Credentials) -> Result<(), Error> {
+        Ok(self.runtime()?.block_on(login::check(opts, creds))?)
     }
 
     fn logout(&self, opts: &LogoutOptions) -> Result<(), Error> {
@@ -69,13 +79,20 @@ impl ImageEngine for LocalEngine {
         let mut store = self.store()?;
         Ok(names
             .iter()
-            .map(|name| Ok(remove::remove(inside, &mut store, name, force)?))
+            .map(|name| {
+                let removed = remove::remove(inside, &mut store, name, force)?;
+                record_removed(&store, &removed);
+                Ok(removed)
+            })
             .collect())
     }
 
     fn prune_images(&self, all: bool) -> Result<Pruned, Error> {
         self.inside()?;
-        Ok(remove::prune(&mut self.store()?, all)?)
+        let mut store = self.store()?;
+        let pruned = remove::prune(&mut store, all)?;
+        record_removed(&store, &pruned.removed);
+        Ok(pruned)
     }
 
     fn history(&self, name: &str) -> Result<Vec<HistoryEntry>, Error> {
@@ -88,25 +105,29 @@ impl ImageEngine for LocalEngine {
         format: ArchiveFormat,
         out: &mut dyn Write,
     ) -> Result<(), Error> {
-        Ok(save::save_to(
-            self.inside()?,
-            &self.ctx,
-            names,
-            format,
-            out,
-        )?)
+        save::save_to(self.inside()?, &self.ctx, names, format, out)?;
+        self.record_names("save", names);
+        Ok(())
     }
 
     fn save_to_dir(&self, names: &[String], dir: &Path) -> Result<(), Error> {
-        Ok(save::save_to_dir(self.inside()?, &self.ctx, names, dir)?)
+        save::save_to_dir(self.inside()?, &self.ctx, names, dir)?;
+        self.record_names("save", names);
+        Ok(())
     }
 
     fn load(&self, input: &mut dyn Read) -> Result<Vec<String>, Error> {
-        Ok(load::load(self.inside()?, &self.ctx, input)?)
+        let loaded = load::load(self.inside()?, &self.ctx, input)?;
+        self.record_names("load", &loaded);
+        Ok(loaded)
     }
 
     fn import(&self, input: &mut dyn Read, opts: &ImportOptions) -> Result<String, Error> {
-        Ok(import::import(self.inside()?, &self.ctx, input, opts)?)
+        let id = import::import(self.inside()?, &self.ctx, input, opts)?;
+        self.ctx
+            .event_log()
+            .record(Event::image("import", &id, &id));
+        Ok(id)
     }
 }
 
@@ -121,6 +142,38 @@ impl LocalEngine {
     ) -> Result<String, Error> {
         let inside = self.inside()?;
         let pull = pull::pull(inside, &self.ctx, opts, progress);
-        Ok(self.runtime()?.block_on(pull)?)
+        let id = self.runtime()?.block_on(pull)?;
+        self.record_reference("pull", &opts.reference);
+        Ok(id)
+    }
+
+    /// Docker's pull and push events: the reference, familiar and tagged, as
+    /// the actor, its name without the tag as the `name`.
+    fn record_reference(&self, action: &str, reference: &str) {
+        let (id, name) = match Reference::parse(reference) {
+            Ok(r) => (r.familiar_full(), r.familiar()),
+            Err(_) => (reference.to_owned(), reference.to_owned()),
+        };
+        self.ctx
+            .event_log()
+            .record(Event::image(action, &id, &name));
+    }
+
+    fn record_names(&self, action: &str, names: &[String]) {
+        let log = self.ctx.event_log();
+        for name in names {
+            log.record(Event::image(action, name, name));
+        }
+    }
+}
+
+/// Docker's untag and delete events, one per name taken off and image gone.
+fn record_removed(store: &Store, removed: &[Removed]) {
+    for r in removed {
+        let event = match r {
+            Removed::Untagged(name) => Event::image("untag", name, name),
+            Removed::Deleted(id) => Event::image("delete", id, id),
+        };
+        store.record(event);
     }
 }

@@ -26,6 +26,10 @@ impl NetworkEngine for LocalEngine {
         Ok(lookup::find(&self.store()?, name)?)
     }
 
+    fn network_members(&self, name: &str) -> Result<Vec<lookup::Member>, Error> {
+        Ok(lookup::members(&self.store()?, name)?)
+    }
+
     fn remove_networks(&self, names: &[String], force: bool) -> Result<Each, Error> {
         let mut store = self.store()?;
         let users = match force {

@@ -143,7 +143,11 @@ impl RunEngine for LocalEngine {
             .zip(stopped)
             .map(|(name, stopped)| {
                 stopped?;
-                Ok(start::start_named(&self.ctx, &store, name)?)
+                start::start_named(&self.ctx, &store, name)?;
+                if let Ok(record) = containers::lookup::lookup(&store, name) {
+                    store.record(containers::events::event(&record, "restart"));
+                }
+                Ok(())
             })
             .collect())
     }

@@ -1,5 +1,6 @@
 use super::LocalEngine;
-use crate::engine::interface::{Error, SystemEngine};
+use crate::engine::events::{self, EventsOptions};
+use crate::engine::interface::{Error, EventBatches, SystemEngine};
 use crate::engine::system::{self, Info, Pruned, Version};
 
 impl SystemEngine for LocalEngine {
@@ -26,6 +27,12 @@ impl SystemEngine for LocalEngine {
         }
         let inside = self.inside()?;
         Ok(system::remove_storage(&self.ctx, inside)?)
+    }
+
+    fn events(&self, opts: &EventsOptions) -> Result<EventBatches, Error> {
+        // Reading the log needs neither side of the namespace: it is ours.
+        let batches = events::read(&self.ctx.event_log(), opts)?;
+        Ok(Box::new(batches.map(|b| b.map_err(Error::from))))
     }
 
     fn unshare(&self, argv: &[String]) -> Result<std::convert::Infallible, Error> {

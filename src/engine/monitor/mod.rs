@@ -248,6 +248,7 @@ fn conclude(
         if let (true, Ok(code)) = (supervisor.detach && config.remove, &result) {
             store.keep_exit_code(id, *code)?;
         }
+        crate::engine::containers::events::record_id(&store, id, "destroy", &[]);
         // Its anonymous volumes go with it, as with Podman's `run --rm`.
         crate::engine::volumes::remove::container_and_anonymous(&store, id)?;
     } else if let Err(e) = &result {

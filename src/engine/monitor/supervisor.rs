@@ -10,6 +10,7 @@ use super::io::{Client, Hub, Session};
 use super::logfile::LogWriter;
 use super::restart;
 use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
+use crate::engine::containers::events;
 use crate::engine::context::Context;
 use crate::engine::net::Network;
 use crate::engine::store::containers::{RunState, Status};
@@ -274,6 +275,12 @@ impl Supervisor<'_> {
     /// A run ended: record it first, so that a client told the exit code finds the
     /// container exited when it looks.
     fn ended(&mut self, status: Status, code: i32, hub: &mut Hub) -> Result<(), MonitorError> {
+        // A restart the back-off gave up on ended its run before: one die.
+        if self.state.status != Status::Restarting {
+            let id = self.id;
+            let code = [("exitCode", code.to_string())];
+            events::record_id(self.store()?, id, "die", &code);
+        }
         self.state.status = status;
         self.state.exit_code = Some(code);
         self.state.finished_ms = Some(now_ms());
@@ -308,6 +315,7 @@ impl Supervisor<'_> {
         self.state.exit_code = None;
         let (id, state) = (self.id, self.state.clone());
         self.store()?.set_run_state(id, &state)?;
+        events::record_id(self.store()?, id, "start", &[]);
         if let Some(bridging) = bridging {
             bridging.record(self.store()?)?;
         }

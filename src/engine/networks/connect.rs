@@ -10,6 +10,7 @@
 
 use super::{lookup, subnet, NetworksError};
 use crate::engine::containers::{files, state};
+use crate::engine::events::Event;
 use crate::engine::monitor::config::ContainerConfig;
 use crate::engine::net::holder::protocol::{self, AttachRequest, Join};
 use crate::engine::net::holder::{HolderError, Link};
@@ -74,6 +75,7 @@ pub fn connect(
     if let Some(gateway) = dns_server(&network, &config) {
         edit_resolv_conf(store, record, |text| files::add_nameserver(text, gateway));
     }
+    store.record(joined("connect", &network, record));
     Ok(())
 }
 
@@ -139,7 +141,15 @@ pub fn disconnect(
             files::remove_nameserver(text, gateway)
         });
     }
+    store.record(joined("disconnect", &network, record));
     Ok(())
+}
+
+/// Docker's connect and disconnect: the network's events, naming the
+/// container by ID.
+fn joined(action: &str, network: &NetworkConfig, record: &ContainerRecord) -> Event {
+    Event::network(action, &network.id, &network.name, &network.driver)
+        .with("container", record.id.clone())
 }
 
 /// The attachments of a container on `network` with `joining` added; None

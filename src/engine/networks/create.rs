@@ -5,6 +5,7 @@
 use super::subnet::{self, check, parse_cidr, parse_ip};
 use super::{lookup, NetworksError};
 use crate::engine::containers::names;
+use crate::engine::events::Event;
 use crate::engine::net::network::{NetworkConfig, Subnet};
 use crate::engine::store::Store;
 use ipnet::IpNet;
@@ -43,7 +44,10 @@ pub fn create(store: &mut Store, opts: &CreateOptions) -> Result<NetworkConfig, 
     let routes = std::fs::read_to_string("/proc/net/route")
         .map(|text| subnet::host_routes(&text))
         .unwrap_or_default();
-    store.add_network(|existing| complete(request, existing, &routes))
+    let network = store.add_network(|existing| complete(request, existing, &routes))?;
+    let event = Event::network("create", &network.id, &network.name, &network.driver);
+    store.record(event);
+    Ok(network)
 }
 
 fn check_options(opts: &CreateOptions) -> Result<Request, NetworksError> {

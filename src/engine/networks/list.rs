@@ -23,6 +23,12 @@ pub fn list(store: &Store, filters: &[String]) -> Result<Vec<NetworkConfig>, Net
         .collect())
 }
 
+/// Whether a network that is not stored (such as the API's `host` and `none`)
+/// passes `network ls`'s filters.
+pub fn matches(filters: &[String], network: &NetworkConfig) -> Result<bool, NetworksError> {
+    Ok(Filters::parse(filters, &LIST_KEYS)?.matches(network))
+}
+
 /// Parsed `--filter` values: values of one key OR together (labels AND), keys
 /// AND.
 #[derive(Default)]

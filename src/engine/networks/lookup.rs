@@ -3,9 +3,9 @@
 
 use super::NetworksError;
 use crate::engine::monitor::config::ContainerConfig;
-use crate::engine::net::network::{NetworkConfig, Subnet, DEFAULT_NAME};
+use crate::engine::net::network::{Endpoint, NetworkConfig, Subnet, DEFAULT_NAME};
 use crate::engine::net::{Attachment, Network};
-use crate::engine::store::containers::ContainerRecord;
+use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::Store;
 use chrono::Utc;
 use std::collections::{BTreeMap, HashSet};
@@ -76,6 +76,38 @@ pub fn users(store: &Store, name: &str) -> Result<Vec<ContainerRecord>, Networks
         }
     }
     Ok(on)
+}
+
+/// A running container on a network, with its interface there.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub endpoint: Endpoint,
+}
+
+/// The running containers on the network `input` names, as Docker's `network
+/// inspect` lists them: only those with an interface there now.
+pub fn members(store: &Store, input: &str) -> Result<Vec<Member>, NetworksError> {
+    let network = find(store, input)?;
+    let mut members = Vec::new();
+    for record in users(store, &network.name)? {
+        if !matches!(record.state.status, Status::Running | Status::Paused) {
+            continue;
+        }
+        let endpoint = store
+            .endpoints(&record.id)?
+            .into_iter()
+            .find(|e| e.network == network.name);
+        if let Some(endpoint) = endpoint {
+            members.push(Member {
+                id: record.id,
+                name: record.name,
+                endpoint,
+            });
+        }
+    }
+    Ok(members)
 }
 
 /// The names of the networks some container was created on.

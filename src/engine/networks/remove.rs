@@ -3,6 +3,8 @@
 
 use super::list::{Filters, PRUNE_KEYS};
 use super::{lookup, NetworksError};
+use crate::engine::events::Event;
+use crate::engine::net::network::NetworkConfig;
 use crate::engine::net::network::DEFAULT_NAME;
 use crate::engine::store::Store;
 
@@ -16,6 +18,7 @@ pub fn remove(store: &Store, input: &str) -> Result<(), NetworksError> {
         return Err(NetworksError::InUse(input.to_owned()));
     }
     store.remove_network(&network.name)?;
+    store.record(destroyed(&network));
     Ok(())
 }
 
@@ -30,10 +33,15 @@ pub fn prune(store: &Store, filters: &[String]) -> Result<Vec<String>, NetworksE
             && filters.matches(&network)
             && store.remove_network(&network.name)?
         {
+            store.record(destroyed(&network));
             removed.push(network.name);
         }
     }
     Ok(removed)
+}
+
+fn destroyed(network: &NetworkConfig) -> Event {
+    Event::network("destroy", &network.id, &network.name, &network.driver)
 }
 
 /// Refuses what prune cannot filter on, before anything is asked or removed.

@@ -43,14 +43,20 @@ pub fn saved(opts: &LoginOptions) -> Result<Option<Credentials>, RegistryError> 
 /// Checks `creds` against the registry and saves them when it takes them.
 pub async fn login(opts: &LoginOptions, creds: &Credentials) -> Result<(), RegistryError> {
     let file = auth_file(opts.authfile.as_deref())?;
+    check(opts, creds).await?;
+    save(&file, &registry_key(&opts.registry), creds)
+}
+
+/// Checks `creds` against the registry and keeps nothing: Docker's `/auth`,
+/// whose client saves what it was told works.
+pub async fn check(opts: &LoginOptions, creds: &Credentials) -> Result<(), RegistryError> {
     let key = registry_key(&opts.registry);
     let host = key.split('/').next().unwrap_or(&key);
     let client = Client::new(ClientOptions {
         tls_verify: opts.tls_verify,
         ..Default::default()
     })?;
-    client.check_login(host, creds).await?;
-    save(&file, &key, creds)
+    client.check_login(host, creds).await
 }
 
 /// Removes the saved credentials of one registry, or of all; one that has none

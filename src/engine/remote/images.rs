@@ -93,6 +93,10 @@ impl ImageEngine for RemoteEngine {
         unsupported("login")
     }
 
+    fn check_login(&self, _: &LoginOptions, _: &Credentials) -> Result<(), Error> {
+        unsupported("login")
+    }
+
     fn logout(&self, _: &LogoutOptions) -> Result<(), Error> {
         unsupported("logout")
     }

@@ -5,10 +5,12 @@ use super::{unsupported, RemoteEngine};
 use crate::engine::containers::mount::Mounted;
 use crate::engine::diff::{Change, Target};
 use crate::engine::disk_usage::DiskUsage;
+use crate::engine::events::EventsOptions;
 use crate::engine::interface::{
-    Each, Error, NetworkEngine, StorageEngine, SystemEngine, VolumeEngine,
+    Each, Error, EventBatches, NetworkEngine, StorageEngine, SystemEngine, VolumeEngine,
 };
 use crate::engine::net::network::NetworkConfig;
+use crate::engine::networks::lookup::Member;
 use crate::engine::networks::{ConnectOptions, CreateOptions};
 use crate::engine::system::{Info, Pruned, Version};
 use crate::engine::volumes::create::CreateOptions as VolumeOptions;
@@ -37,6 +39,9 @@ impl NetworkEngine for RemoteEngine {
     }
     fn disconnect_network(&self, _: &str, _: &str, _: bool) -> Result<(), Error> {
         unsupported("network disconnect")
+    }
+    fn network_members(&self, _: &str) -> Result<Vec<Member>, Error> {
+        unsupported("network inspect")
     }
 }
 
@@ -100,5 +105,8 @@ impl SystemEngine for RemoteEngine {
     }
     fn unshare(&self, _: &[String]) -> Result<std::convert::Infallible, Error> {
         unsupported("unshare")
+    }
+    fn events(&self, _: &EventsOptions) -> Result<EventBatches, Error> {
+        unsupported("events")
     }
 }

@@ -29,6 +29,7 @@ pub mod unpack;
 pub mod volumes;
 
 use crate::engine::error::{ErrorKind, Kinded};
+use crate::engine::events::{Event, EventLog};
 use lock::{Kind, Lock};
 use std::path::{Path, PathBuf};
 
@@ -67,6 +68,8 @@ impl StoreError {
 pub struct Store {
     root: PathBuf,
     db: rusqlite::Connection,
+    /// Where what is done to this store is recorded (the run root's log).
+    events: EventLog,
 }
 
 impl Store {
@@ -80,7 +83,19 @@ impl Store {
         Ok(Store {
             root: root.to_owned(),
             db,
+            events: EventLog::default(),
         })
+    }
+
+    /// Records what is done to this store in `events`.
+    pub fn with_events(mut self, events: EventLog) -> Store {
+        self.events = events;
+        self
+    }
+
+    /// Records `event`; never fails (see events/log.rs).
+    pub fn record(&self, event: Event) {
+        self.events.record(event)
     }
 
     /// Held while adding content: deleters wait until no one is adding.

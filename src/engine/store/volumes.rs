@@ -2,6 +2,7 @@
 //! them out), and which containers use which.
 
 use super::{Store, StoreError};
+use crate::engine::events::Event;
 use crate::engine::volumes::record::VolumeRecord;
 use rusqlite::{params, OptionalExtension, Row};
 use std::path::PathBuf;
@@ -67,6 +68,8 @@ impl Store {
             params![v.name, v.needs_copy_up, json],
         )?;
         tx.commit()?;
+        // Here, where every volume is made (named, `-v`'s, anonymous ones).
+        self.record(Event::volume("create", &v.name));
         Ok(true)
     }
 
@@ -170,6 +173,7 @@ impl Store {
         };
         if removed {
             remove_tree(&self.volume_dir(name))?;
+            self.record(Event::volume("destroy", name));
         }
         Ok(removed)
     }

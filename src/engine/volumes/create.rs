@@ -18,6 +18,9 @@ pub struct CreateOptions {
     pub options: Vec<(String, String)>,
     /// `volume create --ignore`: an existing one is no error.
     pub ignore_existing: bool,
+    /// Counted as made for one container, as Docker's API counts a volume
+    /// created without a name: its default prune takes it.
+    pub anonymous: bool,
 }
 
 /// Refuses a name that could not be a directory of its own, or a container
@@ -55,8 +58,11 @@ pub fn ensure(store: &Store, name: &str, made: &Made) -> Result<VolumeRecord, Vo
 
 /// A new anonymous volume, with `--mount`'s labels and options.
 pub fn anonymous(store: &Store, made: &Made) -> Result<VolumeRecord, VolumesError> {
-    let mut record = check(&made.options(Some(random_name()), false))?;
-    record.anonymous = true;
+    let opts = CreateOptions {
+        anonymous: true,
+        ..made.options(Some(random_name()), false)
+    };
+    let record = check(&opts)?;
     store.add_volume(&record)?;
     store
         .volume(&record.name)?
@@ -79,6 +85,7 @@ impl Made {
             labels: self.labels.clone(),
             options: self.options.clone(),
             ignore_existing,
+            anonymous: false,
         }
     }
 }
@@ -105,7 +112,7 @@ fn check(opts: &CreateOptions) -> Result<VolumeRecord, VolumesError> {
             )))
         }
     }
-    let mut record = VolumeRecord::new(name, false);
+    let mut record = VolumeRecord::new(name, opts.anonymous);
     for (key, value) in &opts.options {
         match key.as_str() {
             "type" if matches!(value.as_str(), "tmpfs" | "none" | "bind") => {}

@@ -1,7 +1,8 @@
 //! `volume ls` and the filters it and `volume prune` take, as Podman's:
 //! name= is a regular expression, driver= exact, label=KEY[=VALUE] must all
 //! match, dangling=true|false picks the volumes no container uses (or the
-//! others).
+//! others), anonymous=true|false the volumes made for one container (or the
+//! named ones): what Docker's API (1.42 on) prunes by default.
 
 use super::record::VolumeRecord;
 use super::VolumesError;
@@ -10,9 +11,9 @@ use regex::Regex;
 use std::collections::HashSet;
 
 /// What `volume ls --filter` takes.
-const LIST_KEYS: [&str; 4] = ["name", "driver", "label", "dangling"];
+const LIST_KEYS: [&str; 5] = ["name", "driver", "label", "dangling", "anonymous"];
 /// What `volume prune --filter` takes.
-pub const PRUNE_KEYS: [&str; 1] = ["label"];
+pub const PRUNE_KEYS: [&str; 2] = ["label", "anonymous"];
 
 /// Every volume the filters let through, by name.
 pub fn list(store: &Store, filters: &[String]) -> Result<Vec<VolumeRecord>, VolumesError> {
@@ -36,6 +37,7 @@ pub struct Filters {
     drivers: Vec<String>,
     labels: Vec<String>,
     dangling: Option<bool>,
+    anonymous: Option<bool>,
 }
 
 impl Filters {
@@ -59,17 +61,8 @@ impl Filters {
                 })?),
                 "driver" => f.drivers.push(value.to_owned()),
                 "label" => f.labels.push(value.to_owned()),
-                _ => {
-                    f.dangling = Some(match value {
-                        "true" | "1" => true,
-                        "false" | "0" => false,
-                        _ => {
-                            return Err(invalid(format!(
-                                "failed to parse dangling filter {value:?}: use true or false"
-                            )))
-                        }
-                    })
-                }
+                "dangling" => f.dangling = Some(boolean(key, value)?),
+                _ => f.anonymous = Some(boolean(key, value)?),
             }
         }
         Ok(f)
@@ -83,6 +76,19 @@ impl Filters {
                 None => v.labels.contains_key(l),
             })
             && self.dangling.is_none_or(|dangling| dangling != used)
+            && self
+                .anonymous
+                .is_none_or(|anonymous| anonymous == v.anonymous)
+    }
+}
+
+fn boolean(key: &str, value: &str) -> Result<bool, VolumesError> {
+    match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(VolumesError::Invalid(format!(
+            "failed to parse {key} filter {value:?}: use true or false"
+        ))),
     }
 }
 
@@ -108,6 +114,8 @@ mod tests {
         assert!(yes(&["dangling=true"], false));
         assert!(!yes(&["dangling=true"], true));
         assert!(yes(&["dangling=false"], true));
+        assert!(yes(&["anonymous=false"], false));
+        assert!(!yes(&["anonymous=1"], false));
     }
 
     #[test]

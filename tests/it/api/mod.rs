@@ -2,7 +2,12 @@
 //! CLI, the Python docker SDK and docker-compose, plus raw requests for what
 //! clients never send.
 
+mod activation;
+mod compose;
+mod events;
+mod networks;
 mod service;
+mod volumes;
 
 use coracle_testkit::runner::wait_output;
 use coracle_testkit::{Coracle, Output};

@@ -100,6 +100,9 @@ pub fn exec(
         filter,
         stdio,
     )?;
+    // Docker's names: `exec_start: CMD ARGS`, then exec_die with the code.
+    let start = format!("exec_start: {}", opts.command.join(" "));
+    store.record(super::events::event(&record, &start).with("execID", pid.to_string()));
     if opts.detach {
         return Ok(0);
     }
@@ -113,7 +116,12 @@ pub fn exec(
         }
     }
     drop(scratch);
-    relay(pid, &mut session, opts, streams)
+    let code = relay(pid, &mut session, opts, streams)?;
+    let die = super::events::event(&record, "exec_die")
+        .with("execID", pid.to_string())
+        .with("exitCode", code.to_string());
+    store.record(die);
+    Ok(code)
 }
 
 /// The process's stdio without a pty: the caller's descriptors as they are,

@@ -1,0 +1,166 @@
+//! `coracle events`: what commands and monitors recorded, as Podman prints
+//! it: one line per event, or `--format json` / a Go template.
+
+use super::format;
+use crate::engine::containers::logs::parse_time;
+use crate::engine::events::{Event, EventsOptions, Type};
+use crate::engine::interface::Engine;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use std::io::Write;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Filter output (container=, image=, event=, type=, label=, network=,
+    /// volume=, since=, until=)
+    #[arg(short, long)]
+    filter: Vec<String>,
+    /// Format the output: json, or a Go template ({{.Status}}, {{.Name}}...)
+    #[arg(long)]
+    format: Option<String>,
+    /// Show events since a time: RFC 3339, unix seconds, or a duration such as 10m
+    #[arg(long)]
+    since: Option<String>,
+    /// Show events until a time: RFC 3339, unix seconds, or a duration such as 10m
+    #[arg(long)]
+    until: Option<String>,
+    /// Follow new events (false: print those recorded and exit)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    stream: bool,
+    /// Do not truncate IDs
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    no_trunc: bool,
+}
+
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    // Podman takes the time range among the filters too.
+    let mut since = args.since;
+    let mut until = args.until;
+    let mut filters = Vec::new();
+    for filter in args.filter {
+        match filter.split_once('=') {
+            Some(("since", t)) => since = Some(t.to_owned()),
+            Some(("until", t)) => until = Some(t.to_owned()),
+            _ => filters.push(filter),
+        }
+    }
+    let nanos = |t: Option<String>| -> anyhow::Result<Option<i64>> {
+        Ok(t.as_deref()
+            .map(parse_time)
+            .transpose()?
+            .map(|t| t.timestamp_nanos_opt().unwrap_or(i64::MAX)))
+    };
+    let opts = EventsOptions {
+        since: nanos(since)?,
+        until: nanos(until)?,
+        filters,
+        stream: args.stream,
+    };
+    for batch in engine.events(&opts)? {
+        let rows: Vec<Map<String, Value>> =
+            batch?.iter().map(|e| readable(e, args.no_trunc)).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        match args.format.as_deref() {
+            Some(format) => format::print_rows(format, &rows)?,
+            None => {
+                let mut out = std::io::stdout().lock();
+                for row in &rows {
+                    writeln!(out, "{}", human(row))?;
+                }
+                out.flush()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Podman's JSON event: ID, Name, Image, Status, Type, Time and the other
+/// attributes; a container's exit code as ContainerExitCode, a network's
+/// name as Network.
+fn readable(event: &Event, no_trunc: bool) -> Map<String, Value> {
+    let mut row = Map::new();
+    let id = match (no_trunc, event.id.strip_prefix("sha256:")) {
+        (true, _) => event.id.clone(),
+        (false, Some(hex)) => hex.chars().take(12).collect(),
+        (false, None) => event.id.chars().take(12).collect(),
+    };
+    let time = DateTime::<Utc>::from_timestamp_nanos(event.time_nano);
+    let mut attributes = event.attributes.clone();
+    let mut take = |key: &str| attributes.remove(key).map(Value::String);
+    match event.kind {
+        Type::Container => {
+            row.insert("ID".into(), Value::String(id));
+            row.extend(take("image").map(|v| ("Image".into(), v)));
+            row.extend(take("name").map(|v| ("Name".into(), v)));
+            if let Some(code) = take("exitCode").and_then(|v| v.as_str()?.parse::<i64>().ok()) {
+                row.insert("ContainerExitCode".into(), code.into());
+            }
+        }
+        Type::Network => {
+            row.insert("ID".into(), Value::String(id));
+            row.extend(take("name").map(|v| ("Network".into(), v)));
+            row.extend(take("container").map(|v| ("Name".into(), v)));
+        }
+        Type::Image => {
+            row.insert("ID".into(), Value::String(id));
+            row.extend(take("name").map(|v| ("Name".into(), v)));
+        }
+        Type::Volume => {
+            row.insert("Name".into(), Value::String(event.id.clone()));
+        }
+    }
+    row.insert("Status".into(), event.action.clone().into());
+    row.insert(
+        "Time".into(),
+        time.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
+            .into(),
+    );
+    row.insert("Type".into(), event.kind.as_str().into());
+    if !attributes.is_empty() {
+        let attributes = attributes.into_iter().map(|(k, v)| (k, v.into()));
+        row.insert("Attributes".into(), Value::Object(attributes.collect()));
+    }
+    row
+}
+
+/// Podman's line: `TIME TYPE STATUS ID (image=…, name=…, …)`, the time as
+/// Go prints one.
+fn human(row: &Map<String, Value>) -> String {
+    let text = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or("");
+    let time = DateTime::parse_from_rfc3339(text("Time"))
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.9f +0000 UTC").to_string())
+        .unwrap_or_default();
+    let head = format!("{time} {} {}", text("Type"), text("Status"));
+    match text("Type") {
+        "container" => {
+            let mut line = format!(
+                "{head} {} (image={}, name={}",
+                text("ID"),
+                text("Image"),
+                text("Name")
+            );
+            if let Some(code) = row.get("ContainerExitCode") {
+                line.push_str(&format!(", exitCode={code}"));
+            }
+            for (key, value) in row
+                .get("Attributes")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                line.push_str(&format!(", {key}={}", value.as_str().unwrap_or("")));
+            }
+            line + ")"
+        }
+        "network" => format!(
+            "{head} {} (container={}, name={})",
+            text("ID"),
+            text("Name"),
+            text("Network")
+        ),
+        "image" => format!("{head} {} {}", text("ID"), text("Name")),
+        _ => format!("{head} {}", text("Name")),
+    }
+}

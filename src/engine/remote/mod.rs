@@ -43,6 +43,9 @@ pub enum RemoteError {
     Io(#[from] std::io::Error),
     #[error("{0} is not available with --url")]
     Unsupported(&'static str),
+    /// A container's command that could not run, told by the service's words.
+    #[error("{message}")]
+    Command { code: i32, message: String },
 }
 
 impl Kinded for RemoteError {
@@ -58,6 +61,36 @@ impl Kinded for RemoteError {
                 _ => ErrorKind::Internal,
             },
             _ => ErrorKind::Internal,
+        }
+    }
+
+    fn command_code(&self) -> Option<i32> {
+        match self {
+            RemoteError::Command { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+impl RemoteError {
+    /// A start's error as Docker's CLI reads it: the command not found in the
+    /// image exits 127, found but not runnable 126 (the API has no field for it).
+    fn from_start(self) -> RemoteError {
+        let RemoteError::Status { message, .. } = &self else {
+            return self;
+        };
+        let code = if message.contains("not found in $PATH") {
+            127
+        } else if message.contains("does not have correct permissions")
+            || message.contains("permission denied")
+        {
+            126
+        } else {
+            return self;
+        };
+        RemoteError::Command {
+            code,
+            message: message.clone(),
         }
     }
 }

@@ -13,7 +13,8 @@ use crate::engine::images::policy::PullPolicy;
 use crate::engine::interface::{Each, Error, RunEngine};
 use crate::engine::streams::{Control, Streams};
 use bollard_stubs::models::{
-    ContainerWaitResponse, ExecConfig, ExecInspectResponse, ExecStartConfig, IdResponse,
+    ContainerCreateResponse, ContainerWaitResponse, ExecConfig, ExecInspectResponse,
+    ExecStartConfig,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,7 +42,7 @@ impl RunEngine for RemoteEngine {
             }
             reply => reply?,
         };
-        Ok(created.json::<IdResponse>()?.id)
+        Ok(created.json::<ContainerCreateResponse>()?.id)
     }
 
     fn run(
@@ -54,7 +55,8 @@ impl RunEngine for RemoteEngine {
         let container = format!("/containers/{}", segment(&id));
         if opts.detach {
             self.client
-                .call("POST", &format!("{container}/start"), Payload::None)?;
+                .call("POST", &format!("{container}/start"), Payload::None)
+                .map_err(RemoteError::from_start)?;
             return Ok(RunEnd::Started(id));
         }
         let tty = opts.create.tty;
@@ -83,7 +85,8 @@ impl RunEngine for RemoteEngine {
             &[("condition", condition.into())],
         ))?;
         self.client
-            .call("POST", &format!("{container}/start"), Payload::None)?;
+            .call("POST", &format!("{container}/start"), Payload::None)
+            .map_err(RemoteError::from_start)?;
         relay(
             conn,
             streams,
@@ -137,7 +140,7 @@ impl RunEngine for RemoteEngine {
         let id = self
             .client
             .call("POST", &path, Payload::json(&config)?)?
-            .json::<IdResponse>()?
+            .json::<ExecCreated>()?
             .id;
         let exec = format!("/exec/{}", segment(&id));
         let start = ExecStartConfig {
@@ -152,7 +155,8 @@ impl RunEngine for RemoteEngine {
         }
         let conn = self
             .client
-            .hijack(&format!("{exec}/start"), Payload::json(&start)?)?;
+            .hijack(&format!("{exec}/start"), Payload::json(&start)?)
+            .map_err(RemoteError::from_start)?;
         relay(
             conn,
             streams,
@@ -193,6 +197,14 @@ impl RemoteEngine {
             "the exec {exec} still runs after its output ended"
         )))
     }
+}
+
+/// Docker's answer to an exec create; the stubs' IdResponse spells its key
+/// `ID`, where Docker's is `Id`.
+#[derive(serde::Deserialize)]
+struct ExecCreated {
+    #[serde(rename = "Id")]
+    id: String,
 }
 
 /// Passes the caller's window size and signals on to `target` (a container

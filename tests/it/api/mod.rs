@@ -6,6 +6,7 @@ mod activation;
 mod compose;
 mod events;
 mod networks;
+mod remote;
 mod service;
 mod volumes;
 

@@ -1,7 +1,8 @@
 //! `build` over the API: the context sent as a tar (engine/build/context_tar),
-//! the service's output written where RUN output goes, the image ID from its
-//! `aux` message.
+//! the service's steps read back as events (build_stream.rs), RUN output
+//! written where it goes locally, the image ID from the `aux` message.
 
+use super::build_stream::Reader;
 use super::client::Payload;
 use super::{flag, path, unsupported, RemoteEngine, RemoteError};
 use crate::engine::build::commit::CommitOptions;
@@ -20,7 +21,7 @@ impl BuildEngine for RemoteEngine {
         context: ContextInput,
         output: RunOutput,
         opts: &BuildOptions,
-        _events: Events,
+        events: Events,
     ) -> Result<String, Error> {
         if !opts.secrets.is_empty() {
             return unsupported("build --secret");
@@ -70,15 +71,19 @@ impl BuildEngine for RemoteEngine {
         let mut out = std::fs::File::from(output.stdout);
         let mut id = None;
         let mut built = None;
+        let mut steps = Reader::default();
         for info in reply.json_lines::<BuildInfo>() {
             let info = info?;
             if let Some(error) = info.error {
                 return Err(RemoteError::Stream(error).into());
             }
             if let Some(text) = info.stream {
-                out.write_all(text.as_bytes()).map_err(RemoteError::from)?;
                 if let Some(short) = text.trim().strip_prefix("Successfully built ") {
                     built = Some(short.to_owned());
+                }
+                match steps.events(&text) {
+                    Some(said) => said.into_iter().for_each(|e| events(e)),
+                    None => out.write_all(text.as_bytes()).map_err(RemoteError::from)?,
                 }
             }
             if let Some(aux) = info.aux.and_then(|a| a.id) {

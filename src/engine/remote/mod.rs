@@ -5,6 +5,7 @@
 //! build); the rest say they are not available with --url.
 
 mod build;
+mod build_stream;
 mod client;
 mod containers;
 mod create_body;

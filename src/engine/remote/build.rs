@@ -6,7 +6,7 @@ use super::build_stream::Reader;
 use super::client::Payload;
 use super::{flag, path, unsupported, RemoteEngine, RemoteError};
 use crate::engine::build::commit::CommitOptions;
-use crate::engine::build::{context_tar, ContextInput};
+use crate::engine::build::{context_tar, BuildEvent, ContextInput};
 use crate::engine::build::{BuildOptions, Events, RunOutput};
 use crate::engine::images::policy::PullPolicy;
 use crate::engine::images::remove::Pruned;
@@ -82,7 +82,7 @@ impl BuildEngine for RemoteEngine {
                     built = Some(short.to_owned());
                 }
                 match steps.events(&text) {
-                    Some(said) => said.into_iter().for_each(|e| events(e)),
+                    Some(said) => said.into_iter().for_each(|e| events(self.full_cache_id(e))),
                     None => out.write_all(text.as_bytes()).map_err(RemoteError::from)?,
                 }
             }
@@ -104,5 +104,18 @@ impl BuildEngine for RemoteEngine {
 
     fn prune_build_cache(&self) -> Result<Pruned, Error> {
         unsupported("builder prune")
+    }
+}
+
+impl RemoteEngine {
+    /// A cache hit names the full image ID locally; Docker's stream gives the
+    /// short one, which the service resolves.
+    fn full_cache_id(&self, event: BuildEvent) -> BuildEvent {
+        match event {
+            BuildEvent::CacheHit { id } => BuildEvent::CacheHit {
+                id: self.image_id(&id).unwrap_or(id),
+            },
+            event => event,
+        }
     }
 }

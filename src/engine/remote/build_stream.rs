@@ -4,6 +4,7 @@
 //! Anything else is the output of a RUN step.
 
 use crate::engine::build::BuildEvent;
+use crate::engine::oci::reference::Reference;
 
 /// Reads the stream's messages in order.
 #[derive(Default)]
@@ -45,9 +46,9 @@ impl Reader {
             });
         }
         if let Some(name) = line.strip_prefix("Successfully tagged ") {
-            return Some(vec![BuildEvent::Tagged {
-                name: name.to_owned(),
-            }]);
+            // Docker says the familiar name; a local build says the full one.
+            let name = Reference::parse(name).map_or(name.to_owned(), |r| r.to_string());
+            return Some(vec![BuildEvent::Tagged { name }]);
         }
         if line.starts_with("Successfully built ") {
             return Some(Vec::new());
@@ -80,6 +81,8 @@ mod tests {
         assert!(r.events("partial").is_none());
         assert!(r.events("Step 1/2 : FROM x\nhi\n").is_none());
         let tagged = r.events("Successfully tagged built:latest\n").unwrap();
-        assert!(matches!(&tagged[..], [BuildEvent::Tagged { name }] if name == "built:latest"));
+        assert!(
+            matches!(&tagged[..], [BuildEvent::Tagged { name }] if name == "docker.io/library/built:latest")
+        );
     }
 }

@@ -145,7 +145,7 @@ fn remote_images_pull_and_build_match_local() {
     // the local build does: steps, cache hits, the name and the ID.
     let (local, remote) = both(&c, &api, &["build", "-t", "built", dir]);
     same(&local, &remote);
-    remote.success().stdout_contains("Using cache");
+    remote.success().stdout_contains("STEP 2/2: RUN echo built");
     let (local, remote) = both(&c, &api, &["run", "--rm", "built", "cat", "/f"]);
     same(&local, &remote);
     remote.success().stdout_eq("built\n");

@@ -3,13 +3,16 @@
 //! service forks a process per connection and that process one per request, so
 //! each request runs as a CLI command would (see connection.rs).
 
+mod archive;
 mod connection;
 mod disk_usage;
 mod error;
 mod events;
 mod exchange;
+mod exec;
 mod filters;
 mod http;
+mod images;
 mod listen;
 mod network_json;
 mod networks;

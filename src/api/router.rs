@@ -2,9 +2,12 @@
 //! in a module per noun, as in Docker's API; each takes the path after its
 //! noun and answers 404 "page not found" for what it does not serve.
 
+use super::archive;
 use super::error::Error;
 use super::events;
 use super::exchange::Exchange;
+use super::exec;
+use super::images;
 use super::system;
 use super::{networks, volumes};
 use crate::engine::interface::Engine;
@@ -23,6 +26,13 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let (noun, rest) = path.split_once('/').unwrap_or((path, ""));
     match noun {
         "_ping" | "version" | "info" | "system" | "auth" => system::route(engine, ex, noun, rest),
+        "images" => images::route(engine, ex, rest),
+        "build" | "commit" => images::make(engine, ex, noun, rest),
+        // A container's exec and archive actions are served apart from the rest
+        // of /containers.
+        "containers" if exec::is_container_exec(rest) => exec::create(engine, ex, rest),
+        "containers" if archive::is_container_archive(rest) => archive::route(engine, ex, rest),
+        "exec" => exec::route(engine, ex, rest),
         "events" => events::route(engine, ex, rest),
         "networks" => networks::route(engine, ex, rest),
         "volumes" => volumes::route(engine, ex, rest),

@@ -25,6 +25,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         reference: args.image,
         platform: args.platform,
         tls_verify: args.tls_verify,
+        credentials: None,
     };
     let display = Arc::new(TransferDisplay::new(args.quiet));
     let events = display.clone();

@@ -61,6 +61,8 @@ pub enum ContainersError {
     Userns(#[from] crate::engine::userns::UsernsError),
     #[error("no such container: {0}")]
     NotFound(String),
+    #[error("no such exec instance: {0}")]
+    NoSuchExec(String),
     #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
     Ambiguous(String),
     #[error("{0}")]
@@ -122,7 +124,7 @@ impl Kinded for ContainersError {
             ContainersError::Networks(e) => e.kind(),
             ContainersError::Volumes(e) => e.kind(),
             ContainersError::Userns(e) => e.kind(),
-            ContainersError::NotFound(_) => ErrorKind::NotFound,
+            ContainersError::NotFound(_) | ContainersError::NoSuchExec(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,
             ContainersError::NoFreezer | ContainersError::NeedsUnshare(_) => {

@@ -6,7 +6,7 @@
 //! and `export` read and write the caller's handles.
 
 use super::{Each, Error};
-use crate::engine::containers::cp::{CopyOptions, Endpoint};
+use crate::engine::containers::cp::{CopyOptions, Endpoint, PathStat};
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::logs::LogOptions;
 use crate::engine::containers::prune::Pruned;
@@ -75,6 +75,10 @@ pub trait ContainerEngine {
         input: &mut dyn Read,
         output: &mut dyn Write,
     ) -> Result<(), Error>;
+
+    /// What the container holds at `path` (with `follow`, what a symlink there
+    /// points to); `None` when nothing is there.
+    fn stat_path(&self, name: &str, path: &str, follow: bool) -> Result<Option<PathStat>, Error>;
 
     /// Writes a tar of the container's filesystem to `out`.
     fn export(&self, name: &str, out: &mut dyn Write) -> Result<(), Error>;

@@ -3,6 +3,7 @@
 use super::{Each, Error};
 use crate::engine::containers::attach::{AttachEnd, AttachRequest};
 use crate::engine::containers::create::{CreateOptions, CreateProgress, Pulling};
+use crate::engine::containers::exec::sessions::{ExecConfig, ExecSession};
 use crate::engine::containers::exec::ExecOptions;
 use crate::engine::containers::start::{RunEnd, RunOptions};
 use crate::engine::streams::Streams;
@@ -50,4 +51,18 @@ pub trait RunEngine {
 
     /// Runs a command in a running container; returns its exit code.
     fn exec(&self, name: &str, opts: &ExecOptions, streams: Streams) -> Result<i32, Error>;
+
+    /// Records a session that runs a command in a running container when
+    /// started (Docker's exec instance).
+    fn create_exec(&self, name: &str, config: ExecConfig) -> Result<ExecSession, Error>;
+
+    /// Runs a session's command, relaying to `streams`, and records its exit
+    /// code, which it returns; `detach`: in the background, returning 0 at once.
+    fn start_exec(&self, id: &str, detach: bool, streams: Streams) -> Result<i32, Error>;
+
+    /// A session as recorded.
+    fn inspect_exec(&self, id: &str) -> Result<ExecSession, Error>;
+
+    /// Gives a running session's terminal a new size.
+    fn resize_exec(&self, id: &str, rows: u16, cols: u16) -> Result<(), Error>;
 }

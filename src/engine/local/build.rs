@@ -70,6 +70,7 @@ impl Services for BuildServices<'_> {
             reference: reference.to_owned(),
             platform: platform.map(str::to_owned),
             tls_verify: self.tls_verify,
+            credentials: None,
         };
         let events = self.events.clone();
         let progress: Progress = Arc::new(move |e| events(BuildEvent::Pull(e)));

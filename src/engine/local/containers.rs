@@ -4,7 +4,7 @@
 //! enter ours. Removing needs ours, which owns the files a container wrote.
 
 use super::LocalEngine;
-use crate::engine::containers::cp::{self, CopyIo, CopyOptions, Endpoint};
+use crate::engine::containers::cp::{self, CopyIo, CopyOptions, Endpoint, PathStat};
 use crate::engine::containers::list::{self, ListOptions, Listed};
 use crate::engine::containers::logs::{LogOptions, LogReader};
 use crate::engine::containers::lookup::lookup;
@@ -106,6 +106,12 @@ impl ContainerEngine for LocalEngine {
         let io = CopyIo { input, output };
         let store = self.store()?;
         Ok(cp::copy(&self.ctx, &host, &store, src, dest, opts, io)?)
+    }
+
+    fn stat_path(&self, name: &str, path: &str, follow: bool) -> Result<Option<PathStat>, Error> {
+        let host = self.host()?;
+        let store = self.store()?;
+        Ok(cp::stat(&self.ctx, &host, &store, name, path, follow)?)
     }
 
     fn export(&self, name: &str, out: &mut dyn Write) -> Result<(), Error> {

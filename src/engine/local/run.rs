@@ -1,6 +1,7 @@
 use super::LocalEngine;
 use crate::engine::containers::attach::{self, AttachEnd, AttachOptions, AttachRequest};
 use crate::engine::containers::create::{CreateEvent, CreateOptions, CreateProgress, Pulling};
+use crate::engine::containers::exec::sessions::{self, ExecConfig, ExecSession};
 use crate::engine::containers::exec::{self, ExecOptions};
 use crate::engine::containers::start::{self, RunEnd, RunOptions, StartOptions};
 use crate::engine::containers::{self, stop};
@@ -166,6 +167,26 @@ impl RunEngine for LocalEngine {
         let store = self.store()?;
         Ok(exec::exec(&self.ctx, &host, &store, name, opts, streams)?)
     }
+
+    fn create_exec(&self, name: &str, config: ExecConfig) -> Result<ExecSession, Error> {
+        let store = self.store()?;
+        Ok(sessions::create(&self.ctx.runroot, &store, name, config)?)
+    }
+
+    fn start_exec(&self, id: &str, detach: bool, streams: Streams) -> Result<i32, Error> {
+        let host = self.host()?;
+        let store = self.store()?;
+        Ok(exec::start(&self.ctx, &host, &store, id, detach, streams)?)
+    }
+
+    fn inspect_exec(&self, id: &str) -> Result<ExecSession, Error> {
+        Ok(sessions::load(&self.ctx.runroot, id)?)
+    }
+
+    fn resize_exec(&self, id: &str, rows: u16, cols: u16) -> Result<(), Error> {
+        let session = sessions::load(&self.ctx.runroot, id)?;
+        Ok(sessions::resize(&self.ctx.runroot, &session, rows, cols)?)
+    }
 }
 
 impl LocalEngine {
@@ -228,6 +249,7 @@ impl LocalEngine {
                 reference: opts.image.clone(),
                 platform: None,
                 tls_verify: pulling.tls_verify,
+                credentials: None,
             };
             let events = progress.clone();
             let events: pull::Progress = Arc::new(move |e| events(CreateEvent::Pull(e)));

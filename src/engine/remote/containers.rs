@@ -3,7 +3,7 @@
 
 use super::client::Payload;
 use super::{flag, path, segment, unsupported, RemoteEngine};
-use crate::engine::containers::cp::{CopyOptions, Endpoint};
+use crate::engine::containers::cp::{CopyOptions, Endpoint, PathStat};
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::logs::LogOptions;
 use crate::engine::containers::prune::Pruned;
@@ -112,5 +112,9 @@ impl ContainerEngine for RemoteEngine {
 
     fn export(&self, _: &str, _: &mut dyn Write) -> Result<(), Error> {
         unsupported("export")
+    }
+
+    fn stat_path(&self, _: &str, _: &str, _: bool) -> Result<Option<PathStat>, Error> {
+        unsupported("cp")
     }
 }

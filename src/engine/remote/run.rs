@@ -7,6 +7,7 @@ use super::relay::relay;
 use super::{path, segment, unsupported, RemoteEngine, RemoteError};
 use crate::engine::containers::attach::{AttachEnd, AttachRequest};
 use crate::engine::containers::create::{CreateEvent, CreateOptions, CreateProgress, Pulling};
+use crate::engine::containers::exec::sessions::{self, ExecSession};
 use crate::engine::containers::exec::ExecOptions;
 use crate::engine::containers::start::{RunEnd, RunOptions};
 use crate::engine::images::policy::PullPolicy;
@@ -164,6 +165,24 @@ impl RunEngine for RemoteEngine {
             controls(self.client.clone(), exec.clone()),
         )?;
         Ok(self.exit_code(&exec)?)
+    }
+
+    // Exec instances one by one are the API server's verbs; the CLI's exec
+    // above makes its instance through the API.
+    fn create_exec(&self, _: &str, _: sessions::ExecConfig) -> Result<ExecSession, Error> {
+        unsupported("exec create")
+    }
+
+    fn start_exec(&self, _: &str, _: bool, _: Streams) -> Result<i32, Error> {
+        unsupported("exec start")
+    }
+
+    fn inspect_exec(&self, _: &str) -> Result<ExecSession, Error> {
+        unsupported("exec inspect")
+    }
+
+    fn resize_exec(&self, _: &str, _: u16, _: u16) -> Result<(), Error> {
+        unsupported("exec resize")
     }
 }
 

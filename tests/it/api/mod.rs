@@ -3,8 +3,11 @@
 //! clients never send.
 
 mod activation;
+mod archive;
 mod compose;
 mod events;
+mod exec;
+mod images;
 mod networks;
 mod remote;
 mod service;

@@ -11,6 +11,9 @@
 pub mod archive;
 mod host;
 pub mod path;
+mod stat;
+
+pub use stat::{stat, PathStat};
 
 use super::rooted::{self, Rooted};
 use super::ContainersError;

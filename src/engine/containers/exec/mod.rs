@@ -8,6 +8,10 @@
 //! then wait for as the monitor waits for init.
 
 mod seccomp;
+pub mod sessions;
+mod start;
+
+pub use start::start;
 
 use super::lookup::lookup;
 use super::{join, ContainersError};
@@ -28,8 +32,9 @@ use std::io::Read;
 use std::os::fd::{BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
-/// What the caller asked for (the CLI and the API fill this).
-#[derive(Debug, Clone, Default)]
+/// What the caller asked for (the CLI and the API fill this); the API's exec
+/// sessions keep it in their records.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExecOptions {
     pub command: Vec<String>,
     /// `KEY=VALUE` entries, host values already filled in; they replace the

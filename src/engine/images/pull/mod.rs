@@ -13,6 +13,7 @@ use crate::engine::context::Context;
 use crate::engine::oci::platform::{self, Platform};
 use crate::engine::oci::reference::Reference;
 use crate::engine::process::Inside;
+use crate::engine::registry::creds::Credentials;
 use crate::engine::registry::{Client, ClientOptions, ManifestBytes};
 use crate::engine::store::blobs::sha256_digest;
 use crate::engine::store::images::NewImage;
@@ -30,6 +31,8 @@ pub struct PullOptions {
     pub reference: String,
     pub platform: Option<String>,
     pub tls_verify: bool,
+    /// Credentials to use instead of the auth files (the API's X-Registry-Auth).
+    pub credentials: Option<Credentials>,
 }
 
 /// What a pull reports while it works; cli/ draws bars from these, api/ JSON lines.
@@ -63,6 +66,7 @@ pub async fn pull(
 
     let client = Client::new(ClientOptions {
         tls_verify: opts.tls_verify,
+        credentials: opts.credentials.clone(),
         ..Default::default()
     })?;
     progress(PullEvent::Resolved {

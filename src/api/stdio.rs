@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-pub use crate::wire::frames::{header, STDERR, STDIN, STDOUT};
+pub use crate::wire::frames::{header, STDERR, STDOUT};
 
 /// The content type of a hijacked stream, as Docker names it.
 pub fn content_type(tty: bool) -> &'static str {

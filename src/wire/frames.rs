@@ -2,7 +2,6 @@
 //! each write is one frame, an 8-byte header (stream, 0, 0, 0, big-endian
 //! length) and the bytes; with a TTY the bytes go as they are.
 
-pub const STDIN: u8 = 0;
 pub const STDOUT: u8 = 1;
 pub const STDERR: u8 = 2;
 

@@ -76,7 +76,7 @@ impl Kinded for RemoteError {
 impl RemoteError {
     /// A start's error as Docker's CLI reads it: the command not found in the
     /// image exits 127, found but not runnable 126 (the API has no field for it).
-    fn from_start(self) -> RemoteError {
+    fn start_failure(self) -> RemoteError {
         let RemoteError::Status { message, .. } = &self else {
             return self;
         };

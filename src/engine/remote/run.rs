@@ -57,7 +57,7 @@ impl RunEngine for RemoteEngine {
         if opts.detach {
             self.client
                 .call("POST", &format!("{container}/start"), Payload::None)
-                .map_err(RemoteError::from_start)?;
+                .map_err(RemoteError::start_failure)?;
             return Ok(RunEnd::Started(id));
         }
         let tty = opts.create.tty;
@@ -87,7 +87,7 @@ impl RunEngine for RemoteEngine {
         ))?;
         self.client
             .call("POST", &format!("{container}/start"), Payload::None)
-            .map_err(RemoteError::from_start)?;
+            .map_err(RemoteError::start_failure)?;
         relay(
             conn,
             streams,
@@ -157,7 +157,7 @@ impl RunEngine for RemoteEngine {
         let conn = self
             .client
             .hijack(&format!("{exec}/start"), Payload::json(&start)?)
-            .map_err(RemoteError::from_start)?;
+            .map_err(RemoteError::start_failure)?;
         relay(
             conn,
             streams,

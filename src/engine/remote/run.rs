@@ -194,9 +194,13 @@ impl RemoteEngine {
         result
     }
 
+    /// Whether the container still runs; one that --rm took away does not.
     fn running(&self, container: &str) -> Result<bool, RemoteError> {
         let path = format!("{container}/json");
-        let inspect: serde_json::Value = self.client.call("GET", &path, Payload::None)?.json()?;
+        let inspect: serde_json::Value = match self.client.call("GET", &path, Payload::None) {
+            Err(RemoteError::Status { status: 404, .. }) => return Ok(false),
+            reply => reply?.json()?,
+        };
         Ok(inspect["State"]["Running"].as_bool().unwrap_or(false))
     }
 

@@ -199,3 +199,26 @@ fn remote_run_of_a_missing_command_exits_127_as_locally() {
     local.code(127);
     remote.code(127);
 }
+
+#[test]
+fn remote_run_t_relays_a_terminal_and_the_exit_code() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    // `script` gives the command a terminal of its own.
+    let in_terminal = |url: &[&str]| {
+        let line = format!(
+            "{} --root {} --runroot {} {} run --rm -t {image} sh -c 'test -t 1 && echo tty; exit 5'",
+            c.bin().display(),
+            c.root().display(),
+            c.runroot().display(),
+            url.join(" "),
+        );
+        let mut cmd = c.peer_command("script");
+        cmd.args(["-qec", &line, "/dev/null"]);
+        c.run_command(cmd)
+    };
+    let host = api.host();
+    let (local, remote) = (in_terminal(&[]), in_terminal(&["--url", &host]));
+    same(&local, &remote);
+    remote.code(5).stdout_contains("tty");
+}

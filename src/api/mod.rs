@@ -22,4 +22,4 @@ mod stdio;
 mod system;
 mod volumes;
 
-pub use service::{serve, ServiceError, ServiceOptions};
+pub use service::{serve, ServiceOptions};

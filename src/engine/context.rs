@@ -154,6 +154,7 @@ impl Context {
         UnpackOptions {
             ignore_chown_errors: single,
             skip_devices: self.rootless(),
+            ids: None,
         }
     }
 

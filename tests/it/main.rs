@@ -48,4 +48,5 @@ mod system;
 mod system_df;
 mod top;
 mod userns;
+mod userns_owners;
 mod volumes;

@@ -6,13 +6,14 @@ use super::instructions::{self, default_shell};
 use super::parse::parse_line;
 use super::{layer, run, BuildError};
 use crate::engine::containers::remove::resolve;
-use crate::engine::containers::ContainersError;
+use crate::engine::containers::{ContainerConfig, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::images::ImagesError;
 use crate::engine::oci::reference::Reference;
 use crate::engine::process::Inside;
 use crate::engine::store::unpack::unpack_layer;
 use crate::engine::store::StoreError;
+use crate::engine::userns::shift::IdShift;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -79,7 +80,12 @@ pub fn commit(ctx: &Context, _inside: Inside, opts: &CommitOptions) -> Result<St
     let upper = store.container_dir(&id).join("upper");
     let io = |e| BuildError::Store(StoreError::io(&upper, e));
     let file = std::fs::File::create(tar_file.path()).map_err(io)?;
-    layer::write_tar(&upper, std::io::BufWriter::new(file)).map_err(io)?;
+    // The upper dir of a container with its own user namespace holds its ids as
+    // they are on disk; the image holds them as the container saw them.
+    let ids = ContainerConfig::of(&record)?
+        .userns
+        .map(|own| IdShift::ToContainer(own.maps));
+    layer::write_tar(&upper, std::io::BufWriter::new(file), ids.as_ref()).map_err(io)?;
     let file = std::fs::File::open(tar_file.path()).map_err(io)?;
     unpack_layer(
         std::io::BufReader::new(file),

@@ -415,6 +415,7 @@ impl<'a> Copier<'a> {
         let opts = crate::engine::store::unpack::UnpackOptions {
             ignore_chown_errors: self.target.ignore_chown_errors,
             skip_devices: true,
+            ids: None,
         };
         crate::engine::store::unpack::unpack_layer(&mut reader, &dest, &opts)
             .map_err(|e| BuildError::Source(format!("cannot unpack {}: {e}", archive.display())))?;

@@ -8,6 +8,7 @@ use super::BuildError;
 use crate::engine::store::layers::LayerRecord;
 use crate::engine::store::unpack::is_opaque;
 use crate::engine::store::{Store, StoreError, TempEntry};
+use crate::engine::userns::shift::IdShift;
 use std::collections::HashMap;
 use std::fs::Metadata;
 use std::io::Write;
@@ -20,7 +21,7 @@ pub const MEDIA_TYPE: &str = "application/vnd.oci.image.layer.v1.tar";
 /// its diff-id.
 pub fn commit(store: &Store, dir: TempEntry) -> Result<String, BuildError> {
     let mut blob = store.blob_writer()?;
-    let size = write_tar(dir.path(), &mut blob).map_err(|e| io(dir.path(), e))?;
+    let size = write_tar(dir.path(), &mut blob, None).map_err(|e| io(dir.path(), e))?;
     let diff_id = blob.digest();
     let blob_size = blob.written();
     blob.commit(store, &diff_id)?;
@@ -40,14 +41,16 @@ pub fn commit(store: &Store, dir: TempEntry) -> Result<String, BuildError> {
     Ok(diff_id)
 }
 
-/// Writes `dir` as a layer tar; returns the size of its regular files.
-pub fn write_tar<W: Write>(dir: &Path, out: W) -> std::io::Result<u64> {
+/// Writes `dir` as a layer tar, its owners translated by `ids` when given;
+/// returns the size of its regular files.
+pub fn write_tar<W: Write>(dir: &Path, out: W, ids: Option<&IdShift>) -> std::io::Result<u64> {
     let mut tar = tar::Builder::new(out);
     tar.follow_symlinks(false);
     let mut walker = Walker {
         tar: &mut tar,
         links: HashMap::new(),
         size: 0,
+        ids,
     };
     walker.dir(dir, "")?;
     let size = walker.size;
@@ -64,6 +67,7 @@ struct Walker<'a, W: Write> {
     /// (dev, ino) of files with several links -> the first name written.
     links: HashMap<(u64, u64), String>,
     size: u64,
+    ids: Option<&'a IdShift>,
 }
 
 impl<W: Write> Walker<'_, W> {
@@ -89,6 +93,9 @@ impl<W: Write> Walker<'_, W> {
     fn entry(&mut self, path: &Path, rel: &str, meta: &Metadata) -> std::io::Result<()> {
         let kind = meta.file_type();
         let mut header = header(meta);
+        if let Some(ids) = self.ids {
+            ids.header(&mut header);
+        }
         if kind.is_dir() {
             header.set_entry_type(tar::EntryType::Directory);
             self.tar

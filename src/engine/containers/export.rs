@@ -8,6 +8,7 @@ use super::ContainersError;
 use crate::engine::context::Context;
 use crate::engine::process::Host;
 use crate::engine::store::Store;
+use crate::engine::userns::shift::IdShift;
 use std::io::{self, Write};
 use std::os::fd::AsFd;
 use std::path::Path;
@@ -20,13 +21,14 @@ pub fn export(
     input: &str,
     out: &mut dyn Write,
 ) -> Result<(), ContainersError> {
-    let work: rooted::Work = Box::new(|root, sock| {
+    let work: rooted::Work = Box::new(|root, sock, own_ids| {
         let root = super::cp::open_root(root)?;
         let node = archive::locate(root.as_fd(), "", false)
             .map_err(|e| format!("cannot open the container's root: {e}"))?;
         let tree = TreeOptions {
             keep_owner: true,
             one_file_system: true,
+            ids: own_ids.map(IdShift::ToContainer),
         };
         let mut b = tar::Builder::new(io::BufWriter::new(sock));
         archive::append_contents(&mut b, &node, Path::new(""), &tree)

@@ -10,7 +10,8 @@
 //! container). Without it a keep-id container would see the image's root files
 //! as the caller's, and an auto one could not even create /proc in its rootfs.
 
-use crate::engine::userns::{IdMap, Mappings};
+use crate::engine::userns::shift::to_disk;
+use crate::engine::userns::Mappings;
 use nix::fcntl::AtFlags;
 use nix::sys::stat::{mknod, Mode, SFlag};
 use nix::unistd::{fchownat, Gid, Uid};
@@ -38,15 +39,7 @@ pub fn copy_layers(layers: &[PathBuf], dir: &Path, maps: &Mappings) -> io::Resul
 /// Gives `path` (the container's upper dir: overlay's root takes its owner) to
 /// the container's root.
 pub fn give_to_root(path: &Path, maps: &Mappings) -> io::Result<()> {
-    chown(path, shift(&maps.uids, 0), shift(&maps.gids, 0))
-}
-
-/// Where an id of the image lands: the id of the monitor's namespace that the
-/// container sees as `id`; ids the container has not are left as they are.
-pub fn shift(maps: &[IdMap], id: u32) -> u32 {
-    maps.iter()
-        .find(|m| m.container_id <= id && id - m.container_id < m.size)
-        .map_or(id, |m| m.host_id + (id - m.container_id))
+    chown(path, to_disk(&maps.uids, 0), to_disk(&maps.gids, 0))
 }
 
 fn copy_entry(
@@ -83,8 +76,8 @@ fn copy_entry(
     copy_xattrs(from, to)?;
     chown(
         to,
-        shift(&maps.uids, meta.uid()),
-        shift(&maps.gids, meta.gid()),
+        to_disk(&maps.uids, meta.uid()),
+        to_disk(&maps.gids, meta.gid()),
     )?;
     // After chown, which clears set-id bits.
     if !kind.is_symlink() {
@@ -155,29 +148,4 @@ fn copy_xattrs(from: &Path, to: &Path) -> io::Result<()> {
 
 fn c_path(path: &Path) -> io::Result<CString> {
     Ok(CString::new(path.as_os_str().as_bytes())?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_shift_into_the_containers_range() {
-        let keep_id = [
-            IdMap {
-                container_id: 0,
-                host_id: 1,
-                size: 1000,
-            },
-            IdMap {
-                container_id: 1000,
-                host_id: 0,
-                size: 1,
-            },
-        ];
-        assert_eq!(shift(&keep_id, 0), 1);
-        assert_eq!(shift(&keep_id, 999), 1000);
-        assert_eq!(shift(&keep_id, 1000), 0);
-        assert_eq!(shift(&keep_id, 5000), 5000);
-    }
 }

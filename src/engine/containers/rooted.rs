@@ -16,15 +16,19 @@ use crate::engine::process::Host;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
+use crate::engine::userns::Mappings;
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 
-/// What runs in the child: the container's root as it sees it, and its end of the
-/// socket. An error is reported to the parent as one line.
-pub type Work<'a> = Box<dyn FnOnce(&Path, UnixStream) -> Result<(), String> + 'a>;
+/// What runs in the child: the container's root as it sees it, its end of the
+/// socket, and the container's own id mapping when the child sees the ids its
+/// files have on disk instead of the container's (a stopped container with a
+/// user namespace of its own: see [`crate::engine::userns::shift`]). An error
+/// is reported to the parent as one line.
+pub type Work<'a> = Box<dyn FnOnce(&Path, UnixStream, Option<Mappings>) -> Result<(), String> + 'a>;
 
 /// The running child and our end of the socket to it.
 pub struct Rooted {
@@ -58,7 +62,8 @@ pub fn spawn(
         ForkResult::Child => {
             drop(ours);
             drop(err_read);
-            let code = match entry.enter().and_then(|root| work(&root, theirs)) {
+            let entered = entry.enter();
+            let code = match entered.and_then(|(root, ids)| work(&root, theirs, ids)) {
                 Ok(()) => 0,
                 Err(message) => {
                     let _ = std::fs::File::from(err_write).write_all(message.as_bytes());
@@ -103,6 +108,7 @@ enum Entry<'a> {
         ctx: &'a Context,
         dir: PathBuf,
         layers: Vec<PathBuf>,
+        own_ids: Option<Mappings>,
     },
 }
 
@@ -131,28 +137,37 @@ fn stopped_entry<'a>(
         ctx,
         dir: store.container_dir(&record.id),
         layers: config.layers,
+        own_ids: config.userns.map(|own| own.maps),
     };
     Ok((Some(lock), entry))
 }
 
 impl Entry<'_> {
-    /// In the child: enters the container's filesystem; returns its root.
-    fn enter(self) -> Result<PathBuf, String> {
+    /// In the child: enters the container's filesystem; returns its root and the
+    /// container's mapping when its files show their ids on disk.
+    fn enter(self) -> Result<(PathBuf, Option<Mappings>), String> {
         let text = |e: ContainersError| e.to_string();
         match self {
             Entry::Running(record, init) => {
                 join::user_namespace(record, init).map_err(text)?;
                 join::mount_namespace(record, init).map_err(text)?;
-                Ok(PathBuf::from("/"))
+                Ok((PathBuf::from("/"), None))
             }
-            Entry::Stopped { ctx, dir, layers } => {
+            Entry::Stopped {
+                ctx,
+                dir,
+                layers,
+                own_ids,
+            } => {
                 if let Some(maps) = ctx.mode.mappings() {
                     if ctx.rootless() {
                         crate::engine::userns::enter(maps).map_err(|e| e.to_string())?;
                     }
                 }
                 rootfs::private_mounts().map_err(|e| e.to_string())?;
-                rootfs::mount_overlay(&dir, &layers, false).map_err(|e| e.to_string())
+                let root =
+                    rootfs::mount_overlay(&dir, &layers, false).map_err(|e| e.to_string())?;
+                Ok((root, own_ids))
             }
         }
     }

@@ -9,6 +9,7 @@ mod enter;
 mod idmap;
 mod mode;
 pub mod passwd;
+pub mod shift;
 pub mod unshare;
 
 pub use container::ContainerUserns;

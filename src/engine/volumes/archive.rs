@@ -26,7 +26,7 @@ pub fn export(store: &Store, name: &str, out: &mut dyn Write) -> Result<(), Volu
         .map_err(VolumesError::io(format!("cannot open volume {name}")))?;
     let tree = TreeOptions {
         keep_owner: true,
-        one_file_system: false,
+        ..TreeOptions::default()
     };
     let mut b = tar::Builder::new(io::BufWriter::new(out));
     archive::append_contents(&mut b, &node, Path::new(""), &tree)

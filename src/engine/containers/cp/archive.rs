@@ -3,6 +3,7 @@
 //! openat2(RESOLVE_IN_ROOT), and every entry below it is opened by name relative to
 //! its directory without following symlinks (a symlink is archived as one).
 
+use crate::engine::userns::shift::IdShift;
 use nix::dir::Dir;
 use nix::fcntl::{openat, readlinkat, AtFlags, OFlag};
 use nix::sys::stat::{fstatat, FileStat, Mode};
@@ -20,10 +21,13 @@ pub struct Node {
     pub name: CString,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct TreeOptions {
     /// Keep the owners' ids; else every entry is 0:0.
     pub keep_owner: bool,
+    /// How the kept ids translate (the files are a stopped container's with a
+    /// user namespace of its own).
+    pub ids: Option<IdShift>,
     /// Leave out what is mounted below the start (`export`: /proc, /etc/hosts...).
     pub one_file_system: bool,
 }
@@ -222,6 +226,9 @@ fn header(st: &FileStat, opts: &TreeOptions) -> tar::Header {
     };
     header.set_uid(uid);
     header.set_gid(gid);
+    if let Some(ids) = opts.ids.as_ref().filter(|_| opts.keep_owner) {
+        ids.header(&mut header);
+    }
     header.set_size(0);
     header
 }

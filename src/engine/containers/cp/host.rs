@@ -154,6 +154,7 @@ pub(super) fn extract_on_host(
     let opts = UnpackOptions {
         ignore_chown_errors: true,
         skip_devices: true,
+        ids: None,
     };
     unpack::unpack_layer(&mut helper.sock, &target, &opts)
         .map(|_| ())

@@ -21,6 +21,7 @@ use crate::engine::context::Context;
 use crate::engine::process::Host;
 use crate::engine::store::unpack::{self, UnpackOptions};
 use crate::engine::store::Store;
+use crate::engine::userns::shift::IdShift;
 use archive::{Node, TreeOptions};
 use host::{extract_on_host, HostSource};
 use path::{ContainerPath, Dest, Placement};
@@ -124,11 +125,12 @@ impl Job<'_> {
         let src = path::container_path(given).map_err(ContainersError::Invalid)?;
         let wanted = src.clone();
         let what = format!("{name}:{given}");
-        let tree = TreeOptions {
-            keep_owner: true,
-            one_file_system: false,
-        };
-        let work: rooted::Work = Box::new(move |root, mut sock| {
+        let work: rooted::Work = Box::new(move |root, mut sock, own_ids| {
+            let tree = TreeOptions {
+                keep_owner: true,
+                one_file_system: false,
+                ids: own_ids.map(IdShift::ToContainer),
+            };
             let root = open_root(root)?;
             let node = archive::locate(root.as_fd(), &wanted.rel, opts.follow)
                 .map_err(|e| missing(&what, e))?;
@@ -178,7 +180,11 @@ impl Job<'_> {
         };
         let (src_is_dir, src_name, src_contents) =
             (source.is_dir(), source.name.clone(), source.contents);
-        let work: rooted::Work = Box::new(move |root, mut sock| {
+        let work: rooted::Work = Box::new(move |root, mut sock, own_ids| {
+            let unpack_opts = UnpackOptions {
+                ids: own_ids.map(IdShift::ToDisk),
+                ..unpack_opts
+            };
             let root_fd = open_root(root)?;
             let state = dest_state(root_fd.as_fd(), &dest, &what)?;
             if src_is_dir.is_none() && state != Dest::Dir {
@@ -205,7 +211,7 @@ impl Job<'_> {
         let (mut helper, prefix) = first_line(self.spawn(name, work)?)?;
         let tree = TreeOptions {
             keep_owner: opts.archive,
-            one_file_system: false,
+            ..TreeOptions::default()
         };
         let sent = source.send(&mut helper.sock, Path::new(&prefix), &tree, input);
         finish(helper, sent)

@@ -37,7 +37,7 @@ pub fn stat(
 ) -> Result<Option<PathStat>, ContainersError> {
     let wanted = path::container_path(given).map_err(ContainersError::Invalid)?;
     let what = format!("{name}:{given}");
-    let work: rooted::Work = Box::new(move |root, mut sock| {
+    let work: rooted::Work = Box::new(move |root, mut sock, _own_ids| {
         let root = open_root(root)?;
         let found = archive::locate(root.as_fd(), &wanted.rel, follow)
             .and_then(|node| Ok((node.stat()?, node)));

@@ -30,10 +30,11 @@ use self::meta::Meta;
 use self::path::{BadName, EntryPath, Whiteout};
 use self::root::LayerRoot;
 use self::sys::Times;
+use crate::engine::userns::shift::IdShift;
 
 pub use self::whiteout::is_opaque;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct UnpackOptions {
     /// Single-id user namespace (no subordinate ids): a chown to an unmapped id fails
     /// with EINVAL; ignore it instead of failing (Podman's ignore_chown_errors).
@@ -41,6 +42,9 @@ pub struct UnpackOptions {
     /// Device nodes cannot be created in a user namespace: skip them (Docker does the
     /// same, with a debug log) instead of failing.
     pub skip_devices: bool,
+    /// How the tar's owners translate to the ids written (into a stopped
+    /// container with a user namespace of its own).
+    pub ids: Option<IdShift>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -203,10 +207,13 @@ impl Unpacker<'_> {
                 why: "its name holds a NUL byte",
             },
         })?;
-        let meta = Meta::read(&mut entry).map_err(|source| UnpackError::Header {
+        let mut meta = Meta::read(&mut entry).map_err(|source| UnpackError::Header {
             name: shown(&raw),
             source,
         })?;
+        if let Some(ids) = &self.opts.ids {
+            (meta.uid, meta.gid) = ids.ids(meta.uid, meta.gid);
+        }
 
         match path::whiteout(path.split().1) {
             Whiteout::None => {}

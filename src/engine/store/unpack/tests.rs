@@ -135,6 +135,7 @@ impl Layer {
 const OPTS: UnpackOptions = UnpackOptions {
     ignore_chown_errors: false,
     skip_devices: false,
+    ids: None,
 };
 
 /// A scratch area: `dest` is the layer, `outside` sits beside it and must stay
@@ -548,6 +549,37 @@ fn file_capabilities_are_applied_after_the_chown() {
     .unwrap();
     assert_eq!(getxattr(&s.at("ping"), "security.capability"), Some(cap));
     assert_eq!(s.lstat("ping").uid(), 1000);
+}
+
+#[test]
+fn owners_are_translated_when_asked() {
+    use crate::engine::userns::shift::IdShift;
+    use crate::engine::userns::{IdMap, Mappings};
+    if !can_chown() {
+        return;
+    }
+    let map = vec![IdMap {
+        container_id: 0,
+        host_id: 100,
+        size: 10,
+    }];
+    let opts = UnpackOptions {
+        ids: Some(IdShift::ToDisk(Mappings {
+            uids: map.clone(),
+            gids: map,
+        })),
+        ..OPTS
+    };
+    let s = scratch();
+    let mut layer = Layer::new();
+    layer.add(Entry {
+        uid: 2,
+        gid: 3,
+        ..Entry::new(EntryType::Regular, "f")
+    });
+    s.unpack_with(&mut layer, &opts).unwrap();
+    let f = s.lstat("f");
+    assert_eq!((f.uid(), f.gid()), (102, 103));
 }
 
 #[test]

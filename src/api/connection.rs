@@ -75,8 +75,8 @@ fn serve_one(head: Head, reader: &mut BufReader<File>, conn: &File, ctx: &Contex
         return CLOSE;
     };
     let reply = Response::new(out, head.keep_alive(), head.method == "HEAD");
-    let body = match Body::new(&head, reader) {
-        Ok(body) => body,
+    let body = match head.framing() {
+        Ok(framing) => Body::new(framing, reader),
         Err(e) => return fail(reply, Error::from(e)),
     };
     let mut ex = Exchange {

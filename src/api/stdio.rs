@@ -1,12 +1,10 @@
-//! Docker's stdio framing on a hijacked or streamed connection: without a TTY
-//! each write is one frame, an 8-byte header (stream, 0, 0, 0, big-endian
-//! length) and the bytes; with a TTY the bytes go as they are.
+//! Writing Docker's stdio frames (crate::wire::frames) onto a hijacked or
+//! streamed connection.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-pub const STDOUT: u8 = 1;
-pub const STDERR: u8 = 2;
+pub use crate::wire::frames::{header, STDERR, STDOUT};
 
 /// The content type of a hijacked stream, as Docker names it.
 pub fn content_type(tty: bool) -> &'static str {
@@ -39,12 +37,6 @@ impl<W: Write> Framed<W> {
         };
         (stdout, stderr)
     }
-}
-
-/// The header of a frame of `len` bytes on `stream`.
-pub fn header(stream: u8, len: usize) -> [u8; 8] {
-    let len = (len as u32).to_be_bytes();
-    [stream, 0, 0, 0, len[0], len[1], len[2], len[3]]
 }
 
 impl<W: Write> Write for Framed<W> {

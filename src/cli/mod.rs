@@ -48,7 +48,9 @@ mod volume;
 
 use crate::engine::context::{Context, ContextOptions};
 use crate::engine::diff::Target;
+use crate::engine::interface::Engine;
 use crate::engine::local::LocalEngine;
+use crate::engine::remote::RemoteEngine;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -71,6 +73,10 @@ pub struct Cli {
     /// Storage driver (only overlay)
     #[arg(long, global = true, value_name = "DRIVER")]
     storage_driver: Option<String>,
+    /// Run the command on the API service at this URL (unix:///PATH), as Podman's
+    /// remote client does
+    #[arg(long, global = true, env = "CONTAINER_HOST", value_name = "URL")]
+    url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -234,62 +240,68 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::System(system::SystemCommand::Service(args)) = cli.command {
         return service::exec(&opts, args);
     }
-    let ctx = Context::new(&opts)?;
-    let engine = LocalEngine::new(ctx, Box::<runtime::LazyRuntime>::default());
+    let engine: Box<dyn Engine> = match &cli.url {
+        Some(url) => Box::new(RemoteEngine::new(url)?),
+        None => Box::new(LocalEngine::new(
+            Context::new(&opts)?,
+            Box::<runtime::LazyRuntime>::default(),
+        )),
+    };
+    let engine = &*engine;
     let command = match cli.command {
         Command::Container(c) => c.into_command(),
         c => c,
     };
     match command {
-        Command::Run(args) => run::exec(&engine, *args),
-        Command::Create(args) => create::exec(&engine, *args),
-        Command::Start(args) => start::exec(&engine, args),
-        Command::Stop(args) => stop::stop(&engine, args),
-        Command::Restart(args) => start::restart(&engine, args),
-        Command::Kill(args) => stop::kill(&engine, args),
-        Command::Wait(args) => stop::wait(&engine, args),
-        Command::Attach(args) => attach::exec(&engine, args),
-        Command::Exec(args) => exec::exec(&engine, args),
-        Command::Cp(args) => cp::exec(&engine, args),
-        Command::Export(args) => cp::export(&engine, args),
-        Command::Rm(args) => rm::exec(&engine, args),
-        Command::Rename(args) => rm::rename(&engine, args),
-        Command::Ps(args) => ps::exec(&engine, args),
-        Command::Inspect(args) => inspect::exec(&engine, args),
-        Command::Logs(args) => logs::exec(&engine, args),
-        Command::Events(args) => events::exec(&engine, args),
-        Command::Top(args) => top::exec(&engine, args),
-        Command::Port(args) => top::port(&engine, args),
-        Command::Pause(args) => pause::pause(&engine, args),
-        Command::Unpause(args) => pause::unpause(&engine, args),
-        Command::ContainerPrune(args) => prune::exec(&engine, args),
+        Command::Run(args) => run::exec(engine, *args),
+        Command::Create(args) => create::exec(engine, *args),
+        Command::Start(args) => start::exec(engine, args),
+        Command::Stop(args) => stop::stop(engine, args),
+        Command::Restart(args) => start::restart(engine, args),
+        Command::Kill(args) => stop::kill(engine, args),
+        Command::Wait(args) => stop::wait(engine, args),
+        Command::Attach(args) => attach::exec(engine, args),
+        Command::Exec(args) => exec::exec(engine, args),
+        Command::Cp(args) => cp::exec(engine, args),
+        Command::Export(args) => cp::export(engine, args),
+        Command::Rm(args) => rm::exec(engine, args),
+        Command::Rename(args) => rm::rename(engine, args),
+        Command::Ps(args) => ps::exec(engine, args),
+        Command::Inspect(args) => inspect::exec(engine, args),
+        Command::Logs(args) => logs::exec(engine, args),
+        Command::Events(args) => events::exec(engine, args),
+        Command::Top(args) => top::exec(engine, args),
+        Command::Port(args) => top::port(engine, args),
+        Command::Pause(args) => pause::pause(engine, args),
+        Command::Unpause(args) => pause::unpause(engine, args),
+        Command::ContainerPrune(args) => prune::exec(engine, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
-        Command::Pull(args) => pull::exec(&engine, args),
-        Command::Login(args) => login::login(&engine, args),
-        Command::Logout(args) => login::logout(&engine, args),
-        Command::Save(args) => archive::save(&engine, args),
-        Command::Load(args) => archive::load(&engine, args),
-        Command::Import(args) => import::exec(&engine, args),
-        Command::Manifest(cmd) => manifest::exec(&engine, cmd),
-        Command::Push(args) => push::exec(&engine, args),
-        Command::Build(args) => build::exec(&engine, *args),
-        Command::Builder(cmd) => builder::exec(&engine, cmd),
-        Command::Commit(args) => commit::exec(&engine, args),
-        Command::Images(args) => images::list(&engine, args),
-        Command::Image(cmd) => images::exec(&engine, cmd),
-        Command::Rmi(args) => rmi::exec(&engine, args),
-        Command::Tag(args) => images::tag(&engine, args),
-        Command::History(args) => images::history(&engine, args),
-        Command::Info(args) => info::info(&engine, args),
-        Command::Version(args) => info::version(&engine, args),
-        Command::Network(cmd) => network::exec(&engine, cmd),
-        Command::System(cmd) => system::exec(&engine, cmd),
-        Command::Volume(cmd) => volume::exec(&engine, cmd),
-        Command::Unshare(args) => unshare::exec(&engine, args),
-        Command::Diff(args) => diff::exec(&engine, args, Target::Any),
-        Command::ContainerDiff(args) => diff::exec(&engine, args, Target::Container),
-        Command::Mount(args) => mount::mount(&engine, args),
-        Command::Umount(args) => mount::unmount(&engine, args),
+        Command::Pull(args) => pull::exec(engine, args),
+        Command::Login(args) => login::login(engine, args),
+        Command::Logout(args) => login::logout(engine, args),
+        Command::Save(args) => archive::save(engine, args),
+        Command::Load(args) => archive::load(engine, args),
+        Command::Import(args) => import::exec(engine, args),
+        Command::Manifest(cmd) => manifest::exec(engine, cmd),
+        Command::Push(args) => push::exec(engine, args),
+        Command::Build(args) => build::exec(engine, *args),
+        Command::Builder(cmd) => builder::exec(engine, cmd),
+        Command::Commit(args) => commit::exec(engine, args),
+        Command::Images(args) => images::list(engine, args),
+        Command::Image(cmd) => images::exec(engine, cmd),
+        Command::Rmi(args) => rmi::exec(engine, args),
+        Command::Tag(args) => images::tag(engine, args),
+        Command::History(args) => images::history(engine, args),
+        Command::Info(args) => info::info(engine, args),
+        Command::Version(args) => info::version(engine, args),
+        Command::Network(cmd) => network::exec(engine, cmd),
+        Command::System(cmd) => system::exec(engine, cmd),
+        Command::Volume(cmd) => volume::exec(engine, cmd),
+        Command::Unshare(args) => unshare::exec(engine, args),
+        Command::Diff(args) => diff::exec(engine, args, Target::Any),
+        Command::ContainerDiff(args) => diff::exec(engine, args, Target::Container),
+        Command::Mount(args) => mount::mount(engine, args),
+        Command::Umount(args) => mount::unmount(engine, args),
     }
 }
 

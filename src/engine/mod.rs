@@ -1,6 +1,7 @@
 //! The operations. Nothing in here prints: progress goes out through callbacks
 //! and errors through each module's own error type. `interface` is the front
-//! door cli/ and api/ call; `local` implements it over the modules below.
+//! door cli/ and api/ call; `local` implements it over the modules below,
+//! `remote` speaks the API to a service.
 
 pub mod build;
 pub mod containers;
@@ -20,6 +21,7 @@ pub mod networks;
 pub mod oci;
 pub mod process;
 pub mod registry;
+pub mod remote;
 pub mod runtime;
 pub mod store;
 pub mod streams;

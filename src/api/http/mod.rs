@@ -5,17 +5,7 @@
 mod request;
 mod response;
 
-pub use request::{Body, Head};
+pub use crate::wire::body::Body;
+pub use crate::wire::HttpError;
+pub use request::Head;
 pub use response::{Chunked, Response, API_VERSION};
-
-#[derive(Debug, thiserror::Error)]
-pub enum HttpError {
-    #[error("malformed request: {0}")]
-    Malformed(String),
-    #[error("request header fields too large")]
-    HeadTooLarge,
-    #[error("request body too large: more than {0} bytes")]
-    BodyTooLarge(u64),
-    #[error(transparent)]
-    Io(#[from] std::io::Error),
-}

@@ -1,8 +1,9 @@
-//! A request's head, read with httparse, and its body, framed by
-//! Content-Length or chunked transfer coding.
+//! A request's head, read with httparse; its body is framed as
+//! crate::wire::body says.
 
 use super::HttpError;
-use std::io::{BufRead, Read};
+use crate::wire::body::Framing;
+use std::io::BufRead;
 
 /// The longest head we read; Docker's clients send a few hundred bytes.
 const MAX_HEAD: usize = 64 * 1024;
@@ -135,143 +136,19 @@ impl Head {
                 .is_some_and(|c| c.to_ascii_lowercase().contains("upgrade"))
     }
 
-    fn framing(&self) -> Result<Framing, HttpError> {
-        if let Some(te) = self.header("transfer-encoding") {
-            if te.to_ascii_lowercase().contains("chunked") {
-                return Ok(Framing::Chunked(ChunkState::Size));
-            }
-        }
-        match self.header("content-length") {
-            None => Ok(Framing::Length(0)),
-            Some(n) => n
-                .trim()
-                .parse()
-                .map(Framing::Length)
-                .map_err(|_| HttpError::Malformed(format!("bad Content-Length {n:?}"))),
-        }
-    }
-}
-
-enum Framing {
-    Length(u64),
-    Chunked(ChunkState),
-}
-
-enum ChunkState {
-    Size,
-    Data(u64),
-    Done,
-}
-
-/// The body of one request, read from the connection; reads end where the
-/// body does, so the next request stays in the connection.
-pub struct Body<R> {
-    reader: R,
-    framing: Framing,
-}
-
-impl<R: BufRead> Body<R> {
-    pub fn new(head: &Head, reader: R) -> Result<Body<R>, HttpError> {
-        Ok(Body {
-            reader,
-            framing: head.framing()?,
-        })
-    }
-
-    /// The whole body, refused past `limit` bytes.
-    pub fn read_limited(&mut self, limit: u64) -> Result<Vec<u8>, HttpError> {
-        let mut out = Vec::new();
-        self.by_ref().take(limit + 1).read_to_end(&mut out)?;
-        match out.len() as u64 > limit {
-            true => Err(HttpError::BodyTooLarge(limit)),
-            false => Ok(out),
-        }
-    }
-
-    /// Reads and drops what is left of the body, so that the connection can
-    /// carry another request; false when that was more than `limit` bytes.
-    pub fn drain(&mut self, limit: u64) -> bool {
-        std::io::copy(&mut self.by_ref().take(limit), &mut std::io::sink()).is_ok()
-            && self.is_done()
-    }
-
-    fn is_done(&self) -> bool {
-        matches!(
-            self.framing,
-            Framing::Length(0) | Framing::Chunked(ChunkState::Done)
+    /// How the body is framed, from Transfer-Encoding and Content-Length.
+    pub fn framing(&self) -> Result<Framing, HttpError> {
+        Framing::of(
+            self.header("transfer-encoding"),
+            self.header("content-length"),
         )
-    }
-
-    fn chunk_size(&mut self) -> std::io::Result<u64> {
-        let mut line = String::new();
-        self.reader.read_line(&mut line)?;
-        let size = line.trim().split(';').next().unwrap_or("");
-        u64::from_str_radix(size, 16).map_err(|_| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("bad chunk size {:?}", line.trim()),
-            )
-        })
-    }
-
-    fn skip_line(&mut self) -> std::io::Result<()> {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).map(drop)
-    }
-}
-
-impl<R: BufRead> Read for Body<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            match &mut self.framing {
-                Framing::Length(0) | Framing::Chunked(ChunkState::Done) => return Ok(0),
-                Framing::Length(left) => {
-                    let max = buf.len().min(*left as usize);
-                    let n = self.reader.read(&mut buf[..max])?;
-                    if n == 0 {
-                        return Err(std::io::ErrorKind::UnexpectedEof.into());
-                    }
-                    *left -= n as u64;
-                    return Ok(n);
-                }
-                Framing::Chunked(ChunkState::Size) => {
-                    let size = self.chunk_size()?;
-                    self.framing = match size {
-                        0 => {
-                            // Trailers, then the blank line that ends the body.
-                            loop {
-                                let mut line = String::new();
-                                if self.reader.read_line(&mut line)? == 0 || line.trim().is_empty()
-                                {
-                                    break;
-                                }
-                            }
-                            Framing::Chunked(ChunkState::Done)
-                        }
-                        n => Framing::Chunked(ChunkState::Data(n)),
-                    };
-                }
-                Framing::Chunked(ChunkState::Data(left)) => {
-                    let max = buf.len().min(*left as usize);
-                    let n = self.reader.read(&mut buf[..max])?;
-                    if n == 0 {
-                        return Err(std::io::ErrorKind::UnexpectedEof.into());
-                    }
-                    *left -= n as u64;
-                    if *left == 0 {
-                        self.skip_line()?;
-                        self.framing = Framing::Chunked(ChunkState::Size);
-                    }
-                    return Ok(n);
-                }
-            }
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::body::Body;
 
     fn head(raw: &str) -> Head {
         Head::read(&mut raw.as_bytes()).unwrap().unwrap()
@@ -293,7 +170,7 @@ mod tests {
         let raw = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\nGET /next";
         let mut reader = raw.as_bytes();
         let h = Head::read(&mut reader).unwrap().unwrap();
-        let mut body = Body::new(&h, &mut reader).unwrap();
+        let mut body = Body::new(h.framing().unwrap(), &mut reader);
         assert_eq!(body.read_limited(100).unwrap(), b"abcde");
         assert_eq!(reader, b"GET /next");
     }
@@ -303,7 +180,7 @@ mod tests {
         let raw = "POST /x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
         let mut reader = raw.as_bytes();
         let h = Head::read(&mut reader).unwrap().unwrap();
-        let mut body = Body::new(&h, &mut reader).unwrap();
+        let mut body = Body::new(h.framing().unwrap(), &mut reader);
         assert!(matches!(
             body.read_limited(4),
             Err(HttpError::BodyTooLarge(4))

@@ -90,7 +90,7 @@ fn read_dockerfile(root: &Path, file: Option<&Path>) -> Result<(String, String),
     Ok((name, text))
 }
 
-fn read_ignore(root: &Path) -> Result<Ignore, BuildError> {
+pub fn read_ignore(root: &Path) -> Result<Ignore, BuildError> {
     for name in [".containerignore", ".dockerignore"] {
         let path = root.join(name);
         if let Ok(text) = std::fs::read_to_string(&path) {

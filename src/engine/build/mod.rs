@@ -5,6 +5,7 @@
 
 pub mod commit;
 mod context;
+mod context_tar;
 mod copy;
 mod exec;
 mod expand;
@@ -37,6 +38,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use context::ContextInput;
+pub use context_tar::context_tar;
 pub use exec::build;
 pub use run::RunOutput;
 pub use secrets::Secret;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// What the monitor needs besides config.json, kept in the record's config column.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ContainerConfig {
     /// Overlay lower dirs, topmost first.
     pub layers: Vec<PathBuf>,

@@ -10,6 +10,7 @@ mod events;
 mod exec;
 mod images;
 mod networks;
+mod remote;
 mod service;
 mod volumes;
 

@@ -89,9 +89,6 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
     for bind in h.binds.iter().flatten() {
         mounts.push(parse::volume_flag(bind).map_err(bad)?);
     }
-    for path in c.volumes.iter().flat_map(|v| v.keys()) {
-        mounts.push(parse::volume_flag(path).map_err(bad)?);
-    }
     for m in h.mounts.iter().flatten() {
         mounts.push(parse::mount_flag(&mount_spec(m)?).map_err(bad)?);
     }
@@ -101,6 +98,17 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
             false => format!("{path}:{options}"),
         };
         mounts.push(parse::tmpfs_flag(&spec).map_err(bad)?);
+    }
+    // Config.Volumes declares anonymous volumes, as an image's VOLUME does: a
+    // path another mount already covers is that mount's (compose sends both).
+    for path in c.volumes.iter().flat_map(|v| v.keys()) {
+        let anonymous = parse::volume_flag(path).map_err(bad)?;
+        if !mounts
+            .iter()
+            .any(|m| m.destination == anonymous.destination)
+        {
+            mounts.push(anonymous);
+        }
     }
     let mut expose = Vec::new();
     for port in c.exposed_ports.iter().flat_map(|p| p.keys()) {
@@ -415,6 +423,19 @@ mod tests {
         assert_eq!(o.mounts.len(), 2);
         assert!(o.network.is_none());
         assert_eq!(o.ulimits.len(), 1);
+    }
+
+    #[test]
+    fn a_declared_volume_under_a_bind_is_the_binds() {
+        let o = plan_of(serde_json::json!({
+            "Image": "b",
+            "Volumes": {"/www": {}, "/data": {}},
+            "HostConfig": {"Binds": ["app_data:/www:rw"]},
+        }))
+        .unwrap();
+        let mut targets: Vec<_> = o.mounts.iter().map(|m| m.destination.as_str()).collect();
+        targets.sort();
+        assert_eq!(targets, ["/data", "/www"]);
     }
 
     #[test]

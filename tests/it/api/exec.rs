@@ -67,7 +67,7 @@ fn docker_exec_output_exit_codes_and_options() {
         .stdout_contains("no-such-command");
     api.docker(&c, ["exec", "no-such-box", "true"])
         .failure()
-        .stderr_contains("no such container: no-such-box");
+        .stderr_contains("No such container: no-such-box");
     c.run(["stop", "-t", "0", &id]).success();
     api.docker(&c, ["exec", "boat", "true"])
         .failure()

@@ -1,6 +1,7 @@
 //! `coracle top` and `coracle port`.
 
 use super::table::Table;
+use crate::engine::containers::top::TITLES;
 use crate::engine::interface::Engine;
 use crate::engine::net::ports;
 
@@ -21,29 +22,9 @@ pub struct PortArgs {
 
 /// UID is the process's user inside the container, as a number.
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
-    let today = chrono::Local::now().date_naive();
-    let mut table = Table::new(&["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]);
+    let mut table = Table::new(&TITLES);
     for p in engine.top(&args.container)? {
-        let stime = if p.start.date_naive() == today {
-            p.start.format("%H:%M")
-        } else {
-            p.start.format("%b%d")
-        };
-        table.row(vec![
-            p.uid.to_string(),
-            p.pid.to_string(),
-            p.ppid.to_string(),
-            p.cpu.to_string(),
-            stime.to_string(),
-            p.tty,
-            format!(
-                "{:02}:{:02}:{:02}",
-                p.time / 3600,
-                p.time / 60 % 60,
-                p.time % 60
-            ),
-            p.cmd,
-        ]);
+        table.row(p.columns());
     }
     Ok(table.print()?)
 }

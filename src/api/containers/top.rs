@@ -5,13 +5,12 @@
 use super::super::error::Error;
 use super::super::exchange::Exchange;
 use super::{unsupported, Target};
+use crate::engine::containers::top::{Process, TITLES};
 use crate::engine::interface::Engine;
 use bollard_stubs::models::ContainerTopResponse;
 use serde_json::json;
 use std::io::Write;
 use std::time::Duration;
-
-const TITLES: [&str; 8] = ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"];
 
 pub fn top(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Error> {
     if !matches!(ex.head.param("ps_args").unwrap_or(""), "" | "-ef") {
@@ -23,31 +22,10 @@ pub fn top(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Err
             format!("Container {} is not running", t.id),
         ));
     }
-    let today = chrono::Local::now().date_naive();
     let processes = engine
         .top(&t.id)?
         .into_iter()
-        .map(|p| {
-            let stime = match p.start.date_naive() == today {
-                true => p.start.format("%H:%M"),
-                false => p.start.format("%b%d"),
-            };
-            vec![
-                p.uid.to_string(),
-                p.pid.to_string(),
-                p.ppid.to_string(),
-                p.cpu.to_string(),
-                stime.to_string(),
-                p.tty,
-                format!(
-                    "{:02}:{:02}:{:02}",
-                    p.time / 3600,
-                    p.time / 60 % 60,
-                    p.time % 60
-                ),
-                p.cmd,
-            ]
-        })
+        .map(Process::columns)
         .collect();
     let body = ContainerTopResponse {
         titles: Some(TITLES.iter().map(|s| s.to_string()).collect()),

@@ -22,6 +22,32 @@ pub struct Process {
     pub cmd: String,
 }
 
+/// `ps -ef`'s column titles, for [`Process::columns`].
+pub const TITLES: [&str; 8] = ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"];
+
+impl Process {
+    /// The process in `ps -ef`'s columns (STIME a clock time today, a date
+    /// before), as both `top` and the API's top show it.
+    pub fn columns(self) -> Vec<String> {
+        let today = chrono::Local::now().date_naive();
+        let stime = match self.start.date_naive() == today {
+            true => self.start.format("%H:%M"),
+            false => self.start.format("%b%d"),
+        };
+        let time = self.time;
+        vec![
+            self.uid.to_string(),
+            self.pid.to_string(),
+            self.ppid.to_string(),
+            self.cpu.to_string(),
+            stime.to_string(),
+            self.tty,
+            format!("{:02}:{:02}:{:02}", time / 3600, time / 60 % 60, time % 60),
+            self.cmd,
+        ]
+    }
+}
+
 pub fn top(store: &Store, input: &str) -> Result<Vec<Process>, ContainersError> {
     let record = lookup(store, input)?;
     let init = state::live_init(&record.state)

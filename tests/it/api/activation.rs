@@ -3,7 +3,7 @@
 //! the first connection.
 
 use super::Service;
-use crate::common::coracle;
+use crate::common::{anon_ref, coracle};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -41,4 +41,9 @@ fn socket_activation_serves_the_docker_cli_and_time_zero_never_ends() {
         api.socket.exists(),
         "the socket passed in is systemd's to keep"
     );
+    // An image not yet stored: the CLI pulls on create's 404, then runs it;
+    // the container does not inherit the activation's variables.
+    let env = api.docker(&c, ["run", "--rm", &anon_ref("busybox:latest"), "env"]);
+    env.success().stdout_contains("PATH=");
+    assert!(!env.stdout.contains("LISTEN_"), "{env}");
 }

@@ -1,7 +1,7 @@
 //! The service itself: its socket, its idle time, its answers to bad requests.
 
 use super::Service;
-use crate::common::coracle;
+use crate::common::{coracle, with_busybox};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
@@ -80,6 +80,49 @@ fn bad_requests_get_docker_errors_and_the_service_keeps_serving() {
     drop(gone);
     let r = api.call("GET", "/_ping", None);
     assert_eq!(r.status, 200);
+}
+
+#[test]
+fn a_huge_body_is_refused_and_two_clients_attach_at_once() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    // The service answers before the body ends and closes: the client's write
+    // may fail, its read still gets the answer.
+    let huge = format!("{{\"Image\":\"{}\"}}", "x".repeat(17 << 20));
+    let mut conn = UnixStream::connect(&api.socket).unwrap();
+    let head = format!(
+        "POST /containers/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        huge.len()
+    );
+    let mut writer = conn.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let _ = writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.write_all(huge.as_bytes()));
+    });
+    let mut reply = String::new();
+    let _ = std::io::Read::read_to_string(&mut conn, &mut reply);
+    sender.join().unwrap();
+    assert!(reply.starts_with("HTTP/1.1 413"), "{reply}");
+    assert!(reply.contains("too large"), "{reply}");
+    c.run(["ps", "-a", "-q"]).success().stdout_eq("");
+    let script = "sleep 2; echo to-both; sleep 1";
+    let id = c
+        .run(["run", "-d", &image, "sh", "-c", script])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    let attach = || {
+        let mut cmd = api.docker_command(&c, ["attach", "--no-stdin", &id]);
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().unwrap()
+    };
+    let (one, two) = (attach(), attach());
+    for child in [one, two] {
+        let out = coracle_testkit::runner::wait_output(child, vec![], Duration::from_secs(60));
+        out.success().stdout_eq("to-both\n");
+    }
 }
 
 #[test]

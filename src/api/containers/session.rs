@@ -10,6 +10,7 @@
 //! Docker's error as `{"status":…,"message":…}`.
 
 use super::super::error::Error;
+use crate::engine::monitor::socket;
 use crate::engine::streams::{Control, Controls, Session as Relayed};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use std::io::{BufRead, BufReader, Write};
@@ -22,8 +23,12 @@ use std::time::Duration;
 /// whole of a container's start, monitor included.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
 
-fn path(run_root: &Path, id: &str) -> PathBuf {
-    run_root.join("api-attach").join(format!("{id}.sock"))
+fn dir(run_root: &Path) -> PathBuf {
+    run_root.join("api-attach")
+}
+
+fn name(id: &str) -> String {
+    format!("{id}.sock")
 }
 
 /// The attach process's end; removes its socket when dropped.
@@ -50,18 +55,16 @@ impl Session {
     /// Listens for container `id`; a live session of another attach is a
     /// conflict, a dead one's socket is replaced.
     pub fn bind(run_root: &Path, id: &str) -> Result<Session, Error> {
-        let path = path(run_root, id);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        if UnixStream::connect(&path).is_ok() {
+        let (dir, name) = (dir(run_root), name(id));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(&name);
+        if socket::connect_in(&dir, &name).is_ok() {
             return Err(Error::new(
                 409,
                 "another client is already attached and waiting for this container to start",
             ));
         }
-        let _ = std::fs::remove_file(&path);
-        let listener = UnixListener::bind(&path)?;
+        let listener = socket::bind_in(&dir, &name)?;
         Ok(Session {
             listener,
             path,
@@ -176,7 +179,7 @@ pub fn answer(mut conn: &UnixStream, result: Result<(), &Error>) {
 /// Sends `request` to the session of container `id`, if one listens, and
 /// returns its answer; `None` when there is no session to answer.
 pub fn ask(run_root: &Path, id: &str, request: &str) -> Option<Result<(), Error>> {
-    let mut conn = UnixStream::connect(path(run_root, id)).ok()?;
+    let mut conn = socket::connect_in(&dir(run_root), &name(id)).ok()?;
     conn.write_all(format!("{request}\n").as_bytes()).ok()?;
     let _ = conn.set_read_timeout(Some(ANSWER_TIMEOUT));
     let mut line = String::new();

@@ -40,9 +40,13 @@ impl Service {
 
     /// Starts the service with `args` before its URI.
     pub fn start_with(c: &Coracle, args: &[&str]) -> Service {
+        Self::start_command(c, c.command(["system", "service"]), args)
+    }
+
+    /// Starts `cmd` (a `system service` command) with `args` and a URI.
+    pub fn start_command(c: &Coracle, mut cmd: Command, args: &[&str]) -> Service {
         let socket = c.dir().join("api.sock");
         let uri = format!("unix://{}", socket.display());
-        let mut cmd = c.command(["system", "service"]);
         cmd.args(args).arg(&uri);
         cmd.stdout(Stdio::null()).stderr(Stdio::inherit());
         let child = cmd.spawn().expect("start the service");

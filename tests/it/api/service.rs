@@ -126,6 +126,19 @@ fn a_huge_body_is_refused_and_two_clients_attach_at_once() {
 }
 
 #[test]
+fn docker_run_works_with_a_run_root_too_long_for_a_socket_path() {
+    let (c, image) = with_busybox();
+    let runroot = c.dir().join("r".repeat(120));
+    let mut cmd = c.bare_command(["--root".as_ref(), c.root().as_os_str()]);
+    cmd.arg("--runroot")
+        .arg(&runroot)
+        .args(["system", "service"]);
+    let api = Service::start_command(&c, cmd, &["--time", "0"]);
+    let out = api.docker(&c, ["run", "--rm", "-t", &image, "echo", "deep"]);
+    out.success().stdout_eq("deep\r\n");
+}
+
+#[test]
 fn a_second_service_on_a_live_socket_is_refused() {
     let c = coracle();
     let api = Service::start(&c);

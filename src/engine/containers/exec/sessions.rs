@@ -11,6 +11,7 @@
 use super::super::attach::parse_detach_keys;
 use super::super::{join, lookup::lookup, ContainersError};
 use super::ExecOptions;
+use crate::engine::monitor::socket;
 use crate::engine::store::Store;
 use crate::engine::streams::{Control, Controls, Session};
 use serde::{Deserialize, Serialize};
@@ -149,10 +150,7 @@ pub fn resize(
     let mut message = [0u8; 4];
     message[..2].copy_from_slice(&rows.to_be_bytes());
     message[2..].copy_from_slice(&cols.to_be_bytes());
-    UnixDatagram::unbound()
-        .and_then(|sock| sock.send_to(&message, control_path(runroot, &session.id)))
-        .map(drop)
-        .map_err(|_| not_running())
+    socket::send_in(&dir(runroot), &control_name(&session.id), &message).map_err(|_| not_running())
 }
 
 /// Where resizes for a running session arrive.
@@ -163,9 +161,8 @@ pub struct ResizeSocket {
 
 impl ResizeSocket {
     pub fn bind(runroot: &Path, id: &str) -> Result<ResizeSocket, ContainersError> {
-        let path = control_path(runroot, id);
-        let _ = std::fs::remove_file(&path);
-        let sock = UnixDatagram::bind(&path)
+        let path = dir(runroot).join(control_name(id));
+        let sock = socket::bind_datagram_in(&dir(runroot), &control_name(id))
             .and_then(|sock| sock.set_nonblocking(true).map(|()| sock))
             .map_err(|source| ContainersError::Write {
                 path: path.clone(),
@@ -226,7 +223,7 @@ fn clear_orphans(runroot: &Path, store: &Store) {
             .unwrap_or(true);
         if gone {
             let _ = std::fs::remove_file(&path);
-            let _ = std::fs::remove_file(control_path(runroot, id));
+            let _ = std::fs::remove_file(dir(runroot).join(control_name(id)));
         }
     }
 }
@@ -236,8 +233,8 @@ fn record_path(runroot: &Path, id: &str) -> PathBuf {
 }
 
 /// Short, as a socket's path must be (108 bytes with the run root's).
-fn control_path(runroot: &Path, id: &str) -> PathBuf {
-    dir(runroot).join(format!("{}.ctl", &id[..12]))
+fn control_name(id: &str) -> String {
+    format!("{}.ctl", &id[..12])
 }
 
 fn hex_id() -> String {

@@ -14,6 +14,7 @@ import dataclasses
 import json
 import math
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -60,7 +61,7 @@ def hyperfine(user: BenchUser, named_cmds: list[tuple[str, list[str]]], runs: in
     argv = ["hyperfine", "-N", "--style", "basic", "--warmup", str(warmup),
             "--runs", str(runs), "--export-json", str(out)]
     for name, cmd in named_cmds:
-        argv += ["-n", name, " ".join(cmd)]
+        argv += ["-n", name, shlex.join(cmd)]
     with open(logfile, "ab") as lf:
         lf.write(("$ " + " ".join(user.argv(argv)) + "\n").encode())
         lf.flush()

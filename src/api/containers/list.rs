@@ -24,13 +24,14 @@ pub fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     };
     let listed = engine.list_containers(&opts)?;
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let mut out = Vec::with_capacity(listed.len());
-    for l in &listed {
-        // One that went away since it was listed is left out, as Docker does.
-        if let Ok(inspect) = engine.inspect_container(&l.record.id) {
-            out.push(summary::summary(l, &inspect, now_ms));
-        }
-    }
+    let ids: Vec<String> = listed.iter().map(|l| l.record.id.clone()).collect();
+    let inspected = engine.inspect_containers(&ids)?;
+    // One that went away since it was listed is left out, as Docker does.
+    let out: Vec<_> = listed
+        .iter()
+        .zip(inspected)
+        .filter_map(|(l, inspect)| Some(summary::summary(l, &inspect.ok()?, now_ms)))
+        .collect();
     Ok(ex.reply.json(200, &out)?)
 }
 

@@ -11,8 +11,9 @@ use std::io::Write;
 use std::os::fd::AsFd;
 use std::time::Duration;
 
-/// How often a wait for a start or a removal looks again.
-const POLL: Duration = Duration::from_millis(100);
+/// How often a wait for a start or a removal looks again: `docker run --rm`
+/// returns only once its container is gone, which takes milliseconds.
+const POLL: Duration = Duration::from_millis(10);
 
 #[derive(Clone, Copy, PartialEq)]
 enum Condition {

@@ -74,7 +74,8 @@ pub fn wait(store: &Store, input: &str) -> Result<i32, ContainersError> {
         };
         match record.state.status {
             Status::Exited => return Ok(record.state.exit_code.unwrap_or(0)),
-            Status::Created => std::thread::sleep(Duration::from_millis(100)),
+            // Docker's clients wait before they start: the start is near.
+            Status::Created => std::thread::sleep(Duration::from_millis(10)),
             _ => {
                 wait_for_monitor(store, &id, None)?;
             }

@@ -54,6 +54,11 @@ pub trait ContainerEngine {
     /// Docker's ContainerJSON of one container.
     fn inspect_container(&self, name: &str) -> Result<serde_json::Value, Error>;
 
+    /// Docker's ContainerJSON of each (a listing's worth at once).
+    fn inspect_containers(&self, names: &[String]) -> Result<Each<serde_json::Value>, Error> {
+        Ok(names.iter().map(|n| self.inspect_container(n)).collect())
+    }
+
     fn logs(&self, name: &str, opts: &LogOptions) -> Result<LogBatches, Error>;
 
     /// The container's processes, in `ps -ef`'s columns.

@@ -74,6 +74,11 @@ impl ContainerEngine for LocalEngine {
         Ok(inspect::inspect(&self.store()?, name)?)
     }
 
+    fn inspect_containers(&self, names: &[String]) -> Result<Each<serde_json::Value>, Error> {
+        let store = self.store()?;
+        Ok(each(names, |name| inspect::inspect(&store, name)))
+    }
+
     fn logs(&self, name: &str, opts: &LogOptions) -> Result<LogBatches, Error> {
         let store = self.store()?;
         let record = lookup(&store, name)?;

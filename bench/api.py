@@ -48,10 +48,12 @@ services:
     command: ["sh", "-c", "echo hello > /www/index.html && exec httpd -f -p 80 -h /www"]
     volumes: ["data:/www"]
     ports: ["{port}:80"]
+    stop_signal: SIGKILL
   client:
     image: {image}
     command: ["sh", "-c", "until printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc web 80 | grep hello; do sleep 0.1; done; exec sleep 1000"]
     depends_on: [web]
+    stop_signal: SIGKILL
 volumes:
   data: {{}}
 """

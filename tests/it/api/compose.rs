@@ -1,6 +1,7 @@
 //! docker-compose 1.29 (Debian's, with its python3-docker 5) against the
 //! service: a web server with a named volume and a published port, and a
-//! client that reaches it by service name.
+//! client that reaches it by service name. Both stop with SIGKILL: as PID 1
+//! neither dies of SIGTERM, and down would wait 10 s for each.
 
 use super::Service;
 use crate::common::with_busybox;
@@ -15,10 +16,12 @@ services:
     command: ["sh", "-c", "echo hello from web > /www/index.html && exec httpd -f -p 80 -h /www"]
     volumes: ["data:/www"]
     ports: ["PORT:80"]
+    stop_signal: SIGKILL
   client:
     image: IMAGE
     command: ["sh", "-c", "until printf 'GET / HTTP/1.0\r\n\r\n' | timeout 5 nc web 80 | grep hello; do sleep 0.2; done; exec sleep 1000"]
     depends_on: [web]
+    stop_signal: SIGKILL
 volumes:
   data: {}
 "#;

@@ -86,6 +86,7 @@ fn serve_one(head: Head, reader: &mut BufReader<File>, conn: &File, ctx: &Contex
         version: (1, 44),
         run_root: Default::default(),
     };
+    let began = std::time::Instant::now();
     let result = Context::new(ctx)
         .map_err(|e| Error::from(crate::engine::Error::from(e)))
         .and_then(|ctx| {
@@ -93,6 +94,12 @@ fn serve_one(head: Head, reader: &mut BufReader<File>, conn: &File, ctx: &Contex
             let engine = LocalEngine::new(ctx, Box::<crate::cli::runtime::LazyRuntime>::default());
             super::router::route(&engine, &mut ex)
         });
+    log::info!(
+        "{} {} {:.1} ms",
+        ex.head.method,
+        ex.head.path,
+        began.elapsed().as_secs_f64() * 1000.0
+    );
     if let Err(e) = result {
         if ex.reply.sent() {
             log::warn!("{} {}: {}", ex.head.method, ex.head.path, e.message);

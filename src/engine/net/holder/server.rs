@@ -25,6 +25,10 @@ struct Shared {
     plumbing: RefCell<Plumbing>,
     upstream: Arc<Upstream>,
     users: Cell<usize>,
+    /// Someone has asked something: from then on, the last to leave ends the
+    /// holder. A connection that asks nothing (another holder's probe of the
+    /// socket, as it starts) neither counts nor ends it.
+    had_users: Cell<bool>,
     next_owner: Cell<u64>,
     last_left: Notify,
 }
@@ -35,19 +39,19 @@ pub async fn serve(listener: UnixListener, plumbing: Plumbing, upstream: Upstrea
         plumbing: RefCell::new(plumbing),
         upstream: Arc::new(upstream),
         users: Cell::new(0),
+        had_users: Cell::new(false),
         next_owner: Cell::new(1),
         last_left: Notify::new(),
     });
-    let mut had_users = false;
     loop {
         let idle = shared.users.get() == 0;
+        let had_users = shared.had_users.get();
         if idle && had_users {
             return;
         }
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                had_users = true;
                 shared.users.set(shared.users.get() + 1);
                 tokio::task::spawn_local(connection(shared.clone(), stream));
             }
@@ -62,6 +66,7 @@ async fn connection(shared: Rc<Shared>, mut stream: UnixStream) {
     shared.next_owner.set(owner + 1);
     let mut inbox = Inbox::default();
     while let Some((request, fd)) = inbox.next(&stream).await {
+        shared.had_users.set(true);
         // A detach is answered first and done after: deleting a veth waits
         // 20-30 ms for the kernel, which the run's end need not wait for. The
         // connection's next request is read only once it is done.

@@ -1,9 +1,10 @@
 //! `system df`: Podman's summary (TYPE TOTAL ACTIVE SIZE RECLAIMABLE), or with
 //! `-v` a table each of images, containers and volumes.
 
-use super::format::{human_duration, human_size_4, parse_time, print_rows};
+use super::format::{human_size_4, parse_time, print_rows};
 use super::table::Table;
 use crate::engine::disk_usage::DiskUsage;
+use crate::engine::duration::human_duration;
 use crate::engine::interface::Engine;
 use serde_json::{json, Map, Value};
 

@@ -1,5 +1,6 @@
 //! How Docker shows sizes, ages and `--format` output.
 
+use crate::engine::duration::human_duration;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::io::{self, Write};
@@ -37,24 +38,6 @@ fn significant(value: f64, digits: i32) -> String {
         text.trim_end_matches('0').trim_end_matches('.').to_owned()
     } else {
         text
-    }
-}
-
-/// Docker's `units.HumanDuration`.
-pub fn human_duration(seconds: i64) -> String {
-    let hours = (seconds as f64 / 3600.0 + 0.5) as i64;
-    match seconds {
-        s if s < 1 => "Less than a second".to_owned(),
-        1 => "1 second".to_owned(),
-        s if s < 60 => format!("{s} seconds"),
-        s if s / 60 == 1 => "About a minute".to_owned(),
-        s if s / 60 < 60 => format!("{} minutes", s / 60),
-        _ if hours == 1 => "About an hour".to_owned(),
-        _ if hours < 48 => format!("{hours} hours"),
-        _ if hours < 24 * 7 * 2 => format!("{} days", hours / 24),
-        _ if hours < 24 * 30 * 2 => format!("{} weeks", hours / 24 / 7),
-        _ if hours < 24 * 365 * 2 => format!("{} months", hours / 24 / 30),
-        s => format!("{} years", s / 3600 / 24 / 365),
     }
 }
 
@@ -188,20 +171,6 @@ mod tests {
         assert_eq!(human_size(120_000_000), "120MB");
         assert_eq!(human_size(4_000_000), "4MB");
         assert_eq!(human_size_4(1_997_895), "1.998MB");
-    }
-
-    #[test]
-    fn durations_like_docker() {
-        assert_eq!(human_duration(0), "Less than a second");
-        assert_eq!(human_duration(3), "3 seconds");
-        assert_eq!(human_duration(90), "About a minute");
-        assert_eq!(human_duration(600), "10 minutes");
-        assert_eq!(human_duration(3600), "About an hour");
-        assert_eq!(human_duration(5 * 3600), "5 hours");
-        assert_eq!(human_duration(3 * 86400), "3 days");
-        assert_eq!(human_duration(21 * 86400), "3 weeks");
-        assert_eq!(human_duration(90 * 86400), "3 months");
-        assert_eq!(human_duration(800 * 86400), "2 years");
     }
 
     #[test]

@@ -29,7 +29,7 @@ mod network_show;
 mod pause;
 mod progress;
 mod prune;
-pub(crate) mod ps;
+mod ps;
 mod pull;
 mod push;
 mod rm;

@@ -1,5 +1,5 @@
 //! Go's duration syntax (`time.ParseDuration`), which Docker's flags take:
-//! `1m30s`, `1.5s`, `300ms`, `2h`.
+//! `1m30s`, `1.5s`, `300ms`, `2h`; and Docker's words for a duration.
 
 /// The duration in nanoseconds; `None` for anything else (a bare number included).
 pub fn go_nanos(text: &str) -> Option<u64> {
@@ -30,9 +30,27 @@ pub fn go_nanos(text: &str) -> Option<u64> {
     Some(total as u64)
 }
 
+/// Docker's `units.HumanDuration`.
+pub fn human_duration(seconds: i64) -> String {
+    let hours = (seconds as f64 / 3600.0 + 0.5) as i64;
+    match seconds {
+        s if s < 1 => "Less than a second".to_owned(),
+        1 => "1 second".to_owned(),
+        s if s < 60 => format!("{s} seconds"),
+        s if s / 60 == 1 => "About a minute".to_owned(),
+        s if s / 60 < 60 => format!("{} minutes", s / 60),
+        _ if hours == 1 => "About an hour".to_owned(),
+        _ if hours < 48 => format!("{hours} hours"),
+        _ if hours < 24 * 7 * 2 => format!("{} days", hours / 24),
+        _ if hours < 24 * 30 * 2 => format!("{} weeks", hours / 24 / 7),
+        _ if hours < 24 * 365 * 2 => format!("{} months", hours / 24 / 30),
+        s => format!("{} years", s / 3600 / 24 / 365),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::go_nanos;
+    use super::{go_nanos, human_duration};
 
     #[test]
     fn reads_gos_durations() {
@@ -43,5 +61,19 @@ mod tests {
         assert_eq!(go_nanos("5"), None);
         assert_eq!(go_nanos(""), None);
         assert_eq!(go_nanos("3d"), None);
+    }
+
+    #[test]
+    fn durations_like_docker() {
+        assert_eq!(human_duration(0), "Less than a second");
+        assert_eq!(human_duration(3), "3 seconds");
+        assert_eq!(human_duration(90), "About a minute");
+        assert_eq!(human_duration(600), "10 minutes");
+        assert_eq!(human_duration(3600), "About an hour");
+        assert_eq!(human_duration(5 * 3600), "5 hours");
+        assert_eq!(human_duration(3 * 86400), "3 days");
+        assert_eq!(human_duration(21 * 86400), "3 weeks");
+        assert_eq!(human_duration(90 * 86400), "3 months");
+        assert_eq!(human_duration(800 * 86400), "2 years");
     }
 }

@@ -1,8 +1,8 @@
 //! A listed container in Docker's ContainerSummary shape, from the engine's
 //! listing and its ContainerJSON.
 
-use crate::cli::ps::status;
 use crate::engine::containers::list::Listed;
+use crate::engine::containers::status::status;
 use bollard_stubs::models::{
     ContainerSummary, ContainerSummaryHostConfig, ContainerSummaryNetworkSettings,
     EndpointSettings, MountPoint, Port, PortTypeEnum,

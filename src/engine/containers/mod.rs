@@ -24,6 +24,7 @@ mod rooted;
 mod running_root;
 pub mod start;
 pub mod state;
+pub mod status;
 pub mod stop;
 pub mod top;
 pub mod userns;

@@ -17,10 +17,10 @@ use crate::engine::net::ports::PortMapping;
 use std::io::{Read, Write};
 use std::time::Duration;
 
-// What the verbs hand back speaks of these: a container's state, and which
+// What the verbs hand back speaks of these: a container's status, and which
 // stream a logged line came from.
 pub use crate::engine::monitor::logfile::{Entry as LogEntry, Stream as LogStream};
-pub use crate::engine::store::containers::{RunState, Status};
+pub use crate::engine::store::containers::Status;
 
 /// A container's log entries, a batch at a time; with `follow` a batch may be
 /// long in coming, and the end comes when the container's monitor is gone.

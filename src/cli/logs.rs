@@ -1,6 +1,7 @@
 //! `coracle logs`: the container's output as it logged it, stdout entries to our
 //! stdout and stderr entries to our stderr.
 
+use super::targets::Latest;
 use crate::engine::containers::logs::{parse_time, LogOptions};
 use crate::engine::interface::Engine;
 use crate::engine::interface::{LogEntry as Entry, LogStream as Stream};
@@ -18,7 +19,7 @@ pub struct Args {
     #[arg(long)]
     until: Option<String>,
     /// Number of lines to show from the end of the logs, or "all"
-    #[arg(short = 'n', long, default_value = "all")]
+    #[arg(long, default_value = "all")]
     tail: String,
     /// Show timestamps
     #[arg(short, long)]
@@ -26,10 +27,24 @@ pub struct Args {
     /// Show extra details (none are logged)
     #[arg(long)]
     details: bool,
-    container: String,
+    /// Accepted: Podman prefixes (and colours) lines only when it shows several
+    /// containers' logs, and coracle shows one container's
+    #[arg(short = 'n', long)]
+    names: bool,
+    /// Accepted: see --names
+    #[arg(long)]
+    color: bool,
+    #[command(flatten)]
+    latest: Latest,
+    #[arg(required_unless_present = "latest")]
+    container: Option<String>,
 }
 
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    if args.names || args.color {
+        log::debug!("ignoring --names and --color: they mark lines of several containers' logs, and coracle shows one container's");
+    }
+    let container = args.latest.resolve(engine, args.container)?;
     let tail = match args.tail.as_str() {
         "all" => None,
         n => Some(n.parse::<i64>().map_err(|_| {
@@ -43,7 +58,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         // Docker treats a negative count as all.
         tail: tail.and_then(|n| usize::try_from(n).ok()),
     };
-    for entries in engine.logs(&args.container, &opts)? {
+    for entries in engine.logs(&container, &opts)? {
         let entries = entries?;
         let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
         for entry in &entries {

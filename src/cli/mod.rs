@@ -41,6 +41,7 @@ mod start;
 mod stop;
 mod system;
 mod table;
+mod targets;
 mod terminal;
 mod top;
 mod unshare;
@@ -130,6 +131,12 @@ enum Command {
     /// `container prune`, which has no top-level spelling
     #[command(skip)]
     ContainerPrune(prune::Args),
+    /// `container exists`, which has no top-level spelling
+    #[command(skip)]
+    ContainerExists(container::ExistsArgs),
+    /// `container init`, which has no top-level spelling
+    #[command(skip)]
+    ContainerInit(container::InitArgs),
     /// Rename a container
     Rename(rm::RenameArgs),
     /// Pull an image from a registry
@@ -275,6 +282,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pause(args) => pause::pause(engine, args),
         Command::Unpause(args) => pause::unpause(engine, args),
         Command::ContainerPrune(args) => prune::exec(engine, args),
+        Command::ContainerExists(args) => container::exists(engine, args),
+        Command::ContainerInit(args) => container::init(engine, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
         Command::Pull(args) => pull::exec(engine, args),
         Command::Login(args) => login::login(engine, args),

@@ -43,6 +43,7 @@ mod push;
 mod run;
 mod run_tty;
 mod safety;
+mod state_matrix;
 mod store;
 mod system;
 mod system_df;

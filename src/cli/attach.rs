@@ -14,7 +14,7 @@ pub struct Args {
     #[arg(long, default_value = DEFAULT_DETACH_KEYS)]
     detach_keys: String,
     /// Pass signals on to the container (when it has no terminal)
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     sig_proxy: bool,
     #[command(flatten)]
     latest: Latest,

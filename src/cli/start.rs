@@ -18,7 +18,7 @@ pub struct Args {
     #[arg(long, default_value = DEFAULT_DETACH_KEYS)]
     detach_keys: String,
     /// Pass the signals coracle receives on to the container (with --attach)
-    #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     sig_proxy: Option<bool>,
     /// Start every container, whatever its state
     #[arg(long)]

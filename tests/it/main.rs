@@ -24,6 +24,7 @@ mod import;
 mod inspect;
 mod interop;
 mod lifecycle;
+mod lifecycle_flags;
 mod login;
 mod logs;
 mod manifest;

@@ -219,3 +219,64 @@ fn wait_with_a_condition_returns_when_the_state_is_reached() {
         .code(125)
         .stderr_contains("--latest and containers cannot be used together");
 }
+
+#[test]
+fn missing_and_taken_names_are_said_in_podmans_words() {
+    let (c, image) = with_busybox();
+    c.run(["create", "--name", "dup", &image, "true"]).success();
+    c.run(["create", "--name", "dup2", &image, "true"])
+        .success();
+    let rows: &[(&[&str], i32, &str)] = &[
+        (&["rmi", "nosuchimg"], 1, "nosuchimg: image not known"),
+        (
+            &["tag", "nosuchimg", "x"],
+            125,
+            "nosuchimg: image not known",
+        ),
+        (&["history", "nosuchimg"], 125, "nosuchimg: image not known"),
+        (&["rmi", &image], 2, "image is in use by a container"),
+        (
+            &["volume", "rm", "nosuchvol"],
+            1,
+            "no volume with name \"nosuchvol\" found: no such volume",
+        ),
+        (
+            &["network", "rm", "nosuchnet"],
+            1,
+            "unable to find network with name or ID nosuchnet: network not found",
+        ),
+        (
+            &["create", "--name", "dup", &image, "true"],
+            125,
+            "the container name \"dup\" is already in use by",
+        ),
+        (
+            &["rename", "dup2", "dup"],
+            125,
+            "that name is already in use",
+        ),
+        (
+            &["rename", "nosuch", "x"],
+            125,
+            "no container with name or ID \"nosuch\" found: no such container",
+        ),
+        (
+            &["container", "init", "nosuch"],
+            125,
+            "no container with name or ID \"nosuch\" found",
+        ),
+        (
+            &["port", "nosuch"],
+            125,
+            "no container with name or ID \"nosuch\" found",
+        ),
+        (
+            &["attach", "nosuch"],
+            125,
+            "no container with name or ID \"nosuch\" found",
+        ),
+    ];
+    for (args, code, words) in rows {
+        c.run(*args).code(*code).stderr_contains(words);
+    }
+}

@@ -77,3 +77,36 @@ pub fn wait_for(store: &Store, input: &str, opts: &WaitOptions) -> Result<i32, C
         std::thread::sleep(opts.interval);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::WaitCondition;
+    use crate::engine::store::containers::Status;
+
+    #[test]
+    fn stopped_holds_for_a_container_that_never_ran() {
+        let stopped = WaitCondition::parse("stopped").unwrap();
+        assert!(stopped.holds(Status::Created));
+        assert!(stopped.holds(Status::Exited));
+        assert!(!stopped.holds(Status::Running));
+        assert!(!stopped.holds(Status::Paused));
+    }
+
+    #[test]
+    fn podmans_state_names_are_known_and_others_not() {
+        for name in [
+            "configured",
+            "created",
+            "initialized",
+            "running",
+            "paused",
+            "exited",
+        ] {
+            assert!(WaitCondition::parse(name).is_some(), "{name}");
+        }
+        assert_eq!(WaitCondition::parse("bogus"), None);
+        assert!(!WaitCondition::parse("exited")
+            .unwrap()
+            .holds(Status::Created));
+    }
+}

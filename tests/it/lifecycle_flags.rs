@@ -119,3 +119,27 @@ fn container_exists_and_init_answer_as_podmans() {
     c.run(["rm", "-f", "-t", "0", "box"]).success();
     c.run(["container", "exists", "box"]).code(1);
 }
+
+#[test]
+fn logs_of_several_containers_are_marked_as_podmans() {
+    let (c, image) = with_busybox();
+    c.run(["run", "--name", "one", &image, "echo", "a"])
+        .success();
+    c.run(["run", "--name", "two", &image, "echo", "b"])
+        .success();
+    c.run(["logs", "-n", "one", "two"])
+        .success()
+        .stdout_eq("one a\ntwo b\n");
+    let id = inspect_field(&c, "one", "{{.Id}}");
+    c.run(["logs", "one", "two"])
+        .success()
+        .stdout_contains(&format!("{} a\n", &id[..12]));
+    // One container's lines carry no mark but the colour.
+    c.run(["logs", "--color", "one"])
+        .success()
+        .stdout_eq("\x1b[37ma\x1b[0m\n");
+    c.run(["logs", "-l"]).success().stdout_eq("b\n");
+    c.run(["logs"])
+        .code(125)
+        .stderr_contains("specify at least one container name or ID to log");
+}

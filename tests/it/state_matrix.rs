@@ -57,7 +57,7 @@ const MUTATING: &[&str] = &["start", "stop", "kill", "rm", "restart"];
 const ROWS: &[Row] = &[
     // wait: "stopped" (the default) holds for a container that never ran.
     row("wait {}", Created, 0, "", "0"),
-    row("wait --condition=running {}", Running, 0, "", ""),
+    row("wait --condition=running {}", Running, 0, "", "-1"),
     row("wait {}", Exited, 0, "", "3"),
     row("wait {}", Removed, 125, NO_SUCH, ""),
     row("wait --condition=bogus {}", Created, 125, "unknown container state: bogus: invalid argument", ""),

@@ -56,7 +56,7 @@ pub struct WaitOptions {
 }
 
 /// Waits until container `input` is in one of the states asked for; its exit
-/// code (0 for one that never ran).
+/// code (0 for one that never ran), or -1 when the state met is not a stopped one.
 pub fn wait_for(store: &Store, input: &str, opts: &WaitOptions) -> Result<i32, ContainersError> {
     let id = lookup(store, input)?.id;
     let conditions: &[WaitCondition] = match opts.conditions.is_empty() {
@@ -71,8 +71,14 @@ pub fn wait_for(store: &Store, input: &str, opts: &WaitOptions) -> Result<i32, C
                 .ok_or_else(|| ContainersError::NotFound(input.to_owned()));
         };
         let record = state::refresh(store, record)?;
-        if conditions.iter().any(|c| c.holds(record.state.status)) {
-            return Ok(record.state.exit_code.unwrap_or(0));
+        if let Some(met) = conditions.iter().find(|c| c.holds(record.state.status)) {
+            // Podman's -1 for a wait that ended on a state with no exit.
+            return Ok(match met {
+                WaitCondition::Stopped | WaitCondition::Exited => {
+                    record.state.exit_code.unwrap_or(0)
+                }
+                _ => -1,
+            });
         }
         std::thread::sleep(opts.interval);
     }

@@ -41,6 +41,7 @@ mod start;
 mod stop;
 mod system;
 mod table;
+mod template;
 mod terminal;
 mod top;
 mod unshare;

@@ -50,7 +50,7 @@ pub struct Args {
     /// Show containers in storage not made by run or create (coracle has none)
     #[arg(long)]
     external: bool,
-    /// Show each container's namespaces (not supported)
+    /// Show each running container's namespaces
     #[arg(long)]
     ns: bool,
 }
@@ -71,17 +71,19 @@ enum Sort {
 const TABLE: &str =
     "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.CreatedHuman}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
 
+/// Podman's `--ns` columns.
+const NS_TABLE: &str = "table {{.ID}}\\t{{.Names}}\\t{{.Pid}}\\t{{.Namespaces.Cgroup}}\\t{{.Namespaces.IPC}}\\t{{.Namespaces.MNT}}\\t{{.Namespaces.NET}}\\t{{.Namespaces.PIDNS}}\\t{{.Namespaces.User}}\\t{{.Namespaces.UTS}}";
+
 const HEADERS: &[(&str, &str)] = &[
     ("ID", "CONTAINER ID"),
+    ("Cgroup", "CGROUPNS"),
+    ("User", "USERNS"),
     ("CreatedHuman", "CREATED"),
     ("Pod", "POD ID"),
     ("PodName", "PODNAME"),
 ];
 
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
-    if args.ns {
-        anyhow::bail!("coracle does not support --ns: it does not report namespace ids yet");
-    }
     if args.sync {
         log::debug!("ps --sync: ignored, coracle's monitor keeps the state in sync");
     }
@@ -109,7 +111,17 @@ fn list(engine: &dyn Engine, args: &Args) -> anyhow::Result<()> {
     let mut listed = engine.list_containers(&opts)?;
     sort(&mut listed, args.sort);
     let now = Utc::now().timestamp_millis();
-    let rows: Vec<Map<String, Value>> = listed.iter().map(|l| row(l, args, now)).collect();
+    let mut rows: Vec<Map<String, Value>> = listed.iter().map(|l| row(l, args, now)).collect();
+    if args.ns {
+        for (row, l) in rows.iter_mut().zip(&listed) {
+            // A container that is not running is in no namespaces: Pid 0, as Podman's.
+            let ns = engine
+                .container_namespaces(&l.record.id)
+                .unwrap_or_default();
+            row.insert("Pid".into(), json!(ns.pid));
+            row.insert("Namespaces".into(), serde_json::to_value(&ns)?);
+        }
+    }
     let listing = Listing {
         noheading: args.noheading,
         headers: HEADERS,
@@ -118,9 +130,10 @@ fn list(engine: &dyn Engine, args: &Args) -> anyhow::Result<()> {
     if args.quiet {
         return print_rows("{{.ID}}", &rows, listing);
     }
-    let default = match args.size {
-        true => format!("{TABLE}\\t{{{{.Size}}}}"),
-        false => TABLE.to_owned(),
+    let default = match (args.ns, args.size) {
+        (true, _) => NS_TABLE.to_owned(),
+        (false, true) => format!("{TABLE}\\t{{{{.Size}}}}"),
+        (false, false) => TABLE.to_owned(),
     };
     let format = custom(args.format.as_deref()).unwrap_or(&default);
     print_rows(format, &rows, listing)

@@ -89,9 +89,6 @@ fn ps_templates_tables_json_sort_and_noheading() {
     let out = c.run(["ps", "-a", "--format", "json"]);
     assert!(out.stdout.starts_with("[\n  {"), "pretty printed\n{out}");
     c.run(["ps", "--sort", "bogus"]).code(125);
-    c.run(["ps", "--ns"])
-        .code(125)
-        .stderr_contains("coracle does not support --ns");
     assert_eq!(
         lines(&c, &["ps", "-a", "--sync", "--external", "-q"]).len(),
         2
@@ -102,6 +99,37 @@ fn ps_templates_tables_json_sort_and_noheading() {
     c.run(["ps", "-a", "--format", "{{nosuch .ID}}"])
         .code(125)
         .stderr_contains("\"nosuch\" not defined");
+}
+
+#[test]
+fn ps_ns_shows_the_namespaces_of_running_containers() {
+    let (c, image) = with_busybox();
+    let id = run_detached(&c, &["--name", "nsbox", &image, "sleep", "1000"]);
+    let out = lines(&c, &["ps", "--ns"]);
+    let header: Vec<&str> = out[0].split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "CONTAINER",
+            "ID",
+            "NAMES",
+            "PID",
+            "CGROUPNS",
+            "IPC",
+            "MNT",
+            "NET",
+            "PIDNS",
+            "USERNS",
+            "UTS"
+        ]
+    );
+    let row: Vec<&str> = out[1].split_whitespace().collect();
+    assert_eq!(row[..2], [&id[..12], "nsbox"]);
+    assert_eq!(row.len(), 10, "{out:?}");
+    assert!(row[2..].iter().all(|n| n.parse::<u64>().is_ok()), "{out:?}");
+    let net = lines(&c, &["ps", "--ns", "--format", "{{.Namespaces.NET}}"]);
+    assert_eq!(net, [row[6]]);
+    c.run(["rm", "-f", &id]).success();
 }
 
 #[test]

@@ -17,6 +17,7 @@ pub mod lookup;
 mod mapped;
 pub mod mount;
 pub mod names;
+pub mod namespaces;
 pub mod pause;
 pub mod prune;
 pub mod remove;

@@ -30,6 +30,7 @@ mod pause;
 mod progress;
 mod prune;
 mod ps;
+mod ps_json;
 mod pull;
 mod push;
 mod rm;

@@ -1,6 +1,7 @@
 //! `coracle ps` (`container ls`): Docker's columns, status words and `--format` keys.
 
 use super::format::{custom, human_size, print_rows, Listing};
+use super::ps_json::podman_json;
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::status::status;
 use crate::engine::duration::human_duration;
@@ -129,6 +130,11 @@ fn list(engine: &dyn Engine, args: &Args) -> anyhow::Result<()> {
     };
     if args.quiet {
         return print_rows("{{.ID}}", &rows, listing);
+    }
+    if args.format.as_deref() == Some("json") {
+        let items: Vec<Value> = listed.iter().map(|l| podman_json(l, now)).collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(());
     }
     let default = match (args.ns, args.size) {
         (true, _) => NS_TABLE.to_owned(),

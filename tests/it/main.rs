@@ -18,6 +18,7 @@ mod cp;
 mod diff;
 mod events;
 mod exec;
+mod format;
 mod harness;
 mod images;
 mod import;

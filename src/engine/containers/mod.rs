@@ -18,6 +18,7 @@ pub mod lookup;
 mod mapped;
 pub mod mount;
 pub mod names;
+pub mod namespaces;
 pub mod pause;
 pub mod prune;
 pub mod remove;

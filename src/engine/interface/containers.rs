@@ -9,6 +9,7 @@ use super::{Each, Error};
 use crate::engine::containers::cp::{CopyOptions, Endpoint, PathStat};
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::logs::LogOptions;
+use crate::engine::containers::namespaces::Namespaces;
 use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::containers::select::Selection;
@@ -98,6 +99,9 @@ pub trait ContainerEngine {
 
     /// The container's processes, in `ps -ef`'s columns.
     fn top(&self, name: &str) -> Result<Vec<Process>, Error>;
+
+    /// The namespaces a running container's init is in (`ps --ns`).
+    fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error>;
 
     /// The ports the container publishes, one mapping per port.
     fn port(&self, name: &str) -> Result<Vec<PortMapping>, Error>;

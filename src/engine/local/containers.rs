@@ -8,6 +8,7 @@ use crate::engine::containers::cp::{self, CopyIo, CopyOptions, Endpoint, PathSta
 use crate::engine::containers::list::{self, ListOptions, Listed};
 use crate::engine::containers::logs::{LogOptions, LogReader};
 use crate::engine::containers::lookup::lookup;
+use crate::engine::containers::namespaces::{self, Namespaces};
 use crate::engine::containers::prune::{self, Pruned};
 use crate::engine::containers::remove::{self, RemoveOptions};
 use crate::engine::containers::top::{self, Process};
@@ -100,6 +101,10 @@ impl ContainerEngine for LocalEngine {
 
     fn top(&self, name: &str) -> Result<Vec<Process>, Error> {
         Ok(top::top(&self.store()?, name)?)
+    }
+
+    fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error> {
+        Ok(namespaces::namespaces(&self.store()?, name)?)
     }
 
     fn port(&self, name: &str) -> Result<Vec<PortMapping>, Error> {

@@ -6,6 +6,7 @@ use super::{flag, path, segment, unsupported, RemoteEngine};
 use crate::engine::containers::cp::{CopyOptions, Endpoint, PathStat};
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::logs::LogOptions;
+use crate::engine::containers::namespaces::Namespaces;
 use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::containers::top::Process;
@@ -111,6 +112,10 @@ impl ContainerEngine for RemoteEngine {
 
     fn top(&self, _: &str) -> Result<Vec<Process>, Error> {
         unsupported("top")
+    }
+
+    fn container_namespaces(&self, _: &str) -> Result<Namespaces, Error> {
+        unsupported("ps --ns")
     }
 
     fn port(&self, _: &str) -> Result<Vec<PortMapping>, Error> {

@@ -17,6 +17,13 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// `--noheading`: the rows alone, aligned among themselves.
+    pub fn drop_header(&mut self) {
+        if !self.rows.is_empty() {
+            self.rows.remove(0);
+        }
+    }
+
     pub fn print(&self) -> io::Result<()> {
         let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
         let widths: Vec<usize> = (0..columns)

@@ -181,6 +181,8 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
         image_volumes: Default::default(),
         userns: Default::default(),
         extra_mounts: Vec::new(),
+        // Secrets, log drivers and run files are the CLI's.
+        ..Default::default()
     };
     opts.validate().map_err(bad)?;
     Ok(opts)

@@ -12,16 +12,20 @@ pub mod inspect;
 pub mod join;
 mod layers;
 pub mod list;
+pub mod log_config;
 pub mod logs;
 pub mod lookup;
 mod mapped;
 pub mod mount;
 pub mod names;
+mod passwd;
 pub mod pause;
 pub mod prune;
 pub mod remove;
 mod rooted;
+pub mod run_files;
 mod running_root;
+pub mod secrets;
 pub mod start;
 pub mod state;
 pub mod status;
@@ -60,6 +64,8 @@ pub enum ContainersError {
     Volumes(#[from] crate::engine::volumes::VolumesError),
     #[error(transparent)]
     Userns(#[from] crate::engine::userns::UsernsError),
+    #[error(transparent)]
+    Secrets(#[from] crate::engine::secrets::SecretsError),
     #[error("no such container: {0}")]
     NotFound(String),
     #[error("no such exec instance: {0}")]
@@ -125,6 +131,7 @@ impl Kinded for ContainersError {
             ContainersError::Networks(e) => e.kind(),
             ContainersError::Volumes(e) => e.kind(),
             ContainersError::Userns(e) => e.kind(),
+            ContainersError::Secrets(e) => e.kind(),
             ContainersError::NotFound(_) | ContainersError::NoSuchExec(_) => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,

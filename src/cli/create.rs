@@ -338,12 +338,9 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .iter()
             .map(|s| s.parse())
             .collect::<Result<_, _>>()?,
-        // Absolute: the engine may work from another directory.
-        cidfile: args
-            .cidfile
-            .as_deref()
-            .map(std::path::absolute)
-            .transpose()?,
+        // As given: create writes it from here, and Podman's error names it so.
+        cidfile: args.cidfile.clone(),
+        // Absolute: the monitor writes it from another directory.
         pidfile: args
             .pidfile
             .as_deref()

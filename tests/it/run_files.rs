@@ -241,3 +241,27 @@ fn passwd_entry_for_a_user_the_image_does_not_know() {
     .success()
     .stdout_eq("0\n");
 }
+
+#[test]
+fn sdnotify_container_passes_the_socket_in() {
+    let (mut c, image) = with_busybox();
+    let sock_path = c.dir().join("notify.sock");
+    let _sock = std::os::unix::net::UnixDatagram::bind(&sock_path).unwrap();
+    c.env("NOTIFY_SOCKET", sock_path.to_str().unwrap());
+    let script = "echo $NOTIFY_SOCKET; test -S /run/notify/notify.sock && echo socket";
+    c.run(["run", "--rm", &image, "sh", "-c", script])
+        .success()
+        .stdout_eq("/run/notify/notify.sock\nsocket\n");
+    c.run([
+        "run",
+        "--rm",
+        "--sdnotify",
+        "ignore",
+        &image,
+        "sh",
+        "-c",
+        "echo ${NOTIFY_SOCKET:-unset}",
+    ])
+    .success()
+    .stdout_eq("unset\n");
+}

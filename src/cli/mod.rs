@@ -239,6 +239,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         root: cli.root,
         runroot: cli.runroot,
         storage_driver: cli.storage_driver,
+        userns: None,
     };
     // The service makes no engine of its own: each request's process does.
     if let Command::System(system::SystemCommand::Service(args)) = cli.command {

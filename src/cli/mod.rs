@@ -37,6 +37,7 @@ mod rm;
 mod rmi;
 mod run;
 pub(crate) mod runtime;
+mod secret;
 mod service;
 mod start;
 mod stop;
@@ -189,6 +190,9 @@ enum Command {
     /// Manage volumes
     #[command(subcommand)]
     Volume(volume::VolumeCommand),
+    /// Manage secrets
+    #[command(subcommand)]
+    Secret(secret::SecretCommand),
     /// Run a command in the rootless user namespace
     Unshare(unshare::Args),
     /// Show what a container or image changed in its file system
@@ -309,6 +313,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Network(cmd) => network::exec(engine, cmd),
         Command::System(cmd) => system::exec(engine, cmd),
         Command::Volume(cmd) => volume::exec(engine, cmd),
+        Command::Secret(cmd) => secret::exec(engine, cmd),
         Command::Unshare(args) => unshare::exec(engine, args),
         Command::Diff(args) => diff::exec(engine, args, Target::Any),
         Command::ContainerDiff(args) => diff::exec(engine, args, Target::Container),

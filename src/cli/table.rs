@@ -21,6 +21,13 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// `--noheading`: the rows alone, aligned among themselves.
+    pub fn drop_header(&mut self) {
+        if !self.rows.is_empty() {
+            self.rows.remove(0);
+        }
+    }
+
     pub fn print(&self) -> io::Result<()> {
         io::stdout().lock().write_all(align(&self.rows).as_bytes())
     }

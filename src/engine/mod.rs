@@ -23,6 +23,7 @@ pub mod process;
 pub mod registry;
 pub mod remote;
 pub mod runtime;
+pub mod secrets;
 pub mod store;
 pub mod streams;
 pub mod system;

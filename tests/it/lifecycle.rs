@@ -178,11 +178,8 @@ fn restart_on_failure_stops_after_its_maximum() {
         ],
     );
     c.run(["wait", &id]).success().stdout_eq("4\n");
-    let log = c.root().join("containers").join(&id).join("json.log");
-    let runs = std::fs::read_to_string(log)
-        .unwrap()
-        .matches("run\\n")
-        .count();
+    let logs = c.run(["logs", &id]);
+    let runs = logs.success().stdout.matches("run\n").count();
     assert_eq!(runs, 3, "the first run and two restarts");
     c.run(["run", "--rm", "--restart", "always", &image, "true"])
         .code(125)

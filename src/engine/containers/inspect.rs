@@ -73,7 +73,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "CapAdd": config.cap_add,
             "CapDrop": config.cap_drop,
             "Init": config.init,
-            "LogConfig": { "Type": "json-file", "Config": {} },
+            "LogConfig": log_config(&config, &log),
             "PortBindings": ports::port_bindings(&config.ports),
             "Tmpfs": tmpfs(&config.mounts),
             "UsernsMode": config.userns.as_ref().map(|u| u.mode.to_string()).unwrap_or_default(),
@@ -93,7 +93,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "AttachStdin": false,
             "Tty": config.tty,
             "OpenStdin": config.interactive,
-            "Env": process["env"],
+            "Env": without_secrets(&process["env"], &config),
             "Cmd": argv,
             "Image": record.image_name,
             "WorkingDir": config.cwd,
@@ -101,9 +101,63 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "Labels": labels,
             "StopSignal": config.stop_signal,
             "ExposedPorts": ports::exposed_ports(&config.exposed),
+            "Secrets": secrets(&config),
         },
         "NetworkSettings": network_settings,
     }))
+}
+
+/// Podman's LogConfig (Docker's Type and Config, and Podman's Path, Tag and
+/// Size).
+fn log_config(config: &ContainerConfig, default_path: &std::path::Path) -> Value {
+    let log = &config.log;
+    let path = match (&log.path, log.driver.keeps_file()) {
+        (_, false) => String::new(),
+        (Some(p), true) => p.display().to_string(),
+        (None, true) => default_path.display().to_string(),
+    };
+    json!({
+        "Type": log.driver.name(),
+        "Config": {},
+        "Path": path,
+        "Tag": log.tag.clone().unwrap_or_default(),
+        "Size": format!("{}B", log.max_size.unwrap_or(0)),
+    })
+}
+
+/// The process's environment less the env secrets' values, which Podman
+/// never shows.
+fn without_secrets(env: &Value, config: &ContainerConfig) -> Value {
+    let hidden: Vec<String> = config
+        .secrets
+        .iter()
+        .filter_map(|s| s.env.as_ref().map(|name| format!("{name}=")))
+        .collect();
+    match env.as_array() {
+        Some(entries) => entries
+            .iter()
+            .filter(|e| {
+                let e = e.as_str().unwrap_or_default();
+                !hidden.iter().any(|h| e.starts_with(h.as_str()))
+            })
+            .cloned()
+            .collect(),
+        None => env.clone(),
+    }
+}
+
+/// Podman's Config.Secrets: the mounted ones, null when there are none.
+fn secrets(config: &ContainerConfig) -> Value {
+    let mounted: Vec<Value> = config
+        .secrets
+        .iter()
+        .filter(|s| s.env.is_none())
+        .map(|s| json!({"Name": s.name, "ID": s.id, "UID": s.uid, "GID": s.gid, "Mode": s.mode}))
+        .collect();
+    match mounted.is_empty() {
+        true => Value::Null,
+        false => json!(mounted),
+    }
 }
 
 /// Docker's NetworkSettings: an entry per network, with the address the

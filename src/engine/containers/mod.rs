@@ -13,18 +13,22 @@ pub mod inspect;
 pub mod join;
 mod layers;
 pub mod list;
+pub mod log_config;
 pub mod logs;
 pub mod lookup;
 mod mapped;
 pub mod mount;
 pub mod names;
 pub mod namespaces;
+mod passwd;
 pub mod pause;
 pub mod prune;
 pub mod remove;
 mod rooted;
+pub mod run_files;
 mod running_root;
 pub mod select;
+pub mod secrets;
 pub mod start;
 pub mod state;
 pub mod status;
@@ -64,6 +68,8 @@ pub enum ContainersError {
     Volumes(#[from] crate::engine::volumes::VolumesError),
     #[error(transparent)]
     Userns(#[from] crate::engine::userns::UsernsError),
+    #[error(transparent)]
+    Secrets(#[from] crate::engine::secrets::SecretsError),
     /// Podman's words, which scripts grep for.
     #[error("no container with name or ID \"{0}\" found: no such container")]
     NotFound(String),
@@ -140,6 +146,7 @@ impl Kinded for ContainersError {
             ContainersError::NotFound(_)
             | ContainersError::NoSuchExec(_)
             | ContainersError::NoLatest => ErrorKind::NotFound,
+            ContainersError::Secrets(e) => e.kind(),
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
             ContainersError::Conflict(_)
             | ContainersError::NotRunning(_)

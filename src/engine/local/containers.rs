@@ -95,7 +95,7 @@ impl ContainerEngine for LocalEngine {
     fn logs(&self, name: &str, opts: &LogOptions) -> Result<LogBatches, Error> {
         let store = self.store()?;
         let record = lookup(&store, name)?;
-        let reader = LogReader::open(&store, &record, opts.clone());
+        let reader = LogReader::open(&store, &record, opts.clone())?;
         Ok(Box::new(reader.map(|batch| batch.map_err(Error::from))))
     }
 

@@ -54,7 +54,7 @@ pub struct ListArgs {
 #[derive(clap::Args)]
 pub struct InspectArgs {
     /// Format output: json (default) or a Go template
-    #[arg(short, long)]
+    #[arg(short, long, overrides_with = "format")]
     format: Option<String>,
     #[arg(required = true, value_name = "IMAGE")]
     images: Vec<String>,
@@ -171,7 +171,11 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
 
 fn inspect_images(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
     super::inspect::print_each(args.format.as_deref(), &args.images, |name| {
-        Ok(engine.inspect_image(name)?)
+        super::inspect::one(
+            engine.inspect_image(name),
+            super::inspect::Kind::Image,
+            name,
+        )
     })
 }
 

@@ -30,7 +30,7 @@ pub mod top;
 pub mod userns;
 
 pub use crate::engine::monitor::config::ContainerConfig;
-pub use crate::engine::monitor::restart::{self, RestartPolicy};
+pub use crate::engine::monitor::restart::RestartPolicy;
 pub use create::{create, CreateOptions, Seccomp};
 pub use remove::resolve;
 

@@ -138,6 +138,7 @@ fn object(
             Kind::Container => engine.inspect_container(name)?,
             Kind::Image => engine.inspect_image(name)?,
             Kind::Volume => Value::Object(super::volume::fields(&engine.inspect_volume(name)?)),
+            // `All` is never looked up as such: it tries each kind in turn.
             Kind::Network | Kind::All => {
                 super::network_show::document(&engine.inspect_network(name)?, template)
             }

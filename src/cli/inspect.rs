@@ -47,11 +47,27 @@ fn parse_kind(text: &str) -> Result<Kind, String> {
     })
 }
 
-impl Args {
-    /// `container inspect`: the same flags, containers only.
-    pub fn containers_only(mut self) -> Args {
-        self.kind = Kind::Container;
-        self
+/// `container inspect`: `inspect`'s flags but --type, containers only.
+#[derive(clap::Args)]
+pub struct ContainerArgs {
+    /// Format output: json (default) or a Go template such as '{{.State.Status}}'
+    #[arg(short, long, overrides_with = "format")]
+    format: Option<String>,
+    /// Add the containers' SizeRw and SizeRootFs
+    #[arg(short, long)]
+    size: bool,
+    #[arg(required = true, value_name = "CONTAINER")]
+    names: Vec<String>,
+}
+
+impl From<ContainerArgs> for Args {
+    fn from(a: ContainerArgs) -> Args {
+        Args {
+            format: a.format,
+            kind: Kind::Container,
+            size: a.size,
+            names: a.names,
+        }
     }
 }
 

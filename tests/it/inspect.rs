@@ -115,6 +115,10 @@ fn inspect_falls_back_to_images_and_names_what_is_missing() {
     c.run(["container", "inspect", "nothing-here"])
         .code(125)
         .stderr_contains("no such container");
+    // `container inspect` has no --type in Podman: refused, not ignored.
+    c.run(["container", "inspect", "--type", "image", &image])
+        .code(125)
+        .stderr_contains("--type");
 }
 
 /// The fields Podman 4 shows for a container, with its names and types.

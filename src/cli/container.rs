@@ -17,7 +17,7 @@ pub enum ContainerCommand {
     #[command(visible_aliases = ["list", "ps"])]
     Ls(ps::Args),
     /// Display detailed information on one or more containers
-    Inspect(inspect::Args),
+    Inspect(inspect::ContainerArgs),
     /// Fetch the logs of a container
     Logs(logs::Args),
     /// Remove all stopped containers
@@ -95,7 +95,7 @@ impl ContainerCommand {
     pub fn into_command(self) -> Command {
         match self {
             ContainerCommand::Ls(a) => Command::Ps(a),
-            ContainerCommand::Inspect(a) => Command::Inspect(a.containers_only()),
+            ContainerCommand::Inspect(a) => Command::Inspect(a.into()),
             ContainerCommand::Logs(a) => Command::Logs(a),
             ContainerCommand::Prune(a) => Command::ContainerPrune(a),
             ContainerCommand::Top(a) => Command::Top(a),

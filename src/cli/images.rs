@@ -70,7 +70,7 @@ const HEADERS: &[(&str, &str)] = &[("ID", "IMAGE ID"), ("ReadOnly", "R/O")];
 #[derive(clap::Args)]
 pub struct InspectArgs {
     /// Format output: json (default) or a Go template
-    #[arg(short, long)]
+    #[arg(short, long, overrides_with = "format")]
     format: Option<String>,
     #[arg(required = true, value_name = "IMAGE")]
     images: Vec<String>,
@@ -199,7 +199,11 @@ fn sort(rows: &mut [list::ImageRow], by: Sort) {
 
 fn inspect_images(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
     super::inspect::print_each(args.format.as_deref(), &args.images, |name| {
-        Ok(engine.inspect_image(name)?)
+        super::inspect::one(
+            engine.inspect_image(name),
+            super::inspect::Kind::Image,
+            name,
+        )
     })
 }
 

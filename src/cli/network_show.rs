@@ -2,6 +2,7 @@
 //! the Go-template fields Podman's `--format` sees (its struct's field names).
 
 use super::format::{custom, print_rows, timestamp, Listing};
+use super::inspect::{self, Kind};
 use crate::engine::interface::Engine;
 use crate::engine::net::network::NetworkConfig;
 use chrono::SecondsFormat;
@@ -75,12 +76,18 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
 pub fn inspect(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
     let template = args.format.as_deref().filter(|f| *f != "json");
     super::inspect::print_each(template, &args.networks, |name| {
-        let network = engine.inspect_network(name)?;
-        Ok(match template {
-            Some(_) => Value::Object(fields(&network)),
-            None => podman_json(&network),
-        })
+        let network = inspect::one(engine.inspect_network(name), Kind::Network, name)?;
+        Ok(document(&network, template.is_some()))
     })
+}
+
+/// A network for `inspect`: its JSON, or for a template its Go field names
+/// (Podman's templates see the Go struct, its JSON the struct's tags).
+pub fn document(n: &NetworkConfig, template: bool) -> Value {
+    match template {
+        true => Value::Object(fields(n)),
+        false => podman_json(n),
+    }
 }
 
 /// Podman's JSON of a network (netavark's config file, as `network inspect`

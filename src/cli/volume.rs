@@ -186,7 +186,12 @@ fn inspect(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
     };
     let template = args.format.as_deref().filter(|f| *f != "json");
     super::inspect::print_each(template, &names, |name| {
-        Ok(Value::Object(fields(&engine.inspect_volume(name)?)))
+        let volume = super::inspect::one(
+            engine.inspect_volume(name),
+            super::inspect::Kind::Volume,
+            name,
+        )?;
+        Ok(Value::Object(fields(&volume)))
     })
 }
 

@@ -12,6 +12,7 @@ pub mod duration;
 pub mod error;
 pub mod events;
 pub mod executor;
+pub mod go_time;
 pub mod images;
 pub mod interface;
 pub mod local;

@@ -219,7 +219,7 @@ fn restart_always_is_ended_by_stop() {
 fn a_killed_monitor_is_noticed_and_the_container_marked_exited() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let text = inspect_field(&c, &id, "{{.State.MonitorPid}} {{.State.Pid}}");
+    let text = inspect_field(&c, &id, "{{.State.ConmonPid}} {{.State.Pid}}");
     let (monitor, init) = text.split_once(' ').unwrap();
     let (monitor, init): (i32, i32) = (monitor.parse().unwrap(), init.parse().unwrap());
     // SAFETY: kill has no memory-safety preconditions.
@@ -327,7 +327,7 @@ fn gone(pid: &str) -> bool {
 fn a_container_lost_with_its_run_root_is_marked_exited() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let text = inspect_field(&c, &id, "{{.State.MonitorPid}} {{.State.Pid}}");
+    let text = inspect_field(&c, &id, "{{.State.ConmonPid}} {{.State.Pid}}");
     // As a reboot would: every process gone, the run root (a tmpfs) emptied.
     for pid in text.split(' ') {
         // SAFETY: kill has no memory-safety preconditions.
@@ -347,7 +347,7 @@ fn a_container_lost_with_its_run_root_is_marked_exited() {
 fn system_reset_kills_running_containers_first() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let text = inspect_field(&c, &id, "{{.State.MonitorPid}} {{.State.Pid}}");
+    let text = inspect_field(&c, &id, "{{.State.ConmonPid}} {{.State.Pid}}");
     c.run(["system", "reset", "-f"]).success();
     assert!(!c.root().exists());
     for pid in text.split(' ') {

@@ -39,6 +39,7 @@ mod net_networks;
 mod net_ports;
 mod net_way_out;
 mod peers;
+mod podman_scripts;
 mod ps;
 mod pull;
 mod push;

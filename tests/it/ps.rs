@@ -222,7 +222,7 @@ fn formats_json_templates_and_sizes() {
 fn ps_after_a_killed_monitor_shows_exited_137() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let monitor: i32 = inspect_field(&c, &id, "{{.State.MonitorPid}}")
+    let monitor: i32 = inspect_field(&c, &id, "{{.State.ConmonPid}}")
         .parse()
         .unwrap();
     // SAFETY: kill has no memory-safety preconditions.

@@ -38,7 +38,7 @@ pub mod userns;
 pub mod wait;
 
 pub use crate::engine::monitor::config::ContainerConfig;
-pub use crate::engine::monitor::restart::{self, RestartPolicy};
+pub use crate::engine::monitor::restart::RestartPolicy;
 pub use create::{create, CreateOptions, Seccomp};
 pub use remove::resolve;
 

@@ -87,10 +87,31 @@ pub trait ContainerEngine {
     /// The containers `ps` shows, newest first, with their sizes if asked.
     fn list_containers(&self, opts: &ListOptions) -> Result<Vec<Listed>, Error>;
 
-    /// Docker's ContainerJSON of one container.
+    /// Podman's inspect document of one container (the API reshapes it into
+    /// Docker's ContainerJSON).
     fn inspect_container(&self, name: &str) -> Result<serde_json::Value, Error>;
 
-    /// Docker's ContainerJSON of each (a listing's worth at once).
+    /// The same with SizeRw and SizeRootFs (`inspect --size`, the API's `size`).
+    fn inspect_container_sized(&self, name: &str) -> Result<serde_json::Value, Error> {
+        let mut doc = self.inspect_container(name)?;
+        let opts = ListOptions {
+            all: true,
+            filters: vec![format!("id={}", doc["Id"].as_str().unwrap_or(name))],
+            last: None,
+            size: true,
+        };
+        if let Some(size) = self
+            .list_containers(&opts)?
+            .into_iter()
+            .find_map(|l| l.size)
+        {
+            doc["SizeRw"] = size.rw.into();
+            doc["SizeRootFs"] = size.root_fs.into();
+        }
+        Ok(doc)
+    }
+
+    /// Podman's inspect document of each (a listing's worth at once).
     fn inspect_containers(&self, names: &[String]) -> Result<Each<serde_json::Value>, Error> {
         Ok(names.iter().map(|n| self.inspect_container(n)).collect())
     }

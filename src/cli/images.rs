@@ -198,7 +198,7 @@ fn sort(rows: &mut [list::ImageRow], by: Sort) {
 }
 
 fn inspect_images(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
-    super::inspect::print_each(args.format.as_deref(), &args.images, |name| {
+    super::inspect::print_each(args.format.as_deref(), &args.images, "object", |name| {
         super::inspect::one(
             engine.inspect_image(name),
             super::inspect::Kind::Image,

@@ -82,17 +82,19 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         return Err(super::Exit(125).into());
     }
     let template = args.format.as_deref().is_some_and(|f| f != "json");
-    print_each(args.format.as_deref(), &args.names, |name| {
+    print_each(args.format.as_deref(), &args.names, "object", |name| {
         object(engine, name, args.kind, args.size, template)
     })
 }
 
 /// Inspects each name and prints what was found (one JSON array, or the
 /// template per item); then, as Podman does, each failure after the first as
-/// `error inspecting object: ...` and the first as the command's error (125).
+/// `error inspecting WHAT: ...` and the first as the command's error (125);
+/// WHAT is `object` but for secrets.
 pub fn print_each(
     format: Option<&str>,
     names: &[String],
+    what: &str,
     mut inspect: impl FnMut(&str) -> anyhow::Result<Value>,
 ) -> anyhow::Result<()> {
     let mut items = Vec::new();
@@ -108,9 +110,9 @@ pub fn print_each(
         return Ok(());
     };
     for e in rest {
-        eprintln!("error inspecting object: {e}");
+        eprintln!("error inspecting {what}: {e}");
     }
-    eprintln!("Error: inspecting object: {first}");
+    eprintln!("Error: inspecting {what}: {first}");
     Err(super::Exit(125).into())
 }
 

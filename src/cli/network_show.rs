@@ -75,7 +75,7 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
 
 pub fn inspect(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
     let template = args.format.as_deref().filter(|f| *f != "json");
-    super::inspect::print_each(template, &args.networks, |name| {
+    super::inspect::print_each(template, &args.networks, "object", |name| {
         let network = inspect::one(engine.inspect_network(name), Kind::Network, name)?;
         Ok(document(&network, template.is_some()))
     })

@@ -209,12 +209,8 @@ fn document(s: &SecretRecord) -> Value {
 fn inspect(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
     if !args.pretty {
         let template = args.format.as_deref().filter(|f| *f != "json");
-        // Podman's words before the engine's.
-        return super::inspect::print_each(template, &args.secrets, |name| {
-            let secret = engine
-                .inspect_secret(name)
-                .map_err(|e| anyhow::anyhow!("inspecting secret: {e}"))?;
-            Ok(document(&secret))
+        return super::inspect::print_each(template, &args.secrets, "secret", |name| {
+            Ok(document(&engine.inspect_secret(name)?))
         });
     }
     let mut failed = false;

@@ -185,7 +185,7 @@ fn inspect(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
         false => args.volumes,
     };
     let template = args.format.as_deref().filter(|f| *f != "json");
-    super::inspect::print_each(template, &names, |name| {
+    super::inspect::print_each(template, &names, "object", |name| {
         let volume = super::inspect::one(
             engine.inspect_volume(name),
             super::inspect::Kind::Volume,

@@ -54,6 +54,8 @@ pub struct Args {
     /// Require HTTPS and verify certificates when pulling
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     tls_verify: bool,
+    #[command(flatten)]
+    flags: super::build_flags::Flags,
     /// A directory, or - for a tar on stdin
     #[arg(default_value = ".")]
     context: String,
@@ -101,6 +103,7 @@ fn run_output(quiet: bool) -> anyhow::Result<RunOutput> {
 
 /// Every flag checked before anything is read or pulled.
 fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
+    args.flags.check()?;
     for tag in &args.tags {
         Reference::parse(tag).with_context(|| format!("invalid tag {tag:?}"))?;
     }
@@ -126,7 +129,7 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
         no_cache: args.no_cache,
         pull,
         tls_verify: args.tls_verify,
-        platform: args.platform.clone(),
+        platform: args.flags.platform(args.platform.as_deref())?,
         labels,
         network: args
             .network
@@ -138,6 +141,13 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
             .iter()
             .map(|s| s.parse::<Secret>().map_err(anyhow::Error::msg))
             .collect::<anyhow::Result<_>>()?,
+        from: args.flags.from(),
+        ignorefile: args.flags.ignorefile(),
+        layers: args.flags.layers(),
+        run: args.flags.run()?,
+        result: args.flags.result()?,
+        output: args.flags.output()?,
+        squash: args.flags.squash(),
     })
 }
 

@@ -114,6 +114,13 @@ fn plan(head: &crate::api::http::Head) -> Result<BuildOptions, Error> {
         labels: json_map(head.param("labels"), "labels")?,
         network,
         secrets: vec![],
+        from: None,
+        ignorefile: None,
+        layers: true,
+        run: Default::default(),
+        result: Default::default(),
+        output: None,
+        squash: Default::default(),
     })
 }
 

@@ -3,6 +3,7 @@
 //! is then the step's layer.
 
 use super::parse::Heredoc;
+use super::settings::RunSettings;
 use super::source::layered_lookup;
 use super::BuildError;
 use crate::engine::containers::{self, CreateOptions};
@@ -31,6 +32,8 @@ pub struct RunStep {
     pub mounts: Vec<Mount>,
     /// Their targets: mount points the runtime makes, not the step's work.
     pub mount_points: Vec<String>,
+    /// The build's flags for its RUN steps.
+    pub settings: RunSettings,
 }
 
 /// Where the commands of RUN steps write: the monitor's stdout and stderr, which
@@ -50,7 +53,7 @@ pub fn run(
     let id = containers::create(
         ctx,
         store,
-        &CreateOptions {
+        &step.settings.apply(CreateOptions {
             image: step.image.clone(),
             command: step.argv.clone(),
             entrypoint: Some(String::new()),
@@ -62,14 +65,21 @@ pub fn run(
             image_volumes: ImageVolumes::Ignore,
             extra_mounts: step.mounts.clone(),
             ..Default::default()
-        },
+        }),
     )?;
+    let mount_points: Vec<String> = step
+        .mount_points
+        .iter()
+        .map(String::as_str)
+        .chain(step.settings.mount_points())
+        .map(str::to_owned)
+        .collect();
     let result = monitor(ctx, &id, output).and_then(|code| match code {
         0 => take_upper(
             store,
             &store.container_dir(&id),
             &step.layers,
-            &step.mount_points,
+            &mount_points,
         ),
         code => Err(BuildError::RunFailed { code }),
     });

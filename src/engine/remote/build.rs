@@ -26,6 +26,9 @@ impl BuildEngine for RemoteEngine {
         if !opts.secrets.is_empty() {
             return unsupported("build --secret");
         }
+        if let Some(flag) = opts.local_only() {
+            return unsupported(flag);
+        }
         let mut dockerfile = opts.file.as_ref().map(|f| f.display().to_string());
         let tar = match context {
             ContextInput::Dir(dir) => {

@@ -63,6 +63,7 @@ pub struct Args {
 
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = plan(&args)?;
+    args.flags.redirect_to_logfile()?;
     let context = match args.context.as_str() {
         "-" => ContextInput::Reader(Box::new(std::io::stdin())),
         dir => ContextInput::Dir(PathBuf::from(dir)),
@@ -74,7 +75,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let events = display.clone();
     let id = engine.build(
         context,
-        run_output(args.quiet)?,
+        run_output(args.quiet, args.flags.stdin())?,
         &opts,
         Arc::new(move |event| events.show(event)),
     )?;
@@ -87,8 +88,8 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
 }
 
 /// RUN output goes where ours does; quiet, its stdout goes to stderr, so that
-/// stdout holds only the image ID.
-fn run_output(quiet: bool) -> anyhow::Result<RunOutput> {
+/// stdout holds only the image ID. With `--stdin`, RUN steps read ours.
+fn run_output(quiet: bool, stdin: bool) -> anyhow::Result<RunOutput> {
     let dup = |fd: std::os::fd::BorrowedFd| -> anyhow::Result<OwnedFd> {
         fd.try_clone_to_owned()
             .context("cannot duplicate stdout or stderr for RUN steps")
@@ -98,7 +99,15 @@ fn run_output(quiet: bool) -> anyhow::Result<RunOutput> {
         true => dup(stderr.as_fd())?,
         false => dup(std::io::stdout().as_fd())?,
     };
-    Ok(RunOutput { stdout, stderr })
+    let stdin = match stdin {
+        true => Some(dup(std::io::stdin().as_fd())?),
+        false => None,
+    };
+    Ok(RunOutput {
+        stdout,
+        stderr,
+        stdin,
+    })
 }
 
 /// Every flag checked before anything is read or pulled.

@@ -75,6 +75,12 @@ pub struct Flags {
     /// Write the result's files out too: DIR, type=local,dest=DIR or type=tar,dest=FILE
     #[arg(short, long, value_name = "OUTPUT")]
     output: Option<String>,
+    /// Pass stdin into RUN steps
+    #[arg(long)]
+    stdin: bool,
+    /// Write what would go to stdout and stderr to this file instead
+    #[arg(long, value_name = "FILE")]
+    logfile: Option<PathBuf>,
     /// Make the layers the build adds one layer
     #[arg(long, conflicts_with = "squash_all")]
     squash: bool,
@@ -135,9 +141,6 @@ struct Ignored {
     /// Only cache images under this age (the cache keeps steps until pruned)
     #[arg(long)]
     cache_ttl: Option<String>,
-    /// Pass stdin into RUN steps
-    #[arg(long)]
-    stdin: bool,
     /// Skip stages the target does not need (always done)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     skip_unused_stages: bool,
@@ -212,9 +215,6 @@ struct Refused {
     /// SSH agent sockets or keys for RUN steps (refused)
     #[arg(long)]
     ssh: Vec<String>,
-    /// Log to this file (refused)
-    #[arg(long)]
-    logfile: Option<String>,
     /// Add the image to a manifest list (refused)
     #[arg(long)]
     manifest: Option<String>,
@@ -302,6 +302,26 @@ impl Flags {
         parsed.transpose().map_err(anyhow::Error::msg)
     }
 
+    /// `--logfile`: stdout and stderr (the steps, RUN output, errors, the image
+    /// ID) go to the file from here on.
+    pub fn redirect_to_logfile(&self) -> anyhow::Result<()> {
+        use std::os::fd::AsRawFd;
+        let Some(path) = &self.logfile else {
+            return Ok(());
+        };
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create the log file {}", path.display()))?;
+        for fd in [1, 2] {
+            nix::unistd::dup2(file.as_raw_fd(), fd)
+                .with_context(|| format!("cannot log to {}", path.display()))?;
+        }
+        Ok(())
+    }
+
+    pub fn stdin(&self) -> bool {
+        self.stdin
+    }
+
     pub fn squash(&self) -> Squash {
         match (self.squash, self.squash_all) {
             (_, true) => Squash::All,
@@ -355,7 +375,7 @@ fn refuse(flag: &str, why: &str) -> anyhow::Result<()> {
 impl Refused {
     fn check(&self) -> anyhow::Result<()> {
         let r = self;
-        let refusals: [(bool, &str, &str); 15] = [
+        let refusals: [(bool, &str, &str); 14] = [
             (r.all_platforms, "--all-platforms", "RUN steps cannot run for other architectures here (no emulation); build with --platform for the host's"),
             (r.authfile.is_some(), "--authfile", "base images are pulled with the credentials `coracle login` stored"),
             (r.creds.is_some(), "--creds", "base images are pulled with the credentials `coracle login` stored"),
@@ -365,7 +385,6 @@ impl Refused {
             (!r.cpp_flag.is_empty(), "--cpp-flag", "Containerfile.in is not preprocessed"),
             (!r.build_context.is_empty(), "--build-context", "COPY --from names stages and images only"),
             (!r.ssh.is_empty(), "--ssh", "RUN steps get no SSH agent"),
-            (r.logfile.is_some(), "--logfile", "the build logs to stdout and stderr; redirect them"),
             (r.manifest.is_some(), "--manifest", "build the image, then add it with `coracle manifest add`"),
             (!r.userns_uid_map.is_empty(), "--userns-uid-map", "RUN steps run in coracle's user namespace"),
             (!r.userns_gid_map.is_empty(), "--userns-gid-map", "RUN steps run in coracle's user namespace"),
@@ -461,7 +480,6 @@ impl Ignored {
                 "--cache-ttl",
                 "cached steps stay until `coracle builder prune`",
             ),
-            (i.stdin, "--stdin", "RUN steps read no stdin"),
             (
                 !i.skip_unused_stages,
                 "--skip-unused-stages=false",

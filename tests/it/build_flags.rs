@@ -450,3 +450,42 @@ fn build_squash_and_squash_all_make_one_layer() {
         assert_eq!(got, "one\ntwo\nok\n", "{image}");
     }
 }
+
+#[test]
+fn build_stdin_and_logfile() {
+    let (c, base) = with_busybox();
+    let dir = dockerfile_only(
+        &c,
+        "stdinctx",
+        &format!("FROM {base}\nRUN cat > /got && echo ran\n"),
+    );
+    let ctx = dir.to_str().unwrap();
+    with_stdin(&c, &["build", "--stdin", "-t", "fed", ctx], "piped in\n").success();
+    assert_eq!(run_out(&c, "fed", "cat /got"), "piped in\n");
+    // Without --stdin, RUN steps read nothing.
+    with_stdin(
+        &c,
+        &["build", "--no-cache", "-t", "unfed", ctx],
+        "piped in\n",
+    )
+    .success();
+    assert_eq!(run_out(&c, "unfed", "cat /got"), "");
+
+    let logs = c.dir().join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    give_to_user(&c, &logs);
+    let logfile = logs.join("build.log");
+    let out = build(
+        &c,
+        &["--no-cache", "--logfile", logfile.to_str().unwrap(), ctx],
+    );
+    out.success();
+    assert_eq!(out.stdout, "", "{out}");
+    let logged = std::fs::read_to_string(&logfile).unwrap();
+    assert!(
+        logged.contains("STEP 2/2: RUN cat > /got && echo ran\nran\n"),
+        "{logged}"
+    );
+    let id = logged.lines().last().unwrap();
+    c.run(["image", "inspect", id]).success();
+}

@@ -160,6 +160,7 @@ fn discard() -> Result<RunOutput, Error> {
     Ok(RunOutput {
         stdout: null(())?.into(),
         stderr: null(())?.into(),
+        stdin: None,
     })
 }
 

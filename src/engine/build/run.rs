@@ -41,6 +41,8 @@ pub struct RunStep {
 pub struct RunOutput {
     pub stdout: OwnedFd,
     pub stderr: OwnedFd,
+    /// `--stdin`: what RUN steps read; none, they read nothing.
+    pub stdin: Option<OwnedFd>,
 }
 
 /// Runs the step; returns its upper dir, moved under tmp/, ready to be a layer.
@@ -64,6 +66,7 @@ pub fn run(
             // A RUN step writes into its image, not into volumes (Docker's).
             image_volumes: ImageVolumes::Ignore,
             extra_mounts: step.mounts.clone(),
+            interactive: output.stdin.is_some(),
             ..Default::default()
         }),
     )?;
@@ -97,8 +100,12 @@ fn monitor(ctx: &Context, id: &str, output: &RunOutput) -> Result<i32, BuildErro
             .map_err(|e| BuildError::Engine(format!("cannot pass the RUN output on: {e}")))
     };
     let (stdout, stderr) = (handle(&output.stdout)?, handle(&output.stderr)?);
+    let stdin = match &output.stdin {
+        Some(fd) => handle(fd)?,
+        None => Stdio::null(),
+    };
     let status = monitor
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(stdout)
         .stderr(stderr)
         .status()

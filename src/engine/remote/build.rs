@@ -29,6 +29,9 @@ impl BuildEngine for RemoteEngine {
         if let Some(flag) = opts.local_only() {
             return unsupported(flag);
         }
+        if output.stdin.is_some() {
+            return unsupported("build --stdin");
+        }
         let mut dockerfile = opts.file.as_ref().map(|f| f.display().to_string());
         let tar = match context {
             ContextInput::Dir(dir) => {

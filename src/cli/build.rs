@@ -138,6 +138,7 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
         no_cache: args.no_cache,
         pull,
         tls_verify: args.tls_verify,
+        credentials: args.flags.credentials()?,
         platform: args.flags.platform(args.platform.as_deref())?,
         labels,
         network: args

@@ -7,6 +7,7 @@ use crate::engine::build::{
 };
 use crate::engine::images::push::plan::ManifestFormat;
 use crate::engine::net::names::NameOptions;
+use crate::engine::registry::creds::Credentials;
 use crate::engine::runtime::ulimit::Ulimit;
 use crate::engine::volumes::parse;
 use anyhow::{bail, Context as _};
@@ -75,6 +76,9 @@ pub struct Flags {
     /// Write the result's files out too: DIR, type=local,dest=DIR or type=tar,dest=FILE
     #[arg(short, long, value_name = "OUTPUT")]
     output: Option<String>,
+    /// Pull base images with these credentials: USERNAME:PASSWORD
+    #[arg(long, value_name = "USERNAME:PASSWORD")]
+    creds: Option<String>,
     /// Pass stdin into RUN steps
     #[arg(long)]
     stdin: bool,
@@ -194,9 +198,6 @@ struct Refused {
     /// Authentication file for pulls (refused: `coracle login`'s is used)
     #[arg(long)]
     authfile: Option<String>,
-    /// Credentials for pulls (refused: `coracle login`'s are used)
-    #[arg(long)]
-    creds: Option<String>,
     /// Certificates for pulls (refused)
     #[arg(long)]
     cert_dir: Option<String>,
@@ -318,6 +319,13 @@ impl Flags {
         Ok(())
     }
 
+    pub fn credentials(&self) -> anyhow::Result<Option<Credentials>> {
+        self.creds
+            .as_deref()
+            .map(super::push::parse_creds)
+            .transpose()
+    }
+
     pub fn stdin(&self) -> bool {
         self.stdin
     }
@@ -375,10 +383,9 @@ fn refuse(flag: &str, why: &str) -> anyhow::Result<()> {
 impl Refused {
     fn check(&self) -> anyhow::Result<()> {
         let r = self;
-        let refusals: [(bool, &str, &str); 14] = [
+        let refusals: [(bool, &str, &str); 13] = [
             (r.all_platforms, "--all-platforms", "RUN steps cannot run for other architectures here (no emulation); build with --platform for the host's"),
             (r.authfile.is_some(), "--authfile", "base images are pulled with the credentials `coracle login` stored"),
-            (r.creds.is_some(), "--creds", "base images are pulled with the credentials `coracle login` stored"),
             (r.cert_dir.is_some(), "--cert-dir", "pulls trust the system's certificates"),
             (!r.decryption_key.is_empty(), "--decryption-key", "encrypted images cannot be pulled"),
             (r.sign_by.is_some(), "--sign-by", "images are not signed"),

@@ -489,3 +489,18 @@ fn build_stdin_and_logfile() {
     let id = logged.lines().last().unwrap();
     c.run(["image", "inspect", id]).success();
 }
+
+#[test]
+fn build_creds_pull_the_base_image() {
+    let reg = basic();
+    let c = coracle();
+    let base = reg.image("private/busybox:latest");
+    let dir = dockerfile_only(&c, "credsctx", &format!("FROM {base}\nRUN echo ran\n"));
+    let ctx = dir.to_str().unwrap();
+    build(&c, &[ctx]).code(125);
+    let creds = format!("{BASIC_USER}:{BASIC_PASS}");
+    built_id(&build(&c, &["--creds", &creds, "-t", "withcreds", ctx]));
+    build(&c, &["--creds", "nopassword", ctx])
+        .code(125)
+        .stderr_contains("--creds must be USERNAME:PASSWORD");
+}

@@ -107,6 +107,7 @@ fn plan(head: &crate::api::http::Head) -> Result<BuildOptions, Error> {
         },
         // Loopback registries may still speak plain HTTP, as Docker allows.
         tls_verify: true,
+        credentials: None,
         platform: head
             .param("platform")
             .filter(|p| !p.is_empty())

@@ -35,6 +35,7 @@ use crate::engine::images::policy::PullPolicy;
 use crate::engine::images::pull::PullEvent;
 use crate::engine::images::ImagesError;
 use crate::engine::net::Network;
+use crate::engine::registry::creds::Credentials;
 use crate::engine::runtime::RuntimeError;
 use crate::engine::store::StoreError;
 use crate::engine::Error;
@@ -64,6 +65,8 @@ pub struct BuildOptions {
     pub pull: PullPolicy,
     /// Require HTTPS and verified certificates when pulling them.
     pub tls_verify: bool,
+    /// `--creds`: for pulling them, instead of the auth files'.
+    pub credentials: Option<Credentials>,
     pub platform: Option<String>,
     pub labels: Vec<(String, String)>,
     /// RUN steps' network; none given, the one `run` gives by default.
@@ -91,6 +94,7 @@ impl BuildOptions {
     pub fn local_only(&self) -> Option<&'static str> {
         let given = [
             (self.from.is_some(), "build --from"),
+            (self.credentials.is_some(), "build --creds"),
             (self.ignorefile.is_some(), "build --ignorefile"),
             (!self.layers, "build --layers=false"),
             (self.output.is_some(), "build --output"),

@@ -151,6 +151,7 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
             .iter()
             .map(|s| s.parse::<Secret>().map_err(anyhow::Error::msg))
             .collect::<anyhow::Result<_>>()?,
+        named_contexts: args.flags.named_contexts()?,
         from: args.flags.from(),
         ignorefile: args.flags.ignorefile(),
         layers: args.flags.layers(),

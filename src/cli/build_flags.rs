@@ -3,7 +3,7 @@
 //! logged) or refuses (each with the reason).
 
 use crate::engine::build::{
-    epoch_time, BuildOutput, ImageStyle, ResultSettings, RunSettings, Squash,
+    epoch_time, BuildOutput, ImageStyle, NamedContext, ResultSettings, RunSettings, Squash,
 };
 use crate::engine::images::push::plan::ManifestFormat;
 use crate::engine::net::names::NameOptions;
@@ -64,6 +64,10 @@ pub struct Flags {
     /// Leave the history out of the image
     #[arg(long)]
     omit_history: bool,
+    /// A named source for COPY --from=NAME (and FROM NAME): NAME=DIR, or
+    /// NAME=docker-image://IMAGE
+    #[arg(long, value_name = "NAME=VALUE")]
+    build_context: Vec<String>,
     /// Build on this image instead of the first FROM's
     #[arg(long, value_name = "IMAGE")]
     from: Option<String>,
@@ -210,9 +214,6 @@ struct Refused {
     /// Flags for cpp on a Containerfile.in (refused)
     #[arg(long, allow_hyphen_values = true)]
     cpp_flag: Vec<String>,
-    /// Named build contexts (refused)
-    #[arg(long)]
-    build_context: Vec<String>,
     /// SSH agent sockets or keys for RUN steps (refused)
     #[arg(long)]
     ssh: Vec<String>,
@@ -288,6 +289,30 @@ impl Flags {
                 created,
             },
         })
+    }
+
+    /// `--build-context`s; a directory must be there.
+    pub fn named_contexts(&self) -> anyhow::Result<Vec<(String, NamedContext)>> {
+        let mut named = Vec::new();
+        for flag in &self.build_context {
+            let (name, value) = flag
+                .split_once('=')
+                .filter(|(n, v)| !n.is_empty() && !v.is_empty())
+                .with_context(|| format!("--build-context {flag:?}: give NAME=VALUE"))?;
+            let context = value
+                .parse::<NamedContext>()
+                .map_err(|e| anyhow::anyhow!("--build-context {e}"))?;
+            if let NamedContext::Dir(dir) = &context {
+                if !dir.is_dir() {
+                    bail!(
+                        "--build-context {flag:?}: {} is not a directory",
+                        dir.display()
+                    );
+                }
+            }
+            named.push((name.to_owned(), context));
+        }
+        Ok(named)
     }
 
     pub fn from(&self) -> Option<String> {
@@ -383,14 +408,13 @@ fn refuse(flag: &str, why: &str) -> anyhow::Result<()> {
 impl Refused {
     fn check(&self) -> anyhow::Result<()> {
         let r = self;
-        let refusals: [(bool, &str, &str); 13] = [
+        let refusals: [(bool, &str, &str); 12] = [
             (r.all_platforms, "--all-platforms", "RUN steps cannot run for other architectures here (no emulation); build with --platform for the host's"),
             (r.authfile.is_some(), "--authfile", "base images are pulled with the credentials `coracle login` stored"),
             (r.cert_dir.is_some(), "--cert-dir", "pulls trust the system's certificates"),
             (!r.decryption_key.is_empty(), "--decryption-key", "encrypted images cannot be pulled"),
             (r.sign_by.is_some(), "--sign-by", "images are not signed"),
             (!r.cpp_flag.is_empty(), "--cpp-flag", "Containerfile.in is not preprocessed"),
-            (!r.build_context.is_empty(), "--build-context", "COPY --from names stages and images only"),
             (!r.ssh.is_empty(), "--ssh", "RUN steps get no SSH agent"),
             (r.manifest.is_some(), "--manifest", "build the image, then add it with `coracle manifest add`"),
             (!r.userns_uid_map.is_empty(), "--userns-uid-map", "RUN steps run in coracle's user namespace"),

@@ -504,3 +504,58 @@ fn build_creds_pull_the_base_image() {
         .code(125)
         .stderr_contains("--creds must be USERNAME:PASSWORD");
 }
+
+#[test]
+fn build_context_names_more_sources() {
+    let (c, base) = with_busybox();
+    let extra = context(&c, "extra", &[("note.txt", "from elsewhere\n")]);
+    let dir = dockerfile_only(
+        &c,
+        "namedctx",
+        "FROM baseimg\nCOPY --from=extra note.txt /note.txt\nCOPY --from=tools /bin/busybox /bb\n",
+    );
+    let ctx = dir.to_str().unwrap();
+    let out = build(
+        &c,
+        &[
+            "--build-context",
+            &format!("extra={}", extra.display()),
+            "--build-context",
+            &format!("baseimg=docker-image://{base}"),
+            "--build-context",
+            &format!("tools=container-image://{base}"),
+            "-t",
+            "named",
+            ctx,
+        ],
+    );
+    built_id(&out);
+    assert_eq!(
+        run_out(&c, "named", "cat /note.txt; test -x /bb && echo bb"),
+        "from elsewhere\nbb\n"
+    );
+    // A changed file in the named context is a cache miss, as in the main one.
+    std::fs::write(extra.join("note.txt"), "changed\n").unwrap();
+    let again = build(
+        &c,
+        &[
+            "--build-context",
+            &format!("extra={}", extra.display()),
+            "--build-context",
+            &format!("baseimg=docker-image://{base}"),
+            "--build-context",
+            &format!("tools=container-image://{base}"),
+            "-t",
+            "named",
+            ctx,
+        ],
+    );
+    built_id(&again);
+    assert_eq!(run_out(&c, "named", "cat /note.txt"), "changed\n");
+    build(&c, &["--build-context", "x=/nonexistent/dir", ctx])
+        .code(125)
+        .stderr_contains("/nonexistent/dir is not a directory");
+    build(&c, &["--build-context", "x=https://example.org/c.tar", ctx])
+        .code(125)
+        .stderr_contains("coracle takes a directory");
+}

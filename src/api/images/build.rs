@@ -115,6 +115,7 @@ fn plan(head: &crate::api::http::Head) -> Result<BuildOptions, Error> {
         labels: json_map(head.param("labels"), "labels")?,
         network,
         secrets: vec![],
+        named_contexts: vec![],
         from: None,
         ignorefile: None,
         layers: true,

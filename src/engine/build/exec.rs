@@ -8,6 +8,7 @@ use super::image::{ImageState, ImageStyle};
 use super::instructions::{self, Action, PROXY_ARGS};
 use super::mount_setup::{self, Resolved};
 use super::mount_spec::{self, MountKind};
+use super::named::NamedContext;
 use super::parse::{self, Dockerfile, Instruction};
 use super::run::{self, RunOutput, RunStep};
 use super::squash::{self, Squash};
@@ -265,6 +266,15 @@ impl Builder<'_> {
         if let Some(j) = plan::stage_ref(self.file, &base, i) {
             return Ok(self.results[&j].clone());
         }
+        let base = match self.opts.named_context(&base) {
+            Some(NamedContext::Image(image)) => image.clone(),
+            Some(NamedContext::Dir(_)) => {
+                return Err(BuildError::Invalid(format!(
+                    "FROM {base}: that build context is a directory, not an image"
+                )))
+            }
+            None => base,
+        };
         if base.eq_ignore_ascii_case("scratch") {
             return Ok(ImageState::scratch(&self.platform));
         }

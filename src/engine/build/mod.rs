@@ -18,6 +18,7 @@ mod layer;
 mod merge;
 mod mount_setup;
 mod mount_spec;
+mod named;
 mod output;
 mod parse;
 mod plan;
@@ -46,6 +47,7 @@ pub use context::ContextInput;
 pub use context_tar::context_tar;
 pub use exec::build;
 pub use image::{epoch_time, ImageStyle};
+pub use named::NamedContext;
 pub use output::BuildOutput;
 pub use run::RunOutput;
 pub use secrets::Secret;
@@ -73,6 +75,8 @@ pub struct BuildOptions {
     pub network: Option<Network>,
     /// `--secret`: what RUN --mount=type=secret may mount, by id.
     pub secrets: Vec<Secret>,
+    /// `--build-context`: more sources, by name.
+    pub named_contexts: Vec<(String, NamedContext)>,
     /// `--from`: the first FROM's image instead of the Dockerfile's.
     pub from: Option<String>,
     /// `--ignorefile`: read instead of the context's .containerignore or
@@ -94,6 +98,7 @@ impl BuildOptions {
     pub fn local_only(&self) -> Option<&'static str> {
         let given = [
             (self.from.is_some(), "build --from"),
+            (!self.named_contexts.is_empty(), "build --build-context"),
             (self.credentials.is_some(), "build --creds"),
             (self.ignorefile.is_some(), "build --ignorefile"),
             (!self.layers, "build --layers=false"),
@@ -106,6 +111,17 @@ impl BuildOptions {
             .into_iter()
             .find(|(set, _)| *set)
             .map(|(_, flag)| flag)
+    }
+}
+
+impl BuildOptions {
+    /// The `--build-context` of this name.
+    pub fn named_context(&self, name: &str) -> Option<&NamedContext> {
+        self.named_contexts
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c)
     }
 }
 

@@ -61,6 +61,12 @@ pub struct Flags {
     /// The image's created time, in seconds since the epoch (for reproducible builds)
     #[arg(long, value_name = "SECONDS")]
     timestamp: Option<i64>,
+    /// A required OS feature of the image, added to the base image's (NAME- removes one)
+    #[arg(long, value_name = "FEATURE")]
+    os_feature: Vec<String>,
+    /// The required OS version of the image, instead of the base image's
+    #[arg(long, value_name = "VERSION")]
+    os_version: Option<String>,
     /// Leave the history out of the image
     #[arg(long)]
     omit_history: bool,
@@ -170,12 +176,6 @@ struct Ignored {
     /// Split the log file by platform (one platform is built)
     #[arg(long)]
     logsplit: bool,
-    /// A required OS feature of the image
-    #[arg(long)]
-    os_feature: Vec<String>,
-    /// The required OS version of the image
-    #[arg(long)]
-    os_version: Option<String>,
     /// RUN steps' PID namespace: private
     #[arg(long)]
     pid: Option<String>,
@@ -280,6 +280,8 @@ impl Flags {
             env,
             unsetenv: self.unsetenv.clone(),
             omit_history: self.omit_history,
+            os_version: self.os_version.clone(),
+            os_features: self.os_feature.clone(),
             style: ImageStyle {
                 format: match self.format.as_str() {
                     "docker" => ManifestFormat::V2s2,
@@ -542,16 +544,6 @@ impl Ignored {
                 "RUN steps get the runtime's /dev/shm",
             ),
             (i.logsplit, "--logsplit", "one platform is built"),
-            (
-                !i.os_feature.is_empty(),
-                "--os-feature",
-                "the image keeps its base image's",
-            ),
-            (
-                i.os_version.is_some(),
-                "--os-version",
-                "the image keeps its base image's",
-            ),
             (
                 i.pid.is_some(),
                 "--pid",

@@ -559,3 +559,31 @@ fn build_context_names_more_sources() {
         .code(125)
         .stderr_contains("coracle takes a directory");
 }
+
+#[test]
+fn build_os_version_and_features_reach_the_config() {
+    let (c, base) = with_busybox();
+    let dir = dockerfile_only(&c, "osctx", &format!("FROM {base}\nLABEL a=b\n"));
+    let out = build(
+        &c,
+        &[
+            "--os-version",
+            "10.0.1",
+            "--os-feature",
+            "win32k",
+            "--os-feature",
+            "sse4",
+            "--os-feature",
+            "sse4-",
+            "-t",
+            "osimg",
+            dir.to_str().unwrap(),
+        ],
+    );
+    built_id(&out);
+    let id = inspect(&c, "osimg")["Id"].as_str().unwrap().to_owned();
+    let config: Value =
+        serde_json::from_slice(&std::fs::read(blob_path(&c, &id)).unwrap()).unwrap();
+    assert_eq!(config["os.version"], "10.0.1");
+    assert_eq!(config["os.features"], serde_json::json!(["win32k"]));
+}

@@ -11,6 +11,7 @@ use super::mount_spec::{self, MountKind};
 use super::named::NamedContext;
 use super::parse::{self, Dockerfile, Instruction};
 use super::run::{self, RunOutput, RunStep};
+use super::settings;
 use super::squash::{self, Squash};
 use super::{layer, output, plan, BuildError, BuildEvent, BuildOptions, Services};
 use crate::engine::context::Context;
@@ -530,9 +531,26 @@ impl Builder<'_> {
                 .collect();
             next.set("Env", json!(kept));
         }
+        if let Some(version) = &result.os_version {
+            next.config["os.version"] = json!(version);
+        }
+        if !result.os_features.is_empty() {
+            let base: Vec<String> = next.config["os.features"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|f| f.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            next.config["os.features"] = json!(settings::os_features(&base, &result.os_features));
+        }
         let config = format!(
-            "{}\nhistory={}",
-            next.config["config"], !result.omit_history
+            "{}\nhistory={}\nos={} {}",
+            next.config["config"],
+            !result.omit_history,
+            next.config["os.version"],
+            next.config["os.features"]
         );
         let key = self.cache_key("--label", &config);
         if self.use_cache() {

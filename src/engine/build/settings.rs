@@ -53,6 +53,19 @@ impl RunSettings {
     }
 }
 
+/// `os.features` with `--os-feature`s applied.
+pub fn os_features(base: &[String], flags: &[String]) -> Vec<String> {
+    let mut features = base.to_vec();
+    for flag in flags {
+        match flag.strip_suffix('-') {
+            Some(name) => features.retain(|f| f != name),
+            None if !features.contains(flag) => features.push(flag.clone()),
+            None => {}
+        }
+    }
+    features
+}
+
 /// The image the build ends with: `--env`, `--unsetenv`, `--omit-history`, and
 /// how every image of the build is written.
 #[derive(Debug, Clone, Default)]
@@ -62,6 +75,10 @@ pub struct ResultSettings {
     /// `--unsetenv`: removed from the result, whoever set them.
     pub unsetenv: Vec<String>,
     pub omit_history: bool,
+    /// `--os-version`: the image's `os.version`, instead of the base image's.
+    pub os_version: Option<String>,
+    /// `--os-feature`: added to the base image's `os.features` (`NAME-` removes one).
+    pub os_features: Vec<String>,
     pub style: ImageStyle,
 }
 
@@ -73,6 +90,24 @@ impl ResultSettings {
 
     /// Whether the result differs from the last step's image.
     pub fn changes_config(&self) -> bool {
-        !self.env.is_empty() || !self.unsetenv.is_empty() || self.omit_history
+        !self.env.is_empty()
+            || !self.unsetenv.is_empty()
+            || self.omit_history
+            || self.os_version.is_some()
+            || !self.os_features.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_features_add_and_remove() {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            os_features(&strings(&["a", "b"]), &strings(&["c", "a-", "b"])),
+            strings(&["b", "c"])
+        );
     }
 }

@@ -42,6 +42,7 @@ mod start;
 mod stop;
 mod system;
 mod table;
+mod targets;
 mod terminal;
 mod top;
 mod unshare;
@@ -131,6 +132,12 @@ enum Command {
     /// `container prune`, which has no top-level spelling
     #[command(skip)]
     ContainerPrune(prune::Args),
+    /// `container exists`, which has no top-level spelling
+    #[command(skip)]
+    ContainerExists(container::ExistsArgs),
+    /// `container init`, which has no top-level spelling
+    #[command(skip)]
+    ContainerInit(container::InitArgs),
     /// Rename a container
     Rename(rm::RenameArgs),
     /// Pull an image from a registry
@@ -236,6 +243,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         root: cli.root,
         runroot: cli.runroot,
         storage_driver: cli.storage_driver,
+        userns: None,
     };
     // The service makes no engine of its own: each request's process does.
     if let Command::System(system::SystemCommand::Service(args)) = cli.command {
@@ -276,6 +284,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pause(args) => pause::pause(engine, args),
         Command::Unpause(args) => pause::unpause(engine, args),
         Command::ContainerPrune(args) => prune::exec(engine, args),
+        Command::ContainerExists(args) => container::exists(engine, args),
+        Command::ContainerInit(args) => container::init(engine, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
         Command::Pull(args) => pull::exec(engine, args),
         Command::Login(args) => login::login(engine, args),

@@ -100,7 +100,7 @@ fn stop_kill_wait_and_restart_behave_as_dockers() {
     c.run(["stop", "web"]).success();
     c.run(["kill", "web"])
         .code(125)
-        .stderr_contains("is not running");
+        .stderr_contains("can only kill running containers");
     c.run(["start", "web"]).success().stdout_eq("web\n");
     assert_eq!(state(&c, &id).0, "running");
     c.run(["start", "web"]).success();

@@ -239,7 +239,10 @@ fn net_connect_live_bad_input_fails_and_changes_nothing() {
         &["connect", "nosuch", "y"],
         "unable to find network with name or ID nosuch: network not found",
     );
-    refused(&["connect", "b", "nosuch"], "no such container: nosuch");
+    refused(
+        &["connect", "b", "nosuch"],
+        "no container with name or ID \"nosuch\" found: no such container",
+    );
     refused(
         &["connect", "b", "lone"],
         "\"none\" is not supported: invalid network mode",

@@ -8,6 +8,7 @@ pub mod events;
 pub mod exec;
 pub mod export;
 pub mod files;
+pub mod init;
 pub mod inspect;
 pub mod join;
 mod layers;
@@ -22,12 +23,14 @@ pub mod prune;
 pub mod remove;
 mod rooted;
 mod running_root;
+pub mod select;
 pub mod start;
 pub mod state;
 pub mod status;
 pub mod stop;
 pub mod top;
 pub mod userns;
+pub mod wait;
 
 pub use crate::engine::monitor::config::ContainerConfig;
 pub use crate::engine::monitor::restart::{self, RestartPolicy};
@@ -60,8 +63,12 @@ pub enum ContainersError {
     Volumes(#[from] crate::engine::volumes::VolumesError),
     #[error(transparent)]
     Userns(#[from] crate::engine::userns::UsernsError),
-    #[error("no such container: {0}")]
+    /// Podman's words, which scripts grep for.
+    #[error("no container with name or ID \"{0}\" found: no such container")]
     NotFound(String),
+    /// `--latest` when there is no container at all.
+    #[error("no such container")]
+    NoLatest,
     #[error("no such exec instance: {0}")]
     NoSuchExec(String),
     #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
@@ -74,6 +81,10 @@ pub enum ContainersError {
     Attach(String),
     #[error("container {0} is not running")]
     NotRunning(String),
+    /// The container's state forbids the verb, in Podman's words (its
+    /// ErrCtrStateInvalid), which scripts grep for.
+    #[error("{0}: container state improper")]
+    Improper(String),
     /// The container could not be started; `code` is Docker's (125, 126, 127).
     #[error("{message}")]
     Start { code: i32, message: String },
@@ -125,9 +136,13 @@ impl Kinded for ContainersError {
             ContainersError::Networks(e) => e.kind(),
             ContainersError::Volumes(e) => e.kind(),
             ContainersError::Userns(e) => e.kind(),
-            ContainersError::NotFound(_) | ContainersError::NoSuchExec(_) => ErrorKind::NotFound,
+            ContainersError::NotFound(_)
+            | ContainersError::NoSuchExec(_)
+            | ContainersError::NoLatest => ErrorKind::NotFound,
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
-            ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,
+            ContainersError::Conflict(_)
+            | ContainersError::NotRunning(_)
+            | ContainersError::Improper(_) => ErrorKind::Conflict,
             ContainersError::NoFreezer | ContainersError::NeedsUnshare(_) => {
                 ErrorKind::NotPermitted
             }

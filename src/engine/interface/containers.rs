@@ -11,9 +11,13 @@ use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::logs::LogOptions;
 use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
+use crate::engine::containers::select::Selection;
 use crate::engine::containers::top::Process;
+use crate::engine::containers::wait::WaitOptions;
+use crate::engine::containers::ContainersError;
 use crate::engine::monitor::logfile::Entry;
 use crate::engine::net::ports::PortMapping;
+use crate::engine::ErrorKind;
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -37,6 +41,37 @@ pub trait ContainerEngine {
 
     /// Waits for each to exit, in turn; their exit codes.
     fn wait(&self, names: &[String]) -> Result<Each<i32>, Error>;
+
+    /// Podman's wait: until each is in one of the states asked for; their exit
+    /// codes.
+    fn wait_for(&self, names: &[String], opts: &WaitOptions) -> Result<Each<i32>, Error>;
+
+    /// Readies each for its start without starting it (`container init`).
+    fn init_containers(&self, names: &[String]) -> Result<Each, Error>;
+
+    /// The containers a selection means: its names, then its files' IDs, then
+    /// what `--all`, `--latest` or `--filter` find.
+    fn select_containers(&self, sel: &Selection) -> Result<Vec<String>, Error> {
+        let mut names = sel.names.clone();
+        names.extend(sel.cidfile_ids()?);
+        if let Some(opts) = sel.listing() {
+            let listed = self.list_containers(&opts)?;
+            if sel.latest && listed.is_empty() {
+                return Err(ContainersError::NoLatest.into());
+            }
+            names.extend(listed.into_iter().map(|l| l.record.name));
+        }
+        Ok(names)
+    }
+
+    /// Whether a container goes by this name or ID (`container exists`).
+    fn container_exists(&self, name: &str) -> Result<bool, Error> {
+        match self.inspect_container(name) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
 
     /// Removes each (with `force`, killing a running one first).
     fn remove_containers(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error>;

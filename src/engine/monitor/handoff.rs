@@ -195,6 +195,7 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
             root: Some(root),
             runroot: values.runroot,
             storage_driver: None,
+            userns: None,
         },
         id,
         init: values.init.ok_or_else(|| bad("init"))?,

@@ -240,16 +240,11 @@ fn log_config(args: &Args) -> anyhow::Result<LogConfig> {
     Ok(log)
 }
 
-/// Every flag checked and resolved; nothing pulled or created yet.
-pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
-    let (image, command) = args
-        .image_and_command
-        .split_first()
-        .context("an image name is required")?;
-    let env = env_flags(&args.env, &args.env_file)?;
+/// `--security-opt`s: the seccomp profile, and no-new-privileges.
+pub(super) fn security_opts(opts: &[String]) -> anyhow::Result<(Seccomp, bool)> {
     let mut seccomp = Seccomp::Default;
     let mut no_new_privileges = false;
-    for opt in &args.security_opt {
+    for opt in opts {
         // Docker takes `key=value` and the older `key:value`.
         match opt.split_once(['=', ':']).unwrap_or((opt, "")) {
             ("seccomp", "unconfined") => seccomp = Seccomp::Unconfined,
@@ -265,6 +260,17 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             ),
         }
     }
+    Ok((seccomp, no_new_privileges))
+}
+
+/// Every flag checked and resolved; nothing pulled or created yet.
+pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
+    let (image, command) = args
+        .image_and_command
+        .split_first()
+        .context("an image name is required")?;
+    let env = env_flags(&args.env, &args.env_file)?;
+    let (seccomp, no_new_privileges) = security_opts(&args.security_opt)?;
     let labels = super::key_values(&args.label);
     let mut mounts = Vec::new();
     for v in &args.volume {

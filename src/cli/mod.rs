@@ -4,6 +4,7 @@
 mod archive;
 mod attach;
 mod build;
+mod build_flags;
 mod builder;
 mod commit;
 mod container;

@@ -10,6 +10,7 @@ mod auth;
 mod build;
 mod build_cache;
 mod build_context;
+mod build_flags;
 mod build_mounts;
 mod build_stages;
 mod commit;

@@ -35,6 +35,7 @@ mod push;
 mod rm;
 mod rmi;
 mod run;
+mod run_flags;
 pub(crate) mod runtime;
 mod service;
 mod start;

@@ -5,6 +5,7 @@ use super::create::{plan, progress};
 use crate::engine::containers::attach::{parse_detach_keys, AttachEnd, DEFAULT_DETACH_KEYS};
 use crate::engine::containers::start::{RunEnd, RunOptions};
 use crate::engine::interface::Engine;
+use crate::engine::streams::Output;
 
 #[derive(clap::Args)]
 #[command(trailing_var_arg = true)]
@@ -31,7 +32,15 @@ pub fn exec(engine: &dyn Engine, args: RunArgs) -> anyhow::Result<()> {
         create,
     };
     let tty = opts.create.tty && !opts.detach;
-    let streams = super::terminal::streams(opts.create.interactive, tty);
+    let attached = args.create.pull_run.attached()?;
+    let mut streams = super::terminal::streams(opts.create.interactive && attached.stdin, tty);
+    // `-a`: a stream not attached is not relayed to the caller (a pty's are one).
+    if !attached.stdout && !tty {
+        streams.stdout = Output::Writer(Box::new(std::io::sink()));
+    }
+    if !attached.stderr && !tty {
+        streams.stderr = Output::Writer(Box::new(std::io::sink()));
+    }
     match engine.run(&opts, streams, progress(args.create.quiet))? {
         RunEnd::Started(id) => println!("{id}"),
         RunEnd::Ended(end) => attach_result(end)?,

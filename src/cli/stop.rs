@@ -6,8 +6,9 @@ use std::time::Duration;
 #[derive(clap::Args)]
 pub struct StopArgs {
     /// Seconds to wait for the stop signal to work before killing the container
-    #[arg(short, long = "time", default_value_t = 10)]
-    time: u64,
+    /// (default: the container's --stop-timeout, else 10)
+    #[arg(short, long = "time")]
+    time: Option<u64>,
     #[arg(required = true, value_name = "CONTAINER")]
     containers: Vec<String>,
 }
@@ -28,7 +29,7 @@ pub struct WaitArgs {
 }
 
 pub fn stop(engine: &dyn Engine, args: StopArgs) -> anyhow::Result<()> {
-    let timeout = Duration::from_secs(args.time);
+    let timeout = args.time.map(Duration::from_secs);
     let results = engine.stop(&args.containers, timeout)?;
     super::container::print_names(&args.containers, results)
 }

@@ -3,10 +3,12 @@
 
 use super::lookup::{config_of, lookup};
 use super::restart::RestartPolicy;
+use super::settings::{Settings, DEFAULT_SHM_SIZE, DEFAULT_STOP_TIMEOUT};
 use super::{ContainerConfig, ContainersError};
 use crate::engine::monitor::LOG_FILE;
 use crate::engine::net::{ports, Attachment, Network};
 use crate::engine::networks;
+use crate::engine::runtime::namespaces::Kind;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::networks::Endpoint;
 use crate::engine::store::Store;
@@ -44,6 +46,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         mode => mode.to_string(),
     };
     let network_settings = network_settings(store, &record, &config)?;
+    let settings = &config.settings;
     let log = dir.join(LOG_FILE);
     Ok(json!({
         "Id": record.id,
@@ -77,6 +80,13 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "PortBindings": ports::port_bindings(&config.ports),
             "Tmpfs": tmpfs(&config.mounts),
             "UsernsMode": config.userns.as_ref().map(|u| u.mode.to_string()).unwrap_or_default(),
+            "PidMode": settings.pid.inspect(Kind::Pid),
+            "IpcMode": settings.ipc.inspect(Kind::Ipc),
+            "UTSMode": settings.uts.inspect(Kind::Uts),
+            "CgroupMode": settings.cgroupns().inspect(Kind::Cgroup),
+            "ShmSize": settings.shm_size.unwrap_or(DEFAULT_SHM_SIZE),
+            "GroupAdd": group_add(settings),
+            "Devices": settings.devices.iter().map(|d| d.inspect()).collect::<Vec<_>>(),
         },
         "GraphDriver": {
             "Name": "overlay",
@@ -101,9 +111,19 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
             "Labels": labels,
             "StopSignal": config.stop_signal,
             "ExposedPorts": ports::exposed_ports(&config.exposed),
+            "Annotations": settings.annotations.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>(),
+            "StopTimeout": settings.stop_timeout.unwrap_or(DEFAULT_STOP_TIMEOUT),
+            "Umask": format!("{:04o}", settings.umask.unwrap_or(0o022)),
+            "Timezone": settings.timezone.clone().unwrap_or_default(),
         },
         "NetworkSettings": network_settings,
     }))
+}
+
+/// `--group-add` as given, keep-groups included.
+fn group_add(settings: &Settings) -> Vec<String> {
+    let keep = settings.keep_groups.then(|| "keep-groups".to_owned());
+    keep.into_iter().chain(settings.group_add.clone()).collect()
 }
 
 /// Docker's NetworkSettings: an entry per network, with the address the

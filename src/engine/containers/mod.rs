@@ -22,6 +22,7 @@ pub mod prune;
 pub mod remove;
 mod rooted;
 mod running_root;
+pub mod settings;
 pub mod start;
 pub mod state;
 pub mod status;

@@ -19,7 +19,7 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 impl ContainerEngine for LocalEngine {
-    fn stop(&self, names: &[String], timeout: Duration) -> Result<Each, Error> {
+    fn stop(&self, names: &[String], timeout: Option<Duration>) -> Result<Each, Error> {
         let store = self.store()?;
         Ok(each(names, |name| stop::stop(&store, name, timeout)))
     }
@@ -41,7 +41,7 @@ impl ContainerEngine for LocalEngine {
         let store = self.store()?;
         if opts.force {
             for name in names {
-                let _ = stop::stop(&store, name, Duration::ZERO);
+                let _ = stop::stop(&store, name, Some(Duration::ZERO));
             }
         }
         drop(store);

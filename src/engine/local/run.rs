@@ -43,7 +43,7 @@ impl RunEngine for LocalEngine {
         // One connection for the whole run: opening the store costs a quarter of
         // a millisecond each time.
         let store = self.store()?;
-        let id = self.create_in(&store, &opts.create, opts.pulling, progress)?;
+        let id = self.create_in(&store, &opts.create, opts.pulling.clone(), progress)?;
         let ctx = &self.ctx;
         if opts.detach {
             let start = StartOptions {
@@ -133,7 +133,7 @@ impl RunEngine for LocalEngine {
         let store = self.store()?;
         let stopped: Vec<Result<(), Error>> = names
             .iter()
-            .map(|name| Ok(stop::stop(&store, name, timeout)?))
+            .map(|name| Ok(stop::stop(&store, name, Some(timeout))?))
             .collect();
         let networks = self.networks(names)?;
         drop(store);
@@ -247,7 +247,7 @@ impl LocalEngine {
         let fetch = || {
             let pull_opts = PullOptions {
                 reference: opts.image.clone(),
-                platform: None,
+                platform: pulling.platform.clone(),
                 tls_verify: pulling.tls_verify,
                 credentials: None,
             };

@@ -3,6 +3,7 @@
 //! every command that looks at a container.
 
 use super::restart::RestartPolicy;
+use crate::engine::containers::settings::Settings;
 use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports::{Exposed, PortMapping};
 use crate::engine::net::Network;
@@ -63,6 +64,10 @@ pub struct ContainerConfig {
     /// Its own user namespace (`--userns=keep-id|auto`); none shares the monitor's.
     #[serde(default)]
     pub userns: Option<ContainerUserns>,
+    /// `--tz`, `--umask`, `--sysctl`, `--pid`, `--device`, ... for inspect,
+    /// `stop` and the monitor.
+    #[serde(default)]
+    pub settings: Settings,
 }
 
 fn default_stop_signal() -> String {

@@ -6,6 +6,7 @@ use crate::engine::containers::attach::{parse_detach_keys, AttachEnd, DEFAULT_DE
 use crate::engine::containers::start::{RunEnd, RunOptions};
 use crate::engine::interface::Engine;
 use crate::engine::streams::Output;
+use anyhow::bail;
 
 #[derive(clap::Args)]
 #[command(trailing_var_arg = true)]
@@ -16,13 +17,25 @@ pub struct RunArgs {
     /// The keys that detach from a `-t` container, leaving it running
     #[arg(long, default_value = DEFAULT_DETACH_KEYS)]
     detach_keys: String,
+    /// Pass the caller's file descriptors 3 to 3+N-1 on to the process
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    preserve_fds: u32,
+    /// Pass the signals the caller receives on to the process (with -t; a
+    /// foreground run without -t always does: it is the container's monitor)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    sig_proxy: bool,
     #[command(flatten)]
     create: super::create::Args,
 }
 
 pub fn exec(engine: &dyn Engine, args: RunArgs) -> anyhow::Result<()> {
-    let create = plan(&args.create)?;
+    let mut create = plan(&args.create)?;
+    create.settings.preserve_fds = preserved_fds(args.preserve_fds)?;
+    if !args.sig_proxy && !create.tty && !args.detach {
+        bail!("coracle does not support --sig-proxy=false without -t: a foreground run is the container's monitor, which must pass signals on; use -t, or -d and attach");
+    }
     let opts = RunOptions {
+        sig_proxy: args.sig_proxy,
         pulling: args.create.pulling()?,
         detach: args.detach,
         detach_keys: match create.tty {
@@ -46,6 +59,17 @@ pub fn exec(engine: &dyn Engine, args: RunArgs) -> anyhow::Result<()> {
         RunEnd::Ended(end) => attach_result(end)?,
     }
     Ok(())
+}
+
+/// `--preserve-fds N`: fds 3 to 3+N-1 must be open here, as Podman checks.
+fn preserved_fds(n: u32) -> anyhow::Result<u32> {
+    let last = 3 + n as i32 - 1;
+    for fd in 3..=last {
+        if nix::fcntl::fcntl(fd, nix::fcntl::FcntlArg::F_GETFD).is_err() {
+            bail!("file descriptor {fd} is not available - the preserve-fds option requires that all file descriptors between fd 3 and {last}, inclusive, are available");
+        }
+    }
+    Ok(n)
 }
 
 /// How an attached session ends for the caller: the container's exit code, or 0

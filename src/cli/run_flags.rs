@@ -79,6 +79,12 @@ pub struct SettingsArgs {
     /// The init binary --init runs (default: coracle's own)
     #[arg(long, value_name = "PATH")]
     init_path: Option<PathBuf>,
+    /// Add the host's account (name or uid) to the container's /etc/passwd
+    #[arg(long, value_name = "USER")]
+    hostuser: Vec<String>,
+    /// Containers to start before this one (comma-separated, repeatable)
+    #[arg(long, value_name = "CONTAINER", value_delimiter = ',')]
+    requires: Vec<String>,
 }
 
 impl SettingsArgs {
@@ -147,6 +153,8 @@ impl SettingsArgs {
             preserve_fds: 0,
             chrootdirs: self.chrootdirs.clone(),
             init_path: self.init_path.clone(),
+            requires: self.requires.clone(),
+            hostusers: self.hostuser.clone(),
         })
     }
 

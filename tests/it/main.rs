@@ -41,6 +41,7 @@ mod ps;
 mod pull;
 mod push;
 mod run;
+mod run_flags;
 mod run_tty;
 mod safety;
 mod store;

@@ -184,7 +184,7 @@ pub fn create(
         Some(Network::Bridge(a)) => Network::Bridge(networks::resolve_attachments(store, a)?),
         Some(n) => n.clone(),
     };
-    let settings = shared_namespaces(store, &opts.settings)?;
+    let settings = resolve_others(store, &opts.settings)?;
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;
@@ -205,7 +205,7 @@ pub fn create(
         &layers::read_file(&layer_dirs, "etc/passwd").unwrap_or_default(),
         &layers::read_file(&layer_dirs, "etc/group").unwrap_or_default(),
     )?;
-    let planned = userns::plan(
+    let mut planned = userns::plan(
         ctx,
         store,
         opts.userns,
@@ -213,6 +213,9 @@ pub fn create(
         opts.user.is_some(),
         &mut resolved,
     )?;
+    if !settings.hostusers.is_empty() {
+        super::hostuser::add(&mut planned.etc, &layer_dirs, &settings.hostusers, &cwd)?;
+    }
     let group_text = layers::read_file(&layer_dirs, "etc/group").unwrap_or_default();
     for group in &opts.settings.group_add {
         resolved
@@ -424,15 +427,25 @@ pub fn create(
     Ok(id)
 }
 
-/// `container:X` of `--pid`, `--ipc` and `--uts` stored by ID, as the
-/// network's is, so that a rename of X changes nothing.
-fn shared_namespaces(store: &Store, given: &Settings) -> Result<Settings, ContainersError> {
+/// `container:X` of `--pid`, `--ipc` and `--uts`, and `--requires`, stored by
+/// ID, as the network's is, so that a rename of X changes nothing.
+fn resolve_others(store: &Store, given: &Settings) -> Result<Settings, ContainersError> {
     let mut settings = given.clone();
     settings.cgroupns = Some(given.cgroupns());
     for mode in [&mut settings.pid, &mut settings.ipc, &mut settings.uts] {
         if let NamespaceMode::Container(x) = mode {
             *x = super::lookup::lookup(store, x)?.id;
         }
+    }
+    for required in &mut settings.requires {
+        *required = match super::lookup::lookup(store, required) {
+            Ok(record) => record.id,
+            Err(e) => {
+                return Err(ContainersError::Invalid(format!(
+                    "{required:?} is not a valid container, cannot be used as a dependency: {e}"
+                )))
+            }
+        };
     }
     Ok(settings)
 }

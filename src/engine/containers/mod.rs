@@ -8,6 +8,7 @@ pub mod events;
 pub mod exec;
 pub mod export;
 pub mod files;
+mod hostuser;
 pub mod inspect;
 pub mod join;
 mod layers;

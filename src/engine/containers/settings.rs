@@ -52,6 +52,10 @@ pub struct Settings {
     pub chrootdirs: Vec<String>,
     /// `--init-path`: the init to run with `--init` instead of coracle's own.
     pub init_path: Option<PathBuf>,
+    /// `--requires`: containers started before this one (IDs once created).
+    pub requires: Vec<String>,
+    /// `--hostuser`: host accounts added to the container's /etc/passwd.
+    pub hostusers: Vec<String>,
 }
 
 /// Seconds `stop` waits by default (Docker's and Podman's).
@@ -85,6 +89,9 @@ impl Settings {
                     io_words(&e)
                 ))
             })?;
+        }
+        for name in &self.hostusers {
+            super::hostuser::lookup(name)?;
         }
         if let Some(dir) = self.chrootdirs.iter().find(|d| !d.starts_with('/')) {
             return Err(RuntimeError::Invalid(format!(

@@ -1,7 +1,6 @@
-//! `--pid`, `--ipc` and `--uts container:X`: the monitor enters X's namespaces
-//! before it builds the container, which the spec then leaves without one of
-//! its own of those kinds (joining a pid namespace takes effect for the
-//! children the runtime makes).
+//! `--ipc` and `--uts container:X`: the monitor enters X's namespaces before
+//! it builds the container, which the spec then leaves without one of its own
+//! of those kinds. (`--pid container:X` is refused: namespaces.rs.)
 
 use super::network::namespace_of;
 use super::MonitorError;
@@ -15,7 +14,6 @@ pub fn join(store: &Store, settings: &Settings) -> Result<(), MonitorError> {
     let kinds = [
         (Kind::Ipc, &settings.ipc, CloneFlags::CLONE_NEWIPC),
         (Kind::Uts, &settings.uts, CloneFlags::CLONE_NEWUTS),
-        (Kind::Pid, &settings.pid, CloneFlags::CLONE_NEWPID),
     ];
     for (kind, mode, flag) in kinds {
         let NamespaceMode::Container(id) = mode else {
@@ -24,8 +22,7 @@ pub fn join(store: &Store, settings: &Settings) -> Result<(), MonitorError> {
         let failed = |source| MonitorError::Setup {
             what: match kind {
                 Kind::Ipc => "join the IPC namespace --ipc names",
-                Kind::Uts => "join the UTS namespace --uts names",
-                _ => "join the PID namespace --pid names",
+                _ => "join the UTS namespace --uts names",
             },
             source,
         };

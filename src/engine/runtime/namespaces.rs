@@ -44,7 +44,15 @@ impl NamespaceMode {
     /// Parses a flag's value; empty is the default for the kind.
     pub fn parse(kind: Kind, text: &str) -> Result<NamespaceMode, RuntimeError> {
         let mode = match (kind, text.split_once(':')) {
-            (Kind::Pid | Kind::Ipc | Kind::Uts, Some(("container", x))) if !x.is_empty() => {
+            // libcontainer reports the pid of a process it starts in a pid
+            // namespace not its own as that namespace sees it: the monitor
+            // would wait for the wrong process.
+            (Kind::Pid, Some(("container", _))) => {
+                return Err(RuntimeError::Invalid(format!(
+                    "coracle does not support --pid {text}: its runtime loses track of a process started in another container's PID namespace; use --pid host, or exec into that container"
+                )))
+            }
+            (Kind::Ipc | Kind::Uts, Some(("container", x))) if !x.is_empty() => {
                 NamespaceMode::Container(x.to_owned())
             }
             (_, Some(_)) => return Err(unrecognized(text)),
@@ -90,6 +98,7 @@ mod tests {
         let p = |k, t| NamespaceMode::parse(k, t);
         assert_eq!(p(Kind::Pid, "host").unwrap(), NamespaceMode::Host);
         assert_eq!(p(Kind::Pid, "").unwrap(), NamespaceMode::Private);
+        assert!(p(Kind::Pid, "container:web").is_err());
         assert_eq!(
             p(Kind::Uts, "container:web").unwrap(),
             NamespaceMode::Container("web".into())
@@ -98,7 +107,7 @@ mod tests {
         assert_eq!(p(Kind::Ipc, "shareable").unwrap(), NamespaceMode::Private);
         assert!(p(Kind::Pid, "none").is_err());
         assert!(p(Kind::Cgroup, "container:x").is_err());
-        assert!(p(Kind::Pid, "container:").is_err());
+        assert!(p(Kind::Ipc, "container:").is_err());
         let err = p(Kind::Pid, "bogus").unwrap_err().to_string();
         assert_eq!(err, "unrecognized namespace mode bogus passed");
         assert_eq!(NamespaceMode::Private.inspect(Kind::Ipc), "shareable");

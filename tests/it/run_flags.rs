@@ -151,7 +151,7 @@ fn run_flags_ipc_and_uts_of_another_container() {
         &c,
         &image,
         &["--ipc", &container, "--uts", &container],
-        "readlink /proc/self/ns/ipc /proc/self/ns/uts; hostname",
+        "readlink /proc/self/ns/ipc; readlink /proc/self/ns/uts; hostname",
     );
     let want = [its_ipc.as_str(), its_uts.as_str(), &first[..12]];
     assert_eq!(out.success().stdout_lines(), want, "{out}");
@@ -442,4 +442,48 @@ fn run_flags_sig_proxy_false_needs_a_terminal_or_detach() {
         &["--sig-proxy=false", "--network", "none", &image, "true"],
     );
     assert_eq!(id.len(), 64);
+}
+
+#[test]
+fn run_flags_requires_starts_the_dependency_and_hostuser_adds_the_account() {
+    let (c, image) = with_busybox();
+    let dep = c
+        .run([
+            "create",
+            "--name",
+            "dep",
+            "--network",
+            "none",
+            &image,
+            "sleep",
+            "60",
+        ])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    sh(&c, &image, &["--requires", "dep"], "true").success();
+    assert_eq!(inspect_field(&c, &dep, "{{.State.Status}}"), "running");
+    c.run(["run", "--rm", "--requires", "nope", &image, "true"])
+        .code(125)
+        .stderr_contains("\"nope\" is not a valid container, cannot be used as a dependency");
+    let user = c.user();
+    let line = format!("{}:*:{}:{}:", user.name, user.uid, user.gid);
+    sh(
+        &c,
+        &image,
+        &["--hostuser", &user.name],
+        "tail -1 /etc/passwd",
+    )
+    .stdout_contains(&line);
+    c.run([
+        "run",
+        "--rm",
+        "--hostuser",
+        "no-such-user-here",
+        &image,
+        "true",
+    ])
+    .code(125)
+    .stderr_contains("user: unknown user no-such-user-here");
+    c.run(["rm", "-f", &dep]).success();
 }

@@ -236,6 +236,13 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
         sys,
     ];
     mounts.extend(spec_settings::ipc_mounts(&input.settings));
+    // Before the binds below: a read-only root's tmpfs on /run must not hide
+    // the init bound into it.
+    mounts.extend(spec_settings::mounts(
+        &input.settings,
+        input.read_only,
+        &input.userdata,
+    ));
     let files = ["hosts", "hostname", "resolv.conf"];
     let localtime = input.settings.timezone.as_ref().map(|_| LOCALTIME);
     for file in files.iter().chain(&input.etc_files).chain(&localtime) {
@@ -252,11 +259,6 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
             "options": ["bind", "ro", "rprivate"]}),
         );
     }
-    mounts.extend(spec_settings::mounts(
-        &input.settings,
-        input.read_only,
-        &input.userdata,
-    ));
     mounts.extend(input.mounts.iter().map(crate::engine::volumes::Mount::spec));
     mounts.extend(input.extra_mounts.iter().map(|m| json!(m)));
     mounts

@@ -2,6 +2,7 @@
 //! the engine pulls as `--pull` says and creates the container.
 
 use super::progress::TransferDisplay;
+use super::run_flags::Attached;
 use crate::engine::containers::create::{CreateEvent, CreateProgress, Pulling};
 use crate::engine::containers::log_config::LogConfig;
 use crate::engine::containers::{CreateOptions, RestartPolicy, Seccomp};
@@ -183,6 +184,10 @@ pub struct Args {
     /// The template of that line: $USERNAME, $UID, $GID, $NAME and $HOME are filled in
     #[arg(long, value_name = "TEMPLATE")]
     passwd_entry: Option<String>,
+    #[command(flatten)]
+    settings: super::run_flags::SettingsArgs,
+    #[command(flatten)]
+    pub(super) pull_run: super::run_flags::PullAndRunArgs,
     /// IMAGE [COMMAND [ARG...]]
     #[arg(required = true, value_name = "IMAGE [COMMAND [ARG...]]")]
     image_and_command: Vec<String>,
@@ -194,12 +199,17 @@ impl Args {
         Ok(Pulling {
             policy: self.pull.parse()?,
             tls_verify: self.tls_verify,
+            platform: self.pull_run.platform()?,
         })
     }
 }
 
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = plan(&args)?;
+    if args.pull_run.attached()? != Attached::ALL {
+        // Podman keeps it for a later `start --attach`; coracle's start attaches all.
+        log::debug!("--attach: ignored by create; start --attach attaches every stream");
+    }
     let id = engine.create(&opts, args.pulling()?, progress(args.quiet))?;
     println!("{id}");
     Ok(())
@@ -269,9 +279,12 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         .image_and_command
         .split_first()
         .context("an image name is required")?;
+    args.pull_run.check()?;
+    args.pull_run.platform()?;
+    args.pull_run.attached()?;
     let env = env_flags(&args.env, &args.env_file)?;
     let (seccomp, no_new_privileges) = security_opts(&args.security_opt)?;
-    let labels = super::key_values(&args.label);
+    let labels = super::key_values(&[args.settings.file_labels()?, args.label.clone()].concat());
     let mut mounts = Vec::new();
     for v in &args.volume {
         mounts.push(parse::volume_flag(v)?);
@@ -358,6 +371,7 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         log: log_config(args)?,
         passwd: args.passwd,
         passwd_entry: args.passwd_entry.clone(),
+        settings: args.settings.plan()?,
     };
     opts.validate()?;
     // A whole image ID is no name, but names an image as well (Docker's rule).

@@ -37,6 +37,7 @@ mod push;
 mod rm;
 mod rmi;
 mod run;
+mod run_flags;
 pub(crate) mod runtime;
 mod secret;
 mod service;

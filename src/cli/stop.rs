@@ -10,8 +10,9 @@ use std::time::Duration;
 #[derive(clap::Args)]
 pub struct StopArgs {
     /// Seconds to wait for the stop signal to work before killing the container
-    #[arg(short, long = "time", default_value_t = 10)]
-    time: u64,
+    /// (default: the container's --stop-timeout, else 10)
+    #[arg(short, long = "time")]
+    time: Option<u64>,
     /// Ignore errors when a specified container is missing
     #[arg(short, long)]
     ignore: bool,
@@ -46,7 +47,7 @@ pub struct WaitArgs {
 }
 
 pub fn stop(engine: &dyn Engine, args: StopArgs) -> anyhow::Result<()> {
-    let timeout = Duration::from_secs(args.time);
+    let timeout = args.time.map(Duration::from_secs);
     let names = args.targets.resolve(engine, args.filters, Scope::Running)?;
     let results = engine.stop(&names, timeout)?;
     let (names, results) = unless_missing(names, results, args.ignore);

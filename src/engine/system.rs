@@ -158,7 +158,7 @@ pub fn has_store(ctx: &Context) -> bool {
 /// before `remove_storage` takes their files away.
 pub fn kill_all(store: &Store, _host: &HostSide) -> Result<(), SystemError> {
     for id in store.container_ids()? {
-        let _ = super::containers::stop::stop(store, &id, std::time::Duration::ZERO);
+        let _ = super::containers::stop::stop(store, &id, Some(std::time::Duration::ZERO));
     }
     Ok(())
 }

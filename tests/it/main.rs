@@ -46,6 +46,7 @@ mod pull;
 mod push;
 mod run;
 mod run_files;
+mod run_flags;
 mod run_tty;
 mod safety;
 mod secrets;

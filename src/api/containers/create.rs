@@ -51,6 +51,7 @@ pub fn create(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let pulling = Pulling {
         policy: PullPolicy::Never,
         tls_verify: true,
+        platform: None,
     };
     let id = engine.create(&opts, pulling, Arc::new(|_| {}))?;
     Ok(ex
@@ -188,6 +189,7 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
             .collect::<Result<_, _>>()
             .map_err(bad)?,
         image_volumes: Default::default(),
+        settings: Default::default(),
         userns: Default::default(),
         extra_mounts: Vec::new(),
         // Docker's default driver: its clients (docker-py's run) read logs

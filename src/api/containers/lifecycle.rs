@@ -64,7 +64,10 @@ pub fn stop(engine: &dyn Engine, ex: &mut Exchange, t: &Target) -> Result<(), Er
         return not_modified(ex);
     }
     let timeout = timeout(ex)?;
-    one(&t.name, engine.stop(std::slice::from_ref(&t.id), timeout))?;
+    one(
+        &t.name,
+        engine.stop(std::slice::from_ref(&t.id), Some(timeout)),
+    )?;
     no_content(ex)
 }
 

@@ -3,6 +3,7 @@
 
 use super::log_config::LogConfig;
 use super::run_files::{self, SdNotify};
+use super::settings::{self, Settings};
 use super::{files, layers, mapped, names, passwd, secrets, userns, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::images;
@@ -16,6 +17,8 @@ use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports::{self, Exposed, Publish};
 use crate::engine::net::{self, NetError, Network};
 use crate::engine::networks;
+use crate::engine::runtime::environment;
+use crate::engine::runtime::namespaces::NamespaceMode;
 use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, SpecInput};
@@ -108,6 +111,8 @@ pub struct CreateOptions {
     /// does not know; `--passwd-entry` is its template.
     pub passwd: bool,
     pub passwd_entry: Option<String>,
+    /// `--tz`, `--umask`, `--sysctl`, `--pid`, `--device`, ... (settings.rs).
+    pub settings: Settings,
 }
 
 impl CreateOptions {
@@ -174,6 +179,17 @@ impl CreateOptions {
                 file.display()
             )));
         }
+        self.settings.validate(self.network.as_ref())?;
+        if self.hostname.is_some() && !self.settings.uts.unshared() {
+            return Err(RuntimeError::Invalid(
+                "invalid config provided: cannot set hostname when running in the host UTS namespace: invalid configuration".into(),
+            ));
+        }
+        if self.userns.is_private() && self.settings.joins_other() {
+            return Err(RuntimeError::Invalid(
+                "conflicting options: a container with its own user namespace (--userns) cannot join another container's --pid, --ipc or --uts namespace".into(),
+            ));
+        }
         if self.remove && self.restart != RestartPolicy::No {
             return Err(RuntimeError::Invalid(
                 "conflicting options: --restart and --rm: a container cannot be both restarted and removed when it exits".into(),
@@ -205,6 +221,7 @@ pub fn create(
         true => Vec::new(),
         false => secrets::read(&SecretStore::open(&ctx.root)?, &opts.secrets)?,
     };
+    let settings = resolve_others(store, &opts.settings)?;
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;
@@ -241,6 +258,19 @@ pub fn create(
         let entry = opts.passwd_entry.as_deref();
         planned.etc = passwd::entries(&image_passwd, &image_group, &user, entry);
     }
+    if !settings.hostusers.is_empty() {
+        super::hostuser::add(&mut planned.etc, &layer_dirs, &settings.hostusers, &cwd)?;
+    }
+    let group_text = layers::read_file(&layer_dirs, "etc/group").unwrap_or_default();
+    for group in &opts.settings.group_add {
+        resolved
+            .additional_gids
+            .push(user::group_gid(group, &group_text)?);
+    }
+    // keep-groups: no setgroups at all, so the process keeps the caller's.
+    if opts.settings.keep_groups {
+        resolved.additional_gids.clear();
+    }
     // With a single-id mapping, setgroups(2) is denied in the user namespace (the
     // kernel requires it before an unprivileged process may write gid_map).
     if ctx.mode.mappings().is_some_and(|m| m.is_single()) {
@@ -248,8 +278,33 @@ pub fn create(
     }
     let id = hex::encode(rand::random::<[u8; 32]>());
     let name = opts.name.clone().unwrap_or_else(names::generate);
-    let hostname = opts.hostname.clone().unwrap_or_else(|| id[..12].to_owned());
-    let mut env = process::env(&image_proc.env, &hostname, &opts.env);
+    let hostname = match (&opts.hostname, &settings.uts) {
+        (Some(name), _) => name.clone(),
+        // What `hostname` says inside: the host's, or X's.
+        (None, NamespaceMode::Host) => nix::unistd::gethostname()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        (None, NamespaceMode::Container(x)) => {
+            std::fs::read_to_string(store.container_dir(x).join("userdata/hostname"))
+                .map(|h| h.trim().to_owned())
+                .unwrap_or_default()
+        }
+        (None, _) => id[..12].to_owned(),
+    };
+    let mut env = environment::merge(
+        process::DEFAULT_PATH,
+        &image_proc.env,
+        &hostname,
+        &opts.settings.env,
+        &opts.env,
+    );
+    // libcontainer looks the command up in PATH even when it is a path.
+    if !env.iter().any(|e| e.starts_with("PATH=")) {
+        return Err(RuntimeError::Invalid(
+            "coracle does not support a container without PATH (--unsetenv PATH, --unsetenv-all): its runtime needs PATH to find the command; give one with -e PATH=...".into(),
+        )
+        .into());
+    }
     if !env.iter().any(|e| e.starts_with("HOME=")) {
         env.push(format!("HOME={}", resolved.home.as_deref().unwrap_or("/")));
     }
@@ -331,9 +386,10 @@ pub fn create(
         userdata: dir.join("userdata"),
         cgroups_path: format!("/coracle/{id}"),
         tty_gid,
-        init: opts
-            .init
-            .then(|| init::host_path(init::home(&ctx.runroot, &dir, planned.userns.is_some()))),
+        init: opts.init.then(|| match &settings.init_path {
+            Some(path) => path.clone(),
+            None => init::host_path(init::home(&ctx.runroot, &dir, planned.userns.is_some())),
+        }),
         userns: planned.userns.is_some(),
         etc_files: planned.etc.iter().map(|(file, _)| *file).collect(),
         extra_mounts: given
@@ -343,6 +399,11 @@ pub fn create(
             .chain(&opts.extra_mounts)
             .cloned()
             .collect(),
+        // The host's pid namespace belongs to no namespace of ours: proc cannot
+        // be mounted for it rootless, only bound.
+        bind_proc: settings.pid == NamespaceMode::Host
+            && (ctx.rootless() || planned.userns.is_some()),
+        settings: settings.clone(),
     })
     .inspect_err(|_| mounted.undo(store))?;
     // A container with ids of its own runs on a copy of the layers owned as it
@@ -379,6 +440,7 @@ pub fn create(
         timeout: opts.timeout,
         sdnotify: opts.sdnotify,
         log: opts.log.clone(),
+        settings,
     };
     let config = serde_json::to_string(&monitor_config);
     let mut record = ContainerRecord {
@@ -413,6 +475,7 @@ pub fn create(
         let files: Vec<_> = files.into_iter().chain(planned.etc).collect();
         write_dir(&dir, &spec, &hostname, &files)
     })
+    .and_then(|()| localtime(&dir, &monitor_config.settings))
     .and_then(|()| match &monitor_config.userns {
         Some(own) => copy_mapped(&layer_dirs, &dir, &own.maps),
         None => Ok(()),
@@ -434,6 +497,41 @@ pub fn create(
     }
     store.record(super::events::event(&record, "create"));
     Ok(id)
+}
+
+/// `container:X` of `--pid`, `--ipc` and `--uts`, and `--requires`, stored by
+/// ID, as the network's is, so that a rename of X changes nothing.
+fn resolve_others(store: &Store, given: &Settings) -> Result<Settings, ContainersError> {
+    let mut settings = given.clone();
+    settings.cgroupns = Some(given.cgroupns());
+    for mode in [&mut settings.pid, &mut settings.ipc, &mut settings.uts] {
+        if let NamespaceMode::Container(x) = mode {
+            *x = super::lookup::lookup(store, x)?.id;
+        }
+    }
+    for required in &mut settings.requires {
+        *required = match super::lookup::lookup(store, required) {
+            Ok(record) => record.id,
+            Err(e) => {
+                return Err(ContainersError::Invalid(format!(
+                    "{required:?} is not a valid container, cannot be used as a dependency: {e}"
+                )))
+            }
+        };
+    }
+    Ok(settings)
+}
+
+/// `--tz`: the zone's file copied into userdata, bound at /etc/localtime (a
+/// copy, so that the host's changing later does not change the container's).
+fn localtime(dir: &Path, settings: &Settings) -> Result<(), ContainersError> {
+    let Some(tz) = &settings.timezone else {
+        return Ok(());
+    };
+    let source = settings::timezone_file(tz)?;
+    let path = dir.join("userdata").join(spec::LOCALTIME);
+    std::fs::copy(&source, &path).map_err(|source| ContainersError::Write { path, source })?;
+    Ok(())
 }
 
 /// The container's mounts: its flags', those of the containers it takes
@@ -588,10 +686,12 @@ fn add_record(
 }
 
 /// How `create` and `run` come by their image (`--pull`, `--tls-verify`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Pulling {
     pub policy: PullPolicy,
     pub tls_verify: bool,
+    /// `os/arch[/variant]` to pull instead of the host's (`--platform`).
+    pub platform: Option<String>,
 }
 
 /// What `create` and `run` report while they pull.

@@ -4,7 +4,7 @@
 use super::attach::{AttachEnd, AttachOptions, AttachRequest};
 use super::create::{CreateOptions, Pulling};
 use super::lookup::{config_of, lookup};
-use super::ContainersError;
+use super::{ContainerConfig, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::monitor::command::MonitorCommand;
 use crate::engine::net::ports;
@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub detach: bool,
     /// The keys that detach from a `-t` container, leaving it running.
     pub detach_keys: Vec<u8>,
+    /// Pass the caller's signals on to an attached `-t` container (`--sig-proxy`).
+    pub sig_proxy: bool,
 }
 
 /// How a `run` ended for its caller.
@@ -59,7 +61,8 @@ pub fn start(
     id: &str,
     opts: StartOptions,
 ) -> Result<(), ContainersError> {
-    check_network(store, id)?;
+    let config = check_network(store, id)?;
+    start_required(ctx, store, &config)?;
     if let Err(e) = check_ports(store, id) {
         if opts.remove_on_failure {
             let _ = volumes::remove::container_and_anonymous(store, id);
@@ -79,10 +82,13 @@ pub fn start(
         })?;
     let (ready_read, ready_write) =
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| monitor_err(e.into()))?;
+    // Ours go above the caller's that `--preserve-fds` passes on.
+    let preserved = config.settings.preserve_fds as RawFd;
+    let (ready_fd, attach_fd) = (READY_FD + preserved, ATTACH_FD + preserved);
     let mut cmd = MonitorCommand {
         detach: true,
-        ready_fd: Some(READY_FD),
-        attach_fd: opts.attach.is_some().then_some(ATTACH_FD),
+        ready_fd: Some(ready_fd),
+        attach_fd: opts.attach.is_some().then_some(attach_fd),
         remove_on_failure: opts.remove_on_failure,
         tty_size: opts.tty_size,
         ..MonitorCommand::new(ctx, id)
@@ -93,8 +99,8 @@ pub fn start(
         .stdout(Stdio::null())
         .stderr(monitor_log);
     let handed = [
-        Some((ready_write.as_raw_fd(), READY_FD)),
-        opts.attach.as_ref().map(|a| (a.as_raw_fd(), ATTACH_FD)),
+        Some((ready_write.as_raw_fd(), ready_fd)),
+        opts.attach.as_ref().map(|a| (a.as_raw_fd(), attach_fd)),
     ];
     // SAFETY: only async-signal-safe calls (setsid, fork, _exit, fcntl, dup2)
     // between fork and exec.
@@ -124,7 +130,7 @@ pub fn start(
 }
 
 /// `--network container:X` needs X running: said here, before a monitor starts.
-fn check_network(store: &Store, id: &str) -> Result<(), ContainersError> {
+fn check_network(store: &Store, id: &str) -> Result<ContainerConfig, ContainersError> {
     let config = config_of(&lookup(store, id)?)?;
     if let Network::Container(other) = &config.network {
         let Ok(x) = lookup(store, other) else {
@@ -140,7 +146,7 @@ fn check_network(store: &Store, id: &str) -> Result<(), ContainersError> {
             ))
         })?;
     }
-    Ok(())
+    Ok(config)
 }
 
 /// Fails when a host port container `id` publishes is taken (since its create,
@@ -152,6 +158,19 @@ pub fn check_ports(store: &Store, id: &str) -> Result<(), ContainersError> {
 
 /// Starts container `input` under a detached monitor, unless it runs already
 /// (`start`, `restart`).
+/// `--requires`: the containers this one needs, started first (each with
+/// its own requirements) unless they run.
+pub fn start_required(
+    ctx: &Context,
+    store: &Store,
+    config: &ContainerConfig,
+) -> Result<(), ContainersError> {
+    for required in &config.settings.requires {
+        start_named(ctx, store, required)?;
+    }
+    Ok(())
+}
+
 pub fn start_named(ctx: &Context, store: &Store, input: &str) -> Result<(), ContainersError> {
     let record = lookup(store, input)?;
     if record.state.status.has_monitor() {
@@ -229,7 +248,8 @@ fn detach_child(handed: &[Option<(RawFd, RawFd)>]) -> std::io::Result<()> {
         let mut moved = [None; 2];
         for (slot, pair) in moved.iter_mut().zip(handed) {
             if let Some((fd, target)) = pair {
-                let high = libc::fcntl(*fd, libc::F_DUPFD_CLOEXEC, 10);
+                let above = handed.iter().flatten().map(|(_, t)| t + 1).max();
+                let high = libc::fcntl(*fd, libc::F_DUPFD_CLOEXEC, above.unwrap_or(0).max(10));
                 if high < 0 {
                     return Err(std::io::Error::last_os_error());
                 }

@@ -3,6 +3,7 @@
 //! process in it, whichever user that process runs as.
 
 use super::lookup::{config_of, lookup};
+use super::settings::DEFAULT_STOP_TIMEOUT;
 use super::state::{self, monitor_lock_path};
 use super::ContainersError;
 use crate::engine::runtime::signal;
@@ -29,19 +30,23 @@ pub fn kill(store: &Store, input: &str, signal: &str) -> Result<(), ContainersEr
     Ok(())
 }
 
-/// Stops the container: its stop signal, then SIGKILL after `timeout`. A container
-/// that is not running is left as it is (Docker's `stop` succeeds on it).
-pub fn stop(store: &Store, input: &str, timeout: Duration) -> Result<(), ContainersError> {
+/// Stops the container: its stop signal, then SIGKILL after `timeout` (none:
+/// its `--stop-timeout`, else 10 seconds). A container that is not running is
+/// left as it is (Docker's `stop` succeeds on it).
+pub fn stop(store: &Store, input: &str, timeout: Option<Duration>) -> Result<(), ContainersError> {
     let record = lookup(store, input)?;
     if !record.state.status.has_monitor() {
         return Ok(());
     }
+    let config = config_of(&record)?;
+    let own = config.settings.stop_timeout.unwrap_or(DEFAULT_STOP_TIMEOUT);
+    let timeout = timeout.unwrap_or(Duration::from_secs(own));
     store.set_stop_requested(&record.id, true)?;
     // Docker records the stop once the container is down; Podman records
     // it as asked. The die event comes from the monitor either way.
     store.record(super::events::event(&record, "stop"));
     if record.state.status != Status::Restarting {
-        let number = signal::number(&config_of(&record)?.stop_signal)?;
+        let number = signal::number(&config.stop_signal)?;
         // It may have ended by itself meanwhile: the wait below tells.
         let _ = send(&record, input, number);
     }

@@ -34,7 +34,7 @@ pub type LogBatches = Box<dyn Iterator<Item = Result<Vec<Entry>, Error>> + Send>
 pub trait ContainerEngine {
     /// Sends each its stop signal, then SIGKILL after `timeout`; a container
     /// that is not running is left as it is.
-    fn stop(&self, names: &[String], timeout: Duration) -> Result<Each, Error>;
+    fn stop(&self, names: &[String], timeout: Option<Duration>) -> Result<Each, Error>;
 
     /// Sends `signal` (a name or number; refused whole when it is neither) to
     /// each container's init.

@@ -21,7 +21,7 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 impl ContainerEngine for LocalEngine {
-    fn stop(&self, names: &[String], timeout: Duration) -> Result<Each, Error> {
+    fn stop(&self, names: &[String], timeout: Option<Duration>) -> Result<Each, Error> {
         let store = self.store()?;
         Ok(each(names, |name| stop::stop(&store, name, timeout)))
     }
@@ -54,7 +54,7 @@ impl ContainerEngine for LocalEngine {
         if opts.force {
             for name in names {
                 let timeout = opts.stop_timeout.unwrap_or(Duration::ZERO);
-                let _ = stop::stop(&store, name, timeout);
+                let _ = stop::stop(&store, name, Some(timeout));
             }
         }
         drop(store);

@@ -99,7 +99,7 @@ fn stop_users(store: &Store, names: &[String]) -> Result<Vec<Vec<String>>, Error
             Err(_) => Vec::new(),
         };
         for id in &ids {
-            let _ = stop::stop(store, id, Duration::ZERO);
+            let _ = stop::stop(store, id, Some(Duration::ZERO));
         }
         all.push(ids);
     }

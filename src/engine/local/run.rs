@@ -3,6 +3,7 @@ use crate::engine::containers::attach::{self, AttachEnd, AttachOptions, AttachRe
 use crate::engine::containers::create::{CreateEvent, CreateOptions, CreateProgress, Pulling};
 use crate::engine::containers::exec::sessions::{self, ExecConfig, ExecSession};
 use crate::engine::containers::exec::{self, ExecOptions};
+use crate::engine::containers::settings::Settings;
 use crate::engine::containers::start::{self, RunEnd, RunOptions, StartOptions};
 use crate::engine::containers::{self, stop};
 use crate::engine::images::pull::{self, PullOptions};
@@ -14,6 +15,7 @@ use crate::engine::net::Network;
 use crate::engine::networks;
 use crate::engine::process::single_threaded;
 use crate::engine::process::Inside;
+use crate::engine::runtime::namespaces::NamespaceMode;
 use crate::engine::store::Store;
 use crate::engine::streams::Streams;
 use crate::engine::volumes;
@@ -39,12 +41,18 @@ impl RunEngine for LocalEngine {
         streams: Streams,
         progress: CreateProgress,
     ) -> Result<RunEnd, Error> {
-        self.inside_for(opts.create.network.as_ref())?;
+        let joined = joined_containers(&opts.create.settings);
+        self.inside_for(opts.create.network.iter().chain(&joined))?;
         // One connection for the whole run: opening the store costs a quarter of
         // a millisecond each time.
         let store = self.store()?;
-        let id = self.create_in(&store, &opts.create, opts.pulling, progress)?;
+        let id = self.create_in(&store, &opts.create, opts.pulling.clone(), progress)?;
         let ctx = &self.ctx;
+        // The foreground paths start no monitor through start(), which would.
+        if !opts.create.settings.requires.is_empty() {
+            let config = containers::lookup::config_of(&containers::lookup::lookup(&store, &id)?)?;
+            start::start_required(ctx, &store, &config)?;
+        }
         if opts.detach {
             let start = StartOptions {
                 attach: None,
@@ -63,9 +71,9 @@ impl RunEngine for LocalEngine {
                 tty: true,
                 detach_keys: opts.detach_keys.clone(),
                 // As a foreground run without -t does (and Podman's): signals sent
-                // to the caller reach the container; Ctrl-C does too, as a key
-                // with -i or as SIGINT without.
-                sig_proxy: true,
+                // to the caller reach the container, unless --sig-proxy=false;
+                // Ctrl-C does too, as a key with -i or as SIGINT without.
+                sig_proxy: opts.sig_proxy,
             };
             let end = start::start_attached(ctx, &store, &id, &attach, true, streams)?;
             return Ok(RunEnd::Ended(end));
@@ -133,7 +141,7 @@ impl RunEngine for LocalEngine {
         let store = self.store()?;
         let stopped: Vec<Result<(), Error>> = names
             .iter()
-            .map(|name| Ok(stop::stop(&store, name, timeout)?))
+            .map(|name| Ok(stop::stop(&store, name, Some(timeout))?))
             .collect();
         let networks = self.networks(names)?;
         drop(store);
@@ -232,7 +240,7 @@ impl LocalEngine {
             .iter()
             .filter_map(|n| containers::lookup::lookup(&store, n).ok())
             .filter_map(|r| containers::lookup::config_of(&r).ok())
-            .map(|c| c.network)
+            .flat_map(|c| std::iter::once(c.network).chain(joined_containers(&c.settings)))
             .collect())
     }
 
@@ -247,7 +255,7 @@ impl LocalEngine {
         let fetch = || {
             let pull_opts = PullOptions {
                 reference: opts.image.clone(),
-                platform: None,
+                platform: pulling.platform.clone(),
                 tls_verify: pulling.tls_verify,
                 credentials: None,
             };
@@ -277,7 +285,7 @@ impl LocalEngine {
         let Some(id) = store.container_id_by_name(name)? else {
             return Ok(());
         };
-        let _ = stop::stop(store, &id, Duration::ZERO);
+        let _ = stop::stop(store, &id, Some(Duration::ZERO));
         let force = containers::remove::RemoveOptions {
             force: true,
             volumes: false,
@@ -296,4 +304,17 @@ impl LocalEngine {
             Invocation::Resumed(resumed) => Ok(monitor::resume(&self.ctx, *resumed)?),
         }
     }
+}
+
+/// The containers whose pid, IPC or UTS namespace a container joins, as the
+/// `--network container:X` they amount to for choosing the user namespace to
+/// be in: X's, the only one whose namespaces may be joined.
+fn joined_containers(settings: &Settings) -> Vec<Network> {
+    [&settings.pid, &settings.ipc, &settings.uts]
+        .into_iter()
+        .filter_map(|mode| match mode {
+            NamespaceMode::Container(x) => Some(Network::Container(x.clone())),
+            _ => None,
+        })
+        .collect()
 }

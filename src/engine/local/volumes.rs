@@ -35,7 +35,7 @@ impl VolumeEngine for LocalEngine {
             for (name, ids) in names.iter().zip(&mut users) {
                 *ids = store.volume_users(name)?;
                 for id in ids.iter() {
-                    let _ = stop::stop(&store, id, Duration::ZERO);
+                    let _ = stop::stop(&store, id, Some(Duration::ZERO));
                 }
             }
         }

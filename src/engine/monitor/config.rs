@@ -6,6 +6,7 @@ use super::restart::RestartPolicy;
 use crate::engine::containers::log_config::LogConfig;
 use crate::engine::containers::run_files::SdNotify;
 use crate::engine::containers::secrets::GivenSecret;
+use crate::engine::containers::settings::Settings;
 use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports::{Exposed, PortMapping};
 use crate::engine::net::Network;
@@ -79,6 +80,10 @@ pub struct ContainerConfig {
     pub sdnotify: SdNotify,
     #[serde(default)]
     pub log: LogConfig,
+    /// `--tz`, `--umask`, `--sysctl`, `--pid`, `--device`, ... for inspect,
+    /// `stop` and the monitor.
+    #[serde(default)]
+    pub settings: Settings,
 }
 
 fn default_stop_signal() -> String {

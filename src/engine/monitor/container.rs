@@ -166,7 +166,10 @@ impl Run<'_> {
                 }
             }
         }
+        // `--preserve-fds`: the caller's fds 3.. reach the monitor unchanged
+        // (start.rs hands its own above them) and go on to the process.
         let built = builder
+            .with_preserved_fds(self.config.settings.preserve_fds as i32)
             .as_init(self.bundle)
             .with_systemd(false)
             // libcontainer's word for "stdio comes through the console socket": it

@@ -21,6 +21,7 @@ mod handoff;
 pub mod init;
 pub(crate) mod io;
 pub mod logfile;
+mod namespaces;
 mod network;
 mod notify;
 pub mod restart;

@@ -18,25 +18,33 @@ pub fn join(store: &Store, network: &Network) -> Result<(), MonitorError> {
         source,
     };
     let path = match network {
-        Network::Container(id) => {
-            let record = store
-                .container(id)?
-                .ok_or_else(|| MonitorError::NotFound(id.clone()))?;
-            let s = &record.state;
-            let live = s
-                .pid
-                .filter(|&pid| s.status == Status::Running && process_start(pid) == s.pid_start);
-            let Some(pid) = live else {
-                return Err(failed(io::Error::other(format!(
-                    "container {} is not running",
-                    record.name
-                ))));
-            };
-            PathBuf::from(format!("/proc/{pid}/ns/net"))
-        }
+        Network::Container(id) => namespace_of(store, id, "net", failed)?,
         Network::Ns(path) => path.clone(),
         _ => return Ok(()),
     };
     let ns = std::fs::File::open(&path).map_err(failed)?;
     setns(ns, CloneFlags::CLONE_NEWNET).map_err(|e| failed(e.into()))
+}
+
+/// /proc/PID/ns/`kind` of the running container `id`'s init.
+pub(super) fn namespace_of(
+    store: &Store,
+    id: &str,
+    kind: &str,
+    failed: impl Fn(io::Error) -> MonitorError,
+) -> Result<PathBuf, MonitorError> {
+    let record = store
+        .container(id)?
+        .ok_or_else(|| MonitorError::NotFound(id.to_owned()))?;
+    let s = &record.state;
+    let live = s
+        .pid
+        .filter(|&pid| s.status == Status::Running && process_start(pid) == s.pid_start);
+    let Some(pid) = live else {
+        return Err(failed(io::Error::other(format!(
+            "container {} is not running",
+            record.name
+        ))));
+    };
+    Ok(PathBuf::from(format!("/proc/{pid}/ns/{kind}")))
 }

@@ -153,6 +153,19 @@ pub fn unbind_network(dir: &Path) {
 }
 
 /// A new network namespace holding only loopback, brought up as Docker's `none` has it.
+/// `--sysctl net.*` of a `none` container, set in the namespace the monitor
+/// made for it (the runtime sets the others).
+pub fn net_sysctls(sysctls: &[(String, String)]) -> Result<(), MonitorError> {
+    for (key, value) in sysctls.iter().filter(|(k, _)| k.starts_with("net.")) {
+        let path = Path::new("/proc/sys").join(key.replace('.', "/"));
+        std::fs::write(&path, value).map_err(|source| MonitorError::Setup {
+            what: "set a --sysctl",
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 pub fn isolated_network() -> Result<(), MonitorError> {
     unshare(CloneFlags::CLONE_NEWNET).map_err(sys("unshare the network namespace"))?;
     // SAFETY: plain socket and ioctl calls on a zeroed ifreq naming "lo".

@@ -67,7 +67,10 @@ impl Supervisor<'_> {
         match &config.network {
             // A container with a user namespace of its own gets its network
             // namespace made in that (monitor/userns.rs).
-            Network::None if config.userns.is_none() => rootfs::isolated_network()?,
+            Network::None if config.userns.is_none() => {
+                rootfs::isolated_network()?;
+                rootfs::net_sysctls(&config.settings.sysctls)?
+            }
             Network::Container(_) | Network::Ns(_) => {
                 super::network::join(self.store()?, &config.network)?
             }
@@ -76,6 +79,9 @@ impl Supervisor<'_> {
                 self.bridging = Some(Bridging::new(link, self.ctx, self.id));
             }
             _ => {}
+        }
+        if config.settings.joins_other() {
+            super::namespaces::join(self.store()?, &config.settings)?;
         }
         let dir = self.dir.clone();
         let merged = rootfs::mount_overlay(&dir, &self.config.layers, self.config.remove)?;

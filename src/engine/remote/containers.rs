@@ -33,8 +33,9 @@ impl RemoteEngine {
 }
 
 impl ContainerEngine for RemoteEngine {
-    fn stop(&self, names: &[String], timeout: Duration) -> Result<Each, Error> {
-        Ok(self.each(names, "stop", &[("t", timeout.as_secs().to_string())]))
+    fn stop(&self, names: &[String], timeout: Option<Duration>) -> Result<Each, Error> {
+        let t = timeout.map(|t| ("t", t.as_secs().to_string()));
+        Ok(self.each(names, "stop", t.as_slice()))
     }
 
     fn kill(&self, names: &[String], signal: &str) -> Result<Each, Error> {

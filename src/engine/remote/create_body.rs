@@ -103,6 +103,10 @@ fn refuse_unmapped(opts: &CreateOptions) -> Result<(), RemoteError> {
             "run --security-opt seccomp=PROFILE",
         ),
         (!opts.extra_mounts.is_empty(), "a build's RUN --mount"),
+        (
+            !opts.settings.is_plain(),
+            "run --tz, --umask, --sysctl, --shm-size, --pid, --ipc, --uts, --cgroupns, --group-add, --device, --annotation, --env-host, --env-merge, --unsetenv and the other Podman run flags",
+        ),
     ];
     match given.into_iter().find(|(given, _)| *given) {
         Some((_, what)) => Err(RemoteError::Unsupported(what)),

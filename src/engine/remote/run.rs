@@ -52,7 +52,7 @@ impl RunEngine for RemoteEngine {
         streams: Streams,
         progress: CreateProgress,
     ) -> Result<RunEnd, Error> {
-        let id = self.create(&opts.create, opts.pulling, progress)?;
+        let id = self.create(&opts.create, opts.pulling.clone(), progress)?;
         let container = format!("/containers/{}", segment(&id));
         if opts.detach {
             self.client

@@ -5,11 +5,16 @@
 use crate::engine::error::{ErrorKind, Kinded};
 
 pub mod caps;
+pub mod devices;
+pub mod environment;
+pub mod namespaces;
 pub mod process;
 pub mod seccomp;
 pub mod seccomp_profile;
 pub mod signal;
 pub mod spec;
+pub mod spec_settings;
+pub mod sysctl;
 pub mod ulimit;
 pub mod user;
 

@@ -69,28 +69,6 @@ pub fn argv(
     Ok(argv)
 }
 
-/// The image's Env, then PATH if it had none, HOSTNAME, then the flags' (already
-/// `KEY=VALUE`), each later entry replacing an earlier one with the same key.
-pub fn env(image: &[String], hostname: &str, flags: &[String]) -> Vec<String> {
-    let mut merged: Vec<String> = Vec::new();
-    let mut set = |entry: &str| {
-        let key = entry.split('=').next().unwrap_or(entry);
-        match merged.iter_mut().find(|e| e.split('=').next() == Some(key)) {
-            Some(existing) => *existing = entry.to_owned(),
-            None => merged.push(entry.to_owned()),
-        }
-    };
-    set(&format!("PATH={DEFAULT_PATH}"));
-    for e in image {
-        set(e);
-    }
-    set(&format!("HOSTNAME={hostname}"));
-    for e in flags {
-        set(e);
-    }
-    merged
-}
-
 /// One `-e` value: `KEY=VALUE` as is, a bare `KEY` takes the caller's value (and is
 /// left out when the caller has none, as Docker does).
 pub fn env_flag(
@@ -182,13 +160,6 @@ mod tests {
         );
         assert!(argv(&image(), Some(""), &[]).is_err());
         assert!(argv(&ImageProcess::default(), None, &[]).is_err());
-    }
-
-    #[test]
-    fn env_merges_in_order() {
-        let e = env(&image().env, "box", &v(&["A=2", "B=3"]));
-        assert_eq!(e, v(&["PATH=/opt/bin", "A=2", "HOSTNAME=box", "B=3"]));
-        assert!(env(&[], "h", &[])[0].starts_with("PATH=/usr/local/sbin"));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The OCI runtime spec (config.json) for a container, with Podman's rootless defaults.
 
+use super::spec_settings;
 use super::ulimit::{self, Ulimit};
 use super::user::ResolvedUser;
 use super::RuntimeError;
+use crate::engine::containers::settings::Settings;
 use crate::engine::net::Network;
 use oci_spec::runtime::{Mount, Spec};
 use serde_json::{json, Value};
@@ -47,7 +49,14 @@ pub struct SpecInput {
     pub etc_files: Vec<&'static str>,
     /// Mounts made ready by the caller, after all others.
     pub extra_mounts: Vec<Mount>,
+    /// /proc bound from the host rather than mounted (`--pid host` rootless).
+    pub bind_proc: bool,
+    /// `--tz`, `--umask`, `--sysctl`, `--pid`, `--device`, ...
+    pub settings: Settings,
 }
+
+/// The `--tz` file in userdata, bound at /etc/localtime.
+pub const LOCALTIME: &str = "localtime";
 
 /// Where the stop signal is kept (the OCI image spec's name for it).
 pub const STOP_SIGNAL_ANNOTATION: &str = "org.opencontainers.image.stopSignal";
@@ -93,12 +102,7 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     // A non-root user keeps the bounding set but starts with nothing effective, as
     // after a setuid in Docker and Podman.
     let live: &[String] = if input.user.uid == 0 { caps } else { &[] };
-    let mut namespaces = vec![
-        json!({"type": "pid"}),
-        json!({"type": "ipc"}),
-        json!({"type": "uts"}),
-        json!({"type": "mount"}),
-    ];
+    let mut namespaces = spec_settings::namespaces(&input.settings);
     // `none`'s namespace is made by the monitor, which brings loopback up, and
     // inherited; `host` has none. A helper's is made by the monitor too, bound
     // at NETNS_FILE beside the rootfs, while the monitor stays in the host's to
@@ -158,7 +162,17 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     }
     let mut annotations = serde_json::Map::new();
     annotations.insert(STOP_SIGNAL_ANNOTATION.into(), json!(input.stop_signal));
-    let spec = json!({
+    // `none`'s network namespace is the monitor's, which sets its sysctls: the
+    // runtime would take them for the host's.
+    let monitor_net = matches!(input.network, Network::None) && !input.userns;
+    spec_settings::apply(
+        &input.settings,
+        monitor_net,
+        &mut linux,
+        &mut process,
+        &mut annotations,
+    );
+    let mut spec = json!({
         "ociVersion": "1.0.2",
         "process": process,
         "root": { "path": input.rootfs, "readonly": input.read_only },
@@ -167,6 +181,10 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
         "linux": linux,
         "annotations": annotations,
     });
+    // Only a UTS namespace of its own can be given a name.
+    if !input.settings.uts.unshared() {
+        spec.as_object_mut().map(|s| s.remove("hostname"));
+    }
     serde_json::from_value(spec).map_err(|e| RuntimeError::Spec(e.to_string()))
 }
 
@@ -204,20 +222,30 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
         _ => json!({"destination": "/sys", "type": "sysfs", "source": "sysfs",
             "options": ["nosuid", "noexec", "nodev", "ro"]}),
     };
-    let mut mounts = vec![
-        json!({"destination": "/proc", "type": "proc", "source": "proc",
+    let proc = match input.bind_proc {
+        true => json!({"destination": "/proc", "type": "bind", "source": "/proc",
+            "options": ["rbind", "nosuid", "noexec", "nodev"]}),
+        false => json!({"destination": "/proc", "type": "proc", "source": "proc",
             "options": ["nosuid", "noexec", "nodev"]}),
+    };
+    let mut mounts = vec![
+        proc,
         json!({"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
             "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]}),
         json!({"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": pts}),
-        json!({"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
-            "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]}),
-        json!({"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
-            "options": ["nosuid", "noexec", "nodev"]}),
         sys,
     ];
+    mounts.extend(spec_settings::ipc_mounts(&input.settings));
+    // Before the binds below: a read-only root's tmpfs on /run must not hide
+    // the init bound into it.
+    mounts.extend(spec_settings::mounts(
+        &input.settings,
+        input.read_only,
+        &input.userdata,
+    ));
     let files = ["hosts", "hostname", "resolv.conf"];
-    for file in files.iter().chain(&input.etc_files) {
+    let localtime = input.settings.timezone.as_ref().map(|_| LOCALTIME);
+    for file in files.iter().chain(&input.etc_files).chain(&localtime) {
         mounts.push(json!({
             "destination": format!("/etc/{file}"),
             "type": "bind",
@@ -270,6 +298,8 @@ mod tests {
             userns: false,
             etc_files: vec![],
             extra_mounts: vec![],
+            bind_proc: false,
+            settings: Settings::default(),
         }
     }
 

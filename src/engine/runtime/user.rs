@@ -100,6 +100,23 @@ impl<'a> PasswdEntry<'a> {
     }
 }
 
+/// `--group-add`: a gid as is, a name looked up in the image's /etc/group.
+pub fn group_gid(group: &str, group_file: &str) -> Result<u32, RuntimeError> {
+    if let Ok(gid) = group.parse() {
+        return Ok(gid);
+    }
+    group_file
+        .lines()
+        .filter_map(GroupEntry::parse)
+        .find(|e| e.name == group)
+        .map(|e| e.gid)
+        .ok_or_else(|| {
+            RuntimeError::UnknownUser(format!(
+                "unable to find group {group}: no matching entries in the image's /etc/group"
+            ))
+        })
+}
+
 struct GroupEntry<'a> {
     name: &'a str,
     gid: u32,

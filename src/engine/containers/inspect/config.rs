@@ -1,14 +1,13 @@
 //! Podman's `Config` of an inspected container.
 
+use crate::engine::containers::settings::DEFAULT_STOP_TIMEOUT;
 use crate::engine::containers::ContainerConfig;
 use crate::engine::runtime::signal;
 use serde_json::{json, Map, Value};
 
-/// What `stop` waits for before it kills, when not told (Podman's StopTimeout).
-const STOP_TIMEOUT: u32 = 10;
-
 pub fn config(image_name: &str, config: &ContainerConfig, spec: &Value) -> Value {
     let process = &spec["process"];
+    let settings = &config.settings;
     // Podman shows no labels as null, not {}.
     let labels = match config.labels.is_empty() {
         true => Value::Null,
@@ -51,7 +50,8 @@ pub fn config(image_name: &str, config: &ContainerConfig, spec: &Value) -> Value
         "HealthcheckOnFailureAction": "none",
         "Umask": format!("{umask:04o}"),
         "Timeout": 0,
-        "StopTimeout": STOP_TIMEOUT,
+        "StopTimeout": settings.stop_timeout.unwrap_or(DEFAULT_STOP_TIMEOUT),
+        "Timezone": settings.timezone.clone().unwrap_or_default(),
         "Secrets": secrets(config),
     })
 }

@@ -1,9 +1,11 @@
 //! Podman's `HostConfig` of an inspected container.
 
 use super::resources;
+use crate::engine::containers::settings::{Settings, DEFAULT_SHM_SIZE};
 use crate::engine::containers::{ContainerConfig, RestartPolicy};
 use crate::engine::monitor::LOG_FILE;
 use crate::engine::net::{ports, Network};
+use crate::engine::runtime::namespaces::Kind;
 use crate::engine::volumes::{Mount, MountKind};
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -22,10 +24,11 @@ pub fn host_config(config: &ContainerConfig, spec: &Value, dir: &Path) -> Value 
         Network::Bridge(_) => "bridge".to_owned(),
         mode => mode.to_string(),
     };
+    let settings = &config.settings;
     let mut host = json!({
         "Binds": binds(&config.mounts),
         "CgroupManager": "cgroupfs",
-        "CgroupMode": namespace_mode(spec, "cgroup"),
+        "CgroupMode": settings.cgroupns().inspect(Kind::Cgroup),
         "ContainerIDFile": "",
         "LogConfig": log_config(config, &dir.join(LOG_FILE)),
         "NetworkMode": network_mode,
@@ -40,24 +43,24 @@ pub fn host_config(config: &ContainerConfig, spec: &Value, dir: &Path) -> Value 
         "DnsOptions": config.names.dns_options,
         "DnsSearch": config.names.dns_search,
         "ExtraHosts": config.names.add_hosts,
-        "GroupAdd": [],
-        "IpcMode": namespace_mode(spec, "ipc"),
+        "GroupAdd": group_add(settings),
+        "IpcMode": settings.ipc.inspect(Kind::Ipc),
         "Cgroup": "",
         "Cgroups": "default",
         "Links": null,
-        "PidMode": namespace_mode(spec, "pid"),
+        "PidMode": settings.pid.inspect(Kind::Pid),
         "Privileged": config.privileged,
         "PublishAllPorts": false,
         "ReadonlyRootfs": spec["root"]["readonly"].as_bool().unwrap_or(false),
         "SecurityOpt": [],
         "Tmpfs": tmpfs(&config.mounts),
-        "UTSMode": namespace_mode(spec, "uts"),
+        "UTSMode": settings.uts.inspect(Kind::Uts),
         "UsernsMode": config.userns.as_ref().map(|u| u.mode.to_string()).unwrap_or_default(),
-        "ShmSize": shm_size(spec),
+        "ShmSize": settings.shm_size.unwrap_or(DEFAULT_SHM_SIZE),
         "Runtime": "oci",
         "ConsoleSize": [0, 0],
         "Isolation": "",
-        "Devices": [],
+        "Devices": settings.devices.iter().map(|d| d.inspect()).collect::<Vec<_>>(),
         "Ulimits": ulimits(&spec["process"]["rlimits"]),
     });
     if let Some(host) = host.as_object_mut() {
@@ -70,8 +73,12 @@ pub fn host_config(config: &ContainerConfig, spec: &Value, dir: &Path) -> Value 
     host
 }
 
-/// "private" when config.json gives the container a namespace of this type of
-/// its own, `ns:PATH` when it joins one, else "host" (it keeps the monitor's).
+/// `--group-add` as given, keep-groups included.
+fn group_add(settings: &Settings) -> Vec<String> {
+    let keep = settings.keep_groups.then(|| "keep-groups".to_owned());
+    keep.into_iter().chain(settings.group_add.clone()).collect()
+}
+
 /// Podman's LogConfig (Docker's Type and Config, and Podman's Path, Tag and
 /// Size).
 fn log_config(config: &ContainerConfig, default_path: &Path) -> Value {
@@ -88,17 +95,6 @@ fn log_config(config: &ContainerConfig, default_path: &Path) -> Value {
         "Tag": log.tag.clone().unwrap_or_default(),
         "Size": format!("{}B", log.max_size.unwrap_or(0)),
     })
-}
-
-fn namespace_mode(spec: &Value, kind: &str) -> String {
-    let namespaces = spec["linux"]["namespaces"].as_array();
-    match namespaces.and_then(|ns| ns.iter().find(|n| n["type"] == kind)) {
-        Some(n) => match n["path"].as_str() {
-            Some(path) => format!("ns:{path}"),
-            None => "private".to_owned(),
-        },
-        None => "host".to_owned(),
-    }
 }
 
 /// Podman's `Binds`: each bind mount and volume as `SOURCE:DEST:OPTIONS`.
@@ -136,37 +132,6 @@ fn tmpfs(mounts: &[Mount]) -> Map<String, Value> {
         .collect()
 }
 
-/// The size of /dev/shm in bytes, from its mount's `size=` option.
-fn shm_size(spec: &Value) -> u64 {
-    let Some(mounts) = spec["mounts"].as_array() else {
-        return 0;
-    };
-    mounts
-        .iter()
-        .filter(|m| m["destination"] == "/dev/shm")
-        .filter_map(|m| m["options"].as_array())
-        .flatten()
-        .filter_map(|o| o.as_str()?.strip_prefix("size="))
-        .find_map(size_bytes)
-        .unwrap_or(0)
-}
-
-/// A tmpfs `size=` value (`65536k`, `64m`, `1g` or bytes) in bytes.
-fn size_bytes(text: &str) -> Option<u64> {
-    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => text.split_at(i),
-        None => (text, ""),
-    };
-    let scale = match unit.to_ascii_lowercase().as_str() {
-        "" => 1,
-        "k" => 1 << 10,
-        "m" => 1 << 20,
-        "g" => 1 << 30,
-        _ => return None,
-    };
-    digits.parse::<u64>().ok().map(|n| n * scale)
-}
-
 /// Podman's `Ulimits` from config.json's rlimits.
 fn ulimits(rlimits: &Value) -> Vec<Value> {
     let Some(rlimits) = rlimits.as_array() else {
@@ -176,17 +141,4 @@ fn ulimits(rlimits: &Value) -> Vec<Value> {
         .iter()
         .map(|r| json!({ "Name": r["type"], "Soft": r["soft"], "Hard": r["hard"] }))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::size_bytes;
-
-    #[test]
-    fn shm_sizes_read_as_the_kernel_does() {
-        assert_eq!(size_bytes("65536k"), Some(67108864));
-        assert_eq!(size_bytes("64m"), Some(67108864));
-        assert_eq!(size_bytes("4096"), Some(4096));
-        assert_eq!(size_bytes("1x"), None);
-    }
 }

@@ -243,10 +243,10 @@ fn run_flags_read_only_tmpfs_chrootdirs_and_inspect() {
         .success()
         .stdout_trim()
         .to_owned();
-    let template = "{{json .Config.Annotations}} {{.Config.StopTimeout}} {{.Config.Umask}} {{.Config.Timezone}} {{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.ShmSize}} {{json .HostConfig.GroupAdd}} {{.Config.Labels.team}} {{.Config.Labels.level}}";
+    let template = "{{index .Config.Annotations \"org.test\"}} {{.Config.StopTimeout}} {{.Config.Umask}} {{.Config.Timezone}} {{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.ShmSize}} {{json .HostConfig.GroupAdd}} {{.Config.Labels.team}} {{.Config.Labels.level}}";
     assert_eq!(
         inspect_field(&c, &id, template),
-        r#"{"org.test":"yes"} 3 0027 UTC host shareable 2097152 ["10"] a 3"#
+        r#"yes 3 0027 UTC host shareable 2097152 ["10"] a 3"#
     );
 }
 

@@ -42,7 +42,8 @@ pub fn inspect(store: &Store, name: &str) -> Result<Value, ImagesError> {
         "Annotations": {},
         "ManifestType": image.manifest_media_type.clone().unwrap_or_default(),
         "User": container_config["User"].as_str().unwrap_or_default(),
-        "History": config["history"].as_array().cloned().unwrap_or_default(),
+        // Null when the config has none, as Podman's nil slice shows.
+        "History": config["history"],
         // coracle keeps an image's names, not every name it has had.
         "NamesHistory": image.tags,
     }))

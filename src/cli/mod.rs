@@ -14,6 +14,7 @@ mod diff;
 mod events;
 mod exec;
 mod format;
+mod globals;
 mod holder;
 mod images;
 mod import;
@@ -44,6 +45,7 @@ mod table;
 mod terminal;
 mod top;
 mod unshare;
+mod unsupported;
 mod volume;
 
 use crate::engine::context::{Context, ContextOptions};
@@ -77,6 +79,8 @@ pub struct Cli {
     /// remote client does
     #[arg(long, global = true, env = "CONTAINER_HOST", value_name = "URL")]
     url: Option<String>,
+    #[command(flatten)]
+    globals: globals::Globals,
     #[command(subcommand)]
     command: Command,
 }
@@ -219,11 +223,17 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            match unsupported::refusal(&e) {
+                Some(refusal) => eprintln!("Error: {refusal}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return if e.use_stderr() { ENGINE_ERROR } else { 0 };
         }
     };
     init_logging(&cli.log_level);
+    unsupported::log_ignored();
     match run(cli) {
         Ok(()) => 0,
         Err(e) => report(&e),
@@ -231,6 +241,7 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    cli.globals.redirect_stdout()?;
     let opts = ContextOptions {
         root: cli.root,
         runroot: cli.runroot,
@@ -240,7 +251,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::System(system::SystemCommand::Service(args)) = cli.command {
         return service::exec(&opts, args);
     }
-    let engine: Box<dyn Engine> = match &cli.url {
+    let url = match (cli.url, cli.globals.remote) {
+        (None, true) => Some(default_url(&opts)?),
+        (url, _) => url,
+    };
+    let engine: Box<dyn Engine> = match &url {
         Some(url) => Box::new(RemoteEngine::new(url)?),
         None => Box::new(LocalEngine::new(
             Context::new(&opts)?,
@@ -303,6 +318,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mount(args) => mount::mount(engine, args),
         Command::Umount(args) => mount::unmount(engine, args),
     }
+}
+
+/// Where `--remote` goes without `--url`: the socket `system service` listens on
+/// by default.
+fn default_url(opts: &ContextOptions) -> anyhow::Result<String> {
+    let runroot = Context::new(opts)?.runroot;
+    Ok(format!("unix://{}", runroot.join("coracle.sock").display()))
 }
 
 fn report(e: &anyhow::Error) -> i32 {

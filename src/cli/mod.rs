@@ -59,10 +59,15 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(
     name = "coracle",
-    version,
+    // Podman's `-v`/`--version` prints "podman version X".
+    version = concat!("version ", env!("CARGO_PKG_VERSION")),
+    disable_version_flag = true,
     about = "A daemonless, rootless container engine"
 )]
 pub struct Cli {
+    /// Print the version
+    #[arg(short = 'v', long, action = clap::ArgAction::Version)]
+    version: (),
     /// Storage root directory (graph root)
     #[arg(long, global = true, value_name = "DIR")]
     root: Option<PathBuf>,

@@ -29,7 +29,7 @@ pub struct Globals {
     conmon: Option<String>,
     /// Connection to use for remote service (unsupported: coracle has no named
     /// connections; use --url unix:///PATH)
-    #[arg(short = 'c', long, global = true, value_name = "NAME", value_parser = refused(StringValueParser::new()))]
+    #[arg(long, global = true, value_name = "NAME", value_parser = refused(StringValueParser::new()))]
     connection: Option<String>,
     /// Events backend to use (ignored: coracle always records events in its own
     /// log file under the run root)

@@ -1,4 +1,4 @@
-//! `images`, `image ls|inspect|rm|prune|history|tag|pull`, `tag`, `history`.
+//! `images`, `image ls|inspect|rm|prune|history|tag|pull|exists|untag|...`, `tag`, `history`.
 
 use super::format::{human_size, print_rows, since, timestamp};
 use super::table::Table;
@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 #[command(defer = true)]
 pub enum ImageCommand {
     /// List images
-    #[command(alias = "list")]
+    #[command(visible_alias = "list")]
     Ls(ListArgs),
     /// Display detailed information on one or more images
     Inspect(InspectArgs),
@@ -27,6 +27,20 @@ pub enum ImageCommand {
     Pull(super::pull::Args),
     /// Show what an image's top layer changed in its file system
     Diff(super::diff::Args),
+    /// Exit 0 if the image is in the store, 1 if not
+    Exists(super::untag::ExistsArgs),
+    /// Remove names from an image (all of them when none is given)
+    Untag(super::untag::UntagArgs),
+    /// Push an image to a registry
+    Push(super::push::Args),
+    /// Save images to an archive
+    Save(super::archive::SaveArgs),
+    /// Load images from an archive
+    Load(super::archive::LoadArgs),
+    /// Make an image of a root file system tarball
+    Import(super::import::Args),
+    /// Build an image from a Dockerfile
+    Build(Box<super::build::Args>),
 }
 
 #[derive(clap::Args)]
@@ -106,6 +120,13 @@ pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
         ImageCommand::Diff(args) => {
             super::diff::exec(engine, args, crate::engine::diff::Target::Image)
         }
+        ImageCommand::Exists(args) => super::untag::exists(engine, args),
+        ImageCommand::Untag(args) => super::untag::untag(engine, args),
+        ImageCommand::Push(args) => super::push::exec(engine, args),
+        ImageCommand::Save(args) => super::archive::save(engine, args),
+        ImageCommand::Load(args) => super::archive::load(engine, args),
+        ImageCommand::Import(args) => super::import::exec(engine, args),
+        ImageCommand::Build(args) => super::build::exec(engine, *args),
     }
 }
 

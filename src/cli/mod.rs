@@ -46,6 +46,7 @@ mod terminal;
 mod top;
 mod unshare;
 mod unsupported;
+mod untag;
 mod volume;
 
 use crate::engine::context::{Context, ContextOptions};
@@ -174,6 +175,8 @@ enum Command {
     Rmi(rmi::Args),
     /// Give an image another name
     Tag(images::TagArgs),
+    /// Remove names from an image (all of them when none is given)
+    Untag(untag::UntagArgs),
     /// Show the history of an image
     History(images::HistoryArgs),
     /// Display system-wide information
@@ -311,6 +314,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Image(cmd) => images::exec(engine, cmd),
         Command::Rmi(args) => rmi::exec(engine, args),
         Command::Tag(args) => images::tag(engine, args),
+        Command::Untag(args) => untag::untag(engine, args),
         Command::History(args) => images::history(engine, args),
         Command::Info(args) => info::info(engine, args),
         Command::Version(args) => info::version(engine, args),

@@ -20,6 +20,7 @@ mod events;
 mod exec;
 mod global_flags;
 mod harness;
+mod image_cmds;
 mod images;
 mod import;
 mod inspect;

@@ -46,6 +46,10 @@ pub trait ImageEngine {
     /// that fails.
     fn tag(&self, source: &str, targets: &[String]) -> Result<(), Error>;
 
+    /// Takes `names` from image `image`, or all its names when `names` is empty;
+    /// the image stays.
+    fn untag(&self, image: &str, names: &[String]) -> Result<(), Error>;
+
     /// Removes each image (`rmi`); `force` removes by ID one that has several
     /// names. The outer error is one that stopped them all.
     fn remove_images(&self, names: &[String], force: bool) -> Result<Each<Vec<Removed>>, Error>;

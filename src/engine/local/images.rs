@@ -74,6 +74,12 @@ impl ImageEngine for LocalEngine {
         Ok(())
     }
 
+    fn untag(&self, image: &str, names: &[String]) -> Result<(), Error> {
+        let inside = self.inside()?;
+        let store = self.store()?;
+        Ok(tag::untag(inside, &store, image, names)?)
+    }
+
     fn remove_images(&self, names: &[String], force: bool) -> Result<Each<Vec<Removed>>, Error> {
         let inside = self.inside()?;
         let mut store = self.store()?;

@@ -122,6 +122,10 @@ impl ImageEngine for RemoteEngine {
         unsupported("tag")
     }
 
+    fn untag(&self, _: &str, _: &[String]) -> Result<(), Error> {
+        unsupported("untag")
+    }
+
     fn remove_images(&self, _: &[String], _: bool) -> Result<Each<Vec<Removed>>, Error> {
         unsupported("rmi")
     }

@@ -50,3 +50,73 @@ fn system_migrate_succeeds_with_nothing_to_do() {
         .code(125)
         .stderr_contains("coracle does not support --new-runtime");
 }
+
+#[test]
+fn pull_arch_picks_that_architecture_as_platform_does() {
+    let reference = anon_ref("multi:oci");
+    let by_platform = coracle();
+    let want = by_platform.run(["pull", "--platform", "linux/arm64", &reference]);
+    let c = coracle();
+    c.run([
+        "pull",
+        "--arch",
+        "arm64",
+        "--disable-content-trust",
+        &reference,
+    ])
+    .success()
+    .stdout_eq(want.success().stdout_trim());
+    c.run([
+        "pull",
+        "--arch",
+        "arm64",
+        "--platform",
+        "linux/arm64",
+        &reference,
+    ])
+    .code(125);
+}
+
+#[test]
+fn pull_all_tags_is_refused_before_anything_is_pulled() {
+    let c = coracle();
+    c.run(["pull", "--all-tags", &anon_ref("busybox")])
+        .code(125)
+        .stderr_contains("coracle does not support --all-tags");
+    assert!(image_ids(&c).is_empty());
+}
+
+#[test]
+fn pull_creds_and_authfile() {
+    let reg = basic();
+    let image = reg.image("private/busybox:latest");
+    let c = coracle();
+    c.run([
+        "pull",
+        "-q",
+        "--creds",
+        &format!("{BASIC_USER}:{BASIC_PASS}"),
+        &image,
+    ])
+    .success();
+
+    // --authfile is the one file searched: the default one is not.
+    let c = coracle();
+    c.write_auth_json(&reg.addr(), BASIC_USER, BASIC_PASS);
+    let default = c.runtime_dir().join("containers/auth.json");
+    let mine = c.home().join("my-auth.json");
+    c.write_user_file(&mine, &std::fs::read(&default).unwrap());
+    let elsewhere = c.home().join("empty-auth.json");
+    c.write_user_file(&elsewhere, br#"{"auths": {}}"#);
+    c.run([
+        "pull",
+        "-q",
+        "--authfile",
+        elsewhere.to_str().unwrap(),
+        &image,
+    ])
+    .code(125);
+    std::fs::remove_file(&default).unwrap();
+    c.run(["pull", "-q", "--authfile", mine.to_str().unwrap(), &image])
+        .success();
+}

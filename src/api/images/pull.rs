@@ -38,6 +38,7 @@ pub fn create(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
         // Loopback registries may still speak plain HTTP, as Docker allows.
         tls_verify: true,
         credentials: credentials(ex.head.header("x-registry-auth"))?,
+        auth_files: None,
     };
     relay::run(ex, false, |sender, _| {
         let transfer = Arc::new(Transfer::default());

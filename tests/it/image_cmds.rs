@@ -120,3 +120,35 @@ fn pull_creds_and_authfile() {
     c.run(["pull", "-q", "--authfile", mine.to_str().unwrap(), &image])
         .success();
 }
+
+#[test]
+fn rmi_all_removes_every_image_and_ignore_skips_unknown_ones() {
+    let (c, image) = with_busybox();
+    c.run(["tag", &image, "localhost/other:1"]).success();
+    c.run(["rmi", "--ignore", "localhost/nope:1"]).success();
+    c.run(["rmi", "-i", "localhost/nope:1", "localhost/other:1"])
+        .success()
+        .stdout_contains("Untagged: localhost/other:1");
+    c.run(["rmi", "-a"]).success();
+    assert!(image_ids(&c).is_empty());
+}
+
+#[test]
+fn save_accepts_podmans_archive_flags() {
+    let (c, image) = with_busybox();
+    let archive = c.home().join("a.tar");
+    let archive = archive.to_str().unwrap();
+    let out = c.run([
+        "--log-level",
+        "debug",
+        "save",
+        "-m",
+        "--uncompressed",
+        "-o",
+        archive,
+        &image,
+    ]);
+    out.success()
+        .stderr_contains("ignoring --multi-image-archive: ")
+        .stderr_contains("ignoring --uncompressed: ");
+}

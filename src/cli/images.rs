@@ -82,6 +82,10 @@ pub struct PruneArgs {
     /// Do not ask for confirmation
     #[arg(short, long)]
     force: bool,
+    /// Prune only images these let through: until=TIME, label=KEY[=VALUE],
+    /// label!=KEY[=VALUE], dangling=true|false
+    #[arg(long = "filter", value_name = "FILTER")]
+    filters: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -197,6 +201,8 @@ fn inspect_images(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> 
 }
 
 fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {
+    // A bad filter fails before the question, not after it.
+    crate::engine::images::prune_filter::PruneFilters::parse(&args.filters)?;
     let what = if args.all {
         "all images without at least one container"
     } else {
@@ -209,7 +215,7 @@ fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    print_pruned(&engine.prune_images(args.all)?)
+    print_pruned(&engine.prune_images(args.all, &args.filters)?)
 }
 
 /// What `image prune` and `builder prune` print.

@@ -152,3 +152,31 @@ fn save_accepts_podmans_archive_flags() {
         .stderr_contains("ignoring --multi-image-archive: ")
         .stderr_contains("ignoring --uncompressed: ");
 }
+
+#[test]
+fn image_prune_filters_choose_what_goes() {
+    let (c, image) = with_busybox();
+    let id = c.run(["image", "inspect", "--format", "{{.Id}}", &image]);
+    let id = id.success().stdout_trim().trim_start_matches("sha256:");
+    c.run(["untag", &image]).success();
+    c.run(["image", "prune", "-f", "--filter", "label=no.such.label=1"])
+        .success();
+    c.run(["image", "exists", id]).success();
+    // The test images were made in 2024: not before 2000.
+    c.run([
+        "image",
+        "prune",
+        "-f",
+        "--filter",
+        "until=2000-01-01T00:00:00Z",
+    ])
+    .success();
+    c.run(["image", "exists", id]).success();
+    c.run(["image", "prune", "--filter", "bogus=1"])
+        .code(125)
+        .stderr_contains("invalid filter \"bogus=1\"");
+    c.run(["image", "prune", "-f", "--filter", "label!=no.such.label"])
+        .success()
+        .stdout_contains(id);
+    c.run(["image", "exists", id]).code(1);
+}

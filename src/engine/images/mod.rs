@@ -7,6 +7,7 @@ pub mod history;
 pub mod inspect;
 pub mod list;
 pub mod policy;
+pub mod prune_filter;
 pub mod pull;
 pub mod push;
 pub mod remote;

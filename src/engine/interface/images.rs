@@ -54,8 +54,9 @@ pub trait ImageEngine {
     /// names. The outer error is one that stopped them all.
     fn remove_images(&self, names: &[String], force: bool) -> Result<Each<Vec<Removed>>, Error>;
 
-    /// Removes dangling images, or with `all` every image no container uses.
-    fn prune_images(&self, all: bool) -> Result<Pruned, Error>;
+    /// Removes dangling images, or with `all` every image no container uses, of
+    /// those the filters (until=, label=, label!=, dangling=) let through.
+    fn prune_images(&self, all: bool, filters: &[String]) -> Result<Pruned, Error>;
 
     /// The image's history, newest first.
     fn history(&self, name: &str) -> Result<Vec<HistoryEntry>, Error>;

@@ -5,6 +5,7 @@ use crate::engine::images::archive::load;
 use crate::engine::images::archive::save::{self, ArchiveFormat};
 use crate::engine::images::history::{self, HistoryEntry};
 use crate::engine::images::list::{self, ImageRow, ListOptions};
+use crate::engine::images::prune_filter::PruneFilters;
 use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{self, Pruned, Removed};
@@ -93,10 +94,11 @@ impl ImageEngine for LocalEngine {
             .collect())
     }
 
-    fn prune_images(&self, all: bool) -> Result<Pruned, Error> {
+    fn prune_images(&self, all: bool, filters: &[String]) -> Result<Pruned, Error> {
+        let filters = PruneFilters::parse(filters)?;
         self.inside()?;
         let mut store = self.store()?;
-        let pruned = remove::prune(&mut store, all)?;
+        let pruned = remove::prune(&mut store, all, &filters)?;
         record_removed(&store, &pruned.removed);
         Ok(pruned)
     }

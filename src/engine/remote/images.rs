@@ -130,7 +130,7 @@ impl ImageEngine for RemoteEngine {
         unsupported("rmi")
     }
 
-    fn prune_images(&self, _: bool) -> Result<Pruned, Error> {
+    fn prune_images(&self, _: bool, _: &[String]) -> Result<Pruned, Error> {
         unsupported("image prune")
     }
 

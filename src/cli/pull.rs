@@ -74,7 +74,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
 
 /// `--os`, `--arch`, `--variant` as a platform, the host's where one is not given,
 /// as Podman fills them in; `None` when none is given.
-fn platform_of(
+pub fn platform_of(
     os: Option<String>,
     arch: Option<String>,
     variant: Option<String>,

@@ -180,3 +180,38 @@ fn image_prune_filters_choose_what_goes() {
         .stdout_contains(id);
     c.run(["image", "exists", id]).code(1);
 }
+
+#[test]
+fn import_records_the_arch_os_and_variant_given() {
+    let c = coracle();
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(3);
+    header.set_mode(0o644);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(0);
+    tar.append_data(&mut header, "hello", &b"hi\n"[..]).unwrap();
+    let path = c.dir().join("rootfs.tar");
+    c.write_user_file(&path, &tar.into_inner().unwrap());
+    let path = path.to_str().unwrap();
+    c.run([
+        "image",
+        "import",
+        "--arch",
+        "arm",
+        "--variant",
+        "v6",
+        path,
+        "localhost/arm:1",
+    ])
+    .success();
+    let platform = c.run([
+        "image",
+        "inspect",
+        "--format",
+        "{{.Os}}/{{.Architecture}}/{{.Variant}}",
+        "localhost/arm:1",
+    ]);
+    platform.success().stdout_eq("linux/arm/v6\n");
+}

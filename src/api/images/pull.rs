@@ -109,6 +109,11 @@ fn import(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
             .param("message")
             .filter(|m| !m.is_empty())
             .map(str::to_owned),
+        platform: ex
+            .head
+            .param("platform")
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned),
     };
     let id = engine.import(&mut ex.body, &opts)?;
     let mut line = serde_json::to_vec(&status(format!("sha256:{id}")))?;

@@ -41,6 +41,8 @@ pub enum ImageCommand {
     Import(super::import::Args),
     /// Build an image from a Dockerfile
     Build(Box<super::build::Args>),
+    /// Print the layers of an image as a tree
+    Tree(super::tree::Args),
 }
 
 #[derive(clap::Args)]
@@ -131,6 +133,7 @@ pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
         ImageCommand::Load(args) => super::archive::load(engine, args),
         ImageCommand::Import(args) => super::import::exec(engine, args),
         ImageCommand::Build(args) => super::build::exec(engine, *args),
+        ImageCommand::Tree(args) => super::tree::exec(engine, args),
     }
 }
 

@@ -44,6 +44,7 @@ mod system;
 mod table;
 mod terminal;
 mod top;
+mod tree;
 mod unshare;
 mod unsupported;
 mod untag;

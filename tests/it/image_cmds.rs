@@ -215,3 +215,25 @@ fn import_records_the_arch_os_and_variant_given() {
     ]);
     platform.success().stdout_eq("linux/arm/v6\n");
 }
+
+#[test]
+fn image_tree_draws_the_layers_as_podman_does() {
+    let (c, image) = with_busybox();
+    let id = c.run(["image", "inspect", "--format", "{{.Id}}", &image]);
+    let id = id.success().stdout_trim().trim_start_matches("sha256:")[..12].to_owned();
+    let out = c.run(["image", "tree", &image]);
+    let lines = out.success().stdout_lines();
+    assert_eq!(lines[0], format!("Image ID: {id}"), "{out}");
+    assert_eq!(lines[1], format!("Tags:     [{image}]"), "{out}");
+    assert!(lines[2].starts_with("Size:     "), "{out}");
+    assert_eq!(lines[3], "Image Layers", "{out}");
+    let last = lines.last().unwrap();
+    assert!(last.starts_with("└── ID: "), "{out}");
+    assert!(
+        last.ends_with(&format!(" Top Layer of: [{image}]")),
+        "{out}"
+    );
+    c.run(["image", "tree", "--whatrequires", &image])
+        .code(125)
+        .stderr_contains("coracle does not support --whatrequires");
+}

@@ -14,6 +14,7 @@ pub mod remote;
 pub mod remove;
 mod resolve;
 pub mod tag;
+pub mod tree;
 
 pub use error::ImagesError;
 pub use resolve::resolve;

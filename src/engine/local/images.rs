@@ -9,6 +9,7 @@ use crate::engine::images::prune_filter::PruneFilters;
 use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{self, Pruned, Removed};
+use crate::engine::images::tree::{self, ImageTree};
 use crate::engine::images::{inspect, remote, tag};
 use crate::engine::interface::{Each, Error, ImageEngine};
 use crate::engine::oci::reference::Reference;
@@ -101,6 +102,10 @@ impl ImageEngine for LocalEngine {
         let pruned = remove::prune(&mut store, all, &filters)?;
         record_removed(&store, &pruned.removed);
         Ok(pruned)
+    }
+
+    fn image_tree(&self, name: &str) -> Result<ImageTree, Error> {
+        Ok(tree::tree(&self.store()?, name)?)
     }
 
     fn history(&self, name: &str) -> Result<Vec<HistoryEntry>, Error> {

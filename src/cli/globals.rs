@@ -8,6 +8,7 @@ use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
+#[command(next_help_heading = "Global Options")]
 pub struct Globals {
     /// Do not output to stdout
     #[arg(long, global = true)]

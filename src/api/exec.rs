@@ -42,7 +42,13 @@ pub fn create(engine: &dyn Engine, ex: &mut Exchange, rest: &str) -> Result<(), 
         stderr: body.attach_stderr.unwrap_or(false),
         detach_keys: body.detach_keys.unwrap_or_default(),
     };
-    let session = engine.create_exec(name, config)?;
+    // Docker's words for an unknown container, not Podman's.
+    let session = engine
+        .create_exec(name, config)
+        .map_err(|e| match Error::from(e) {
+            e if e.status == 404 => Error::not_found(format!("No such container: {name}")),
+            e => e,
+        })?;
     // Docker's key is `Id`; the stubs' IdResponse spells it `ID`, which the
     // Python SDK would not find.
     Ok(ex

@@ -6,10 +6,11 @@
 use super::connection;
 use super::listen::Listener;
 use crate::engine::context::{Context, ContextError, ContextOptions};
+use crate::engine::userns::{Keeper, Mode};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{self, SigHandler, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::{fork, ForkResult};
+use nix::unistd::{fork, ForkResult, Pid};
 use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,31 +64,45 @@ pub fn serve(ctx: &ContextOptions, opts: &ServiceOptions) -> Result<(), ServiceE
         log::warn!("the API is served on TCP without authentication: whoever reaches the port controls your containers; prefer a unix socket");
     }
     listener.set_nonblocking().map_err(ServiceError::Serve)?;
+    let keeper = keep_userns(&context);
     // Requests run with the paths this service resolved, whatever their cwd.
     let ctx = ContextOptions {
         root: Some(context.root),
         runroot: Some(context.runroot),
         storage_driver: ctx.storage_driver.clone(),
+        userns: keeper.as_ref().map(Keeper::path),
     };
     for sig in [Signal::SIGTERM, Signal::SIGINT] {
         // SAFETY: the handler only stores to an atomic.
         unsafe { signal::signal(sig, SigHandler::Handler(on_stop)) }
             .map_err(|e| ServiceError::Serve(e.into()))?;
     }
-    let result = accept_loop(&listener, &ctx, opts.idle);
+    let result = accept_loop(&listener, &ctx, opts.idle, keeper.as_ref().map(Keeper::pid));
     listener.remove();
     result
+}
+
+/// Rootless, a user namespace for every request to join (see `Keeper`); none
+/// when it cannot be kept, and then each request enters its own.
+fn keep_userns(context: &Context) -> Option<Keeper> {
+    let Mode::Rootless(maps) = &context.mode else {
+        return None;
+    };
+    Keeper::start(maps)
+        .inspect_err(|e| log::debug!("each request enters its own user namespace: {e}"))
+        .ok()
 }
 
 fn accept_loop(
     listener: &Listener,
     ctx: &ContextOptions,
     idle: Duration,
+    keeper: Option<Pid>,
 ) -> Result<(), ServiceError> {
     let mut open = 0usize;
     let mut idle_since = Instant::now();
     while !STOP.load(Ordering::SeqCst) {
-        open = open.saturating_sub(reap());
+        open = open.saturating_sub(reap(keeper));
         if open == 0 && !idle.is_zero() && idle_since.elapsed() >= idle {
             return Ok(());
         }
@@ -136,12 +151,14 @@ fn spawn(conn: std::os::fd::OwnedFd, ctx: &ContextOptions, listener: &Listener) 
     }
 }
 
-/// Collects the connection processes that ended; how many.
-fn reap() -> usize {
+/// Collects the connection processes that ended; how many. The keeper is
+/// not a connection: if something killed it, requests enter their own.
+fn reap(keeper: Option<Pid>) -> usize {
     let mut ended = 0;
     loop {
         match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
             Ok(WaitStatus::StillAlive) | Err(_) => return ended,
+            Ok(status) if status.pid() == keeper => {}
             Ok(_) => ended += 1,
         }
     }

@@ -54,6 +54,8 @@ pub struct Args {
     /// Require HTTPS and verify certificates when pulling
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     tls_verify: bool,
+    #[command(flatten)]
+    flags: super::build_flags::Flags,
     /// A directory, or - for a tar on stdin
     #[arg(default_value = ".")]
     context: String,
@@ -61,6 +63,7 @@ pub struct Args {
 
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = plan(&args)?;
+    args.flags.redirect_to_logfile()?;
     let context = match args.context.as_str() {
         "-" => ContextInput::Reader(Box::new(std::io::stdin())),
         dir => ContextInput::Dir(PathBuf::from(dir)),
@@ -72,7 +75,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let events = display.clone();
     let id = engine.build(
         context,
-        run_output(args.quiet)?,
+        run_output(args.quiet, args.flags.stdin())?,
         &opts,
         Arc::new(move |event| events.show(event)),
     )?;
@@ -85,8 +88,8 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
 }
 
 /// RUN output goes where ours does; quiet, its stdout goes to stderr, so that
-/// stdout holds only the image ID.
-fn run_output(quiet: bool) -> anyhow::Result<RunOutput> {
+/// stdout holds only the image ID. With `--stdin`, RUN steps read ours.
+fn run_output(quiet: bool, stdin: bool) -> anyhow::Result<RunOutput> {
     let dup = |fd: std::os::fd::BorrowedFd| -> anyhow::Result<OwnedFd> {
         fd.try_clone_to_owned()
             .context("cannot duplicate stdout or stderr for RUN steps")
@@ -96,11 +99,20 @@ fn run_output(quiet: bool) -> anyhow::Result<RunOutput> {
         true => dup(stderr.as_fd())?,
         false => dup(std::io::stdout().as_fd())?,
     };
-    Ok(RunOutput { stdout, stderr })
+    let stdin = match stdin {
+        true => Some(dup(std::io::stdin().as_fd())?),
+        false => None,
+    };
+    Ok(RunOutput {
+        stdout,
+        stderr,
+        stdin,
+    })
 }
 
 /// Every flag checked before anything is read or pulled.
 fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
+    args.flags.check()?;
     for tag in &args.tags {
         Reference::parse(tag).with_context(|| format!("invalid tag {tag:?}"))?;
     }
@@ -126,7 +138,8 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
         no_cache: args.no_cache,
         pull,
         tls_verify: args.tls_verify,
-        platform: args.platform.clone(),
+        credentials: args.flags.credentials()?,
+        platform: args.flags.platform(args.platform.as_deref())?,
         labels,
         network: args
             .network
@@ -138,6 +151,14 @@ fn plan(args: &Args) -> anyhow::Result<BuildOptions> {
             .iter()
             .map(|s| s.parse::<Secret>().map_err(anyhow::Error::msg))
             .collect::<anyhow::Result<_>>()?,
+        named_contexts: args.flags.named_contexts()?,
+        from: args.flags.from(),
+        ignorefile: args.flags.ignorefile(),
+        layers: args.flags.layers(),
+        run: args.flags.run()?,
+        result: args.flags.result()?,
+        output: args.flags.output()?,
+        squash: args.flags.squash(),
     })
 }
 

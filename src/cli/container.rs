@@ -6,7 +6,9 @@ use super::{
     attach, cp, create, diff, exec, inspect, logs, mount, pause, prune, ps, rm, run, start, stop,
     top,
 };
-use crate::engine::interface::Each;
+use crate::engine::containers::select::Selection;
+use crate::engine::interface::{Each, Engine};
+use crate::engine::ErrorKind;
 
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
@@ -15,7 +17,7 @@ pub enum ContainerCommand {
     #[command(visible_aliases = ["list", "ps"])]
     Ls(ps::Args),
     /// Display detailed information on one or more containers
-    Inspect(inspect::Args),
+    Inspect(inspect::ContainerArgs),
     /// Fetch the logs of a container
     Logs(logs::Args),
     /// Remove all stopped containers
@@ -62,6 +64,30 @@ pub enum ContainerCommand {
     /// Unmount a container's root file system
     #[command(visible_alias = "unmount")]
     Umount(mount::UnmountArgs),
+    /// Check whether a container exists (exit 0 if it does, 1 if not)
+    Exists(ExistsArgs),
+    /// Ready one or more containers for their start without starting them
+    Init(InitArgs),
+}
+
+#[derive(clap::Args)]
+pub struct ExistsArgs {
+    /// Accepted for Podman's sake: coracle's store holds no other tool's containers
+    #[arg(long)]
+    external: bool,
+    container: String,
+}
+
+#[derive(clap::Args)]
+pub struct InitArgs {
+    /// Initialize every container
+    #[arg(short, long)]
+    all: bool,
+    /// Act on the latest container coracle is aware of
+    #[arg(short, long)]
+    latest: bool,
+    #[arg(value_name = "CONTAINER")]
+    containers: Vec<String>,
 }
 
 impl ContainerCommand {
@@ -69,7 +95,7 @@ impl ContainerCommand {
     pub fn into_command(self) -> Command {
         match self {
             ContainerCommand::Ls(a) => Command::Ps(a),
-            ContainerCommand::Inspect(a) => Command::Inspect(a.containers_only()),
+            ContainerCommand::Inspect(a) => Command::Inspect(a.into()),
             ContainerCommand::Logs(a) => Command::Logs(a),
             ContainerCommand::Prune(a) => Command::ContainerPrune(a),
             ContainerCommand::Top(a) => Command::Top(a),
@@ -92,8 +118,47 @@ impl ContainerCommand {
             ContainerCommand::Diff(a) => Command::ContainerDiff(a),
             ContainerCommand::Mount(a) => Command::Mount(a),
             ContainerCommand::Umount(a) => Command::Umount(a),
+            ContainerCommand::Exists(a) => Command::ContainerExists(a),
+            ContainerCommand::Init(a) => Command::ContainerInit(a),
         }
     }
+}
+
+/// Exit 0 when the container exists, 1 when it does not, as Podman's.
+pub fn exists(engine: &dyn Engine, args: ExistsArgs) -> anyhow::Result<()> {
+    if args.external {
+        log::debug!("ignoring --external: coracle's store holds no other tool's containers");
+    }
+    match engine.container_exists(&args.container)? {
+        true => Ok(()),
+        false => Err(super::Exit(1).into()),
+    }
+}
+
+/// Podman moves each to "initialized"; coracle makes the runtime state as it
+/// starts a container, so init checks each and leaves it created (see
+/// engine/containers/init.rs).
+pub fn init(engine: &dyn Engine, args: InitArgs) -> anyhow::Result<()> {
+    let missing = "you must provide at least one name or id";
+    super::targets::check(&args.containers, args.all, args.latest, &[], missing)?;
+    let sel = Selection {
+        names: args.containers,
+        all: args.all,
+        latest: args.latest,
+        ..Selection::default()
+    };
+    let names = engine.select_containers(&sel)?;
+    print_names(&names, engine.init_containers(&names)?)
+}
+
+/// The names and results left when `ignore` (`--ignore`) drops those of
+/// missing containers: they are neither printed nor an error.
+pub fn unless_missing(names: Vec<String>, results: Each, ignore: bool) -> (Vec<String>, Each) {
+    names
+        .into_iter()
+        .zip(results)
+        .filter(|(_, r)| !(ignore && r.as_ref().is_err_and(|e| e.kind() == ErrorKind::NotFound)))
+        .unzip()
 }
 
 /// Prints each name whose verb worked and each error, as Docker's commands on

@@ -3,6 +3,7 @@
 
 use super::progress::TransferDisplay;
 use crate::engine::containers::create::{CreateEvent, CreateProgress, Pulling};
+use crate::engine::containers::log_config::LogConfig;
 use crate::engine::containers::{CreateOptions, RestartPolicy, Seccomp};
 use crate::engine::interface::Engine;
 use crate::engine::net::attachments;
@@ -148,6 +149,40 @@ pub struct Args {
     /// Require HTTPS and verify certificates when pulling
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     tls_verify: bool,
+    // Secrets, logs and run files (`--secret`, `--log-*`, `--cidfile`, ...).
+    /// Give the container a secret: NAME[,type=mount|env][,target=T][,uid=N,gid=N,mode=M]
+    #[arg(long, value_name = "SECRET")]
+    secret: Vec<String>,
+    /// Write the container ID to the file (which must not exist)
+    #[arg(long, value_name = "FILE")]
+    cidfile: Option<std::path::PathBuf>,
+    /// Write the container's process ID to the file at each start
+    #[arg(long, value_name = "FILE")]
+    pidfile: Option<std::path::PathBuf>,
+    /// Remove a container of the same --name first, running or not
+    #[arg(long)]
+    replace: bool,
+    /// Kill the container after this many seconds (0: no limit)
+    #[arg(long, default_value_t = 0, value_name = "SECONDS")]
+    timeout: u32,
+    /// Who tells systemd the container is ready: container (its program, through
+    /// NOTIFY_SOCKET), conmon (coracle, once it has started) or ignore
+    #[arg(long, default_value = "container", value_name = "MODE")]
+    sdnotify: String,
+    /// Where the container's output is kept: k8s-file (default), json-file,
+    /// none or passthrough
+    #[arg(long, value_name = "DRIVER")]
+    log_driver: Option<String>,
+    /// A log option: path=FILE, max-size=SIZE (the file is emptied when it would
+    /// grow past it), tag=TAG
+    #[arg(long, value_name = "KEY=VALUE")]
+    log_opt: Vec<String>,
+    /// Add a line to /etc/passwd (and /etc/group) for a --user the image does not know
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    passwd: bool,
+    /// The template of that line: $USERNAME, $UID, $GID, $NAME and $HOME are filled in
+    #[arg(long, value_name = "TEMPLATE")]
+    passwd_entry: Option<String>,
     /// IMAGE [COMMAND [ARG...]]
     #[arg(required = true, value_name = "IMAGE [COMMAND [ARG...]]")]
     image_and_command: Vec<String>,
@@ -198,16 +233,18 @@ pub(super) fn env_flags(
     Ok(out)
 }
 
-/// Every flag checked and resolved; nothing pulled or created yet.
-pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
-    let (image, command) = args
-        .image_and_command
-        .split_first()
-        .context("an image name is required")?;
-    let env = env_flags(&args.env, &args.env_file)?;
+/// `--log-driver` and `--log-opt`, `path=` made absolute.
+fn log_config(args: &Args) -> anyhow::Result<LogConfig> {
+    let mut log = LogConfig::parse(args.log_driver.as_deref(), &args.log_opt)?;
+    log.path = log.path.as_deref().map(std::path::absolute).transpose()?;
+    Ok(log)
+}
+
+/// `--security-opt`s: the seccomp profile, and no-new-privileges.
+pub(super) fn security_opts(opts: &[String]) -> anyhow::Result<(Seccomp, bool)> {
     let mut seccomp = Seccomp::Default;
     let mut no_new_privileges = false;
-    for opt in &args.security_opt {
+    for opt in opts {
         // Docker takes `key=value` and the older `key:value`.
         match opt.split_once(['=', ':']).unwrap_or((opt, "")) {
             ("seccomp", "unconfined") => seccomp = Seccomp::Unconfined,
@@ -223,6 +260,17 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             ),
         }
     }
+    Ok((seccomp, no_new_privileges))
+}
+
+/// Every flag checked and resolved; nothing pulled or created yet.
+pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
+    let (image, command) = args
+        .image_and_command
+        .split_first()
+        .context("an image name is required")?;
+    let env = env_flags(&args.env, &args.env_file)?;
+    let (seccomp, no_new_privileges) = security_opts(&args.security_opt)?;
     let labels = super::key_values(&args.label);
     let mut mounts = Vec::new();
     for v in &args.volume {
@@ -291,6 +339,25 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             .collect::<Result<_, _>>()?,
         image_volumes: args.image_volume.parse()?,
         userns: args.userns.as_deref().unwrap_or_default().parse()?,
+        secrets: args
+            .secret
+            .iter()
+            .map(|s| s.parse())
+            .collect::<Result<_, _>>()?,
+        // As given: create writes it from here, and Podman's error names it so.
+        cidfile: args.cidfile.clone(),
+        // Absolute: the monitor writes it from another directory.
+        pidfile: args
+            .pidfile
+            .as_deref()
+            .map(std::path::absolute)
+            .transpose()?,
+        replace: args.replace,
+        timeout: args.timeout,
+        sdnotify: args.sdnotify.parse()?,
+        log: log_config(args)?,
+        passwd: args.passwd,
+        passwd_entry: args.passwd_entry.clone(),
     };
     opts.validate()?;
     // A whole image ID is no name, but names an image as well (Docker's rule).

@@ -1,7 +1,7 @@
 //! `system df`: Podman's summary (TYPE TOTAL ACTIVE SIZE RECLAIMABLE), or with
 //! `-v` a table each of images, containers and volumes.
 
-use super::format::{human_size_4, parse_time, print_rows};
+use super::format::{human_size_4, parse_time, print_rows, Listing};
 use super::table::Table;
 use crate::engine::disk_usage::DiskUsage;
 use crate::engine::duration::human_duration;
@@ -44,7 +44,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&rows)?);
             Ok(())
         }
-        Some(template) => Ok(print_rows(template, &rows)?),
+        Some(template) => print_rows(template, &rows, Listing::default()),
     }
 }
 

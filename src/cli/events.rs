@@ -63,7 +63,13 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
             continue;
         }
         match args.format.as_deref() {
-            Some(format) => format::print_rows(format, &rows)?,
+            Some(format) => {
+                let listing = format::Listing {
+                    json: format::Json::Lines,
+                    ..format::Listing::default()
+                };
+                format::print_rows(format, &rows, listing)?
+            }
             None => {
                 let mut out = std::io::stdout().lock();
                 for row in &rows {

@@ -1,7 +1,9 @@
-//! How Docker shows sizes, ages and `--format` output.
+//! How Podman shows sizes, ages and `--format` output.
 
+use super::template::Template;
 use crate::engine::duration::human_duration;
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::io::{self, Write};
 
@@ -63,95 +65,93 @@ pub fn timestamp(time: Option<&str>) -> String {
     }
 }
 
-/// `--format`: `json` prints each row as one JSON object per line (Docker's
-/// `--format json`); otherwise a Go-template subset: `{{.Field}}`, `{{json .}}`,
-/// `{{json .Field}}`, and a `table ` prefix that adds a header line.
-pub fn print_rows(format: &str, rows: &[Map<String, Value>]) -> io::Result<()> {
+/// How a listing shows `--format json` and its table header.
+#[derive(Clone, Copy)]
+pub struct Listing<'a> {
+    pub json: Json,
+    /// `--noheading`: a `table` template prints no header line.
+    pub noheading: bool,
+    /// Column names that are not the field's own words (`ID` is `CONTAINER ID`).
+    pub headers: &'a [(&'a str, &'a str)],
+}
+
+/// Podman's `--format json` differs by command: most print an indented array,
+/// `images` indents by four, `history` prints it on one line, `events` a line
+/// per event.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Json {
+    Array,
+    Array4,
+    OneLine,
+    Lines,
+}
+
+impl Default for Listing<'_> {
+    fn default() -> Self {
+        Listing {
+            json: Json::Array,
+            noheading: false,
+            headers: &[],
+        }
+    }
+}
+
+/// `table` alone, or no `--format`: the command's own columns.
+pub fn custom(format: Option<&str>) -> Option<&str> {
+    format.filter(|f| !f.is_empty() && *f != "table" && *f != "{{table .}}")
+}
+
+/// `--format` for a listing: `json` (see [`Json`]) or a Go template, where a
+/// `table` template prints aligned columns under a header line.
+pub fn print_rows(
+    format: &str,
+    rows: &[Map<String, Value>],
+    listing: Listing,
+) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     if format == "json" {
-        for row in rows {
-            writeln!(out, "{}", Value::Object(row.clone()))?;
-        }
-        return Ok(());
+        let items: Vec<Value> = rows.iter().cloned().map(Value::Object).collect();
+        return Ok(write_json(&mut out, &items, listing.json)?);
     }
-    let (table, template) = match format.strip_prefix("table") {
-        Some(rest) => (true, rest.trim_start()),
-        None => (false, format),
-    };
-    let template = template.replace("\\t", "\t").replace("\\n", "\n");
-    if table {
-        // Docker aligns a table's tab-separated columns.
-        let header = render(&template, &Map::new(), true);
-        let mut t = super::table::Table::new(&header.split('\t').collect::<Vec<_>>());
-        for row in rows {
-            let line = render(&template, row, false);
-            t.row(line.split('\t').map(str::to_owned).collect());
-        }
-        return t.print();
+    let template = Template::new(format)?;
+    let mut text = String::new();
+    if template.is_table() && !listing.noheading {
+        text.push_str(&template.header(listing.headers)?);
     }
     for row in rows {
-        writeln!(out, "{}", render(&template, row, false))?;
+        text.push_str(&template.render(&Value::Object(row.clone()))?);
     }
-    Ok(())
+    if template.is_table() {
+        return Ok(super::table::print_tabbed(&text)?);
+    }
+    Ok(out.write_all(text.as_bytes())?)
 }
 
-fn render(template: &str, row: &Map<String, Value>, header: bool) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let Some(len) = rest[start..].find("}}") else {
-            break;
-        };
-        let action = rest[start + 2..start + len].trim();
-        out.push_str(&expand(action, row, header));
-        rest = &rest[start + len + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn expand(action: &str, row: &Map<String, Value>, header: bool) -> String {
-    let (json, path) = match action.strip_prefix("json") {
-        Some(p) => (true, p.trim()),
-        None => (false, action),
-    };
-    let key = path.trim_start_matches('.');
-    if header {
-        return key.to_uppercase();
-    }
-    let value = if key.is_empty() {
-        Value::Object(row.clone())
-    } else {
-        key.split('.')
-            .try_fold(Value::Object(row.clone()), |v, k| v.get(k).cloned())
-            .unwrap_or(Value::Null)
-    };
-    match (json, value) {
-        (true, v) => v.to_string(),
-        (false, Value::String(s)) => s,
-        (false, Value::Null) => "<no value>".to_owned(),
-        (false, v) => v.to_string(),
+fn write_json(out: &mut impl Write, items: &[Value], style: Json) -> io::Result<()> {
+    match style {
+        Json::Array => writeln!(out, "{}", serde_json::to_string_pretty(items)?),
+        Json::OneLine => writeln!(out, "{}", serde_json::to_string(items)?),
+        Json::Lines => items.iter().try_for_each(|i| writeln!(out, "{i}")),
+        Json::Array4 => {
+            let mut buf = Vec::new();
+            let indent = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+            let mut ser = serde_json::Serializer::with_formatter(&mut buf, indent);
+            items.serialize(&mut ser)?;
+            out.write_all(&buf)?;
+            writeln!(out)
+        }
     }
 }
 
 /// For inspect: a JSON array, pretty printed, or each item through the template.
-pub fn print_inspect(format: Option<&str>, items: &[Value]) -> io::Result<()> {
+pub fn print_inspect(format: Option<&str>, items: &[Value]) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     match format {
-        None | Some("json") => writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(items).unwrap_or_default()
-        ),
-        Some(template) => {
+        None | Some("json") => Ok(write_json(&mut out, items, Json::Array)?),
+        Some(format) => {
+            let template = Template::new(format)?;
             for item in items {
-                let row = item.as_object().cloned().unwrap_or_default();
-                writeln!(
-                    out,
-                    "{}",
-                    render(&template.replace("\\n", "\n"), &row, false)
-                )?;
+                out.write_all(template.render(item)?.as_bytes())?;
             }
             Ok(())
         }
@@ -171,23 +171,5 @@ mod tests {
         assert_eq!(human_size(120_000_000), "120MB");
         assert_eq!(human_size(4_000_000), "4MB");
         assert_eq!(human_size_4(1_997_895), "1.998MB");
-    }
-
-    #[test]
-    fn templates_expand_fields() {
-        let row: Map<String, Value> =
-            serde_json::from_str(r#"{"Repository":"busybox","Tag":"latest","N":3}"#).unwrap();
-        assert_eq!(
-            render("{{.Repository}}:{{.Tag}}", &row, false),
-            "busybox:latest"
-        );
-        assert_eq!(
-            render("{{ .N }} {{json .Tag}}", &row, false),
-            "3 \"latest\""
-        );
-        assert_eq!(
-            render("{{.Repository}}\t{{.Tag}}", &row, true),
-            "REPOSITORY\tTAG"
-        );
     }
 }

@@ -7,6 +7,8 @@ use clap::builder::{BoolValueParser, PossibleValuesParser, StringValueParser};
 use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 
+/// `--hooks-dir`, `--runtime-flag` and `--ssh` are taken before the subcommand
+/// only: `build` has flags of its own by those names, which in Podman shadow these.
 #[derive(clap::Args)]
 #[command(next_help_heading = "Global Options")]
 pub struct Globals {
@@ -38,7 +40,7 @@ pub struct Globals {
           value_parser = ignored(PossibleValuesParser::new(["file", "journald", "none"])))]
     events_backend: Option<String>,
     /// Set the OCI hooks directory path (unsupported: coracle runs no OCI hooks)
-    #[arg(long, global = true, value_name = "DIR", value_parser = refused(StringValueParser::new()))]
+    #[arg(long, value_name = "DIR", value_parser = refused(StringValueParser::new()))]
     hooks_dir: Vec<String>,
     /// Path to SSH identity file (ignored: only ssh:// connections use it, and
     /// --url takes unix:// only)
@@ -62,10 +64,10 @@ pub struct Globals {
     runtime: Option<String>,
     /// Add global flags for the container runtime (unsupported: coracle calls no OCI
     /// runtime binary)
-    #[arg(long, global = true, value_name = "FLAG", value_parser = refused(StringValueParser::new()))]
+    #[arg(long, value_name = "FLAG", value_parser = refused(StringValueParser::new()))]
     runtime_flag: Vec<String>,
     /// Define the ssh mode (ignored: --url takes unix:// only)
-    #[arg(long, global = true, value_name = "MODE",
+    #[arg(long, value_name = "MODE",
           value_parser = ignored(PossibleValuesParser::new(["golang", "native"])))]
     ssh: Option<String>,
     /// Pass an option to the storage driver (ignored: coracle's overlay store takes

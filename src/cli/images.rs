@@ -1,7 +1,6 @@
 //! `images`, `image ls|inspect|rm|prune|history|tag|pull|exists|untag|...`, `tag`, `history`.
 
-use super::format::{human_size, print_rows, since, timestamp};
-use super::table::Table;
+use super::format::{custom, human_size, print_rows, since, timestamp, Json, Listing};
 use crate::engine::images::{list, remove};
 use crate::engine::interface::Engine;
 use serde_json::{json, Map, Value};
@@ -65,12 +64,29 @@ pub struct ListArgs {
     /// Format output: json, or a Go template such as '{{.Repository}}:{{.Tag}}'
     #[arg(long)]
     format: Option<String>,
+    /// Do not print the header line
+    #[arg(short, long)]
+    noheading: bool,
+    /// Sort by created, id, repository, size or tag
+    #[arg(long, value_enum, default_value_t = Sort::Created)]
+    sort: Sort,
 }
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Sort {
+    Created,
+    Id,
+    Repository,
+    Size,
+    Tag,
+}
+
+const HEADERS: &[(&str, &str)] = &[("ID", "IMAGE ID"), ("ReadOnly", "R/O")];
 
 #[derive(clap::Args)]
 pub struct InspectArgs {
     /// Format output: json (default) or a Go template
-    #[arg(short, long)]
+    #[arg(short, long, overrides_with = "format")]
     format: Option<String>,
     #[arg(required = true, value_name = "IMAGE")]
     images: Vec<String>,
@@ -138,10 +154,11 @@ pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
 }
 
 pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
-    let rows = engine.list_images(&list::ListOptions {
+    let mut rows = engine.list_images(&list::ListOptions {
         filters: args.filters,
         all: args.all,
     })?;
+    sort(&mut rows, args.sort);
     let id = |hex: &str| {
         if args.no_trunc {
             format!("sha256:{hex}")
@@ -158,48 +175,63 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
             .collect();
         return print_lines(&ids);
     }
-    if let Some(format) = args.format {
-        let objects: Vec<Map<String, Value>> = rows
-            .iter()
-            .map(|r| {
-                let object = json!({
-                    "ID": id(&r.id),
-                    "Repository": r.repository,
-                    "Tag": r.tag,
-                    "Digest": r.digest.clone().unwrap_or_else(|| "<none>".into()),
-                    "CreatedAt": timestamp(r.created.as_deref()),
-                    "CreatedSince": since(r.created.as_deref()),
-                    "Size": human_size(r.size),
-                    "VirtualSize": human_size(r.size),
-                    "Containers": "N/A",
-                    "SharedSize": "N/A",
-                    "UniqueSize": "N/A",
-                });
-                object.as_object().cloned().unwrap_or_default()
-            })
-            .collect();
-        return Ok(print_rows(&format, &objects)?);
-    }
-    let mut header = vec!["REPOSITORY", "TAG"];
-    if args.digests {
-        header.push("DIGEST");
-    }
-    header.extend(["IMAGE ID", "CREATED", "SIZE"]);
-    let mut table = Table::new(&header);
-    for r in rows {
-        let mut cells = vec![r.repository, r.tag];
-        if args.digests {
-            cells.push(r.digest.unwrap_or_else(|| "<none>".into()));
+    let objects: Vec<Map<String, Value>> = rows
+        .iter()
+        .map(|r| {
+            let object = json!({
+                "ID": id(&r.id),
+                "Repository": r.repository,
+                "Tag": r.tag,
+                "Digest": r.digest.clone().unwrap_or_else(|| "<none>".into()),
+                "Created": since(r.created.as_deref()),
+                "CreatedAt": timestamp(r.created.as_deref()),
+                "CreatedSince": since(r.created.as_deref()),
+                "Size": human_size(r.size),
+                "VirtualSize": human_size(r.size),
+                "Containers": "N/A",
+                "SharedSize": "N/A",
+                "UniqueSize": "N/A",
+            });
+            object.as_object().cloned().unwrap_or_default()
+        })
+        .collect();
+    // Podman's default columns; --digests adds one after the tag.
+    let default = match args.digests {
+        true => {
+            "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}"
         }
-        cells.extend([id(&r.id), since(r.created.as_deref()), human_size(r.size)]);
-        table.row(cells);
+        false => "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}",
+    };
+    let listing = Listing {
+        json: Json::Array4,
+        noheading: args.noheading,
+        headers: HEADERS,
+    };
+    print_rows(
+        custom(args.format.as_deref()).unwrap_or(default),
+        &objects,
+        listing,
+    )
+}
+
+/// Podman's orders: newest first by creation, otherwise ascending.
+fn sort(rows: &mut [list::ImageRow], by: Sort) {
+    match by {
+        Sort::Created => rows.sort_by(|a, b| b.created.cmp(&a.created)),
+        Sort::Id => rows.sort_by(|a, b| a.id.cmp(&b.id)),
+        Sort::Repository => rows.sort_by(|a, b| a.repository.cmp(&b.repository)),
+        Sort::Size => rows.sort_by_key(|r| r.size),
+        Sort::Tag => rows.sort_by(|a, b| a.tag.cmp(&b.tag)),
     }
-    Ok(table.print()?)
 }
 
 fn inspect_images(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
-    super::inspect::print_each(args.format.as_deref(), &args.images, |name| {
-        Ok(engine.inspect_image(name)?)
+    super::inspect::print_each(args.format.as_deref(), &args.images, "object", |name| {
+        super::inspect::one(
+            engine.inspect_image(name),
+            super::inspect::Kind::Image,
+            name,
+        )
     })
 }
 
@@ -258,35 +290,36 @@ pub fn history(engine: &dyn Engine, args: HistoryArgs) -> anyhow::Result<()> {
             c.unwrap_or_default().to_owned()
         }
     };
-    if let Some(format) = args.format {
-        let rows: Vec<Map<String, Value>> = entries
-            .iter()
-            .map(|e| {
-                json!({"ID": id(&e.id), "CreatedSince": created(e.created.as_deref()), "CreatedAt": e.created,
-                       "CreatedBy": e.created_by, "Size": size(e.size), "Comment": e.comment})
-                .as_object()
-                .cloned()
-                .unwrap_or_default()
-            })
-            .collect();
-        return Ok(print_rows(&format, &rows)?);
+    let rows: Vec<Map<String, Value>> = entries
+        .iter()
+        .map(|e| {
+            json!({"ID": id(&e.id), "Created": created(e.created.as_deref()),
+                   "CreatedSince": created(e.created.as_deref()), "CreatedAt": e.created,
+                   "CreatedBy": created_by(&e.created_by, args.no_trunc), "Size": size(e.size),
+                   "Comment": e.comment})
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+        })
+        .collect();
+    let default = "table {{.ID}}\\t{{.Created}}\\t{{.CreatedBy}}\\t{{.Size}}\\t{{.Comment}}";
+    let listing = Listing {
+        json: Json::OneLine,
+        ..Listing::default()
+    };
+    print_rows(
+        custom(args.format.as_deref()).unwrap_or(default),
+        &rows,
+        listing,
+    )
+}
+
+/// Podman cuts a step's command at 45 characters, ending in "...".
+fn created_by(text: &str, no_trunc: bool) -> String {
+    if no_trunc || text.chars().count() <= 45 {
+        return text.to_owned();
     }
-    let mut table = Table::new(&["IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"]);
-    for e in &entries {
-        let by = if args.no_trunc || e.created_by.chars().count() <= 45 {
-            e.created_by.clone()
-        } else {
-            format!("{}…", e.created_by.chars().take(44).collect::<String>())
-        };
-        table.row(vec![
-            id(&e.id),
-            created(e.created.as_deref()),
-            by,
-            size(e.size),
-            e.comment.clone(),
-        ]);
-    }
-    Ok(table.print()?)
+    format!("{}...", text.chars().take(42).collect::<String>())
 }
 
 pub fn tag(engine: &dyn Engine, args: TagArgs) -> anyhow::Result<()> {

@@ -23,7 +23,7 @@ pub fn info(engine: &dyn Engine, args: InfoArgs) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&info)?);
             return Ok(());
         }
-        Some(template) => return Ok(super::format::print_inspect(Some(template), &[info])?),
+        Some(template) => return super::format::print_inspect(Some(template), &[info]),
         None => {}
     }
     let get = |p: &str| {
@@ -60,10 +60,17 @@ pub fn info(engine: &dyn Engine, args: InfoArgs) -> anyhow::Result<()> {
 
 pub fn version(engine: &dyn Engine, args: VersionArgs) -> anyhow::Result<()> {
     let version = engine.version()?;
+    // Podman's document: `{{.Client.Version}}` is how its users template it.
+    let document = serde_json::json!({ "Client": {
+        "APIVersion": version.version,
+        "Version": version.version,
+        "OsArch": version.os_arch,
+        "Os": "linux",
+    }});
     match args.format {
-        Some(format) => {
-            super::format::print_inspect(Some(&format), &[serde_json::to_value(&version)?])?
-        }
+        // Podman prints the version document on one line.
+        Some(format) if format == "json" => println!("{document}"),
+        Some(format) => super::format::print_inspect(Some(&format), &[document])?,
         None => println!(
             "Version:      {}\nOS/Arch:      {}",
             version.version, version.os_arch

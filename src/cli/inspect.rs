@@ -1,5 +1,5 @@
 //! `coracle inspect` (and `container inspect`): containers first, then images,
-//! then volumes.
+//! volumes and networks, as Podman looks them up.
 
 use super::format::print_inspect;
 use crate::engine::interface::Engine;
@@ -9,78 +9,167 @@ use serde_json::Value;
 #[derive(clap::Args)]
 pub struct Args {
     /// Format output: json (default) or a Go template such as '{{.State.Status}}'
-    #[arg(short, long)]
+    #[arg(short, long, overrides_with = "format")]
     format: Option<String>,
-    /// Only this kind of object
-    #[arg(long = "type", value_parser = ["container", "image", "volume"])]
-    kind: Option<String>,
+    /// Only this kind of object: container, image, volume, network or all
+    #[arg(short, long = "type", value_parser = parse_kind, default_value = "all")]
+    kind: Kind,
+    /// Add the containers' SizeRw and SizeRootFs
+    #[arg(short, long)]
+    size: bool,
     #[arg(required = true, value_name = "NAME|ID")]
     names: Vec<String>,
 }
 
-impl Args {
-    /// `container inspect`: the same flags, containers only.
-    pub fn containers_only(mut self) -> Args {
-        self.kind = Some("container".into());
-        self
+#[derive(Clone, Copy, PartialEq)]
+pub enum Kind {
+    All,
+    Container,
+    Image,
+    Volume,
+    Network,
+}
+
+/// Podman's words for a `--type` it does not know; pods are not coracle's.
+fn parse_kind(text: &str) -> Result<Kind, String> {
+    Ok(match text {
+        "all" => Kind::All,
+        "container" => Kind::Container,
+        "image" => Kind::Image,
+        "volume" => Kind::Volume,
+        "network" => Kind::Network,
+        "pod" => return Err("coracle does not support --type pod: it has no pods".into()),
+        _ => {
+            return Err(format!(
+                "invalid type {text:?}: must be \"image\", \"container\", \"network\", \"volume\", or \"all\""
+            ))
+        }
+    })
+}
+
+/// `container inspect`: `inspect`'s flags but --type, containers only.
+#[derive(clap::Args)]
+pub struct ContainerArgs {
+    /// Format output: json (default) or a Go template such as '{{.State.Status}}'
+    #[arg(short, long, overrides_with = "format")]
+    format: Option<String>,
+    /// Add the containers' SizeRw and SizeRootFs
+    #[arg(short, long)]
+    size: bool,
+    #[arg(required = true, value_name = "CONTAINER")]
+    names: Vec<String>,
+}
+
+impl From<ContainerArgs> for Args {
+    fn from(a: ContainerArgs) -> Args {
+        Args {
+            format: a.format,
+            kind: Kind::Container,
+            size: a.size,
+            names: a.names,
+        }
     }
 }
 
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
-    let kind = args.kind.as_deref();
-    print_each(args.format.as_deref(), &args.names, |name| {
-        object(engine, name, kind)
+    if args.size && !matches!(args.kind, Kind::All | Kind::Container) {
+        let kind = match args.kind {
+            Kind::Image => "image",
+            Kind::Volume => "volume",
+            _ => "network",
+        };
+        eprintln!("Error: size is not supported for type {kind:?}");
+        return Err(super::Exit(125).into());
+    }
+    let template = args.format.as_deref().is_some_and(|f| f != "json");
+    print_each(args.format.as_deref(), &args.names, "object", |name| {
+        object(engine, name, args.kind, args.size, template)
     })
 }
 
-/// Inspects each name, prints what was found (one JSON array, or the template per
-/// item) and the errors; exits 125 if any name failed.
+/// Inspects each name and prints what was found (one JSON array, or the
+/// template per item); then, as Podman does, each failure after the first as
+/// `error inspecting WHAT: ...` and the first as the command's error (125);
+/// WHAT is `object` but for secrets.
 pub fn print_each(
     format: Option<&str>,
     names: &[String],
+    what: &str,
     mut inspect: impl FnMut(&str) -> anyhow::Result<Value>,
 ) -> anyhow::Result<()> {
     let mut items = Vec::new();
-    let mut failed = false;
+    let mut errors = Vec::new();
     for name in names {
         match inspect(name) {
             Ok(item) => items.push(item),
-            Err(e) => {
-                eprintln!("Error: {e}");
-                failed = true;
-            }
+            Err(e) => errors.push(e),
         }
     }
     print_inspect(format, &items)?;
-    if failed {
-        return Err(super::Exit(125).into());
+    let Some((first, rest)) = errors.split_first() else {
+        return Ok(());
+    };
+    for e in rest {
+        eprintln!("error inspecting {what}: {e}");
     }
-    Ok(())
+    eprintln!("Error: inspecting {what}: {first}");
+    Err(super::Exit(125).into())
 }
 
-fn object(engine: &dyn Engine, name: &str, kind: Option<&str>) -> anyhow::Result<Value> {
-    if kind != Some("image") {
-        match engine.inspect_container(name) {
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            result => return Ok(result?),
-        }
-    }
-    if kind.is_none() || kind == Some("image") {
-        match engine.inspect_image(name) {
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            result => return Ok(result?),
-        }
-    }
-    if kind.is_none() || kind == Some("volume") {
-        match engine.inspect_volume(name) {
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            result => return Ok(Value::Object(super::volume::fields(&result?))),
-        }
-    }
+/// What Podman says of a name that is not there.
+pub fn missing(kind: Kind, name: &str) -> anyhow::Error {
     match kind {
-        Some("container") => anyhow::bail!("no such container: {name}"),
-        Some("volume") => anyhow::bail!("no such volume: {name}"),
-        Some(_) => anyhow::bail!("no such image: {name}"),
-        None => anyhow::bail!("no such object: {name}"),
+        Kind::All => anyhow::anyhow!("no such object: {name:?}"),
+        Kind::Container => anyhow::anyhow!("no such container {name}"),
+        Kind::Image => anyhow::anyhow!("{name}: image not known"),
+        Kind::Volume => anyhow::anyhow!("no such volume {name}"),
+        Kind::Network => anyhow::anyhow!(
+            "network {name}: unable to find network with name or ID {name}: network not found"
+        ),
     }
+}
+
+/// The engine's answer, with Podman's words when the name is not there.
+pub fn one<T>(
+    result: Result<T, crate::engine::Error>,
+    kind: Kind,
+    name: &str,
+) -> anyhow::Result<T> {
+    result.map_err(|e| match e.kind() {
+        ErrorKind::NotFound => missing(kind, name),
+        _ => e.into(),
+    })
+}
+
+/// The object of `kind` named `name`, or with `--type all` the first kind
+/// that has one, in Podman's order.
+fn object(
+    engine: &dyn Engine,
+    name: &str,
+    kind: Kind,
+    size: bool,
+    template: bool,
+) -> anyhow::Result<Value> {
+    let lookup = |k: Kind| -> Result<Value, crate::engine::Error> {
+        Ok(match k {
+            Kind::Container if size => engine.inspect_container_sized(name)?,
+            Kind::Container => engine.inspect_container(name)?,
+            Kind::Image => engine.inspect_image(name)?,
+            Kind::Volume => Value::Object(super::volume::fields(&engine.inspect_volume(name)?)),
+            // `All` is never looked up as such: it tries each kind in turn.
+            Kind::Network | Kind::All => {
+                super::network_show::document(&engine.inspect_network(name)?, template)
+            }
+        })
+    };
+    if kind != Kind::All {
+        return one(lookup(kind), kind, name);
+    }
+    for k in [Kind::Container, Kind::Image, Kind::Volume, Kind::Network] {
+        match lookup(k) {
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            result => return Ok(result?),
+        }
+    }
+    Err(missing(Kind::All, name))
 }

@@ -4,6 +4,7 @@
 mod archive;
 mod attach;
 mod build;
+mod build_flags;
 mod builder;
 mod commit;
 mod container;
@@ -31,17 +32,21 @@ mod pause;
 mod progress;
 mod prune;
 mod ps;
+mod ps_json;
 mod pull;
 mod push;
 mod rm;
 mod rmi;
 mod run;
 pub(crate) mod runtime;
+mod secret;
 mod service;
 mod start;
 mod stop;
 mod system;
 mod table;
+mod targets;
+mod template;
 mod terminal;
 mod top;
 mod tree;
@@ -141,6 +146,12 @@ enum Command {
     /// `container prune`, which has no top-level spelling
     #[command(skip)]
     ContainerPrune(prune::Args),
+    /// `container exists`, which has no top-level spelling
+    #[command(skip)]
+    ContainerExists(container::ExistsArgs),
+    /// `container init`, which has no top-level spelling
+    #[command(skip)]
+    ContainerInit(container::InitArgs),
     /// Rename a container
     Rename(rm::RenameArgs),
     /// Pull an image from a registry
@@ -193,6 +204,9 @@ enum Command {
     /// Manage volumes
     #[command(subcommand)]
     Volume(volume::VolumeCommand),
+    /// Manage secrets
+    #[command(subcommand)]
+    Secret(secret::SecretCommand),
     /// Run a command in the rootless user namespace
     Unshare(unshare::Args),
     /// Show what a container or image changed in its file system
@@ -255,6 +269,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         root: cli.root,
         runroot: cli.runroot,
         storage_driver: cli.storage_driver,
+        userns: None,
     };
     // The service makes no engine of its own: each request's process does.
     if let Command::System(system::SystemCommand::Service(args)) = cli.command {
@@ -299,6 +314,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Pause(args) => pause::pause(engine, args),
         Command::Unpause(args) => pause::unpause(engine, args),
         Command::ContainerPrune(args) => prune::exec(engine, args),
+        Command::ContainerExists(args) => container::exists(engine, args),
+        Command::ContainerInit(args) => container::init(engine, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
         Command::Pull(args) => pull::exec(engine, args),
         Command::Login(args) => login::login(engine, args),
@@ -322,6 +339,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Network(cmd) => network::exec(engine, cmd),
         Command::System(cmd) => system::exec(engine, cmd),
         Command::Volume(cmd) => volume::exec(engine, cmd),
+        Command::Secret(cmd) => secret::exec(engine, cmd),
         Command::Unshare(args) => unshare::exec(engine, args),
         Command::Diff(args) => diff::exec(engine, args, Target::Any),
         Command::ContainerDiff(args) => diff::exec(engine, args, Target::Container),

@@ -1,8 +1,8 @@
 //! `network ls` and `network inspect`: Podman's JSON shape of a network, and
 //! the Go-template fields Podman's `--format` sees (its struct's field names).
 
-use super::format::{print_rows, timestamp};
-use super::table::Table;
+use super::format::{custom, print_rows, timestamp, Listing};
+use super::inspect::{self, Kind};
 use crate::engine::interface::Engine;
 use crate::engine::net::network::NetworkConfig;
 use chrono::SecondsFormat;
@@ -22,6 +22,9 @@ pub struct ListArgs {
     /// Don't truncate network IDs
     #[arg(long)]
     no_trunc: bool,
+    /// Do not print the header line
+    #[arg(long)]
+    noheading: bool,
 }
 
 #[derive(clap::Args)]
@@ -43,43 +46,48 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
         networks.iter().for_each(|n| println!("{}", n.name));
         return Ok(());
     }
-    match args.format.as_deref() {
-        Some("json") => {
-            let all: Vec<Value> = networks.iter().map(podman_json).collect();
-            println!("{}", serde_json::to_string_pretty(&all)?);
-        }
-        Some(format) => {
-            let rows: Vec<Map<String, Value>> = networks
-                .iter()
-                .map(|n| {
-                    let mut row = fields(n);
-                    row.insert("ID".into(), json!(id(n)));
-                    row.insert("Labels".into(), json!(labels_text(n)));
-                    row
-                })
-                .collect();
-            print_rows(format, &rows)?;
-        }
-        None => {
-            let mut table = Table::new(&["NETWORK ID", "NAME", "DRIVER"]);
-            for n in &networks {
-                table.row(vec![id(n), n.name.clone(), n.driver.clone()]);
-            }
-            table.print()?;
-        }
+    if args.format.as_deref() == Some("json") {
+        let all: Vec<Value> = networks.iter().map(podman_json).collect();
+        println!("{}", serde_json::to_string_pretty(&all)?);
+        return Ok(());
     }
-    Ok(())
+    let rows: Vec<Map<String, Value>> = networks
+        .iter()
+        .map(|n| {
+            let mut row = fields(n);
+            row.insert("ID".into(), json!(id(n)));
+            row.insert("Labels".into(), json!(labels_text(n)));
+            row
+        })
+        .collect();
+    let listing = Listing {
+        noheading: args.noheading,
+        headers: &[("ID", "NETWORK ID")],
+        ..Listing::default()
+    };
+    let default = "table {{.ID}}\\t{{.Name}}\\t{{.Driver}}";
+    print_rows(
+        custom(args.format.as_deref()).unwrap_or(default),
+        &rows,
+        listing,
+    )
 }
 
 pub fn inspect(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
     let template = args.format.as_deref().filter(|f| *f != "json");
-    super::inspect::print_each(template, &args.networks, |name| {
-        let network = engine.inspect_network(name)?;
-        Ok(match template {
-            Some(_) => Value::Object(fields(&network)),
-            None => podman_json(&network),
-        })
+    super::inspect::print_each(template, &args.networks, "object", |name| {
+        let network = inspect::one(engine.inspect_network(name), Kind::Network, name)?;
+        Ok(document(&network, template.is_some()))
     })
+}
+
+/// A network for `inspect`: its JSON, or for a template its Go field names
+/// (Podman's templates see the Go struct, its JSON the struct's tags).
+pub fn document(n: &NetworkConfig, template: bool) -> Value {
+    match template {
+        true => Value::Object(fields(n)),
+        false => podman_json(n),
+    }
 }
 
 /// Podman's JSON of a network (netavark's config file, as `network inspect`

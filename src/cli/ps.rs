@@ -1,7 +1,7 @@
 //! `coracle ps` (`container ls`): Docker's columns, status words and `--format` keys.
 
-use super::format::{human_size, print_rows};
-use super::table::Table;
+use super::format::{custom, human_size, print_rows, Listing};
+use super::ps_json::podman_json;
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::status::status;
 use crate::engine::duration::human_duration;
@@ -36,83 +36,153 @@ pub struct Args {
     /// Format output: json, or a Go template such as '{{.ID}} {{.Status}}'
     #[arg(long)]
     format: Option<String>,
+    /// Do not print the header line
+    #[arg(long)]
+    noheading: bool,
+    /// Sort by command, created, id, image, names, runningfor, size or status
+    #[arg(long, value_enum, default_value_t = Sort::Created)]
+    sort: Sort,
+    /// Print the list again every N seconds
+    #[arg(short, long, value_name = "SECONDS", default_value_t = 0)]
+    watch: u64,
+    /// Sync container state with the runtime (coracle's state is always in sync)
+    #[arg(long)]
+    sync: bool,
+    /// Show containers in storage not made by run or create (coracle has none)
+    #[arg(long)]
+    external: bool,
+    /// Show each running container's namespaces
+    #[arg(long)]
+    ns: bool,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Sort {
+    Command,
+    Created,
+    Id,
+    Image,
+    Names,
+    Runningfor,
+    Size,
+    Status,
+}
+
+/// Podman's default columns (`CreatedHuman` is headed CREATED).
+const TABLE: &str =
+    "table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.CreatedHuman}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}";
+
+/// Podman's `--ns` columns.
+const NS_TABLE: &str = "table {{.ID}}\\t{{.Names}}\\t{{.Pid}}\\t{{.Namespaces.Cgroup}}\\t{{.Namespaces.IPC}}\\t{{.Namespaces.MNT}}\\t{{.Namespaces.NET}}\\t{{.Namespaces.PIDNS}}\\t{{.Namespaces.User}}\\t{{.Namespaces.UTS}}";
+
+const HEADERS: &[(&str, &str)] = &[
+    ("ID", "CONTAINER ID"),
+    ("Cgroup", "CGROUPNS"),
+    ("User", "USERNS"),
+    ("CreatedHuman", "CREATED"),
+    ("Pod", "POD ID"),
+    ("PodName", "PODNAME"),
+];
+
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    if args.sync {
+        log::debug!("ps --sync: ignored, coracle's monitor keeps the state in sync");
+    }
+    if args.external {
+        // Podman's external containers are other tools' (buildah's) working
+        // containers in its storage; coracle's build leaves none behind.
+        log::debug!("ps --external: ignored, coracle's storage holds no external containers");
+    }
+    loop {
+        list(engine, &args)?;
+        if args.watch == 0 {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_secs(args.watch));
+    }
+}
+
+fn list(engine: &dyn Engine, args: &Args) -> anyhow::Result<()> {
     let opts = ListOptions {
         all: args.all,
         filters: args.filters.clone(),
         last: if args.latest { Some(1) } else { args.last },
         size: args.size,
     };
-    let listed = engine.list_containers(&opts)?;
+    let mut listed = engine.list_containers(&opts)?;
+    sort(&mut listed, args.sort);
     let now = Utc::now().timestamp_millis();
-    let rows: Vec<Map<String, Value>> = listed.iter().map(|l| row(l, &args, now)).collect();
-    if args.quiet {
-        return Ok(print_rows("{{.ID}}", &rows)?);
-    }
-    if let Some(format) = &args.format {
-        return Ok(print_rows(format, &rows)?);
-    }
-    let mut header = vec![
-        "CONTAINER ID",
-        "IMAGE",
-        "COMMAND",
-        "CREATED",
-        "STATUS",
-        "PORTS",
-        "NAMES",
-    ];
-    let keys = [
-        "ID",
-        "Image",
-        "Command",
-        "RunningFor",
-        "Status",
-        "Ports",
-        "Names",
-    ];
-    if args.size {
-        header.push("SIZE");
-    }
-    let mut table = Table::new(&header);
-    for r in &rows {
-        let text = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
-        let mut cells: Vec<String> = keys.iter().map(|k| text(k)).collect();
-        if args.size {
-            cells.push(text("Size"));
+    let mut rows: Vec<Map<String, Value>> = listed.iter().map(|l| row(l, args, now)).collect();
+    if args.ns {
+        for (row, l) in rows.iter_mut().zip(&listed) {
+            // A container that is not running is in no namespaces: Pid 0, as Podman's.
+            let ns = engine
+                .container_namespaces(&l.record.id)
+                .unwrap_or_default();
+            row.insert("Pid".into(), json!(ns.pid));
+            row.insert("Namespaces".into(), serde_json::to_value(&ns)?);
         }
-        table.row(cells);
     }
-    Ok(table.print()?)
+    let listing = Listing {
+        noheading: args.noheading,
+        headers: HEADERS,
+        ..Listing::default()
+    };
+    if args.quiet {
+        return print_rows("{{.ID}}", &rows, listing);
+    }
+    if args.format.as_deref() == Some("json") {
+        let items: Vec<Value> = listed.iter().map(|l| podman_json(l, now)).collect();
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(());
+    }
+    let default = match (args.ns, args.size) {
+        (true, _) => NS_TABLE.to_owned(),
+        (false, true) => format!("{TABLE}\\t{{{{.Size}}}}"),
+        (false, false) => TABLE.to_owned(),
+    };
+    let format = custom(args.format.as_deref()).unwrap_or(&default);
+    print_rows(format, &rows, listing)
 }
 
-/// One container with Docker's `--format` keys (and Restarts, which Podman has).
+/// Podman's orders: newest first by time, otherwise ascending.
+fn sort(listed: &mut [Listed], by: Sort) {
+    let size = |l: &Listed| l.size.map(|s| s.root_fs).unwrap_or(0);
+    match by {
+        Sort::Created | Sort::Runningfor => {
+            listed.sort_by_key(|l| std::cmp::Reverse(l.record.created))
+        }
+        Sort::Command => listed.sort_by_key(|l| l.config.command.join(" ")),
+        Sort::Id => listed.sort_by(|a, b| a.record.id.cmp(&b.record.id)),
+        Sort::Image => listed.sort_by(|a, b| a.record.image_name.cmp(&b.record.image_name)),
+        Sort::Names => listed.sort_by(|a, b| a.record.name.cmp(&b.record.name)),
+        Sort::Size => listed.sort_by_key(size),
+        Sort::Status => listed.sort_by_key(|l| status(&l.record.state, 0)),
+    }
+}
+
+/// One container with the `--format` keys (Docker's, and Podman's CreatedHuman and Restarts).
 fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
     let r = &l.record;
     let command = l.config.command.join(" ");
     let command = if args.no_trunc {
         command
     } else {
-        ellipsis(&command, 20)
+        ellipsis(&command)
     };
     let created = DateTime::from_timestamp(r.created, 0).unwrap_or_default();
-    let labels: Vec<String> = l
-        .config
-        .labels
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
     let object = json!({
         "ID": if args.no_trunc { r.id.clone() } else { r.id[..12].to_owned() },
         "Image": r.image_name,
-        "Command": serde_json::to_string(&command).unwrap_or_default(),
+        "Command": command,
         "CreatedAt": created.format("%Y-%m-%d %H:%M:%S +0000 UTC").to_string(),
         "RunningFor": format!("{} ago", human_duration(now_ms / 1000 - r.created)),
+        "CreatedHuman": format!("{} ago", human_duration(now_ms / 1000 - r.created)),
         "Status": status(&r.state, now_ms),
         "State": r.state.status.as_str(),
         "Names": r.name,
-        "Labels": labels.join(","),
+        // A map, as Podman's: `{{.Labels.team}}` works.
+        "Labels": l.config.labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>(),
         "Ports": ports::ps_column(&l.config.ports),
         "Size": size(l),
         "Mounts": "",
@@ -124,12 +194,12 @@ fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
     object.as_object().cloned().unwrap_or_default()
 }
 
-/// Docker's `Ellipsis`: at most `width` characters, the last one "…" when cut.
-fn ellipsis(s: &str, width: usize) -> String {
-    if s.chars().count() <= width {
+/// Podman's psReporter.Command: past 17 characters, the first 17 and "...".
+fn ellipsis(s: &str) -> String {
+    if s.chars().count() <= 17 {
         return s.to_owned();
     }
-    format!("{}…", s.chars().take(width - 1).collect::<String>())
+    format!("{}...", s.chars().take(17).collect::<String>())
 }
 
 /// "0B (virtual 4.26MB)": what the container wrote, and that plus its image;
@@ -150,11 +220,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn commands_are_cut_at_twenty_characters() {
-        assert_eq!(ellipsis("sleep 1000", 20), "sleep 1000");
+    fn commands_are_cut_as_podman_cuts_them() {
+        assert_eq!(ellipsis("sleep 1000"), "sleep 1000");
         assert_eq!(
-            ellipsis("sh -c while true; do sleep 1; done", 20),
-            "sh -c while true; d…"
+            ellipsis("sh -c while true; do sleep 1; done"),
+            "sh -c while true;..."
         );
     }
 }

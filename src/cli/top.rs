@@ -1,13 +1,18 @@
 //! `coracle top` and `coracle port`.
 
 use super::table::Table;
+use super::targets::Latest;
+use crate::engine::containers::select::{Scope, Selection};
 use crate::engine::containers::top::TITLES;
 use crate::engine::interface::Engine;
 use crate::engine::net::ports;
 
 #[derive(clap::Args)]
 pub struct Args {
-    container: String,
+    #[command(flatten)]
+    latest: Latest,
+    #[arg(required_unless_present = "latest")]
+    container: Option<String>,
     /// ps options (ignored: the columns are always `ps -ef`'s)
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     ps_options: Vec<String>,
@@ -15,15 +20,32 @@ pub struct Args {
 
 #[derive(clap::Args)]
 pub struct PortArgs {
-    container: String,
+    /// Show the ports of every running container
+    #[arg(short, long)]
+    all: bool,
+    #[command(flatten)]
+    latest: Latest,
+    container: Option<String>,
     /// A private port[/proto] to show the mapping of
     port: Option<String>,
 }
 
 /// UID is the process's user inside the container, as a number.
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    // With --latest the first word is a ps option, not a container.
+    let (container, ps_options) = match args.latest.latest {
+        true => (
+            None,
+            args.container.into_iter().chain(args.ps_options).collect(),
+        ),
+        false => (args.container, args.ps_options),
+    };
+    if !ps_options.is_empty() {
+        log::debug!("ignoring the ps options {ps_options:?}: coracle shows ps -ef's columns");
+    }
+    let container = args.latest.resolve(engine, container)?;
     let mut table = Table::new(&TITLES);
-    for p in engine.top(&args.container)? {
+    for p in engine.top(&container)? {
         table.row(p.columns());
     }
     Ok(table.print()?)
@@ -32,8 +54,20 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
 /// Each mapping as `80/tcp -> 0.0.0.0:8080`, or, for the private port asked
 /// for (tcp unless said), just where it is published, as Docker prints them.
 pub fn port(engine: &dyn Engine, args: PortArgs) -> anyhow::Result<()> {
-    let ports = engine.port(&args.container)?;
-    let Some(wanted) = &args.port else {
+    if args.all {
+        return port_all(engine, args);
+    }
+    // With --latest the one word given is the port.
+    let (container, port) = match args.latest.latest {
+        true => (None, args.container.or(args.port)),
+        false => (args.container, args.port),
+    };
+    if container.is_none() && !args.latest.latest {
+        anyhow::bail!("you must supply a running container name or id");
+    }
+    let container = args.latest.resolve(engine, container)?;
+    let ports = engine.port(&container)?;
+    let Some(wanted) = &port else {
         for p in &ports {
             println!("{} -> {}", p.private(), p.public());
         }
@@ -45,11 +79,28 @@ pub fn port(engine: &dyn Engine, args: PortArgs) -> anyhow::Result<()> {
     };
     let found: Vec<_> = ports.iter().filter(|p| p.private() == private).collect();
     if found.is_empty() {
-        anyhow::bail!(
-            "no public port '{private}' published for {}",
-            args.container
-        );
+        anyhow::bail!("no public port '{private}' published for {container}");
     }
     found.iter().for_each(|p| println!("{}", p.public()));
+    Ok(())
+}
+
+/// Each running container's mappings, each line after its short ID and a tab.
+fn port_all(engine: &dyn Engine, args: PortArgs) -> anyhow::Result<()> {
+    if args.latest.latest || args.container.is_some() {
+        anyhow::bail!("--all, --latest, or one container name or ID may be given, not more");
+    }
+    let sel = Selection {
+        all: true,
+        scope: Scope::Running,
+        ..Selection::default()
+    };
+    for container in engine.select_containers(&sel)? {
+        let id = &engine.inspect_container(&container)?["Id"];
+        let short: String = id.as_str().unwrap_or_default().chars().take(12).collect();
+        for p in engine.port(&container)? {
+            println!("{short}\t{} -> {}", p.private(), p.public());
+        }
+    }
     Ok(())
 }

@@ -1,8 +1,7 @@
 //! `coracle volume create|ls|inspect|rm|prune|exists|import|export`, as
 //! Podman's.
 
-use super::format::print_rows;
-use super::table::Table;
+use super::format::{custom, print_rows, Listing};
 use crate::engine::interface::Engine;
 use crate::engine::volumes::create::CreateOptions;
 use crate::engine::volumes::record::VolumeRecord;
@@ -67,6 +66,9 @@ pub struct ListArgs {
     /// Show only volume names
     #[arg(short, long)]
     quiet: bool,
+    /// Do not print the header line
+    #[arg(long)]
+    noheading: bool,
 }
 
 #[derive(clap::Args)]
@@ -159,24 +161,18 @@ fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
         volumes.iter().for_each(|v| println!("{}", v.name));
         return Ok(());
     }
-    match args.format.as_deref() {
-        Some("json") => {
-            let all: Vec<Value> = volumes.iter().map(|v| Value::Object(fields(v))).collect();
-            println!("{}", serde_json::to_string_pretty(&all)?);
-        }
-        Some(format) => {
-            let rows: Vec<Map<String, Value>> = volumes.iter().map(fields).collect();
-            print_rows(format, &rows)?;
-        }
-        None => {
-            let mut table = Table::new(&["DRIVER", "VOLUME NAME"]);
-            for v in &volumes {
-                table.row(vec![v.driver.clone(), v.name.clone()]);
-            }
-            table.print()?;
-        }
-    }
-    Ok(())
+    let rows: Vec<Map<String, Value>> = volumes.iter().map(fields).collect();
+    let listing = Listing {
+        noheading: args.noheading,
+        headers: &[("Name", "VOLUME NAME")],
+        ..Listing::default()
+    };
+    let default = "table {{.Driver}}\\t{{.Name}}";
+    print_rows(
+        custom(args.format.as_deref()).unwrap_or(default),
+        &rows,
+        listing,
+    )
 }
 
 fn inspect(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
@@ -189,8 +185,13 @@ fn inspect(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> {
         false => args.volumes,
     };
     let template = args.format.as_deref().filter(|f| *f != "json");
-    super::inspect::print_each(template, &names, |name| {
-        Ok(Value::Object(fields(&engine.inspect_volume(name)?)))
+    super::inspect::print_each(template, &names, "object", |name| {
+        let volume = super::inspect::one(
+            engine.inspect_volume(name),
+            super::inspect::Kind::Volume,
+            name,
+        )?;
+        Ok(Value::Object(fields(&volume)))
     })
 }
 

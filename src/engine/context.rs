@@ -40,6 +40,9 @@ pub struct ContextOptions {
     pub root: Option<PathBuf>,
     pub runroot: Option<PathBuf>,
     pub storage_driver: Option<String>,
+    /// A rootless user namespace to join instead of entering a new one: the
+    /// API service's, kept for its requests (see `userns::Keeper`).
+    pub userns: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +53,7 @@ pub struct Context {
     pub driver: &'static str,
     /// Set once this process has entered the rootless user namespace.
     entered: OnceLock<()>,
+    kept_userns: Option<PathBuf>,
 }
 
 impl Context {
@@ -80,6 +84,7 @@ impl Context {
             mode,
             driver,
             entered: OnceLock::new(),
+            kept_userns: opts.userns.clone(),
         })
     }
 
@@ -99,10 +104,31 @@ impl Context {
             if maps.is_single() {
                 self.warn_single_once();
             }
-            userns::enter(maps)?;
+            if !self.join_kept() {
+                userns::enter(maps)?;
+            }
             let _ = self.entered.set(());
         }
         Ok(Inside::new())
+    }
+
+    /// Joins the kept namespace, if there is one and it is still there; when
+    /// its keeper has gone, the caller enters a new one as a command would.
+    fn join_kept(&self) -> bool {
+        let Some(path) = &self.kept_userns else {
+            return false;
+        };
+        let joined = std::fs::File::open(path).and_then(|ns| {
+            nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWUSER)
+                .map_err(std::io::Error::from)
+        });
+        if let Err(e) = &joined {
+            log::debug!(
+                "cannot join the kept user namespace {}: {e}",
+                path.display()
+            );
+        }
+        joined.is_ok()
     }
 
     /// Proof that this process is inside the user namespace at `userns` (a

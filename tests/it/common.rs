@@ -175,11 +175,14 @@ pub fn blob_path(c: &Coracle, digest: &str) -> PathBuf {
         .join(coracle_testkit::hex_of(digest))
 }
 
-/// `images --format json`, one object per line.
+/// `images --format json`: Podman's JSON array.
 pub fn images_json(c: &Coracle) -> Vec<Value> {
     let out = c.run(["images", "--format", "json"]);
     out.success();
-    out.json_lines()
+    match out.json() {
+        Value::Array(items) => items,
+        other => panic!("images --format json is not an array: {other}"),
+    }
 }
 
 /// `images -q`, as a list of short IDs.

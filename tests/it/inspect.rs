@@ -28,10 +28,10 @@ fn inspect_follows_a_container_through_run_stop_and_kill() {
     let doc = out.success().json();
     let item = &doc[0];
     assert_eq!(item["Id"], id);
-    assert_eq!(item["Name"], "/web");
+    assert_eq!(item["Name"], "web");
     assert_eq!(item["Path"], "sh");
     assert_eq!(item["Args"], serde_json::json!(["-c", SCRIPT]));
-    assert!(item["Image"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(item["Image"].as_str().unwrap().len(), 64);
     let state = &item["State"];
     assert_eq!(state["Status"], "running");
     assert_eq!(state["Running"], true);
@@ -51,8 +51,9 @@ fn inspect_follows_a_container_through_run_stop_and_kill() {
         .map(|e| e.as_str().unwrap())
         .collect();
     assert!(env.contains(&"GREETING=hi"), "{env:?}");
-    assert_eq!(item["HostConfig"]["RestartPolicy"]["Name"], "no");
-    assert!(item["LogPath"].as_str().unwrap().ends_with("json.log"));
+    assert_eq!(item["HostConfig"]["RestartPolicy"]["Name"], "");
+    let log = &item["HostConfig"]["LogConfig"];
+    assert!(log["Path"].as_str().unwrap().ends_with("json.log"), "{log}");
 
     c.run(["stop", "-t", "1", "web"]).success();
     assert_eq!(
@@ -110,8 +111,195 @@ fn inspect_falls_back_to_images_and_names_what_is_missing() {
         .stderr_contains("no such container");
     c.run(["inspect", "nothing-here"])
         .code(125)
-        .stderr_contains("Error: no such object: nothing-here");
+        .stderr_contains("Error: inspecting object: no such object: \"nothing-here\"");
     c.run(["container", "inspect", "nothing-here"])
         .code(125)
         .stderr_contains("no such container");
+    // `container inspect` has no --type in Podman: refused, not ignored.
+    c.run(["container", "inspect", "--type", "image", &image])
+        .code(125)
+        .stderr_contains("--type");
+}
+
+/// The fields Podman 4 shows for a container, with its names and types.
+#[test]
+fn inspect_shows_podmans_container_document() {
+    let (c, image) = with_busybox();
+    let id = run_detached(&c, &["--name", "doc", &image, "sleep", "1000"]);
+    let doc = c.run(["container", "inspect", "doc"]).success().json();
+    let item = &doc[0];
+    for key in [
+        "Id",
+        "Created",
+        "Path",
+        "Args",
+        "State",
+        "Image",
+        "ImageDigest",
+        "ImageName",
+        "Rootfs",
+        "Pod",
+        "ResolvConfPath",
+        "HostnamePath",
+        "HostsPath",
+        "StaticDir",
+        "OCIConfigPath",
+        "OCIRuntime",
+        "ConmonPidFile",
+        "PidFile",
+        "Name",
+        "RestartCount",
+        "Driver",
+        "MountLabel",
+        "ProcessLabel",
+        "AppArmorProfile",
+        "EffectiveCaps",
+        "BoundingCaps",
+        "ExecIDs",
+        "GraphDriver",
+        "Mounts",
+        "Dependencies",
+        "NetworkSettings",
+        "Namespace",
+        "IsInfra",
+        "IsService",
+        "Config",
+        "HostConfig",
+    ] {
+        assert!(item.get(key).is_some(), "no {key} in {item}");
+    }
+    let state = &item["State"];
+    for key in [
+        "OciVersion",
+        "ConmonPid",
+        "Health",
+        "CheckpointedAt",
+        "RestoredAt",
+    ] {
+        assert!(state.get(key).is_some(), "no State.{key} in {state}");
+    }
+    assert!(state["ConmonPid"].as_i64().unwrap() > 0);
+    assert_eq!(item["Image"].as_str().unwrap().len(), 64);
+    assert_eq!(item["ImageName"], image);
+    assert_eq!(item["Config"]["StopSignal"], 15);
+    assert_eq!(item["Config"]["Entrypoint"], "");
+    assert_eq!(item["Config"]["Labels"], serde_json::Value::Null);
+    assert!(item["EffectiveCaps"]
+        .as_array()
+        .unwrap()
+        .contains(&"CAP_CHOWN".into()));
+    // Go's times: no fraction of zeros, the zero time for what never happened.
+    assert!(!item["Created"].as_str().unwrap().contains(".000"));
+    assert_eq!(state["CheckpointedAt"], NEVER);
+    // No networks of its own (pasta or slirp4netns): no Networks, as in Podman.
+    assert!(item["NetworkSettings"].get("Networks").is_none());
+    assert_eq!(inspect_field(&c, &id, "{{.NetworkSettings.IPAddress}}"), "");
+    c.run(["stop", "-t", "0", "doc"]).success();
+    let doc = c.run(["inspect", "doc"]).success().json();
+    assert!(
+        doc[0]["State"].get("ConmonPid").is_none(),
+        "{}",
+        doc[0]["State"]
+    );
+    c.run(["rm", "doc"]).success();
+}
+
+#[test]
+fn inspect_size_type_and_the_last_format() {
+    let (c, image) = with_busybox();
+    c.run(["create", "--name", "sized", &image, "true"])
+        .success();
+    c.run(["inspect", "-s", "--format", "{{.SizeRw}}", "sized"])
+        .success()
+        .stdout_eq("0\n");
+    let out = c.run(["inspect", "--size", "sized"]);
+    assert!(out.success().json()[0]["SizeRootFs"].as_u64().unwrap() > 0);
+    // The last --format is the one that counts, as in Podman.
+    c.run(["inspect", "-f", "{{.Id}}", "--format", "{{.Name}}", "sized"])
+        .success()
+        .stdout_eq("sized\n");
+    c.run(["inspect", "--type", "image", "--size", &image])
+        .code(125)
+        .stderr_contains("Error: size is not supported for type \"image\"");
+    c.run(["inspect", "--type", "foo", "sized"])
+        .code(125)
+        .stderr_contains("invalid type \"foo\"");
+    c.run(["network", "create", "lan"]).success();
+    c.run([
+        "inspect",
+        "--type",
+        "network",
+        "--format",
+        "{{.Name}}",
+        "lan",
+    ])
+    .success()
+    .stdout_eq("lan\n");
+    c.run(["inspect", "--format", "{{.Name}} {{.Driver}}", "lan"])
+        .success()
+        .stdout_eq("lan bridge\n");
+    let out = c.run(["inspect", "--type", "network", "lan"]);
+    assert_eq!(out.success().json()[0]["name"], "lan");
+    c.run(["inspect", "--type", "network", "nothing"])
+        .code(125)
+        .stderr_contains("Error: inspecting object: network nothing: unable to find network");
+}
+
+/// Podman prints what it found, then each failure after the first, then the first.
+#[test]
+fn inspect_errors_read_as_podmans() {
+    let (c, _image) = with_busybox();
+    let out = c.run(["inspect", "one", "two"]);
+    out.code(125).stdout_eq("[]\n");
+    assert_eq!(
+        out.stderr,
+        "error inspecting object: no such object: \"two\"\nError: inspecting object: no such object: \"one\"\n"
+    );
+    c.run(["image", "inspect", "nothing"])
+        .code(125)
+        .stderr_contains("Error: inspecting object: nothing: image not known");
+    c.run(["inspect", "--type", "volume", "nothing"])
+        .code(125)
+        .stderr_contains("Error: inspecting object: no such volume nothing");
+}
+
+#[test]
+fn image_inspect_shows_podmans_image_document() {
+    let (c, image) = with_busybox();
+    let doc = c.run(["image", "inspect", &image]).success().json();
+    let item = &doc[0];
+    for key in [
+        "Id",
+        "Digest",
+        "RepoTags",
+        "RepoDigests",
+        "Parent",
+        "Comment",
+        "Created",
+        "Config",
+        "Version",
+        "Author",
+        "Architecture",
+        "Os",
+        "Size",
+        "VirtualSize",
+        "GraphDriver",
+        "RootFS",
+        "Labels",
+        "Annotations",
+        "ManifestType",
+        "User",
+        "History",
+        "NamesHistory",
+    ] {
+        assert!(item.get(key).is_some(), "no {key} in {item}");
+    }
+    let id = item["Id"].as_str().unwrap();
+    assert_eq!(id.len(), 64, "Podman's image ID has no sha256: prefix");
+    assert_eq!(item["Size"], item["VirtualSize"]);
+    assert!(item["Digest"].as_str().unwrap().starts_with("sha256:"));
+    assert_eq!(item["NamesHistory"], serde_json::json!([image]));
+    c.run(["inspect", "--format", "{{.Id}}", &image])
+        .success()
+        .stdout_eq(&format!("{id}\n"));
 }

@@ -100,7 +100,7 @@ fn stop_kill_wait_and_restart_behave_as_dockers() {
     c.run(["stop", "web"]).success();
     c.run(["kill", "web"])
         .code(125)
-        .stderr_contains("is not running");
+        .stderr_contains("can only kill running containers");
     c.run(["start", "web"]).success().stdout_eq("web\n");
     assert_eq!(state(&c, &id).0, "running");
     c.run(["start", "web"]).success();
@@ -178,11 +178,8 @@ fn restart_on_failure_stops_after_its_maximum() {
         ],
     );
     c.run(["wait", &id]).success().stdout_eq("4\n");
-    let log = c.root().join("containers").join(&id).join("json.log");
-    let runs = std::fs::read_to_string(log)
-        .unwrap()
-        .matches("run\\n")
-        .count();
+    let logs = c.run(["logs", &id]);
+    let runs = logs.success().stdout.matches("run\n").count();
     assert_eq!(runs, 3, "the first run and two restarts");
     c.run(["run", "--rm", "--restart", "always", &image, "true"])
         .code(125)
@@ -222,7 +219,7 @@ fn restart_always_is_ended_by_stop() {
 fn a_killed_monitor_is_noticed_and_the_container_marked_exited() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let text = inspect_field(&c, &id, "{{.State.MonitorPid}} {{.State.Pid}}");
+    let text = inspect_field(&c, &id, "{{.State.ConmonPid}} {{.State.Pid}}");
     let (monitor, init) = text.split_once(' ').unwrap();
     let (monitor, init): (i32, i32) = (monitor.parse().unwrap(), init.parse().unwrap());
     // SAFETY: kill has no memory-safety preconditions.
@@ -330,7 +327,7 @@ fn gone(pid: &str) -> bool {
 fn a_container_lost_with_its_run_root_is_marked_exited() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let text = inspect_field(&c, &id, "{{.State.MonitorPid}} {{.State.Pid}}");
+    let text = inspect_field(&c, &id, "{{.State.ConmonPid}} {{.State.Pid}}");
     // As a reboot would: every process gone, the run root (a tmpfs) emptied.
     for pid in text.split(' ') {
         // SAFETY: kill has no memory-safety preconditions.
@@ -350,7 +347,7 @@ fn a_container_lost_with_its_run_root_is_marked_exited() {
 fn system_reset_kills_running_containers_first() {
     let (c, image) = with_busybox();
     let id = run_detached(&c, &[&image, "sleep", "1000"]);
-    let text = inspect_field(&c, &id, "{{.State.MonitorPid}} {{.State.Pid}}");
+    let text = inspect_field(&c, &id, "{{.State.ConmonPid}} {{.State.Pid}}");
     c.run(["system", "reset", "-f"]).success();
     assert!(!c.root().exists());
     for pid in text.split(' ') {

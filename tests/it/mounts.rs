@@ -275,7 +275,7 @@ fn bad_input(c: &Coracle) {
                 "--volumes-from".into(),
                 "nosuch".into(),
             ],
-            "no such container: nosuch",
+            "no container with name or ID \"nosuch\" found: no such container",
         ),
         (
             vec![

@@ -239,7 +239,10 @@ fn net_connect_live_bad_input_fails_and_changes_nothing() {
         &["connect", "nosuch", "y"],
         "unable to find network with name or ID nosuch: network not found",
     );
-    refused(&["connect", "b", "nosuch"], "no such container: nosuch");
+    refused(
+        &["connect", "b", "nosuch"],
+        "no container with name or ID \"nosuch\" found: no such container",
+    );
     refused(
         &["connect", "b", "lone"],
         "\"none\" is not supported: invalid network mode",
@@ -263,6 +266,14 @@ fn net_connect_live_bad_input_fails_and_changes_nothing() {
     // Nothing half-done: y is on a alone, live and in its record.
     assert_eq!(networks_of(&c, "y"), ["a"]);
     exec(&c, "y", "ip link show eth1").failure();
-    assert_eq!(networks_of(&c, "lone"), ["none"]);
+    // No networks of its own: the mode, and no Networks, as Podman shows it.
+    assert_eq!(
+        inspect_field(&c, "lone", "{{.HostConfig.NetworkMode}}"),
+        "none"
+    );
+    let out = c.run(["inspect", "lone"]);
+    assert!(out.success().json()[0]["NetworkSettings"]
+        .get("Networks")
+        .is_none());
     c.run(["rm", "-f", "x", "y", "lone"]).success();
 }

@@ -214,7 +214,7 @@ fn rmi_refuses_an_image_a_container_uses() {
         .stderr_contains("already in use");
     c.run(["rmi", &image])
         .code(2)
-        .stderr_contains("in use by container keeper");
+        .stderr_contains("image used by keeper: image is in use by a container");
     c.run(["rm", "keeper"]).success().stdout_eq("keeper\n");
     c.run(["rm", "keeper"]).code(1);
     c.run(["rmi", &image]).success();

@@ -307,7 +307,7 @@ fn bad_volume_input_fails_and_makes_nothing() {
     c.run(["volume", "create", "--ignore", "x"]).success();
     c.run(["volume", "inspect", "nope"])
         .code(125)
-        .stderr_contains("no volume with name \"nope\" found: no such volume");
+        .stderr_contains("Error: inspecting object: no such volume nope");
     assert_eq!(volume_names(&c), ["x"]);
 }
 

@@ -7,6 +7,7 @@ use super::super::error::Error;
 use super::super::exchange::Exchange;
 use super::unsupported;
 use crate::engine::containers::create::{CreateOptions, Pulling};
+use crate::engine::containers::log_config::LogConfig;
 use crate::engine::containers::{RestartPolicy, Seccomp};
 use crate::engine::images::policy::PullPolicy;
 use crate::engine::interface::Engine;
@@ -16,7 +17,8 @@ use crate::engine::net::ports;
 use crate::engine::runtime::ulimit::Ulimit;
 use crate::engine::volumes::parse;
 use bollard_stubs::models::{
-    ContainerConfig, HostConfig, Mount, MountTypeEnum, NetworkingConfig, PortMap,
+    ContainerConfig, HostConfig, HostConfigLogConfig, Mount, MountTypeEnum, NetworkingConfig,
+    PortMap,
 };
 use serde::Deserialize;
 use std::fmt::Display;
@@ -54,6 +56,13 @@ pub fn create(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     Ok(ex
         .reply
         .json(201, &serde_json::json!({ "Id": id, "Warnings": [] }))?)
+}
+
+fn log_driver(config: Option<&HostConfigLogConfig>) -> &str {
+    config
+        .and_then(|c| c.typ.as_deref())
+        .filter(|t| !t.is_empty())
+        .unwrap_or("json-file")
 }
 
 fn bad(e: impl Display) -> Error {
@@ -181,6 +190,11 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
         image_volumes: Default::default(),
         userns: Default::default(),
         extra_mounts: Vec::new(),
+        // Docker's default driver: its clients (docker-py's run) read logs
+        // only from the drivers they know.
+        log: LogConfig::parse(Some(log_driver(h.log_config.as_ref())), &[]).map_err(bad)?,
+        // Secrets and run files are the CLI's.
+        ..Default::default()
     };
     opts.validate().map_err(bad)?;
     Ok(opts)

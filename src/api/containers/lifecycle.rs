@@ -109,6 +109,7 @@ pub fn remove(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), 
     let opts = RemoveOptions {
         force: ex.head.flag("force"),
         volumes: ex.head.flag("v"),
+        ..RemoveOptions::default()
     };
     if ex.head.flag("link") {
         return Err(super::unsupported("removing links"));

@@ -3,7 +3,7 @@
 use super::super::error::Error;
 use super::super::exchange::Exchange;
 use super::super::filters;
-use super::{no_such, summary};
+use super::{docker_json, no_such, summary};
 use crate::engine::containers::list::ListOptions;
 use crate::engine::interface::Engine;
 
@@ -30,30 +30,22 @@ pub fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let out: Vec<_> = listed
         .iter()
         .zip(inspected)
-        .filter_map(|(l, inspect)| Some(summary::summary(l, &inspect.ok()?, now_ms)))
+        .filter_map(|(l, inspect)| {
+            let inspect = docker_json::container(engine, inspect.ok()?);
+            Some(summary::summary(l, &inspect, now_ms))
+        })
         .collect();
     Ok(ex.reply.json(200, &out)?)
 }
 
-/// Docker's ContainerJSON, as the engine makes it; `size` adds SizeRw and
-/// SizeRootFs.
+/// Docker's ContainerJSON; `size` adds SizeRw and SizeRootFs.
 pub fn inspect(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Error> {
-    let mut inspect = engine.inspect_container(name).map_err(no_such(name))?;
-    if ex.head.flag("size") {
-        let opts = ListOptions {
-            all: true,
-            filters: vec![format!("id={}", inspect["Id"].as_str().unwrap_or(name))],
-            last: None,
-            size: true,
-        };
-        if let Some(size) = engine
-            .list_containers(&opts)?
-            .into_iter()
-            .find_map(|l| l.size)
-        {
-            inspect["SizeRw"] = size.rw.into();
-            inspect["SizeRootFs"] = size.root_fs.into();
-        }
+    let inspect = match ex.head.flag("size") {
+        true => engine.inspect_container_sized(name),
+        false => engine.inspect_container(name),
     }
-    Ok(ex.reply.json(200, &inspect)?)
+    .map_err(no_such(name))?;
+    Ok(ex
+        .reply
+        .json(200, &docker_json::container(engine, inspect))?)
 }

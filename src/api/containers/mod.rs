@@ -3,6 +3,7 @@
 
 mod attach;
 mod create;
+mod docker_json;
 mod files;
 mod lifecycle;
 mod list;

@@ -107,6 +107,7 @@ fn plan(head: &crate::api::http::Head) -> Result<BuildOptions, Error> {
         },
         // Loopback registries may still speak plain HTTP, as Docker allows.
         tls_verify: true,
+        credentials: None,
         platform: head
             .param("platform")
             .filter(|p| !p.is_empty())
@@ -114,6 +115,14 @@ fn plan(head: &crate::api::http::Head) -> Result<BuildOptions, Error> {
         labels: json_map(head.param("labels"), "labels")?,
         network,
         secrets: vec![],
+        named_contexts: vec![],
+        from: None,
+        ignorefile: None,
+        layers: true,
+        run: Default::default(),
+        result: Default::default(),
+        output: None,
+        squash: Default::default(),
     })
 }
 
@@ -153,6 +162,7 @@ fn discard() -> Result<RunOutput, Error> {
     Ok(RunOutput {
         stdout: null(())?.into(),
         stderr: null(())?.into(),
+        stdin: None,
     })
 }
 

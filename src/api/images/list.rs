@@ -1,5 +1,6 @@
 //! `GET /images/json`, `/images/{name}/json` and `/images/{name}/history`.
 
+use super::docker_json;
 use crate::api::error::Error;
 use crate::api::exchange::Exchange;
 use crate::api::filters;
@@ -21,7 +22,8 @@ pub fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     for row in engine.list_images(&opts)? {
         let at = *index.entry(row.id.clone()).or_insert(images.len());
         if at == images.len() {
-            let mut image = summary(&engine.inspect_image(&row.id)?, ex.at_least(1, 44));
+            let inspect = docker_json::image(engine.inspect_image(&row.id)?);
+            let mut image = summary(&inspect, ex.at_least(1, 44));
             image.repo_tags.clear();
             image.repo_digests.clear();
             images.push(image);
@@ -79,12 +81,14 @@ fn unix_time(rfc3339: &str) -> i64 {
 }
 
 pub fn inspect(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Error> {
-    Ok(ex.reply.json(200, &engine.inspect_image(name)?)?)
+    Ok(ex
+        .reply
+        .json(200, &docker_json::image(engine.inspect_image(name)?))?)
 }
 
 /// Docker's history: the image's names on its newest entry.
 pub fn history(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Error> {
-    let tags = strings(&engine.inspect_image(name)?["RepoTags"]);
+    let tags = strings(&docker_json::image(engine.inspect_image(name)?)["RepoTags"]);
     let mut items: Vec<HistoryResponseItem> = engine
         .history(name)?
         .into_iter()

@@ -3,6 +3,7 @@
 mod archive;
 mod build;
 mod commit;
+mod docker_json;
 mod list;
 mod progress;
 mod pull;

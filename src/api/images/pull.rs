@@ -82,7 +82,7 @@ fn join(image: &str, tag: Option<&str>) -> String {
 
 /// The manifest digest the pull recorded for `reference`'s repository.
 fn repo_digest(engine: &dyn Engine, id: &str, reference: &Reference) -> Option<String> {
-    let inspect = engine.inspect_image(id).ok()?;
+    let inspect = super::docker_json::image(engine.inspect_image(id).ok()?);
     let wanted = reference.familiar();
     inspect["RepoDigests"]
         .as_array()?

@@ -118,6 +118,7 @@ where
                     let run_output = stderr.map(|stderr| RunOutput {
                         stdout: write,
                         stderr,
+                        stdin: None,
                     });
                     (Some(run_output), Some(Arc::new(read)))
                 }

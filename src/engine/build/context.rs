@@ -28,6 +28,7 @@ pub fn prepare(
     store: &Store,
     input: ContextInput,
     file: Option<&Path>,
+    ignorefile: Option<&Path>,
     opts: &UnpackOptions,
 ) -> Result<BuildContext, BuildError> {
     let (root, unpacked, lone_dockerfile) = match input {
@@ -49,7 +50,10 @@ pub fn prepare(
         Some(text) => ("Dockerfile".to_owned(), text),
         None => read_dockerfile(&root, file)?,
     };
-    let ignore = read_ignore(&root)?;
+    let ignore = match ignorefile {
+        Some(path) => read_ignore_file(path)?,
+        None => read_ignore(&root)?,
+    };
     Ok(BuildContext {
         root,
         ignore,
@@ -99,6 +103,17 @@ pub fn read_ignore(root: &Path) -> Result<Ignore, BuildError> {
         }
     }
     Ok(Ignore::default())
+}
+
+/// `--ignorefile`: it must be there, as in Podman.
+fn read_ignore_file(path: &Path) -> Result<Ignore, BuildError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        BuildError::Context(format!(
+            "cannot read the ignore file {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ignore::parse(&text).map_err(|e| BuildError::Context(format!("{}: {e}", path.display())))
 }
 
 /// Unpacks a tar from `reader`; what is not a tar is taken as a Dockerfile alone.

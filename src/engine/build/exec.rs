@@ -4,13 +4,16 @@
 use super::context::{self, BuildContext, ContextInput};
 use super::expand;
 use super::files::SourceKind;
-use super::image::ImageState;
+use super::image::{ImageState, ImageStyle};
 use super::instructions::{self, Action, PROXY_ARGS};
 use super::mount_setup::{self, Resolved};
 use super::mount_spec::{self, MountKind};
+use super::named::NamedContext;
 use super::parse::{self, Dockerfile, Instruction};
 use super::run::{self, RunOutput, RunStep};
-use super::{layer, plan, BuildError, BuildEvent, BuildOptions, Services};
+use super::settings;
+use super::squash::{self, Squash};
+use super::{layer, output, plan, BuildError, BuildEvent, BuildOptions, Services};
 use crate::engine::context::Context;
 use crate::engine::images::ImagesError;
 use crate::engine::net::Network;
@@ -37,7 +40,13 @@ pub fn build(
     let store = ctx.open_store()?;
     let _adding = store.lock_for_adding()?;
     store.sweep_temp()?;
-    let bctx = context::prepare(&store, input, opts.file.as_deref(), &ctx.unpack_options())?;
+    let bctx = context::prepare(
+        &store,
+        input,
+        opts.file.as_deref(),
+        opts.ignorefile.as_deref(),
+        &ctx.unpack_options(),
+    )?;
     let file = parse::parse(&bctx.file_name, &bctx.dockerfile)?;
     let platform = match &opts.platform {
         Some(p) => Platform::parse(p).map_err(ImagesError::from)?,
@@ -55,6 +64,7 @@ pub fn build(
         globals: Vec::new(),
         results: HashMap::new(),
         used_args: HashSet::new(),
+        base_layers: 0,
     };
     builder.globals = builder.global_args()?;
     let lookup = |n: &str| builder.base_variable(n);
@@ -70,10 +80,24 @@ pub fn build(
         .results
         .remove(&target)
         .expect("the target was built");
-    builder.apply_labels(&mut state)?;
+    builder.finish(&mut state)?;
+    let keep = match opts.squash {
+        Squash::No => None,
+        Squash::New => Some(builder.base_layers),
+        Squash::All => Some(0),
+    };
+    if let Some(keep) = keep.filter(|&k| state.layers.len() > k) {
+        state = squash::squash(
+            &mut builder.store,
+            &state,
+            keep,
+            &ctx.unpack_options(),
+            &opts.result.style,
+        )?;
+    }
     let id = match &state.id {
         Some(id) => id.clone(),
-        None => state.commit(&mut builder.store)?,
+        None => state.commit_styled(&mut builder.store, &opts.result.style)?,
     };
     builder.warn_unused_args();
     for tag in &opts.tags {
@@ -82,6 +106,9 @@ pub fn build(
             .to_string();
         builder.store.set_tag(&name, &id)?;
         services.event(BuildEvent::Tagged { name });
+    }
+    if let Some(out) = &opts.output {
+        output::write(&builder.store, &state.layers, out, &ctx.unpack_options())?;
     }
     Ok(id)
 }
@@ -100,6 +127,8 @@ pub(super) struct Builder<'a> {
     /// Built stages' final states, by index.
     pub(super) results: HashMap<usize, ImageState>,
     pub(super) used_args: HashSet<String>,
+    /// The layers of the last stage's base image (what `--squash` keeps).
+    pub(super) base_layers: usize,
 }
 
 /// A stage being built: its image, and what is not in the image.
@@ -192,13 +221,19 @@ impl Builder<'_> {
     fn stage(&mut self, i: usize, label: Option<(usize, usize)>) -> Result<ImageState, BuildError> {
         let stage = &self.file.stages[i];
         let m = stage.steps.len() + 1;
+        let text = match (&self.opts.from, stage.name.as_deref()) {
+            (Some(from), Some(name)) if i == 0 => format!("FROM {from} AS {name}"),
+            (Some(from), None) if i == 0 => format!("FROM {from}"),
+            _ => stage.from.display(),
+        };
         self.services.event(BuildEvent::Step {
             stage: label,
             n: 1,
             m,
-            text: stage.from.display(),
+            text,
         });
         let image = self.from(i).map_err(|e| self.at(&stage.from, e))?;
+        self.base_layers = image.layers.len();
         let shell = match image.strings("Shell") {
             s if s.is_empty() => instructions::default_shell(),
             s => s,
@@ -225,10 +260,22 @@ impl Builder<'_> {
     /// The stage's starting image: another stage, scratch, or a stored or pulled image.
     fn from(&mut self, i: usize) -> Result<ImageState, BuildError> {
         let lookup = |n: &str| self.base_variable(n);
-        let base = plan::base_of(self.file, i, &lookup)?;
+        let base = match &self.opts.from {
+            Some(from) if i == 0 => from.clone(),
+            _ => plan::base_of(self.file, i, &lookup)?,
+        };
         if let Some(j) = plan::stage_ref(self.file, &base, i) {
             return Ok(self.results[&j].clone());
         }
+        let base = match self.opts.named_context(&base) {
+            Some(NamedContext::Image(image)) => image.clone(),
+            Some(NamedContext::Dir(_)) => {
+                return Err(BuildError::Invalid(format!(
+                    "FROM {base}: that build context is a directory, not an image"
+                )))
+            }
+            None => base,
+        };
         if base.eq_ignore_ascii_case("scratch") {
             return Ok(ImageState::scratch(&self.platform));
         }
@@ -311,9 +358,9 @@ impl Builder<'_> {
             }
             _ => {}
         }
-        let key = format!("{}\n{key_extra}", instr.display());
+        let key = self.cache_key(&instr.display(), &key_extra);
         let parent = st.image.parent_key().to_owned();
-        if !self.opts.no_cache {
+        if self.use_cache() {
             if let Some(id) = self.store.cached_step(&parent, &key)? {
                 self.services.event(BuildEvent::CacheHit { id: id.clone() });
                 st.image = ImageState::load(&self.store, &id)?;
@@ -339,12 +386,36 @@ impl Builder<'_> {
         if let Some(diff_id) = layer {
             next.layers.push(diff_id);
         }
-        next.add_history(&prepared.created_by, empty_layer);
-        let id = next.commit(&mut self.store)?;
-        self.store.record_step(&parent, &key, &id)?;
+        let style = &self.opts.result.style;
+        next.add_history_styled(&prepared.created_by, empty_layer, style);
+        let id = next.commit_styled(&mut self.store, style)?;
+        self.record(&parent, &key, &id)?;
         self.services.event(BuildEvent::Committed { id });
         st.image = next;
         Ok(())
+    }
+
+    /// `--no-cache` and `--layers=false` both leave the cache unread.
+    fn use_cache(&self) -> bool {
+        !self.opts.no_cache && self.opts.layers
+    }
+
+    /// `--layers=false` leaves it unwritten too.
+    fn record(&self, parent: &str, key: &str, id: &str) -> Result<(), BuildError> {
+        if self.opts.layers {
+            self.store.record_step(parent, key, id)?;
+        }
+        Ok(())
+    }
+
+    /// A step's cache key; images written otherwise (`--format`, `--timestamp`,
+    /// `--annotation`) are other images.
+    fn cache_key(&self, text: &str, extra: &str) -> String {
+        let style = &self.opts.result.style;
+        match *style == ImageStyle::default() {
+            true => format!("{text}\n{extra}"),
+            false => format!("{text}\n{extra}\n{style:?}"),
+        }
     }
 
     /// ARG: declares variables for the rest of the stage; no image.
@@ -401,7 +472,9 @@ impl Builder<'_> {
         }
         let parent = match &image.id {
             Some(id) => id.clone(),
-            None => image.clone().commit(&mut self.store)?,
+            None => image
+                .clone()
+                .commit_styled(&mut self.store, &self.opts.result.style)?,
         };
         // BuildKit's `RUN --network=default` is the build's own.
         let network = match network.as_deref() {
@@ -424,6 +497,7 @@ impl Builder<'_> {
                 layers: self.layer_dirs(image)?,
                 mounts: ready.mounts.clone(),
                 mount_points: ready.targets.clone(),
+                settings: self.opts.run.clone(),
             },
             self.output,
         )?;
@@ -431,9 +505,11 @@ impl Builder<'_> {
         layer::commit(&self.store, upper)
     }
 
-    /// `--label`: one more step on the result, cached like the others.
-    fn apply_labels(&mut self, state: &mut ImageState) -> Result<(), BuildError> {
-        if self.opts.labels.is_empty() {
+    /// `--label`, `--env`, `--unsetenv`, `--omit-history`: one more step on the
+    /// result, cached like the others.
+    fn finish(&mut self, state: &mut ImageState) -> Result<(), BuildError> {
+        let result = &self.opts.result;
+        if self.opts.labels.is_empty() && !result.changes_config() {
             return Ok(());
         }
         let parent = state.parent_key().to_owned();
@@ -441,25 +517,65 @@ impl Builder<'_> {
         for (k, v) in &self.opts.labels {
             next.insert_into("Labels", k, json!(v));
         }
-        let key = format!("--label\n{}", next.config["config"]);
-        if !self.opts.no_cache {
+        for (k, v) in &result.env {
+            next.set_env(k, v);
+        }
+        if !result.unsetenv.is_empty() {
+            let kept: Vec<String> = next
+                .env()
+                .into_iter()
+                .filter(|e| {
+                    let name = e.split_once('=').map_or(e.as_str(), |(k, _)| k);
+                    !result.unsetenv.iter().any(|u| u == name)
+                })
+                .collect();
+            next.set("Env", json!(kept));
+        }
+        if let Some(version) = &result.os_version {
+            next.config["os.version"] = json!(version);
+        }
+        if !result.os_features.is_empty() {
+            let base: Vec<String> = next.config["os.features"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|f| f.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            next.config["os.features"] = json!(settings::os_features(&base, &result.os_features));
+        }
+        let config = format!(
+            "{}\nhistory={}\nos={} {}",
+            next.config["config"],
+            !result.omit_history,
+            next.config["os.version"],
+            next.config["os.features"]
+        );
+        let key = self.cache_key("--label", &config);
+        if self.use_cache() {
             if let Some(id) = self.store.cached_step(&parent, &key)? {
                 *state = ImageState::load(&self.store, &id)?;
                 return Ok(());
             }
         }
-        let shown: Vec<String> = self
-            .opts
-            .labels
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        next.add_history(
-            &format!("/bin/sh -c #(nop) LABEL {}", shown.join(" ")),
-            true,
-        );
-        let id = next.commit(&mut self.store)?;
-        self.store.record_step(&parent, &key, &id)?;
+        if !self.opts.labels.is_empty() {
+            let shown: Vec<String> = self
+                .opts
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let created_by = format!("/bin/sh -c #(nop) LABEL {}", shown.join(" "));
+            next.add_history_styled(&created_by, true, &result.style);
+        }
+        if result.omit_history {
+            if let Some(config) = next.config.as_object_mut() {
+                config.remove("history");
+            }
+        }
+        let id = next.commit_styled(&mut self.store, &result.style)?;
+        self.record(&parent, &key, &id)?;
         *state = next;
         Ok(())
     }

@@ -8,6 +8,7 @@ use super::fetch;
 use super::ignore::Ignore;
 use super::image::ImageState;
 use super::instructions::CopySpec;
+use super::named::NamedContext;
 use super::source::Source;
 use super::{layer, plan, BuildError};
 use crate::engine::build::context::BuildContext;
@@ -22,9 +23,16 @@ impl Builder<'_> {
         &mut self,
         spec: &CopySpec,
     ) -> Result<(SourceKind, Vec<Matched>, String), BuildError> {
-        let kind = match &spec.from {
-            None => SourceKind::Context,
-            Some(from) => SourceKind::Image(self.layers_of(from)?),
+        let kind = match (
+            &spec.from,
+            spec.from
+                .as_deref()
+                .and_then(|f| self.opts.named_context(f)),
+        ) {
+            (None, _) => SourceKind::Context,
+            (_, Some(NamedContext::Dir(dir))) => SourceKind::Named(dir.clone(), Ignore::default()),
+            (_, Some(NamedContext::Image(image))) => SourceKind::Image(self.layers_of(image)?),
+            (Some(from), None) => SourceKind::Image(self.layers_of(from)?),
         };
         let what = if spec.add { "ADD" } else { "COPY" };
         let urls = spec.sources.iter().filter(|s| fetch::is_url(s)).count();
@@ -186,6 +194,8 @@ pub(super) enum SourceKind {
     Image(Vec<PathBuf>),
     /// ADD's downloads, in a directory of their own.
     Downloaded(TempEntry, Ignore),
+    /// A `--build-context` directory.
+    Named(PathBuf, Ignore),
 }
 
 impl SourceKind {
@@ -202,6 +212,7 @@ impl SourceKind {
                 root: dir.path(),
                 ignore,
             },
+            SourceKind::Named(root, ignore) => Source::Context { root, ignore },
         }
     }
 }

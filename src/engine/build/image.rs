@@ -5,14 +5,39 @@
 
 use super::BuildError;
 use crate::engine::images;
+use crate::engine::images::push::plan::{Compression, ManifestFormat};
 use crate::engine::oci::platform::Platform;
 use crate::engine::store::blobs::sha256_digest;
 use crate::engine::store::images::NewImage;
 use crate::engine::store::Store;
 use serde_json::{json, Map, Value};
 
-const CONFIG_MEDIA_TYPE: &str = "application/vnd.oci.image.config.v1+json";
-const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
+/// How a build writes its images: `--format`, `--annotation`, `--timestamp`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageStyle {
+    pub format: ManifestFormat,
+    /// The manifest's annotations (Docker's format has none).
+    pub annotations: Vec<(String, String)>,
+    /// The created time of the config and of the history the build adds
+    /// (RFC 3339); None: now.
+    pub created: Option<String>,
+}
+
+impl Default for ImageStyle {
+    fn default() -> ImageStyle {
+        ImageStyle {
+            format: ManifestFormat::Oci,
+            annotations: Vec::new(),
+            created: None,
+        }
+    }
+}
+
+impl ImageStyle {
+    fn created(&self) -> String {
+        self.created.clone().unwrap_or_else(now)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct ImageState {
@@ -131,8 +156,12 @@ impl ImageState {
     }
 
     pub fn add_history(&mut self, created_by: &str, empty_layer: bool) {
+        self.add_history_styled(created_by, empty_layer, &ImageStyle::default());
+    }
+
+    pub fn add_history_styled(&mut self, created_by: &str, empty_layer: bool, style: &ImageStyle) {
         let mut entry = json!({
-            "created": now(),
+            "created": style.created(),
             "created_by": created_by,
         });
         if empty_layer {
@@ -149,7 +178,17 @@ impl ImageState {
 
     /// Stores config, manifest and image record; the state then names the new image.
     pub fn commit(&mut self, store: &mut Store) -> Result<String, BuildError> {
-        let created = now();
+        self.commit_styled(store, &ImageStyle::default())
+    }
+
+    /// `commit`, in the build's format, with its annotations and time.
+    pub fn commit_styled(
+        &mut self,
+        store: &mut Store,
+        style: &ImageStyle,
+    ) -> Result<String, BuildError> {
+        let format = style.format;
+        let created = style.created();
         self.config["created"] = json!(created);
         self.config["rootfs"] = json!({"type": "layers", "diff_ids": self.layers});
         let config = serde_json::to_vec(&self.config).map_err(json_error)?;
@@ -162,19 +201,28 @@ impl ImageState {
             let layer = store.layer(diff_id)?.ok_or_else(|| {
                 BuildError::Engine(format!("layer {diff_id} vanished from the store"))
             })?;
+            let compression = Compression::of_media_type(&layer.media_type);
             layers.push(json!({
-                "mediaType": layer.media_type,
+                "mediaType": format.layer_media_type(compression),
                 "digest": layer.blob_digest,
                 "size": layer.blob_size,
             }));
         }
-        let manifest = serde_json::to_vec(&json!({
+        let mut manifest = json!({
             "schemaVersion": 2,
-            "mediaType": MANIFEST_MEDIA_TYPE,
-            "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": config_digest, "size": config.len()},
+            "mediaType": format.media_type(),
+            "config": {"mediaType": format.config_media_type(), "digest": config_digest, "size": config.len()},
             "layers": layers,
-        }))
-        .map_err(json_error)?;
+        });
+        if format == ManifestFormat::Oci && !style.annotations.is_empty() {
+            let annotations: Map<String, Value> = style
+                .annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            manifest["annotations"] = Value::Object(annotations);
+        }
+        let manifest = serde_json::to_vec(&manifest).map_err(json_error)?;
         let manifest_digest = sha256_digest(&manifest);
         if !store.has_blob(&manifest_digest) {
             store.put_blob(&manifest_digest, &manifest)?;
@@ -186,7 +234,7 @@ impl ImageState {
         store.add_image(&NewImage {
             id: &id,
             manifest_digest: Some(&manifest_digest),
-            manifest_media_type: Some(MANIFEST_MEDIA_TYPE),
+            manifest_media_type: Some(format.media_type()),
             created: Some(&created),
             layers: &self.layers,
             tag: None,
@@ -195,6 +243,13 @@ impl ImageState {
         self.id = Some(id.clone());
         Ok(id)
     }
+}
+
+/// `--timestamp`: seconds since the epoch as the config's time; None when out
+/// of range.
+pub fn epoch_time(secs: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 fn now() -> String {

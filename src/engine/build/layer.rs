@@ -164,7 +164,8 @@ impl<W: Write> Walker<'_, W> {
     }
 }
 
-fn header(meta: &Metadata) -> tar::Header {
+/// A tar header with `meta`'s mode, owner and time.
+pub(super) fn header(meta: &Metadata) -> tar::Header {
     let mut header = tar::Header::new_gnu();
     header.set_mode(meta.mode() & 0o7777);
     header.set_uid(meta.uid().into());

@@ -15,14 +15,19 @@ mod ignore;
 mod image;
 mod instructions;
 mod layer;
+mod merge;
 mod mount_setup;
 mod mount_spec;
+mod named;
+mod output;
 mod parse;
 mod plan;
 pub mod prune;
 mod run;
 mod secrets;
+mod settings;
 mod source;
+mod squash;
 
 use crate::engine::containers::ContainersError;
 use crate::engine::context::ContextError;
@@ -31,6 +36,7 @@ use crate::engine::images::policy::PullPolicy;
 use crate::engine::images::pull::PullEvent;
 use crate::engine::images::ImagesError;
 use crate::engine::net::Network;
+use crate::engine::registry::creds::Credentials;
 use crate::engine::runtime::RuntimeError;
 use crate::engine::store::StoreError;
 use crate::engine::Error;
@@ -40,8 +46,13 @@ use std::sync::Arc;
 pub use context::ContextInput;
 pub use context_tar::context_tar;
 pub use exec::build;
+pub use image::{epoch_time, ImageStyle};
+pub use named::NamedContext;
+pub use output::BuildOutput;
 pub use run::RunOutput;
 pub use secrets::Secret;
+pub use settings::{ResultSettings, RunSettings};
+pub use squash::Squash;
 
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -56,12 +67,62 @@ pub struct BuildOptions {
     pub pull: PullPolicy,
     /// Require HTTPS and verified certificates when pulling them.
     pub tls_verify: bool,
+    /// `--creds`: for pulling them, instead of the auth files'.
+    pub credentials: Option<Credentials>,
     pub platform: Option<String>,
     pub labels: Vec<(String, String)>,
     /// RUN steps' network; none given, the one `run` gives by default.
     pub network: Option<Network>,
     /// `--secret`: what RUN --mount=type=secret may mount, by id.
     pub secrets: Vec<Secret>,
+    /// `--build-context`: more sources, by name.
+    pub named_contexts: Vec<(String, NamedContext)>,
+    /// `--from`: the first FROM's image instead of the Dockerfile's.
+    pub from: Option<String>,
+    /// `--ignorefile`: read instead of the context's .containerignore or
+    /// .dockerignore.
+    pub ignorefile: Option<PathBuf>,
+    /// `--layers`: steps are looked up in the cache and recorded there; false,
+    /// neither (Podman's meaning).
+    pub layers: bool,
+    pub run: RunSettings,
+    pub result: ResultSettings,
+    /// `--output`: the result's files written out too.
+    pub output: Option<BuildOutput>,
+    pub squash: Squash,
+}
+
+impl BuildOptions {
+    /// The first flag given that only a local build carries (the API's build
+    /// request has no field for it).
+    pub fn local_only(&self) -> Option<&'static str> {
+        let given = [
+            (self.from.is_some(), "build --from"),
+            (!self.named_contexts.is_empty(), "build --build-context"),
+            (self.credentials.is_some(), "build --creds"),
+            (self.ignorefile.is_some(), "build --ignorefile"),
+            (!self.layers, "build --layers=false"),
+            (self.output.is_some(), "build --output"),
+            (self.squash != Squash::No, "build --squash"),
+            (self.run.any(), "build flags for RUN steps"),
+            (self.result.any(), "build flags for the image written"),
+        ];
+        given
+            .into_iter()
+            .find(|(set, _)| *set)
+            .map(|(_, flag)| flag)
+    }
+}
+
+impl BuildOptions {
+    /// The `--build-context` of this name.
+    pub fn named_context(&self, name: &str) -> Option<&NamedContext> {
+        self.named_contexts
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c)
+    }
 }
 
 /// What a build reports as it goes; cli/ prints these.

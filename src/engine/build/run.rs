@@ -3,6 +3,7 @@
 //! is then the step's layer.
 
 use super::parse::Heredoc;
+use super::settings::RunSettings;
 use super::source::layered_lookup;
 use super::BuildError;
 use crate::engine::containers::{self, CreateOptions};
@@ -31,6 +32,8 @@ pub struct RunStep {
     pub mounts: Vec<Mount>,
     /// Their targets: mount points the runtime makes, not the step's work.
     pub mount_points: Vec<String>,
+    /// The build's flags for its RUN steps.
+    pub settings: RunSettings,
 }
 
 /// Where the commands of RUN steps write: the monitor's stdout and stderr, which
@@ -38,6 +41,8 @@ pub struct RunStep {
 pub struct RunOutput {
     pub stdout: OwnedFd,
     pub stderr: OwnedFd,
+    /// `--stdin`: what RUN steps read; none, they read nothing.
+    pub stdin: Option<OwnedFd>,
 }
 
 /// Runs the step; returns its upper dir, moved under tmp/, ready to be a layer.
@@ -50,7 +55,7 @@ pub fn run(
     let id = containers::create(
         ctx,
         store,
-        &CreateOptions {
+        &step.settings.apply(CreateOptions {
             image: step.image.clone(),
             command: step.argv.clone(),
             entrypoint: Some(String::new()),
@@ -61,15 +66,23 @@ pub fn run(
             // A RUN step writes into its image, not into volumes (Docker's).
             image_volumes: ImageVolumes::Ignore,
             extra_mounts: step.mounts.clone(),
+            interactive: output.stdin.is_some(),
             ..Default::default()
-        },
+        }),
     )?;
+    let mount_points: Vec<String> = step
+        .mount_points
+        .iter()
+        .map(String::as_str)
+        .chain(step.settings.mount_points())
+        .map(str::to_owned)
+        .collect();
     let result = monitor(ctx, &id, output).and_then(|code| match code {
         0 => take_upper(
             store,
             &store.container_dir(&id),
             &step.layers,
-            &step.mount_points,
+            &mount_points,
         ),
         code => Err(BuildError::RunFailed { code }),
     });
@@ -87,8 +100,12 @@ fn monitor(ctx: &Context, id: &str, output: &RunOutput) -> Result<i32, BuildErro
             .map_err(|e| BuildError::Engine(format!("cannot pass the RUN output on: {e}")))
     };
     let (stdout, stderr) = (handle(&output.stdout)?, handle(&output.stderr)?);
+    let stdin = match &output.stdin {
+        Some(fd) => handle(fd)?,
+        None => Stdio::null(),
+    };
     let status = monitor
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(stdout)
         .stderr(stderr)
         .status()

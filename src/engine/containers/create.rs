@@ -1,7 +1,9 @@
 //! Creating a container: everything decided from the image and the options, then
 //! the record and the directory (upper, work, merged, userdata, config.json).
 
-use super::{files, layers, mapped, names, userns, ContainersError};
+use super::log_config::LogConfig;
+use super::run_files::{self, SdNotify};
+use super::{files, layers, mapped, names, passwd, secrets, userns, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::images;
 use crate::engine::images::policy::PullPolicy;
@@ -19,6 +21,8 @@ use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, SpecInput};
 use crate::engine::runtime::ulimit::{self, Ulimit};
 use crate::engine::runtime::{caps, seccomp, signal, user, RuntimeError};
+use crate::engine::secrets::store::SecretStore;
+use crate::engine::secrets::SecretRequest;
 use crate::engine::store::containers::{ContainerRecord, RunState};
 use crate::engine::store::{Store, StoreError};
 use crate::engine::userns::{Mappings, UsernsMode};
@@ -86,6 +90,24 @@ pub struct CreateOptions {
     /// Mounts the caller made ready, in OCI form, mounted after all others (a
     /// build's RUN --mount).
     pub extra_mounts: Vec<oci_spec::runtime::Mount>,
+    /// `--secret`.
+    pub secrets: Vec<SecretRequest>,
+    /// `--cidfile`: the new container's ID is written there; it must not exist.
+    pub cidfile: Option<PathBuf>,
+    /// `--pidfile`: the monitor writes the container's pid there at each start.
+    pub pidfile: Option<PathBuf>,
+    /// `--replace`: a container of the same name is removed first.
+    pub replace: bool,
+    /// `--timeout`: seconds after which the monitor kills the container (0: never).
+    pub timeout: u32,
+    /// `--sdnotify`.
+    pub sdnotify: SdNotify,
+    /// `--log-driver`, `--log-opt`.
+    pub log: LogConfig,
+    /// `--passwd`: a line in /etc/passwd (and /etc/group) for a user the image
+    /// does not know; `--passwd-entry` is its template.
+    pub passwd: bool,
+    pub passwd_entry: Option<String>,
 }
 
 impl CreateOptions {
@@ -141,6 +163,17 @@ impl CreateOptions {
                 )));
             }
         }
+        if self.replace && self.name.is_none() {
+            return Err(RuntimeError::Invalid(
+                "cannot replace container without --name being set".into(),
+            ));
+        }
+        if let Some(file) = self.cidfile.as_ref().filter(|f| f.exists()) {
+            return Err(RuntimeError::Invalid(format!(
+                "container id file exists. Ensure another container is not using it or delete {}",
+                file.display()
+            )));
+        }
         if self.remove && self.restart != RestartPolicy::No {
             return Err(RuntimeError::Invalid(
                 "conflicting options: --restart and --rm: a container cannot be both restarted and removed when it exits".into(),
@@ -168,6 +201,10 @@ pub fn create(
         Some(Network::Bridge(a)) => Network::Bridge(networks::resolve_attachments(store, a)?),
         Some(n) => n.clone(),
     };
+    let secrets_read = match opts.secrets.is_empty() {
+        true => Vec::new(),
+        false => secrets::read(&SecretStore::open(&ctx.root)?, &opts.secrets)?,
+    };
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;
@@ -183,12 +220,10 @@ pub fn create(
     let argv = process::argv(&image_proc, opts.entrypoint.as_deref(), &opts.command)?;
     let cwd = process::cwd(&image_proc, opts.workdir.as_deref())?;
     let user_spec = opts.user.clone().unwrap_or_else(|| image_proc.user.clone());
-    let mut resolved = user::resolve(
-        &user_spec,
-        &layers::read_file(&layer_dirs, "etc/passwd").unwrap_or_default(),
-        &layers::read_file(&layer_dirs, "etc/group").unwrap_or_default(),
-    )?;
-    let planned = userns::plan(
+    let image_passwd = layers::read_file(&layer_dirs, "etc/passwd").unwrap_or_default();
+    let image_group = layers::read_file(&layer_dirs, "etc/group").unwrap_or_default();
+    let mut resolved = user::resolve(&user_spec, &image_passwd, &image_group)?;
+    let mut planned = userns::plan(
         ctx,
         store,
         opts.userns,
@@ -196,6 +231,16 @@ pub fn create(
         opts.user.is_some(),
         &mut resolved,
     )?;
+    // keep-id's own lines come first; they name the caller.
+    if opts.passwd && planned.etc.is_empty() {
+        let user = passwd::User {
+            uid: resolved.uid,
+            gid: resolved.gid,
+            home: &cwd,
+        };
+        let entry = opts.passwd_entry.as_deref();
+        planned.etc = passwd::entries(&image_passwd, &image_group, &user, entry);
+    }
     // With a single-id mapping, setgroups(2) is denied in the user namespace (the
     // kernel requires it before an unprivileged process may write gid_map).
     if ctx.mode.mappings().is_some_and(|m| m.is_single()) {
@@ -242,6 +287,13 @@ pub fn create(
     exposed.sort();
     exposed.dedup();
     let dir = store.container_dir(&id);
+    let given = secrets::give(
+        &dir.join("userdata"),
+        secrets_read,
+        planned.userns.as_ref().map(|u| &u.maps),
+    )?;
+    env.extend(given.env.iter().cloned());
+    let notify = run_files::notify_socket(opts.sdnotify, &mut env)?;
     let overlays = dir.join("overlay-mounts");
     let mounted = plan_mounts(
         store,
@@ -284,7 +336,13 @@ pub fn create(
             .then(|| init::host_path(init::home(&ctx.runroot, &dir, planned.userns.is_some()))),
         userns: planned.userns.is_some(),
         etc_files: planned.etc.iter().map(|(file, _)| *file).collect(),
-        extra_mounts: opts.extra_mounts.clone(),
+        extra_mounts: given
+            .mounts
+            .iter()
+            .chain(&notify)
+            .chain(&opts.extra_mounts)
+            .cloned()
+            .collect(),
     })
     .inspect_err(|_| mounted.undo(store))?;
     // A container with ids of its own runs on a copy of the layers owned as it
@@ -316,6 +374,11 @@ pub fn create(
         exposed,
         mounts: mounted.mounts.clone(),
         userns: planned.userns,
+        secrets: given.given,
+        pidfile: opts.pidfile.clone(),
+        timeout: opts.timeout,
+        sdnotify: opts.sdnotify,
+        log: opts.log.clone(),
     };
     let config = serde_json::to_string(&monitor_config);
     let mut record = ContainerRecord {
@@ -355,6 +418,15 @@ pub fn create(
         None => Ok(()),
     });
     drop(planned.lock);
+    if let Err(e) = written {
+        let _ = store.remove_container(&id);
+        mounted.undo(store);
+        return Err(e);
+    }
+    let written = run_files::link_log(&dir, &opts.log).and_then(|()| match &opts.cidfile {
+        Some(file) => run_files::write_cidfile(file, &id),
+        None => Ok(()),
+    });
     if let Err(e) = written {
         let _ = store.remove_container(&id);
         mounted.undo(store);

@@ -1,21 +1,26 @@
-//! `inspect` of a container: Docker's ContainerJSON shape, from the record, its
-//! config and the OCI bundle's config.json (the process as it runs).
+//! `inspect` of a container: Podman's InspectContainerData, from the record, its
+//! config and the OCI bundle's config.json (the process as it runs). The API
+//! socket reshapes it into Docker's ContainerJSON (api/containers/docker_json).
+
+mod config;
+mod host;
+mod network;
+mod resources;
 
 use super::lookup::{config_of, lookup};
-use super::restart::RestartPolicy;
-use super::{ContainerConfig, ContainersError};
-use crate::engine::monitor::LOG_FILE;
-use crate::engine::net::{ports, Attachment, Network};
-use crate::engine::networks;
+use super::ContainersError;
+use crate::engine::go_time;
+use crate::engine::oci::reference::Reference;
 use crate::engine::store::containers::{ContainerRecord, Status};
-use crate::engine::store::networks::Endpoint;
+use crate::engine::store::images::ImageRecord;
 use crate::engine::store::Store;
-use crate::engine::volumes::{Mount, MountKind};
-use chrono::{DateTime, SecondsFormat, Utc};
+use crate::engine::volumes::Mount;
+use chrono::DateTime;
 use serde_json::{json, Value};
 
-/// Docker's zero time, for a start or end that never happened.
-const NEVER: &str = "0001-01-01T00:00:00Z";
+/// What runs the containers: libcontainer, in the monitor (Podman names runc or
+/// crun here).
+const OCI_RUNTIME: &str = "libcontainer";
 
 pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
     let record = lookup(store, input)?;
@@ -25,162 +30,71 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or(Value::Null);
-    let process = &spec["process"];
     let argv = &config.command;
-    let labels: serde_json::Map<String, Value> = config
-        .labels
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    let (policy, retries) = match config.restart {
-        RestartPolicy::No => ("no", 0),
-        RestartPolicy::OnFailure { max } => ("on-failure", max.unwrap_or(0)),
-        RestartPolicy::Always => ("always", 0),
-        RestartPolicy::UnlessStopped => ("unless-stopped", 0),
-    };
-    // Podman's NetworkMode for a container on user-defined networks.
-    let network_mode = match &config.network {
-        Network::Bridge(_) => "bridge".to_owned(),
-        mode => mode.to_string(),
-    };
-    let network_settings = network_settings(store, &record, &config)?;
-    let log = dir.join(LOG_FILE);
-    Ok(json!({
+    let caps = &spec["process"]["capabilities"];
+    let image = store.image(&record.image_id).ok();
+    let image_name = full_name(&record.image_name, image.as_ref());
+    let mut doc = json!({
         "Id": record.id,
-        "Created": DateTime::from_timestamp(record.created, 0).map(rfc3339),
-        "Path": argv.first(),
+        "Created": DateTime::from_timestamp(record.created, 0).map(go_time::format),
+        "Path": argv.first().map_or("", String::as_str),
         "Args": argv.get(1..).unwrap_or_default(),
-        "State": state(&record),
-        "Image": format!("sha256:{}", record.image_id),
+        "State": state(&record, &spec),
+        "Image": record.image_id,
+        "ImageDigest": image.and_then(|i| i.manifest_digest).unwrap_or_default(),
+        "ImageName": image_name,
+        "Rootfs": "",
+        "Pod": "",
         "ResolvConfPath": dir.join("userdata/resolv.conf"),
         "HostnamePath": dir.join("userdata/hostname"),
         "HostsPath": dir.join("userdata/hosts"),
-        "LogPath": if log.exists() { log.display().to_string() } else { String::new() },
-        "Name": format!("/{}", record.name),
+        "StaticDir": dir,
+        "OCIConfigPath": dir.join("config.json"),
+        "OCIRuntime": OCI_RUNTIME,
+        // No conmon, and the monitor keeps no pid files: its pid is State.ConmonPid.
+        "ConmonPidFile": "",
+        "PidFile": "",
+        "Name": record.name,
         "RestartCount": record.state.restarts,
         "Driver": "overlay",
-        "Platform": "linux",
-        "HostConfig": {
-            "NetworkMode": network_mode,
-            "Dns": config.names.dns,
-            "DnsSearch": config.names.dns_search,
-            "DnsOptions": config.names.dns_options,
-            "ExtraHosts": config.names.add_hosts,
-            "RestartPolicy": { "Name": policy, "MaximumRetryCount": retries },
-            "AutoRemove": config.remove,
-            "ReadonlyRootfs": spec["root"]["readonly"].as_bool().unwrap_or(false),
-            "Privileged": config.privileged,
-            "CapAdd": config.cap_add,
-            "CapDrop": config.cap_drop,
-            "Init": config.init,
-            "LogConfig": { "Type": "json-file", "Config": {} },
-            "PortBindings": ports::port_bindings(&config.ports),
-            "Tmpfs": tmpfs(&config.mounts),
-            "UsernsMode": config.userns.as_ref().map(|u| u.mode.to_string()).unwrap_or_default(),
-        },
+        "MountLabel": "",
+        "ProcessLabel": "",
+        "AppArmorProfile": "",
+        "EffectiveCaps": caps_or_empty(&caps["effective"]),
+        "BoundingCaps": caps_or_empty(&caps["bounding"]),
+        // Exec sessions live only in the API socket's requests, not the container.
+        "ExecIDs": [],
         "GraphDriver": {
             "Name": "overlay",
             "Data": {
+                "LowerDir": config.layers.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(":"),
                 "UpperDir": dir.join("upper"),
                 "WorkDir": dir.join("work"),
-                "LowerDir": config.layers.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(":"),
             },
         },
         "Mounts": config.mounts.iter().filter_map(Mount::inspect).collect::<Vec<_>>(),
-        "Config": {
-            "Hostname": spec["hostname"],
-            "User": config.user,
-            "AttachStdin": false,
-            "Tty": config.tty,
-            "OpenStdin": config.interactive,
-            "Env": process["env"],
-            "Cmd": argv,
-            "Image": record.image_name,
-            "WorkingDir": config.cwd,
-            "Entrypoint": Value::Null,
-            "Labels": labels,
-            "StopSignal": config.stop_signal,
-            "ExposedPorts": ports::exposed_ports(&config.exposed),
-        },
-        "NetworkSettings": network_settings,
-    }))
-}
-
-/// Docker's NetworkSettings: an entry per network, with the address the
-/// container's monitor recorded there while it runs (empty otherwise), and
-/// the first network's at the top, as Docker gives them.
-fn network_settings(
-    store: &Store,
-    record: &ContainerRecord,
-    config: &ContainerConfig,
-) -> Result<Value, ContainersError> {
-    let mut networks = serde_json::Map::new();
-    let mut first = None;
-    match &config.network {
-        Network::Bridge(attachments) => {
-            let running = matches!(record.state.status, Status::Running | Status::Paused);
-            let endpoints = match running {
-                true => store.endpoints(&record.id)?,
-                false => Vec::new(),
-            };
-            for a in attachments {
-                let endpoint = endpoints.iter().find(|e| e.network == a.network);
-                let entry = attachment(store, record, a, endpoint);
-                first.get_or_insert_with(|| entry.clone());
-                networks.insert(a.network.clone(), entry);
-            }
-        }
-        mode => {
-            networks.insert(mode.to_string(), json!({}));
+        "Dependencies": [],
+        "NetworkSettings": network::settings(store, &record, &config)?,
+        "Namespace": "",
+        "IsInfra": false,
+        "IsService": false,
+        "Config": config::config(&image_name, &config, &spec),
+        "HostConfig": host::host_config(&config, &spec, &dir),
+    });
+    if doc["State"]["ConmonPid"] == 0 {
+        // Podman leaves ConmonPid out when no conmon watches the container.
+        if let Some(state) = doc["State"].as_object_mut() {
+            state.remove("ConmonPid");
         }
     }
-    let first = first.unwrap_or_else(|| attachment_address(None));
-    Ok(json!({
-        "IPAddress": first["IPAddress"],
-        "IPPrefixLen": first["IPPrefixLen"],
-        "Gateway": first["Gateway"],
-        "MacAddress": first["MacAddress"],
-        "Networks": networks,
-        "Ports": ports::inspect_ports(&config.ports, &config.exposed),
-    }))
+    Ok(doc)
 }
 
-/// One network's entry; its aliases end with the short ID, as Podman's do.
-fn attachment(
-    store: &Store,
-    record: &ContainerRecord,
-    a: &Attachment,
-    endpoint: Option<&Endpoint>,
-) -> Value {
-    let mut entry = attachment_address(endpoint);
-    let mut aliases = a.aliases.clone();
-    aliases.push(record.id[..12].to_owned());
-    entry["Aliases"] = json!(aliases);
-    entry["NetworkID"] = json!(networks::lookup::find(store, &a.network)
-        .map(|n| n.id)
-        .unwrap_or_default());
-    entry["EndpointID"] = json!("");
-    entry
-}
-
-fn attachment_address(endpoint: Option<&Endpoint>) -> Value {
-    let text = |v: Option<String>| v.unwrap_or_default();
-    json!({
-        "IPAddress": text(endpoint.map(|e| e.ip.to_string())),
-        "IPPrefixLen": endpoint.map_or(0, |e| e.prefix),
-        "Gateway": text(endpoint.and_then(|e| e.gateway).map(|g| g.to_string())),
-        "MacAddress": text(endpoint.map(|e| e.mac.clone())),
-    })
-}
-
-fn state(record: &ContainerRecord) -> Value {
+fn state(record: &ContainerRecord, spec: &Value) -> Value {
     let s = &record.state;
-    let time = |ms: Option<i64>| {
-        ms.and_then(DateTime::from_timestamp_millis)
-            .map_or_else(|| NEVER.to_owned(), rfc3339)
-    };
     let running = matches!(s.status, Status::Running | Status::Paused);
     json!({
+        "OciVersion": spec["ociVersion"].as_str().unwrap_or_default(),
         "Status": s.status.as_str(),
         "Running": running,
         "Paused": s.status == Status::Paused,
@@ -188,29 +102,33 @@ fn state(record: &ContainerRecord) -> Value {
         "OOMKilled": false,
         "Dead": false,
         "Pid": if running { s.pid.unwrap_or(0) } else { 0 },
+        // Podman's conmon: here the monitor, which watches over the container.
+        "ConmonPid": if running { s.monitor_pid.unwrap_or(0) } else { 0 },
         "ExitCode": s.exit_code.unwrap_or(0),
         "Error": "",
-        // Podman's ConmonPid: the process that watches over the container.
-        "MonitorPid": s.monitor_pid.unwrap_or(0),
-        "StartedAt": time(s.started_ms),
-        // A running container's last end is a previous run's, as in Docker.
-        "FinishedAt": time(s.finished_ms),
+        "StartedAt": go_time::from_millis(s.started_ms),
+        // A running container's last end is a previous run's, as in Podman.
+        "FinishedAt": go_time::from_millis(s.finished_ms),
+        "Health": { "Status": "", "FailingStreak": 0, "Log": null },
+        "CheckpointedAt": go_time::ZERO,
+        "RestoredAt": go_time::ZERO,
     })
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
+/// The image's name as Podman shows it, in full (`localhost/busybox:latest`
+/// for `localhost/busybox`) when the image still has that name; else as given.
+fn full_name(given: &str, image: Option<&ImageRecord>) -> String {
+    let full = Reference::parse(given).map(|r| r.to_string());
+    match (full, image) {
+        (Ok(full), Some(image)) if image.tags.contains(&full) => full,
+        _ => given.to_owned(),
+    }
 }
 
-/// Podman's `HostConfig.Tmpfs`: each `--tmpfs` target and its options.
-fn tmpfs(mounts: &[Mount]) -> serde_json::Map<String, Value> {
-    mounts
-        .iter()
-        .filter(|m| m.kind == MountKind::Tmpfs)
-        .map(|m| {
-            let mut options = vec![if m.read_only { "ro" } else { "rw" }.to_owned()];
-            options.extend(m.options.iter().cloned());
-            (m.destination.clone(), Value::from(options.join(",")))
-        })
-        .collect()
+/// A capability set from config.json; `[]` when there is none, as Podman shows.
+fn caps_or_empty(set: &Value) -> Value {
+    match set {
+        Value::Array(_) => set.clone(),
+        _ => json!([]),
+    }
 }

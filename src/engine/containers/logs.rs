@@ -2,8 +2,9 @@
 //! `--follow` until its monitor is gone.
 
 use super::state::monitor_lock_path;
-use super::ContainersError;
-use crate::engine::monitor::{logfile::Entry, LOG_FILE};
+use super::{ContainerConfig, ContainersError};
+use crate::engine::monitor::logfile::{self, Entry};
+use crate::engine::monitor::LOG_FILE;
 use crate::engine::store::containers::ContainerRecord;
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
@@ -34,16 +35,28 @@ pub struct LogReader {
 }
 
 impl LogReader {
-    pub fn open(store: &Store, record: &ContainerRecord, opts: LogOptions) -> LogReader {
+    /// The container's log; Podman's error when its driver keeps none.
+    pub fn open(
+        store: &Store,
+        record: &ContainerRecord,
+        opts: LogOptions,
+    ) -> Result<LogReader, ContainersError> {
+        let driver = ContainerConfig::of(record)?.log.driver;
+        if !driver.keeps_file() {
+            return Err(ContainersError::Conflict(format!(
+                "this container is using the '{}' log driver, cannot read logs: this container is not logging output",
+                driver.name()
+            )));
+        }
         let dir = store.container_dir(&record.id);
-        LogReader {
+        Ok(LogReader {
             // No file: the container never ran detached (or was removed).
             file: File::open(dir.join(LOG_FILE)).ok(),
             partial: Vec::new(),
             opts,
             lock: monitor_lock_path(store, &record.id),
             started: false,
-        }
+        })
     }
 
     /// The next entries to show; `None` once there will be no more.
@@ -93,7 +106,7 @@ impl LogReader {
         // A line that does not parse (a crash mid-write) is skipped, not fatal.
         Ok(lines
             .split(|&b| b == b'\n')
-            .filter_map(|l| serde_json::from_slice(l).ok())
+            .filter_map(logfile::parse_line)
             .collect())
     }
 

@@ -8,29 +8,37 @@ pub mod events;
 pub mod exec;
 pub mod export;
 pub mod files;
+pub mod init;
 pub mod inspect;
 pub mod join;
 mod layers;
 pub mod list;
+pub mod log_config;
 pub mod logs;
 pub mod lookup;
 mod mapped;
 pub mod mount;
 pub mod names;
+pub mod namespaces;
+mod passwd;
 pub mod pause;
 pub mod prune;
 pub mod remove;
 mod rooted;
+pub mod run_files;
 mod running_root;
+pub mod secrets;
+pub mod select;
 pub mod start;
 pub mod state;
 pub mod status;
 pub mod stop;
 pub mod top;
 pub mod userns;
+pub mod wait;
 
 pub use crate::engine::monitor::config::ContainerConfig;
-pub use crate::engine::monitor::restart::{self, RestartPolicy};
+pub use crate::engine::monitor::restart::RestartPolicy;
 pub use create::{create, CreateOptions, Seccomp};
 pub use remove::resolve;
 
@@ -60,8 +68,14 @@ pub enum ContainersError {
     Volumes(#[from] crate::engine::volumes::VolumesError),
     #[error(transparent)]
     Userns(#[from] crate::engine::userns::UsernsError),
-    #[error("no such container: {0}")]
+    #[error(transparent)]
+    Secrets(#[from] crate::engine::secrets::SecretsError),
+    /// Podman's words, which scripts grep for.
+    #[error("no container with name or ID \"{0}\" found: no such container")]
     NotFound(String),
+    /// `--latest` when there is no container at all.
+    #[error("no such container")]
+    NoLatest,
     #[error("no such exec instance: {0}")]
     NoSuchExec(String),
     #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
@@ -74,6 +88,10 @@ pub enum ContainersError {
     Attach(String),
     #[error("container {0} is not running")]
     NotRunning(String),
+    /// The container's state forbids the verb, in Podman's words (its
+    /// ErrCtrStateInvalid), which scripts grep for.
+    #[error("{0}: container state improper")]
+    Improper(String),
     /// The container could not be started; `code` is Docker's (125, 126, 127).
     #[error("{message}")]
     Start { code: i32, message: String },
@@ -125,9 +143,14 @@ impl Kinded for ContainersError {
             ContainersError::Networks(e) => e.kind(),
             ContainersError::Volumes(e) => e.kind(),
             ContainersError::Userns(e) => e.kind(),
-            ContainersError::NotFound(_) | ContainersError::NoSuchExec(_) => ErrorKind::NotFound,
+            ContainersError::NotFound(_)
+            | ContainersError::NoSuchExec(_)
+            | ContainersError::NoLatest => ErrorKind::NotFound,
+            ContainersError::Secrets(e) => e.kind(),
             ContainersError::Ambiguous(_) | ContainersError::Invalid(_) => ErrorKind::Invalid,
-            ContainersError::Conflict(_) | ContainersError::NotRunning(_) => ErrorKind::Conflict,
+            ContainersError::Conflict(_)
+            | ContainersError::NotRunning(_)
+            | ContainersError::Improper(_) => ErrorKind::Conflict,
             ContainersError::NoFreezer | ContainersError::NeedsUnshare(_) => {
                 ErrorKind::NotPermitted
             }

@@ -11,14 +11,15 @@ use std::path::PathBuf;
 /// Freezes (`frozen`) or thaws the container's processes and records it.
 pub fn set_paused(store: &Store, input: &str, frozen: bool) -> Result<(), ContainersError> {
     let mut record = lookup(store, input)?;
-    let (from, to) = if frozen {
-        (Status::Running, Status::Paused)
+    let (from, to, verb) = if frozen {
+        (Status::Running, Status::Paused, "pause")
     } else {
-        (Status::Paused, Status::Running)
+        (Status::Paused, Status::Running, "unpause")
     };
     if record.state.status != from {
-        return Err(ContainersError::Conflict(format!(
-            "container {input} is {}, not {}",
+        // Podman quotes the state where one would expect the name.
+        return Err(ContainersError::Improper(format!(
+            "{:?} is not {}, can't {verb}",
             record.state.status.as_str(),
             from.as_str()
         )));

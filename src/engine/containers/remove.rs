@@ -12,6 +12,9 @@ pub struct RemoveOptions {
     /// Remove its anonymous volumes too (`-v`) when no other container uses
     /// them.
     pub volumes: bool,
+    /// With `force`: how long a running one gets to stop by its stop signal
+    /// before SIGKILL (`rm -t`); none kills it at once.
+    pub stop_timeout: Option<std::time::Duration>,
 }
 
 /// The full ID of the container called or identified by `input`.
@@ -48,7 +51,8 @@ pub fn remove(
     let record = super::state::refresh(store, record)?;
     if record.state.status.has_monitor() && !opts.force {
         return Err(ContainersError::Conflict(format!(
-            "container {input} is running: stop it first, or use --force"
+            "cannot remove container {id} as it is running - running or paused containers \
+             cannot be removed without force: container state improper"
         )));
     }
     match opts.volumes {

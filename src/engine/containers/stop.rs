@@ -130,7 +130,13 @@ fn wait_for_monitor(
 }
 
 fn send(record: &ContainerRecord, input: &str, number: i32) -> Result<(), ContainersError> {
-    let not_running = || ContainersError::NotRunning(input.to_owned());
+    let not_running = || {
+        ContainersError::Improper(format!(
+            "can only kill running containers. {} is in state {}",
+            record.id,
+            record.state.status.as_str()
+        ))
+    };
     if !matches!(record.state.status, Status::Running | Status::Paused) {
         return Err(not_running());
     }

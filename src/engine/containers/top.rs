@@ -50,8 +50,9 @@ impl Process {
 
 pub fn top(store: &Store, input: &str) -> Result<Vec<Process>, ContainersError> {
     let record = lookup(store, input)?;
-    let init = state::live_init(&record.state)
-        .ok_or_else(|| ContainersError::NotRunning(input.to_owned()))?;
+    let init = state::live_init(&record.state).ok_or_else(|| {
+        ContainersError::Conflict("top can only be used on running containers".into())
+    })?;
     let mut pids = vec![init.as_raw()];
     let mut i = 0;
     while i < pids.len() {

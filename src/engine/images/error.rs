@@ -41,7 +41,8 @@ pub enum ImagesError {
     },
     #[error("{image}: {message}")]
     BadManifest { image: String, message: String },
-    #[error("image {0} is not in the store")]
+    /// Podman's words, which scripts grep for.
+    #[error("{0}: image not known")]
     NotFound(String),
     /// `untag` of a name the image does not have; Podman's words.
     #[error("{0}: tag not known")]
@@ -49,7 +50,8 @@ pub enum ImagesError {
     /// A stored image's layer has no record: the store is damaged.
     #[error("layer {0} is missing from the store: the store is damaged; pull the image again")]
     LayerMissing(String),
-    #[error("image {image} is in use by container {}: remove the container first", .containers.join(", "))]
+    /// Podman's words, which scripts grep for.
+    #[error("image used by {}: image is in use by a container: remove the container first", .containers.join(", "))]
     InUse {
         image: String,
         containers: Vec<String>,

@@ -20,7 +20,7 @@ pub use error::ImagesError;
 pub use resolve::resolve;
 
 /// A stored full name (`registry/repository:tag` or `@digest`) as Docker shows it.
-fn familiar(name: &str) -> String {
+pub fn familiar(name: &str) -> String {
     crate::engine::oci::reference::Reference::parse(name)
         .map(|r| r.familiar_full())
         .unwrap_or_else(|_| name.to_owned())

@@ -9,11 +9,16 @@ use super::{Each, Error};
 use crate::engine::containers::cp::{CopyOptions, Endpoint, PathStat};
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::logs::LogOptions;
+use crate::engine::containers::namespaces::Namespaces;
 use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
+use crate::engine::containers::select::Selection;
 use crate::engine::containers::top::Process;
+use crate::engine::containers::wait::WaitOptions;
+use crate::engine::containers::ContainersError;
 use crate::engine::monitor::logfile::Entry;
 use crate::engine::net::ports::PortMapping;
+use crate::engine::ErrorKind;
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -38,6 +43,37 @@ pub trait ContainerEngine {
     /// Waits for each to exit, in turn; their exit codes.
     fn wait(&self, names: &[String]) -> Result<Each<i32>, Error>;
 
+    /// Podman's wait: until each is in one of the states asked for; their exit
+    /// codes.
+    fn wait_for(&self, names: &[String], opts: &WaitOptions) -> Result<Each<i32>, Error>;
+
+    /// Readies each for its start without starting it (`container init`).
+    fn init_containers(&self, names: &[String]) -> Result<Each, Error>;
+
+    /// The containers a selection means: its names, then its files' IDs, then
+    /// what `--all`, `--latest` or `--filter` find.
+    fn select_containers(&self, sel: &Selection) -> Result<Vec<String>, Error> {
+        let mut names = sel.names.clone();
+        names.extend(sel.cidfile_ids()?);
+        if let Some(opts) = sel.listing() {
+            let listed = self.list_containers(&opts)?;
+            if sel.latest && listed.is_empty() {
+                return Err(ContainersError::NoLatest.into());
+            }
+            names.extend(listed.into_iter().map(|l| l.record.name));
+        }
+        Ok(names)
+    }
+
+    /// Whether a container goes by this name or ID (`container exists`).
+    fn container_exists(&self, name: &str) -> Result<bool, Error> {
+        match self.inspect_container(name) {
+            Ok(_) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Removes each (with `force`, killing a running one first).
     fn remove_containers(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error>;
 
@@ -51,10 +87,31 @@ pub trait ContainerEngine {
     /// The containers `ps` shows, newest first, with their sizes if asked.
     fn list_containers(&self, opts: &ListOptions) -> Result<Vec<Listed>, Error>;
 
-    /// Docker's ContainerJSON of one container.
+    /// Podman's inspect document of one container (the API reshapes it into
+    /// Docker's ContainerJSON).
     fn inspect_container(&self, name: &str) -> Result<serde_json::Value, Error>;
 
-    /// Docker's ContainerJSON of each (a listing's worth at once).
+    /// The same with SizeRw and SizeRootFs (`inspect --size`, the API's `size`).
+    fn inspect_container_sized(&self, name: &str) -> Result<serde_json::Value, Error> {
+        let mut doc = self.inspect_container(name)?;
+        let opts = ListOptions {
+            all: true,
+            filters: vec![format!("id={}", doc["Id"].as_str().unwrap_or(name))],
+            last: None,
+            size: true,
+        };
+        if let Some(size) = self
+            .list_containers(&opts)?
+            .into_iter()
+            .find_map(|l| l.size)
+        {
+            doc["SizeRw"] = size.rw.into();
+            doc["SizeRootFs"] = size.root_fs.into();
+        }
+        Ok(doc)
+    }
+
+    /// Podman's inspect document of each (a listing's worth at once).
     fn inspect_containers(&self, names: &[String]) -> Result<Each<serde_json::Value>, Error> {
         Ok(names.iter().map(|n| self.inspect_container(n)).collect())
     }
@@ -63,6 +120,9 @@ pub trait ContainerEngine {
 
     /// The container's processes, in `ps -ef`'s columns.
     fn top(&self, name: &str) -> Result<Vec<Process>, Error>;
+
+    /// The namespaces a running container's init is in (`ps --ns`).
+    fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error>;
 
     /// The ports the container publishes, one mapping per port.
     fn port(&self, name: &str) -> Result<Vec<PortMapping>, Error>;

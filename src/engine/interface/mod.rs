@@ -12,6 +12,7 @@ mod containers;
 mod images;
 mod networks;
 mod run;
+mod secrets;
 mod storage;
 mod system;
 mod volumes;
@@ -21,6 +22,7 @@ pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, Status};
 pub use images::ImageEngine;
 pub use networks::NetworkEngine;
 pub use run::RunEngine;
+pub use secrets::SecretEngine;
 pub use storage::StorageEngine;
 pub use system::{EventBatches, SystemEngine};
 pub use volumes::VolumeEngine;
@@ -40,6 +42,7 @@ pub trait Engine:
     + SystemEngine
     + VolumeEngine
     + StorageEngine
+    + SecretEngine
 {
 }
 
@@ -52,5 +55,6 @@ impl<T> Engine for T where
         + SystemEngine
         + VolumeEngine
         + StorageEngine
+        + SecretEngine
 {
 }

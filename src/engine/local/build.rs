@@ -8,6 +8,7 @@ use crate::engine::events::Event;
 use crate::engine::images::pull::{Progress, PullOptions};
 use crate::engine::images::remove::Pruned;
 use crate::engine::interface::{BuildEngine, Error};
+use crate::engine::registry::creds::Credentials;
 use std::sync::Arc;
 
 impl BuildEngine for LocalEngine {
@@ -24,6 +25,7 @@ impl BuildEngine for LocalEngine {
         let services = BuildServices {
             engine: self,
             tls_verify: opts.tls_verify,
+            credentials: opts.credentials.clone(),
             events,
         };
         let id = build::build(&self.ctx, inside, opts, context, &output, &services)?;
@@ -57,6 +59,7 @@ impl BuildEngine for LocalEngine {
 struct BuildServices<'a> {
     engine: &'a LocalEngine,
     tls_verify: bool,
+    credentials: Option<Credentials>,
     events: Events,
 }
 
@@ -70,7 +73,7 @@ impl Services for BuildServices<'_> {
             reference: reference.to_owned(),
             platform: platform.map(str::to_owned),
             tls_verify: self.tls_verify,
-            credentials: None,
+            credentials: self.credentials.clone(),
             auth_files: None,
         };
         let events = self.events.clone();

@@ -8,10 +8,12 @@ use crate::engine::containers::cp::{self, CopyIo, CopyOptions, Endpoint, PathSta
 use crate::engine::containers::list::{self, ListOptions, Listed};
 use crate::engine::containers::logs::{LogOptions, LogReader};
 use crate::engine::containers::lookup::lookup;
+use crate::engine::containers::namespaces::{self, Namespaces};
 use crate::engine::containers::prune::{self, Pruned};
 use crate::engine::containers::remove::{self, RemoveOptions};
 use crate::engine::containers::top::{self, Process};
-use crate::engine::containers::{export, inspect, pause, stop, ContainersError};
+use crate::engine::containers::wait::{self, WaitOptions};
+use crate::engine::containers::{export, init, inspect, pause, stop, ContainersError};
 use crate::engine::interface::{ContainerEngine, Each, Error, LogBatches};
 use crate::engine::net::ports::PortMapping;
 use crate::engine::runtime::signal;
@@ -35,13 +37,24 @@ impl ContainerEngine for LocalEngine {
         Ok(each(names, |name| stop::wait(&store, name)))
     }
 
+    fn wait_for(&self, names: &[String], opts: &WaitOptions) -> Result<Each<i32>, Error> {
+        let store = self.store()?;
+        Ok(each(names, |name| wait::wait_for(&store, name, opts)))
+    }
+
+    fn init_containers(&self, names: &[String]) -> Result<Each, Error> {
+        let store = self.store()?;
+        Ok(each(names, |name| init::init(&store, name)))
+    }
+
     fn remove_containers(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error> {
         // Killing is done from the host side, before entering ours; what does not
         // stop is refused below.
         let store = self.store()?;
         if opts.force {
             for name in names {
-                let _ = stop::stop(&store, name, Duration::ZERO);
+                let timeout = opts.stop_timeout.unwrap_or(Duration::ZERO);
+                let _ = stop::stop(&store, name, timeout);
             }
         }
         drop(store);
@@ -82,12 +95,16 @@ impl ContainerEngine for LocalEngine {
     fn logs(&self, name: &str, opts: &LogOptions) -> Result<LogBatches, Error> {
         let store = self.store()?;
         let record = lookup(&store, name)?;
-        let reader = LogReader::open(&store, &record, opts.clone());
+        let reader = LogReader::open(&store, &record, opts.clone())?;
         Ok(Box::new(reader.map(|batch| batch.map_err(Error::from))))
     }
 
     fn top(&self, name: &str) -> Result<Vec<Process>, Error> {
         Ok(top::top(&self.store()?, name)?)
+    }
+
+    fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error> {
+        Ok(namespaces::namespaces(&self.store()?, name)?)
     }
 
     fn port(&self, name: &str) -> Result<Vec<PortMapping>, Error> {

@@ -8,6 +8,7 @@ mod containers;
 mod images;
 mod networks;
 mod run;
+mod secrets;
 mod storage;
 mod system;
 mod volumes;

@@ -112,7 +112,7 @@ pub(super) fn remove_all(inside: Inside, store: &Store, ids: &[String]) -> Resul
     for id in ids {
         let force = remove::RemoveOptions {
             force: true,
-            volumes: false,
+            ..remove::RemoveOptions::default()
         };
         match remove::remove(inside, store, id, force) {
             Ok(_) | Err(ContainersError::NotFound(_)) => {}

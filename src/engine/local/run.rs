@@ -266,7 +266,26 @@ impl LocalEngine {
         }
         let warn = |why: String| log::warn!("{why}");
         pulling.policy.obtain(store, &opts.image, fetch, warn)?;
+        if let Some(name) = opts.name.as_deref().filter(|_| opts.replace) {
+            self.replace(store, name)?;
+        }
         Ok(containers::create(&self.ctx, store, opts)?)
+    }
+
+    /// `--replace`: the container called `name`, if any, killed and removed,
+    /// once the image is there (a failed pull leaves it be).
+    fn replace(&self, store: &Store, name: &str) -> Result<(), Error> {
+        let Some(id) = store.container_id_by_name(name)? else {
+            return Ok(());
+        };
+        let _ = stop::stop(store, &id, Duration::ZERO);
+        let force = containers::remove::RemoveOptions {
+            force: true,
+            volumes: false,
+            stop_timeout: None,
+        };
+        containers::remove::remove(self.inside()?, store, &id, force)?;
+        Ok(())
     }
 
     /// Is the monitor `invocation` asks for, in this process (which must have no

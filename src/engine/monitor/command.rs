@@ -108,6 +108,7 @@ impl MonitorCommand {
             root: Some(self.root.clone()),
             runroot: Some(self.runroot.clone()),
             storage_driver: None,
+            userns: None,
         }
     }
 }

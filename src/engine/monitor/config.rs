@@ -3,6 +3,9 @@
 //! every command that looks at a container.
 
 use super::restart::RestartPolicy;
+use crate::engine::containers::log_config::LogConfig;
+use crate::engine::containers::run_files::SdNotify;
+use crate::engine::containers::secrets::GivenSecret;
 use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports::{Exposed, PortMapping};
 use crate::engine::net::Network;
@@ -63,6 +66,19 @@ pub struct ContainerConfig {
     /// Its own user namespace (`--userns=keep-id|auto`); none shares the monitor's.
     #[serde(default)]
     pub userns: Option<ContainerUserns>,
+    /// `--secret`s (never their data), for inspect.
+    #[serde(default)]
+    pub secrets: Vec<GivenSecret>,
+    /// Where the container's pid is written at each start (`--pidfile`).
+    #[serde(default)]
+    pub pidfile: Option<PathBuf>,
+    /// Seconds the container may run before it is killed (`--timeout`; 0: no limit).
+    #[serde(default)]
+    pub timeout: u32,
+    #[serde(default)]
+    pub sdnotify: SdNotify,
+    #[serde(default)]
+    pub log: LogConfig,
 }
 
 fn default_stop_signal() -> String {

@@ -13,9 +13,9 @@
 
 use super::command::{MONITOR, RESUMED};
 use super::io::{Client, Hub, Session};
-use super::logfile::LogWriter;
+use super::logfile::{Format, LogWriter};
 use super::tty::Terminal;
-use super::{wait, MonitorError, LOG_FILE};
+use super::{wait, MonitorError};
 use crate::engine::context::{Context, ContextOptions};
 use crate::engine::net::holder::Link;
 use crate::engine::store::lock::Lock;
@@ -63,6 +63,18 @@ impl Handoff<'_> {
         let holder = self
             .holder
             .map(|(_, pid)| ("holder_pid", pid.to_string().into()));
+        let log_format = hub.log.as_ref().map(|log| {
+            let format = match log.format() {
+                Format::Json => "json",
+                Format::K8s => "k8s",
+            };
+            ("log_format", format.into())
+        });
+        let log_max = hub
+            .log
+            .as_ref()
+            .and_then(|log| log.max_size())
+            .map(|max| ("log_max", max.to_string().into()));
         let fd_values = fds
             .iter()
             .map(|(k, fd)| (*k, OsString::from(fd.to_string())));
@@ -70,6 +82,8 @@ impl Handoff<'_> {
             .into_iter()
             .chain(size)
             .chain(holder)
+            .chain(log_format)
+            .chain(log_max)
             .chain(fd_values)
         {
             let mut arg = OsString::from(format!("{key}="));
@@ -99,6 +113,7 @@ fn passed(lock: &Lock, hub: &Hub, session: &Session) -> Vec<(&'static str, RawFd
     let mut fds = vec![("lock", lock.as_fd().as_raw_fd())];
     let optional = [
         ("listener", hub.listener.as_ref().map(|l| l.as_raw_fd())),
+        ("log", hub.log.as_ref().map(|l| l.file().as_raw_fd())),
         ("stdout", raw(&session.stdout)),
         ("stderr", raw(&session.stderr)),
         ("stdin", raw(&session.stdin)),
@@ -179,8 +194,11 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
     }
     let root = values.root.ok_or_else(|| bad("root"))?;
     let id = values.id.ok_or_else(|| bad("id"))?;
-    let log = LogWriter::open(&root.join("containers").join(&id).join(LOG_FILE))
-        .map_err(super::setup("open the log file"))?;
+    let log = values
+        .log
+        .map(|fd| LogWriter::with_file(fd.into(), values.log_format, values.log_max))
+        .transpose()
+        .map_err(super::setup("keep the log file"))?;
     let terminal = values.pty.map(|master| Terminal { master });
     let lock = Lock::adopt(values.lock.ok_or_else(|| bad("lock"))?)
         .map_err(super::setup("keep the monitor lock"))?;
@@ -195,13 +213,14 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
             root: Some(root),
             runroot: values.runroot,
             storage_driver: None,
+            userns: None,
         },
         id,
         init: values.init.ok_or_else(|| bad("init"))?,
         consecutive: values.consecutive,
         lock,
         hub: Hub {
-            log: Some(log),
+            log,
             caller: None,
             interactive: values.interactive,
             listener: values.listener.map(UnixListener::from),
@@ -213,6 +232,7 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
             stderr: values.stderr,
             stdin: values.stdin,
             terminal,
+            timed_out: false,
         },
         ended: None,
         holder: match (values.holder, values.holder_pid) {
@@ -240,6 +260,10 @@ struct Values {
     clients: Vec<OwnedFd>,
     holder: Option<OwnedFd>,
     holder_pid: Option<i32>,
+    /// The log file, when the container keeps one (`--log-driver`).
+    log: Option<OwnedFd>,
+    log_format: Format,
+    log_max: Option<u64>,
 }
 
 impl Values {
@@ -263,6 +287,15 @@ impl Values {
             b"client" => self.clients.push(inherited(number()?)?),
             b"holder" => self.holder = Some(inherited(number()?)?),
             b"holder_pid" => self.holder_pid = Some(number()?),
+            b"log" => self.log = Some(inherited(number()?)?),
+            b"log_format" => {
+                self.log_format = match value.as_bytes() {
+                    b"json" => Format::Json,
+                    b"k8s" => Format::K8s,
+                    _ => return None,
+                }
+            }
+            b"log_max" => self.log_max = Some(value.to_str()?.parse().ok()?),
             _ => return None,
         }
         Some(())

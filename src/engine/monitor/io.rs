@@ -32,6 +32,9 @@ const END_OF_FILE: u8 = 4;
 /// A client this far behind is dropped rather than holding up the container.
 const MAX_CLIENT_BACKLOG: usize = 4 << 20;
 
+/// The exit code of a run `--timeout` ended (Podman's).
+pub const TIMED_OUT: i32 = -1;
+
 /// The container's side of its stdio for one run, as the monitor holds it.
 #[derive(Default)]
 pub struct Session {
@@ -41,6 +44,9 @@ pub struct Session {
     pub stdin: Option<OwnedFd>,
     /// The pty (`-t`): output and input both.
     pub terminal: Option<Terminal>,
+    /// `--timeout` ran out and the container was killed: the run ends with -1,
+    /// as Podman's.
+    pub timed_out: bool,
 }
 
 /// Who sees the container's output and may type into it; kept across restarts.
@@ -142,7 +148,7 @@ impl Hub {
                     if let Some(log) = &mut self.log {
                         log.flush();
                     }
-                    return Ok(code);
+                    return Ok(if session.timed_out { TIMED_OUT } else { code });
                 }
             }
             let timeout = match deadline {
@@ -221,6 +227,11 @@ impl Hub {
                 Ok(Signal::SIGCHLD) => *exited = exited.or(reap(init)?),
                 // Sizes come from the caller's controls and clients, not our own.
                 Ok(Signal::SIGWINCH) => {}
+                // The monitor's own alarm: `--timeout` is up (supervisor.rs).
+                Ok(Signal::SIGALRM) => {
+                    session.timed_out = true;
+                    let _ = kill(init, Signal::SIGKILL);
+                }
                 Ok(sig) => {
                     // The container may be gone already; the next reap tells.
                     let _ = kill(init, sig);

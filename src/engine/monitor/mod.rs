@@ -22,6 +22,7 @@ pub mod init;
 pub(crate) mod io;
 pub mod logfile;
 mod network;
+mod notify;
 pub mod restart;
 pub(crate) mod rootfs;
 pub mod socket;

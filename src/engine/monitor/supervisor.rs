@@ -7,10 +7,12 @@ use super::config::ContainerConfig;
 use super::container::{self, Run, Stdio};
 use super::handoff::Handoff;
 use super::io::{Client, Hub, Session};
-use super::logfile::LogWriter;
+use super::logfile::{Format, LogWriter};
 use super::restart;
 use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
 use crate::engine::containers::events;
+use crate::engine::containers::log_config::LogDriver;
+use crate::engine::containers::run_files::SdNotify;
 use crate::engine::context::Context;
 use crate::engine::net::Network;
 use crate::engine::store::containers::{RunState, Status};
@@ -160,8 +162,17 @@ impl Supervisor<'_> {
     ) -> Result<Hub, MonitorError> {
         let detach = self.detach;
         let relayed = detach || !self.config.remove;
-        let log = match relayed {
-            true => Some(LogWriter::open(&dir.join(LOG_FILE)).map_err(setup("open the log file"))?),
+        let log_config = &self.config.log;
+        let format = match log_config.driver {
+            LogDriver::JsonFile => Format::Json,
+            _ => Format::K8s,
+        };
+        // `--log-opt path=` is a link to the file, made by create.
+        let log = match relayed && log_config.driver.keeps_file() {
+            true => Some(
+                LogWriter::open(&dir.join(LOG_FILE), format, log_config.max_size)
+                    .map_err(setup("open the log file"))?,
+            ),
             false => None,
         };
         let listener = match relayed {
@@ -319,6 +330,7 @@ impl Supervisor<'_> {
         if let Some(bridging) = bridging {
             bridging.record(self.store()?)?;
         }
+        self.announce(init);
         if let Some(mut ready) = self.ready.take() {
             let _ = ready.write_all(b"ok\n");
         }
@@ -326,6 +338,24 @@ impl Supervisor<'_> {
             self.hand_off(init, hub, session, bridging);
         }
         Ok(())
+    }
+
+    /// At each start: the pid to `--pidfile`, READY=1 to systemd
+    /// (`--sdnotify=conmon`), and `--timeout`'s alarm, which outlives the
+    /// handoff's exec and is caught by the pump (io.rs).
+    fn announce(&self, init: Pid) {
+        let config = self.config;
+        if let Some(file) = &config.pidfile {
+            if let Err(e) = std::fs::write(file, init.as_raw().to_string()) {
+                log::warn!("cannot write the pid file {}: {e}", file.display());
+            }
+        }
+        if config.sdnotify == SdNotify::Conmon {
+            super::notify::ready(init);
+        }
+        if config.timeout > 0 {
+            nix::unistd::alarm::set(config.timeout);
+        }
     }
 
     /// A detached monitor waits as a fresh image of itself (handoff.rs); should

@@ -17,12 +17,14 @@ pub const FORWARDED: [Signal; 7] = [
 ];
 
 /// Blocks the signals we wait for, so they queue for the event loop instead of killing
-/// the monitor: SIGCHLD, and the ones we pass on when `forward` (the monitor's;
+/// the monitor: SIGCHLD, SIGALRM, and the ones we pass on when `forward` (the monitor's;
 /// `exec` has the caller's as controls). Call after the container's init exists
 /// (it must not inherit the mask).
 pub fn block_signals(forward: bool) -> nix::Result<SigSet> {
     let mut set = SigSet::empty();
     set.add(Signal::SIGCHLD);
+    // `--timeout`'s alarm, which must never kill the monitor itself.
+    set.add(Signal::SIGALRM);
     for s in FORWARDED.into_iter().filter(|_| forward) {
         set.add(s);
     }

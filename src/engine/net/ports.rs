@@ -8,7 +8,7 @@ mod show;
 
 pub use bind::{check_free, resolve};
 pub use parse::{image_exposed, parse_expose};
-pub use show::{exposed_ports, inspect_ports, port_bindings, ps_column};
+pub use show::{inspect_ports, port_bindings, ps_column};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

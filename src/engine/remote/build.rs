@@ -26,6 +26,12 @@ impl BuildEngine for RemoteEngine {
         if !opts.secrets.is_empty() {
             return unsupported("build --secret");
         }
+        if let Some(flag) = opts.local_only() {
+            return unsupported(flag);
+        }
+        if output.stdin.is_some() {
+            return unsupported("build --stdin");
+        }
         let mut dockerfile = opts.file.as_ref().map(|f| f.display().to_string());
         let tar = match context {
             ContextInput::Dir(dir) => {

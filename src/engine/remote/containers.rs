@@ -6,9 +6,11 @@ use super::{flag, path, segment, unsupported, RemoteEngine};
 use crate::engine::containers::cp::{CopyOptions, Endpoint, PathStat};
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::logs::LogOptions;
+use crate::engine::containers::namespaces::Namespaces;
 use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::containers::top::Process;
+use crate::engine::containers::wait::{WaitCondition, WaitOptions};
 use crate::engine::interface::{ContainerEngine, Each, Error, LogBatches};
 use crate::engine::net::ports::PortMapping;
 use bollard_stubs::models::ContainerWaitResponse;
@@ -50,6 +52,27 @@ impl ContainerEngine for RemoteEngine {
             .collect())
     }
 
+    /// Docker's "not-running" is Podman's default "stopped"; the API has no
+    /// other of Podman's conditions.
+    fn wait_for(&self, names: &[String], opts: &WaitOptions) -> Result<Each<i32>, Error> {
+        if opts.conditions.iter().any(|c| *c != WaitCondition::Stopped) {
+            return unsupported("wait --condition");
+        }
+        Ok(names
+            .iter()
+            .map(|name| {
+                let base = format!("/containers/{}/wait", segment(name));
+                let path = path(&base, &[("condition", "not-running".to_owned())]);
+                let reply = self.client.call("POST", &path, Payload::None)?;
+                Ok(reply.json::<ContainerWaitResponse>()?.status_code as i32)
+            })
+            .collect())
+    }
+
+    fn init_containers(&self, _: &[String]) -> Result<Each, Error> {
+        unsupported("container init")
+    }
+
     fn remove_containers(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error> {
         let query = [("force", flag(opts.force)), ("v", flag(opts.volumes))];
         Ok(names
@@ -89,6 +112,10 @@ impl ContainerEngine for RemoteEngine {
 
     fn top(&self, _: &str) -> Result<Vec<Process>, Error> {
         unsupported("top")
+    }
+
+    fn container_namespaces(&self, _: &str) -> Result<Namespaces, Error> {
+        unsupported("ps --ns")
     }
 
     fn port(&self, _: &str) -> Result<Vec<PortMapping>, Error> {

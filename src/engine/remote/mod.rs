@@ -14,6 +14,7 @@ mod list;
 mod logs;
 mod relay;
 mod run;
+mod secrets;
 mod unsupported;
 
 use super::error::{ErrorKind, Kinded};

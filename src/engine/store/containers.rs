@@ -159,9 +159,9 @@ impl Store {
             .ok()
             .flatten()
             .unwrap_or_default();
+        // Podman's words, which scripts grep for.
         StoreError::Conflict(format!(
-            "the container name {name} is already in use by container {}: remove that container or choose another name",
-            &holder[..holder.len().min(12)]
+            "the container name \"{name}\" is already in use by {holder}. You have to remove that container to be able to reuse that name: that name is already in use"
         ))
     }
 

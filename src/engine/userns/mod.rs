@@ -7,6 +7,7 @@
 pub mod container;
 mod enter;
 mod idmap;
+mod keeper;
 mod mode;
 pub mod passwd;
 pub mod shift;
@@ -15,6 +16,7 @@ pub mod unshare;
 pub use container::ContainerUserns;
 pub use enter::enter;
 pub use idmap::{IdMap, Mappings};
+pub use keeper::Keeper;
 pub use mode::UsernsMode;
 
 use crate::engine::error::{ErrorKind, Kinded};

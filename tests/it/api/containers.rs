@@ -65,6 +65,17 @@ fn docker_run_d_then_logs_ps_inspect_stop_and_rm() {
         ["inspect", "--format", "{{.Id}} {{.State.Running}}", "web"],
     );
     out.success().stdout_eq(&format!("{id} true\n"));
+    // Docker's shapes over the socket, where the CLI shows Podman's.
+    let out = api.docker(
+        &c,
+        [
+            "inspect",
+            "--format",
+            "{{.Name}} {{.HostConfig.RestartPolicy.Name}} {{.Config.StopSignal}} {{len .Image}}",
+            "web",
+        ],
+    );
+    out.success().stdout_eq("/web no SIGTERM 71\n");
     api.docker(&c, ["stop", "-t", "1", "web"])
         .success()
         .stdout_eq("web\n");

@@ -140,7 +140,7 @@ fn exec_requests_get_docker_statuses() {
     );
     assert_eq!(
         (r.status, r.message().as_str()),
-        (404, "no such container: ghost")
+        (404, "No such container: ghost")
     );
     let r = api.call("POST", "/v1.44/exec/nope/start", Some("{}"));
     assert_eq!(r.status, 404, "{r:?}");

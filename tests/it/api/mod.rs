@@ -61,6 +61,11 @@ impl Service {
         Service { child, socket }
     }
 
+    /// The service's own process.
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
     /// `unix://SOCKET`, for DOCKER_HOST.
     pub fn host(&self) -> String {
         format!("unix://{}", self.socket.display())

@@ -145,3 +145,41 @@ fn a_second_service_on_a_live_socket_is_refused() {
     let out = c.run(["system", "service", "--time", "1", &api.host()]);
     out.code(125).stderr_contains("is in use");
 }
+
+/// The live processes whose parent is `pid`.
+fn children_of(pid: i32) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let child: i32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+            (ppid.parse() == Ok(pid)).then_some(child)
+        })
+        .filter(|&child| crate::common::alive(child))
+        .collect()
+}
+
+#[test]
+fn requests_share_one_user_namespace_and_do_without_it_when_it_goes() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    let userns = || {
+        let out = api.docker(
+            &c,
+            ["run", "--rm", &image, "readlink", "/proc/self/ns/user"],
+        );
+        out.success();
+        out.stdout.clone()
+    };
+    let first = userns();
+    assert_eq!(userns(), first, "two runs made two user namespaces");
+    // Idle, the service's one child is the process that keeps the namespace.
+    let keeper = children_of(api.pid());
+    assert_eq!(keeper.len(), 1, "{keeper:?}");
+    crate::common::kill9(keeper[0]);
+    crate::common::eventually("the keeper goes", || !crate::common::alive(keeper[0]));
+    let after = userns();
+    assert_ne!(after, first, "the namespace outlived its keeper");
+}

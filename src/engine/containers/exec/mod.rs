@@ -21,6 +21,7 @@ use crate::engine::monitor::tty::{ConsoleSocket, Terminal};
 use crate::engine::monitor::{rootfs, wait, MonitorError};
 use crate::engine::process::Host;
 use crate::engine::runtime::{caps, user};
+use crate::engine::store::containers::Status;
 use crate::engine::store::Store;
 use crate::engine::streams::{self, Streams};
 use libcontainer::container::builder::ContainerBuilder;
@@ -67,6 +68,11 @@ pub fn exec(
         ));
     }
     let record = lookup(store, input)?;
+    if record.state.status != Status::Running {
+        return Err(ContainersError::Improper(
+            "can only create exec sessions on running containers".into(),
+        ));
+    }
     let init = join::running_init(&record, input)?;
     join::user_namespace(&record, init)?;
     join::net_namespace(&record, init)?;

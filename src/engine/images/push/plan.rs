@@ -50,7 +50,7 @@ impl ManifestFormat {
         }
     }
 
-    fn config_media_type(self) -> &'static str {
+    pub fn config_media_type(self) -> &'static str {
         match self {
             ManifestFormat::Oci => "application/vnd.oci.image.config.v1+json",
             ManifestFormat::V2s2 => "application/vnd.docker.container.image.v1+json",

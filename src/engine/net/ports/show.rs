@@ -42,11 +42,6 @@ pub fn inspect_ports(ports: &[PortMapping], exposed: &[Exposed]) -> Value {
     map
 }
 
-/// `Config.ExposedPorts`: `{"80/tcp": {}}`.
-pub fn exposed_ports(exposed: &[Exposed]) -> Value {
-    Value::Object(exposed.iter().map(|e| (e.to_string(), json!({}))).collect())
-}
-
 fn bindings(ports: &[PortMapping], host_ip: impl Fn(&PortMapping) -> String) -> Value {
     let mut map = Map::new();
     for p in ports {
@@ -111,10 +106,6 @@ mod tests {
         assert_eq!(
             port_bindings(&ports)["80/tcp"][0],
             json!({"HostIp": "", "HostPort": "8080"})
-        );
-        assert_eq!(
-            exposed_ports(&exposed),
-            json!({"80/tcp": {}, "443/tcp": {}})
         );
     }
 }

@@ -59,7 +59,9 @@ fn a_flag_podman_has_and_coracle_lacks_fails_the_check() {
     let dir = tempfile::tempdir().unwrap();
     let podman = dir.path().join("podman");
     let help = "Options:\n      --made-up-flag string   x\n      --root string   y\n";
-    std::fs::write(&podman, format!("#!/bin/sh\nprintf '{help}'\n")).unwrap();
+    // Its usage line names the command asked for, as Podman's does.
+    let script = format!("#!/bin/sh\nprintf 'Usage:\\n  podman %s\\n' \"$*\"\nprintf '{help}'\n");
+    std::fs::write(&podman, script).unwrap();
     std::fs::set_permissions(&podman, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let (code, stderr) = check(&podman);
     assert_eq!(code, 1, "{stderr}");

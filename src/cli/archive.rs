@@ -17,6 +17,17 @@ pub struct SaveArgs {
     /// Say nothing
     #[arg(short, long)]
     quiet: bool,
+    /// Write the images given into one archive (ignored: coracle always does)
+    #[arg(short, long, value_parser = super::unsupported::ignored(clap::builder::BoolValueParser::new()))]
+    multi_image_archive: bool,
+    /// Compress layers when saving to a directory (ignored: only Podman's dir
+    /// format uses it, which coracle does not write)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::BoolValueParser::new()))]
+    compress: bool,
+    /// Accept uncompressed layers in OCI images (ignored: coracle writes layers as
+    /// it stores them)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::BoolValueParser::new()))]
+    uncompressed: bool,
     /// The images to save
     #[arg(required = true)]
     images: Vec<String>,

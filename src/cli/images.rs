@@ -1,4 +1,4 @@
-//! `images`, `image ls|inspect|rm|prune|history|tag|pull`, `tag`, `history`.
+//! `images`, `image ls|inspect|rm|prune|history|tag|pull|exists|untag|...`, `tag`, `history`.
 
 use super::format::{custom, human_size, print_rows, since, timestamp, Json, Listing};
 use crate::engine::images::{list, remove};
@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 #[command(defer = true)]
 pub enum ImageCommand {
     /// List images
-    #[command(alias = "list")]
+    #[command(visible_alias = "list")]
     Ls(ListArgs),
     /// Display detailed information on one or more images
     Inspect(InspectArgs),
@@ -26,6 +26,22 @@ pub enum ImageCommand {
     Pull(super::pull::Args),
     /// Show what an image's top layer changed in its file system
     Diff(super::diff::Args),
+    /// Exit 0 if the image is in the store, 1 if not
+    Exists(super::untag::ExistsArgs),
+    /// Remove names from an image (all of them when none is given)
+    Untag(super::untag::UntagArgs),
+    /// Push an image to a registry
+    Push(super::push::Args),
+    /// Save images to an archive
+    Save(super::archive::SaveArgs),
+    /// Load images from an archive
+    Load(super::archive::LoadArgs),
+    /// Make an image of a root file system tarball
+    Import(super::import::Args),
+    /// Build an image from a Dockerfile
+    Build(Box<super::build::Args>),
+    /// Print the layers of an image as a tree
+    Tree(super::tree::Args),
 }
 
 #[derive(clap::Args)]
@@ -84,6 +100,10 @@ pub struct PruneArgs {
     /// Do not ask for confirmation
     #[arg(short, long)]
     force: bool,
+    /// Prune only images these let through: until=TIME, label=KEY[=VALUE],
+    /// label!=KEY[=VALUE], dangling=true|false
+    #[arg(long = "filter", value_name = "FILTER")]
+    filters: Vec<String>,
 }
 
 #[derive(clap::Args)]
@@ -122,6 +142,14 @@ pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
         ImageCommand::Diff(args) => {
             super::diff::exec(engine, args, crate::engine::diff::Target::Image)
         }
+        ImageCommand::Exists(args) => super::untag::exists(engine, args),
+        ImageCommand::Untag(args) => super::untag::untag(engine, args),
+        ImageCommand::Push(args) => super::push::exec(engine, args),
+        ImageCommand::Save(args) => super::archive::save(engine, args),
+        ImageCommand::Load(args) => super::archive::load(engine, args),
+        ImageCommand::Import(args) => super::import::exec(engine, args),
+        ImageCommand::Build(args) => super::build::exec(engine, *args),
+        ImageCommand::Tree(args) => super::tree::exec(engine, args),
     }
 }
 
@@ -208,6 +236,8 @@ fn inspect_images(engine: &dyn Engine, args: InspectArgs) -> anyhow::Result<()> 
 }
 
 fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {
+    // A bad filter fails before the question, not after it.
+    crate::engine::images::prune_filter::PruneFilters::parse(&args.filters)?;
     let what = if args.all {
         "all images without at least one container"
     } else {
@@ -220,7 +250,7 @@ fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    print_pruned(&engine.prune_images(args.all)?)
+    print_pruned(&engine.prune_images(args.all, &args.filters)?)
 }
 
 /// What `image prune` and `builder prune` print.

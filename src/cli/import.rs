@@ -15,6 +15,15 @@ pub struct Args {
     /// Print only the image ID
     #[arg(short, long)]
     quiet: bool,
+    /// Record ARCH as the image's architecture instead of the host's
+    #[arg(long, value_name = "ARCH")]
+    arch: Option<String>,
+    /// Record OS as the image's OS instead of the host's
+    #[arg(long, value_name = "OS")]
+    os: Option<String>,
+    /// Record VARIANT as the image's architecture variant
+    #[arg(long, value_name = "VARIANT")]
+    variant: Option<String>,
     /// The tarball, or - for stdin
     file: String,
     /// The name to give the image
@@ -26,6 +35,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         reference: args.reference,
         changes: args.changes,
         message: args.message,
+        platform: super::pull::platform_of(args.os, args.arch, args.variant),
     };
     let id = if args.file == "-" {
         engine.import(&mut std::io::stdin().lock(), &opts)?

@@ -28,6 +28,14 @@ pub struct LoginArgs {
     /// Require HTTPS and verify certificates (loopback registries may use plain HTTP)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     tls_verify: bool,
+    /// Directory of TLS certificates and keys (unsupported: coracle verifies
+    /// registries against the system's CA certificates only)
+    #[arg(long, value_name = "DIR", value_parser = super::unsupported::refused(clap::builder::StringValueParser::new()))]
+    cert_dir: Option<String>,
+    /// Write more detailed information to stdout (ignored: coracle has nothing more
+    /// to say)
+    #[arg(short, long, value_parser = super::unsupported::ignored(clap::builder::BoolValueParser::new()))]
+    verbose: bool,
     /// REGISTRY[/REPOSITORY]
     registry: String,
 }

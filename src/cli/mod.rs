@@ -15,6 +15,7 @@ mod diff;
 mod events;
 mod exec;
 mod format;
+mod globals;
 mod holder;
 mod images;
 mod import;
@@ -49,7 +50,10 @@ mod targets;
 mod template;
 mod terminal;
 mod top;
+mod tree;
 mod unshare;
+mod unsupported;
+mod untag;
 mod volume;
 
 use crate::engine::context::{Context, ContextOptions};
@@ -63,10 +67,15 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(
     name = "coracle",
-    version,
+    // Podman's `-v`/`--version` prints "podman version X".
+    version = concat!("version ", env!("CARGO_PKG_VERSION")),
+    disable_version_flag = true,
     about = "A daemonless, rootless container engine"
 )]
 pub struct Cli {
+    /// Print the version
+    #[arg(short = 'v', long, action = clap::ArgAction::Version)]
+    version: (),
     /// Storage root directory (graph root)
     #[arg(long, global = true, value_name = "DIR")]
     root: Option<PathBuf>,
@@ -83,6 +92,8 @@ pub struct Cli {
     /// remote client does
     #[arg(long, global = true, env = "CONTAINER_HOST", value_name = "URL")]
     url: Option<String>,
+    #[command(flatten)]
+    globals: globals::Globals,
     #[command(subcommand)]
     command: Command,
 }
@@ -177,6 +188,8 @@ enum Command {
     Rmi(rmi::Args),
     /// Give an image another name
     Tag(images::TagArgs),
+    /// Remove names from an image (all of them when none is given)
+    Untag(untag::UntagArgs),
     /// Show the history of an image
     History(images::HistoryArgs),
     /// Display system-wide information
@@ -234,11 +247,17 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            match unsupported::refusal(&e) {
+                Some(refusal) => eprintln!("Error: {refusal}"),
+                None => {
+                    let _ = e.print();
+                }
+            }
             return if e.use_stderr() { ENGINE_ERROR } else { 0 };
         }
     };
     init_logging(&cli.log_level);
+    unsupported::log_ignored();
     match run(cli) {
         Ok(()) => 0,
         Err(e) => report(&e),
@@ -246,6 +265,7 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    cli.globals.redirect_stdout()?;
     let opts = ContextOptions {
         root: cli.root,
         runroot: cli.runroot,
@@ -256,7 +276,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::System(system::SystemCommand::Service(args)) = cli.command {
         return service::exec(&opts, args);
     }
-    let engine: Box<dyn Engine> = match &cli.url {
+    let url = match (cli.url, cli.globals.remote) {
+        (None, true) => Some(default_url(&opts)?),
+        (url, _) => url,
+    };
+    let engine: Box<dyn Engine> = match &url {
         Some(url) => Box::new(RemoteEngine::new(url)?),
         None => Box::new(LocalEngine::new(
             Context::new(&opts)?,
@@ -309,6 +333,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Image(cmd) => images::exec(engine, cmd),
         Command::Rmi(args) => rmi::exec(engine, args),
         Command::Tag(args) => images::tag(engine, args),
+        Command::Untag(args) => untag::untag(engine, args),
         Command::History(args) => images::history(engine, args),
         Command::Info(args) => info::info(engine, args),
         Command::Version(args) => info::version(engine, args),
@@ -322,6 +347,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Mount(args) => mount::mount(engine, args),
         Command::Umount(args) => mount::unmount(engine, args),
     }
+}
+
+/// Where `--remote` goes without `--url`: the socket `system service` listens on
+/// by default.
+fn default_url(opts: &ContextOptions) -> anyhow::Result<String> {
+    let runroot = Context::new(opts)?.runroot;
+    Ok(format!("unix://{}", runroot.join("coracle.sock").display()))
 }
 
 fn report(e: &anyhow::Error) -> i32 {

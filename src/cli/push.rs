@@ -1,11 +1,13 @@
 //! `coracle push`
 
 use super::progress::TransferDisplay;
+use super::unsupported::{ignored, refused};
 use crate::engine::images::push::plan::{Compression, ManifestFormat};
 use crate::engine::images::push::PushOptions;
 use crate::engine::interface::Engine;
 use crate::engine::registry::creds::Credentials;
 use anyhow::Context as _;
+use clap::builder::{BoolValueParser, StringValueParser};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -20,6 +22,21 @@ pub struct Args {
     /// Credentials (USERNAME:PASSWORD) to use instead of the auth files
     #[arg(long, value_name = "USERNAME:PASSWORD")]
     creds: Option<String>,
+    /// Path of the authentication file (default: $REGISTRY_AUTH_FILE, then
+    /// Podman's and Docker's usual files)
+    #[arg(long, value_name = "FILE")]
+    authfile: Option<PathBuf>,
+    /// Directory of TLS certificates and keys (unsupported: coracle verifies
+    /// registries against the system's CA certificates only)
+    #[arg(long, value_name = "DIR", value_parser = refused(StringValueParser::new()))]
+    cert_dir: Option<String>,
+    /// Compress layers when pushing to a directory (ignored: only Podman's dir:
+    /// transport uses it, and coracle pushes to registries only)
+    #[arg(long, value_parser = ignored(BoolValueParser::new()))]
+    compress: bool,
+    /// Docker's flag (ignored: a no-op in Docker's and Podman's CLIs too)
+    #[arg(long, value_parser = ignored(BoolValueParser::new()))]
+    disable_content_trust: bool,
     /// Write the digest of the pushed manifest to this file
     #[arg(long, value_name = "FILE")]
     digestfile: Option<PathBuf>,
@@ -49,6 +66,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
             _ => Compression::Gzip,
         }),
         credentials: args.creds.as_deref().map(parse_creds).transpose()?,
+        auth_files: args.authfile.map(|f| vec![f]),
     };
     let display = Arc::new(TransferDisplay::new(args.quiet));
     let events = display.clone();

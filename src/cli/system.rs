@@ -1,4 +1,4 @@
-//! `system reset`, `system prune`, `system info`
+//! `system reset`, `system prune`, `system info`, `system migrate`
 
 use crate::engine::images::remove::Pruned;
 use crate::engine::interface::Engine;
@@ -16,6 +16,16 @@ pub enum SystemCommand {
     Df(super::df::Args),
     /// Serve the Docker-compatible API on a socket until idle
     Service(super::service::Args),
+    /// Migrate the store to this version of coracle (a no-op: its store needs none)
+    Migrate(MigrateArgs),
+}
+
+#[derive(clap::Args)]
+pub struct MigrateArgs {
+    /// Move containers to another OCI runtime (unsupported: coracle runs containers
+    /// with libcontainer, not an OCI runtime binary)
+    #[arg(long, value_name = "RUNTIME", value_parser = super::unsupported::refused(clap::builder::StringValueParser::new()))]
+    new_runtime: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -77,5 +87,8 @@ pub fn exec(engine: &dyn Engine, cmd: SystemCommand) -> anyhow::Result<()> {
         SystemCommand::Info(args) => super::info::info(engine, args),
         SystemCommand::Df(args) => super::df::exec(engine, args),
         SystemCommand::Service(_) => unreachable!("served before an engine is made"),
+        // Podman rewrites its store's locks and runtime here; coracle's store has
+        // one schema that each version opens as it is.
+        SystemCommand::Migrate(_) => Ok(()),
     }
 }

@@ -45,7 +45,7 @@ pub fn prune(store: &mut Store, inside: Inside, all: bool) -> Result<Pruned, Sys
     let containers = super::containers::prune::prune(inside, store, &[])?;
     let networks = super::networks::remove::prune(store, &[])?;
     let cache = super::build::prune::prune(store, inside)?;
-    let images = super::images::remove::prune(store, all)?;
+    let images = super::images::remove::prune(store, all, &Default::default())?;
     Ok(Pruned {
         containers: containers.removed,
         networks,

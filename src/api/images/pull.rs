@@ -38,6 +38,7 @@ pub fn create(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
         // Loopback registries may still speak plain HTTP, as Docker allows.
         tls_verify: true,
         credentials: credentials(ex.head.header("x-registry-auth"))?,
+        auth_files: None,
     };
     relay::run(ex, false, |sender, _| {
         let transfer = Arc::new(Transfer::default());
@@ -107,6 +108,11 @@ fn import(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
             .head
             .param("message")
             .filter(|m| !m.is_empty())
+            .map(str::to_owned),
+        platform: ex
+            .head
+            .param("platform")
+            .filter(|p| !p.is_empty())
             .map(str::to_owned),
     };
     let id = engine.import(&mut ex.body, &opts)?;

@@ -26,6 +26,7 @@ pub fn push(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Er
         format: None,
         compression: None,
         credentials: credentials(ex.head.header("x-registry-auth"))?,
+        auth_files: None,
     };
     relay::run(ex, false, |sender, _| {
         sender.send(&status(format!(

@@ -48,7 +48,7 @@ pub fn prune(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
             }
         }
     }
-    let pruned = engine.prune_images(all)?;
+    let pruned = engine.prune_images(all, &[])?;
     let body = ImagePruneResponse {
         images_deleted: Some(pruned.removed.into_iter().map(item).collect()),
         space_reclaimed: Some(pruned.reclaimed as i64),

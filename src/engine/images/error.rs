@@ -44,6 +44,9 @@ pub enum ImagesError {
     /// Podman's words, which scripts grep for.
     #[error("{0}: image not known")]
     NotFound(String),
+    /// `untag` of a name the image does not have; Podman's words.
+    #[error("{0}: tag not known")]
+    TagNotFound(String),
     /// A stored image's layer has no record: the store is damaged.
     #[error("layer {0} is missing from the store: the store is damaged; pull the image again")]
     LayerMissing(String),
@@ -91,7 +94,7 @@ impl Kinded for ImagesError {
             ImagesError::Platform(e) => e.kind(),
             ImagesError::Unpack { source, .. } => source.kind(),
             ImagesError::InvalidArgument(_) => ErrorKind::Invalid,
-            ImagesError::NotFound(_) => ErrorKind::NotFound,
+            ImagesError::NotFound(_) | ImagesError::TagNotFound(_) => ErrorKind::NotFound,
             ImagesError::InUse { .. } | ImagesError::SeveralNames { .. } => ErrorKind::Conflict,
             // What a registry or an archive sent is corrupt, or we failed.
             ImagesError::DigestMismatch { .. }

@@ -7,12 +7,14 @@ pub mod history;
 pub mod inspect;
 pub mod list;
 pub mod policy;
+pub mod prune_filter;
 pub mod pull;
 pub mod push;
 pub mod remote;
 pub mod remove;
 mod resolve;
 pub mod tag;
+pub mod tree;
 
 pub use error::ImagesError;
 pub use resolve::resolve;

@@ -1,5 +1,6 @@
 //! `rmi` and `image prune`, with Docker's rules for names against IDs.
 
+use super::prune_filter::PruneFilters;
 use super::{familiar, resolve, ImagesError};
 use crate::engine::oci::reference::Reference;
 use crate::engine::process::Inside;
@@ -63,7 +64,8 @@ pub struct Pruned {
 
 /// Removes dangling images, or with `all` every image (build cache steps too),
 /// sparing those containers use.
-pub fn prune(store: &mut Store, all: bool) -> Result<Pruned, ImagesError> {
+pub fn prune(store: &mut Store, all: bool, filters: &PruneFilters) -> Result<Pruned, ImagesError> {
+    let all = all || filters.all;
     let _deleting = store.lock_for_deleting()?;
     let before = store.total_layer_size()?;
     let mut removed = Vec::new();
@@ -76,6 +78,9 @@ pub fn prune(store: &mut Store, all: bool) -> Result<Pruned, ImagesError> {
         // Podman sees it). Newest come first, so a chain whose end was removed
         // unwinds in one pass.
         if !all && store.has_build_children(&image.id)? {
+            continue;
+        }
+        if !filters.allow(store, &image)? {
             continue;
         }
         for name in image.tags.iter().chain(&image.digests) {

@@ -8,6 +8,7 @@ use crate::engine::images::list::{ImageRow, ListOptions};
 use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{Pruned, Removed};
+use crate::engine::images::tree::ImageTree;
 use crate::engine::registry::creds::Credentials;
 use crate::engine::registry::login::{LoginOptions, LogoutOptions};
 use crate::engine::registry::ManifestBytes;
@@ -46,12 +47,20 @@ pub trait ImageEngine {
     /// that fails.
     fn tag(&self, source: &str, targets: &[String]) -> Result<(), Error>;
 
+    /// Takes `names` from image `image`, or all its names when `names` is empty;
+    /// the image stays.
+    fn untag(&self, image: &str, names: &[String]) -> Result<(), Error>;
+
     /// Removes each image (`rmi`); `force` removes by ID one that has several
     /// names. The outer error is one that stopped them all.
     fn remove_images(&self, names: &[String], force: bool) -> Result<Each<Vec<Removed>>, Error>;
 
-    /// Removes dangling images, or with `all` every image no container uses.
-    fn prune_images(&self, all: bool) -> Result<Pruned, Error>;
+    /// Removes dangling images, or with `all` every image no container uses, of
+    /// those the filters (until=, label=, label!=, dangling=) let through.
+    fn prune_images(&self, all: bool, filters: &[String]) -> Result<Pruned, Error>;
+
+    /// The image's layers with their sizes, and which images each one tops.
+    fn image_tree(&self, name: &str) -> Result<ImageTree, Error>;
 
     /// The image's history, newest first.
     fn history(&self, name: &str) -> Result<Vec<HistoryEntry>, Error>;

@@ -74,6 +74,7 @@ impl Services for BuildServices<'_> {
             platform: platform.map(str::to_owned),
             tls_verify: self.tls_verify,
             credentials: self.credentials.clone(),
+            auth_files: None,
         };
         let events = self.events.clone();
         let progress: Progress = Arc::new(move |e| events(BuildEvent::Pull(e)));

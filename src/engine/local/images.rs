@@ -5,9 +5,11 @@ use crate::engine::images::archive::load;
 use crate::engine::images::archive::save::{self, ArchiveFormat};
 use crate::engine::images::history::{self, HistoryEntry};
 use crate::engine::images::list::{self, ImageRow, ListOptions};
+use crate::engine::images::prune_filter::PruneFilters;
 use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{self, Pruned, Removed};
+use crate::engine::images::tree::{self, ImageTree};
 use crate::engine::images::{inspect, remote, tag};
 use crate::engine::interface::{Each, Error, ImageEngine};
 use crate::engine::oci::reference::Reference;
@@ -74,6 +76,12 @@ impl ImageEngine for LocalEngine {
         Ok(())
     }
 
+    fn untag(&self, image: &str, names: &[String]) -> Result<(), Error> {
+        let inside = self.inside()?;
+        let store = self.store()?;
+        Ok(tag::untag(inside, &store, image, names)?)
+    }
+
     fn remove_images(&self, names: &[String], force: bool) -> Result<Each<Vec<Removed>>, Error> {
         let inside = self.inside()?;
         let mut store = self.store()?;
@@ -87,12 +95,17 @@ impl ImageEngine for LocalEngine {
             .collect())
     }
 
-    fn prune_images(&self, all: bool) -> Result<Pruned, Error> {
+    fn prune_images(&self, all: bool, filters: &[String]) -> Result<Pruned, Error> {
+        let filters = PruneFilters::parse(filters)?;
         self.inside()?;
         let mut store = self.store()?;
-        let pruned = remove::prune(&mut store, all)?;
+        let pruned = remove::prune(&mut store, all, &filters)?;
         record_removed(&store, &pruned.removed);
         Ok(pruned)
+    }
+
+    fn image_tree(&self, name: &str) -> Result<ImageTree, Error> {
+        Ok(tree::tree(&self.store()?, name)?)
     }
 
     fn history(&self, name: &str) -> Result<Vec<HistoryEntry>, Error> {

@@ -258,6 +258,7 @@ impl LocalEngine {
                 platform: pulling.platform.clone(),
                 tls_verify: pulling.tls_verify,
                 credentials: None,
+                auth_files: None,
             };
             let events = progress.clone();
             let events: pull::Progress = Arc::new(move |e| events(CreateEvent::Pull(e)));

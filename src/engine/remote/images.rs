@@ -10,6 +10,7 @@ use crate::engine::images::list::{ImageRow, ListOptions};
 use crate::engine::images::pull::{self, PullEvent, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{Pruned, Removed};
+use crate::engine::images::tree::ImageTree;
 use crate::engine::interface::{Each, Error, ImageEngine};
 use crate::engine::oci::reference::Reference;
 use crate::engine::registry::creds::Credentials;
@@ -122,12 +123,20 @@ impl ImageEngine for RemoteEngine {
         unsupported("tag")
     }
 
+    fn untag(&self, _: &str, _: &[String]) -> Result<(), Error> {
+        unsupported("untag")
+    }
+
     fn remove_images(&self, _: &[String], _: bool) -> Result<Each<Vec<Removed>>, Error> {
         unsupported("rmi")
     }
 
-    fn prune_images(&self, _: bool) -> Result<Pruned, Error> {
+    fn prune_images(&self, _: bool, _: &[String]) -> Result<Pruned, Error> {
         unsupported("image prune")
+    }
+
+    fn image_tree(&self, _: &str) -> Result<ImageTree, Error> {
+        unsupported("image tree")
     }
 
     fn history(&self, _: &str) -> Result<Vec<HistoryEntry>, Error> {

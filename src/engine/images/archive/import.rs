@@ -20,6 +20,8 @@ pub struct ImportOptions {
     pub reference: Option<String>,
     pub changes: Vec<String>,
     pub message: Option<String>,
+    /// The platform to record (os/arch[/variant]); the host's when `None`.
+    pub platform: Option<String>,
 }
 
 /// Imports the tar read from `input`; returns the new image's ID.
@@ -33,6 +35,10 @@ pub fn import(
     for c in &opts.changes {
         change::apply(&mut fields, c)?;
     }
+    let platform = match &opts.platform {
+        Some(p) => Platform::parse(p)?,
+        None => Platform::host(),
+    };
     let name = opts
         .reference
         .as_deref()
@@ -58,7 +64,7 @@ pub fn import(
     )?;
     let diff_id = layer.record.diff_id.clone();
     layers::commit(&store, layer)?;
-    let config = config(&fields, &diff_id, opts.message.as_deref());
+    let config = config(&fields, &diff_id, opts.message.as_deref(), platform);
     let config_digest = digest_of("sha256", &config);
     store.put_blob(&config_digest, &config)?;
     let id = digest_hex(&config_digest)?.to_owned();
@@ -75,9 +81,13 @@ pub fn import(
     Ok(id)
 }
 
-fn config(fields: &Map<String, Value>, diff_id: &str, message: Option<&str>) -> Vec<u8> {
+fn config(
+    fields: &Map<String, Value>,
+    diff_id: &str,
+    message: Option<&str>,
+    host: Platform,
+) -> Vec<u8> {
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
-    let host = Platform::host();
     let mut history = json!({"created": now, "created_by": "coracle import"});
     if let Some(m) = message {
         history["comment"] = json!(m);

@@ -21,6 +21,7 @@ use crate::engine::store::{digest_hex, Store};
 use futures_util::StreamExt;
 use manifest::Parsed;
 use oci_spec::image::ImageManifest;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// How many layers download at once (Podman's default too).
@@ -33,6 +34,8 @@ pub struct PullOptions {
     pub tls_verify: bool,
     /// Credentials to use instead of the auth files (the API's X-Registry-Auth).
     pub credentials: Option<Credentials>,
+    /// The auth files to search instead of the default ones (`--authfile`).
+    pub auth_files: Option<Vec<PathBuf>>,
 }
 
 /// What a pull reports while it works; cli/ draws bars from these, api/ JSON lines.
@@ -67,6 +70,7 @@ pub async fn pull(
     let client = Client::new(ClientOptions {
         tls_verify: opts.tls_verify,
         credentials: opts.credentials.clone(),
+        auth_files: opts.auth_files.clone(),
         ..Default::default()
     })?;
     progress(PullEvent::Resolved {

@@ -14,6 +14,7 @@ use crate::engine::registry::upload::{BlobSource, Sent};
 use crate::engine::registry::{Client, ClientOptions};
 use crate::engine::store::images::ImageRecord;
 use plan::{Compression, LayerPlan, ManifestFormat, SentLayer};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -30,6 +31,8 @@ pub struct PushOptions {
     pub format: Option<ManifestFormat>,
     pub compression: Option<Compression>,
     pub credentials: Option<Credentials>,
+    /// The auth files to search instead of the default ones (`--authfile`).
+    pub auth_files: Option<Vec<PathBuf>>,
 }
 
 /// What a push reports while it works.
@@ -78,6 +81,7 @@ pub async fn push(
     let client = Client::new(ClientOptions {
         tls_verify: opts.tls_verify,
         credentials: opts.credentials.clone(),
+        auth_files: opts.auth_files.clone(),
         ..Default::default()
     })?;
     let mount_from = mount_source(&image, &destination);

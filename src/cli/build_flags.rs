@@ -116,7 +116,7 @@ pub struct Flags {
     refused: Refused,
 }
 
-/// Podman's flags that change nothing here; each says why in the debug log.
+// Podman's flags that change nothing here; each says why in the debug log.
 #[derive(clap::Args)]
 struct Ignored {
     /// Remove RUN steps' containers, even after a failure (always done)
@@ -193,7 +193,7 @@ struct Ignored {
     userns: Option<String>,
 }
 
-/// Podman's flags coracle refuses, rather than build something else than asked.
+// Podman's flags coracle refuses, rather than build something else than asked.
 #[derive(clap::Args)]
 struct Refused {
     /// Build for every platform of the base image (refused: no emulation)

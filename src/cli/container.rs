@@ -68,6 +68,8 @@ pub enum ContainerCommand {
     Exists(ExistsArgs),
     /// Ready one or more containers for their start without starting them
     Init(InitArgs),
+    /// Create an image from a container's changes
+    Commit(super::commit::Args),
 }
 
 #[derive(clap::Args)]
@@ -120,6 +122,7 @@ impl ContainerCommand {
             ContainerCommand::Umount(a) => Command::Umount(a),
             ContainerCommand::Exists(a) => Command::ContainerExists(a),
             ContainerCommand::Init(a) => Command::ContainerInit(a),
+            ContainerCommand::Commit(a) => Command::Commit(a),
         }
     }
 }

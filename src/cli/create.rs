@@ -3,6 +3,7 @@
 
 use super::progress::TransferDisplay;
 use super::run_flags::Attached;
+use super::unsupported::ignored;
 use crate::engine::containers::create::{CreateEvent, CreateProgress, Pulling};
 use crate::engine::containers::log_config::LogConfig;
 use crate::engine::containers::{CreateOptions, RestartPolicy, Seccomp};
@@ -16,10 +17,11 @@ use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::ulimit::Ulimit;
 use crate::engine::volumes::parse;
 use anyhow::{bail, Context as _};
+use clap::builder::BoolValueParser;
 use std::sync::Arc;
 
 #[derive(clap::Args)]
-#[command(trailing_var_arg = true)]
+#[command(trailing_var_arg = true, disable_help_flag = true)]
 pub struct Args {
     /// Remove the container when it exits
     #[arg(long)]
@@ -43,8 +45,11 @@ pub struct Args {
     #[arg(long)]
     entrypoint: Option<String>,
     /// The container's hostname (default: the short container ID)
-    #[arg(long)]
+    #[arg(short, long)]
     hostname: Option<String>,
+    /// Print help (-h is --hostname, as in Podman)
+    #[arg(long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
     /// Keep stdin open
     #[arg(short, long)]
     interactive: bool,
@@ -184,6 +189,9 @@ pub struct Args {
     /// The template of that line: $USERNAME, $UID, $GID, $NAME and $HOME are filled in
     #[arg(long, value_name = "TEMPLATE")]
     passwd_entry: Option<String>,
+    /// Docker's flag (ignored: a no-op in Docker's and Podman's CLIs too)
+    #[arg(long, value_parser = ignored(BoolValueParser::new()))]
+    disable_content_trust: bool,
     #[command(flatten)]
     settings: super::run_flags::SettingsArgs,
     #[command(flatten)]

@@ -2,6 +2,7 @@
 //! volumes and networks, as Podman looks them up.
 
 use super::format::print_inspect;
+use super::targets::Latest;
 use crate::engine::interface::Engine;
 use crate::engine::ErrorKind;
 use serde_json::Value;
@@ -12,12 +13,14 @@ pub struct Args {
     #[arg(short, long, overrides_with = "format")]
     format: Option<String>,
     /// Only this kind of object: container, image, volume, network or all
-    #[arg(short, long = "type", value_parser = parse_kind, default_value = "all")]
+    #[arg(short = 't', long = "type", value_parser = parse_kind, default_value = "all")]
     kind: Kind,
     /// Add the containers' SizeRw and SizeRootFs
     #[arg(short, long)]
     size: bool,
-    #[arg(required = true, value_name = "NAME|ID")]
+    #[command(flatten)]
+    latest: Latest,
+    #[arg(required_unless_present = "latest", value_name = "NAME|ID")]
     names: Vec<String>,
 }
 
@@ -47,7 +50,7 @@ fn parse_kind(text: &str) -> Result<Kind, String> {
     })
 }
 
-/// `container inspect`: `inspect`'s flags but --type, containers only.
+// `container inspect`: `inspect`'s flags but --type, containers only.
 #[derive(clap::Args)]
 pub struct ContainerArgs {
     /// Format output: json (default) or a Go template such as '{{.State.Status}}'
@@ -56,7 +59,9 @@ pub struct ContainerArgs {
     /// Add the containers' SizeRw and SizeRootFs
     #[arg(short, long)]
     size: bool,
-    #[arg(required = true, value_name = "CONTAINER")]
+    #[command(flatten)]
+    latest: Latest,
+    #[arg(required_unless_present = "latest", value_name = "CONTAINER")]
     names: Vec<String>,
 }
 
@@ -66,12 +71,18 @@ impl From<ContainerArgs> for Args {
             format: a.format,
             kind: Kind::Container,
             size: a.size,
+            latest: a.latest,
             names: a.names,
         }
     }
 }
 
-pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+pub fn exec(engine: &dyn Engine, mut args: Args) -> anyhow::Result<()> {
+    if args.latest.latest {
+        // Podman: the newest container, and only it.
+        let name = args.names.pop();
+        args.names = vec![args.latest.resolve(engine, name)?];
+    }
     if args.size && !matches!(args.kind, Kind::All | Kind::Container) {
         let kind = match args.kind {
             Kind::Image => "image",

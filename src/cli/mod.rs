@@ -150,8 +150,8 @@ enum Command {
     /// `container exists`, which has no top-level spelling
     #[command(skip)]
     ContainerExists(container::ExistsArgs),
-    /// `container init`, which has no top-level spelling
-    #[command(skip)]
+    /// Ready one or more containers for their start without starting them
+    #[command(name = "init")]
     ContainerInit(container::InitArgs),
     /// Rename a container
     Rename(rm::RenameArgs),

@@ -198,8 +198,8 @@ impl SettingsArgs {
     }
 }
 
-/// The flags about where the image comes from and how the container is run
-/// that coracle checks, honours where it can, and otherwise refuses.
+// The flags about where the image comes from and how the container is run
+// that coracle checks, honours where it can, and otherwise refuses.
 #[derive(clap::Args)]
 pub struct PullAndRunArgs {
     /// Pull the image for this platform: os/arch[/variant]

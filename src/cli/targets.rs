@@ -21,7 +21,7 @@ pub struct Targets {
     pub names: Vec<String>,
 }
 
-/// `--latest` alone, for the verbs on one container.
+// `--latest` alone, for the verbs on one container.
 #[derive(clap::Args)]
 pub struct Latest {
     /// Act on the latest container coracle is aware of

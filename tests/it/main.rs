@@ -13,6 +13,7 @@ mod build_context;
 mod build_flags;
 mod build_mounts;
 mod build_stages;
+mod cli_spellings;
 mod commit;
 mod common;
 mod cp;

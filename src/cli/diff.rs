@@ -1,16 +1,44 @@
 //! `diff`, `container diff`, `image diff`: Podman's A/C/D lines, or its JSON.
 
+use super::targets::Latest;
 use crate::engine::diff::{Change, Kind, Target};
 use crate::engine::interface::Engine;
 use serde::Serialize;
 
+/// `diff` and `container diff`: a name, or `--latest` container.
 #[derive(clap::Args)]
 pub struct Args {
     /// Change the output format (json)
     #[arg(long)]
     format: Option<String>,
+    #[command(flatten)]
+    latest: Latest,
     /// The container or image
+    #[arg(required_unless_present = "latest")]
+    name: Option<String>,
+}
+
+/// `image diff`: an image has no `--latest`.
+#[derive(clap::Args)]
+pub struct ImageArgs {
+    /// Change the output format (json)
+    #[arg(long)]
+    format: Option<String>,
+    /// The image
     name: String,
+}
+
+pub fn exec(engine: &dyn Engine, args: Args, target: Target) -> anyhow::Result<()> {
+    // `--latest` means a container whatever the verb.
+    let (name, target) = match args.latest.latest {
+        true => (args.latest.resolve(engine, args.name)?, Target::Container),
+        false => (args.name.unwrap_or_default(), target),
+    };
+    show(engine, args.format, &name, target)
+}
+
+pub fn image(engine: &dyn Engine, args: ImageArgs) -> anyhow::Result<()> {
+    show(engine, args.format, &args.name, Target::Image)
 }
 
 /// Podman's JSON: each kind's paths, kinds with none left out.
@@ -24,13 +52,18 @@ struct Report<'a> {
     deleted: Vec<&'a str>,
 }
 
-pub fn exec(engine: &dyn Engine, args: Args, target: Target) -> anyhow::Result<()> {
-    let json = match args.format.as_deref() {
+fn show(
+    engine: &dyn Engine,
+    format: Option<String>,
+    name: &str,
+    target: Target,
+) -> anyhow::Result<()> {
+    let json = match format.as_deref() {
         None | Some("") => false,
         Some("json") => true,
         Some(_) => anyhow::bail!("only supported value for '--format' is 'json'"),
     };
-    let changes = engine.diff(&args.name, target)?;
+    let changes = engine.diff(name, target)?;
     if json {
         println!("{}", report_json(&changes)?);
         return Ok(());

@@ -25,7 +25,7 @@ pub enum ImageCommand {
     /// Pull an image from a registry
     Pull(super::pull::Args),
     /// Show what an image's top layer changed in its file system
-    Diff(super::diff::Args),
+    Diff(super::diff::ImageArgs),
     /// Exit 0 if the image is in the store, 1 if not
     Exists(super::untag::ExistsArgs),
     /// Remove names from an image (all of them when none is given)
@@ -139,9 +139,7 @@ pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
         ImageCommand::History(args) => history(engine, args),
         ImageCommand::Tag(args) => tag(engine, args),
         ImageCommand::Pull(args) => super::pull::exec(engine, args),
-        ImageCommand::Diff(args) => {
-            super::diff::exec(engine, args, crate::engine::diff::Target::Image)
-        }
+        ImageCommand::Diff(args) => super::diff::image(engine, args),
         ImageCommand::Exists(args) => super::untag::exists(engine, args),
         ImageCommand::Untag(args) => super::untag::untag(engine, args),
         ImageCommand::Push(args) => super::push::exec(engine, args),

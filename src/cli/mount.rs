@@ -1,11 +1,19 @@
 //! `mount` and `umount`/`unmount`: a container's rootfs where the caller can
 //! reach it, printed as Podman prints it.
 
+use super::targets;
 use crate::engine::containers::mount::Mounted;
+use crate::engine::containers::select::Selection;
 use crate::engine::interface::Engine;
 
 #[derive(clap::Args)]
 pub struct MountArgs {
+    /// Mount all containers
+    #[arg(short, long)]
+    all: bool,
+    /// Act on the latest container coracle is aware of
+    #[arg(short, long)]
+    latest: bool,
     /// Change the output format (json) of the list of mounted containers
     #[arg(long)]
     format: Option<String>,
@@ -30,11 +38,21 @@ pub struct UnmountArgs {
 }
 
 pub fn mount(engine: &dyn Engine, args: MountArgs) -> anyhow::Result<()> {
-    if args.names.is_empty() {
+    if args.names.is_empty() && !args.all && !args.latest {
         return list(engine, &args);
     }
+    targets::check(&args.names, args.all, args.latest, &[], "")?;
+    // Names stay as given, so each missing one is reported on its own line.
+    let names = match args.all || args.latest {
+        true => engine.select_containers(&Selection {
+            all: args.all,
+            latest: args.latest,
+            ..Selection::default()
+        })?,
+        false => args.names,
+    };
     let mut failed = false;
-    for result in engine.mount(&args.names)? {
+    for result in engine.mount(&names)? {
         match result {
             Ok(path) => println!("{}", path.display()),
             Err(e) => {

@@ -31,7 +31,7 @@ const KEEP: i32 = 0;
 const CLOSE: i32 = 1;
 
 /// Serves requests on `conn` until the client or a response closes it.
-pub fn serve(conn: OwnedFd, ctx: &ContextOptions) {
+pub fn serve(conn: OwnedFd, ctx: &ContextOptions, cors: Option<&str>) {
     let conn = File::from(conn);
     loop {
         let Ok(read_half) = conn.try_clone() else {
@@ -42,7 +42,7 @@ pub fn serve(conn: OwnedFd, ctx: &ContextOptions) {
             Ok(Some(head)) => head,
             Ok(None) => return,
             Err(e) => {
-                let mut reply = Response::new(conn, false, false);
+                let mut reply = Response::new(conn, false, false).allow_origin(cors);
                 let e = Error::from(e);
                 let _ = reply.json(e.status, &serde_json::json!({ "message": e.message }));
                 return;
@@ -51,7 +51,7 @@ pub fn serve(conn: OwnedFd, ctx: &ContextOptions) {
         // SAFETY: this process has started no thread (see the module's doc).
         match unsafe { fork() } {
             Ok(ForkResult::Child) => {
-                let code = serve_one(head, &mut reader, &conn, ctx);
+                let code = serve_one(head, &mut reader, &conn, ctx, cors);
                 std::process::exit(code);
             }
             Ok(ForkResult::Parent { child }) => loop {
@@ -70,11 +70,17 @@ pub fn serve(conn: OwnedFd, ctx: &ContextOptions) {
 }
 
 /// Serves one request; returns whether the connection can be used again.
-fn serve_one(head: Head, reader: &mut BufReader<File>, conn: &File, ctx: &ContextOptions) -> i32 {
+fn serve_one(
+    head: Head,
+    reader: &mut BufReader<File>,
+    conn: &File,
+    ctx: &ContextOptions,
+    cors: Option<&str>,
+) -> i32 {
     let Ok(out) = conn.try_clone() else {
         return CLOSE;
     };
-    let reply = Response::new(out, head.keep_alive(), head.method == "HEAD");
+    let reply = Response::new(out, head.keep_alive(), head.method == "HEAD").allow_origin(cors);
     let body = match head.framing() {
         Ok(framing) => Body::new(framing, reader),
         Err(e) => return fail(reply, Error::from(e)),

@@ -39,6 +39,8 @@ pub struct ServiceOptions {
     pub uri: Option<String>,
     /// How long to wait with no client before exiting; zero waits for ever.
     pub idle: Duration,
+    /// Podman's `--cors`: the origin every response allows.
+    pub cors: Option<String>,
 }
 
 /// While connections are open, how often to look whether they ended.
@@ -77,7 +79,7 @@ pub fn serve(ctx: &ContextOptions, opts: &ServiceOptions) -> Result<(), ServiceE
         unsafe { signal::signal(sig, SigHandler::Handler(on_stop)) }
             .map_err(|e| ServiceError::Serve(e.into()))?;
     }
-    let result = accept_loop(&listener, &ctx, opts.idle, keeper.as_ref().map(Keeper::pid));
+    let result = accept_loop(&listener, &ctx, opts, keeper.as_ref().map(Keeper::pid));
     listener.remove();
     result
 }
@@ -96,9 +98,10 @@ fn keep_userns(context: &Context) -> Option<Keeper> {
 fn accept_loop(
     listener: &Listener,
     ctx: &ContextOptions,
-    idle: Duration,
+    opts: &ServiceOptions,
     keeper: Option<Pid>,
 ) -> Result<(), ServiceError> {
+    let idle = opts.idle;
     let mut open = 0usize;
     let mut idle_since = Instant::now();
     while !STOP.load(Ordering::SeqCst) {
@@ -116,7 +119,7 @@ fn accept_loop(
             Ok(0) | Err(nix::errno::Errno::EINTR) => {}
             Ok(_) => {
                 if let Some(conn) = listener.accept().map_err(ServiceError::Serve)? {
-                    open += spawn(conn, ctx, listener);
+                    open += spawn(conn, ctx, listener, opts.cors.as_deref());
                 }
             }
             Err(e) => return Err(ServiceError::Serve(e.into())),
@@ -129,7 +132,12 @@ fn accept_loop(
 }
 
 /// Forks the process that serves `conn`; 1 when it runs.
-fn spawn(conn: std::os::fd::OwnedFd, ctx: &ContextOptions, listener: &Listener) -> usize {
+fn spawn(
+    conn: std::os::fd::OwnedFd,
+    ctx: &ContextOptions,
+    listener: &Listener,
+    cors: Option<&str>,
+) -> usize {
     // SAFETY: this process has started no thread.
     match unsafe { fork() } {
         Ok(ForkResult::Child) => {
@@ -140,7 +148,7 @@ fn spawn(conn: std::os::fd::OwnedFd, ctx: &ContextOptions, listener: &Listener) 
             // The connection's process and what it starts never accept.
             // SAFETY: the descriptor is not used again in this process.
             unsafe { libc::close(std::os::fd::AsRawFd::as_raw_fd(&listener.as_fd())) };
-            connection::serve(conn, ctx);
+            connection::serve(conn, ctx, cors);
             std::process::exit(0);
         }
         Ok(ForkResult::Parent { .. }) => 1,

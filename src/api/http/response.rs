@@ -17,6 +17,8 @@ pub struct Response {
     pub keep_alive: bool,
     /// HEAD: headers only.
     head_only: bool,
+    /// The origin `system service --cors` allows, sent on every response.
+    cors: Option<String>,
 }
 
 impl Response {
@@ -26,7 +28,14 @@ impl Response {
             sent: false,
             keep_alive,
             head_only,
+            cors: None,
         }
+    }
+
+    /// Sends `Access-Control-Allow-Origin: ORIGIN` with each head.
+    pub fn allow_origin(mut self, origin: Option<&str>) -> Response {
+        self.cors = origin.map(str::to_owned);
+        self
     }
 
     pub fn sent(&self) -> bool {
@@ -49,6 +58,9 @@ impl Response {
         ];
         for (name, value) in common.iter().chain(headers) {
             head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if let Some(origin) = &self.cors {
+            head.push_str(&format!("Access-Control-Allow-Origin: {origin}\r\n"));
         }
         match length {
             Some(n) => head.push_str(&format!("Content-Length: {n}\r\n")),

@@ -168,7 +168,7 @@ fn remove(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Erro
         return Err(predefined());
     }
     let result = engine
-        .remove_networks(&[network.name], false)?
+        .remove_networks(&[network.name], false, None)?
         .pop()
         .unwrap_or(Ok(()));
     match result {

@@ -84,7 +84,7 @@ fn inspect(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Err
 /// the containers using it, is never asked for here.
 fn remove(engine: &dyn Engine, ex: &mut Exchange, name: &str) -> Result<(), Error> {
     let result = engine
-        .remove_volumes(&[name.to_owned()], false)?
+        .remove_volumes(&[name.to_owned()], false, None)?
         .pop()
         .unwrap_or(Ok(()));
     result?;

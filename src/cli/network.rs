@@ -6,6 +6,7 @@ use crate::engine::interface::Engine;
 use crate::engine::networks::remove::check_prune_filters;
 use crate::engine::networks::{ConnectOptions, CreateOptions};
 use crate::engine::ErrorKind;
+use std::time::Duration;
 
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
@@ -62,9 +63,12 @@ pub struct CreateArgs {
 
 #[derive(clap::Args)]
 pub struct RmArgs {
-    /// Remove the containers on the network too (running ones are killed)
+    /// Remove the containers on the network too (running ones are stopped)
     #[arg(short, long)]
     force: bool,
+    /// Seconds to wait for running containers to stop before killing them
+    #[arg(short, long, value_name = "SECONDS")]
+    time: Option<u64>,
     #[arg(required = true, value_name = "NETWORK")]
     networks: Vec<String>,
 }
@@ -150,7 +154,11 @@ fn create(engine: &dyn Engine, args: CreateArgs) -> anyhow::Result<()> {
 
 /// Podman's codes, as `rm`'s: 1 when a network is unknown, 2 when one is in use.
 fn remove(engine: &dyn Engine, args: RmArgs) -> anyhow::Result<()> {
-    let results = engine.remove_networks(&args.networks, args.force)?;
+    let results = engine.remove_networks(
+        &args.networks,
+        args.force,
+        args.time.map(Duration::from_secs),
+    )?;
     super::rm::report(&args.networks, results)
 }
 

@@ -2,6 +2,7 @@
 
 use crate::engine::images::remove::Pruned;
 use crate::engine::interface::Engine;
+use crate::engine::system::PruneOptions;
 
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
@@ -36,6 +37,12 @@ pub struct PruneArgs {
     /// Do not ask for confirmation
     #[arg(short, long)]
     force: bool,
+    /// Only what matches: label=KEY[=VALUE], until=TIME
+    #[arg(long = "filter", value_name = "FILTER")]
+    filters: Vec<String>,
+    /// Prune the volumes no container uses too
+    #[arg(long)]
+    volumes: bool,
 }
 
 #[derive(clap::Args)]
@@ -62,13 +69,22 @@ pub fn exec(engine: &dyn Engine, cmd: SystemCommand) -> anyhow::Result<()> {
                 ),
                 false => ("all dangling images", "all dangling build cache"),
             };
+            let volumes = match args.volumes {
+                true => "\n\t- all volumes not used by at least one container",
+                false => "",
+            };
             let prompt = format!(
-                "WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at least one container\n\t- {images}\n\t- {cache}\n\nAre you sure you want to continue? [y/N] "
+                "WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at least one container{volumes}\n\t- {images}\n\t- {cache}\n\nAre you sure you want to continue? [y/N] "
             );
             if !args.force && !super::confirm(&prompt)? {
                 return Ok(());
             }
-            let pruned = engine.prune_system(args.all)?;
+            let opts = PruneOptions {
+                all: args.all,
+                volumes: args.volumes,
+                filters: args.filters,
+            };
+            let pruned = engine.prune_system(&opts)?;
             if !pruned.containers.is_empty() {
                 println!("Deleted Containers:");
                 pruned.containers.iter().for_each(|id| println!("{id}"));
@@ -78,6 +94,11 @@ pub fn exec(engine: &dyn Engine, cmd: SystemCommand) -> anyhow::Result<()> {
                 println!("Deleted Networks:");
                 pruned.networks.iter().for_each(|n| println!("{n}"));
                 println!();
+            }
+            // Podman's volume section has no colon and no blank line after it.
+            if !pruned.volumes.is_empty() {
+                println!("Deleted Volumes");
+                pruned.volumes.iter().for_each(|v| println!("{v}"));
             }
             super::images::print_pruned(&Pruned {
                 removed: pruned.images,

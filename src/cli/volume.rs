@@ -12,6 +12,7 @@ use chrono::SecondsFormat;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
@@ -85,9 +86,12 @@ pub struct InspectArgs {
 
 #[derive(clap::Args)]
 pub struct RmArgs {
-    /// Remove the containers using the volume too (running ones are killed)
+    /// Remove the containers using the volume too (running ones are stopped)
     #[arg(short, long)]
     force: bool,
+    /// Seconds to wait for running containers to stop before killing them
+    #[arg(short, long, value_name = "SECONDS")]
+    time: Option<u64>,
     /// Remove every volume
     #[arg(short, long)]
     all: bool,
@@ -228,7 +232,7 @@ fn remove(engine: &dyn Engine, args: RmArgs) -> anyhow::Result<()> {
             .collect(),
         false => args.volumes,
     };
-    let results = engine.remove_volumes(&names, args.force)?;
+    let results = engine.remove_volumes(&names, args.force, args.time.map(Duration::from_secs))?;
     super::rm::report(&names, results)
 }
 

@@ -28,27 +28,62 @@ pub enum SystemError {
     Build(#[from] super::build::BuildError),
     #[error(transparent)]
     Networks(#[from] super::networks::NetworksError),
+    #[error(transparent)]
+    Volumes(#[from] super::volumes::VolumesError),
 }
 
 /// What `system prune` removed.
 pub struct Pruned {
     pub containers: Vec<String>,
     pub networks: Vec<String>,
+    pub volumes: Vec<String>,
     pub images: Vec<super::images::remove::Removed>,
     pub reclaimed: u64,
 }
 
+/// What `system prune` is asked to remove.
+#[derive(Debug, Default)]
+pub struct PruneOptions {
+    /// Every image no container uses, not only dangling ones.
+    pub all: bool,
+    /// The volumes no container uses too.
+    pub volumes: bool,
+    /// Podman's `--filter`, given to each kind's prune.
+    pub filters: Vec<String>,
+}
+
 /// Podman's `system prune`: stopped containers, then the networks no container
-/// uses, the build cache, and dangling images (every image no container uses,
-/// with `all`).
-pub fn prune(store: &mut Store, inside: Inside, all: bool) -> Result<Pruned, SystemError> {
-    let containers = super::containers::prune::prune(inside, store, &[])?;
-    let networks = super::networks::remove::prune(store, &[])?;
-    let cache = super::build::prune::prune(store, inside)?;
-    let images = super::images::remove::prune(store, all, &Default::default())?;
+/// uses, the volumes (when asked), the build cache, and dangling images (every
+/// image no container uses, with `all`). The filters are checked against each
+/// kind first, so a bad one removes nothing.
+pub fn prune(
+    store: &mut Store,
+    inside: Inside,
+    opts: &PruneOptions,
+) -> Result<Pruned, SystemError> {
+    let filters = &opts.filters;
+    super::containers::prune::check_filters(filters)?;
+    super::networks::remove::check_prune_filters(filters)?;
+    if opts.volumes {
+        super::volumes::remove::check_prune_filters(filters)?;
+    }
+    let image_filters = super::images::prune_filter::PruneFilters::parse(filters)?;
+    let containers = super::containers::prune::prune(inside, store, filters)?;
+    let networks = super::networks::remove::prune(store, filters)?;
+    let volumes = match opts.volumes {
+        true => super::volumes::remove::prune(store, filters)?,
+        false => Vec::new(),
+    };
+    // The cache's steps carry no labels or times a filter could pick by.
+    let cache = match filters.is_empty() {
+        true => super::build::prune::prune(store, inside)?,
+        false => Default::default(),
+    };
+    let images = super::images::remove::prune(store, opts.all, &image_filters)?;
     Ok(Pruned {
         containers: containers.removed,
         networks,
+        volumes,
         images: cache.removed.into_iter().chain(images.removed).collect(),
         reclaimed: containers.reclaimed + cache.reclaimed + images.reclaimed,
     })
@@ -202,6 +237,7 @@ impl Kinded for SystemError {
             SystemError::Images(e) => e.kind(),
             SystemError::Build(e) => e.kind(),
             SystemError::Networks(e) => e.kind(),
+            SystemError::Volumes(e) => e.kind(),
             SystemError::NotAStore(_) => ErrorKind::Invalid,
             SystemError::Remove { source, .. }
                 if source.kind() == std::io::ErrorKind::PermissionDenied =>

@@ -57,6 +57,7 @@ pub fn remove(
     Ok(removed)
 }
 
+#[derive(Default)]
 pub struct Pruned {
     pub removed: Vec<Removed>,
     pub reclaimed: u64,

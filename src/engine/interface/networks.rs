@@ -5,6 +5,7 @@ use super::{Each, Error};
 use crate::engine::net::network::NetworkConfig;
 use crate::engine::networks::lookup::Member;
 use crate::engine::networks::{ConnectOptions, CreateOptions};
+use std::time::Duration;
 
 pub trait NetworkEngine {
     /// Creates a network; returns its record, with what was chosen for it.
@@ -20,8 +21,14 @@ pub trait NetworkEngine {
     /// The running containers on the network, with their interfaces there.
     fn network_members(&self, name: &str) -> Result<Vec<Member>, Error>;
 
-    /// Removes each network (with `force`, the containers on it first).
-    fn remove_networks(&self, names: &[String], force: bool) -> Result<Each, Error>;
+    /// Removes each network (with `force`, the containers on it first,
+    /// stopped within `timeout`, else each one's stop timeout).
+    fn remove_networks(
+        &self,
+        names: &[String],
+        force: bool,
+        timeout: Option<Duration>,
+    ) -> Result<Each, Error>;
 
     /// Removes the networks no container is on, as the filters allow; returns
     /// their names.

@@ -2,7 +2,7 @@
 
 use super::Error;
 use crate::engine::events::{Event, EventsOptions};
-use crate::engine::system::{Info, Pruned, Version};
+use crate::engine::system::{Info, PruneOptions, Pruned, Version};
 
 /// Events a batch at a time; a follower's batches may be empty (a poll that
 /// found nothing), so that its caller can look up now and then.
@@ -15,9 +15,10 @@ pub trait SystemEngine {
     /// This engine's version and platform.
     fn version(&self) -> Result<Version, Error>;
 
-    /// Removes stopped containers, the build cache and dangling images (with
-    /// `all`, every image no container uses).
-    fn prune_system(&self, all: bool) -> Result<Pruned, Error>;
+    /// Removes stopped containers, unused networks (and volumes, when asked),
+    /// the build cache and dangling images (with `all`, every image no
+    /// container uses), as the filters allow.
+    fn prune_system(&self, opts: &PruneOptions) -> Result<Pruned, Error>;
 
     /// Kills every running container, then removes everything stored.
     fn reset(&self) -> Result<(), Error>;

@@ -4,6 +4,7 @@ use super::{Each, Error};
 use crate::engine::volumes::create::CreateOptions;
 use crate::engine::volumes::record::VolumeRecord;
 use std::io::{Read, Write};
+use std::time::Duration;
 
 pub trait VolumeEngine {
     /// Creates a volume; returns its record.
@@ -15,8 +16,14 @@ pub trait VolumeEngine {
     /// The volume called `name`.
     fn inspect_volume(&self, name: &str) -> Result<VolumeRecord, Error>;
 
-    /// Removes each volume (with `force`, the containers using it first).
-    fn remove_volumes(&self, names: &[String], force: bool) -> Result<Each, Error>;
+    /// Removes each volume (with `force`, the containers using it first,
+    /// stopped within `timeout`, else each one's stop timeout).
+    fn remove_volumes(
+        &self,
+        names: &[String],
+        force: bool,
+        timeout: Option<Duration>,
+    ) -> Result<Each, Error>;
 
     /// Removes the volumes no container uses, as the filters allow; returns
     /// their names.

@@ -30,10 +30,15 @@ impl NetworkEngine for LocalEngine {
         Ok(lookup::members(&self.store()?, name)?)
     }
 
-    fn remove_networks(&self, names: &[String], force: bool) -> Result<Each, Error> {
+    fn remove_networks(
+        &self,
+        names: &[String],
+        force: bool,
+        timeout: Option<Duration>,
+    ) -> Result<Each, Error> {
         let mut store = self.store()?;
         let users = match force {
-            true => stop_users(&store, names)?,
+            true => stop_users(&store, names, timeout)?,
             false => vec![Vec::new(); names.len()],
         };
         let inside = match users.iter().any(|u| !u.is_empty()) {
@@ -88,7 +93,11 @@ impl NetworkEngine for LocalEngine {
 
 /// Stops the containers on each named network (none for a name that does not
 /// resolve: removing it reports that); returns their IDs, per name.
-fn stop_users(store: &Store, names: &[String]) -> Result<Vec<Vec<String>>, Error> {
+fn stop_users(
+    store: &Store,
+    names: &[String],
+    timeout: Option<Duration>,
+) -> Result<Vec<Vec<String>>, Error> {
     let mut all = Vec::new();
     for name in names {
         let ids: Vec<String> = match lookup::find(store, name) {
@@ -99,7 +108,7 @@ fn stop_users(store: &Store, names: &[String]) -> Result<Vec<Vec<String>>, Error
             Err(_) => Vec::new(),
         };
         for id in &ids {
-            let _ = stop::stop(store, id, Some(Duration::ZERO));
+            let _ = stop::stop(store, id, timeout);
         }
         all.push(ids);
     }

@@ -1,7 +1,7 @@
 use super::LocalEngine;
 use crate::engine::events::{self, EventsOptions};
 use crate::engine::interface::{Error, EventBatches, SystemEngine};
-use crate::engine::system::{self, Info, Pruned, Version};
+use crate::engine::system::{self, Info, PruneOptions, Pruned, Version};
 
 impl SystemEngine for LocalEngine {
     fn info(&self) -> Result<Info, Error> {
@@ -13,9 +13,9 @@ impl SystemEngine for LocalEngine {
         Ok(system::version())
     }
 
-    fn prune_system(&self, all: bool) -> Result<Pruned, Error> {
+    fn prune_system(&self, opts: &PruneOptions) -> Result<Pruned, Error> {
         let inside = self.inside()?;
-        Ok(system::prune(&mut self.store()?, inside, all)?)
+        Ok(system::prune(&mut self.store()?, inside, opts)?)
     }
 
     fn reset(&self) -> Result<(), Error> {

@@ -28,14 +28,19 @@ impl VolumeEngine for LocalEngine {
             .ok_or_else(|| VolumesError::NotFound(name.to_owned()))?)
     }
 
-    fn remove_volumes(&self, names: &[String], force: bool) -> Result<Each, Error> {
+    fn remove_volumes(
+        &self,
+        names: &[String],
+        force: bool,
+        timeout: Option<Duration>,
+    ) -> Result<Each, Error> {
         let mut users = vec![Vec::new(); names.len()];
         if force {
             let store = self.store()?;
             for (name, ids) in names.iter().zip(&mut users) {
                 *ids = store.volume_users(name)?;
                 for id in ids.iter() {
-                    let _ = stop::stop(&store, id, Some(Duration::ZERO));
+                    let _ = stop::stop(&store, id, timeout);
                 }
             }
         }

@@ -12,11 +12,12 @@ use crate::engine::interface::{
 use crate::engine::net::network::NetworkConfig;
 use crate::engine::networks::lookup::Member;
 use crate::engine::networks::{ConnectOptions, CreateOptions};
-use crate::engine::system::{Info, Pruned, Version};
+use crate::engine::system::{Info, PruneOptions, Pruned, Version};
 use crate::engine::volumes::create::CreateOptions as VolumeOptions;
 use crate::engine::volumes::record::VolumeRecord;
 use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 impl NetworkEngine for RemoteEngine {
     fn create_network(&self, _: &CreateOptions) -> Result<NetworkConfig, Error> {
@@ -28,7 +29,7 @@ impl NetworkEngine for RemoteEngine {
     fn inspect_network(&self, _: &str) -> Result<NetworkConfig, Error> {
         unsupported("network inspect")
     }
-    fn remove_networks(&self, _: &[String], _: bool) -> Result<Each, Error> {
+    fn remove_networks(&self, _: &[String], _: bool, _: Option<Duration>) -> Result<Each, Error> {
         unsupported("network rm")
     }
     fn prune_networks(&self, _: &[String]) -> Result<Vec<String>, Error> {
@@ -55,7 +56,7 @@ impl VolumeEngine for RemoteEngine {
     fn inspect_volume(&self, _: &str) -> Result<VolumeRecord, Error> {
         unsupported("volume inspect")
     }
-    fn remove_volumes(&self, _: &[String], _: bool) -> Result<Each, Error> {
+    fn remove_volumes(&self, _: &[String], _: bool, _: Option<Duration>) -> Result<Each, Error> {
         unsupported("volume rm")
     }
     fn prune_volumes(&self, _: &[String]) -> Result<Vec<String>, Error> {
@@ -97,7 +98,7 @@ impl SystemEngine for RemoteEngine {
     fn version(&self) -> Result<Version, Error> {
         unsupported("version")
     }
-    fn prune_system(&self, _: bool) -> Result<Pruned, Error> {
+    fn prune_system(&self, _: &PruneOptions) -> Result<Pruned, Error> {
         unsupported("system prune")
     }
     fn reset(&self) -> Result<(), Error> {

@@ -96,3 +96,31 @@ fn commit_pause_freezes_a_running_container_or_says_why_not() {
     }
     c.run(["rm", "-f", &id]).success();
 }
+
+#[test]
+fn cp_replaces_a_directory_with_a_file_and_back_only_with_overwrite() {
+    let (c, base) = with_busybox();
+    c.run([
+        "run",
+        "--name",
+        "kinds",
+        &base,
+        "sh",
+        "-c",
+        "mkdir -p /d/x && touch /d/y",
+    ])
+    .success();
+    let src = c.dir().join("src");
+    std::fs::create_dir_all(src.join("y")).unwrap();
+    std::fs::write(src.join("x"), "file\n").unwrap();
+    let contents = format!("{}/.", src.display());
+    let out = c.run(["cp", &contents, "kinds:/d"]);
+    out.code(125).stderr_contains("exists");
+    c.run(["cp", "--overwrite", &contents, "kinds:/d"])
+        .success();
+    let back = c.dir().join("back");
+    let back_arg = back.to_str().unwrap();
+    c.run(["cp", "kinds:/d", back_arg]).success();
+    assert_eq!(std::fs::read_to_string(back.join("x")).unwrap(), "file\n");
+    assert!(back.join("y").is_dir());
+}

@@ -54,8 +54,8 @@ fn get(engine: &dyn Engine, ex: &mut Exchange, name: &str, path: &str) -> Result
 
 /// Unpacks the body's tar into the directory `path` (a symlink to one counts,
 /// as Docker resolves it). `copyUIDGID` keeps the tar's owners, else they are
-/// root's; `noOverwriteDirNonDir` is accepted, but a directory and a file may
-/// replace each other.
+/// root's; `noOverwriteDirNonDir` keeps a directory and a non-directory from
+/// replacing each other.
 fn put(engine: &dyn Engine, ex: &mut Exchange, name: &str, path: &str) -> Result<(), Error> {
     let stat = found(engine, name, path, true)?;
     if stat.mode & libc::S_IFMT != libc::S_IFDIR {
@@ -64,6 +64,7 @@ fn put(engine: &dyn Engine, ex: &mut Exchange, name: &str, path: &str) -> Result
     let opts = CopyOptions {
         archive: ex.head.flag("copyUIDGID"),
         follow: false,
+        overwrite: !ex.head.flag("noOverwriteDirNonDir"),
     };
     let dest = Endpoint::Container {
         name: name.to_owned(),

@@ -14,6 +14,9 @@ pub struct Args {
     /// Follow a symlink given as the source
     #[arg(short = 'L', long)]
     follow_link: bool,
+    /// Allow replacing directories with non-directories and vice versa
+    #[arg(long)]
+    overwrite: bool,
     /// CONTAINER:PATH, a host path, or - (a tar stream on stdin)
     #[arg(value_name = "SRC")]
     src: String,
@@ -35,6 +38,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = CopyOptions {
         archive: args.archive,
         follow: args.follow_link,
+        overwrite: args.overwrite,
     };
     let (src, dest) = (Endpoint::parse(&args.src), Endpoint::parse(&args.dest));
     // Not locked: the copy forks, and a child must not inherit a held lock.

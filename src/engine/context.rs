@@ -181,6 +181,7 @@ impl Context {
             ignore_chown_errors: single,
             skip_devices: self.rootless(),
             ids: None,
+            keep_kinds: false,
         }
     }
 

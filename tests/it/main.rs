@@ -43,6 +43,7 @@ mod net_networks;
 mod net_ports;
 mod net_way_out;
 mod parity;
+mod parity_gaps_a;
 mod parity_gaps_b;
 mod peers;
 mod podman_scripts;

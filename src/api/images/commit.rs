@@ -27,6 +27,7 @@ pub fn commit(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
         author: text("author"),
         message: text("comment"),
         changes: head.params("changes"),
+        ..CommitOptions::default()
     };
     let id = engine.commit(&opts)?;
     let body = IdResponse {

@@ -416,6 +416,7 @@ impl<'a> Copier<'a> {
             ignore_chown_errors: self.target.ignore_chown_errors,
             skip_devices: true,
             ids: None,
+            keep_kinds: false,
         };
         crate::engine::store::unpack::unpack_layer(&mut reader, &dest, &opts)
             .map_err(|e| BuildError::Source(format!("cannot unpack {}: {e}", archive.display())))?;

@@ -176,12 +176,8 @@ impl ImageState {
             .push(entry);
     }
 
-    /// Stores config, manifest and image record; the state then names the new image.
-    pub fn commit(&mut self, store: &mut Store) -> Result<String, BuildError> {
-        self.commit_styled(store, &ImageStyle::default())
-    }
-
-    /// `commit`, in the build's format, with its annotations and time.
+    /// Stores config, manifest and image record, in the build's format, with its
+    /// annotations and time; the state then names the new image.
     pub fn commit_styled(
         &mut self,
         store: &mut Store,

@@ -4,6 +4,7 @@
 //! image and expanded instruction.
 
 pub mod commit;
+mod commit_volumes;
 mod context;
 mod context_tar;
 mod copy;

@@ -155,6 +155,7 @@ pub(super) fn extract_on_host(
         ignore_chown_errors: true,
         skip_devices: true,
         ids: None,
+        keep_kinds: false,
     };
     unpack::unpack_layer(&mut helper.sock, &target, &opts)
         .map(|_| ())

@@ -67,6 +67,8 @@ pub struct CopyOptions {
     pub archive: bool,
     /// `-L`: follow a symlink given as the source.
     pub follow: bool,
+    /// `--overwrite`: a directory may replace a non-directory and the reverse.
+    pub overwrite: bool,
 }
 
 /// The caller's handles, for a `Stream` endpoint.
@@ -176,6 +178,7 @@ impl Job<'_> {
         let what = format!("{name}:{given}");
         let unpack_opts = UnpackOptions {
             skip_devices: true,
+            keep_kinds: !opts.overwrite,
             ..self.ctx.unpack_options()
         };
         let (src_is_dir, src_name, src_contents) =

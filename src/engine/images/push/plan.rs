@@ -8,8 +8,9 @@ use crate::engine::store::images::ImageRecord;
 use crate::engine::store::Store;
 use serde_json::json;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ManifestFormat {
+    #[default]
     Oci,
     V2s2,
 }

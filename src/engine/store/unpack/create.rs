@@ -37,6 +37,9 @@ impl Unpacker<'_> {
                 let st =
                     sys::lstatat(parent, name).map_err(io_err(raw, "inspect what it replaces"))?;
                 if !sys::is_dir(&st) {
+                    if self.opts.keep_kinds {
+                        return Err(io_err(raw, "create the directory")(exists()));
+                    }
                     remove(parent, name, path, &mut self.dir_times, raw)?;
                     sys::mkdirat(parent, name, 0o700)
                         .map_err(io_err(raw, "create the directory"))?;
@@ -62,6 +65,7 @@ impl Unpacker<'_> {
         let name = &name;
         // O_EXCL|O_NOFOLLOW: never write through whatever is already there.
         let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW;
+        keep_dir(parent, name, self.opts.keep_kinds, raw, "create the file")?;
         let fd = replacing(
             parent,
             name,
@@ -109,6 +113,13 @@ impl Unpacker<'_> {
         let (dir, name) = path.split();
         let (parent, name) = locate(&mut self.root, dir, name, raw)?;
         let name = &name;
+        keep_dir(
+            parent,
+            name,
+            self.opts.keep_kinds,
+            raw,
+            "create the symlink",
+        )?;
         replacing(
             parent,
             name,
@@ -178,6 +189,13 @@ impl Unpacker<'_> {
             .parent(dir)
             .map_err(io_err(raw, "resolve its parent directory"))?;
         let target_parent = target_parent.as_ref().map_or(parent, |fd| fd.as_fd());
+        keep_dir(
+            parent,
+            name,
+            self.opts.keep_kinds,
+            raw,
+            "create the hardlink",
+        )?;
         replacing(
             parent,
             name,
@@ -201,6 +219,7 @@ impl Unpacker<'_> {
         let (dir, name) = path.split();
         let (parent, name) = locate(&mut self.root, dir, name, raw)?;
         let name = &name;
+        keep_dir(parent, name, self.opts.keep_kinds, raw, "create the node")?;
         replacing(
             parent,
             name,
@@ -254,6 +273,29 @@ pub(super) fn replacing<T>(
         }
         done => done.map_err(io_err(raw, op)),
     }
+}
+
+/// With `keep_kinds`, a directory at `name` stays: the non-directory about to
+/// be made there is refused.
+fn keep_dir(
+    parent: BorrowedFd,
+    name: &CStr,
+    keep_kinds: bool,
+    raw: &[u8],
+    op: &'static str,
+) -> Result<(), UnpackError> {
+    if !keep_kinds {
+        return Ok(());
+    }
+    match sys::lstatat(parent, name) {
+        Ok(st) if sys::is_dir(&st) => Err(io_err(raw, op)(exists())),
+        _ => Ok(()),
+    }
+}
+
+/// What a kept directory or non-directory says, as Podman's "file exists".
+fn exists() -> io::Error {
+    io::Error::from_raw_os_error(libc::EEXIST)
 }
 
 pub(super) fn remove(

@@ -45,6 +45,9 @@ pub struct UnpackOptions {
     /// How the tar's owners translate to the ids written (into a stopped
     /// container with a user namespace of its own).
     pub ids: Option<IdShift>,
+    /// `cp` without `--overwrite`: refuse to replace a directory with a
+    /// non-directory or the reverse, as Podman (its NoOverwriteDirNonDir).
+    pub keep_kinds: bool,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

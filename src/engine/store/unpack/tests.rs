@@ -136,6 +136,7 @@ const OPTS: UnpackOptions = UnpackOptions {
     ignore_chown_errors: false,
     skip_devices: false,
     ids: None,
+    keep_kinds: false,
 };
 
 /// A scratch area: `dest` is the layer, `outside` sits beside it and must stay

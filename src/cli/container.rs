@@ -1,6 +1,7 @@
 //! `coracle container ...`: Docker's management-command spellings of the
 //! container commands, with the same flags (each is the top-level command).
 
+use super::unsupported::ignored;
 use super::Command;
 use super::{
     attach, cp, create, diff, exec, inspect, logs, mount, pause, prune, ps, rm, run, start, stop,
@@ -9,6 +10,7 @@ use super::{
 use crate::engine::containers::select::Selection;
 use crate::engine::interface::{Each, Engine};
 use crate::engine::ErrorKind;
+use clap::builder::BoolValueParser;
 
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
@@ -74,8 +76,9 @@ pub enum ContainerCommand {
 
 #[derive(clap::Args)]
 pub struct ExistsArgs {
-    /// Accepted for Podman's sake: coracle's store holds no other tool's containers
-    #[arg(long)]
+    /// Also look at other tools' containers in the store (ignored: coracle's store
+    /// holds no other tool's containers)
+    #[arg(long, value_parser = ignored(BoolValueParser::new()))]
     external: bool,
     container: String,
 }
@@ -129,9 +132,6 @@ impl ContainerCommand {
 
 /// Exit 0 when the container exists, 1 when it does not, as Podman's.
 pub fn exists(engine: &dyn Engine, args: ExistsArgs) -> anyhow::Result<()> {
-    if args.external {
-        log::debug!("ignoring --external: coracle's store holds no other tool's containers");
-    }
     match engine.container_exists(&args.container)? {
         true => Ok(()),
         false => Err(super::Exit(1).into()),

@@ -2,12 +2,14 @@
 
 use super::format::{custom, human_size, print_rows, Listing};
 use super::ps_json::podman_json;
+use super::unsupported::ignored;
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::status::status;
 use crate::engine::duration::human_duration;
 use crate::engine::interface::Engine;
 use crate::engine::net::ports;
 use chrono::{DateTime, Utc};
+use clap::builder::BoolValueParser;
 use serde_json::{json, Map, Value};
 
 #[derive(clap::Args)]
@@ -45,11 +47,13 @@ pub struct Args {
     /// Print the list again every N seconds
     #[arg(short, long, value_name = "SECONDS", default_value_t = 0)]
     watch: u64,
-    /// Sync container state with the runtime (coracle's state is always in sync)
-    #[arg(long)]
+    /// Sync container state with the runtime (ignored: coracle's monitor keeps
+    /// the state in sync)
+    #[arg(long, value_parser = ignored(BoolValueParser::new()))]
     sync: bool,
-    /// Show containers in storage not made by run or create (coracle has none)
-    #[arg(long)]
+    /// Show containers in storage not made by run or create (ignored: coracle's
+    /// build leaves no working containers behind, as buildah's do in Podman's)
+    #[arg(long, value_parser = ignored(BoolValueParser::new()))]
     external: bool,
     /// Show each running container's namespaces
     #[arg(long)]
@@ -85,14 +89,6 @@ const HEADERS: &[(&str, &str)] = &[
 ];
 
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
-    if args.sync {
-        log::debug!("ps --sync: ignored, coracle's monitor keeps the state in sync");
-    }
-    if args.external {
-        // Podman's external containers are other tools' (buildah's) working
-        // containers in its storage; coracle's build leaves none behind.
-        log::debug!("ps --external: ignored, coracle's storage holds no external containers");
-    }
     loop {
         list(engine, &args)?;
         if args.watch == 0 {

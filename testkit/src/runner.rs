@@ -243,9 +243,24 @@ impl Drop for Coracle {
                 let _ = wait_output(child, vec![], Duration::from_secs(60));
             }
         }
+        stop_podman_pause(&self.runtime_dir());
         if let Err(e) = remove_all(&self.dir) {
             eprintln!("warning: could not remove {}: {e}", self.dir.display());
         }
+    }
+}
+
+/// A rootless Podman run by a test (the interop tests) leaves its pause process
+/// behind, holding its user namespace, for as long as the machine runs; it
+/// writes the pid under its runtime directory.
+fn stop_podman_pause(runtime_dir: &Path) {
+    let pidfile = runtime_dir.join("libpod/tmp/pause.pid");
+    let pid = fs::read_to_string(pidfile)
+        .ok()
+        .and_then(|text| text.trim().parse::<libc::pid_t>().ok());
+    if let Some(pid) = pid.filter(|&pid| pid > 1) {
+        // SAFETY: kill(2) with a pid and a signal; no memory is involved.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
     }
 }
 

@@ -119,7 +119,7 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     // Concurrent CLI processes are normal: wait for a writer rather than fail.
     conn.busy_timeout(Duration::from_secs(30))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
+    use_wal(&conn)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Every command opens and closes the database once. By default the last one to
@@ -135,6 +135,34 @@ pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     conn.pragma_update(None, "wal_autocheckpoint", 64)?;
     migrate(&conn)?;
     Ok(conn)
+}
+
+/// Puts a new database in WAL mode. The switch needs the file to itself, and
+/// SQLite runs no busy handler for it: commands opening a fresh store at once
+/// would fail with "database is locked". So look first (a store already in WAL
+/// mode needs no lock: the mode is the file's), then retry for as long as the
+/// busy timeout would wait.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mode =
+        |c: &Connection| c.pragma_query_value(None, "journal_mode", |r| r.get::<_, String>(0));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if mode(conn)?.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            // Where WAL cannot be had (some network file systems) SQLite keeps
+            // the old mode without an error, as before.
+            other => return other,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
 }
 
 /// Brings the schema up to date, one migration per transaction. The version is read
@@ -168,6 +196,25 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn many_commands_open_a_fresh_store_at_once() {
+        for _ in 0..10 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("db.sqlite");
+            let opens: Vec<_> = (0..16)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || super::open(&path).map(|_| ()))
+                })
+                .collect();
+            for open in opens {
+                open.join()
+                    .unwrap()
+                    .expect("open a fresh store beside others");
+            }
+        }
+    }
+
     #[test]
     fn a_version_2_database_gains_the_container_state_columns() {
         let dir = tempfile::tempdir().unwrap();

@@ -70,12 +70,18 @@ struct Walker<'a, W: Write> {
     ids: Option<&'a IdShift>,
 }
 
+/// The names in `dir`, sorted, so that a layer's tar is the same each time.
+pub(super) fn sorted_names(dir: &Path) -> std::io::Result<Vec<std::ffi::OsString>> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    Ok(names)
+}
+
 impl<W: Write> Walker<'_, W> {
     fn dir(&mut self, dir: &Path, rel: &str) -> std::io::Result<()> {
-        let mut names: Vec<_> = std::fs::read_dir(dir)?
-            .map(|e| e.map(|e| e.file_name()))
-            .collect::<Result<_, _>>()?;
-        names.sort();
+        let names = sorted_names(dir)?;
         for name in names {
             let path = dir.join(&name);
             let name = name.to_string_lossy();

@@ -2,7 +2,7 @@
 //! container of them sees, or (keeping whiteouts) one layer that does what
 //! they did to the layers below them.
 
-use super::layer::header;
+use super::layer::{header, sorted_names};
 use crate::engine::store::unpack::is_opaque;
 use std::collections::{HashMap, HashSet};
 use std::fs::Metadata;
@@ -53,10 +53,7 @@ impl<W: Write> Merger<W> {
         if self.opaque.contains(rel) {
             return Ok(());
         }
-        let mut names: Vec<_> = std::fs::read_dir(dir)?
-            .map(|e| e.map(|e| e.file_name()))
-            .collect::<Result<_, _>>()?;
-        names.sort();
+        let names = sorted_names(dir)?;
         for name in names {
             let path = dir.join(&name);
             let name = name.to_string_lossy();

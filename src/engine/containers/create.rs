@@ -180,6 +180,7 @@ impl CreateOptions {
             )));
         }
         self.settings.validate(self.network.as_ref())?;
+        self.settings.resources.clone().validate()?;
         if self.hostname.is_some() && !self.settings.uts.unshared() {
             return Err(RuntimeError::Invalid(
                 "invalid config provided: cannot set hostname when running in the host UTS namespace: invalid configuration".into(),
@@ -221,7 +222,10 @@ pub fn create(
         true => Vec::new(),
         false => secrets::read(&SecretStore::open(&ctx.root)?, &opts.secrets)?,
     };
-    let settings = resolve_others(store, &opts.settings)?;
+    let mut settings = resolve_others(store, &opts.settings)?;
+    settings.resources.validate()?;
+    // Its warnings were the caller's to give (local/run.rs), before any pull.
+    super::cgroups::enforceable(&mut settings.resources, ctx.rootless())?;
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;
@@ -384,7 +388,7 @@ pub fn create(
         seccomp,
         rootfs: dir.join("merged"),
         userdata: dir.join("userdata"),
-        cgroups_path: format!("/coracle/{id}"),
+        cgroups_path: super::cgroups::cgroups_path(&id, &settings.resources),
         tty_gid,
         init: opts.init.then(|| match &settings.init_path {
             Some(path) => path.clone(),
@@ -702,6 +706,9 @@ pub enum CreateEvent {
     Pulled {
         ok: bool,
     },
+    /// Something asked for that the host cannot do, and is left out (a
+    /// resource limit rootless on cgroup v1): Podman's words, for stderr.
+    Warning(String),
 }
 
 pub type CreateProgress = std::sync::Arc<dyn Fn(CreateEvent) + Send + Sync>;

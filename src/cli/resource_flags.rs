@@ -85,6 +85,10 @@ pub struct CreateLimitArgs {
     /// Optional parent cgroup for the container
     #[arg(long, value_name = "PATH")]
     cgroup_parent: Option<String>,
+    /// Control container cgroup configuration: enabled, or no-conmon (the same
+    /// here: coracle's monitor never joins the container's cgroup)
+    #[arg(long, default_value = "enabled", value_name = "MODE")]
+    cgroups: String,
     /// Kernel memory limit (ignored: the kernel no longer has kernel memory limits; a no-op in Podman too)
     #[arg(long, value_name = "SIZE", value_parser = ignored(StringValueParser::new()))]
     kernel_memory: Option<String>,
@@ -153,6 +157,13 @@ impl LimitArgs {
 
 impl CreateLimitArgs {
     pub fn plan(&self) -> anyhow::Result<Resources> {
+        match self.cgroups.as_str() {
+            "enabled" | "no-conmon" => {}
+            mode @ ("disabled" | "split") => bail!(
+                "coracle does not support --cgroups={mode}: libcontainer always gives the container a cgroup of its own (under /coracle)"
+            ),
+            mode => bail!("running container create option: invalid cgroup mode {mode:?}: invalid argument"),
+        }
         let mut r = self.limits.plan()?;
         r.pids_limit = self.pids_limit;
         r.oom_kill_disable = self.oom_kill_disable;

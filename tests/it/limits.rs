@@ -167,7 +167,7 @@ fn rootless_limits_warn_and_the_container_still_runs() {
 fn bad_limits_are_refused_with_125_and_create_nothing() {
     let (c, image) = with_busybox();
     let cpus = (std::thread::available_parallelism().unwrap().get() + 1).to_string();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["--memory", "32x"],
             "invalid value for memory: invalid size: '32x'",
@@ -190,6 +190,7 @@ fn bad_limits_are_refused_with_125_and_create_nothing() {
             &["--cpuset-cpus", "abc"],
             "invalid value abc for cpuset cpus",
         ),
+        (&["--cgroups", "bad"], "invalid cgroup mode \"bad\""),
     ];
     for (flags, message) in cases {
         let args: Vec<&str> = ["create"]

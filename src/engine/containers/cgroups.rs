@@ -57,15 +57,30 @@ pub fn enforceable(r: &mut Resources, rootless: bool) -> Result<Vec<String>, Run
         warnings.push("Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.".into());
         r.blkio_weight_device.clear();
     }
+    if r.memory_swap.is_some_and(|s| s > 0) && !swap_supported() {
+        warnings.push("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.".into());
+        r.memory_swap = None;
+    }
     r.pids_limit.get_or_insert(DEFAULT_PIDS_LIMIT);
     Ok(warnings)
+}
+
+/// Whether swap is accounted (v1 needs the kernel's swapaccount=1).
+fn swap_supported() -> bool {
+    match unified() {
+        true => true,
+        false => Path::new(ROOT)
+            .join("memory/memory.memsw.limit_in_bytes")
+            .exists(),
+    }
 }
 
 /// Whether the block I/O controller takes weights (it needs the BFQ scheduler).
 fn weight_supported() -> bool {
     let root = Path::new(ROOT);
     match unified() {
-        true => root.join("io.bfq.weight").exists() || root.join("io.weight").exists(),
+        true => std::fs::read_to_string(root.join("cgroup.controllers"))
+            .is_ok_and(|c| c.split_whitespace().any(|c| c == "io")),
         false => {
             let blkio = root.join("blkio");
             blkio.join("blkio.weight").exists() || blkio.join("blkio.bfq.weight").exists()

@@ -61,8 +61,20 @@ pub fn enforceable(r: &mut Resources, rootless: bool) -> Result<Vec<String>, Run
         warnings.push("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.".into());
         r.memory_swap = None;
     }
-    r.pids_limit.get_or_insert(DEFAULT_PIDS_LIMIT);
+    // Podman's default applies only where the controller is there to take it.
+    if r.pids_limit.is_none() && has_controller("pids") {
+        r.pids_limit = Some(DEFAULT_PIDS_LIMIT);
+    }
     Ok(warnings)
+}
+
+fn has_controller(name: &str) -> bool {
+    let root = Path::new(ROOT);
+    match unified() {
+        true => std::fs::read_to_string(root.join("cgroup.controllers"))
+            .is_ok_and(|c| c.split_whitespace().any(|c| c == name)),
+        false => root.join(name).is_dir(),
+    }
 }
 
 /// Whether swap is accounted (v1 needs the kernel's swapaccount=1).
@@ -79,8 +91,7 @@ fn swap_supported() -> bool {
 fn weight_supported() -> bool {
     let root = Path::new(ROOT);
     match unified() {
-        true => std::fs::read_to_string(root.join("cgroup.controllers"))
-            .is_ok_and(|c| c.split_whitespace().any(|c| c == "io")),
+        true => has_controller("io"),
         false => {
             let blkio = root.join("blkio");
             blkio.join("blkio.weight").exists() || blkio.join("blkio.bfq.weight").exists()

@@ -11,13 +11,13 @@ use clap::builder::StringValueParser;
 #[derive(clap::Args)]
 pub struct LimitArgs {
     /// Memory limit: <number>[<unit>], unit b, k, m or g
-    #[arg(short, long, value_name = "<number>[<unit>]")]
+    #[arg(short, long, value_name = "SIZE")]
     memory: Option<String>,
     /// Swap limit equal to memory plus swap: '-1' to enable unlimited swap
     #[arg(long, value_name = "SIZE")]
     memory_swap: Option<String>,
     /// Memory soft limit: <number>[<unit>]
-    #[arg(long, value_name = "<number>[<unit>]")]
+    #[arg(long, value_name = "SIZE")]
     memory_reservation: Option<String>,
     /// Tune container memory swappiness (0 to 100, or -1 for system default)
     #[arg(long, default_value_t = -1, allow_negative_numbers = true)]

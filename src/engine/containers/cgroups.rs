@@ -26,9 +26,10 @@ pub fn cgroups_path(id: &str, resources: &Resources) -> String {
 }
 
 /// Drops what this host cannot enforce, with a warning each, and adds Podman's
-/// default pids limit where it can. Rootless, cgroups are v1 here or v2
-/// without a delegated tree of the user's own: nothing can be enforced but
-/// `--oom-score-adj`, a process attribute.
+/// default pids limit where it can. Rootless, coracle has no cgroup of the
+/// user's own to put the container in (cgroup v1 has none; on v2 Podman asks
+/// systemd for a scope in the user's delegated slice, which coracle does not
+/// yet): nothing is enforced but `--oom-score-adj`, a process attribute.
 pub fn enforceable(r: &mut Resources, rootless: bool) -> Result<Vec<String>, RuntimeError> {
     let mut warnings = Vec::new();
     if rootless {

@@ -35,6 +35,7 @@ mod ps;
 mod ps_json;
 mod pull;
 mod push;
+mod resource_flags;
 mod rm;
 mod rmi;
 mod run;
@@ -54,6 +55,7 @@ mod tree;
 mod unshare;
 mod unsupported;
 mod untag;
+mod update;
 mod volume;
 
 use crate::engine::context::{Context, ContextOptions};
@@ -141,6 +143,8 @@ enum Command {
     Pause(pause::Args),
     /// Unpause all processes in one or more containers
     Unpause(pause::Args),
+    /// Update the cgroup configuration of a given container
+    Update(Box<update::Args>),
     /// Manage containers
     #[command(subcommand)]
     Container(container::ContainerCommand),
@@ -314,6 +318,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Port(args) => top::port(engine, args),
         Command::Pause(args) => pause::pause(engine, args),
         Command::Unpause(args) => pause::unpause(engine, args),
+        Command::Update(args) => update::exec(engine, *args),
         Command::ContainerPrune(args) => prune::exec(engine, args),
         Command::ContainerExists(args) => container::exists(engine, args),
         Command::ContainerInit(args) => container::init(engine, args),

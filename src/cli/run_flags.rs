@@ -155,6 +155,8 @@ impl SettingsArgs {
             init_path: self.init_path.clone(),
             requires: self.requires.clone(),
             hostusers: self.hostuser.clone(),
+            // From the resource flags (resource_flags.rs).
+            resources: Default::default(),
         })
     }
 

@@ -31,6 +31,7 @@ mod inspect;
 mod interop;
 mod lifecycle;
 mod lifecycle_flags;
+mod limits;
 mod login;
 mod logs;
 mod manifest;

@@ -181,6 +181,7 @@ impl CreateOptions {
             )));
         }
         self.settings.validate(self.network.as_ref())?;
+        self.settings.resources.clone().validate()?;
         if self.hostname.is_some() && !self.settings.uts.unshared() {
             return Err(RuntimeError::Invalid(
                 "invalid config provided: cannot set hostname when running in the host UTS namespace: invalid configuration".into(),
@@ -229,6 +230,9 @@ pub fn create(
     };
     let mut settings = resolve_others(store, &opts.settings)?;
     settings.add_default_sysctls(&conf.default_sysctls, &network);
+    settings.resources.validate()?;
+    // Its warnings were the caller's to give (local/run.rs), before any pull.
+    super::cgroups::enforceable(&mut settings.resources, ctx.rootless())?;
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;
@@ -391,7 +395,7 @@ pub fn create(
         seccomp,
         rootfs: dir.join("merged"),
         userdata: dir.join("userdata"),
-        cgroups_path: format!("/coracle/{id}"),
+        cgroups_path: super::cgroups::cgroups_path(&id, &settings.resources),
         tty_gid,
         init: opts.init.then(|| match &settings.init_path {
             Some(path) => path.clone(),
@@ -709,6 +713,9 @@ pub enum CreateEvent {
     Pulled {
         ok: bool,
     },
+    /// Something asked for that the host cannot do, and is left out (a
+    /// resource limit rootless on cgroup v1): Podman's words, for stderr.
+    Warning(String),
 }
 
 pub type CreateProgress = std::sync::Arc<dyn Fn(CreateEvent) + Send + Sync>;

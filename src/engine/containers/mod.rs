@@ -2,6 +2,7 @@
 //! Running one is the monitor's job (engine/monitor).
 
 pub mod attach;
+pub mod cgroups;
 pub mod cp;
 pub mod create;
 pub mod events;
@@ -25,6 +26,7 @@ mod passwd;
 pub mod pause;
 pub mod prune;
 pub mod remove;
+pub mod resources;
 mod rooted;
 pub mod run_files;
 mod running_root;
@@ -36,6 +38,7 @@ pub mod state;
 pub mod status;
 pub mod stop;
 pub mod top;
+pub mod update;
 pub mod userns;
 pub mod wait;
 

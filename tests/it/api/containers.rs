@@ -182,10 +182,10 @@ fn a_malformed_or_wrong_body_is_refused_and_leaves_no_container() {
     let r = api.call("POST", "/v1.44/containers/create", Some("{\"Image\": "));
     assert_eq!(r.status, 400, "{r:?}");
     assert!(r.message().contains("invalid JSON"), "{r:?}");
-    let body = format!("{{\"Image\": \"{image}\", \"HostConfig\": {{\"ShmSize\": 1000000}}}}");
+    let body = format!("{{\"Image\": \"{image}\", \"HostConfig\": {{\"Links\": [\"a:b\"]}}}}");
     let r = api.call("POST", "/v1.44/containers/create", Some(&body));
     assert_eq!(r.status, 400, "{r:?}");
-    assert!(r.message().contains("HostConfig.ShmSize"), "{r:?}");
+    assert!(r.message().contains("HostConfig.Links"), "{r:?}");
     let r = api.call(
         "POST",
         "/v1.44/containers/create",

@@ -7,6 +7,7 @@ pub mod doc;
 pub mod edit;
 pub mod name;
 pub mod push;
+pub mod rows;
 mod source;
 
 pub use source::Fetch;

@@ -46,6 +46,17 @@ impl Store {
             .optional()?)
     }
 
+    /// Every list, newest first: (name, ID, created in unix seconds, document).
+    pub fn manifest_lists(&self) -> Result<Vec<(String, String, i64, String)>, StoreError> {
+        Ok(self
+            .db
+            .prepare(
+                "SELECT name, id, created, doc FROM manifest_lists ORDER BY created DESC, name",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?)
+    }
+
     /// Rewrites the list's document with `edit`, read and written in one
     /// transaction. `None` when there is no such list.
     pub fn edit_manifest_list<E: From<StoreError>>(

@@ -350,4 +350,14 @@ fn images_shows_a_list_and_rmi_removes_it() {
     ));
     c.run(["manifest", "exists", "shown"]).code(1);
     assert_eq!(image_ids(&c), [anon().images.busybox_v2s2.short_id()]);
+
+    let id = c
+        .run(["manifest", "create", "byid"])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    c.run(["manifest", "inspect", &id[..12]]).success();
+    c.run(["rmi", "-a"]).success();
+    c.run(["manifest", "exists", "byid"]).code(1);
+    assert!(image_ids(&c).is_empty());
 }

@@ -70,7 +70,10 @@ pub struct Found {
 /// Podman says.
 pub fn lookup(store: &Store, input: &str) -> Result<Found, ManifestsError> {
     let not_found = || ManifestsError::NotFound(input.to_owned());
-    let name = name::normalize(input).map_err(|_| not_found())?;
+    let name = match by_id(store, input)? {
+        Some(name) => name,
+        None => name::normalize(input).map_err(|_| not_found())?,
+    };
     if let Some((_, doc)) = store.manifest_list(&name)? {
         let doc = ListDoc::parse(&name, &doc)?;
         return Ok(Found { name, doc });
@@ -78,6 +81,22 @@ pub fn lookup(store: &Store, input: &str) -> Result<Found, ManifestsError> {
     match images::resolve(store, input) {
         Ok(_) => Err(ManifestsError::NotAList(input.to_owned())),
         Err(_) => Err(not_found()),
+    }
+}
+
+/// The name of the one list whose ID starts with `input` (with or without
+/// `sha256:`), as images are found by ID.
+fn by_id(store: &Store, input: &str) -> Result<Option<String>, ManifestsError> {
+    let prefix = input.strip_prefix("sha256:").unwrap_or(input);
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    match store
+        .manifest_lists_by_id_prefix(&prefix.to_ascii_lowercase())?
+        .as_slice()
+    {
+        [name] => Ok(Some(name.clone())),
+        _ => Ok(None),
     }
 }
 
@@ -183,12 +202,10 @@ pub fn exists(store: &Store, list: &str) -> Result<bool, ManifestsError> {
 /// The local list's index as `manifest inspect` prints it; `None` when there is
 /// no list by that name (the caller asks the registry then).
 pub fn inspect(store: &Store, list: &str) -> Result<Option<Vec<u8>>, ManifestsError> {
-    let Ok(name) = name::normalize(list) else {
-        return Ok(None);
-    };
-    match store.manifest_list(&name)? {
-        Some((_, doc)) => Ok(Some(ListDoc::parse(&name, &doc)?.inspect_json())),
-        None => Ok(None),
+    match lookup(store, list) {
+        Ok(found) => Ok(Some(found.doc.inspect_json())),
+        Err(ManifestsError::NotFound(_) | ManifestsError::NotAList(_)) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

@@ -46,6 +46,16 @@ impl Store {
             .optional()?)
     }
 
+    /// The names of lists whose ID starts with `prefix` (hex), at most two.
+    pub fn manifest_lists_by_id_prefix(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+        Ok(self
+            .db
+            .prepare("SELECT name FROM manifest_lists WHERE id LIKE ?1 LIMIT 2")?
+            .query_map([pattern], |r| r.get(0))?
+            .collect::<Result<_, _>>()?)
+    }
+
     /// Every list, newest first: (name, ID, created in unix seconds, document).
     pub fn manifest_lists(&self) -> Result<Vec<(String, String, i64, String)>, StoreError> {
         Ok(self

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod containers;
+pub mod containers_conf;
 pub mod context;
 pub mod diff;
 pub mod disk_usage;

@@ -16,6 +16,7 @@ mod build_stages;
 mod cli_spellings;
 mod commit;
 mod common;
+mod containers_conf;
 mod cp;
 mod diff;
 mod events;

@@ -5,6 +5,7 @@
 
 use super::super::error::Error;
 use super::super::exchange::Exchange;
+use super::create_settings;
 use super::unsupported;
 use crate::engine::containers::create::{CreateOptions, Pulling};
 use crate::engine::containers::log_config::LogConfig;
@@ -59,11 +60,20 @@ pub fn create(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
         .json(201, &serde_json::json!({ "Id": id, "Warnings": [] }))?)
 }
 
-fn log_driver(config: Option<&HostConfigLogConfig>) -> &str {
-    config
+/// LogConfig as `--log-driver` and `--log-opt`; Docker's default driver,
+/// since its clients (docker-py's run) read logs only from drivers they know.
+fn log_config(config: Option<&HostConfigLogConfig>) -> Result<LogConfig, Error> {
+    let driver = config
         .and_then(|c| c.typ.as_deref())
         .filter(|t| !t.is_empty())
-        .unwrap_or("json-file")
+        .unwrap_or("json-file");
+    let opts: Vec<String> = config
+        .and_then(|c| c.config.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    LogConfig::parse(Some(driver), &opts).map_err(bad)
 }
 
 fn bad(e: impl Display) -> Error {
@@ -189,12 +199,10 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
             .collect::<Result<_, _>>()
             .map_err(bad)?,
         image_volumes: Default::default(),
-        settings: Default::default(),
-        userns: Default::default(),
+        settings: create_settings::settings(&c, &h)?,
+        userns: create_settings::userns(&h)?,
         extra_mounts: Vec::new(),
-        // Docker's default driver: its clients (docker-py's run) read logs
-        // only from the drivers they know.
-        log: LogConfig::parse(Some(log_driver(h.log_config.as_ref())), &[]).map_err(bad)?,
+        log: log_config(h.log_config.as_ref())?,
         // Secrets and run files are the CLI's.
         ..Default::default()
     };
@@ -339,7 +347,7 @@ fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> 
     let set = |v: Option<i64>| v.is_some_and(|n| n != 0);
     let text = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
     let list = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|l| !l.is_empty());
-    let checks: [(&str, bool); 26] = [
+    let checks = [
         ("HostConfig.Memory", set(h.memory)),
         ("HostConfig.MemorySwap", set(h.memory_swap)),
         ("HostConfig.MemoryReservation", set(h.memory_reservation)),
@@ -354,30 +362,12 @@ fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> 
             "HostConfig.BlkioWeight",
             h.blkio_weight.is_some_and(|n| n != 0),
         ),
-        (
-            "HostConfig.Devices",
-            h.devices.as_ref().is_some_and(|d| !d.is_empty()),
-        ),
         ("HostConfig.Links", list(&h.links)),
-        ("HostConfig.GroupAdd", list(&h.group_add)),
-        (
-            "HostConfig.Sysctls",
-            h.sysctls.as_ref().is_some_and(|s| !s.is_empty()),
-        ),
-        ("HostConfig.ShmSize", set(h.shm_size)),
         ("HostConfig.CgroupParent", text(&h.cgroup_parent)),
-        (
-            "HostConfig.IpcMode",
-            text(&h.ipc_mode) && !matches!(h.ipc_mode.as_deref(), Some("private" | "shareable")),
-        ),
-        ("HostConfig.PidMode", text(&h.pid_mode)),
-        ("HostConfig.UTSMode", text(&h.uts_mode)),
-        ("HostConfig.UsernsMode", text(&h.userns_mode)),
         (
             "HostConfig.Runtime",
             text(&h.runtime) && h.runtime.as_deref() != Some("runc"),
         ),
-        ("Config.StopTimeout", c.stop_timeout.is_some()),
         ("Config.Domainname", text(&c.domainname)),
         ("Config.NetworkDisabled", c.network_disabled == Some(true)),
         (

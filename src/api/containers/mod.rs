@@ -3,6 +3,7 @@
 
 mod attach;
 mod create;
+mod create_settings;
 mod docker_json;
 mod files;
 mod lifecycle;

@@ -5,6 +5,7 @@ use super::log_config::LogConfig;
 use super::run_files::{self, SdNotify};
 use super::settings::{self, Settings};
 use super::{files, layers, mapped, names, passwd, secrets, userns, ContainersError};
+use crate::engine::containers_conf;
 use crate::engine::context::Context;
 use crate::engine::images;
 use crate::engine::images::policy::PullPolicy;
@@ -211,8 +212,13 @@ pub fn create(
     // that the record says which. X of container:X is stored by ID, as Podman
     // does, so that a rename of X changes nothing; a user-defined network by
     // its name, which never changes, once it is known to exist.
+    let conf = containers_conf::load(ctx.rootless())?;
     let network = match &opts.network {
-        None => net::default_network(&ctx.runroot, ctx.rootless())?,
+        None => net::default_network(
+            &ctx.runroot,
+            ctx.rootless(),
+            conf.rootless_network_cmd.as_deref(),
+        )?,
         Some(Network::Container(x)) => Network::Container(super::lookup::lookup(store, x)?.id),
         Some(Network::Bridge(a)) => Network::Bridge(networks::resolve_attachments(store, a)?),
         Some(n) => n.clone(),
@@ -221,7 +227,8 @@ pub fn create(
         true => Vec::new(),
         false => secrets::read(&SecretStore::open(&ctx.root)?, &opts.secrets)?,
     };
-    let settings = resolve_others(store, &opts.settings)?;
+    let mut settings = resolve_others(store, &opts.settings)?;
+    settings.add_default_sysctls(&conf.default_sysctls, &network);
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;

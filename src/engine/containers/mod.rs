@@ -72,6 +72,8 @@ pub enum ContainersError {
     Userns(#[from] crate::engine::userns::UsernsError),
     #[error(transparent)]
     Secrets(#[from] crate::engine::secrets::SecretsError),
+    #[error(transparent)]
+    Config(#[from] crate::engine::containers_conf::ConfigError),
     /// Podman's words, which scripts grep for.
     #[error("no container with name or ID \"{0}\" found: no such container")]
     NotFound(String),
@@ -138,6 +140,7 @@ impl Kinded for ContainersError {
     fn kind(&self) -> ErrorKind {
         match self {
             ContainersError::Context(e) => e.kind(),
+            ContainersError::Config(e) => e.kind(),
             ContainersError::Store(e) => e.kind(),
             ContainersError::Images(e) => e.kind(),
             ContainersError::Runtime(e) => e.kind(),

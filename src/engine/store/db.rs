@@ -252,6 +252,7 @@ mod tests {
         conn.prepare("SELECT mac FROM endpoints").unwrap();
         conn.prepare("SELECT volume FROM container_volumes")
             .unwrap();
+        conn.prepare("SELECT doc FROM manifest_lists").unwrap();
         drop(conn);
         super::open(&path).unwrap();
     }

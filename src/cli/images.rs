@@ -155,6 +155,7 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
     let mut rows = engine.list_images(&list::ListOptions {
         filters: args.filters,
         all: args.all,
+        manifest_lists: true,
     })?;
     sort(&mut rows, args.sort);
     let id = |hex: &str| {

@@ -24,6 +24,7 @@ mod inspect;
 mod login;
 mod logs;
 mod manifest;
+mod manifest_push;
 mod monitor;
 mod mount;
 mod network;

@@ -17,6 +17,7 @@ pub mod go_time;
 pub mod images;
 pub mod interface;
 pub mod local;
+pub mod manifests;
 pub mod monitor;
 pub mod net;
 pub mod networks;

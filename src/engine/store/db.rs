@@ -8,7 +8,14 @@ use std::time::Duration;
 
 /// `MIGRATIONS[n]` takes a database from version n+1 to n+2; version 0 (a new file)
 /// and 1 take the first, which creates everything that existed at version 2.
-const MIGRATIONS: [&str; 5] = [SCHEMA_V2, CONTAINER_STATE, BUILD_CACHE, NETWORKS, VOLUMES];
+const MIGRATIONS: [&str; 6] = [
+    SCHEMA_V2,
+    CONTAINER_STATE,
+    BUILD_CACHE,
+    NETWORKS,
+    VOLUMES,
+    MANIFEST_LISTS,
+];
 
 const SCHEMA_V2: &str = "
 CREATE TABLE IF NOT EXISTS layers (
@@ -113,6 +120,17 @@ CREATE TABLE IF NOT EXISTS container_volumes (
     PRIMARY KEY (container_id, volume)
 );
 CREATE INDEX IF NOT EXISTS container_volumes_by_volume ON container_volumes(volume);
+";
+
+/// Manifest lists made locally (`manifest create`), which name images by digest
+/// but hold none of their data.
+const MANIFEST_LISTS: &str = "
+CREATE TABLE IF NOT EXISTS manifest_lists (
+    name TEXT PRIMARY KEY,             -- registry/repository:tag, localhost/ for short names
+    id TEXT NOT NULL UNIQUE,           -- 64 hex digits, kept while the list is edited
+    created INTEGER NOT NULL,          -- unix seconds
+    doc TEXT NOT NULL                  -- the list and where each entry comes from, JSON
+);
 ";
 
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
@@ -234,6 +252,7 @@ mod tests {
         conn.prepare("SELECT mac FROM endpoints").unwrap();
         conn.prepare("SELECT volume FROM container_volumes")
             .unwrap();
+        conn.prepare("SELECT doc FROM manifest_lists").unwrap();
         drop(conn);
         super::open(&path).unwrap();
     }

@@ -70,6 +70,9 @@ pub struct ListArgs {
     /// Sort by created, id, repository, size or tag
     #[arg(long, value_enum, default_value_t = Sort::Created)]
     sort: Sort,
+    /// Display the image name history
+    #[arg(long)]
+    history: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -173,10 +176,11 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
             .collect();
         return print_lines(&ids);
     }
+    let json = args.format.as_deref() == Some("json");
     let objects: Vec<Map<String, Value>> = rows
         .iter()
         .map(|r| {
-            let object = json!({
+            let mut object = json!({
                 "ID": id(&r.id),
                 "Repository": r.repository,
                 "Tag": r.tag,
@@ -190,15 +194,25 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
                 "SharedSize": "N/A",
                 "UniqueSize": "N/A",
             });
+            if let Some(history) = names_history(&r.history, json) {
+                object["History"] = history;
+            }
             object.as_object().cloned().unwrap_or_default()
         })
         .collect();
-    // Podman's default columns; --digests adds one after the tag.
-    let default = match args.digests {
-        true => {
+    // Podman's default columns; --digests adds one after the tag, --history one at
+    // the end.
+    let default = match (args.digests, args.history) {
+        (true, false) => {
             "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}"
         }
-        false => "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}",
+        (true, true) => {
+            "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}\\t{{.History}}"
+        }
+        (false, false) => "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}",
+        (false, true) => {
+            "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}\\t{{.History}}"
+        }
     };
     let listing = Listing {
         json: Json::Array4,
@@ -210,6 +224,16 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
         &objects,
         listing,
     )
+}
+
+/// Podman's JSON lists the names an image has had (none: no key); its templates
+/// see them joined.
+fn names_history(names: &[String], json: bool) -> Option<Value> {
+    match (json, names.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(json!(names)),
+        (false, _) => Some(json!(names.join(", "))),
+    }
 }
 
 /// Podman's orders: newest first by creation, otherwise ascending.

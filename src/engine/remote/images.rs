@@ -207,6 +207,8 @@ fn rows(image: &ImageSummary) -> Vec<ImageRow> {
             digest,
             created: created.clone(),
             size: image.size.max(0) as u64,
+            // Docker's API keeps no names an image had.
+            history: Vec::new(),
         })
         .collect()
 }

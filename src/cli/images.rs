@@ -42,6 +42,11 @@ pub enum ImageCommand {
     Build(Box<super::build::Args>),
     /// Print the layers of an image as a tree
     Tree(super::tree::Args),
+    /// Mount an image's root filesystem, or list the mounted ones
+    Mount(super::image_mount::MountArgs),
+    /// Unmount an image's root filesystem
+    #[command(visible_alias = "umount")]
+    Unmount(super::image_mount::UnmountArgs),
 }
 
 #[derive(clap::Args)]
@@ -151,6 +156,8 @@ pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
         ImageCommand::Import(args) => super::import::exec(engine, args),
         ImageCommand::Build(args) => super::build::exec(engine, *args),
         ImageCommand::Tree(args) => super::tree::exec(engine, args),
+        ImageCommand::Mount(args) => super::image_mount::mount(engine, args),
+        ImageCommand::Unmount(args) => super::image_mount::unmount(engine, args),
     }
 }
 

@@ -17,6 +17,7 @@ mod exec;
 mod format;
 mod globals;
 mod holder;
+mod image_mount;
 mod images;
 mod import;
 mod info;

@@ -57,3 +57,59 @@ fn images_history_lists_every_name_an_image_had() {
     .success()
     .stdout_eq(&format!("{want}\n"));
 }
+
+#[test]
+fn rootless_image_mount_outside_unshare_is_refused_as_podman_refuses_it() {
+    let (c, image) = with_busybox();
+    c.run(["image", "mount", &image]).code(125).stderr_contains(
+        "Error: cannot run command \"coracle image mount\" in rootless mode, must execute `coracle unshare` first\n",
+    );
+    // Nothing is mounted in this command's namespace: nothing to unmount.
+    c.run(["image", "unmount", &image]).success().stdout_eq("");
+    c.run(["image", "umount", "nosuch"])
+        .code(125)
+        .stderr_contains("Error: nosuch: image not known\n");
+    c.run(["image", "mount", "--format", "xx"])
+        .code(125)
+        .stderr_contains("Error: unknown --format argument: \"xx\"\n");
+    c.run(["image", "mount", "-a", &image])
+        .code(125)
+        .stderr_contains("when using the --all switch, you may not pass any image names or IDs");
+}
+
+/// In a user and mount namespace of the caller's own (`unshare -rm`, as
+/// tests/it/mount.rs stands it in for `coracle unshare`): the image's files, read-only, mounted as many
+/// times as asked and unmounted with the last, listed and reported as Podman does.
+#[test]
+fn image_mount_shows_the_image_files_read_only_until_the_last_unmount() {
+    let (c, image) = with_busybox();
+    let id = c
+        .run(["image", "inspect", "--format", "{{.Id}}", &image])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    let coracle = format!(
+        "{} --root {} --runroot {}",
+        c.bin().display(),
+        c.root().display(),
+        c.runroot().display()
+    );
+    let script = format!(
+        "set -e; p=$({coracle} image mount {image}); test -x $p/bin/busybox; \
+         touch $p/new 2>/dev/null && echo writable; \
+         test \"$({coracle} image mount {image})\" = $p; \
+         {coracle} image mount; \
+         {coracle} image mount --format json | grep -c '^  \"mountpoint\": \"'$p'\"$'; \
+         {coracle} image unmount {image}; test -x $p/bin/busybox; \
+         {coracle} image umount {image}; test ! -e $p/bin/busybox; \
+         {coracle} image unmount {image}; echo end"
+    );
+    let mut cmd = c.peer_command("unshare");
+    cmd.args(["-rm", "sh", "-c", &script]);
+    let out = c.run_command(cmd);
+    let path = c.root().join("image-mounts").join(&id).join("merged");
+    out.success().stdout_eq(&format!(
+        "{image}  {}\n1\n{id}\n{id}\nend\n",
+        path.display()
+    ));
+}

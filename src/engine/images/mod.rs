@@ -6,6 +6,7 @@ mod error;
 pub mod history;
 pub mod inspect;
 pub mod list;
+pub mod mount;
 pub mod policy;
 pub mod prune_filter;
 pub mod pull;

@@ -227,6 +227,11 @@ impl Store {
         Ok(())
     }
 
+    /// Where `image mount` mounts the image, in `merged` (not created).
+    pub fn image_mount_dir(&self, id: &str) -> std::path::PathBuf {
+        self.root.join("image-mounts").join(id)
+    }
+
     fn strings(&self, sql: &str, id: &str) -> Result<Vec<String>, StoreError> {
         Ok(self
             .db

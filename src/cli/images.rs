@@ -42,6 +42,8 @@ pub enum ImageCommand {
     Build(Box<super::build::Args>),
     /// Print the layers of an image as a tree
     Tree(super::tree::Args),
+    /// Search registry for image
+    Search(super::search::Args),
     /// Mount an image's root filesystem, or list the mounted ones
     Mount(super::image_mount::MountArgs),
     /// Unmount an image's root filesystem
@@ -156,6 +158,7 @@ pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
         ImageCommand::Import(args) => super::import::exec(engine, args),
         ImageCommand::Build(args) => super::build::exec(engine, *args),
         ImageCommand::Tree(args) => super::tree::exec(engine, args),
+        ImageCommand::Search(args) => super::search::exec(engine, args),
         ImageCommand::Mount(args) => super::image_mount::mount(engine, args),
         ImageCommand::Unmount(args) => super::image_mount::unmount(engine, args),
     }

@@ -113,3 +113,105 @@ fn image_mount_shows_the_image_files_read_only_until_the_last_unmount() {
         path.display()
     ));
 }
+
+/// A v2 registry without a search API: Podman searches its catalog for
+/// repositories whose names contain the term.
+#[test]
+fn search_lists_the_registrys_repositories_that_match() {
+    let c = coracle();
+    let addr = anon().registry.addr();
+    let hostile: Vec<String> = ["abs-symlink", "dotdot", "hardlink", "symlink"]
+        .iter()
+        .map(|n| format!("{addr}/hostile/{n}"))
+        .collect();
+    let out = c.run(["search", &format!("{addr}/hostile")]);
+    let lines = out.success().stdout_lines();
+    let width = hostile[0].len() + 2;
+    assert_eq!(lines[0], format!("{:width$}DESCRIPTION", "NAME"), "{out}");
+    let names: Vec<&str> = lines[1..].iter().map(|l| l.trim_end()).collect();
+    assert_eq!(names, hostile, "{out}");
+    c.run([
+        "image",
+        "search",
+        "--limit",
+        "2",
+        "--format",
+        "{{.Name}}",
+        &format!("{addr}/hostile"),
+    ])
+    .success()
+    .stdout_eq(&format!("{}\n{}\n", hostile[0], hostile[1]));
+    let json: Value = serde_json::from_str(
+        &c.run(["search", "--format", "json", &format!("{addr}/dotdot")])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([{"Index": addr, "Name": hostile[1], "Description": "",
+            "Stars": 0, "Official": "", "Automated": "", "Tag": ""}])
+    );
+    // Nothing found, or nothing official: no output at all, and success.
+    c.run(["search", &format!("{addr}/no-such-thing")])
+        .success()
+        .stdout_eq("");
+    c.run([
+        "search",
+        "--filter",
+        "is-official",
+        &format!("{addr}/hostile"),
+    ])
+    .success()
+    .stdout_eq("");
+    c.run(["search", "--filter", "bad", &format!("{addr}/hostile")])
+        .code(125)
+        .stderr_contains("Error: invalid filter type \"bad\"");
+}
+
+#[test]
+fn search_list_tags_lists_a_repositorys_tags() {
+    let c = coracle();
+    let repo = anon_ref("multilayer");
+    let out = c.run(["search", "--list-tags", &repo]);
+    let mut lines = out.success().stdout_lines();
+    assert!(lines.remove(0).starts_with("NAME "), "{out}");
+    let mut tags: Vec<String> = lines
+        .iter()
+        .map(|l| l.strip_prefix(&repo).unwrap().trim().to_owned())
+        .collect();
+    tags.sort();
+    assert_eq!(tags, ["extra", "latest", "v2s2", "zstd"], "{out}");
+    let json: Value = serde_json::from_str(
+        &c.run(["search", "--list-tags", "--format", "json", &repo])
+            .success()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json[0]["Name"], repo.as_str(), "{json}");
+    assert_eq!(json[0]["Tags"].as_array().unwrap().len(), 4, "{json}");
+    let one = c.run([
+        "search",
+        "--list-tags",
+        "--limit",
+        "1",
+        "--format",
+        "{{.Tag}}",
+        &repo,
+    ]);
+    assert_eq!(one.success().stdout_lines().len(), 1, "{one}");
+}
+
+/// The catalog of a registry that wants credentials is read with the saved ones.
+#[test]
+fn search_uses_the_saved_login() {
+    let c = coracle();
+    let reg = basic();
+    let term = format!("{}/busy", reg.addr());
+    c.run(["search", &term]).code(125);
+    c.run(["login", "-u", BASIC_USER, "-p", BASIC_PASS, &reg.addr()])
+        .success();
+    c.run(["search", "--format", "{{.Name}}", &term])
+        .success()
+        .stdout_eq(&format!("{}/private/busybox\n", reg.addr()));
+}

@@ -14,6 +14,7 @@ pub mod push;
 pub mod remote;
 pub mod remove;
 mod resolve;
+pub mod search;
 pub mod tag;
 pub mod tree;
 

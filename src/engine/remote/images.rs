@@ -10,6 +10,7 @@ use crate::engine::images::list::{ImageRow, ListOptions};
 use crate::engine::images::pull::{self, PullEvent, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{Pruned, Removed};
+use crate::engine::images::search::{Found, SearchOptions};
 use crate::engine::images::tree::ImageTree;
 use crate::engine::interface::{Each, Error, ImageEngine};
 use crate::engine::oci::reference::Reference;
@@ -104,6 +105,10 @@ impl ImageEngine for RemoteEngine {
 
     fn manifest_inspect(&self, _: &str, _: bool) -> Result<ManifestBytes, Error> {
         unsupported("manifest inspect")
+    }
+
+    fn search(&self, _: &SearchOptions) -> Result<Found, Error> {
+        unsupported("search")
     }
 
     fn list_images(&self, opts: &ListOptions) -> Result<Vec<ImageRow>, Error> {

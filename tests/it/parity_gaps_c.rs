@@ -215,3 +215,25 @@ fn search_uses_the_saved_login() {
         .success()
         .stdout_eq(&format!("{}/private/busybox\n", reg.addr()));
 }
+
+/// `--systemd=true|false` is ignored through unsupported.rs: said in --help and
+/// in the debug log, and the container runs as any other.
+#[test]
+fn systemd_true_or_false_is_ignored_out_loud() {
+    let (c, image) = with_busybox();
+    c.run(["run", "--help"])
+        .success()
+        .stdout_contains("(ignored: coracle has no systemd");
+    let out = c.run([
+        "--log-level",
+        "debug",
+        "run",
+        "--rm",
+        "--systemd=false",
+        &image,
+        "echo",
+        "ran",
+    ]);
+    out.success().stdout_eq("ran\n");
+    out.stderr_contains("--systemd");
+}

@@ -17,6 +17,7 @@ mod exec;
 mod format;
 mod globals;
 mod holder;
+mod image_mount;
 mod images;
 mod import;
 mod info;
@@ -42,6 +43,7 @@ mod rmi;
 mod run;
 mod run_flags;
 pub(crate) mod runtime;
+mod search;
 mod secret;
 mod service;
 mod start;
@@ -177,6 +179,8 @@ enum Command {
     Manifest(manifest::ManifestCommand),
     /// Push an image to a registry
     Push(push::Args),
+    /// Search registry for image
+    Search(search::Args),
     /// Build an image from a Dockerfile
     Build(Box<build::Args>),
     /// Manage the build cache
@@ -332,6 +336,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(engine, args),
         Command::Manifest(cmd) => manifest::exec(engine, cmd),
         Command::Push(args) => push::exec(engine, args),
+        Command::Search(args) => search::exec(engine, args),
         Command::Build(args) => build::exec(engine, *args),
         Command::Builder(cmd) => builder::exec(engine, cmd),
         Command::Commit(args) => commit::exec(engine, args),

@@ -47,6 +47,7 @@ mod net_way_out;
 mod parity;
 mod parity_gaps_a;
 mod parity_gaps_b;
+mod parity_gaps_c;
 mod peers;
 mod podman_scripts;
 mod ps;

@@ -22,6 +22,8 @@ pub struct ImageRow {
     pub digest: Option<String>,
     pub created: Option<String>,
     pub size: u64,
+    /// Every name the image has had, the latest given first.
+    pub history: Vec<String>,
 }
 
 enum Filter {
@@ -70,6 +72,7 @@ pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<ImageRow>, ImagesEr
                     digest,
                     created: image.created.clone(),
                     size: image.size,
+                    history: image.names_history.clone(),
                 });
             }
         }

@@ -9,6 +9,7 @@ use crate::engine::images::prune_filter::PruneFilters;
 use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{self, Pruned, Removed};
+use crate::engine::images::search::{self, Found, SearchOptions};
 use crate::engine::images::tree::{self, ImageTree};
 use crate::engine::images::{inspect, remote, tag, ImagesError};
 use crate::engine::interface::{Each, Error, ImageEngine};
@@ -58,6 +59,10 @@ impl ImageEngine for LocalEngine {
         Ok(self
             .runtime()?
             .block_on(remote::manifest(reference, tls_verify))?)
+    }
+
+    fn search(&self, opts: &SearchOptions) -> Result<Found, Error> {
+        Ok(self.runtime()?.block_on(search::search(opts))?)
     }
 
     fn list_images(&self, opts: &ListOptions) -> Result<Vec<ImageRow>, Error> {

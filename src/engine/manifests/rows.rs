@@ -27,6 +27,7 @@ pub fn image_rows(store: &Store, filters: &[String]) -> Result<Vec<ImageRow>, Ma
             created: chrono::DateTime::from_timestamp(created, 0)
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             size: index.len() as u64,
+            history: vec![name.clone()],
         });
     }
     Ok(rows)

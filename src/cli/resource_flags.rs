@@ -160,7 +160,7 @@ impl CreateLimitArgs {
         match self.cgroups.as_str() {
             "enabled" | "no-conmon" => {}
             mode @ ("disabled" | "split") => bail!(
-                "coracle does not support --cgroups={mode}: libcontainer always gives the container a cgroup of its own (under /coracle)"
+                "coracle does not support --cgroups={mode}: every coracle container gets a cgroup of its own (under /coracle)"
             ),
             mode => bail!("running container create option: invalid cgroup mode {mode:?}: invalid argument"),
         }

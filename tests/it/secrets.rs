@@ -187,7 +187,12 @@ fn run_secret_mounts_a_read_only_file() {
         .stdout_trim()
         .to_owned();
     let secrets = inspect_field(&c, &id, "{{json .Config.Secrets}}");
-    assert!(secrets.contains(r#""Mode":292,"Name":"db""#), "{secrets}");
+    // Podman's order: Name, ID, UID, GID, Mode.
+    assert!(secrets.starts_with(r#"[{"Name":"db","ID":""#), "{secrets}");
+    assert!(
+        secrets.ends_with(r#""UID":0,"GID":0,"Mode":292}]"#),
+        "{secrets}"
+    );
 }
 
 #[test]

@@ -106,9 +106,13 @@ impl Settings {
 
     /// containers.conf's `default_sysctls`, under the ones given: those that
     /// are malformed or that the container's namespaces do not allow (a net.*
-    /// one on the host's network) are left out, as Podman leaves them.
+    /// one in a network namespace not its own) are left out, as Podman leaves
+    /// them.
     pub fn add_default_sysctls(&mut self, defaults: &[String], network: &Network) {
-        let shared_network = matches!(network, Network::Host | Network::Container(_));
+        let shared_network = matches!(
+            network,
+            Network::Host | Network::Container(_) | Network::Ns(_)
+        );
         for text in defaults {
             let Ok((key, value, owner)) = sysctl::parse(text) else {
                 log::debug!("containers.conf: default sysctl {text:?} is malformed: left out");

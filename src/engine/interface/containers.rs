@@ -13,6 +13,7 @@ use crate::engine::containers::namespaces::Namespaces;
 use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::containers::select::Selection;
+use crate::engine::containers::stats::Sample;
 use crate::engine::containers::top::Process;
 use crate::engine::containers::wait::WaitOptions;
 use crate::engine::containers::ContainersError;
@@ -120,6 +121,10 @@ pub trait ContainerEngine {
 
     /// The container's processes, in `ps -ef`'s columns.
     fn top(&self, name: &str) -> Result<Vec<Process>, Error>;
+
+    /// One reading of what each container uses; every container when `names`
+    /// is empty.
+    fn stats(&self, names: &[String]) -> Result<Vec<Sample>, Error>;
 
     /// The namespaces a running container's init is in (`ps --ns`).
     fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error>;

@@ -11,6 +11,7 @@ use crate::engine::containers::lookup::lookup;
 use crate::engine::containers::namespaces::{self, Namespaces};
 use crate::engine::containers::prune::{self, Pruned};
 use crate::engine::containers::remove::{self, RemoveOptions};
+use crate::engine::containers::stats::{self, Sample};
 use crate::engine::containers::top::{self, Process};
 use crate::engine::containers::wait::{self, WaitOptions};
 use crate::engine::containers::{export, init, inspect, pause, stop, ContainersError};
@@ -101,6 +102,10 @@ impl ContainerEngine for LocalEngine {
 
     fn top(&self, name: &str) -> Result<Vec<Process>, Error> {
         Ok(top::top(&self.store()?, name)?)
+    }
+
+    fn stats(&self, names: &[String]) -> Result<Vec<Sample>, Error> {
+        Ok(stats::stats(&self.store()?, names)?)
     }
 
     fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error> {

@@ -41,6 +41,9 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         match filter.split_once('=') {
             Some(("since", t)) => since = Some(t.to_owned()),
             Some(("until", t)) => until = Some(t.to_owned()),
+            Some((key @ ("event" | "action"), status)) => {
+                filters.extend(stored_actions(status).map(|a| format!("{key}={a}")))
+            }
             _ => filters.push(filter),
         }
     }
@@ -117,7 +120,7 @@ fn readable(event: &Event, no_trunc: bool) -> Map<String, Value> {
             row.insert("Name".into(), Value::String(event.id.clone()));
         }
     }
-    row.insert("Status".into(), event.action.clone().into());
+    row.insert("Status".into(), podman_status(&event.action).into());
     row.insert(
         "Time".into(),
         time.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
@@ -129,6 +132,31 @@ fn readable(event: &Event, no_trunc: bool) -> Map<String, Value> {
         row.insert("Attributes".into(), Value::Object(attributes.collect()));
     }
     row
+}
+
+/// The log keeps Docker's words (the API serves them as they are); Podman's
+/// CLI says `died`, `remove`, `exec` and `exec_died` for them.
+fn podman_status(action: &str) -> &str {
+    match action {
+        "die" => "died",
+        "destroy" | "delete" => "remove",
+        "exec_die" => "exec_died",
+        a if a.starts_with("exec_start") => "exec",
+        a => a,
+    }
+}
+
+/// The stored actions a Podman status filter means (Docker's own words match
+/// too).
+fn stored_actions(status: &str) -> impl Iterator<Item = &str> {
+    let stored: &[&str] = match status {
+        "died" => &["die"],
+        "remove" => &["destroy", "delete"],
+        "exec_died" => &["exec_die"],
+        "exec" => &["exec_start"],
+        _ => &[],
+    };
+    std::iter::once(status).chain(stored.iter().copied())
 }
 
 /// Podman's line: `TIME TYPE STATUS ID (image=…, name=…, …)`, the time as

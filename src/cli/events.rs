@@ -60,26 +60,32 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         stream: args.stream,
     };
     for batch in engine.events(&opts)? {
-        let rows: Vec<Map<String, Value>> =
-            batch?.iter().map(|e| readable(e, args.no_trunc)).collect();
-        if rows.is_empty() {
+        let batch = batch?;
+        if batch.is_empty() {
             continue;
         }
-        match args.format.as_deref() {
-            Some(format) => {
-                let listing = format::Listing {
-                    json: format::Json::Lines,
-                    ..format::Listing::default()
-                };
-                format::print_rows(format, &rows, listing)?
+        if args.format.is_none() {
+            // A hundred thousand lines are written in large pieces, not a
+            // write(2) a line.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            for event in &batch {
+                writeln!(
+                    out,
+                    "{}",
+                    human(&readable(event, args.no_trunc), event.time_nano)
+                )?;
             }
-            None => {
-                let mut out = std::io::stdout().lock();
-                for row in &rows {
-                    writeln!(out, "{}", human(row))?;
-                }
-                out.flush()?;
-            }
+            out.flush()?;
+            continue;
+        }
+        let rows: Vec<Map<String, Value>> =
+            batch.iter().map(|e| readable(e, args.no_trunc)).collect();
+        if let Some(format) = args.format.as_deref() {
+            let listing = format::Listing {
+                json: format::Json::Lines,
+                ..format::Listing::default()
+            };
+            format::print_rows(format, &rows, listing)?
         }
     }
     Ok(())
@@ -161,11 +167,10 @@ fn stored_actions(status: &str) -> impl Iterator<Item = &str> {
 
 /// Podman's line: `TIME TYPE STATUS ID (image=…, name=…, …)`, the time as
 /// Go prints one.
-fn human(row: &Map<String, Value>) -> String {
+fn human(row: &Map<String, Value>, time_nano: i64) -> String {
     let text = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or("");
-    let time = DateTime::parse_from_rfc3339(text("Time"))
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.9f +0000 UTC").to_string())
-        .unwrap_or_default();
+    let time =
+        DateTime::<Utc>::from_timestamp_nanos(time_nano).format("%Y-%m-%d %H:%M:%S%.9f +0000 UTC");
     let head = format!("{time} {} {}", text("Type"), text("Status"));
     match text("Type") {
         "container" => {

@@ -127,7 +127,7 @@ mod tests {
     fn filters_in_both_of_dockers_forms() {
         assert_eq!(
             filters(r#"{"type":["container"],"event":["start","die"]}"#).unwrap(),
-            vec!["event=start", "event=die", "type=container"]
+            vec!["type=container", "event=start", "event=die"]
         );
         assert_eq!(
             filters(r#"{"container":{"web":true}}"#).unwrap(),

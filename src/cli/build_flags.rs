@@ -116,7 +116,8 @@ pub struct Flags {
     refused: Refused,
 }
 
-// Podman's flags that change nothing here; each says why in the debug log.
+// Podman's flags that change nothing here: those ignored whatever their value say
+// why in their help (unsupported.rs), the rest in the debug log when given.
 #[derive(clap::Args)]
 struct Ignored {
     /// Remove RUN steps' containers, even after a failure (always done)
@@ -125,35 +126,37 @@ struct Ignored {
     /// Remove RUN steps' containers after a successful build (always done)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     rm: bool,
-    /// A legacy option with no effect
-    #[arg(long)]
+    /// Compress tarballs (ignored: a legacy option with no effect)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::BoolValueParser::new()))]
     compress: bool,
     /// Do not compress layers (they are stored uncompressed; push compresses)
     #[arg(short = 'D', long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     disable_compression: bool,
-    /// Docker's option, no effect
-    #[arg(long)]
+    /// Docker's content trust (ignored: Docker's option, with no effect)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::BoolValueParser::new()))]
     disable_content_trust: bool,
-    /// Process isolation: oci, chroot or rootless (RUN steps run as `run` runs)
-    #[arg(long, value_parser = ["oci", "chroot", "rootless"])]
+    /// Process isolation: oci, chroot or rootless (ignored: RUN steps run as
+    /// `coracle run` runs containers)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::PossibleValuesParser::new(["oci", "chroot", "rootless"])))]
     isolation: Option<String>,
-    /// Stages to build in parallel (coracle builds them one at a time)
-    #[arg(long)]
+    /// Stages to build in parallel (ignored: stages are built one at a time)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::value_parser!(u32)))]
     jobs: Option<u32>,
-    /// Times to retry a failed pull
-    #[arg(long)]
+    /// Times to retry a failed pull (ignored: a base image's pull is tried once)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::value_parser!(u32)))]
     retry: Option<u32>,
-    /// Delay between pull retries
-    #[arg(long, value_name = "DURATION")]
+    /// Delay between pull retries (ignored: a base image's pull is tried once)
+    #[arg(long, value_name = "DURATION", value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     retry_delay: Option<String>,
-    /// A registry to use as a cache source (the cache is local)
-    #[arg(long)]
+    /// A registry to use as a cache source (ignored: the step cache is local)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     cache_from: Option<String>,
-    /// A registry to use as a cache destination (the cache is local)
-    #[arg(long)]
+    /// A registry to use as a cache destination (ignored: the step cache is local)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     cache_to: Option<String>,
-    /// Only cache images under this age (the cache keeps steps until pruned)
-    #[arg(long)]
+    /// Only cache images under this age (ignored: cached steps stay until
+    /// `coracle builder prune`)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     cache_ttl: Option<String>,
     /// Skip stages the target does not need (always done)
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
@@ -164,32 +167,34 @@ struct Ignored {
     /// Pass the caller's proxy variables to RUN steps
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     http_proxy: bool,
-    /// OCI hooks directory (coracle runs no hooks)
-    #[arg(long)]
+    /// OCI hooks directory (ignored: coracle runs no OCI hooks)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     hooks_dir: Vec<String>,
-    /// Global flags for the OCI runtime (coracle's runtime is built in)
-    #[arg(long, allow_hyphen_values = true)]
+    /// Global flags for the OCI runtime (ignored: the runtime is built in)
+    #[arg(long, allow_hyphen_values = true, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     runtime_flag: Vec<String>,
-    /// Size of RUN steps' /dev/shm
-    #[arg(long, value_name = "SIZE")]
+    /// Size of RUN steps' /dev/shm (ignored: RUN steps get the runtime's /dev/shm)
+    #[arg(long, value_name = "SIZE", value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     shm_size: Option<String>,
-    /// Split the log file by platform (one platform is built)
-    #[arg(long)]
+    /// Split the log file by platform (ignored: one platform is built)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::BoolValueParser::new()))]
     logsplit: bool,
-    /// RUN steps' PID namespace: private
-    #[arg(long)]
+    /// RUN steps' PID namespace (ignored: RUN steps have their own PID namespace)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     pid: Option<String>,
-    /// RUN steps' IPC namespace: private
-    #[arg(long)]
+    /// RUN steps' IPC namespace (ignored: RUN steps have their own IPC namespace)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     ipc: Option<String>,
-    /// RUN steps' UTS namespace: private
-    #[arg(long)]
+    /// RUN steps' UTS namespace (ignored: RUN steps have their own UTS namespace)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     uts: Option<String>,
-    /// RUN steps' cgroup namespace: private
-    #[arg(long)]
+    /// RUN steps' cgroup namespace (ignored: RUN steps share coracle's cgroup
+    /// namespace)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     cgroupns: Option<String>,
-    /// RUN steps' user namespace: host (coracle's own)
-    #[arg(long)]
+    /// RUN steps' user namespace (ignored: RUN steps run in coracle's user
+    /// namespace)
+    #[arg(long, value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     userns: Option<String>,
 }
 
@@ -471,47 +476,10 @@ impl Ignored {
                 "--rm=false",
                 "RUN steps' containers are always removed",
             ),
-            (i.compress, "--compress", "a legacy option with no effect"),
             (
                 !i.disable_compression,
                 "--disable-compression=false",
                 "layers are stored uncompressed and compressed when pushed",
-            ),
-            (
-                i.disable_content_trust,
-                "--disable-content-trust",
-                "Docker's option, no effect",
-            ),
-            (
-                i.isolation.is_some(),
-                "--isolation",
-                "RUN steps run as `coracle run` runs containers",
-            ),
-            (i.jobs.is_some(), "--jobs", "stages are built one at a time"),
-            (
-                i.retry.is_some(),
-                "--retry",
-                "a base image's pull is tried once",
-            ),
-            (
-                i.retry_delay.is_some(),
-                "--retry-delay",
-                "a base image's pull is tried once",
-            ),
-            (
-                i.cache_from.is_some(),
-                "--cache-from",
-                "the step cache is local",
-            ),
-            (
-                i.cache_to.is_some(),
-                "--cache-to",
-                "the step cache is local",
-            ),
-            (
-                i.cache_ttl.is_some(),
-                "--cache-ttl",
-                "cached steps stay until `coracle builder prune`",
             ),
             (
                 !i.skip_unused_stages,
@@ -527,47 +495,6 @@ impl Ignored {
                 !i.http_proxy,
                 "--http-proxy=false",
                 "only proxy build args reach RUN steps",
-            ),
-            (
-                !i.hooks_dir.is_empty(),
-                "--hooks-dir",
-                "coracle runs no OCI hooks",
-            ),
-            (
-                !i.runtime_flag.is_empty(),
-                "--runtime-flag",
-                "the runtime is built in",
-            ),
-            (
-                i.shm_size.is_some(),
-                "--shm-size",
-                "RUN steps get the runtime's /dev/shm",
-            ),
-            (i.logsplit, "--logsplit", "one platform is built"),
-            (
-                i.pid.is_some(),
-                "--pid",
-                "RUN steps have their own PID namespace",
-            ),
-            (
-                i.ipc.is_some(),
-                "--ipc",
-                "RUN steps have their own IPC namespace",
-            ),
-            (
-                i.uts.is_some(),
-                "--uts",
-                "RUN steps have their own UTS namespace",
-            ),
-            (
-                i.cgroupns.is_some(),
-                "--cgroupns",
-                "RUN steps share coracle's cgroup namespace",
-            ),
-            (
-                i.userns.is_some(),
-                "--userns",
-                "RUN steps run in coracle's user namespace",
             ),
         ];
         for (_, flag, why) in ignored.iter().filter(|(given, ..)| *given) {

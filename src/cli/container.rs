@@ -55,6 +55,8 @@ pub enum ContainerCommand {
     Pause(pause::Args),
     /// Unpause all processes in one or more containers
     Unpause(pause::Args),
+    /// Update the cgroup configuration of a given container
+    Update(Box<super::update::Args>),
     /// Run a command in a running container
     Exec(exec::Args),
     /// Copy files between a container and the host
@@ -120,6 +122,7 @@ impl ContainerCommand {
             ContainerCommand::Run(a) => Command::Run(a),
             ContainerCommand::Pause(a) => Command::Pause(a),
             ContainerCommand::Unpause(a) => Command::Unpause(a),
+            ContainerCommand::Update(a) => Command::Update(a),
             ContainerCommand::Exec(a) => Command::Exec(a),
             ContainerCommand::Cp(a) => Command::Cp(a),
             ContainerCommand::Export(a) => Command::Export(a),

@@ -6,6 +6,7 @@ use super::run_flags::Attached;
 use super::unsupported::ignored;
 use crate::engine::containers::create::{CreateEvent, CreateProgress, Pulling};
 use crate::engine::containers::log_config::LogConfig;
+use crate::engine::containers::settings::Settings;
 use crate::engine::containers::{CreateOptions, RestartPolicy, Seccomp};
 use crate::engine::interface::Engine;
 use crate::engine::net::attachments;
@@ -195,6 +196,8 @@ pub struct Args {
     #[command(flatten)]
     settings: super::run_flags::SettingsArgs,
     #[command(flatten)]
+    limits: super::resource_flags::CreateLimitArgs,
+    #[command(flatten)]
     pub(super) pull_run: super::run_flags::PullAndRunArgs,
     /// IMAGE [COMMAND [ARG...]]
     #[arg(required = true, value_name = "IMAGE [COMMAND [ARG...]]")]
@@ -229,6 +232,7 @@ pub(super) fn progress(quiet: bool) -> CreateProgress {
     Arc::new(move |event| match event {
         CreateEvent::Pull(e) => display.pull(e),
         CreateEvent::Pulled { ok } => display.finish(ok),
+        CreateEvent::Warning(text) => eprintln!("{text}"),
     })
 }
 
@@ -379,7 +383,10 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
         log: log_config(args)?,
         passwd: args.passwd,
         passwd_entry: args.passwd_entry.clone(),
-        settings: args.settings.plan()?,
+        settings: Settings {
+            resources: args.limits.plan()?,
+            ..args.settings.plan()?
+        },
     };
     opts.validate()?;
     // A whole image ID is no name, but names an image as well (Docker's rule).

@@ -90,7 +90,7 @@ pub struct Globals {
     /// containers in one store, --root)
     #[arg(long, global = true, value_name = "DIR", value_parser = refused(StringValueParser::new()))]
     imagestore: Option<String>,
-    /// Load a containers.conf module (unsupported: coracle reads no containers.conf)
+    /// Load a containers.conf module (unsupported: coracle reads containers.conf from its usual files and CONTAINERS_CONF only)
     #[arg(long, global = true, value_name = "PATH", value_parser = refused(StringValueParser::new()))]
     module: Vec<String>,
     /// Path of the volume directory (unsupported: coracle keeps volumes under --root)

@@ -42,6 +42,13 @@ pub enum ImageCommand {
     Build(Box<super::build::Args>),
     /// Print the layers of an image as a tree
     Tree(super::tree::Args),
+    /// Search registry for image
+    Search(super::search::Args),
+    /// Mount an image's root filesystem, or list the mounted ones
+    Mount(super::image_mount::MountArgs),
+    /// Unmount an image's root filesystem
+    #[command(visible_alias = "umount")]
+    Unmount(super::image_mount::UnmountArgs),
 }
 
 #[derive(clap::Args)]
@@ -70,6 +77,9 @@ pub struct ListArgs {
     /// Sort by created, id, repository, size or tag
     #[arg(long, value_enum, default_value_t = Sort::Created)]
     sort: Sort,
+    /// Display the image name history
+    #[arg(long)]
+    history: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -148,6 +158,9 @@ pub fn exec(engine: &dyn Engine, cmd: ImageCommand) -> anyhow::Result<()> {
         ImageCommand::Import(args) => super::import::exec(engine, args),
         ImageCommand::Build(args) => super::build::exec(engine, *args),
         ImageCommand::Tree(args) => super::tree::exec(engine, args),
+        ImageCommand::Search(args) => super::search::exec(engine, args),
+        ImageCommand::Mount(args) => super::image_mount::mount(engine, args),
+        ImageCommand::Unmount(args) => super::image_mount::unmount(engine, args),
     }
 }
 
@@ -155,6 +168,7 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
     let mut rows = engine.list_images(&list::ListOptions {
         filters: args.filters,
         all: args.all,
+        manifest_lists: true,
     })?;
     sort(&mut rows, args.sort);
     let id = |hex: &str| {
@@ -173,10 +187,11 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
             .collect();
         return print_lines(&ids);
     }
+    let json = args.format.as_deref() == Some("json");
     let objects: Vec<Map<String, Value>> = rows
         .iter()
         .map(|r| {
-            let object = json!({
+            let mut object = json!({
                 "ID": id(&r.id),
                 "Repository": r.repository,
                 "Tag": r.tag,
@@ -190,15 +205,25 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
                 "SharedSize": "N/A",
                 "UniqueSize": "N/A",
             });
+            if let Some(history) = names_history(&r.history, json) {
+                object["History"] = history;
+            }
             object.as_object().cloned().unwrap_or_default()
         })
         .collect();
-    // Podman's default columns; --digests adds one after the tag.
-    let default = match args.digests {
-        true => {
+    // Podman's default columns; --digests adds one after the tag, --history one at
+    // the end.
+    let default = match (args.digests, args.history) {
+        (true, false) => {
             "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}"
         }
-        false => "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}",
+        (true, true) => {
+            "table {{.Repository}}\\t{{.Tag}}\\t{{.Digest}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}\\t{{.History}}"
+        }
+        (false, false) => "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}",
+        (false, true) => {
+            "table {{.Repository}}\\t{{.Tag}}\\t{{.ID}}\\t{{.Created}}\\t{{.Size}}\\t{{.History}}"
+        }
     };
     let listing = Listing {
         json: Json::Array4,
@@ -210,6 +235,16 @@ pub fn list(engine: &dyn Engine, args: ListArgs) -> anyhow::Result<()> {
         &objects,
         listing,
     )
+}
+
+/// Podman's JSON lists the names an image has had (none: no key); its templates
+/// see them joined.
+fn names_history(names: &[String], json: bool) -> Option<Value> {
+    match (json, names.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(json!(names)),
+        (false, _) => Some(json!(names.join(", "))),
+    }
 }
 
 /// Podman's orders: newest first by creation, otherwise ascending.

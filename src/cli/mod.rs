@@ -17,6 +17,7 @@ mod exec;
 mod format;
 mod globals;
 mod holder;
+mod image_mount;
 mod images;
 mod import;
 mod info;
@@ -24,6 +25,7 @@ mod inspect;
 mod login;
 mod logs;
 mod manifest;
+mod manifest_push;
 mod monitor;
 mod mount;
 mod network;
@@ -35,11 +37,13 @@ mod ps;
 mod ps_json;
 mod pull;
 mod push;
+mod resource_flags;
 mod rm;
 mod rmi;
 mod run;
 mod run_flags;
 pub(crate) mod runtime;
+mod search;
 mod secret;
 mod service;
 mod start;
@@ -55,6 +59,7 @@ mod tree;
 mod unshare;
 mod unsupported;
 mod untag;
+mod update;
 mod volume;
 
 use crate::engine::context::{Context, ContextOptions};
@@ -144,6 +149,8 @@ enum Command {
     Pause(pause::Args),
     /// Unpause all processes in one or more containers
     Unpause(pause::Args),
+    /// Update the cgroup configuration of a given container
+    Update(Box<update::Args>),
     /// Manage containers
     #[command(subcommand)]
     Container(container::ContainerCommand),
@@ -175,6 +182,8 @@ enum Command {
     Manifest(manifest::ManifestCommand),
     /// Push an image to a registry
     Push(push::Args),
+    /// Search registry for image
+    Search(search::Args),
     /// Build an image from a Dockerfile
     Build(Box<build::Args>),
     /// Manage the build cache
@@ -318,6 +327,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Port(args) => top::port(engine, args),
         Command::Pause(args) => pause::pause(engine, args),
         Command::Unpause(args) => pause::unpause(engine, args),
+        Command::Update(args) => update::exec(engine, *args),
         Command::ContainerPrune(args) => prune::exec(engine, args),
         Command::ContainerExists(args) => container::exists(engine, args),
         Command::ContainerInit(args) => container::init(engine, args),
@@ -330,6 +340,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::exec(engine, args),
         Command::Manifest(cmd) => manifest::exec(engine, cmd),
         Command::Push(args) => push::exec(engine, args),
+        Command::Search(args) => search::exec(engine, args),
         Command::Build(args) => build::exec(engine, *args),
         Command::Builder(cmd) => builder::exec(engine, cmd),
         Command::Commit(args) => commit::exec(engine, args),

@@ -59,6 +59,7 @@ fn all_image_ids(engine: &dyn Engine) -> anyhow::Result<Vec<String>> {
     let rows = engine.list_images(&ListOptions {
         filters: Vec::new(),
         all: true,
+        manifest_lists: true,
     })?;
     let mut ids: Vec<String> = rows.into_iter().map(|r| r.id).collect();
     ids.sort();

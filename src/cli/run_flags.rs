@@ -155,6 +155,8 @@ impl SettingsArgs {
             init_path: self.init_path.clone(),
             requires: self.requires.clone(),
             hostusers: self.hostuser.clone(),
+            // From the resource flags (resource_flags.rs).
+            resources: Default::default(),
         })
     }
 
@@ -220,8 +222,9 @@ pub struct PullAndRunArgs {
     /// Attach to these streams only: stdin, stdout, stderr
     #[arg(short, long, value_name = "STREAM")]
     attach: Vec<String>,
-    /// Run in systemd mode: true, false or always (coracle has no systemd mode)
-    #[arg(long, default_value = "true", value_name = "MODE")]
+    /// Run in systemd mode: true, false or always (ignored: coracle has no systemd
+    /// mode, so the command runs as any other; always is refused)
+    #[arg(long, default_value = "true", value_name = "MODE", value_parser = super::unsupported::ignored(clap::builder::StringValueParser::new()))]
     systemd: String,
     /// Where the seccomp profile comes from: default (refused: image)
     #[arg(long, default_value = "default", value_name = "POLICY")]
@@ -313,7 +316,7 @@ impl PullAndRunArgs {
             )?;
         }
         match self.systemd.as_str() {
-            "true" | "false" => log::debug!("--systemd={}: coracle has no systemd mode; the command runs as any other", self.systemd),
+            "true" | "false" => {}
             "always" => refuse("--systemd=always", "it has no systemd mode (tmpfs on /run and /tmp, a writable cgroup tree, SIGRTMIN+3 to stop); mount those with --tmpfs and give --stop-signal")?,
             _ => bail!("invalid config provided: --systemd values must be one of \"true, false, always\": invalid configuration"),
         }

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod containers;
+pub mod containers_conf;
 pub mod context;
 pub mod diff;
 pub mod disk_usage;
@@ -16,6 +17,7 @@ pub mod go_time;
 pub mod images;
 pub mod interface;
 pub mod local;
+pub mod manifests;
 pub mod monitor;
 pub mod net;
 pub mod networks;

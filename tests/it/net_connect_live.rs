@@ -26,6 +26,13 @@ fn fetch(host: &str) -> String {
     format!("printf 'GET / HTTP/1.0\\r\\n\\r\\n' | timeout 5 nc {host} 80")
 }
 
+/// Whether the hosts file names the container `app` at `ip`.
+fn own_line(hosts: &str, ip: &str) -> bool {
+    hosts
+        .lines()
+        .any(|l| l.starts_with(&format!("{ip}\t")) && l.split_whitespace().any(|n| n == "app"))
+}
+
 fn exec(c: &Coracle, container: &str, script: &str) -> Output {
     c.run(["exec", container, "sh", "-c", script])
 }
@@ -83,6 +90,10 @@ fn live(c: &Coracle, image: &str) {
         .success()
         .stdout_contains(&ip);
     assert_eq!(networks_of(c, "app"), ["back", "front"]);
+    // Its hosts file names it on both networks, as Podman's does.
+    let front = address(c, "app", "front");
+    let hosts = exec(c, "app", "cat /etc/hosts").success().stdout.clone();
+    assert!(own_line(&hosts, &front) && own_line(&hosts, &ip), "{hosts}");
     network(c, &["connect", "back", "app"])
         .code(125)
         .stderr_contains("is already connected to network \"back\": network is already connected");
@@ -91,6 +102,8 @@ fn live(c: &Coracle, image: &str) {
         .success()
         .stdout_eq("");
     exec(c, "app", "ip link show eth1").failure();
+    let hosts = exec(c, "app", "cat /etc/hosts").success().stdout.clone();
+    assert!(own_line(&hosts, &front) && !hosts.contains(&ip), "{hosts}");
     exec(c, "app", "nslookup db")
         .failure()
         .stdout_contains("NXDOMAIN");
@@ -120,6 +133,14 @@ fn live(c: &Coracle, image: &str) {
     exec(c, "app", "ip -4 -o addr show eth1")
         .success()
         .stdout_contains("inet 10.89.51.50/24");
+    // The new run's addresses, not the last run's, name it.
+    let hosts = exec(c, "app", "cat /etc/hosts").success().stdout.clone();
+    let front = address(c, "app", "front");
+    assert!(
+        own_line(&hosts, &front) && own_line(&hosts, "10.89.51.50"),
+        "{hosts}"
+    );
+    assert_eq!(hosts.matches(" app").count(), 2, "{hosts}");
     c.run(["rm", "-f", "app", "db"]).success();
 }
 

@@ -5,9 +5,11 @@
 
 use super::super::error::Error;
 use super::super::exchange::Exchange;
+use super::create_settings;
 use super::unsupported;
-use crate::engine::containers::create::{CreateOptions, Pulling};
+use crate::engine::containers::create::{CreateEvent, CreateOptions, Pulling};
 use crate::engine::containers::log_config::LogConfig;
+use crate::engine::containers::settings::Settings;
 use crate::engine::containers::{RestartPolicy, Seccomp};
 use crate::engine::images::policy::PullPolicy;
 use crate::engine::interface::Engine;
@@ -22,7 +24,7 @@ use bollard_stubs::models::{
 };
 use serde::Deserialize;
 use std::fmt::Display;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The body: the container's Config with HostConfig and NetworkingConfig
 /// beside its fields, as Docker's ContainerCreateRequest has them.
@@ -53,17 +55,37 @@ pub fn create(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
         tls_verify: true,
         platform: None,
     };
-    let id = engine.create(&opts, pulling, Arc::new(|_| {}))?;
+    let warnings = Arc::new(Mutex::new(Vec::new()));
+    let heard = warnings.clone();
+    let id = engine.create(
+        &opts,
+        pulling,
+        Arc::new(move |event| {
+            if let CreateEvent::Warning(text) = event {
+                heard.lock().unwrap_or_else(|e| e.into_inner()).push(text);
+            }
+        }),
+    )?;
+    let warnings = std::mem::take(&mut *warnings.lock().unwrap_or_else(|e| e.into_inner()));
     Ok(ex
         .reply
-        .json(201, &serde_json::json!({ "Id": id, "Warnings": [] }))?)
+        .json(201, &serde_json::json!({ "Id": id, "Warnings": warnings }))?)
 }
 
-fn log_driver(config: Option<&HostConfigLogConfig>) -> &str {
-    config
+/// LogConfig as `--log-driver` and `--log-opt`; Docker's default driver,
+/// since its clients (docker-py's run) read logs only from drivers they know.
+fn log_config(config: Option<&HostConfigLogConfig>) -> Result<LogConfig, Error> {
+    let driver = config
         .and_then(|c| c.typ.as_deref())
         .filter(|t| !t.is_empty())
-        .unwrap_or("json-file")
+        .unwrap_or("json-file");
+    let opts: Vec<String> = config
+        .and_then(|c| c.config.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    LogConfig::parse(Some(driver), &opts).map_err(bad)
 }
 
 fn bad(e: impl Display) -> Error {
@@ -75,6 +97,7 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
     let c = body.config;
     let h = body.host.unwrap_or_default();
     refuse_unsupported(&c, &h)?;
+    let limits = super::resources::of_host(&h)?;
     let image = c
         .image
         .clone()
@@ -189,12 +212,13 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
             .collect::<Result<_, _>>()
             .map_err(bad)?,
         image_volumes: Default::default(),
-        settings: Default::default(),
-        userns: Default::default(),
+        settings: Settings {
+            resources: limits,
+            ..create_settings::settings(&c, &h)?
+        },
+        userns: create_settings::userns(&h)?,
         extra_mounts: Vec::new(),
-        // Docker's default driver: its clients (docker-py's run) read logs
-        // only from the drivers they know.
-        log: LogConfig::parse(Some(log_driver(h.log_config.as_ref())), &[]).map_err(bad)?,
+        log: log_config(h.log_config.as_ref())?,
         // Secrets and run files are the CLI's.
         ..Default::default()
     };
@@ -336,48 +360,14 @@ fn security(opts: &[String]) -> Result<(Seccomp, bool), Error> {
 /// The settings the engine has no way to honour: set to anything but their
 /// defaults, they fail the create.
 fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> {
-    let set = |v: Option<i64>| v.is_some_and(|n| n != 0);
     let text = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
     let list = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|l| !l.is_empty());
-    let checks: [(&str, bool); 26] = [
-        ("HostConfig.Memory", set(h.memory)),
-        ("HostConfig.MemorySwap", set(h.memory_swap)),
-        ("HostConfig.MemoryReservation", set(h.memory_reservation)),
-        ("HostConfig.CpuShares", set(h.cpu_shares)),
-        ("HostConfig.NanoCpus", set(h.nano_cpus)),
-        ("HostConfig.CpuQuota", set(h.cpu_quota)),
-        ("HostConfig.CpuPeriod", set(h.cpu_period)),
-        ("HostConfig.CpusetCpus", text(&h.cpuset_cpus)),
-        ("HostConfig.CpusetMems", text(&h.cpuset_mems)),
-        ("HostConfig.PidsLimit", h.pids_limit.is_some_and(|n| n > 0)),
-        (
-            "HostConfig.BlkioWeight",
-            h.blkio_weight.is_some_and(|n| n != 0),
-        ),
-        (
-            "HostConfig.Devices",
-            h.devices.as_ref().is_some_and(|d| !d.is_empty()),
-        ),
+    let checks = [
         ("HostConfig.Links", list(&h.links)),
-        ("HostConfig.GroupAdd", list(&h.group_add)),
-        (
-            "HostConfig.Sysctls",
-            h.sysctls.as_ref().is_some_and(|s| !s.is_empty()),
-        ),
-        ("HostConfig.ShmSize", set(h.shm_size)),
-        ("HostConfig.CgroupParent", text(&h.cgroup_parent)),
-        (
-            "HostConfig.IpcMode",
-            text(&h.ipc_mode) && !matches!(h.ipc_mode.as_deref(), Some("private" | "shareable")),
-        ),
-        ("HostConfig.PidMode", text(&h.pid_mode)),
-        ("HostConfig.UTSMode", text(&h.uts_mode)),
-        ("HostConfig.UsernsMode", text(&h.userns_mode)),
         (
             "HostConfig.Runtime",
             text(&h.runtime) && h.runtime.as_deref() != Some("runc"),
         ),
-        ("Config.StopTimeout", c.stop_timeout.is_some()),
         ("Config.Domainname", text(&c.domainname)),
         ("Config.NetworkDisabled", c.network_disabled == Some(true)),
         (
@@ -455,12 +445,26 @@ mod tests {
     }
 
     #[test]
+    fn resource_limits_map_onto_the_flags() {
+        let o = plan_of(serde_json::json!({"Image": "b", "HostConfig": {
+            "Memory": 33554432, "NanoCpus": 500000000, "PidsLimit": 10, "CpuShares": 512,
+            "OomScoreAdj": 100, "MemorySwappiness": -1,
+        }}))
+        .unwrap();
+        let r = &o.settings.resources;
+        assert_eq!(r.memory, Some(32 << 20));
+        assert_eq!((r.cpu_quota, r.cpu_period), (Some(50_000), Some(100_000)));
+        assert_eq!((r.pids_limit, r.cpu_shares), (Some(10), Some(512)));
+        assert_eq!((r.oom_score_adj, r.memory_swappiness), (Some(100), None));
+    }
+
+    #[test]
     fn what_cannot_be_honoured_is_refused() {
-        let e = plan_of(serde_json::json!({"Image": "b", "HostConfig": {"CpuShares": 512}}))
+        let e = plan_of(serde_json::json!({"Image": "b", "HostConfig": {"Links": ["a:b"]}}))
             .unwrap_err();
         assert_eq!(
             (e.status, e.message.as_str()),
-            (400, "HostConfig.CpuShares is not supported by coracle")
+            (400, "HostConfig.Links is not supported by coracle")
         );
         let e = plan_of(
             serde_json::json!({"Image": "b", "HostConfig": {"SecurityOpt": ["apparmor=x"]}}),

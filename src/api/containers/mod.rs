@@ -3,11 +3,13 @@
 
 mod attach;
 mod create;
+mod create_settings;
 mod docker_json;
 mod files;
 mod lifecycle;
 mod list;
 mod logs;
+mod resources;
 mod session;
 mod stats;
 mod summary;
@@ -45,6 +47,7 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange, rest: &str) -> Result<(), E
         ("POST", Some("pause")) => lifecycle::pause(engine, ex, name, true),
         ("POST", Some("unpause")) => lifecycle::pause(engine, ex, name, false),
         ("POST", Some("rename")) => lifecycle::rename(engine, ex, name),
+        ("POST", Some("update")) => resources::update(engine, ex, name),
         ("POST", Some("resize")) => lifecycle::resize(engine, ex, &target()?),
         ("POST", Some("attach")) => attach::attach(engine, ex, &target()?),
         ("POST", Some("wait")) => wait::wait(engine, ex, &target()?),

@@ -16,6 +16,8 @@ pub fn list(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
     let opts = ListOptions {
         filters: filters::of(&ex.head)?,
         all: ex.head.flag("all"),
+        // Docker's API has no manifest lists.
+        manifest_lists: false,
     };
     let mut images: Vec<ImageSummary> = Vec::new();
     let mut index = HashMap::new();

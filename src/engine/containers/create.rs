@@ -5,6 +5,7 @@ use super::log_config::LogConfig;
 use super::run_files::{self, SdNotify};
 use super::settings::{self, Settings};
 use super::{files, layers, mapped, names, passwd, secrets, userns, ContainersError};
+use crate::engine::containers_conf;
 use crate::engine::context::Context;
 use crate::engine::images;
 use crate::engine::images::policy::PullPolicy;
@@ -180,6 +181,7 @@ impl CreateOptions {
             )));
         }
         self.settings.validate(self.network.as_ref())?;
+        self.settings.resources.clone().validate()?;
         if self.hostname.is_some() && !self.settings.uts.unshared() {
             return Err(RuntimeError::Invalid(
                 "invalid config provided: cannot set hostname when running in the host UTS namespace: invalid configuration".into(),
@@ -211,8 +213,13 @@ pub fn create(
     // that the record says which. X of container:X is stored by ID, as Podman
     // does, so that a rename of X changes nothing; a user-defined network by
     // its name, which never changes, once it is known to exist.
+    let conf = containers_conf::load(ctx.rootless())?;
     let network = match &opts.network {
-        None => net::default_network(&ctx.runroot, ctx.rootless())?,
+        None => net::default_network(
+            &ctx.runroot,
+            ctx.rootless(),
+            conf.rootless_network_cmd.as_deref(),
+        )?,
         Some(Network::Container(x)) => Network::Container(super::lookup::lookup(store, x)?.id),
         Some(Network::Bridge(a)) => Network::Bridge(networks::resolve_attachments(store, a)?),
         Some(n) => n.clone(),
@@ -221,7 +228,11 @@ pub fn create(
         true => Vec::new(),
         false => secrets::read(&SecretStore::open(&ctx.root)?, &opts.secrets)?,
     };
-    let settings = resolve_others(store, &opts.settings)?;
+    let mut settings = resolve_others(store, &opts.settings)?;
+    settings.add_default_sysctls(&conf.default_sysctls, &network);
+    settings.resources.validate()?;
+    // Its warnings were the caller's to give (local/run.rs), before any pull.
+    super::cgroups::enforceable(&mut settings.resources, ctx.rootless())?;
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;
@@ -384,7 +395,7 @@ pub fn create(
         seccomp,
         rootfs: dir.join("merged"),
         userdata: dir.join("userdata"),
-        cgroups_path: format!("/coracle/{id}"),
+        cgroups_path: super::cgroups::cgroups_path(&id, &settings.resources),
         tty_gid,
         init: opts.init.then(|| match &settings.init_path {
             Some(path) => path.clone(),
@@ -702,6 +713,9 @@ pub enum CreateEvent {
     Pulled {
         ok: bool,
     },
+    /// Something asked for that the host cannot do, and is left out (a
+    /// resource limit rootless on cgroup v1): Podman's words, for stderr.
+    Warning(String),
 }
 
 pub type CreateProgress = std::sync::Arc<dyn Fn(CreateEvent) + Send + Sync>;

@@ -2,7 +2,7 @@
 //! userdata dir and bind-mounted over the image's. Their content follows
 //! Podman's: the user's entries first, then the host's, then the container's own.
 
-use crate::engine::net::addresses::Addresses;
+use crate::engine::net::addresses::{Addresses, OWN_STAND_IN};
 use crate::engine::net::dns::SEARCH_DOMAIN;
 use crate::engine::net::names::{ExtraHost, HostIp, NameOptions};
 use crate::engine::net::{NetError, Network};
@@ -67,6 +67,37 @@ pub fn hosts(
         text.push_str(&format!("{ip}\t{}\n", names.join(" ")));
     }
     Ok(text)
+}
+
+/// The hosts file with the container's own entries (the lines for its `old`
+/// addresses, or for create's stand-in) replaced by one line for each `new`
+/// address, under the names those lines had, as Podman's etchosts does on
+/// `network connect` and `disconnect`. With no address left, the names stay on
+/// the stand-in, for a later connect to find; a file with no such line
+/// (`--no-hosts`) is returned as it is.
+pub fn readdress(text: &str, old: &[IpAddr], new: &[IpAddr]) -> String {
+    let own = |ip: &IpAddr| *ip == IpAddr::V4(OWN_STAND_IN) || old.contains(ip);
+    let mut names = None;
+    let mut out = String::new();
+    for line in text.lines() {
+        let entry = line
+            .split_once(char::is_whitespace)
+            .and_then(|(ip, rest)| Some((ip.parse::<IpAddr>().ok()?, rest.trim())));
+        match entry {
+            Some((ip, rest)) if own(&ip) => {
+                names.get_or_insert_with(|| rest.to_owned());
+            }
+            _ => out.push_str(&format!("{line}\n")),
+        }
+    }
+    let Some(names) = names else {
+        return text.to_owned();
+    };
+    let stand_in = [IpAddr::V4(OWN_STAND_IN)];
+    for ip in if new.is_empty() { &stand_in[..] } else { new } {
+        out.push_str(&format!("{ip}\t{names}\n"));
+    }
+    out
 }
 
 /// The host's resolver config, with what the user gave instead. In a namespace
@@ -211,6 +242,35 @@ mod tests {
             dns_forwarder: fwd.map(|h| h.parse().unwrap()),
             own: "127.0.1.1".parse().unwrap(),
         }
+    }
+
+    #[test]
+    fn readdressing_moves_the_containers_own_names_only() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let created = "10.0.0.9\textra\n127.0.0.1\tlocalhost\n127.0.1.1\tabc app\n";
+        let first = readdress(created, &[], &[ip("10.89.0.2")]);
+        assert_eq!(
+            first,
+            "10.0.0.9\textra\n127.0.0.1\tlocalhost\n10.89.0.2\tabc app\n"
+        );
+        let both = readdress(
+            &first,
+            &[ip("10.89.0.2")],
+            &[ip("10.89.0.2"), ip("10.89.1.3")],
+        );
+        assert!(
+            both.ends_with("10.89.0.2\tabc app\n10.89.1.3\tabc app\n"),
+            "{both}"
+        );
+        let none = readdress(&both, &[ip("10.89.0.2"), ip("10.89.1.3")], &[]);
+        assert!(none.ends_with("localhost\n127.0.1.1\tabc app\n"), "{none}");
+        let again = readdress(&none, &[], &[ip("10.89.1.4")]);
+        assert!(
+            again.ends_with("localhost\n10.89.1.4\tabc app\n"),
+            "{again}"
+        );
+        let no_hosts = "127.0.0.1\tlocalhost\n";
+        assert_eq!(readdress(no_hosts, &[], &[ip("10.89.0.2")]), no_hosts);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         "Created": DateTime::from_timestamp(record.created, 0).map(go_time::format),
         "Path": argv.first().map_or("", String::as_str),
         "Args": argv.get(1..).unwrap_or_default(),
-        "State": state(&record, &spec),
+        "State": state(&record, &spec, dir.join(super::cgroups::OOM_KILLED).exists()),
         "Image": record.image_id,
         "ImageDigest": image.and_then(|i| i.manifest_digest).unwrap_or_default(),
         "ImageName": image_name,
@@ -90,7 +90,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
     Ok(doc)
 }
 
-fn state(record: &ContainerRecord, spec: &Value) -> Value {
+fn state(record: &ContainerRecord, spec: &Value, oom_killed: bool) -> Value {
     let s = &record.state;
     let running = matches!(s.status, Status::Running | Status::Paused);
     json!({
@@ -99,7 +99,7 @@ fn state(record: &ContainerRecord, spec: &Value) -> Value {
         "Running": running,
         "Paused": s.status == Status::Paused,
         "Restarting": s.status == Status::Restarting,
-        "OOMKilled": false,
+        "OOMKilled": oom_killed,
         "Dead": false,
         "Pid": if running { s.pid.unwrap_or(0) } else { 0 },
         // Podman's conmon: here the monitor, which watches over the container.

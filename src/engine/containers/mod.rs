@@ -2,6 +2,7 @@
 //! Running one is the monitor's job (engine/monitor).
 
 pub mod attach;
+pub mod cgroups;
 pub mod cp;
 pub mod create;
 pub mod events;
@@ -25,6 +26,7 @@ mod passwd;
 pub mod pause;
 pub mod prune;
 pub mod remove;
+pub mod resources;
 mod rooted;
 pub mod run_files;
 mod running_root;
@@ -37,6 +39,7 @@ pub mod stats;
 pub mod status;
 pub mod stop;
 pub mod top;
+pub mod update;
 pub mod userns;
 pub mod wait;
 
@@ -73,6 +76,8 @@ pub enum ContainersError {
     Userns(#[from] crate::engine::userns::UsernsError),
     #[error(transparent)]
     Secrets(#[from] crate::engine::secrets::SecretsError),
+    #[error(transparent)]
+    Config(#[from] crate::engine::containers_conf::ConfigError),
     /// Podman's words, which scripts grep for.
     #[error("no container with name or ID \"{0}\" found: no such container")]
     NotFound(String),
@@ -145,6 +150,7 @@ impl Kinded for ContainersError {
     fn kind(&self) -> ErrorKind {
         match self {
             ContainersError::Context(e) => e.kind(),
+            ContainersError::Config(e) => e.kind(),
             ContainersError::Store(e) => e.kind(),
             ContainersError::Images(e) => e.kind(),
             ContainersError::Runtime(e) => e.kind(),

@@ -98,7 +98,7 @@ pub fn mounted(store: &Store) -> Result<Vec<Mounted>, ContainersError> {
         .collect())
 }
 
-fn release(dir: &Path, force: bool) -> Result<(), ContainersError> {
+pub(crate) fn release(dir: &Path, force: bool) -> Result<(), ContainersError> {
     let left = count(dir).saturating_sub(1);
     if rootfs::is_mounted(dir) && left > 0 && !force {
         return write_count(dir, left);
@@ -118,7 +118,7 @@ fn release(dir: &Path, force: bool) -> Result<(), ContainersError> {
 }
 
 /// At least 1 for a mounted container (a mount whose count was lost is one).
-fn count(dir: &Path) -> u64 {
+pub(crate) fn count(dir: &Path) -> u64 {
     std::fs::read_to_string(dir.join(COUNT_FILE))
         .ok()
         .and_then(|s| s.trim().parse().ok())
@@ -126,7 +126,7 @@ fn count(dir: &Path) -> u64 {
         .max(1)
 }
 
-fn write_count(dir: &Path, count: u64) -> Result<(), ContainersError> {
+pub(crate) fn write_count(dir: &Path, count: u64) -> Result<(), ContainersError> {
     let path = dir.join(COUNT_FILE);
     std::fs::write(&path, count.to_string())
         .map_err(|source| ContainersError::Write { path, source })

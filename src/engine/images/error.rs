@@ -66,6 +66,9 @@ pub enum ImagesError {
     WriteArchive(std::io::Error),
     #[error("image task failed: {0}")]
     Task(String),
+    /// Mounting or unmounting an image for `image mount`/`unmount` failed.
+    #[error("{0}")]
+    Mount(String),
 }
 
 /// An image ID as `images` shows it.
@@ -102,7 +105,8 @@ impl Kinded for ImagesError {
             | ImagesError::BadManifest { .. }
             | ImagesError::LayerMissing(_)
             | ImagesError::WriteArchive(_)
-            | ImagesError::Task(_) => ErrorKind::Internal,
+            | ImagesError::Task(_)
+            | ImagesError::Mount(_) => ErrorKind::Internal,
         }
     }
 }

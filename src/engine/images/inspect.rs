@@ -44,8 +44,7 @@ pub fn inspect(store: &Store, name: &str) -> Result<Value, ImagesError> {
         "User": container_config["User"].as_str().unwrap_or_default(),
         // Null when the config has none, as Podman's nil slice shows.
         "History": config["history"],
-        // coracle keeps an image's names, not every name it has had.
-        "NamesHistory": image.tags,
+        "NamesHistory": image.names_history,
     }))
 }
 

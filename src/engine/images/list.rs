@@ -9,6 +9,8 @@ pub struct ListOptions {
     pub filters: Vec<String>,
     /// Also intermediate images: untagged build steps that later steps built on.
     pub all: bool,
+    /// Also the manifest lists made locally, as Podman's `images` shows them.
+    pub manifest_lists: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -20,6 +22,8 @@ pub struct ImageRow {
     pub digest: Option<String>,
     pub created: Option<String>,
     pub size: u64,
+    /// Every name the image has had, the latest given first.
+    pub history: Vec<String>,
 }
 
 enum Filter {
@@ -68,6 +72,7 @@ pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<ImageRow>, ImagesEr
                     digest,
                     created: image.created.clone(),
                     size: image.size,
+                    history: image.names_history.clone(),
                 });
             }
         }
@@ -127,6 +132,22 @@ fn parse_filter(filter: &str) -> Result<Filter, ImagesError> {
         }),
         _ => Err(invalid()),
     }
+}
+
+/// Whether a row that is no image (a manifest list: named, without labels)
+/// passes the filters.
+pub fn keeps_named(filters: &[String], repository: &str, tag: &str) -> Result<bool, ImagesError> {
+    for filter in filters {
+        let keep = match parse_filter(filter)? {
+            Filter::Dangling(want) => !want,
+            Filter::Label(..) => false,
+            Filter::Reference(p) => matches_reference(&p, repository, tag),
+        };
+        if !keep {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Docker matches the pattern against `repo` and `repo:tag`, with `*` stopping at `/`.

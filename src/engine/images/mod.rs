@@ -6,6 +6,7 @@ mod error;
 pub mod history;
 pub mod inspect;
 pub mod list;
+pub mod mount;
 pub mod policy;
 pub mod prune_filter;
 pub mod pull;
@@ -13,6 +14,7 @@ pub mod push;
 pub mod remote;
 pub mod remove;
 mod resolve;
+pub mod search;
 pub mod tag;
 pub mod tree;
 

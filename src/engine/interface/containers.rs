@@ -12,9 +12,11 @@ use crate::engine::containers::logs::LogOptions;
 use crate::engine::containers::namespaces::Namespaces;
 use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
+use crate::engine::containers::resources::Resources;
 use crate::engine::containers::select::Selection;
 use crate::engine::containers::stats::Sample;
 use crate::engine::containers::top::Process;
+use crate::engine::containers::update::Updated;
 use crate::engine::containers::wait::WaitOptions;
 use crate::engine::containers::ContainersError;
 use crate::engine::monitor::logfile::Entry;
@@ -79,6 +81,9 @@ pub trait ContainerEngine {
     fn remove_containers(&self, names: &[String], opts: &RemoveOptions) -> Result<Each, Error>;
 
     fn rename(&self, name: &str, new_name: &str) -> Result<(), Error>;
+
+    /// New resource limits for a container, enforced at once if it runs.
+    fn update(&self, name: &str, limits: &Resources) -> Result<Updated, Error>;
 
     /// Freezes each container's processes.
     fn pause(&self, names: &[String]) -> Result<Each, Error>;

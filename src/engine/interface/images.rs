@@ -8,6 +8,7 @@ use crate::engine::images::list::{ImageRow, ListOptions};
 use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{Pruned, Removed};
+use crate::engine::images::search::{Found, SearchOptions};
 use crate::engine::images::tree::ImageTree;
 use crate::engine::registry::creds::Credentials;
 use crate::engine::registry::login::{LoginOptions, LogoutOptions};
@@ -36,6 +37,9 @@ pub trait ImageEngine {
 
     /// The manifest (or index) a registry serves for `reference`, as served.
     fn manifest_inspect(&self, reference: &str, tls_verify: bool) -> Result<ManifestBytes, Error>;
+
+    /// What a registry holds that matches the term, or a repository's tags.
+    fn search(&self, opts: &SearchOptions) -> Result<Found, Error>;
 
     /// The stored images (`images`), a row per name.
     fn list_images(&self, opts: &ListOptions) -> Result<Vec<ImageRow>, Error>;

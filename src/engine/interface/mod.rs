@@ -10,6 +10,7 @@
 mod build;
 mod containers;
 mod images;
+mod manifests;
 mod networks;
 mod run;
 mod secrets;
@@ -20,6 +21,7 @@ mod volumes;
 pub use build::BuildEngine;
 pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, Status};
 pub use images::ImageEngine;
+pub use manifests::ManifestEngine;
 pub use networks::NetworkEngine;
 pub use run::RunEngine;
 pub use secrets::SecretEngine;
@@ -43,6 +45,7 @@ pub trait Engine:
     + VolumeEngine
     + StorageEngine
     + SecretEngine
+    + ManifestEngine
 {
 }
 
@@ -56,5 +59,6 @@ impl<T> Engine for T where
         + VolumeEngine
         + StorageEngine
         + SecretEngine
+        + ManifestEngine
 {
 }

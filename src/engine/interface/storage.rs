@@ -5,6 +5,7 @@ use super::{Each, Error};
 use crate::engine::containers::mount::Mounted;
 use crate::engine::diff::{Change, Target};
 use crate::engine::disk_usage::DiskUsage;
+use crate::engine::images::mount::MountedImage;
 use std::path::PathBuf;
 
 pub trait StorageEngine {
@@ -26,6 +27,17 @@ pub trait StorageEngine {
 
     /// The containers mounted in the caller's mount namespace.
     fn mounted(&self) -> Result<Vec<Mounted>, Error>;
+
+    /// Mounts each image's layers read-only (or counts one more mount); refused
+    /// rootless outside `coracle unshare`, as `mount` is.
+    fn mount_images(&self, names: &[String]) -> Result<Vec<MountedImage>, Error>;
+
+    /// Takes a mount of each image away (all of them with `force`); the IDs of
+    /// those that were mounted.
+    fn unmount_images(&self, names: &[String], force: bool) -> Result<Vec<String>, Error>;
+
+    /// The images mounted in the caller's mount namespace.
+    fn mounted_images(&self) -> Result<Vec<MountedImage>, Error>;
 
     /// The space images, containers and volumes take (`system df`).
     fn disk_usage(&self) -> Result<DiskUsage, Error>;

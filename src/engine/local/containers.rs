@@ -11,8 +11,10 @@ use crate::engine::containers::lookup::lookup;
 use crate::engine::containers::namespaces::{self, Namespaces};
 use crate::engine::containers::prune::{self, Pruned};
 use crate::engine::containers::remove::{self, RemoveOptions};
+use crate::engine::containers::resources::Resources;
 use crate::engine::containers::stats::{self, Sample};
 use crate::engine::containers::top::{self, Process};
+use crate::engine::containers::update::{self, Updated};
 use crate::engine::containers::wait::{self, WaitOptions};
 use crate::engine::containers::{export, init, inspect, pause, stop, ContainersError};
 use crate::engine::interface::{ContainerEngine, Each, Error, LogBatches};
@@ -68,6 +70,10 @@ impl ContainerEngine for LocalEngine {
 
     fn rename(&self, name: &str, new_name: &str) -> Result<(), Error> {
         Ok(remove::rename(&self.store()?, name, new_name)?)
+    }
+
+    fn update(&self, name: &str, limits: &Resources) -> Result<Updated, Error> {
+        Ok(update::update(&self.ctx, &self.store()?, name, limits)?)
     }
 
     fn pause(&self, names: &[String]) -> Result<Each, Error> {

@@ -9,9 +9,11 @@ use crate::engine::images::prune_filter::PruneFilters;
 use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{self, Pruned, Removed};
+use crate::engine::images::search::{self, Found, SearchOptions};
 use crate::engine::images::tree::{self, ImageTree};
-use crate::engine::images::{inspect, remote, tag};
+use crate::engine::images::{inspect, remote, tag, ImagesError};
 use crate::engine::interface::{Each, Error, ImageEngine};
+use crate::engine::manifests;
 use crate::engine::oci::reference::Reference;
 use crate::engine::registry::creds::Credentials;
 use crate::engine::registry::login::{self, LoginOptions, LogoutOptions};
@@ -59,8 +61,17 @@ impl ImageEngine for LocalEngine {
             .block_on(remote::manifest(reference, tls_verify))?)
     }
 
+    fn search(&self, opts: &SearchOptions) -> Result<Found, Error> {
+        Ok(self.runtime()?.block_on(search::search(opts))?)
+    }
+
     fn list_images(&self, opts: &ListOptions) -> Result<Vec<ImageRow>, Error> {
-        Ok(list::list(&self.store()?, opts)?)
+        let store = self.store()?;
+        let mut rows = list::list(&store, opts)?;
+        if opts.manifest_lists {
+            rows.extend(manifests::rows::image_rows(&store, &opts.filters)?);
+        }
+        Ok(rows)
     }
 
     fn inspect_image(&self, name: &str) -> Result<serde_json::Value, Error> {
@@ -88,7 +99,13 @@ impl ImageEngine for LocalEngine {
         Ok(names
             .iter()
             .map(|name| {
-                let removed = remove::remove(inside, &mut store, name, force)?;
+                // `rmi` removes a manifest list too, as Podman's does.
+                let removed = match remove::remove(inside, &mut store, name, force) {
+                    Err(ImagesError::NotFound(_)) if manifests::edit::exists(&store, name)? => {
+                        manifests::edit::remove_list(&store, name)?
+                    }
+                    other => other?,
+                };
                 record_removed(&store, &removed);
                 Ok(removed)
             })

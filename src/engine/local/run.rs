@@ -268,6 +268,14 @@ impl LocalEngine {
         };
         containers::userns::check(&self.ctx, opts.userns)
             .map_err(containers::ContainersError::from)?;
+        // Said once, here, before any pull; create leaves the same limits out.
+        let mut limits = opts.settings.resources.clone();
+        let rootless = self.ctx.rootless();
+        let warnings = containers::cgroups::enforceable(&mut limits, rootless)
+            .map_err(containers::ContainersError::from)?;
+        for warning in warnings {
+            progress(CreateEvent::Warning(warning));
+        }
         // An unknown network fails the run before anything is pulled.
         if let Some(Network::Bridge(attachments)) = &opts.network {
             networks::resolve_attachments(store, attachments)?;

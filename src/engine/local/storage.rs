@@ -8,6 +8,7 @@ use crate::engine::containers::mount::{self, Mounted};
 use crate::engine::containers::ContainersError;
 use crate::engine::diff::{self, Change, Target};
 use crate::engine::disk_usage::{self, DiskUsage};
+use crate::engine::images::mount::{self as image_mount, MountedImage};
 use crate::engine::interface::{Each, Error, StorageEngine};
 use crate::engine::userns::Mode;
 use std::path::PathBuf;
@@ -46,6 +47,21 @@ impl StorageEngine for LocalEngine {
 
     fn mounted(&self) -> Result<Vec<Mounted>, Error> {
         Ok(mount::mounted(&self.store()?)?)
+    }
+
+    fn mount_images(&self, names: &[String]) -> Result<Vec<MountedImage>, Error> {
+        self.own_mount_namespace("image mount")?;
+        Ok(image_mount::mount(&self.store()?, names)?)
+    }
+
+    /// Rootless outside `coracle unshare`, this fresh namespace has nothing
+    /// mounted: nothing to do, and no error (Podman's way).
+    fn unmount_images(&self, names: &[String], force: bool) -> Result<Vec<String>, Error> {
+        Ok(image_mount::unmount(&self.store()?, names, force)?)
+    }
+
+    fn mounted_images(&self) -> Result<Vec<MountedImage>, Error> {
+        Ok(image_mount::mounted(&self.store()?)?)
     }
 
     fn disk_usage(&self) -> Result<DiskUsage, Error> {

@@ -7,11 +7,12 @@
 
 use super::config::ContainerConfig;
 use super::MonitorError;
+use crate::engine::containers::files;
 use crate::engine::context::Context;
 use crate::engine::net::holder::protocol::{self, AttachRequest, Endpoint, Join};
 use crate::engine::net::holder::{HolderError, Link};
 use crate::engine::net::link::Netlink;
-use crate::engine::net::{addresses, Network};
+use crate::engine::net::Network;
 use crate::engine::networks;
 use crate::engine::store::Store;
 use std::cell::{Cell, RefCell};
@@ -70,12 +71,12 @@ impl Bridging {
     }
 
     /// Puts the namespace bound at `netns` on the networks the container's
-    /// record names now, and names the address it got on the first in the
-    /// hosts file of the container in `dir`. On none (all disconnected), it
+    /// record names now, and names the addresses it got in the hosts file of
+    /// the container in `dir`. On none (all disconnected), it
     /// is attached all the same, so that a `network connect` while it runs
     /// finds its monitor's share.
     pub fn attach(&self, netns: &Path, dir: &Path) -> Result<(), MonitorError> {
-        let request = self.request()?;
+        let (request, last) = self.request()?;
         let open = request.networks.iter().any(|j| !j.config.internal);
         let ns = std::fs::File::open(netns).map_err(super::setup("open the network namespace"))?;
         let endpoints = self
@@ -84,15 +85,15 @@ impl Bridging {
             .attach(request, ns.as_fd())
             .map_err(holder)?;
         self.uplink.set(open && !routed(&ns)?);
-        if let Some(first) = endpoints.first() {
-            own_address(&dir.join("userdata").join("hosts"), first.ip)?;
-        }
+        let ips: Vec<IpAddr> = endpoints.iter().map(|e| e.ip).collect();
+        own_addresses(&dir.join("userdata").join("hosts"), &last, &ips)?;
         *self.endpoints.borrow_mut() = endpoints;
         Ok(())
     }
 
-    /// The container's name and networks as its record has them.
-    fn request(&self) -> Result<AttachRequest, MonitorError> {
+    /// The container's name and networks as its record has them, and the
+    /// addresses its last run had.
+    fn request(&self) -> Result<(AttachRequest, Vec<IpAddr>), MonitorError> {
         let store = self.ctx.open_store()?;
         let record = store
             .container(&self.id)?
@@ -115,12 +116,14 @@ impl Bridging {
                 })
             })
             .collect::<Result<Vec<_>, MonitorError>>()?;
-        Ok(AttachRequest {
+        let last = store.endpoints(&self.id)?.iter().map(|e| e.ip).collect();
+        let request = AttachRequest {
             container: self.id.clone(),
             names: protocol::names(&self.id, &record.name),
             networks,
             route,
-        })
+        };
+        Ok((request, last))
     }
 
     /// Takes the run's namespace off its networks.
@@ -148,20 +151,13 @@ fn routed(netns: &std::fs::File) -> Result<bool, MonitorError> {
     Ok(Netlink::open_in(netns.as_fd())?.has_default_route()?)
 }
 
-/// Create wrote the container's own names in its hosts file against a stand-in
-/// address, the run's own being known only now.
-fn own_address(hosts: &Path, ip: IpAddr) -> Result<(), MonitorError> {
+/// Names the run's addresses in the container's hosts file, in place of the
+/// last run's (or create's stand-in).
+fn own_addresses(hosts: &Path, old: &[IpAddr], new: &[IpAddr]) -> Result<(), MonitorError> {
     let Ok(text) = std::fs::read_to_string(hosts) else {
         return Ok(());
     };
-    let stand_in = format!("{}\t", addresses::OWN_STAND_IN);
-    let text: String = text
-        .lines()
-        .map(|line| match line.strip_prefix(&stand_in) {
-            Some(names) => format!("{ip}\t{names}\n"),
-            None => format!("{line}\n"),
-        })
-        .collect();
+    let text = files::readdress(&text, old, new);
     std::fs::write(hosts, text).map_err(super::setup("write the container's hosts file"))
 }
 

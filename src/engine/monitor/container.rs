@@ -6,6 +6,7 @@ use super::bridge::Bridging;
 use super::config::ContainerConfig;
 use super::io::{Hub, Session};
 use super::{rootfs, setup, setup_nix, tty, userns, wait, MonitorError};
+use crate::engine::containers::cgroups;
 use crate::engine::net::helper::{self, Helper, Starting};
 use crate::engine::net::{pasta, Network};
 use crate::engine::streams::Streams;
@@ -63,6 +64,7 @@ impl Run<'_> {
         };
         let result = built.and_then(|(mut container, console, mut session)| {
             let result = self.start(&mut container, console, &mut session, hub, started);
+            cgroups::mark_oom(self.bundle, &self.cgroups_path());
             delete(container, self.state_root, self.id);
             result
         });
@@ -71,6 +73,10 @@ impl Run<'_> {
         }
         disconnect(helper, self.bundle);
         result
+    }
+
+    fn cgroups_path(&self) -> String {
+        cgroups::cgroups_path(self.id, &self.config.settings.resources)
     }
 
     /// A network namespace for the container, and its helper on the way to

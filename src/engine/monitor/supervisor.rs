@@ -10,6 +10,7 @@ use super::io::{Client, Hub, Session};
 use super::logfile::{Format, LogWriter};
 use super::restart;
 use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
+use crate::engine::containers::cgroups;
 use crate::engine::containers::events;
 use crate::engine::containers::log_config::LogDriver;
 use crate::engine::containers::run_files::SdNotify;
@@ -101,6 +102,8 @@ impl Supervisor<'_> {
         outcome: Result<i32, MonitorError>,
         hub: &mut Hub,
     ) -> Result<i32, MonitorError> {
+        let cgroup = cgroups::cgroups_path(self.id, &self.config.settings.resources);
+        cgroups::mark_oom(&self.dir, &cgroup);
         container::forget(&self.state_root(), self.id);
         if let Some(bridging) = &self.bridging {
             bridging.detach();

@@ -3,7 +3,8 @@
 //! own on a bridge shared with the other containers, out through the kernel's
 //! NAT. Rootless, pasta when it runs here, else slirp4netns, as Podman
 //! chooses: probed once and remembered in the run root (a tmpfs: gone at
-//! reboot, when packages may have changed).
+//! reboot, when packages may have changed), unless containers.conf's
+//! `default_rootless_network_cmd` names one.
 
 use super::network::DEFAULT_NAME;
 use super::{Attachment, NetError, Network};
@@ -13,14 +14,24 @@ use std::process::{Command, Stdio};
 /// The choice, in the run root.
 const CHOICE_FILE: &str = "network-default";
 
-/// The default network mode for containers on this host.
-pub fn default_network(runroot: &Path, rootless: bool) -> Result<Network, NetError> {
+/// The default network mode for containers on this host; `configured` is
+/// containers.conf's choice of helper for rootless ones.
+pub fn default_network(
+    runroot: &Path,
+    rootless: bool,
+    configured: Option<&str>,
+) -> Result<Network, NetError> {
     if !rootless {
         return Ok(Network::Bridge(vec![Attachment {
             network: DEFAULT_NAME.to_owned(),
             aliases: Vec::new(),
             ip: None,
         }]));
+    }
+    match configured {
+        Some("slirp4netns") => return Ok(Network::Slirp4netns(vec![])),
+        Some(_) => return Ok(Network::Pasta(vec![])),
+        None => {}
     }
     let file = runroot.join(CHOICE_FILE);
     if let Some(known) = std::fs::read_to_string(&file)

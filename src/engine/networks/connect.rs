@@ -64,16 +64,23 @@ pub fn connect(
         Some(init) => {
             let mut link = Link::existing(runroot)?;
             let endpoint = connect_live(&mut link, record, init, &network, &joining)?;
+            let old = own_ips(store, record)?;
             let recorded = store.change_network(&record.id, &network.name, Some(&endpoint), update);
             if recorded.is_err() {
                 let _ = link.remove_network(&record.id, &network.name);
             }
             recorded?;
+            let new: Vec<IpAddr> = old.iter().copied().chain([endpoint.ip]).collect();
+            edit_file(store, record, "hosts", |text| {
+                files::readdress(text, &old, &new)
+            });
         }
         None => store.change_network(&record.id, &network.name, None, update)?,
     }
     if let Some(gateway) = dns_server(&network, &config) {
-        edit_resolv_conf(store, record, |text| files::add_nameserver(text, gateway));
+        edit_file(store, record, "resolv.conf", |text| {
+            files::add_nameserver(text, gateway)
+        });
     }
     store.record(joined("connect", &network, record));
     Ok(())
@@ -124,7 +131,9 @@ pub fn disconnect(
     let network = lookup::find(store, name)?;
     let config = ContainerConfig::of(record)?;
     without(&config.network, &network.name, input)?;
-    if running(record).is_some() {
+    let old = own_ips(store, record)?;
+    let live = running(record).is_some();
+    if live {
         let live = Link::existing(runroot)
             .and_then(|mut link| link.remove_network(&record.id, &network.name));
         match live {
@@ -136,8 +145,14 @@ pub fn disconnect(
     store.change_network(&record.id, &network.name, None, |stored| {
         change(stored, |n| without(n, &network.name, input).map(Some))
     })?;
+    if live {
+        let new = own_ips(store, record)?;
+        edit_file(store, record, "hosts", |text| {
+            files::readdress(text, &old, &new)
+        });
+    }
     if let Some(gateway) = dns_server(&network, &config) {
-        edit_resolv_conf(store, record, |text| {
+        edit_file(store, record, "resolv.conf", |text| {
             files::remove_nameserver(text, gateway)
         });
     }
@@ -235,14 +250,30 @@ fn dns_server(network: &NetworkConfig, config: &ContainerConfig) -> Option<IpAdd
     (network.dns_enabled && config.names.dns.is_empty()).then_some(subnet.gateway)
 }
 
-/// Rewrites the container's resolv.conf in place (a running container has it
-/// bind-mounted: the file must stay the same one). Only a warning when it
-/// cannot: the change of networks is done.
-fn edit_resolv_conf(store: &Store, record: &ContainerRecord, edit: impl FnOnce(&str) -> String) {
-    let path = store
-        .container_dir(&record.id)
-        .join("userdata")
-        .join("resolv.conf");
+/// The container's addresses on its networks, in the order of its interfaces.
+fn own_ips(store: &Store, record: &ContainerRecord) -> Result<Vec<IpAddr>, StoreError> {
+    let mut endpoints = store.endpoints(&record.id)?;
+    endpoints.sort_by_key(|e| interface_number(&e.interface));
+    Ok(endpoints.into_iter().map(|e| e.ip).collect())
+}
+
+/// eth10 after eth9.
+fn interface_number(name: &str) -> u32 {
+    name.trim_start_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap_or(u32::MAX)
+}
+
+/// Rewrites one of the container's name files (hosts, resolv.conf) in place:
+/// a running container has it bind-mounted, so the file must stay the same
+/// one. Only a warning when it cannot: the change of networks is done.
+fn edit_file(
+    store: &Store,
+    record: &ContainerRecord,
+    file: &str,
+    edit: impl FnOnce(&str) -> String,
+) {
+    let path = store.container_dir(&record.id).join("userdata").join(file);
     let Ok(text) = std::fs::read_to_string(&path) else {
         return;
     };

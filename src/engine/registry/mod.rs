@@ -5,6 +5,7 @@
 //! pull code fetches the manifest, then every layer in parallel through it.
 
 pub mod auth;
+mod catalog;
 pub mod creds;
 pub mod error;
 pub mod login;

@@ -89,6 +89,18 @@ impl Client {
         Ok(Sent::Uploaded)
     }
 
+    /// Mounts a blob from another repository of the same registry; false when
+    /// the registry will not (it then wants the bytes, which the caller sends).
+    pub async fn mount_blob(
+        &self,
+        r: &Reference,
+        digest: &str,
+        from: &str,
+    ) -> Result<bool, RegistryError> {
+        let started = self.start_upload(r, digest, Some(from)).await?;
+        Ok(matches!(started, Started::Mounted))
+    }
+
     /// PUTs a manifest under a tag or digest; returns its digest.
     pub async fn put_manifest(
         &self,

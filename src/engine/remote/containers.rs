@@ -9,8 +9,10 @@ use crate::engine::containers::logs::LogOptions;
 use crate::engine::containers::namespaces::Namespaces;
 use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
+use crate::engine::containers::resources::Resources;
 use crate::engine::containers::stats::Sample;
 use crate::engine::containers::top::Process;
+use crate::engine::containers::update::Updated;
 use crate::engine::containers::wait::{WaitCondition, WaitOptions};
 use crate::engine::interface::{ContainerEngine, Each, Error, LogBatches};
 use crate::engine::net::ports::PortMapping;
@@ -89,6 +91,10 @@ impl ContainerEngine for RemoteEngine {
 
     fn rename(&self, _: &str, _: &str) -> Result<(), Error> {
         unsupported("rename")
+    }
+
+    fn update(&self, _: &str, _: &Resources) -> Result<Updated, Error> {
+        unsupported("update")
     }
 
     fn pause(&self, _: &[String]) -> Result<Each, Error> {

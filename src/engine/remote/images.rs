@@ -10,6 +10,7 @@ use crate::engine::images::list::{ImageRow, ListOptions};
 use crate::engine::images::pull::{self, PullEvent, PullOptions};
 use crate::engine::images::push::{self, PushOptions};
 use crate::engine::images::remove::{Pruned, Removed};
+use crate::engine::images::search::{Found, SearchOptions};
 use crate::engine::images::tree::ImageTree;
 use crate::engine::interface::{Each, Error, ImageEngine};
 use crate::engine::oci::reference::Reference;
@@ -104,6 +105,10 @@ impl ImageEngine for RemoteEngine {
 
     fn manifest_inspect(&self, _: &str, _: bool) -> Result<ManifestBytes, Error> {
         unsupported("manifest inspect")
+    }
+
+    fn search(&self, _: &SearchOptions) -> Result<Found, Error> {
+        unsupported("search")
     }
 
     fn list_images(&self, opts: &ListOptions) -> Result<Vec<ImageRow>, Error> {
@@ -207,6 +212,8 @@ fn rows(image: &ImageSummary) -> Vec<ImageRow> {
             digest,
             created: created.clone(),
             size: image.size.max(0) as u64,
+            // Docker's API keeps no names an image had.
+            history: Vec::new(),
         })
         .collect()
 }

@@ -12,6 +12,7 @@ mod create_body;
 mod images;
 mod list;
 mod logs;
+mod manifests;
 mod relay;
 mod run;
 mod secrets;

@@ -6,6 +6,7 @@ use crate::engine::containers::mount::Mounted;
 use crate::engine::diff::{Change, Target};
 use crate::engine::disk_usage::DiskUsage;
 use crate::engine::events::EventsOptions;
+use crate::engine::images::mount::MountedImage;
 use crate::engine::interface::{
     Each, Error, EventBatches, NetworkEngine, StorageEngine, SystemEngine, VolumeEngine,
 };
@@ -85,6 +86,15 @@ impl StorageEngine for RemoteEngine {
     }
     fn mounted(&self) -> Result<Vec<Mounted>, Error> {
         unsupported("mount")
+    }
+    fn mount_images(&self, _: &[String]) -> Result<Vec<MountedImage>, Error> {
+        unsupported("image mount")
+    }
+    fn unmount_images(&self, _: &[String], _: bool) -> Result<Vec<String>, Error> {
+        unsupported("image unmount")
+    }
+    fn mounted_images(&self) -> Result<Vec<MountedImage>, Error> {
+        unsupported("image mount")
     }
     fn disk_usage(&self) -> Result<DiskUsage, Error> {
         unsupported("system df")

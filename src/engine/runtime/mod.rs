@@ -9,6 +9,7 @@ pub mod devices;
 pub mod environment;
 pub mod namespaces;
 pub mod process;
+pub mod resources;
 pub mod seccomp;
 pub mod seccomp_profile;
 pub mod signal;

@@ -136,6 +136,9 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     if let Some(seccomp) = &input.seccomp {
         linux["seccomp"] = seccomp.clone();
     }
+    if let Some(resources) = super::resources::spec(&input.settings.resources) {
+        linux["resources"] = resources;
+    }
     let mut process = json!({
         "terminal": input.terminal,
         "user": {
@@ -159,6 +162,9 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     }
     if !input.ulimits.is_empty() {
         process["rlimits"] = json!(ulimit::rlimits(&input.ulimits));
+    }
+    if let Some(adj) = input.settings.resources.oom_score_adj {
+        process["oomScoreAdj"] = json!(adj);
     }
     let mut annotations = serde_json::Map::new();
     annotations.insert(STOP_SIGNAL_ANNOTATION.into(), json!(input.stop_signal));

@@ -233,6 +233,15 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the options a container was created with (`update`'s limits).
+    pub fn set_container_config(&self, id: &str, config: &str) -> Result<(), StoreError> {
+        self.db.execute(
+            "UPDATE containers SET config = ?2 WHERE id = ?1",
+            params![id, config],
+        )?;
+        Ok(())
+    }
+
     pub fn rename_container(&self, id: &str, name: &str) -> Result<(), StoreError> {
         match self.db.execute(
             "UPDATE containers SET name = ?2 WHERE id = ?1",

@@ -8,7 +8,15 @@ use std::time::Duration;
 
 /// `MIGRATIONS[n]` takes a database from version n+1 to n+2; version 0 (a new file)
 /// and 1 take the first, which creates everything that existed at version 2.
-const MIGRATIONS: [&str; 5] = [SCHEMA_V2, CONTAINER_STATE, BUILD_CACHE, NETWORKS, VOLUMES];
+const MIGRATIONS: [&str; 7] = [
+    SCHEMA_V2,
+    CONTAINER_STATE,
+    BUILD_CACHE,
+    NETWORKS,
+    VOLUMES,
+    MANIFEST_LISTS,
+    NAMES_HISTORY,
+];
 
 const SCHEMA_V2: &str = "
 CREATE TABLE IF NOT EXISTS layers (
@@ -113,6 +121,30 @@ CREATE TABLE IF NOT EXISTS container_volumes (
     PRIMARY KEY (container_id, volume)
 );
 CREATE INDEX IF NOT EXISTS container_volumes_by_volume ON container_volumes(volume);
+";
+
+/// Manifest lists made locally (`manifest create`), which name images by digest
+/// but hold none of their data.
+const MANIFEST_LISTS: &str = "
+CREATE TABLE IF NOT EXISTS manifest_lists (
+    name TEXT PRIMARY KEY,             -- registry/repository:tag, localhost/ for short names
+    id TEXT NOT NULL UNIQUE,           -- 64 hex digits, kept while the list is edited
+    created INTEGER NOT NULL,          -- unix seconds
+    doc TEXT NOT NULL                  -- the list and where each entry comes from, JSON
+);
+";
+
+/// Every name an image has had, as containers/storage keeps them for Podman's
+/// `images --history` and NamesHistory: the highest `seq` is the latest given. An
+/// existing store starts with each image's present names.
+const NAMES_HISTORY: &str = "
+CREATE TABLE IF NOT EXISTS names_history (
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (image_id, name)
+);
+INSERT OR IGNORE INTO names_history (image_id, name, seq) SELECT image_id, name, rowid FROM tags;
 ";
 
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
@@ -234,7 +266,37 @@ mod tests {
         conn.prepare("SELECT mac FROM endpoints").unwrap();
         conn.prepare("SELECT volume FROM container_volumes")
             .unwrap();
+        conn.prepare("SELECT doc FROM manifest_lists").unwrap();
         drop(conn);
         super::open(&path).unwrap();
+    }
+
+    #[test]
+    fn a_store_from_before_names_history_starts_it_with_the_present_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let old = rusqlite::Connection::open(&path).unwrap();
+        let before = super::MIGRATIONS.len() - 1;
+        old.execute_batch(&format!(
+            "{} PRAGMA user_version = {};",
+            super::MIGRATIONS[..before].join(""),
+            before + 1
+        ))
+        .unwrap();
+        old.execute_batch(
+            "INSERT INTO images (id, size, added) VALUES ('a', 0, 0);
+             INSERT INTO tags (name, image_id) VALUES ('x/a:1', 'a');",
+        )
+        .unwrap();
+        drop(old);
+        let conn = super::open(&path).unwrap();
+        let names: String = conn
+            .query_row(
+                "SELECT group_concat(name) FROM names_history WHERE image_id = 'a'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(names, "x/a:1");
     }
 }

@@ -17,6 +17,8 @@ pub struct ImageRecord {
     pub tags: Vec<String>,
     /// Full names, `registry/repository@sha256:...`.
     pub digests: Vec<String>,
+    /// Every name it has had, the latest given first (Podman's NamesHistory).
+    pub names_history: Vec<String>,
 }
 
 impl ImageRecord {
@@ -73,10 +75,7 @@ impl Store {
             )?;
         }
         if let Some(tag) = image.tag {
-            tx.execute(
-                "INSERT OR REPLACE INTO tags (name, image_id) VALUES (?1, ?2)",
-                [tag, image.id],
-            )?;
+            name_image(&tx, tag, image.id)?;
         }
         if let Some(digest) = image.repo_digest {
             tx.execute(
@@ -104,6 +103,7 @@ impl Store {
                         layers: Vec::new(),
                         tags: Vec::new(),
                         digests: Vec::new(),
+                        names_history: Vec::new(),
                     })
                 },
             )
@@ -119,6 +119,10 @@ impl Store {
         )?;
         image.digests = self.strings(
             "SELECT name FROM repo_digests WHERE image_id = ?1 ORDER BY name",
+            id,
+        )?;
+        image.names_history = self.strings(
+            "SELECT name FROM names_history WHERE image_id = ?1 ORDER BY seq DESC",
             id,
         )?;
         Ok(image)
@@ -165,10 +169,9 @@ impl Store {
     }
 
     pub fn set_tag(&self, name: &str, id: &str) -> Result<(), StoreError> {
-        self.db.execute(
-            "INSERT OR REPLACE INTO tags (name, image_id) VALUES (?1, ?2)",
-            [name, id],
-        )?;
+        let tx = self.db.unchecked_transaction()?;
+        name_image(&tx, name, id)?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -183,10 +186,19 @@ impl Store {
 
     /// Removes a tag; false when there was none.
     pub fn remove_tag(&self, name: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .db
-            .execute("DELETE FROM tags WHERE name = ?1", [name])?
-            > 0)
+        let tx = self.db.unchecked_transaction()?;
+        let owner: Option<String> = tx
+            .query_row(
+                "DELETE FROM tags WHERE name = ?1 RETURNING image_id",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = &owner {
+            record_names(&tx, id)?;
+        }
+        tx.commit()?;
+        Ok(owner.is_some())
     }
 
     /// Deletes an image's record and its own blobs (config, manifest). Its layers stay
@@ -215,6 +227,11 @@ impl Store {
         Ok(())
     }
 
+    /// Where `image mount` mounts the image, in `merged` (not created).
+    pub fn image_mount_dir(&self, id: &str) -> std::path::PathBuf {
+        self.root.join("image-mounts").join(id)
+    }
+
     fn strings(&self, sql: &str, id: &str) -> Result<Vec<String>, StoreError> {
         Ok(self
             .db
@@ -222,4 +239,38 @@ impl Store {
             .query_map([id], |r| r.get(0))?
             .collect::<Result<_, _>>()?)
     }
+}
+
+/// Gives the image the name, taking it from any image that had it. A name the image
+/// already has keeps its place among its names.
+fn name_image(tx: &rusqlite::Transaction, name: &str, id: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "DELETE FROM tags WHERE name = ?1 AND image_id != ?2",
+        [name, id],
+    )?;
+    tx.execute(
+        "INSERT OR IGNORE INTO tags (name, image_id) VALUES (?1, ?2)",
+        [name, id],
+    )?;
+    record_names(tx, id)
+}
+
+/// Notes the image's names in its history after they changed, as containers/storage
+/// does: each present name, in the order the image was given them, becomes the
+/// latest, so the history lists the present names newest first, then the old ones.
+/// The image that lost a name keeps it in its history.
+fn record_names(tx: &rusqlite::Transaction, id: &str) -> rusqlite::Result<()> {
+    let names: Vec<String> = tx
+        .prepare_cached("SELECT name FROM tags WHERE image_id = ?1 ORDER BY rowid")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for name in names {
+        tx.execute(
+            "INSERT INTO names_history (image_id, name, seq)
+             VALUES (?1, ?2, (SELECT COALESCE(MAX(seq), 0) + 1 FROM names_history))
+             ON CONFLICT(image_id, name) DO UPDATE SET seq = excluded.seq",
+            [id, &name],
+        )?;
+    }
+    Ok(())
 }

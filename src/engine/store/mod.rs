@@ -22,6 +22,7 @@ mod db;
 pub mod images;
 pub mod layers;
 pub mod lock;
+mod manifest_lists;
 mod mount_cache;
 pub mod networks;
 mod tmp;

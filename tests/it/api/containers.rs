@@ -182,10 +182,10 @@ fn a_malformed_or_wrong_body_is_refused_and_leaves_no_container() {
     let r = api.call("POST", "/v1.44/containers/create", Some("{\"Image\": "));
     assert_eq!(r.status, 400, "{r:?}");
     assert!(r.message().contains("invalid JSON"), "{r:?}");
-    let body = format!("{{\"Image\": \"{image}\", \"HostConfig\": {{\"Memory\": 1000000}}}}");
+    let body = format!("{{\"Image\": \"{image}\", \"HostConfig\": {{\"Links\": [\"a:b\"]}}}}");
     let r = api.call("POST", "/v1.44/containers/create", Some(&body));
     assert_eq!(r.status, 400, "{r:?}");
-    assert!(r.message().contains("HostConfig.Memory"), "{r:?}");
+    assert!(r.message().contains("HostConfig.Links"), "{r:?}");
     let r = api.call(
         "POST",
         "/v1.44/containers/create",
@@ -458,4 +458,62 @@ fn docker_run_rm_rootful() {
         .code(3)
         .stdout_eq("0\n");
     c.run(["ps", "-a", "-q"]).success().stdout_eq("");
+}
+
+#[test]
+fn docker_run_process_and_namespace_flags_reach_the_container() {
+    let (c, image) = with_busybox();
+    let api = Service::start(&c);
+    let script = "df -k /dev/shm | tail -1; cat /proc/sys/net/ipv4/ping_group_range; grep Groups /proc/self/status";
+    let out = api.docker(
+        &c,
+        [
+            "run",
+            "--name",
+            "tuned",
+            "--shm-size",
+            "2m",
+            "--sysctl",
+            "net.ipv4.ping_group_range=0 0",
+            "--group-add",
+            "123",
+            "--stop-timeout",
+            "3",
+            "--log-opt",
+            "max-size=1m",
+            &image,
+            "sh",
+            "-c",
+            script,
+        ],
+    );
+    let text = out.success().stdout_trim();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].split_whitespace().nth(1) == Some("2048"), "{text}");
+    assert_eq!(lines[1].split_whitespace().collect::<Vec<_>>(), ["0", "0"]);
+    assert!(lines[2].split_whitespace().any(|g| g == "123"), "{text}");
+    api.docker(
+        &c,
+        [
+            "inspect",
+            "-f",
+            "{{.HostConfig.ShmSize}} {{.Config.StopTimeout}}",
+            "tuned",
+        ],
+    )
+    .success()
+    .stdout_eq("2097152 3\n");
+    api.docker(
+        &c,
+        [
+            "run",
+            "--rm",
+            "--sysctl",
+            "kernel.hostname=x",
+            &image,
+            "true",
+        ],
+    )
+    .code(125)
+    .stderr_contains("sysctl");
 }

@@ -9,6 +9,7 @@ mod containers;
 mod events;
 mod exec;
 mod images;
+mod limits;
 mod networks;
 mod remote;
 mod service;

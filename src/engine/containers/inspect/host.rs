@@ -64,7 +64,7 @@ pub fn host_config(config: &ContainerConfig, spec: &Value, dir: &Path) -> Value 
         "Ulimits": ulimits(&spec["process"]["rlimits"]),
     });
     if let Some(host) = host.as_object_mut() {
-        host.extend(resources::fields(spec));
+        host.extend(resources::fields(spec, &settings.resources));
         // Podman shows Init only when it is set.
         if config.init {
             host.insert("Init".into(), json!(true));

@@ -10,8 +10,8 @@ use crate::engine::context::Context;
 use crate::engine::oci::reference::Reference;
 use crate::engine::process::Inside;
 use crate::engine::registry::creds::Credentials;
-use crate::engine::registry::upload::{BlobSource, Sent};
-use crate::engine::registry::{Client, ClientOptions};
+use crate::engine::registry::upload::{self, BlobSource};
+use crate::engine::registry::{digest_of, Client, ClientOptions};
 use crate::engine::store::images::ImageRecord;
 use plan::{Compression, LayerPlan, ManifestFormat, SentLayer};
 use std::path::PathBuf;
@@ -77,14 +77,62 @@ pub async fn push(
     let _reading = store.lock_for_adding()?;
     let image = store.image(&super::resolve(&store, &opts.image)?)?;
     let destination = destination(opts)?;
-    let plan = plan::plan(&store, &image, opts.format, opts.compression)?;
     let client = Client::new(ClientOptions {
         tls_verify: opts.tls_verify,
         credentials: opts.credentials.clone(),
         auth_files: opts.auth_files.clone(),
         ..Default::default()
     })?;
-    let mount_from = mount_source(&image, &destination);
+    let target = Target {
+        client: &client,
+        destination: &destination,
+        by_digest: false,
+    };
+    let sent = send(
+        ctx,
+        &image,
+        &target,
+        opts.format,
+        opts.compression,
+        progress,
+    )
+    .await?;
+    store.add_repo_digest(
+        &destination.with_digest(&sent.digest)?.to_string(),
+        &image.id,
+    )?;
+    Ok(sent.digest)
+}
+
+/// Where `send` puts an image: its manifest goes under the destination's tag,
+/// or only under its own digest (an entry of a manifest list).
+pub struct Target<'a> {
+    pub client: &'a Client,
+    pub destination: &'a Reference,
+    pub by_digest: bool,
+}
+
+/// The manifest a push sent.
+pub struct Sent {
+    pub digest: String,
+    pub size: u64,
+    pub media_type: String,
+}
+
+/// Sends a stored image's layers, config and manifest. The caller holds the
+/// store's adding lock, so no blob being sent can vanish.
+pub async fn send(
+    ctx: &Context,
+    image: &ImageRecord,
+    target: &Target<'_>,
+    format: Option<ManifestFormat>,
+    compression: Option<Compression>,
+    progress: Progress,
+) -> Result<Sent, ImagesError> {
+    let store = ctx.open_store()?;
+    let (client, destination) = (target.client, target.destination);
+    let plan = plan::plan(&store, image, format, compression)?;
+    let mount_from = mount_source(image, destination);
     progress(PushEvent::Started);
 
     let mut tasks = JoinSet::new();
@@ -117,22 +165,25 @@ pub async fn push(
         size: plan.config_size,
     };
     client
-        .push_blob(&destination, &config, mount_from.as_deref(), &|_| {})
+        .push_blob(destination, &config, mount_from.as_deref(), &|_| {})
         .await?;
     progress(PushEvent::ConfigDone {
         digest: plan.config_digest.clone(),
     });
     let (bytes, media_type) = plan.manifest_for(&sent);
+    let own_digest = digest_of("sha256", &bytes);
+    let tag_or_digest = match target.by_digest {
+        true => &own_digest,
+        false => destination.tag_or_digest(),
+    };
     let digest = client
-        .put_manifest(
-            &destination,
-            destination.tag_or_digest(),
-            &bytes,
-            &media_type,
-        )
+        .put_manifest(destination, tag_or_digest, &bytes, &media_type)
         .await?;
-    store.add_repo_digest(&destination.with_digest(&digest)?.to_string(), &image.id)?;
-    Ok(digest)
+    Ok(Sent {
+        digest,
+        size: bytes.len() as u64,
+        media_type,
+    })
 }
 
 /// The reference to push to: `docker://` is the only transport a registry has.
@@ -226,14 +277,14 @@ impl LayerJob {
             .push_blob(&self.destination, &source, mount, &on_bytes)
             .await?;
         (self.progress)(match sent {
-            Sent::Exists => PushEvent::BlobExists {
+            upload::Sent::Exists => PushEvent::BlobExists {
                 digest: digest.clone(),
             },
-            Sent::Mounted => PushEvent::BlobMounted {
+            upload::Sent::Mounted => PushEvent::BlobMounted {
                 digest: digest.clone(),
                 from: mount.unwrap_or_default().to_owned(),
             },
-            Sent::Uploaded => PushEvent::BlobDone {
+            upload::Sent::Uploaded => PushEvent::BlobDone {
                 digest: digest.clone(),
             },
         });

@@ -36,7 +36,7 @@ impl Compression {
 }
 
 impl ManifestFormat {
-    fn of_media_type(media_type: &str) -> ManifestFormat {
+    pub fn of_media_type(media_type: &str) -> ManifestFormat {
         if media_type == MEDIA_DOCKER_MANIFEST {
             ManifestFormat::V2s2
         } else {

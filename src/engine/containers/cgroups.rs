@@ -1,0 +1,197 @@
+//! The container's cgroup: where it is, which of the limits asked for this host
+//! can enforce (the rest dropped with Podman's warning, never silently), how
+//! many times the kernel's OOM killer struck in it, and `update`'s writes.
+
+use super::resources::{Resources, DEFAULT_PIDS_LIMIT};
+use crate::engine::runtime::RuntimeError;
+use std::path::{Path, PathBuf};
+
+const ROOT: &str = "/sys/fs/cgroup";
+
+/// Whether the host's cgroups are v2 only (no v1 controllers beside).
+pub fn unified() -> bool {
+    Path::new(ROOT).join("cgroup.controllers").exists()
+}
+
+/// The spec's `cgroupsPath`: under `/coracle`, or `--cgroup-parent`.
+pub fn cgroups_path(id: &str, resources: &Resources) -> String {
+    match resources
+        .cgroup_parent
+        .as_deref()
+        .map(|p| p.trim_matches('/'))
+    {
+        Some(parent) if !parent.is_empty() => format!("/{parent}/{id}"),
+        _ => format!("/coracle/{id}"),
+    }
+}
+
+/// Drops what this host cannot enforce, with a warning each, and adds Podman's
+/// default pids limit where it can. Rootless, coracle has no cgroup of the
+/// user's own to put the container in (cgroup v1 has none; on v2 Podman asks
+/// systemd for a scope in the user's delegated slice, which coracle does not
+/// yet): nothing is enforced but `--oom-score-adj`, a process attribute.
+pub fn enforceable(r: &mut Resources, rootless: bool) -> Result<Vec<String>, RuntimeError> {
+    let mut warnings = Vec::new();
+    if rootless {
+        if r.limits_anything() {
+            warnings.push(match unified() {
+                false => "Resource limits are not supported and ignored on cgroups V1 rootless systems".to_owned(),
+                true => "Resource limits are not supported and ignored on cgroups V2 rootless systems without a delegated cgroup".to_owned(),
+            });
+        }
+        *r = Resources {
+            oom_score_adj: r.oom_score_adj,
+            ..Default::default()
+        };
+        return Ok(warnings);
+    }
+    if !r.unified.is_empty() && !unified() {
+        return Err(RuntimeError::Invalid(
+            "cannot use --cgroup-conf without cgroup v2".into(),
+        ));
+    }
+    if r.blkio_weight.is_some() && !weight_supported() {
+        warnings.push("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.".into());
+        r.blkio_weight = None;
+    }
+    if !r.blkio_weight_device.is_empty() && !weight_supported() {
+        warnings.push("Your kernel does not support Block I/O weight_device or the cgroup is not mounted. Weight-device discarded.".into());
+        r.blkio_weight_device.clear();
+    }
+    if r.memory_swap.is_some_and(|s| s > 0) && !swap_supported() {
+        warnings.push("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.".into());
+        r.memory_swap = None;
+    }
+    // Podman's default applies only where the controller is there to take it.
+    if r.pids_limit.is_none() && has_controller("pids") {
+        r.pids_limit = Some(DEFAULT_PIDS_LIMIT);
+    }
+    Ok(warnings)
+}
+
+fn has_controller(name: &str) -> bool {
+    let root = Path::new(ROOT);
+    match unified() {
+        true => std::fs::read_to_string(root.join("cgroup.controllers"))
+            .is_ok_and(|c| c.split_whitespace().any(|c| c == name)),
+        false => root.join(name).is_dir(),
+    }
+}
+
+/// Whether swap is accounted (v1 needs the kernel's swapaccount=1).
+fn swap_supported() -> bool {
+    match unified() {
+        true => true,
+        false => Path::new(ROOT)
+            .join("memory/memory.memsw.limit_in_bytes")
+            .exists(),
+    }
+}
+
+/// Whether the block I/O controller takes weights (it needs the BFQ scheduler).
+fn weight_supported() -> bool {
+    let root = Path::new(ROOT);
+    match unified() {
+        true => has_controller("io"),
+        false => {
+            let blkio = root.join("blkio");
+            blkio.join("blkio.weight").exists() || blkio.join("blkio.bfq.weight").exists()
+        }
+    }
+}
+
+/// The memory controller's directory of a container's cgroup, as this process
+/// sees the tree (the monitor's may have the cgroup2 tree bound over the v1 one).
+fn memory_dir(cgroups_path: &str) -> PathBuf {
+    let relative = cgroups_path.trim_start_matches('/');
+    let root = Path::new(ROOT);
+    match root.join("memory").is_dir() {
+        true => root.join("memory").join(relative),
+        false => root.join(relative),
+    }
+}
+
+/// How many processes the OOM killer ended in the cgroup (v1's
+/// memory.oom_control and v2's memory.events both count `oom_kill`).
+pub fn oom_kills(cgroups_path: &str) -> u64 {
+    let dir = memory_dir(cgroups_path);
+    ["memory.events", "memory.oom_control"]
+        .iter()
+        .filter_map(|file| std::fs::read_to_string(dir.join(file)).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|l| l.strip_prefix("oom_kill ")?.trim().parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Marks a container whose run the OOM killer ended (inspect's
+/// `State.OOMKilled`), in its directory; a run that ends otherwise clears it.
+pub const OOM_KILLED: &str = "oom-killed";
+
+/// Called as a run ends, before the runtime deletes its cgroup.
+pub fn mark_oom(dir: &Path, cgroups_path: &str) {
+    let mark = dir.join(OOM_KILLED);
+    let _ = match oom_kills(cgroups_path) {
+        0 => std::fs::remove_file(mark),
+        _ => std::fs::write(mark, ""),
+    };
+}
+
+/// Writes `resources` (the spec's `linux.resources`) to a running
+/// container's cgroup, as the runtime did at create.
+pub fn apply(cgroups_path: &str, id: &str, resources: &serde_json::Value) -> Result<(), String> {
+    use libcgroups::common::{create_cgroup_manager, CgroupConfig, CgroupManager, ControllerOpt};
+    let resources: oci_spec::runtime::LinuxResources =
+        serde_json::from_value(resources.clone()).map_err(|e| e.to_string())?;
+    let manager = create_cgroup_manager(CgroupConfig {
+        cgroup_path: PathBuf::from(cgroups_path),
+        systemd_cgroup: false,
+        container_name: id.to_owned(),
+    })
+    .map_err(|e| e.to_string())?;
+    let opt = ControllerOpt {
+        disable_oom_killer: resources
+            .memory()
+            .as_ref()
+            .and_then(|m| m.disable_oom_killer())
+            .unwrap_or(false),
+        resources: &resources,
+        oom_score_adj: None,
+        freezer_state: None,
+    };
+    manager.apply(&opt).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rootless_keeps_only_the_oom_score() {
+        let mut r = Resources {
+            memory: Some(1 << 25),
+            oom_score_adj: Some(100),
+            ..Default::default()
+        };
+        let warnings = enforceable(&mut r, true).unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("Resource limits are not supported and ignored"));
+        assert_eq!(r.memory, None);
+        assert_eq!(r.oom_score_adj, Some(100));
+        let mut plain = Resources::default();
+        assert!(enforceable(&mut plain, true).unwrap().is_empty());
+    }
+
+    #[test]
+    fn paths_sit_under_coracle_or_the_parent() {
+        let r = Resources {
+            cgroup_parent: Some("mine/".into()),
+            ..Default::default()
+        };
+        assert_eq!(cgroups_path("x", &r), "/mine/x");
+        assert_eq!(cgroups_path("x", &Resources::default()), "/coracle/x");
+    }
+}

@@ -26,6 +26,8 @@ pub enum ContainerCommand {
     Prune(prune::Args),
     /// Display the running processes of a container
     Top(top::Args),
+    /// Display a live stream of container resource usage statistics
+    Stats(super::stats::Args),
     /// List port mappings of a container
     Port(top::PortArgs),
     /// Remove one or more containers
@@ -106,6 +108,7 @@ impl ContainerCommand {
             ContainerCommand::Logs(a) => Command::Logs(a),
             ContainerCommand::Prune(a) => Command::ContainerPrune(a),
             ContainerCommand::Top(a) => Command::Top(a),
+            ContainerCommand::Stats(a) => Command::Stats(a),
             ContainerCommand::Port(a) => Command::Port(a),
             ContainerCommand::Rm(a) => Command::Rm(a),
             ContainerCommand::Start(a) => Command::Start(a),

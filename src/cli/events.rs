@@ -41,6 +41,9 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         match filter.split_once('=') {
             Some(("since", t)) => since = Some(t.to_owned()),
             Some(("until", t)) => until = Some(t.to_owned()),
+            Some((key @ ("event" | "action"), status)) => {
+                filters.extend(stored_actions(status).map(|a| format!("{key}={a}")))
+            }
             _ => filters.push(filter),
         }
     }
@@ -57,26 +60,32 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         stream: args.stream,
     };
     for batch in engine.events(&opts)? {
-        let rows: Vec<Map<String, Value>> =
-            batch?.iter().map(|e| readable(e, args.no_trunc)).collect();
-        if rows.is_empty() {
+        let batch = batch?;
+        if batch.is_empty() {
             continue;
         }
-        match args.format.as_deref() {
-            Some(format) => {
-                let listing = format::Listing {
-                    json: format::Json::Lines,
-                    ..format::Listing::default()
-                };
-                format::print_rows(format, &rows, listing)?
+        if args.format.is_none() {
+            // A hundred thousand lines are written in large pieces, not a
+            // write(2) a line.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            for event in &batch {
+                writeln!(
+                    out,
+                    "{}",
+                    human(&readable(event, args.no_trunc), event.time_nano)
+                )?;
             }
-            None => {
-                let mut out = std::io::stdout().lock();
-                for row in &rows {
-                    writeln!(out, "{}", human(row))?;
-                }
-                out.flush()?;
-            }
+            out.flush()?;
+            continue;
+        }
+        let rows: Vec<Map<String, Value>> =
+            batch.iter().map(|e| readable(e, args.no_trunc)).collect();
+        if let Some(format) = args.format.as_deref() {
+            let listing = format::Listing {
+                json: format::Json::Lines,
+                ..format::Listing::default()
+            };
+            format::print_rows(format, &rows, listing)?
         }
     }
     Ok(())
@@ -117,7 +126,7 @@ fn readable(event: &Event, no_trunc: bool) -> Map<String, Value> {
             row.insert("Name".into(), Value::String(event.id.clone()));
         }
     }
-    row.insert("Status".into(), event.action.clone().into());
+    row.insert("Status".into(), podman_status(&event.action).into());
     row.insert(
         "Time".into(),
         time.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)
@@ -131,13 +140,37 @@ fn readable(event: &Event, no_trunc: bool) -> Map<String, Value> {
     row
 }
 
+/// The log keeps Docker's words (the API serves them as they are); Podman's
+/// CLI says `died`, `remove`, `exec` and `exec_died` for them.
+fn podman_status(action: &str) -> &str {
+    match action {
+        "die" => "died",
+        "destroy" | "delete" => "remove",
+        "exec_die" => "exec_died",
+        a if a.starts_with("exec_start") => "exec",
+        a => a,
+    }
+}
+
+/// The stored actions a Podman status filter means (Docker's own words match
+/// too).
+fn stored_actions(status: &str) -> impl Iterator<Item = &str> {
+    let stored: &[&str] = match status {
+        "died" => &["die"],
+        "remove" => &["destroy", "delete"],
+        "exec_died" => &["exec_die"],
+        "exec" => &["exec_start"],
+        _ => &[],
+    };
+    std::iter::once(status).chain(stored.iter().copied())
+}
+
 /// Podman's line: `TIME TYPE STATUS ID (image=…, name=…, …)`, the time as
 /// Go prints one.
-fn human(row: &Map<String, Value>) -> String {
+fn human(row: &Map<String, Value>, time_nano: i64) -> String {
     let text = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or("");
-    let time = DateTime::parse_from_rfc3339(text("Time"))
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.9f +0000 UTC").to_string())
-        .unwrap_or_default();
+    let time =
+        DateTime::<Utc>::from_timestamp_nanos(time_nano).format("%Y-%m-%d %H:%M:%S%.9f +0000 UTC");
     let head = format!("{time} {} {}", text("Type"), text("Status"));
     match text("Type") {
         "container" => {

@@ -28,6 +28,45 @@ fn human_size_with(bytes: u64, digits: i32) -> String {
     format!("{}{}", significant(value, digits), UNITS[unit])
 }
 
+/// `units.BytesSize`: binary units, 4 significant digits (`324KiB`, `23.54GiB`).
+pub fn bytes_size(bytes: u64) -> String {
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{}{}", significant(value, 4), UNITS[unit])
+}
+
+/// Go's `time.Duration.String()`: `0s`, `1.5µs`, `45.571542ms`, `1m2.5s`.
+pub fn go_duration(nanos: u64) -> String {
+    let trim = |whole: u64, frac: u64, width: usize| {
+        let frac = format!("{frac:0width$}");
+        let frac = frac.trim_end_matches('0');
+        match frac.is_empty() {
+            true => whole.to_string(),
+            false => format!("{whole}.{frac}"),
+        }
+    };
+    match nanos {
+        0 => "0s".to_owned(),
+        n if n < 1_000 => format!("{n}ns"),
+        n if n < 1_000_000 => format!("{}µs", trim(n / 1_000, n % 1_000, 3)),
+        n if n < 1_000_000_000 => format!("{}ms", trim(n / 1_000_000, n % 1_000_000, 6)),
+        n => {
+            let secs = trim(n / 1_000_000_000 % 60, n % 1_000_000_000, 9);
+            let (minutes, hours) = (n / 60_000_000_000 % 60, n / 3_600_000_000_000);
+            match (hours, minutes) {
+                (0, 0) => format!("{secs}s"),
+                (0, m) => format!("{m}m{secs}s"),
+                (h, m) => format!("{h}h{m}m{secs}s"),
+            }
+        }
+    }
+}
+
 /// Go's `%.Ng`: N significant digits, trailing zeros dropped.
 fn significant(value: f64, digits: i32) -> String {
     if value == 0.0 {
@@ -171,5 +210,17 @@ mod tests {
         assert_eq!(human_size(120_000_000), "120MB");
         assert_eq!(human_size(4_000_000), "4MB");
         assert_eq!(human_size_4(1_997_895), "1.998MB");
+    }
+
+    #[test]
+    fn binary_sizes_and_durations_like_go() {
+        assert_eq!(bytes_size(331_776), "324KiB");
+        assert_eq!(bytes_size(25_280_000_000), "23.54GiB");
+        assert_eq!(go_duration(0), "0s");
+        assert_eq!(go_duration(45_571_542), "45.571542ms");
+        assert_eq!(go_duration(1_012_140_413), "1.012140413s");
+        assert_eq!(go_duration(1_500), "1.5µs");
+        assert_eq!(go_duration(62_500_000_000), "1m2.5s");
+        assert_eq!(go_duration(3_600_000_000_000), "1h0m0s");
     }
 }

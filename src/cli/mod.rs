@@ -47,6 +47,7 @@ mod search;
 mod secret;
 mod service;
 mod start;
+mod stats;
 mod stop;
 mod system;
 mod table;
@@ -140,6 +141,8 @@ enum Command {
     Events(events::Args),
     /// Display the running processes of a container
     Top(top::Args),
+    /// Display a live stream of container resource usage statistics
+    Stats(stats::Args),
     /// List port mappings of a container
     Port(top::PortArgs),
     /// Pause all processes in one or more containers
@@ -320,6 +323,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Logs(args) => logs::exec(engine, args),
         Command::Events(args) => events::exec(engine, args),
         Command::Top(args) => top::exec(engine, args),
+        Command::Stats(args) => stats::exec(engine, args),
         Command::Port(args) => top::port(engine, args),
         Command::Pause(args) => pause::pause(engine, args),
         Command::Unpause(args) => pause::unpause(engine, args),

@@ -37,7 +37,7 @@ fn events_record_a_containers_life_with_filters_times_and_formats() {
     c.run(["volume", "create", "ev-data"]).success();
     assert_eq!(
         statuses(&c, &["container=ev1"]),
-        ["create", "start", "die", "destroy"]
+        ["create", "start", "died", "remove"]
     );
     let out = c.run([
         "events",
@@ -45,7 +45,7 @@ fn events_record_a_containers_life_with_filters_times_and_formats() {
         "--format",
         "json",
         "--filter",
-        "event=die",
+        "event=died",
     ]);
     let die = &out.success().json_lines()[0];
     assert_eq!(die["Name"], "ev1");
@@ -120,4 +120,68 @@ fn events_follow_new_events_until_stopped() {
     assert_eq!(lines.next().unwrap().unwrap(), "create followed");
     follower.kill().unwrap();
     follower.wait().unwrap();
+}
+
+#[test]
+fn events_of_ten_concurrent_runs_are_whole_lines_in_order() {
+    let (c, image) = with_busybox();
+    let since = chrono::Utc::now().to_rfc3339();
+    let runs: Vec<_> = (0..10)
+        .map(|i| c.spawn(["run", "--name", &format!("par{i}"), &image, "true"]))
+        .collect();
+    for run in runs {
+        let out = coracle_testkit::runner::wait_output(
+            run,
+            vec!["run".into()],
+            std::time::Duration::from_secs(120),
+        );
+        out.success();
+    }
+    // Every line is one whole event (json_lines fails on a torn one).
+    let all = c.run([
+        "events",
+        "--stream=false",
+        "--since",
+        &since,
+        "--format",
+        "json",
+    ]);
+    assert!(all.success().json_lines().len() >= 30, "{all}");
+    for i in 0..10 {
+        let name = format!("par{i}");
+        let filter = format!("container={name}");
+        let out = c.run([
+            "events",
+            "--stream=false",
+            "--since",
+            &since,
+            "--filter",
+            &filter,
+            "--format",
+            "{{.Status}}",
+        ]);
+        assert_eq!(
+            out.success().stdout_lines(),
+            ["create", "start", "died"],
+            "{name}: {out}"
+        );
+    }
+}
+
+#[test]
+fn a_full_events_log_is_rotated_and_commands_go_on() {
+    let (c, image) = with_busybox();
+    let log = c.runroot().join("events/events.log");
+    let line = "{\"Type\":\"volume\",\"Action\":\"create\",\"ID\":\"old\",\"TimeNano\":1}\n";
+    c.write_user_file(&log, line.repeat(20_000).as_bytes());
+    c.run(["run", "--name", "after-full", &image, "true"])
+        .success();
+    assert!(
+        c.runroot().join("events/events.log.1").exists(),
+        "the full log moved aside"
+    );
+    assert_eq!(
+        statuses(&c, &["container=after-full"]),
+        ["create", "start", "died"]
+    );
 }

@@ -60,6 +60,7 @@ mod run_tty;
 mod safety;
 mod secrets;
 mod state_matrix;
+mod stats;
 mod store;
 mod system;
 mod system_df;

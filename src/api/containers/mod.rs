@@ -11,6 +11,7 @@ mod list;
 mod logs;
 mod resources;
 mod session;
+mod stats;
 mod summary;
 mod top;
 mod wait;
@@ -52,7 +53,7 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange, rest: &str) -> Result<(), E
         ("POST", Some("wait")) => wait::wait(engine, ex, &target()?),
         ("GET", Some("logs")) => logs::logs(engine, ex, &target()?),
         ("GET", Some("top")) => top::top(engine, ex, &target()?),
-        ("GET", Some("stats")) => top::stats(engine, ex, &target()?),
+        ("GET", Some("stats")) => stats::stats(engine, ex, &target()?),
         ("GET", Some("export")) => files::export(engine, ex, &target()?),
         ("GET", Some("changes")) => files::changes(engine, ex, &target()?),
         _ => Err(Error::no_route()),

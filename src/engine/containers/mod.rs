@@ -35,6 +35,7 @@ pub mod select;
 pub mod settings;
 pub mod start;
 pub mod state;
+pub mod stats;
 pub mod status;
 pub mod stop;
 pub mod top;
@@ -83,6 +84,12 @@ pub enum ContainersError {
     /// `--latest` when there is no container at all.
     #[error("no such container")]
     NoLatest,
+    /// A name among several that was not found (Podman's wording for stats).
+    #[error("unable to look up container {name}: {source}")]
+    Lookup {
+        name: String,
+        source: Box<ContainersError>,
+    },
     #[error("no such exec instance: {0}")]
     NoSuchExec(String),
     #[error("container ID prefix {0} is ambiguous: it matches several containers; give more of the ID or the name")]
@@ -151,6 +158,7 @@ impl Kinded for ContainersError {
             ContainersError::Networks(e) => e.kind(),
             ContainersError::Volumes(e) => e.kind(),
             ContainersError::Userns(e) => e.kind(),
+            ContainersError::Lookup { source, .. } => source.kind(),
             ContainersError::NotFound(_)
             | ContainersError::NoSuchExec(_)
             | ContainersError::NoLatest => ErrorKind::NotFound,

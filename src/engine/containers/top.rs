@@ -71,7 +71,7 @@ pub fn ports(store: &Store, input: &str) -> Result<Vec<PortMapping>, ContainersE
     Ok(config_of(&lookup(store, input)?)?.ports)
 }
 
-fn children(pid: i32) -> Vec<i32> {
+pub(super) fn children(pid: i32) -> Vec<i32> {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return Vec::new();
     };

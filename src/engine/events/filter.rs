@@ -84,7 +84,8 @@ fn value_matches(key: Key, value: &str, event: &Event) -> bool {
     };
     match key {
         Key::Container | Key::Network | Key::Volume => actor(),
-        Key::Event => event.action == value,
+        // Docker's `exec_start: CMD` matches `exec_start`.
+        Key::Event => event.action.split(':').next() == Some(value),
         Key::Type => event.kind.as_str() == value,
         Key::Label => match value.split_once('=') {
             Some((k, v)) => event.attribute(k) == Some(v),
@@ -132,6 +133,9 @@ mod tests {
         assert!(filter(&["container=db", "container=web"]).matches(&start));
         assert!(!filter(&["container=web", "event=die"]).matches(&start));
         assert!(filter(&["event=die", "event=start", "type=container"]).matches(&start));
+        let exec = Event::container("exec_start: sh -c true", "abc123", "web", "busybox");
+        assert!(filter(&["event=exec_start"]).matches(&exec));
+        assert!(!filter(&["event=exec"]).matches(&exec));
         assert!(filter(&["image=docker.io/library/busybox"]).matches(&start));
         assert!(filter(&["label=tier", "label=tier=front"]).matches(&start));
         assert!(!filter(&["label=tier=back"]).matches(&start));

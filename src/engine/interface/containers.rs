@@ -14,6 +14,7 @@ use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::containers::resources::Resources;
 use crate::engine::containers::select::Selection;
+use crate::engine::containers::stats::Sample;
 use crate::engine::containers::top::Process;
 use crate::engine::containers::update::Updated;
 use crate::engine::containers::wait::WaitOptions;
@@ -125,6 +126,10 @@ pub trait ContainerEngine {
 
     /// The container's processes, in `ps -ef`'s columns.
     fn top(&self, name: &str) -> Result<Vec<Process>, Error>;
+
+    /// One reading of what each container uses; every container when `names`
+    /// is empty.
+    fn stats(&self, names: &[String]) -> Result<Vec<Sample>, Error>;
 
     /// The namespaces a running container's init is in (`ps --ns`).
     fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error>;

@@ -12,6 +12,7 @@ use crate::engine::containers::namespaces::{self, Namespaces};
 use crate::engine::containers::prune::{self, Pruned};
 use crate::engine::containers::remove::{self, RemoveOptions};
 use crate::engine::containers::resources::Resources;
+use crate::engine::containers::stats::{self, Sample};
 use crate::engine::containers::top::{self, Process};
 use crate::engine::containers::update::{self, Updated};
 use crate::engine::containers::wait::{self, WaitOptions};
@@ -107,6 +108,10 @@ impl ContainerEngine for LocalEngine {
 
     fn top(&self, name: &str) -> Result<Vec<Process>, Error> {
         Ok(top::top(&self.store()?, name)?)
+    }
+
+    fn stats(&self, names: &[String]) -> Result<Vec<Sample>, Error> {
+        Ok(stats::stats(&self.store()?, names)?)
     }
 
     fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error> {

@@ -10,6 +10,7 @@ use crate::engine::containers::namespaces::Namespaces;
 use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::containers::resources::Resources;
+use crate::engine::containers::stats::Sample;
 use crate::engine::containers::top::Process;
 use crate::engine::containers::update::Updated;
 use crate::engine::containers::wait::{WaitCondition, WaitOptions};
@@ -119,6 +120,10 @@ impl ContainerEngine for RemoteEngine {
 
     fn top(&self, _: &str) -> Result<Vec<Process>, Error> {
         unsupported("top")
+    }
+
+    fn stats(&self, _: &[String]) -> Result<Vec<Sample>, Error> {
+        unsupported("stats")
     }
 
     fn container_namespaces(&self, _: &str) -> Result<Namespaces, Error> {

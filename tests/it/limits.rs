@@ -28,6 +28,17 @@ fn a_memory_hog_is_oom_killed_with_137_rootful() {
     .code(137);
     assert_eq!(inspect_field(&c, "hog", "{{.State.OOMKilled}}"), "true");
     assert_eq!(inspect_field(&c, "hog", "{{.State.ExitCode}}"), "137");
+    // The kill is an event of its own, before the death it caused.
+    let events = c.run([
+        "events",
+        "--stream=false",
+        "--filter",
+        "container=hog",
+        "--format",
+        "{{.Status}}",
+    ]);
+    let statuses = events.success().stdout_lines().join(" ");
+    assert!(statuses.contains("oom died"), "{statuses}");
     // A plain exit is no OOM kill.
     c.run(["run", "--name", "calm", "--memory", "32m", &image, "true"])
         .success();

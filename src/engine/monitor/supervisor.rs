@@ -298,6 +298,10 @@ impl Supervisor<'_> {
         // A restart the back-off gave up on ended its run before: one die.
         if self.state.status != Status::Restarting {
             let id = self.id;
+            // Docker's order: the kernel's kill, then the death it caused.
+            if self.dir.join(cgroups::OOM_KILLED).exists() {
+                events::record_id(self.store()?, id, "oom", &[]);
+            }
             let code = [("exitCode", code.to_string())];
             events::record_id(self.store()?, id, "die", &code);
         }

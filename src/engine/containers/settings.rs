@@ -3,6 +3,7 @@
 //! checked before anything is pulled, kept in the container's config for
 //! inspect and the monitor, and turned into the spec at create.
 
+use super::health::HealthRequest;
 use crate::engine::net::Network;
 use crate::engine::runtime::devices::Device;
 use crate::engine::runtime::environment::EnvFlags;
@@ -56,6 +57,9 @@ pub struct Settings {
     pub requires: Vec<String>,
     /// `--hostuser`: host accounts added to the container's /etc/passwd.
     pub hostusers: Vec<String>,
+    /// `--health-*`, `--no-healthcheck`: merged with the image's HEALTHCHECK
+    /// at create.
+    pub health: HealthRequest,
 }
 
 /// Seconds `stop` waits by default (Docker's and Podman's).

@@ -18,7 +18,7 @@ mod system;
 mod volumes;
 
 pub use build::BuildEngine;
-pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, Status};
+pub use containers::{ContainerEngine, HealthOutcome, LogBatches, LogEntry, LogStream, Status};
 pub use images::ImageEngine;
 pub use networks::NetworkEngine;
 pub use run::RunEngine;

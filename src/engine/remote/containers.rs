@@ -11,6 +11,7 @@ use crate::engine::containers::prune::Pruned;
 use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::containers::top::Process;
 use crate::engine::containers::wait::{WaitCondition, WaitOptions};
+use crate::engine::interface::HealthOutcome;
 use crate::engine::interface::{ContainerEngine, Each, Error, LogBatches};
 use crate::engine::net::ports::PortMapping;
 use bollard_stubs::models::ContainerWaitResponse;
@@ -113,6 +114,10 @@ impl ContainerEngine for RemoteEngine {
 
     fn top(&self, _: &str) -> Result<Vec<Process>, Error> {
         unsupported("top")
+    }
+
+    fn healthcheck(&self, _: &str) -> Result<HealthOutcome, Error> {
+        unsupported("healthcheck run")
     }
 
     fn container_namespaces(&self, _: &str) -> Result<Namespaces, Error> {

@@ -7,7 +7,9 @@ use super::super::error::Error;
 use super::super::exchange::Exchange;
 use super::unsupported;
 use crate::engine::containers::create::{CreateOptions, Pulling};
+use crate::engine::containers::health::HealthRequest;
 use crate::engine::containers::log_config::LogConfig;
+use crate::engine::containers::settings::Settings;
 use crate::engine::containers::{RestartPolicy, Seccomp};
 use crate::engine::images::policy::PullPolicy;
 use crate::engine::interface::Engine;
@@ -17,8 +19,8 @@ use crate::engine::net::ports;
 use crate::engine::runtime::ulimit::Ulimit;
 use crate::engine::volumes::parse;
 use bollard_stubs::models::{
-    ContainerConfig, HostConfig, HostConfigLogConfig, Mount, MountTypeEnum, NetworkingConfig,
-    PortMap,
+    ContainerConfig, HealthConfig, HostConfig, HostConfigLogConfig, Mount, MountTypeEnum,
+    NetworkingConfig, PortMap,
 };
 use serde::Deserialize;
 use std::fmt::Display;
@@ -189,7 +191,10 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
             .collect::<Result<_, _>>()
             .map_err(bad)?,
         image_volumes: Default::default(),
-        settings: Default::default(),
+        settings: Settings {
+            health: health(c.healthcheck.as_ref()),
+            ..Default::default()
+        },
         userns: Default::default(),
         extra_mounts: Vec::new(),
         // Docker's default driver: its clients (docker-py's run) read logs
@@ -333,13 +338,29 @@ fn security(opts: &[String]) -> Result<(Seccomp, bool), Error> {
     Ok((seccomp, no_new_privileges))
 }
 
+/// Docker's Healthcheck: an empty Test or a zero duration keeps the image's.
+fn health(check: Option<&HealthConfig>) -> HealthRequest {
+    let Some(check) = check else {
+        return HealthRequest::default();
+    };
+    let positive = |n: Option<i64>| n.filter(|&n| n > 0).map(|n| n as u64);
+    HealthRequest {
+        test: check.test.clone().filter(|t| !t.is_empty()),
+        interval: positive(check.interval),
+        timeout: positive(check.timeout),
+        start_period: positive(check.start_period),
+        retries: positive(check.retries).map(|n| n as u32),
+        on_failure: Default::default(),
+    }
+}
+
 /// The settings the engine has no way to honour: set to anything but their
 /// defaults, they fail the create.
 fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> {
     let set = |v: Option<i64>| v.is_some_and(|n| n != 0);
     let text = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
     let list = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|l| !l.is_empty());
-    let checks: [(&str, bool); 26] = [
+    let checks: [(&str, bool); 25] = [
         ("HostConfig.Memory", set(h.memory)),
         ("HostConfig.MemorySwap", set(h.memory_swap)),
         ("HostConfig.MemoryReservation", set(h.memory_reservation)),
@@ -380,14 +401,6 @@ fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> 
         ("Config.StopTimeout", c.stop_timeout.is_some()),
         ("Config.Domainname", text(&c.domainname)),
         ("Config.NetworkDisabled", c.network_disabled == Some(true)),
-        (
-            "Config.Healthcheck",
-            c.healthcheck.as_ref().is_some_and(|hc| {
-                hc.test
-                    .as_ref()
-                    .is_some_and(|t| !t.is_empty() && t[0] != "NONE")
-            }),
-        ),
     ];
     match checks.iter().find(|(_, on)| *on) {
         Some((name, _)) => Err(unsupported(name)),

@@ -8,3 +8,4 @@ pub mod config;
 pub mod state;
 
 pub use config::{HealthRequest, Healthcheck, OnFailure};
+pub use state::Status;

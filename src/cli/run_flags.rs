@@ -105,7 +105,7 @@ pub struct HealthArgs {
     #[arg(long, value_name = "N")]
     health_retries: Option<u32>,
     /// The initialization time needed for a container to bootstrap (default "0s")
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     health_start_period: Option<String>,
     /// Action to take once the container turns unhealthy: none, kill, restart or stop
     #[arg(long, value_name = "ACTION", default_value = "none")]

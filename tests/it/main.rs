@@ -23,6 +23,7 @@ mod exec;
 mod format;
 mod global_flags;
 mod harness;
+mod health;
 mod image_cmds;
 mod images;
 mod import;

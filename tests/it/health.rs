@@ -288,3 +288,34 @@ fn bad_health_flags_are_refused_before_anything_is_made() {
     }
     c.run(["ps", "-a", "-q"]).success().stdout_eq("");
 }
+
+#[test]
+fn failures_in_the_start_period_do_not_count() {
+    let (c, image) = with_busybox();
+    let id = run_detached(
+        &c,
+        &[
+            "--health-cmd",
+            "false",
+            "--health-interval",
+            "disable",
+            "--health-retries",
+            "1",
+            "--health-start-period",
+            "1h",
+            &image,
+            "sleep",
+            "1000",
+        ],
+    );
+    c.run(["healthcheck", "run", &id])
+        .code(1)
+        .stdout_eq("unhealthy\n");
+    assert_eq!(health(&c, &id), "starting");
+    assert_eq!(
+        inspect_field(&c, &id, "{{.State.Health.FailingStreak}}"),
+        "0"
+    );
+    assert_eq!(inspect_field(&c, &id, "{{len .State.Health.Log}}"), "1");
+    c.run(["rm", "-f", &id]).success();
+}

@@ -67,7 +67,7 @@ pub fn run(
         output,
     };
     let started = record.state.started_ms.unwrap_or_default();
-    let ran_for = start.timestamp_millis().saturating_sub(started);
+    let ran_for = start.timestamp_millis().saturating_sub(started).max(0);
     let counted = ran_for as u128 >= check.start_period().as_millis();
     let passed = outcome == Outcome::Passed;
     let dir = store.container_dir(&record.id);

@@ -16,6 +16,7 @@ mod events;
 mod exec;
 mod format;
 mod globals;
+mod healthcheck;
 mod holder;
 mod image_mount;
 mod images;
@@ -220,6 +221,9 @@ enum Command {
     /// Manage secrets
     #[command(subcommand)]
     Secret(secret::SecretCommand),
+    /// Manage health checks on containers
+    #[command(subcommand)]
+    Healthcheck(healthcheck::HealthcheckCommand),
     /// Run a command in the rootless user namespace
     Unshare(unshare::Args),
     /// Show what a container or image changed in its file system
@@ -356,6 +360,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::System(cmd) => system::exec(engine, cmd),
         Command::Volume(cmd) => volume::exec(engine, cmd),
         Command::Secret(cmd) => secret::exec(engine, cmd),
+        Command::Healthcheck(cmd) => healthcheck::exec(engine, cmd),
         Command::Unshare(args) => unshare::exec(engine, args),
         Command::Diff(args) => diff::exec(engine, args, Target::Any),
         Command::ContainerDiff(args) => diff::exec(engine, args, Target::Container),

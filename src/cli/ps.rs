@@ -174,7 +174,7 @@ fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
         "CreatedAt": created.format("%Y-%m-%d %H:%M:%S +0000 UTC").to_string(),
         "RunningFor": format!("{} ago", human_duration(now_ms / 1000 - r.created)),
         "CreatedHuman": format!("{} ago", human_duration(now_ms / 1000 - r.created)),
-        "Status": status(&r.state, now_ms),
+        "Status": l.status(now_ms),
         "State": r.state.status.as_str(),
         "Names": r.name,
         // A map, as Podman's: `{{.Labels.team}}` works.

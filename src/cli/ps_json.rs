@@ -2,7 +2,6 @@
 //! (full Id, Names and Command as lists, times as Unix seconds).
 
 use crate::engine::containers::list::Listed;
-use crate::engine::containers::status::status;
 use crate::engine::duration::human_duration;
 use crate::engine::net::mode::Network;
 use serde_json::{json, Map, Value};
@@ -59,7 +58,7 @@ pub fn podman_json(l: &Listed, now_ms: i64) -> Value {
         "Size": l.size.map(|s| json!({"RootFsSize": s.root_fs, "RwSize": s.rw})),
         "StartedAt": seconds(state.started_ms),
         "State": state.status.as_str(),
-        "Status": status(state, now_ms),
+        "Status": l.status(now_ms),
         "Created": r.created,
     })
 }

@@ -2,6 +2,7 @@
 //! namespaces (`--tz`, `--umask`, `--sysctl`, `--pid`, `--device`, ...), parsed
 //! into the engine's `Settings`; and those coracle takes only to refuse.
 
+use crate::engine::containers::health::{self, HealthRequest, OnFailure};
 use crate::engine::containers::settings::{self, Settings};
 use crate::engine::oci::platform::Platform;
 use crate::engine::runtime::devices::Device;
@@ -85,6 +86,61 @@ pub struct SettingsArgs {
     /// Containers to start before this one (comma-separated, repeatable)
     #[arg(long, value_name = "CONTAINER", value_delimiter = ',')]
     requires: Vec<String>,
+    #[command(flatten)]
+    health: HealthArgs,
+}
+
+#[derive(clap::Args)]
+pub struct HealthArgs {
+    /// Set a healthcheck command for the container ('none' disables the existing healthcheck)
+    #[arg(long, value_name = "COMMAND")]
+    health_cmd: Option<String>,
+    /// Set an interval for the healthchecks (a value of disable results in no automatic timer setup) (default "30s")
+    #[arg(long, value_name = "DURATION")]
+    health_interval: Option<String>,
+    /// The maximum time allowed to complete the healthcheck before an interval is considered failed (default "30s")
+    #[arg(long, value_name = "DURATION")]
+    health_timeout: Option<String>,
+    /// The number of retries allowed before a healthcheck is considered to be unhealthy (default 3)
+    #[arg(long, value_name = "N")]
+    health_retries: Option<u32>,
+    /// The initialization time needed for a container to bootstrap (default "0s")
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    health_start_period: Option<String>,
+    /// Action to take once the container turns unhealthy: none, kill, restart or stop
+    #[arg(long, value_name = "ACTION", default_value = "none")]
+    health_on_failure: String,
+    /// Disable healthchecks on container
+    #[arg(long)]
+    no_healthcheck: bool,
+}
+
+impl HealthArgs {
+    fn plan(&self) -> anyhow::Result<HealthRequest> {
+        let test = match (&self.health_cmd, self.no_healthcheck) {
+            (Some(_), true) => bail!("cannot specify both --no-healthcheck and --health-cmd"),
+            (Some(cmd), false) => Some(health::config::parse_command(cmd)?),
+            (None, true) => Some(vec!["NONE".to_owned()]),
+            (None, false) => None,
+        };
+        let parse = |text: &Option<String>, parser: fn(&str) -> Result<u64, _>| {
+            text.as_deref().map(parser).transpose()
+        };
+        Ok(HealthRequest {
+            test,
+            interval: parse(&self.health_interval, health::config::parse_interval)?,
+            timeout: parse(&self.health_timeout, health::config::parse_timeout)?,
+            start_period: parse(
+                &self.health_start_period,
+                health::config::parse_start_period,
+            )?,
+            retries: self
+                .health_retries
+                .map(health::config::check_retries)
+                .transpose()?,
+            on_failure: OnFailure::parse(&self.health_on_failure)?,
+        })
+    }
 }
 
 impl SettingsArgs {
@@ -157,6 +213,7 @@ impl SettingsArgs {
             hostusers: self.hostuser.clone(),
             // From the resource flags (resource_flags.rs).
             resources: Default::default(),
+            health: self.health.plan()?,
         })
     }
 

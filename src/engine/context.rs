@@ -164,6 +164,16 @@ impl Context {
         Ok(Host::new())
     }
 
+    /// The same proof for a container's monitor (or a child of it), which is
+    /// inside the user namespace it made the container in: joining that
+    /// container's namespaces is joining its own.
+    pub fn monitor_host(&self) -> Result<Host, ContextError> {
+        if !single_threaded() {
+            return Err(ContextError::Process("running more than one thread"));
+        }
+        Ok(Host::new())
+    }
+
     pub fn open_store(&self) -> Result<Store, ContextError> {
         create_private_dir(&self.root)?;
         Ok(Store::open(&self.root)?.with_events(self.event_log()))

@@ -24,6 +24,7 @@ mod exec;
 mod format;
 mod global_flags;
 mod harness;
+mod health;
 mod image_cmds;
 mod images;
 mod import;

@@ -8,6 +8,7 @@ use super::super::exchange::Exchange;
 use super::create_settings;
 use super::unsupported;
 use crate::engine::containers::create::{CreateEvent, CreateOptions, Pulling};
+use crate::engine::containers::health::HealthRequest;
 use crate::engine::containers::log_config::LogConfig;
 use crate::engine::containers::settings::Settings;
 use crate::engine::containers::{RestartPolicy, Seccomp};
@@ -19,8 +20,8 @@ use crate::engine::net::ports;
 use crate::engine::runtime::ulimit::Ulimit;
 use crate::engine::volumes::parse;
 use bollard_stubs::models::{
-    ContainerConfig, HostConfig, HostConfigLogConfig, Mount, MountTypeEnum, NetworkingConfig,
-    PortMap,
+    ContainerConfig, HealthConfig, HostConfig, HostConfigLogConfig, Mount, MountTypeEnum,
+    NetworkingConfig, PortMap,
 };
 use serde::Deserialize;
 use std::fmt::Display;
@@ -214,6 +215,7 @@ fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
         image_volumes: Default::default(),
         settings: Settings {
             resources: limits,
+            health: health(c.healthcheck.as_ref()),
             ..create_settings::settings(&c, &h)?
         },
         userns: create_settings::userns(&h)?,
@@ -357,6 +359,22 @@ fn security(opts: &[String]) -> Result<(Seccomp, bool), Error> {
     Ok((seccomp, no_new_privileges))
 }
 
+/// Docker's Healthcheck: an empty Test or a zero duration keeps the image's.
+fn health(check: Option<&HealthConfig>) -> HealthRequest {
+    let Some(check) = check else {
+        return HealthRequest::default();
+    };
+    let positive = |n: Option<i64>| n.filter(|&n| n > 0).map(|n| n as u64);
+    HealthRequest {
+        test: check.test.clone().filter(|t| !t.is_empty()),
+        interval: positive(check.interval),
+        timeout: positive(check.timeout),
+        start_period: positive(check.start_period),
+        retries: positive(check.retries).map(|n| n as u32),
+        on_failure: Default::default(),
+    }
+}
+
 /// The settings the engine has no way to honour: set to anything but their
 /// defaults, they fail the create.
 fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> {
@@ -370,14 +388,6 @@ fn refuse_unsupported(c: &ContainerConfig, h: &HostConfig) -> Result<(), Error> 
         ),
         ("Config.Domainname", text(&c.domainname)),
         ("Config.NetworkDisabled", c.network_disabled == Some(true)),
-        (
-            "Config.Healthcheck",
-            c.healthcheck.as_ref().is_some_and(|hc| {
-                hc.test
-                    .as_ref()
-                    .is_some_and(|t| !t.is_empty() && t[0] != "NONE")
-            }),
-        ),
     ];
     match checks.iter().find(|(_, on)| *on) {
         Some((name, _)) => Err(unsupported(name)),

@@ -2,7 +2,6 @@
 //! listing and its ContainerJSON.
 
 use crate::engine::containers::list::Listed;
-use crate::engine::containers::status::status;
 use bollard_stubs::models::{
     ContainerSummary, ContainerSummaryHostConfig, ContainerSummaryNetworkSettings,
     EndpointSettings, MountPoint, Port, PortTypeEnum,
@@ -27,7 +26,7 @@ pub fn summary(l: &Listed, inspect: &Value, now_ms: i64) -> ContainerSummary {
         size_root_fs: l.size.map(|s| s.root_fs as i64),
         labels: Some(l.config.labels.iter().cloned().collect()),
         state: Some(r.state.status.as_str().to_owned()),
-        status: Some(status(&r.state, now_ms)),
+        status: Some(l.status(now_ms)),
         host_config: Some(ContainerSummaryHostConfig {
             network_mode: inspect["HostConfig"]["NetworkMode"]
                 .as_str()

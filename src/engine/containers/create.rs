@@ -451,6 +451,7 @@ pub fn create(
         timeout: opts.timeout,
         sdnotify: opts.sdnotify,
         log: opts.log.clone(),
+        healthcheck: opts.settings.health.resolve(image_healthcheck(&config)),
         settings,
     };
     let config = serde_json::to_string(&monitor_config);
@@ -543,6 +544,12 @@ fn localtime(dir: &Path, settings: &Settings) -> Result<(), ContainersError> {
     let path = dir.join("userdata").join(spec::LOCALTIME);
     std::fs::copy(&source, &path).map_err(|source| ContainersError::Write { path, source })?;
     Ok(())
+}
+
+/// The image's HEALTHCHECK, if it has a usable one.
+fn image_healthcheck(image_config: &serde_json::Value) -> Option<super::health::Healthcheck> {
+    let check = image_config.pointer("/config/Healthcheck")?;
+    serde_json::from_value(check.clone()).ok()
 }
 
 /// The container's mounts: its flags', those of the containers it takes

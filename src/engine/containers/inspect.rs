@@ -8,7 +8,7 @@ mod network;
 mod resources;
 
 use super::lookup::{config_of, lookup};
-use super::ContainersError;
+use super::{ContainerConfig, ContainersError};
 use crate::engine::go_time;
 use crate::engine::oci::reference::Reference;
 use crate::engine::store::containers::{ContainerRecord, Status};
@@ -39,7 +39,12 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         "Created": DateTime::from_timestamp(record.created, 0).map(go_time::format),
         "Path": argv.first().map_or("", String::as_str),
         "Args": argv.get(1..).unwrap_or_default(),
-        "State": state(&record, &spec, dir.join(super::cgroups::OOM_KILLED).exists()),
+        "State": state(
+            &record,
+            &spec,
+            dir.join(super::cgroups::OOM_KILLED).exists(),
+            health(&config, &dir),
+        ),
         "Image": record.image_id,
         "ImageDigest": image.and_then(|i| i.manifest_digest).unwrap_or_default(),
         "ImageName": image_name,
@@ -90,7 +95,16 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
     Ok(doc)
 }
 
-fn state(record: &ContainerRecord, spec: &Value, oom_killed: bool) -> Value {
+/// What the checks found (Podman's State.Health): `starting` before the
+/// first; Podman's empty value for a container without a check.
+fn health(config: &ContainerConfig, dir: &std::path::Path) -> Value {
+    match &config.healthcheck {
+        Some(_) => json!(super::health::state::read(dir).unwrap_or_default()),
+        None => json!({ "Status": "", "FailingStreak": 0, "Log": null }),
+    }
+}
+
+fn state(record: &ContainerRecord, spec: &Value, oom_killed: bool, health: Value) -> Value {
     let s = &record.state;
     let running = matches!(s.status, Status::Running | Status::Paused);
     json!({
@@ -109,7 +123,7 @@ fn state(record: &ContainerRecord, spec: &Value, oom_killed: bool) -> Value {
         "StartedAt": go_time::from_millis(s.started_ms),
         // A running container's last end is a previous run's, as in Podman.
         "FinishedAt": go_time::from_millis(s.finished_ms),
-        "Health": { "Status": "", "FailingStreak": 0, "Log": null },
+        "Health": health,
         "CheckpointedAt": go_time::ZERO,
         "RestoredAt": go_time::ZERO,
     })

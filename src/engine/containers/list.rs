@@ -2,7 +2,7 @@
 //! (values of one key OR together, different keys AND).
 
 use super::lookup::config_of;
-use super::state;
+use super::{health, state};
 use super::{ContainerConfig, ContainersError};
 use crate::engine::images;
 use crate::engine::store::containers::{ContainerRecord, Status};
@@ -28,6 +28,34 @@ pub struct Listed {
     pub config: ContainerConfig,
     /// When asked for.
     pub size: Option<Size>,
+    /// A running container's health, when it has a check.
+    pub health: Option<health::Status>,
+}
+
+impl Listed {
+    /// Docker's words for its state, its health after them while it runs:
+    /// "Up 5 seconds (healthy)", as Podman's ps shows it.
+    pub fn status(&self, now_ms: i64) -> String {
+        let words = super::status::status(&self.record.state, now_ms);
+        match self.health {
+            Some(health) => format!("{words} ({})", health.as_str()),
+            None => words,
+        }
+    }
+}
+
+/// The health of a running container with a check: `starting` before its first.
+fn health_of(
+    store: &Store,
+    record: &ContainerRecord,
+    config: &ContainerConfig,
+) -> Option<health::Status> {
+    config.healthcheck.as_ref()?;
+    if record.state.status != Status::Running {
+        return None;
+    }
+    let state = health::state::read(&store.container_dir(&record.id)).unwrap_or_default();
+    Some(state.status)
 }
 
 /// Docker's SizeRw and SizeRootFs.
@@ -63,12 +91,14 @@ pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<Listed>, Containers
             continue;
         }
         let config = config_of(&record)?;
-        if filters.matches_labels(&config.labels) {
+        let health = health_of(store, &record, &config);
+        if filters.matches_labels(&config.labels) && filters.matches_health(health) {
             let size = opts.size.then(|| size(store, &record, &mut image_sizes));
             listed.push(Listed {
                 record,
                 config,
                 size,
+                health,
             });
         }
     }
@@ -115,8 +145,8 @@ pub fn upper_size(store: &Store, id: &str) -> u64 {
 #[derive(Debug, Default)]
 pub struct Filters(HashMap<String, Vec<String>>);
 
-const KEYS: [&str; 7] = [
-    "status", "name", "id", "label", "ancestor", "exited", "until",
+const KEYS: [&str; 8] = [
+    "status", "name", "id", "label", "ancestor", "exited", "until", "health",
 ];
 
 impl Filters {
@@ -205,6 +235,14 @@ impl Filters {
                 super::logs::parse_time(t).is_ok_and(|t| r.created < t.timestamp())
             })
             && ancestors.is_none_or(|ids| ids.contains(&r.image_id))
+    }
+
+    /// `health=starting|healthy|unhealthy`, and Docker's `none` for a
+    /// container with no check (or not running).
+    pub fn matches_health(&self, health: Option<health::Status>) -> bool {
+        let name = health.map_or("none", health::Status::as_str);
+        self.values("health")
+            .is_none_or(|wanted| wanted.iter().any(|w| w == name))
     }
 
     /// `label=KEY` or `label=KEY=VALUE`; every one must match (Docker ANDs labels).

@@ -9,6 +9,7 @@ pub mod events;
 pub mod exec;
 pub mod export;
 pub mod files;
+pub mod health;
 mod hostuser;
 pub mod init;
 pub mod inspect;

@@ -3,6 +3,7 @@
 //! checked before anything is pulled, kept in the container's config for
 //! inspect and the monitor, and turned into the spec at create.
 
+use super::health::HealthRequest;
 use super::resources::Resources;
 use crate::engine::net::Network;
 use crate::engine::runtime::devices::Device;
@@ -59,6 +60,9 @@ pub struct Settings {
     pub hostusers: Vec<String>,
     /// `--memory`, `--cpus`, `--pids-limit`, ... (resources.rs).
     pub resources: Resources,
+    /// `--health-*`, `--no-healthcheck`: merged with the image's HEALTHCHECK
+    /// at create.
+    pub health: HealthRequest,
 }
 
 /// Seconds `stop` waits by default (Docker's and Podman's).

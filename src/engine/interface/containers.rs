@@ -7,6 +7,7 @@
 
 use super::{Each, Error};
 use crate::engine::containers::cp::{CopyOptions, Endpoint, PathStat};
+pub use crate::engine::containers::health::check::Outcome as HealthOutcome;
 use crate::engine::containers::list::{ListOptions, Listed};
 use crate::engine::containers::logs::LogOptions;
 use crate::engine::containers::namespaces::Namespaces;
@@ -130,6 +131,9 @@ pub trait ContainerEngine {
     /// One reading of what each container uses; every container when `names`
     /// is empty.
     fn stats(&self, names: &[String]) -> Result<Vec<Sample>, Error>;
+    /// Runs the container's healthcheck once, recording the result as a
+    /// scheduled run does (`healthcheck run`).
+    fn healthcheck(&self, name: &str) -> Result<HealthOutcome, Error>;
 
     /// The namespaces a running container's init is in (`ps --ns`).
     fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error>;

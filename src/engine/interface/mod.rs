@@ -19,7 +19,7 @@ mod system;
 mod volumes;
 
 pub use build::BuildEngine;
-pub use containers::{ContainerEngine, LogBatches, LogEntry, LogStream, Status};
+pub use containers::{ContainerEngine, HealthOutcome, LogBatches, LogEntry, LogStream, Status};
 pub use images::ImageEngine;
 pub use manifests::ManifestEngine;
 pub use networks::NetworkEngine;

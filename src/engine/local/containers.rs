@@ -5,6 +5,7 @@
 
 use super::LocalEngine;
 use crate::engine::containers::cp::{self, CopyIo, CopyOptions, Endpoint, PathStat};
+use crate::engine::containers::health;
 use crate::engine::containers::list::{self, ListOptions, Listed};
 use crate::engine::containers::logs::{LogOptions, LogReader};
 use crate::engine::containers::lookup::lookup;
@@ -17,7 +18,7 @@ use crate::engine::containers::top::{self, Process};
 use crate::engine::containers::update::{self, Updated};
 use crate::engine::containers::wait::{self, WaitOptions};
 use crate::engine::containers::{export, init, inspect, pause, stop, ContainersError};
-use crate::engine::interface::{ContainerEngine, Each, Error, LogBatches};
+use crate::engine::interface::{ContainerEngine, Each, Error, HealthOutcome, LogBatches};
 use crate::engine::net::ports::PortMapping;
 use crate::engine::runtime::signal;
 use std::io::{Read, Write};
@@ -112,6 +113,12 @@ impl ContainerEngine for LocalEngine {
 
     fn stats(&self, names: &[String]) -> Result<Vec<Sample>, Error> {
         Ok(stats::stats(&self.store()?, names)?)
+    }
+
+    fn healthcheck(&self, name: &str) -> Result<HealthOutcome, Error> {
+        let host = self.host()?;
+        let store = self.store()?;
+        Ok(health::check::run(&self.ctx, &host, &store, name)?)
     }
 
     fn container_namespaces(&self, name: &str) -> Result<Namespaces, Error> {

@@ -3,6 +3,7 @@
 //! every command that looks at a container.
 
 use super::restart::RestartPolicy;
+use crate::engine::containers::health::Healthcheck;
 use crate::engine::containers::log_config::LogConfig;
 use crate::engine::containers::run_files::SdNotify;
 use crate::engine::containers::secrets::GivenSecret;
@@ -84,6 +85,9 @@ pub struct ContainerConfig {
     /// `stop` and the monitor.
     #[serde(default)]
     pub settings: Settings,
+    /// The check the monitor runs (`--health-*`, else the image's HEALTHCHECK).
+    #[serde(default)]
+    pub healthcheck: Option<Healthcheck>,
 }
 
 fn default_stop_signal() -> String {

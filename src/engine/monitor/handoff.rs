@@ -12,6 +12,7 @@
 //! cost the memory this is for.
 
 use super::command::{MONITOR, RESUMED};
+use super::health::HealthTimer;
 use super::io::{Client, Hub, Session};
 use super::logfile::{Format, LogWriter};
 use super::tty::Terminal;
@@ -26,6 +27,7 @@ use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// What the monitor passes on to its next image.
 pub(super) struct Handoff<'a> {
@@ -75,6 +77,10 @@ impl Handoff<'_> {
             .as_ref()
             .and_then(|log| log.max_size())
             .map(|max| ("log_max", max.to_string().into()));
+        let health = hub
+            .health
+            .as_ref()
+            .map(|h| ("health", h.interval.as_nanos().to_string().into()));
         let fd_values = fds
             .iter()
             .map(|(k, fd)| (*k, OsString::from(fd.to_string())));
@@ -84,6 +90,7 @@ impl Handoff<'_> {
             .chain(holder)
             .chain(log_format)
             .chain(log_max)
+            .chain(health)
             .chain(fd_values)
         {
             let mut arg = OsString::from(format!("{key}="));
@@ -208,6 +215,9 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
         .map(|fd| Client::new(UnixStream::from(fd)))
         .collect::<Result<_, _>>()
         .map_err(super::setup("keep the attached clients"))?;
+    let health = values
+        .health
+        .map(|interval| HealthTimer::new(root.clone(), values.runroot.clone(), &id, interval));
     Ok(Resumed {
         context: ContextOptions {
             root: Some(root),
@@ -226,6 +236,8 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
             listener: values.listener.map(UnixListener::from),
             clients,
             tty_size: values.tty_size,
+            health,
+            restart_asked: false,
         },
         session: Session {
             stdout: values.stdout,
@@ -264,6 +276,8 @@ struct Values {
     log: Option<OwnedFd>,
     log_format: Format,
     log_max: Option<u64>,
+    /// The healthcheck's interval, when it has a schedule.
+    health: Option<Duration>,
 }
 
 impl Values {
@@ -296,6 +310,7 @@ impl Values {
                 }
             }
             b"log_max" => self.log_max = Some(value.to_str()?.parse().ok()?),
+            b"health" => self.health = Some(Duration::from_nanos(value.to_str()?.parse().ok()?)),
             _ => return None,
         }
         Some(())

@@ -5,9 +5,10 @@
 //! output is out.
 
 use super::frame::{Decoder, Frame};
+use super::health::HealthTimer;
 use super::logfile::{LogWriter, Stream};
 use super::tty::Terminal;
-use super::wait::reap;
+use super::wait::{reap, HEALTH_RESTART};
 use crate::engine::streams::{Control, Streams};
 use nix::errno::Errno;
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
@@ -61,6 +62,11 @@ pub struct Hub {
     /// The pty's size as the last client asked (rows, columns): a restarted
     /// container's new pty is given it too.
     pub tty_size: Option<(u16, u16)>,
+    /// The healthcheck's schedule, when the container has one with an interval.
+    pub health: Option<HealthTimer>,
+    /// A check found the container unhealthy and asked for a restart
+    /// (`--health-on-failure=restart`): it is killed and started again.
+    pub restart_asked: bool,
 }
 
 pub struct Client {
@@ -136,9 +142,12 @@ impl Hub {
                 && self.interactive
                 && (session.stdin.is_some() || session.terminal.is_some()),
         };
-        let mut exited = reap(init)?;
+        let mut exited = self.reap(init)?;
         let mut deadline = None;
         loop {
+            if let (None, Some(health)) = (exited, &mut self.health) {
+                health.run_due();
+            }
             if let Some(code) = exited {
                 let deadline = *deadline.get_or_insert_with(|| Instant::now() + DRAIN);
                 let outputs_open = session.stdout.is_some()
@@ -151,13 +160,25 @@ impl Hub {
                     return Ok(if session.timed_out { TIMED_OUT } else { code });
                 }
             }
-            let timeout = match deadline {
-                Some(d) => PollTimeout::try_from(d.saturating_duration_since(Instant::now()))
+            let check = self.health.as_ref().and_then(HealthTimer::wait);
+            let timeout = match (deadline, check) {
+                (Some(d), _) => PollTimeout::try_from(d.saturating_duration_since(Instant::now()))
                     .unwrap_or(PollTimeout::ZERO),
-                None => PollTimeout::NONE,
+                (None, Some(wait)) => PollTimeout::try_from(wait).unwrap_or(PollTimeout::MAX),
+                (None, None) => PollTimeout::NONE,
             };
             self.turn(init, &signals, session, &mut input, &mut exited, timeout)?;
         }
+    }
+
+    /// Reaps what ended; init's exit code once it has.
+    fn reap(&mut self, init: Pid) -> nix::Result<Option<i32>> {
+        let health = &mut self.health;
+        reap(init, &mut |pid| {
+            if let Some(health) = health {
+                health.reaped(pid);
+            }
+        })
     }
 
     fn turn(
@@ -224,12 +245,16 @@ impl Hub {
         // Signals first: a resize that came before a keystroke is applied before it.
         while let Some(info) = signals.read_signal()? {
             match Signal::try_from(info.ssi_signo as i32) {
-                Ok(Signal::SIGCHLD) => *exited = exited.or(reap(init)?),
+                Ok(Signal::SIGCHLD) => *exited = exited.or(self.reap(init)?),
                 // Sizes come from the caller's controls and clients, not our own.
                 Ok(Signal::SIGWINCH) => {}
                 // The monitor's own alarm: `--timeout` is up (supervisor.rs).
                 Ok(Signal::SIGALRM) => {
                     session.timed_out = true;
+                    let _ = kill(init, Signal::SIGKILL);
+                }
+                Ok(HEALTH_RESTART) => {
+                    self.restart_asked = true;
                     let _ = kill(init, Signal::SIGKILL);
                 }
                 Ok(sig) => {

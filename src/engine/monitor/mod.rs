@@ -18,6 +18,7 @@ pub mod config;
 mod container;
 pub mod frame;
 mod handoff;
+mod health;
 pub mod init;
 pub(crate) mod io;
 pub mod logfile;

@@ -6,14 +6,15 @@ use super::bridge::{self, Bridging};
 use super::config::ContainerConfig;
 use super::container::{self, Run, Stdio};
 use super::handoff::Handoff;
+use super::health::HealthTimer;
 use super::io::{Client, Hub, Session};
 use super::logfile::{Format, LogWriter};
 use super::restart;
 use super::{rootfs, setup, setup_nix, socket, MonitorError, ATTACH_SOCKET, LOG_FILE};
 use crate::engine::containers::cgroups;
-use crate::engine::containers::events;
 use crate::engine::containers::log_config::LogDriver;
 use crate::engine::containers::run_files::SdNotify;
+use crate::engine::containers::{events, health};
 use crate::engine::context::Context;
 use crate::engine::net::Network;
 use crate::engine::store::containers::{RunState, Status};
@@ -199,7 +200,17 @@ impl Supervisor<'_> {
             listener,
             clients: clients.into_iter().collect(),
             tty_size: self.tty_size,
+            health: self.health_timer(),
+            restart_asked: false,
         })
+    }
+
+    /// The healthcheck's schedule, if it has one (an interval of 0 or
+    /// `disable`: checks run only by hand).
+    fn health_timer(&self) -> Option<HealthTimer> {
+        let interval = self.config.healthcheck.as_ref()?.interval()?;
+        let (root, runroot) = (self.ctx.root.clone(), Some(self.ctx.runroot.clone()));
+        Some(HealthTimer::new(root, runroot, self.id, interval))
     }
 
     /// Runs the container, and again as its restart policy says, until it is done.
@@ -253,7 +264,8 @@ impl Supervisor<'_> {
         // The policy first: only a container it would restart costs a look at
         // the record for a stop request.
         let policy = self.config.restart;
-        let wanted = policy.restarts(code, self.state.restarts as u32, false);
+        let unhealthy = std::mem::take(&mut hub.restart_asked);
+        let wanted = unhealthy || policy.restarts(code, self.state.restarts as u32, false);
         if !wanted || self.stop_requested()? {
             self.ended(Status::Exited, code, hub)?;
             return Ok(Some(code));
@@ -340,6 +352,12 @@ impl Supervisor<'_> {
         let (id, state) = (self.id, self.state.clone());
         self.store()?.set_run_state(id, &state)?;
         events::record_id(self.store()?, id, "start", &[]);
+        // Each run starts its health over (Podman's), the log of the last kept.
+        if self.config.healthcheck.is_some() {
+            if let Err(e) = health::state::restart(&self.dir) {
+                log::warn!("container {id}: cannot reset its health: {e}");
+            }
+        }
         if let Some(bridging) = bridging {
             bridging.record(self.store()?)?;
         }

@@ -14,6 +14,7 @@ use crate::engine::containers::stats::Sample;
 use crate::engine::containers::top::Process;
 use crate::engine::containers::update::Updated;
 use crate::engine::containers::wait::{WaitCondition, WaitOptions};
+use crate::engine::interface::HealthOutcome;
 use crate::engine::interface::{ContainerEngine, Each, Error, LogBatches};
 use crate::engine::net::ports::PortMapping;
 use bollard_stubs::models::ContainerWaitResponse;
@@ -124,6 +125,10 @@ impl ContainerEngine for RemoteEngine {
 
     fn stats(&self, _: &[String]) -> Result<Vec<Sample>, Error> {
         unsupported("stats")
+    }
+
+    fn healthcheck(&self, _: &str) -> Result<HealthOutcome, Error> {
+        unsupported("healthcheck run")
     }
 
     fn container_namespaces(&self, _: &str) -> Result<Namespaces, Error> {

@@ -94,10 +94,12 @@ fn listed(s: ContainerSummary, inspect: &Value) -> Listed {
         rw: rw as u64,
         root_fs: s.size_root_fs.unwrap_or(rw) as u64,
     });
+    // The summary's Status carries the health in words, not apart.
     Listed {
         record,
         config,
         size,
+        health: None,
     }
 }
 

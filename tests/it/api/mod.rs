@@ -256,3 +256,4 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     }
     out
 }
+mod health;

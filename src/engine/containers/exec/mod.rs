@@ -226,6 +226,8 @@ fn relay(
         listener: None,
         clients: Vec::new(),
         tty_size: None,
+        health: None,
+        restart_asked: false,
     };
     // The caller's signals come as controls; ours is only the process's end.
     let signals = wait::block_signals(false).map_err(|e| wait_error(e.into()))?;

@@ -24,7 +24,7 @@ pub fn config(image_name: &str, config: &ContainerConfig, spec: &Value) -> Value
         _ => Map::new(),
     };
     let umask = process["user"]["umask"].as_u64().unwrap_or(0o022);
-    json!({
+    let mut doc = json!({
         "Hostname": spec["hostname"].as_str().unwrap_or_default(),
         "Domainname": "",
         "User": config.user,
@@ -46,14 +46,21 @@ pub fn config(image_name: &str, config: &ContainerConfig, spec: &Value) -> Value
         "Labels": labels,
         "Annotations": annotations,
         "StopSignal": signal::number(&config.stop_signal).unwrap_or(15),
-        // Healthchecks are not run: Podman's value for a container without one.
-        "HealthcheckOnFailureAction": "none",
+        "Healthcheck": config.healthcheck,
+        "HealthcheckOnFailureAction": settings.health.on_failure.as_str(),
         "Umask": format!("{umask:04o}"),
         "Timeout": 0,
         "StopTimeout": settings.stop_timeout.unwrap_or(DEFAULT_STOP_TIMEOUT),
         "Timezone": settings.timezone.clone().unwrap_or_default(),
         "Secrets": secrets(config),
-    })
+    });
+    // Podman shows a healthcheck only where there is one.
+    if config.healthcheck.is_none() {
+        if let Some(doc) = doc.as_object_mut() {
+            doc.remove("Healthcheck");
+        }
+    }
+    doc
 }
 
 /// The process's environment less the env secrets' values, which Podman

@@ -137,11 +137,22 @@ pub fn stats(store: &Store, names: &[String]) -> Result<Vec<Sample>, ContainersE
             })
             .collect::<Result<Vec<_>, _>>()?,
     };
-    let host_memory = procfs::host_memory();
-    Ok(records.iter().map(|r| sample(r, host_memory)).collect())
+    // The host's figures once for all the containers.
+    let host = Host {
+        memory: procfs::host_memory(),
+        cpu: procfs::host_cpu(),
+        cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u64),
+    };
+    Ok(records.iter().map(|r| sample(r, &host)).collect())
 }
 
-fn sample(record: &ContainerRecord, host_memory: u64) -> Sample {
+struct Host {
+    memory: u64,
+    cpu: u64,
+    cpus: u64,
+}
+
+fn sample(record: &ContainerRecord, host: &Host) -> Sample {
     let mut sample = Sample {
         id: record.id.clone(),
         name: record.name.clone(),
@@ -153,28 +164,32 @@ fn sample(record: &ContainerRecord, host_memory: u64) -> Sample {
     };
     let init = init.as_raw();
     sample.running = true;
-    sample.host_cpu = procfs::host_cpu();
-    sample.online_cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    sample.host_cpu = host.cpu;
+    sample.online_cpus = host.cpus;
     sample.started_nanos = record.state.started_ms.unwrap_or(0) * 1_000_000;
     sample.networks = procfs::networks(init);
-    let processes = procfs::Processes::of(init);
+    // Walking the process tree is the costly part: only for what the cgroup
+    // does not tell.
+    let walked = std::cell::OnceCell::new();
+    let processes = || walked.get_or_init(|| procfs::Processes::of(init));
     match cgroup::Cgroup::of(init, &record.id) {
         Some(cg) => {
             sample.source = Source::Cgroup;
-            sample.cpu = cg.cpu().unwrap_or_else(|| processes.cpu());
-            sample.memory = cg.memory().unwrap_or_else(|| processes.memory());
+            sample.cpu = cg.cpu().unwrap_or_else(|| processes().cpu());
+            sample.memory = cg.memory().unwrap_or_else(|| processes().memory());
             sample.memory_limit = cg
                 .memory_limit()
-                .map_or(host_memory, |l| l.min(host_memory));
-            sample.pids = cg.pids().unwrap_or_else(|| processes.tasks());
+                .map_or(host.memory, |l| l.min(host.memory));
+            sample.pids = cg.pids().unwrap_or_else(|| processes().tasks());
             (sample.block_read, sample.block_write) =
-                cg.block_io().unwrap_or_else(|| processes.block_io());
+                cg.block_io().unwrap_or_else(|| processes().block_io());
         }
         None => {
+            let processes = processes();
             sample.source = Source::Processes;
             sample.cpu = processes.cpu();
             sample.memory = processes.memory();
-            sample.memory_limit = host_memory;
+            sample.memory_limit = host.memory;
             sample.pids = processes.tasks();
             (sample.block_read, sample.block_write) = processes.block_io();
         }

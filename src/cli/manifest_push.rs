@@ -1,7 +1,6 @@
 //! `coracle manifest push`
 
 use super::manifest::RegistryArgs;
-use crate::engine::images::push::plan::{Compression, ManifestFormat};
 use crate::engine::interface::Engine;
 use crate::engine::manifests::push::{PushEvent, PushOptions};
 use anyhow::Context as _;
@@ -43,14 +42,8 @@ pub fn exec(engine: &dyn Engine, args: PushArgs) -> anyhow::Result<()> {
         destination: args.destination,
         all: args.all,
         rm: args.rm,
-        format: args.format.as_deref().map(|f| match f {
-            "oci" => ManifestFormat::Oci,
-            _ => ManifestFormat::V2s2,
-        }),
-        compression: args.compression_format.as_deref().map(|c| match c {
-            "zstd" => Compression::Zstd,
-            _ => Compression::Gzip,
-        }),
+        format: args.format.as_deref().map(super::push::format),
+        compression: args.compression_format.as_deref().map(super::push::compression),
         fetch: args.registry.fetch()?,
     };
     let quiet = args.quiet;

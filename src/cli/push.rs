@@ -57,14 +57,8 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         image: args.image,
         destination: args.destination,
         tls_verify: args.tls_verify,
-        format: args.format.as_deref().map(|f| match f {
-            "oci" => ManifestFormat::Oci,
-            _ => ManifestFormat::V2s2,
-        }),
-        compression: args.compression_format.as_deref().map(|c| match c {
-            "zstd" => Compression::Zstd,
-            _ => Compression::Gzip,
-        }),
+        format: args.format.as_deref().map(format),
+        compression: args.compression_format.as_deref().map(compression),
         credentials: args.creds.as_deref().map(parse_creds).transpose()?,
         auth_files: args.authfile.map(|f| vec![f]),
     };
@@ -88,5 +82,21 @@ pub fn parse_creds(raw: &str) -> anyhow::Result<Credentials> {
             password: pass.to_owned(),
         }),
         _ => anyhow::bail!("--creds must be USERNAME:PASSWORD"),
+    }
+}
+
+/// `--format`, its values checked by clap: `oci`, else Docker's v2s2.
+pub fn format(text: &str) -> ManifestFormat {
+    match text {
+        "oci" => ManifestFormat::Oci,
+        _ => ManifestFormat::V2s2,
+    }
+}
+
+/// `--compression-format`, its values checked by clap: `zstd`, else gzip.
+pub fn compression(text: &str) -> Compression {
+    match text {
+        "zstd" => Compression::Zstd,
+        _ => Compression::Gzip,
     }
 }

@@ -43,7 +43,10 @@ pub fn exec(engine: &dyn Engine, args: PushArgs) -> anyhow::Result<()> {
         all: args.all,
         rm: args.rm,
         format: args.format.as_deref().map(super::push::format),
-        compression: args.compression_format.as_deref().map(super::push::compression),
+        compression: args
+            .compression_format
+            .as_deref()
+            .map(super::push::compression),
         fetch: args.registry.fetch()?,
     };
     let quiet = args.quiet;

@@ -319,3 +319,24 @@ fn failures_in_the_start_period_do_not_count() {
     assert_eq!(inspect_field(&c, &id, "{{len .State.Health.Log}}"), "1");
     c.run(["rm", "-f", &id]).success();
 }
+
+#[test]
+fn a_check_runs_in_a_container_with_a_net_sysctl() {
+    let (c, image) = with_busybox();
+    let id = run_detached(
+        &c,
+        &[
+            "--sysctl",
+            "net.ipv4.ping_group_range=0 0",
+            "--health-cmd",
+            "true",
+            "--health-interval",
+            "1s",
+            &image,
+            "sleep",
+            "1000",
+        ],
+    );
+    eventually("healthy", || health(&c, &id) == "healthy");
+    c.run(["rm", "-f", "-t0", &id]).success();
+}

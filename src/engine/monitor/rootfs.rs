@@ -147,6 +147,14 @@ pub fn bound_network(dir: &Path) -> Result<PathBuf, MonitorError> {
 
 /// Lets the namespaces `bound_network` and `bound_userns` made go (once nothing
 /// is in them).
+/// Lets go of the container's network namespace file in this process's own
+/// mounts (after `private_mounts`): a process of the monitor's that has joined
+/// the namespace would otherwise have libcontainer take the spec's path for
+/// the host's namespace, and refuse the container's net.* sysctls.
+pub fn forget_network_file(dir: &Path) {
+    let _ = umount2(&dir.join(NETNS_FILE), MntFlags::MNT_DETACH);
+}
+
 pub fn unbind_network(dir: &Path) {
     let _ = umount2(&dir.join(NETNS_FILE), MntFlags::MNT_DETACH);
     let _ = umount2(&dir.join(USERNS_FILE), MntFlags::MNT_DETACH);

@@ -80,6 +80,7 @@ pub fn exec(
     // needs the cgroup2 tree where it looks, as the monitor has it (our mount
     // namespace only).
     rootfs::private_mounts().map_err(monitor)?;
+    rootfs::forget_network_file(&store.container_dir(&record.id));
     if ctx.rootless() {
         rootfs::prefer_cgroup2().map_err(monitor)?;
     }

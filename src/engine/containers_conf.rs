@@ -35,6 +35,9 @@ impl Kinded for ConfigError {
 /// What coracle takes from containers.conf.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContainersConf {
+    /// `[containers] default_sysctls`: `KEY=VALUE`, set in every container
+    /// whose namespaces allow them.
+    pub default_sysctls: Vec<String>,
     /// `[network] default_rootless_network_cmd`: pasta or slirp4netns.
     pub rootless_network_cmd: Option<String>,
 }
@@ -43,7 +46,14 @@ pub struct ContainersConf {
 #[derive(Deserialize, Default)]
 struct File {
     #[serde(default)]
+    containers: Containers,
+    #[serde(default)]
     network: NetworkTable,
+}
+
+#[derive(Deserialize, Default)]
+struct Containers {
+    default_sysctls: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -118,6 +128,9 @@ fn read_into(conf: &mut ContainersConf, path: &Path) -> Result<(), ConfigError> 
         path: path.to_owned(),
         message: e.message().to_owned(),
     })?;
+    if let Some(sysctls) = file.containers.default_sysctls {
+        conf.default_sysctls = sysctls;
+    }
     if let Some(cmd) = file.network.default_rootless_network_cmd {
         if !matches!(cmd.as_str(), "pasta" | "slirp4netns") {
             return Err(ConfigError::Invalid {
@@ -162,6 +175,7 @@ mod tests {
         for path in files(true, env) {
             read_into(&mut conf, &path).unwrap();
         }
+        assert_eq!(conf.default_sysctls, ["net.ipv4.ping_group_range=0 0"]);
         assert_eq!(conf.rootless_network_cmd.as_deref(), Some("slirp4netns"));
     }
 

@@ -4,12 +4,12 @@
 use crate::common::*;
 
 #[test]
-fn the_users_containers_conf_picks_the_network_helper() {
+fn the_users_containers_conf_picks_the_network_helper_and_default_sysctls() {
     let (c, image) = with_busybox();
     let conf = c.config_home().join("containers/containers.conf");
     c.write_user_file(
         &conf,
-        b"[containers]\nlog_driver = \"k8s-file\"\n\
+        b"[containers]\ndefault_sysctls = [\"net.ipv4.ping_group_range=0 0\"]\n\
           [network]\ndefault_rootless_network_cmd = \"slirp4netns\"\n",
     );
     let id = run_detached(&c, &[&image, "sleep", "60"]);
@@ -17,19 +17,23 @@ fn the_users_containers_conf_picks_the_network_helper() {
         inspect_field(&c, &id, "{{.HostConfig.NetworkMode}}"),
         "slirp4netns"
     );
-    // A flag still wins.
+    c.run(["exec", &id, "cat", "/proc/sys/net/ipv4/ping_group_range"])
+        .success()
+        .stdout_eq("0\t0\n");
+    // A flag still wins, and a net.* default stays off the host's network.
     c.run([
         "run",
         "--rm",
-        "--network",
-        "pasta",
+        "--sysctl",
+        "net.ipv4.ping_group_range=1 1",
         &image,
-        "ip",
-        "-o",
-        "link",
+        "cat",
+        "/proc/sys/net/ipv4/ping_group_range",
     ])
     .success()
-    .stdout_contains("eth0");
+    .stdout_eq("1\t1\n");
+    c.run(["run", "--rm", "--network", "host", &image, "true"])
+        .success();
     c.run(["rm", "-f", "-t0", &id]).success();
 }
 

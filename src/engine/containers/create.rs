@@ -229,6 +229,7 @@ pub fn create(
         false => secrets::read(&SecretStore::open(&ctx.root)?, &opts.secrets)?,
     };
     let mut settings = resolve_others(store, &opts.settings)?;
+    settings.add_default_sysctls(&conf.default_sysctls, &network);
     settings.resources.validate()?;
     // Its warnings were the caller's to give (local/run.rs), before any pull.
     super::cgroups::enforceable(&mut settings.resources, ctx.rootless())?;

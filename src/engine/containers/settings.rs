@@ -108,6 +108,29 @@ impl Settings {
         Ok(())
     }
 
+    /// containers.conf's `default_sysctls`, under the ones given: those that
+    /// are malformed or that the container's namespaces do not allow (a net.*
+    /// one in a network namespace not its own) are left out, as Podman leaves
+    /// them.
+    pub fn add_default_sysctls(&mut self, defaults: &[String], network: &Network) {
+        let shared_network = matches!(
+            network,
+            Network::Host | Network::Container(_) | Network::Ns(_)
+        );
+        for text in defaults {
+            let Ok((key, value, owner)) = sysctl::parse(text) else {
+                log::debug!("containers.conf: default sysctl {text:?} is malformed: left out");
+                continue;
+            };
+            let given = self.sysctls.iter().any(|(k, _)| *k == key);
+            let allowed =
+                sysctl::check_owner((&key, &value), owner, &self.ipc, shared_network).is_ok();
+            if !given && allowed {
+                self.sysctls.push((key, value));
+            }
+        }
+    }
+
     /// The container's cgroup namespace mode, the default decided for this host.
     pub fn cgroupns(&self) -> NamespaceMode {
         self.cgroupns.clone().unwrap_or_else(|| {
@@ -243,5 +266,24 @@ mod tests {
         assert!(timezone_file("../etc/passwd").is_err());
         assert!(parse_personality("LINUX32").is_ok());
         assert!(parse_personality("FOO").is_err());
+    }
+
+    #[test]
+    fn default_sysctls_yield_to_given_ones_and_to_shared_namespaces() {
+        let defaults = [
+            "net.ipv4.ping_group_range=0 0".to_owned(),
+            "kernel.shmmax=1000".to_owned(),
+            "bogus".to_owned(),
+        ];
+        let mut s = Settings::default();
+        s.add_default_sysctls(&defaults, &Network::None);
+        assert_eq!(s.sysctls.len(), 2);
+        let mut s = Settings {
+            sysctls: vec![("kernel.shmmax".into(), "5".into())],
+            ipc: NamespaceMode::Host,
+            ..Default::default()
+        };
+        s.add_default_sysctls(&defaults, &Network::Host);
+        assert_eq!(s.sysctls, [("kernel.shmmax".to_owned(), "5".to_owned())]);
     }
 }

@@ -237,3 +237,23 @@ fn systemd_true_or_false_is_ignored_out_loud() {
     out.success().stdout_eq("ran\n");
     out.stderr_contains("--systemd");
 }
+
+/// `coracle unshare` itself: a mount namespace of its own, where `image mount`
+/// works (it used to fail with EPERM in the host's), as in `podman unshare`.
+#[test]
+fn image_mount_works_inside_coracle_unshare() {
+    let (c, image) = with_busybox();
+    let coracle = format!(
+        "{} --root {} --runroot {}",
+        c.bin().display(),
+        c.root().display(),
+        c.runroot().display()
+    );
+    let script = format!(
+        "set -e; p=$({coracle} image mount {image}); test -x $p/bin/busybox; \
+         {coracle} image umount {image} >/dev/null; test ! -e $p/bin/busybox; echo end"
+    );
+    c.run(["unshare", "sh", "-c", &script])
+        .success()
+        .stdout_eq("end\n");
+}

@@ -257,3 +257,32 @@ fn image_mount_works_inside_coracle_unshare() {
         .success()
         .stdout_eq("end\n");
 }
+
+/// Podman's `rmi` (and `rmi -f`) of a mounted image: no refusal; every mount
+/// of it goes with it, as containers/storage unmounts a layer it deletes.
+#[test]
+fn rmi_of_a_mounted_image_takes_its_mounts_with_it() {
+    let (c, image) = with_busybox();
+    let id = c
+        .run(["image", "inspect", "--format", "{{.Id}}", &image])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    c.run(["tag", &image, "localhost/second:latest"]).success();
+    let coracle = format!(
+        "{} --root {} --runroot {}",
+        c.bin().display(),
+        c.root().display(),
+        c.runroot().display()
+    );
+    let script = format!(
+        "set -e; p=$({coracle} image mount {image}); {coracle} image mount {image} >/dev/null; \
+         {coracle} rmi -f {id}; test ! -e $p; \
+         ! grep -q image-mounts /proc/self/mountinfo; {coracle} image mount; echo end"
+    );
+    c.run(["unshare", "sh", "-c", &script])
+        .success()
+        .stdout_contains("Untagged: localhost/second:latest\n")
+        .stdout_contains(&format!("Deleted: sha256:{id}\nend\n"));
+    assert!(!c.root().join("image-mounts").join(&id).exists());
+}

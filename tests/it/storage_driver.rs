@@ -100,6 +100,7 @@ fn vfs_diff_commit_and_export_see_the_containers_changes() {
     for want in ["A /added", "D /etc/group", "C /etc", "A /var/x"] {
         assert!(lines.contains(&want), "{want} missing\n{diff}");
     }
+    assert_eq!(inspect_field(&c, "changed", "{{.GraphDriver.Name}}"), "vfs");
     c.run(["commit", "changed", "committed"]).success();
     c.run([
         "run",

@@ -319,3 +319,60 @@ fn a_graph_root_on_overlay_falls_back_by_itself_and_runs_builds_and_commits() {
         .stdout_eq("c\n");
     c.run(["rm", "-a", "-f"]).success();
 }
+
+#[test]
+fn overlay_with_fuse_overlayfs_as_its_mount_program_runs_builds_and_commits() {
+    let Some(mut c) = Coracle::rootful(BIN) else {
+        eprintln!("skipped: /dev/fuse is root's only here, so fuse-overlayfs runs rootful");
+        return;
+    };
+    if !Path::new("/usr/bin/fuse-overlayfs").exists() {
+        eprintln!("skipped: fuse-overlayfs is not installed");
+        return;
+    }
+    let conf = c.dir().join("storage.conf");
+    std::fs::write(
+        &conf,
+        "[storage]\ndriver = \"overlay\"\n\
+         [storage.options.overlay]\nmount_program = \"/usr/bin/fuse-overlayfs\"\n",
+    )
+    .unwrap();
+    c.env("CONTAINERS_STORAGE_CONF", conf.to_str().unwrap());
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    assert_eq!(driver(&c), "overlay");
+    c.run([
+        "run",
+        "--name",
+        "w",
+        &image,
+        "sh",
+        "-c",
+        "echo c > /c && rm /etc/group && grep -q fuse /proc/mounts && echo fused",
+    ])
+    .success()
+    .stdout_eq("fused\n");
+    c.run(["commit", "w", "committed"]).success();
+    c.run([
+        "run",
+        "--rm",
+        "committed",
+        "sh",
+        "-c",
+        "cat /c && test ! -e /etc/group",
+    ])
+    .success()
+    .stdout_eq("c\n");
+    built_layer(&c, &image, "RUN echo built > /built && rm /etc/group\n");
+    c.run([
+        "run",
+        "--rm",
+        "built",
+        "sh",
+        "-c",
+        "cat /built && test ! -e /etc/group",
+    ])
+    .success()
+    .stdout_eq("built\n");
+    c.run(["rm", "-a", "-f"]).success();
+}

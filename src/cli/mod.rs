@@ -93,7 +93,9 @@ pub struct Cli {
     /// Log messages at this level and above: trace, debug, info, warn, error
     #[arg(long, global = true, default_value = "warn", value_parser = ["trace", "debug", "info", "warn", "error"])]
     log_level: String,
-    /// Storage driver (only overlay)
+    /// Select which storage driver is used to manage storage of images and
+    /// containers: overlay or vfs (default: storage.conf's, else the first that
+    /// works here; a store keeps the driver it was made with)
     #[arg(long, global = true, value_name = "DRIVER")]
     storage_driver: Option<String>,
     /// Run the command on the API service at this URL (unix:///PATH), as Podman's

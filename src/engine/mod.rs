@@ -27,6 +27,7 @@ pub mod registry;
 pub mod remote;
 pub mod runtime;
 pub mod secrets;
+pub mod storage_driver;
 pub mod store;
 pub mod streams;
 pub mod system;

@@ -175,7 +175,7 @@ pub fn info(ctx: &Context, _inside: Inside) -> Result<Info, SystemError> {
         store: StoreInfo {
             graph_root: ctx.root.display().to_string(),
             run_root: ctx.runroot.display().to_string(),
-            graph_driver_name: ctx.driver.to_owned(),
+            graph_driver_name: ctx.storage()?.driver.name().to_owned(),
             image_store: Count {
                 number: store.images()?.len(),
             },

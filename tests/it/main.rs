@@ -63,6 +63,7 @@ mod safety;
 mod secrets;
 mod state_matrix;
 mod stats;
+mod storage_driver;
 mod store;
 mod system;
 mod system_df;

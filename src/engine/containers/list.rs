@@ -5,6 +5,7 @@ use super::lookup::config_of;
 use super::{health, state};
 use super::{ContainerConfig, ContainersError};
 use crate::engine::images;
+use crate::engine::storage_driver::Upper;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::Store;
 use std::collections::HashMap;
@@ -118,9 +119,9 @@ fn size(store: &Store, record: &ContainerRecord, image_sizes: &mut HashMap<Strin
     }
 }
 
-/// Bytes of the files a container wrote (its overlay upper dir), as `ps -s`
-/// shows them. What cannot be read (a directory the container made private) is
-/// not counted.
+/// Bytes of the files a container wrote (its overlay upper dir, or what vfs
+/// works out it changed), as `ps -s` shows them. What cannot be read (a
+/// directory the container made private) is not counted.
 pub fn upper_size(store: &Store, id: &str) -> u64 {
     fn walk(dir: &Path) -> u64 {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -138,7 +139,15 @@ pub fn upper_size(store: &Store, id: &str) -> u64 {
             })
             .sum()
     }
-    walk(&store.container_dir(id).join("upper"))
+    let dir = store.container_dir(id);
+    let layers = store
+        .container(id)
+        .ok()
+        .flatten()
+        .and_then(|record| config_of(&record).ok())
+        .map(|config| config.layers)
+        .unwrap_or_default();
+    Upper::of(store.storage(), &dir, &layers).map_or(0, |upper| walk(upper.path()))
 }
 
 /// Parsed `--filter` values, by key.

@@ -23,7 +23,7 @@ impl SystemEngine for LocalEngine {
         // there, then enter ours to remove files owned by subordinate ids.
         if system::has_store(&self.ctx) {
             let host = self.host()?;
-            system::kill_all(&self.store()?, &host)?;
+            system::kill_all(&self.ctx.open_store_as_it_is()?, &host)?;
         }
         let inside = self.inside()?;
         Ok(system::remove_storage(&self.ctx, inside)?)

@@ -6,6 +6,7 @@ mod attach;
 mod build;
 mod build_flags;
 mod builder;
+mod clone;
 mod commit;
 mod complete;
 mod completion;
@@ -170,6 +171,9 @@ enum Command {
     /// `container exists`, which has no top-level spelling
     #[command(skip)]
     ContainerExists(container::ExistsArgs),
+    /// `container clone`, which has no top-level spelling
+    #[command(skip)]
+    ContainerClone(Box<clone::Args>),
     /// Ready one or more containers for their start without starting them
     #[command(name = "init")]
     ContainerInit(container::InitArgs),
@@ -350,6 +354,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Update(args) => update::exec(engine, *args),
         Command::ContainerPrune(args) => prune::exec(engine, args),
         Command::ContainerExists(args) => container::exists(engine, args),
+        Command::ContainerClone(args) => clone::exec(engine, *args),
         Command::ContainerInit(args) => container::init(engine, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
         Command::Pull(args) => pull::exec(engine, args),

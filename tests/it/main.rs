@@ -14,6 +14,7 @@ mod build_flags;
 mod build_mounts;
 mod build_stages;
 mod cli_spellings;
+mod clone;
 mod commit;
 mod common;
 mod completion;

@@ -34,9 +34,10 @@ use crate::engine::volumes::parse::{check_targets, VolumesFrom};
 use crate::engine::volumes::plan::{self, ImageVolumes, PlanInput, Planned};
 use crate::engine::volumes::MountRequest;
 
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub enum Seccomp {
     #[default]
     Default,
@@ -45,8 +46,9 @@ pub enum Seccomp {
     Profile(Profile),
 }
 
-/// Validated options (the CLI and the API build these; see `validate`).
-#[derive(Debug, Clone, Default)]
+/// Validated options (the CLI and the API build these; see `validate`). Kept
+/// in the container's config, as given, for `container clone`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CreateOptions {
     pub image: String,
     pub name: Option<String>,
@@ -453,6 +455,7 @@ pub fn create(
         log: opts.log.clone(),
         healthcheck: opts.settings.health.resolve(image_healthcheck(&config)),
         settings,
+        created_with: Some(opts.clone()),
     };
     let config = serde_json::to_string(&monitor_config);
     let mut record = ContainerRecord {

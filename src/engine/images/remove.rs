@@ -51,6 +51,7 @@ pub fn remove(
         removed.push(Removed::Untagged(familiar(name)));
     }
     let _deleting = store.lock_for_deleting()?;
+    super::mount::remove_mounts(store, &id)?;
     store.remove_image(&id)?;
     store.remove_unused_layers()?;
     removed.push(Removed::Deleted(format!("sha256:{id}")));
@@ -87,6 +88,7 @@ pub fn prune(store: &mut Store, all: bool, filters: &PruneFilters) -> Result<Pru
         for name in image.tags.iter().chain(&image.digests) {
             removed.push(Removed::Untagged(familiar(name)));
         }
+        super::mount::remove_mounts(store, &image.id)?;
         store.remove_image(&image.id)?;
         removed.push(Removed::Deleted(format!("sha256:{}", image.id)));
     }

@@ -8,6 +8,8 @@ mod build_flags;
 mod builder;
 mod clone;
 mod commit;
+mod complete;
+mod completion;
 mod container;
 mod cp;
 mod create;
@@ -63,6 +65,13 @@ mod unsupported;
 mod untag;
 mod update;
 mod volume;
+// man/ and completions/ are rendered, and checked, by unit tests.
+#[cfg(test)]
+mod generated;
+#[cfg(test)]
+mod man;
+#[cfg(test)]
+mod man_examples;
 
 use crate::engine::context::{Context, ContextOptions};
 use crate::engine::diff::Target;
@@ -237,6 +246,8 @@ enum Command {
     /// `container diff`, which looks the name up as a container only
     #[command(skip)]
     ContainerDiff(diff::Args),
+    /// Generate shell autocompletions
+    Completion(completion::Args),
     /// Mount a container's root file system, or list the mounted ones
     Mount(mount::MountArgs),
     /// Unmount a container's root file system
@@ -260,6 +271,7 @@ impl std::error::Error for Exit {}
 const ENGINE_ERROR: i32 = 125;
 
 pub fn main() -> i32 {
+    complete::answer();
     if let Some(code) = monitor::as_monitor() {
         return code;
     }
@@ -294,6 +306,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         storage_driver: cli.storage_driver,
         userns: None,
     };
+    // A shell's completion script needs no engine.
+    if let Command::Completion(args) = cli.command {
+        return completion::exec(args);
+    }
     // The service makes no engine of its own: each request's process does.
     if let Command::System(system::SystemCommand::Service(args)) = cli.command {
         return service::exec(&opts, args);
@@ -373,6 +389,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ContainerDiff(args) => diff::exec(engine, args, Target::Container),
         Command::Mount(args) => mount::mount(engine, args),
         Command::Umount(args) => mount::unmount(engine, args),
+        Command::Completion(_) => unreachable!("answered before an engine is made"),
     }
 }
 

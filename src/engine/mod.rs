@@ -19,6 +19,7 @@ pub mod interface;
 pub mod local;
 pub mod manifests;
 pub mod monitor;
+pub mod names;
 pub mod net;
 pub mod networks;
 pub mod oci;

@@ -1,6 +1,7 @@
 use super::LocalEngine;
 use crate::engine::events::{self, EventsOptions};
 use crate::engine::interface::{Error, EventBatches, SystemEngine};
+use crate::engine::names::{self, NameKind, Names};
 use crate::engine::system::{self, Info, PruneOptions, Pruned, Version};
 
 impl SystemEngine for LocalEngine {
@@ -11,6 +12,10 @@ impl SystemEngine for LocalEngine {
 
     fn version(&self) -> Result<Version, Error> {
         Ok(system::version())
+    }
+
+    fn names(&self, kind: NameKind) -> Result<Names, Error> {
+        Ok(names::names(&self.ctx.root, kind)?)
     }
 
     fn prune_system(&self, opts: &PruneOptions) -> Result<Pruned, Error> {

@@ -91,6 +91,7 @@ pub fn prune(store: &mut Store, all: bool, filters: &PruneFilters) -> Result<Pru
         removed.push(Removed::Deleted(format!("sha256:{}", image.id)));
     }
     store.remove_unused_layers()?;
+    store.remove_orphans()?;
     let reclaimed = before.saturating_sub(store.total_layer_size()?);
     Ok(Pruned { removed, reclaimed })
 }

@@ -1,0 +1,54 @@
+//! What commands killed with -9 leave behind: blobs and layer directories that no
+//! record names (a kill between writing them and recording the image), and work in
+//! progress under tmp/ whose creator died. Nothing uses them, so only a prune
+//! removes them, under `lock_for_deleting`: adders hold the shared lock from their
+//! first blob to the record that names it, so nothing in flight looks orphaned.
+
+use super::{Store, StoreError};
+use std::collections::HashSet;
+
+impl Store {
+    /// Removes blobs and layer directories nothing records, and dead work under
+    /// tmp/. Call under `lock_for_deleting`.
+    pub fn remove_orphans(&self) -> Result<(), StoreError> {
+        self.sweep_temp()?;
+        let blobs = self.recorded(
+            "SELECT 'sha256:' || id FROM images
+             UNION SELECT manifest_digest FROM images WHERE manifest_digest IS NOT NULL
+             UNION SELECT blob_digest FROM layers",
+        )?;
+        self.remove_unrecorded("blobs/sha256", &blobs)?;
+        let layers = self.recorded("SELECT diff_id FROM layers")?;
+        self.remove_unrecorded("layers", &layers)
+    }
+
+    /// The hex digests a query lists.
+    fn recorded(&self, sql: &str) -> Result<HashSet<String>, StoreError> {
+        let digests: Vec<String> = self
+            .db
+            .prepare(sql)?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(digests
+            .iter()
+            .filter_map(|d| super::digest_hex(d).ok())
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// Removes what `dir` holds under names `keep` lacks, out of sight first (a
+    /// crash mid-delete leaves garbage under tmp/, not half an entry).
+    fn remove_unrecorded(&self, dir: &str, keep: &HashSet<String>) -> Result<(), StoreError> {
+        let dir = self.root.join(dir);
+        let entries = std::fs::read_dir(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        for entry in entries.flatten() {
+            if entry.file_name().to_str().is_some_and(|n| keep.contains(n)) {
+                continue;
+            }
+            let doomed = self.temp_entry("orphan")?;
+            std::fs::rename(entry.path(), doomed.path())
+                .map_err(|e| StoreError::io(&entry.path(), e))?;
+        }
+        Ok(())
+    }
+}

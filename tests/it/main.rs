@@ -69,3 +69,4 @@ mod top;
 mod userns;
 mod userns_owners;
 mod volumes;
+mod chaos;

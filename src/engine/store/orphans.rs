@@ -1,15 +1,16 @@
-//! What commands killed with -9 leave behind: blobs and layer directories that no
-//! record names (a kill between writing them and recording the image), and work in
-//! progress under tmp/ whose creator died. Nothing uses them, so only a prune
-//! removes them, under `lock_for_deleting`: adders hold the shared lock from their
-//! first blob to the record that names it, so nothing in flight looks orphaned.
+//! What commands killed with -9 leave behind: blobs, layer and container
+//! directories that no record names (a kill between writing them and recording
+//! them), and work in progress under tmp/ whose creator died. Nothing uses them,
+//! so only a prune removes them, under `lock_for_deleting`: adders (create too)
+//! hold the shared lock from their first write to the record that names it, so
+//! nothing in flight looks orphaned.
 
 use super::{Store, StoreError};
 use std::collections::HashSet;
 
 impl Store {
-    /// Removes blobs and layer directories nothing records, and dead work under
-    /// tmp/. Call under `lock_for_deleting`.
+    /// Removes blobs, layer and container directories nothing records, and dead
+    /// work under tmp/. Call under `lock_for_deleting`.
     pub fn remove_orphans(&self) -> Result<(), StoreError> {
         self.sweep_temp()?;
         let blobs = self.recorded(
@@ -19,7 +20,9 @@ impl Store {
         )?;
         self.remove_unrecorded("blobs/sha256", &blobs)?;
         let layers = self.recorded("SELECT diff_id FROM layers")?;
-        self.remove_unrecorded("layers", &layers)
+        self.remove_unrecorded("layers", &layers)?;
+        let containers = self.container_ids()?.into_iter().collect();
+        self.remove_unrecorded("containers", &containers)
     }
 
     /// The hex digests a query lists.
@@ -46,8 +49,13 @@ impl Store {
                 continue;
             }
             let doomed = self.temp_entry("orphan")?;
-            std::fs::rename(entry.path(), doomed.path())
-                .map_err(|e| StoreError::io(&entry.path(), e))?;
+            // An `rm` may be removing a container's directory too.
+            match std::fs::rename(entry.path(), doomed.path()) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(StoreError::io(&entry.path(), e))
+                }
+                _ => {}
+            }
         }
         Ok(())
     }

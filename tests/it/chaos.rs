@@ -98,6 +98,8 @@ struct Chaos {
     took: [u64; 9],
     lost: usize,
     unusable: usize,
+    /// Created containers that would not start.
+    unstartable: BTreeSet<String>,
 }
 
 const PULLED: [&str; 3] = ["multilayer:latest", "multilayer:zstd", "busybox:oci-zstd"];
@@ -134,6 +136,7 @@ impl Chaos {
             took: [0; 9],
             lost: 0,
             unusable: 0,
+            unstartable: BTreeSet::new(),
         }
     }
 
@@ -242,8 +245,8 @@ impl Chaos {
     }
 
     /// The store still works: it lists images or containers (or both, inspecting
-    /// everything listed, and running every listed image too), and holds what it
-    /// must.
+    /// everything listed, and starting every created container and running every
+    /// listed image too), and holds what it must.
     fn check(&mut self, n: usize, depth: Depth) {
         let images = match depth {
             Depth::Containers => Some(Vec::new()),
@@ -305,6 +308,29 @@ impl Chaos {
             self.unusable += 1;
         }
         if depth == Depth::Run {
+            // A container listed as created must start: no half-made one is listed.
+            let created =
+                self.c
+                    .run(["ps", "-a", "-q", "--no-trunc", "--filter", "status=created"]);
+            for id in created.stdout_lines() {
+                let out = self.c.run(["start", id]);
+                if out.code == Some(0) {
+                    continue;
+                }
+                let lock = self
+                    .c
+                    .root()
+                    .join("containers")
+                    .join(id)
+                    .join("monitor.lock");
+                let holders = holders_of(&lock);
+                eprintln!("trial {n}: a listed container does not start (its monitor.lock is held by {holders:?})\n{out}");
+                // Open: an attached `run` killed while its container waits to
+                // start leaves libcontainer's init (which never exec'd, so it
+                // holds the lock and the overlay) waiting for ever. Counted and
+                // shown, not yet asserted.
+                self.unstartable.insert(id.to_owned());
+            }
             let image_ids: BTreeSet<&str> = images.iter().map(|(id, _)| id.as_str()).collect();
             for image in image_ids {
                 let out = self.c.run(["run", "--rm", image, "true"]);
@@ -341,6 +367,24 @@ enum Depth {
 enum Made {
     Image(String),
     Container(String),
+}
+
+/// The processes that have `path` open, with their command lines: who holds
+/// a lock that should be free.
+fn holders_of(path: &Path) -> Vec<(i32, String)> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let pid: i32 = e.file_name().to_str()?.parse().ok()?;
+            let fds = std::fs::read_dir(e.path().join("fd")).ok()?;
+            let open = fds
+                .flatten()
+                .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|l| l == path));
+            let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
+            open.then(|| (pid, String::from_utf8_lossy(&cmd).replace('\0', " ")))
+        })
+        .collect()
 }
 
 /// What is left under the graph root once everything was removed and pruned.
@@ -399,10 +443,12 @@ fn chaos_kill_9_at_random_moments_leaves_a_working_store() {
     let left = leftovers(&c.root());
     eprintln!(
         "chaos: {done} trials, {kills} kills, {} unusable stores, {} lost objects, \
-         {} leftovers after prune, in {:.0?} (took per op in ms: {:?})",
+         {} leftovers after prune, {} unstartable containers (open bug), in {:.0?} \
+         (took per op in ms: {:?})",
         chaos.unusable,
         chaos.lost,
         left.len(),
+        chaos.unstartable.len(),
         start.elapsed(),
         OPS.iter().zip(chaos.took).collect::<Vec<_>>(),
     );
@@ -594,8 +640,9 @@ fn push_of_an_image_pulled_again_in_another_compression_names_the_blobs_it_sends
 }
 
 /// Found by the chaos suite: a pull, build, commit or load killed between
-/// storing a blob or a layer and recording the image left them for good; `system
-/// prune` now removes what nothing records, and dead work under tmp/.
+/// storing a blob or a layer and recording the image left them for good, as did
+/// a create killed before its record; `system prune` now removes what nothing
+/// records, and dead work under tmp/.
 #[test]
 fn system_prune_removes_blobs_layers_and_work_that_nothing_records() {
     let (c, base) = with_busybox();
@@ -603,6 +650,9 @@ fn system_prune_removes_blobs_layers_and_work_that_nothing_records() {
     let orphans = [
         root.join("blobs/sha256").join("a".repeat(64)),
         root.join("layers").join("b".repeat(64)).join("file"),
+        root.join("containers")
+            .join("c".repeat(64))
+            .join("userdata/hostname"),
         root.join("tmp/blob-0123456789abcdef"),
         root.join("tmp/blob-0123456789abcdef.lock"),
     ];
@@ -613,6 +663,7 @@ fn system_prune_removes_blobs_layers_and_work_that_nothing_records() {
     let left: Vec<_> = orphans.iter().filter(|p| p.exists()).collect();
     assert!(left.is_empty(), "system prune left {left:?}");
     assert!(!root.join("layers").join("b".repeat(64)).exists());
+    assert!(!root.join("containers").join("c".repeat(64)).exists());
     c.run(["run", "--rm", &base, "true"]).success();
 }
 

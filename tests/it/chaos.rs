@@ -100,6 +100,8 @@ struct Chaos {
     unusable: usize,
     /// Created containers that would not start.
     unstartable: BTreeSet<String>,
+    /// The processes that hold their locks, killed at the end.
+    orphans: BTreeSet<i32>,
 }
 
 const PULLED: [&str; 3] = ["multilayer:latest", "multilayer:zstd", "busybox:oci-zstd"];
@@ -137,6 +139,7 @@ impl Chaos {
             lost: 0,
             unusable: 0,
             unstartable: BTreeSet::new(),
+            orphans: BTreeSet::new(),
         }
     }
 
@@ -330,6 +333,7 @@ impl Chaos {
                 // holds the lock and the overlay) waiting for ever. Counted and
                 // shown, not yet asserted.
                 self.unstartable.insert(id.to_owned());
+                self.orphans.extend(holders.into_iter().map(|(pid, _)| pid));
             }
             let image_ids: BTreeSet<&str> = images.iter().map(|(id, _)| id.as_str()).collect();
             for image in image_ids {
@@ -435,6 +439,12 @@ fn chaos_kill_9_at_random_moments_leaves_a_working_store() {
     }
     chaos.check(usize::MAX, Depth::Run);
 
+    for pid in &chaos.orphans {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(*pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
     // Whatever the killed commands left, removing everything and pruning reclaims.
     let c = &chaos.c;
     c.run(["rm", "-a", "-f"]).success();

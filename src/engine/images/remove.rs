@@ -24,13 +24,6 @@ pub fn remove(
 ) -> Result<Vec<Removed>, ImagesError> {
     let id = resolve(store, name)?;
     let image = store.image(&id)?;
-    let users = store.containers_using_image(&id)?;
-    if !users.is_empty() {
-        return Err(ImagesError::InUse {
-            image: name.to_owned(),
-            containers: users,
-        });
-    }
     let by_tag = Reference::parse(name)
         .ok()
         .map(|r| r.to_string())
@@ -45,6 +38,15 @@ pub fn remove(
         return Err(ImagesError::SeveralNames {
             id,
             names: image.tags.iter().map(|t| familiar(t)).collect(),
+        });
+    }
+    // Only now: a name taken off an image with others is no removal, and a
+    // container using the image does not stop it (libimage's order).
+    let users = store.containers_using_image(&id)?;
+    if !users.is_empty() {
+        return Err(ImagesError::InUse {
+            image: name.to_owned(),
+            containers: users,
         });
     }
     for name in image.tags.iter().chain(&image.digests) {
@@ -93,6 +95,7 @@ pub fn prune(store: &mut Store, all: bool, filters: &PruneFilters) -> Result<Pru
         removed.push(Removed::Deleted(format!("sha256:{}", image.id)));
     }
     store.remove_unused_layers()?;
+    store.remove_orphans()?;
     let reclaimed = before.saturating_sub(store.total_layer_size()?);
     Ok(Pruned { removed, reclaimed })
 }

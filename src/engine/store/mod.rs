@@ -25,6 +25,7 @@ pub mod lock;
 mod manifest_lists;
 mod mount_cache;
 pub mod networks;
+mod orphans;
 mod tmp;
 pub mod unpack;
 pub mod volumes;

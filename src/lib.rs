@@ -5,6 +5,8 @@
 mod api;
 mod cli;
 mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 mod wire;
 
 /// The whole command line: parses the process's arguments, runs the command and

@@ -33,9 +33,9 @@ pub fn tar_unpack(data: &[u8]) {
 /// `tar` with each header's checksum set, walking headers as a reader does.
 fn with_checksums(tar: &[u8]) -> Vec<u8> {
     let mut out = tar.to_vec();
-    let mut at = 0;
-    while at + BLOCK <= out.len() {
-        let header = &mut out[at..at + BLOCK];
+    let mut at: usize = 0;
+    while let Some(end) = at.checked_add(BLOCK).filter(|end| *end <= out.len()) {
+        let header = &mut out[at..end];
         if header.iter().all(|b| *b == 0) {
             at += BLOCK;
             continue;

@@ -55,6 +55,11 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
             .or(args.last())
             .cloned()
             .unwrap_or_default(),
+        "eq" if args.is_empty() => {
+            return Err(Error::new(
+                "wrong number of args for eq: want at least 1 got 0",
+            ))
+        }
         "eq" => Value::Bool(
             args[1..]
                 .iter()
@@ -209,6 +214,16 @@ mod tests {
             "template: pad: 1000000000000 spaces are too many"
         );
         assert!(call("pad", &[json!("x"), json!(0), json!(1e7)]).is_err());
+    }
+
+    /// Found by fuzzing: `{{eq}}` panicked slicing its missing arguments.
+    #[test]
+    fn eq_without_arguments_is_an_error_as_in_go() {
+        let e = call("eq", &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "template: wrong number of args for eq: want at least 1 got 0"
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub fn check_or_update(dir: &Path, files: &[(String, Vec<u8>)]) {
     }
     assert!(
         stale.is_empty(),
-        "{} is stale: {}; regenerate with CORACLE_UPDATE_DOCS=1 cargo test --bin coracle cli::generated",
+        "{} is stale: {}; regenerate with CORACLE_UPDATE_DOCS=1 cargo test --lib cli::generated",
         dir.display(),
         stale.join(", ")
     );

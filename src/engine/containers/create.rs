@@ -339,7 +339,9 @@ pub fn create(
     // A profile asked for applies even with --privileged: a container never runs
     // without the profile that was asked for.
     let seccomp = match (&opts.seccomp, opts.privileged) {
-        (Seccomp::Default, false) => Some(seccomp::default_profile(&capabilities)),
+        (Seccomp::Default, false) => {
+            Some(seccomp::default_profile(conf.seccomp_profile.as_deref())?.to_oci(&capabilities))
+        }
         (Seccomp::Profile(p), _) => Some(p.to_oci(&capabilities)),
         _ => None,
     };

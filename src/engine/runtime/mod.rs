@@ -11,6 +11,7 @@ pub mod namespaces;
 pub mod process;
 pub mod resources;
 pub mod seccomp;
+mod seccomp_docker;
 pub mod seccomp_profile;
 pub mod signal;
 pub mod spec;

@@ -19,6 +19,7 @@ mod common;
 mod containers_conf;
 mod cp;
 mod diff;
+mod escapes;
 mod events;
 mod exec;
 mod format;

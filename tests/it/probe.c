@@ -1,8 +1,7 @@
 /* A static probe run inside containers by tests/it/seccomp.rs and escapes.rs:
  * `probe CALL` makes one system call busybox cannot, prints "CALL ok" or
- * "CALL: <errno text>", and exits 0 or 1. `probe exe SECONDS` plays
- * CVE-2019-5736: it watches for a process running a binary from outside the
- * container and tries to open that binary for writing through /proc/PID/exe. */
+ * "CALL: <errno text>", and exits 0 or 1. `probe exe SECONDS DEV INO` plays
+ * CVE-2019-5736 against the engine's binary (see exe below). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -36,17 +35,10 @@ static long clone_newuser(void) {
     return pid;
 }
 
-static int same(struct stat *a, struct stat *b) {
-    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
-/* Tries every process whose binary is neither the probe nor busybox (the only
- * binaries the container runs); returns 0 when one was opened for writing (the
- * escape), 1 when none ever was. */
-static int exe(int seconds) {
-    struct stat self, busybox;
-    stat("/proc/self/exe", &self);
-    stat("/bin/busybox", &busybox);
+/* Watches for processes running the binary with this device and inode (the
+ * engine's, given by the test) and tries to open it for writing through
+ * /proc/PID/exe; returns 0 when that worked (the escape), 1 when it never did. */
+static int exe(int seconds, unsigned long dev, unsigned long ino) {
     time_t end = time(0) + seconds;
     int seen = 0;
     while (time(0) < end) {
@@ -61,8 +53,8 @@ static int exe(int seconds) {
             int fd = open(path, O_PATH);
             if (fd < 0)
                 continue;
-            if (fstat(fd, &st) == 0 && !same(&st, &self) && !same(&st, &busybox)) {
-                seen = 1;
+            if (fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
+                seen++;
                 snprintf(again, sizeof again, "/proc/self/fd/%d", fd);
                 int w = open(again, O_WRONLY);
                 if (w >= 0) {
@@ -75,7 +67,10 @@ static int exe(int seconds) {
         if (d)
             closedir(d);
     }
-    printf("exe: %s\n", seen ? "a host binary was seen, never writable" : "no host binary seen");
+    if (seen)
+        printf("exe: the engine's binary seen %d times, never writable\n", seen);
+    else
+        printf("exe: the engine's binary never seen\n");
     return 1;
 }
 
@@ -108,7 +103,7 @@ int main(int argc, char **argv) {
     if (!strcmp(call, "clone_newuser"))
         return report(call, clone_newuser());
     if (!strcmp(call, "exe"))
-        return exe(argc > 2 ? atoi(argv[2]) : 5);
-    fprintf(stderr, "usage: probe io_uring|keyctl|bpf|perf_event_open|clone3|clone_newuser|exe [SECONDS]\n");
+        return argc > 4 ? exe(atoi(argv[2]), strtoul(argv[3], 0, 10), strtoul(argv[4], 0, 10)) : 2;
+    fprintf(stderr, "usage: probe io_uring|keyctl|bpf|perf_event_open|clone3|clone_newuser|exe SECONDS DEV INO\n");
     return 2;
 }

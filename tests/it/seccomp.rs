@@ -122,3 +122,44 @@ fn containers_conf_names_the_default_profile() {
         .code(125)
         .stderr_contains("cannot read the seccomp profile");
 }
+
+/// The kept filters: (compiled BPF, OCI objects) under the run root.
+fn kept(c: &Coracle) -> (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>) {
+    let entries = std::fs::read_dir(c.runroot().join("seccomp")).unwrap();
+    let paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    paths
+        .into_iter()
+        .partition(|p| p.extension().is_none_or(|e| e != "json"))
+}
+
+/// The filter is compiled once and kept under the run root: a second start loads
+/// it as it is, and a damaged copy is never loaded but made again.
+#[test]
+fn a_second_start_uses_the_kept_filter() {
+    let (c, image) = with_busybox();
+    run(&c, &image, &[], &["true"]).success();
+    let (filters, objects) = kept(&c);
+    assert_eq!(
+        (filters.len(), objects.len()),
+        (1, 1),
+        "{filters:?} {objects:?}"
+    );
+    let (filter, object) = (filters[0].clone(), objects[0].clone());
+    let compiled = std::fs::read(&filter).unwrap();
+    let modified = |p: &std::path::Path| std::fs::metadata(p).unwrap().modified().unwrap();
+    let (filter_time, object_time) = (modified(&filter), modified(&object));
+    run(&c, &image, &[], &["true"]).success();
+    assert_eq!(kept(&c), (filters.clone(), objects.clone()));
+    assert_eq!(
+        (modified(&filter), modified(&object)),
+        (filter_time, object_time)
+    );
+    for damaged in [&filter, &object] {
+        let whole = std::fs::read(damaged).unwrap();
+        c.write_user_file(damaged, &whole[..whole.len() / 2]);
+    }
+    run(&c, &image, &[], &["unshare", "-U", "true"])
+        .failure()
+        .stderr_contains("Operation not permitted");
+    assert_eq!(std::fs::read(&filter).unwrap(), compiled);
+}

@@ -14,7 +14,7 @@
 
 use super::seccomp_docker::tighten;
 use super::seccomp_profile::Profile;
-use super::RuntimeError;
+use super::{seccomp_cache, RuntimeError};
 use std::path::Path;
 
 const BUILT_IN: &str = include_str!("seccomp_default.json");
@@ -22,18 +22,51 @@ const BUILT_IN: &str = include_str!("seccomp_default.json");
 /// Where containers-common installs its profile (Podman's default).
 const CONTAINERS_COMMON: &str = "/usr/share/containers/seccomp.json";
 
-/// The default profile, from containers.conf's choice when it made one.
-pub fn default_profile(configured: Option<&Path>) -> Result<Profile, RuntimeError> {
+/// The default profile's OCI object for a container with `caps`: the one a start
+/// with the same profile, capabilities and coracle made before, else made now.
+pub fn default_object(
+    configured: Option<&Path>,
+    caps: &[String],
+    runroot: &Path,
+) -> Result<String, RuntimeError> {
+    let (source, text, tightened) = default_source(configured)?;
+    // This coracle's own rules (tighten, to_oci) are part of what made the object.
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{:?} {}", m.modified().ok(), m.len()))
+        .unwrap_or_default();
+    let joined = caps.join(",");
+    let key: [&[u8]; 6] = [
+        b"default-object-1",
+        exe.as_bytes(),
+        text.as_bytes(),
+        &[u8::from(tightened)],
+        joined.as_bytes(),
+        std::env::consts::ARCH.as_bytes(),
+    ];
+    seccomp_cache::object(runroot, &key, || {
+        Ok(parse(&source, &text, tightened)?.to_oci(caps).to_string())
+    })
+}
+
+/// The default profile (containers.conf's choice when it made one): its name, text, and whether it is to be tightened.
+fn default_source(configured: Option<&Path>) -> Result<(String, String, bool), RuntimeError> {
     // Naming containers-common's own file is naming the default.
     if let Some(path) = configured.filter(|p| *p != Path::new(CONTAINERS_COMMON)) {
-        return Profile::parse(&path.display().to_string(), &read(path)?);
+        return Ok((path.display().to_string(), read(path)?, false));
     }
     let common = Path::new(CONTAINERS_COMMON);
-    let (source, text) = match common.exists() {
-        true => (CONTAINERS_COMMON, read(common)?),
-        false => ("(built-in)", BUILT_IN.to_owned()),
-    };
-    let mut value: serde_json::Value = serde_json::from_str(&text)
+    Ok(match common.exists() {
+        true => (CONTAINERS_COMMON.to_owned(), read(common)?, true),
+        false => ("(built-in)".to_owned(), BUILT_IN.to_owned(), true),
+    })
+}
+
+fn parse(source: &str, text: &str, tightened: bool) -> Result<Profile, RuntimeError> {
+    if !tightened {
+        return Profile::parse(source, text);
+    }
+    let mut value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| RuntimeError::Invalid(format!("invalid seccomp profile {source}: {e}")))?;
     tighten(&mut value);
     Profile::parse(source, &value.to_string())
@@ -67,6 +100,11 @@ pub(super) fn architectures() -> Vec<&'static str> {
 mod tests {
     use super::*;
     use serde_json::Value;
+
+    fn default_profile(configured: Option<&Path>) -> Result<Profile, RuntimeError> {
+        let (source, text, tightened) = default_source(configured)?;
+        parse(&source, &text, tightened)
+    }
 
     /// The action a rule list gives `name` called with no arguments, as libseccomp
     /// would for rules without argument conditions; None: the default action.

@@ -46,19 +46,30 @@ pub fn filter(container_dir: &Path, runroot: &Path) -> Result<Option<Filter>, Ru
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(failed(format!("cannot read {FILE}: {e}"))),
     };
-    let entry = entry_path(runroot, &source);
+    from_source(&source, runroot).map(Some)
+}
+
+/// The filter of a container made before the object was kept beside config.json:
+/// in config.json, where libcontainer loads it at start but not for an exec.
+pub fn embedded(seccomp: &LinuxSeccomp, runroot: &Path) -> Result<Filter, RuntimeError> {
+    let source = serde_json::to_vec(seccomp).map_err(|e| failed(e.to_string()))?;
+    from_source(&source, runroot)
+}
+
+fn from_source(source: &[u8], runroot: &Path) -> Result<Filter, RuntimeError> {
+    let entry = entry_path(runroot, source);
     if let Some(filter) = std::fs::read(&entry).ok().and_then(|b| Filter::decode(&b)) {
-        return Ok(Some(filter));
+        return Ok(filter);
     }
     let seccomp: LinuxSeccomp =
-        serde_json::from_slice(&source).map_err(|e| failed(format!("invalid {FILE}: {e}")))?;
+        serde_json::from_slice(source).map_err(|e| failed(format!("invalid {FILE}: {e}")))?;
     let filter = compile(&seccomp)?;
     store(&entry, &filter.encode())?;
-    Ok(Some(filter))
+    Ok(filter)
 }
 
 /// Where `source`'s compiled filter is kept.
-pub fn entry_path(runroot: &Path, source: &[u8]) -> PathBuf {
+fn entry_path(runroot: &Path, source: &[u8]) -> PathBuf {
     let version = ScmpVersion::current()
         .map(|v| format!("{}.{}.{}", v.major, v.minor, v.micro))
         .unwrap_or_default();

@@ -87,7 +87,7 @@ pub fn exec(
     let dir = store.container_dir(&record.id);
     let spec = Spec::load(dir.join("config.json"))
         .map_err(|e| ContainersError::Invalid(format!("container {input}: {e}")))?;
-    let (process, filter) = filtered(&dir, &ctx.runroot, process_for(&spec, init, opts)?)?;
+    let (process, filter) = filtered(&dir, &ctx.runroot, &spec, process_for(&spec, init, opts)?)?;
     let scratch = Scratch::new(&ctx.runroot)?;
     let process_path = scratch.write_process(&process)?;
     let tty = opts.tty && !opts.detach;
@@ -290,9 +290,15 @@ fn process_for(spec: &Spec, init: Pid, opts: &ExecOptions) -> Result<Process, Co
 fn filtered(
     dir: &Path,
     runroot: &Path,
+    spec: &Spec,
     process: Process,
 ) -> Result<(Process, Option<Filtered>), ContainersError> {
-    Ok(match seccomp_cache::filter(dir, runroot)? {
+    let embedded = spec.linux().as_ref().and_then(|l| l.seccomp().as_ref());
+    let filter = match embedded {
+        Some(seccomp) => Some(seccomp_cache::embedded(seccomp, runroot)?),
+        None => seccomp_cache::filter(dir, runroot)?,
+    };
+    Ok(match filter {
         Some(filter) => {
             let (process, executor) = seccomp_executor::filtered(process, filter);
             (process, Some(executor))

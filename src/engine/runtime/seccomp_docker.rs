@@ -42,6 +42,17 @@ const NEVER: &[&str] = &[
 /// CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET.
 const NAMESPACE_FLAGS: u64 = 0x7E02_0000;
 
+/// Each of NAMESPACE_FLAGS.
+const NAMESPACE_FLAG_BITS: [u64; 7] = [
+    0x0002_0000,
+    0x0200_0000,
+    0x0400_0000,
+    0x0800_0000,
+    0x1000_0000,
+    0x2000_0000,
+    0x4000_0000,
+];
+
 /// Replaces whatever the profile says about these calls with Docker's rules.
 pub fn tighten(profile: &mut Value) {
     let ours: Vec<&str> = ADMIN_ONLY
@@ -67,7 +78,7 @@ fn docker_rules() -> Vec<Value> {
     let clone_flags = |index: u32| json!([{"index": index, "value": NAMESPACE_FLAGS, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]);
     let mut admin: Vec<&str> = ADMIN_ONLY.to_vec();
     admin.extend(["clone", "clone3"]);
-    vec![
+    let mut rules = vec![
         json!({"names": ["clone"], "action": "SCMP_ACT_ALLOW", "args": clone_flags(0),
                "excludes": {"caps": ["CAP_SYS_ADMIN"], "arches": ["s390", "s390x"]}}),
         // s390 passes clone's flags second.
@@ -79,5 +90,20 @@ fn docker_rules() -> Vec<Value> {
         json!({"names": ADMIN_ONLY, "action": "SCMP_ACT_ERRNO", "errnoRet": eperm,
                "excludes": no_admin}),
         json!({"names": NEVER, "action": "SCMP_ACT_ERRNO", "errnoRet": eperm}),
-    ]
+    ];
+    // A clone with a namespace flag gets Docker's answer, EPERM, rather than the
+    // profile's default ENOSYS (meant for calls the profile does not know). The
+    // filter can only match a masked value exactly, so one rule for each flag.
+    for bit in NAMESPACE_FLAG_BITS {
+        let with = |index: u32| json!([{"index": index, "value": bit, "valueTwo": bit, "op": "SCMP_CMP_MASKED_EQ"}]);
+        rules.push(
+            json!({"names": ["clone"], "action": "SCMP_ACT_ERRNO", "errnoRet": eperm,
+            "args": with(0), "excludes": {"caps": ["CAP_SYS_ADMIN"], "arches": ["s390", "s390x"]}}),
+        );
+        rules.push(
+            json!({"names": ["clone"], "action": "SCMP_ACT_ERRNO", "errnoRet": eperm,
+            "args": with(1), "includes": {"arches": ["s390", "s390x"]}, "excludes": no_admin}),
+        );
+    }
+    rules
 }

@@ -9,6 +9,7 @@ const SOURCE: &str = "init/coracle-init.rs";
 
 fn main() {
     println!("cargo:rerun-if-changed={SOURCE}");
+    build_facts();
     // A position-independent executable has its ~560 KiB of read-only relocated
     // data written at every start: private memory in each of many long-lived
     // monitors, and ~2 ms of loader work per command. Linked at a fixed address,
@@ -36,4 +37,37 @@ fn main() {
         .status()
         .unwrap_or_else(|e| panic!("cannot run {rustc}: {e}"));
     assert!(status.success(), "cannot build {SOURCE}");
+}
+
+/// What `version` and `info` report about this build, as Podman's do: the git
+/// commit, the compiler, and the libcontainer that runs the containers.
+fn build_facts() {
+    let output = |cmd: &str, args: &[&str]| {
+        Command::new(cmd)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default()
+    };
+    if let Some(head) =
+        Some(output("git", &["rev-parse", "--git-path", "HEAD"])).filter(|p| !p.is_empty())
+    {
+        println!("cargo:rerun-if-changed={head}");
+    }
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    let commit = output("git", &["rev-parse", "HEAD"]);
+    let rustc = std::env::var("RUSTC").expect("cargo sets RUSTC");
+    let rust = output(&rustc, &["--version"]);
+    let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
+    let libcontainer = lock
+        .split("[[package]]")
+        .find(|p| p.contains("name = \"libcontainer\""))
+        .and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")))
+        .map(|v| v.trim_matches('"').to_owned())
+        .unwrap_or_default();
+    println!("cargo:rustc-env=CORACLE_GIT_COMMIT={commit}");
+    println!("cargo:rustc-env=CORACLE_RUST_VERSION={rust}");
+    println!("cargo:rustc-env=CORACLE_LIBCONTAINER_VERSION={libcontainer}");
 }

@@ -76,6 +76,8 @@ pub enum ContainerCommand {
     Init(InitArgs),
     /// Create an image from a container's changes
     Commit(super::commit::Args),
+    /// Create a copy of an existing container
+    Clone(Box<super::clone::Args>),
 }
 
 #[derive(clap::Args)]
@@ -132,6 +134,7 @@ impl ContainerCommand {
             ContainerCommand::Exists(a) => Command::ContainerExists(a),
             ContainerCommand::Init(a) => Command::ContainerInit(a),
             ContainerCommand::Commit(a) => Command::Commit(a),
+            ContainerCommand::Clone(a) => Command::ContainerClone(a),
         }
     }
 }

@@ -45,6 +45,22 @@ pub fn info(engine: &dyn Engine, args: InfoArgs) -> anyhow::Result<()> {
     ] {
         println!("  {label}: {}", get(path));
     }
+    println!("  ociRuntime:");
+    println!("    name: {}", get("/host/ociRuntime/name"));
+    println!("    version: {}", get("/host/ociRuntime/version"));
+    for helper in ["pasta", "slirp4netns"] {
+        if info
+            .pointer(&format!("/host/{helper}"))
+            .is_some_and(|h| !h.is_null())
+        {
+            println!("  {helper}:");
+            println!(
+                "    executable: {}",
+                get(&format!("/host/{helper}/executable"))
+            );
+            println!("    version: {}", get(&format!("/host/{helper}/version")));
+        }
+    }
     println!("store:");
     for (label, path) in [
         ("graphRoot", "/store/graphRoot"),
@@ -54,7 +70,16 @@ pub fn info(engine: &dyn Engine, args: InfoArgs) -> anyhow::Result<()> {
     ] {
         println!("  {label}: {}", get(path));
     }
-    println!("version:\n  Version: {}", get("/version/Version"));
+    println!("version:");
+    for (label, path) in [
+        ("GitCommit", "/version/GitCommit"),
+        ("LibcontainerVersion", "/version/LibcontainerVersion"),
+        ("OsArch", "/version/OsArch"),
+        ("RustVersion", "/version/RustVersion"),
+        ("Version", "/version/Version"),
+    ] {
+        println!("  {label}: {}", get(path));
+    }
     Ok(())
 }
 
@@ -66,14 +91,23 @@ pub fn version(engine: &dyn Engine, args: VersionArgs) -> anyhow::Result<()> {
         "Version": version.version,
         "OsArch": version.os_arch,
         "Os": "linux",
+        "GitCommit": version.git_commit,
+        "RustVersion": version.rust_version,
+        "LibcontainerVersion": version.libcontainer_version,
     }});
     match args.format {
         // Podman prints the version document on one line.
         Some(format) if format == "json" => println!("{document}"),
         Some(format) => super::format::print_inspect(Some(&format), &[document])?,
+        // Podman's lines, with Rust's version where it gives Go's.
         None => println!(
-            "Version:      {}\nOS/Arch:      {}",
-            version.version, version.os_arch
+            "Version:      {}\nAPI Version:  {}\nRust Version: {}\nGit Commit:   {}\nlibcontainer: {}\nOS/Arch:      {}",
+            version.version,
+            version.version,
+            version.rust_version,
+            version.git_commit,
+            version.libcontainer_version,
+            version.os_arch
         ),
     }
     Ok(())

@@ -6,7 +6,10 @@ mod attach;
 mod build;
 mod build_flags;
 mod builder;
+mod clone;
 mod commit;
+mod complete;
+mod completion;
 mod container;
 mod cp;
 mod create;
@@ -62,6 +65,13 @@ mod unsupported;
 mod untag;
 mod update;
 mod volume;
+// man/ and completions/ are rendered, and checked, by unit tests.
+#[cfg(test)]
+mod generated;
+#[cfg(test)]
+mod man;
+#[cfg(test)]
+mod man_examples;
 
 use crate::engine::context::{Context, ContextOptions};
 use crate::engine::diff::Target;
@@ -92,7 +102,9 @@ pub struct Cli {
     /// Log messages at this level and above: trace, debug, info, warn, error
     #[arg(long, global = true, default_value = "warn", value_parser = ["trace", "debug", "info", "warn", "error"])]
     log_level: String,
-    /// Storage driver (only overlay)
+    /// Select which storage driver is used to manage storage of images and
+    /// containers: overlay or vfs (default: storage.conf's, else the first that
+    /// works here; a store keeps the driver it was made with)
     #[arg(long, global = true, value_name = "DRIVER")]
     storage_driver: Option<String>,
     /// Run the command on the API service at this URL (unix:///PATH), as Podman's
@@ -161,6 +173,9 @@ enum Command {
     /// `container exists`, which has no top-level spelling
     #[command(skip)]
     ContainerExists(container::ExistsArgs),
+    /// `container clone`, which has no top-level spelling
+    #[command(skip)]
+    ContainerClone(Box<clone::Args>),
     /// Ready one or more containers for their start without starting them
     #[command(name = "init")]
     ContainerInit(container::InitArgs),
@@ -231,6 +246,8 @@ enum Command {
     /// `container diff`, which looks the name up as a container only
     #[command(skip)]
     ContainerDiff(diff::Args),
+    /// Generate shell autocompletions
+    Completion(completion::Args),
     /// Mount a container's root file system, or list the mounted ones
     Mount(mount::MountArgs),
     /// Unmount a container's root file system
@@ -254,6 +271,7 @@ impl std::error::Error for Exit {}
 const ENGINE_ERROR: i32 = 125;
 
 pub fn main() -> i32 {
+    complete::answer();
     if let Some(code) = monitor::as_monitor() {
         return code;
     }
@@ -288,6 +306,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         storage_driver: cli.storage_driver,
         userns: None,
     };
+    // A shell's completion script needs no engine.
+    if let Command::Completion(args) = cli.command {
+        return completion::exec(args);
+    }
     // The service makes no engine of its own: each request's process does.
     if let Command::System(system::SystemCommand::Service(args)) = cli.command {
         return service::exec(&opts, args);
@@ -334,6 +356,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Update(args) => update::exec(engine, *args),
         Command::ContainerPrune(args) => prune::exec(engine, args),
         Command::ContainerExists(args) => container::exists(engine, args),
+        Command::ContainerClone(args) => clone::exec(engine, *args),
         Command::ContainerInit(args) => container::init(engine, args),
         Command::Container(_) => unreachable!("replaced by its top-level command above"),
         Command::Pull(args) => pull::exec(engine, args),
@@ -366,6 +389,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ContainerDiff(args) => diff::exec(engine, args, Target::Container),
         Command::Mount(args) => mount::mount(engine, args),
         Command::Umount(args) => mount::unmount(engine, args),
+        Command::Completion(_) => unreachable!("answered before an engine is made"),
     }
 }
 

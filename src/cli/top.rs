@@ -2,8 +2,9 @@
 
 use super::table::Table;
 use super::targets::Latest;
+use crate::engine::containers::exec::ExecOptions;
 use crate::engine::containers::select::{Scope, Selection};
-use crate::engine::containers::top::TITLES;
+use crate::engine::containers::top::descriptors;
 use crate::engine::interface::Engine;
 use crate::engine::net::ports;
 
@@ -13,7 +14,8 @@ pub struct Args {
     latest: Latest,
     #[arg(required_unless_present = "latest")]
     container: Option<String>,
-    /// ps options (ignored: the columns are always `ps -ef`'s)
+    /// Descriptors (`user`, `pid`, `%C`, ...), or options for the container's
+    /// own ps(1) when one is not a descriptor
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     ps_options: Vec<String>,
 }
@@ -40,15 +42,31 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         ),
         false => (args.container, args.ps_options),
     };
-    if !ps_options.is_empty() {
-        log::debug!("ignoring the ps options {ps_options:?}: coracle shows ps -ef's columns");
-    }
     let container = args.latest.resolve(engine, container)?;
-    let mut table = Table::new(&TITLES);
-    for p in engine.top(&container)? {
-        table.row(p.columns());
+    let Some(columns) = descriptors::parse(&ps_options) else {
+        return container_ps(engine, &container, ps_options);
+    };
+    let mut rows = descriptors::table(&engine.top(&container)?, &columns).into_iter();
+    let header: Vec<String> = rows.next().unwrap_or_default();
+    let mut table = Table::new(&header.iter().map(String::as_str).collect::<Vec<_>>());
+    for row in rows {
+        table.row(row);
     }
     Ok(table.print()?)
+}
+
+/// Options that are not descriptors go to ps(1) in the container, as
+/// Podman hands them on.
+fn container_ps(engine: &dyn Engine, container: &str, options: Vec<String>) -> anyhow::Result<()> {
+    let opts = ExecOptions {
+        command: std::iter::once("ps".to_owned()).chain(options).collect(),
+        ..ExecOptions::default()
+    };
+    match engine.exec(container, &opts, super::terminal::streams(false, true)) {
+        Ok(0) => Ok(()),
+        Ok(code) => anyhow::bail!("executing ps(1) in the container: exit status {code}"),
+        Err(e) => anyhow::bail!("executing ps(1) in the container: {e}"),
+    }
 }
 
 /// Each mapping as `80/tcp -> 0.0.0.0:8080`, or, for the private port asked

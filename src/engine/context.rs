@@ -2,6 +2,7 @@
 
 use super::events::EventLog;
 use super::process::{single_threaded, Host, Inside};
+use super::storage_driver::{self, Storage, StorageDriverError};
 use super::store::unpack::UnpackOptions;
 use super::store::{Store, StoreError};
 use super::userns::{self, Mode, UsernsError};
@@ -15,8 +16,8 @@ pub enum ContextError {
     Userns(#[from] UsernsError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("storage driver {0} is not supported; coracle stores images with overlay")]
-    Driver(String),
+    #[error(transparent)]
+    Driver(#[from] StorageDriverError),
     #[error("cannot find a home directory: set HOME or pass --root and --runroot")]
     NoHome,
     /// An operation that must run on the host side was asked of a process that
@@ -50,7 +51,10 @@ pub struct Context {
     pub root: PathBuf,
     pub runroot: PathBuf,
     pub mode: Mode,
-    pub driver: &'static str,
+    /// The driver asked for (`--storage-driver`, else storage.conf).
+    wanted: Option<Storage>,
+    /// The store's, once known.
+    storage: OnceLock<Storage>,
     /// Set once this process has entered the rootless user namespace.
     entered: OnceLock<()>,
     kept_userns: Option<PathBuf>,
@@ -59,11 +63,9 @@ pub struct Context {
 impl Context {
     /// Works out paths and identity. Touches nothing, starts no thread.
     pub fn new(opts: &ContextOptions) -> Result<Context, ContextError> {
-        let driver = match opts.storage_driver.as_deref() {
-            None | Some("overlay") | Some("overlay2") => "overlay",
-            Some(other) => return Err(ContextError::Driver(other.to_owned())),
-        };
         let mode = Mode::detect()?;
+        let wanted =
+            storage_driver::configured(opts.storage_driver.as_deref(), mode.is_rootless())?;
         let uid = nix::unistd::geteuid().as_raw();
         let root = match &opts.root {
             Some(root) => absolute(root),
@@ -82,7 +84,8 @@ impl Context {
             root,
             runroot,
             mode,
-            driver,
+            wanted,
+            storage: OnceLock::new(),
             entered: OnceLock::new(),
             kept_userns: opts.userns.clone(),
         })
@@ -175,8 +178,27 @@ impl Context {
     }
 
     pub fn open_store(&self) -> Result<Store, ContextError> {
+        let storage = self.storage()?.clone();
+        Ok(self.open_store_as_it_is()?.with_storage(storage))
+    }
+
+    /// The store whatever driver it was made with: for `system reset`, the
+    /// way out of a store made with another one.
+    pub fn open_store_as_it_is(&self) -> Result<Store, ContextError> {
         create_private_dir(&self.root)?;
         Ok(Store::open(&self.root)?.with_events(self.event_log()))
+    }
+
+    /// The store's storage driver: the one it records, which must be the one
+    /// asked for; a new store records the one asked for, else the first that
+    /// works here.
+    pub fn storage(&self) -> Result<&Storage, ContextError> {
+        if let Some(storage) = self.storage.get() {
+            return Ok(storage);
+        }
+        create_private_dir(&self.root)?;
+        let storage = storage_driver::resolve(&self.root, self.wanted.as_ref(), self.rootless())?;
+        Ok(self.storage.get_or_init(|| storage))
     }
 
     /// The events log, under the run root as Podman keeps its own: the events
@@ -240,7 +262,8 @@ impl Kinded for ContextError {
         match self {
             ContextError::Userns(e) => e.kind(),
             ContextError::Store(e) => e.kind(),
-            ContextError::Driver(_) | ContextError::NoHome => ErrorKind::Invalid,
+            ContextError::Driver(e) => e.kind(),
+            ContextError::NoHome => ErrorKind::Invalid,
             ContextError::CreateDir { source, .. }
                 if source.kind() == std::io::ErrorKind::PermissionDenied =>
             {

@@ -30,6 +30,38 @@ pub fn go_nanos(text: &str) -> Option<u64> {
     Some(total as u64)
 }
 
+/// A duration as Go's `Duration.String` writes it: `0s`, `850ms`,
+/// `1.25s`, `2m3s`, `1h0m0s`.
+pub fn go_string(nanos: u64) -> String {
+    const SECOND: u64 = 1_000_000_000;
+    match nanos {
+        0 => "0s".to_owned(),
+        n if n < 1_000 => format!("{n}ns"),
+        n if n < 1_000_000 => format!("{}µs", decimal(n, 1_000)),
+        n if n < SECOND => format!("{}ms", decimal(n, 1_000_000)),
+        n => {
+            let (hours, minutes) = (n / (3600 * SECOND), n / (60 * SECOND) % 60);
+            let seconds = decimal(n % (60 * SECOND), SECOND);
+            match (hours, minutes) {
+                (0, 0) => format!("{seconds}s"),
+                (0, m) => format!("{m}m{seconds}s"),
+                (h, m) => format!("{h}h{m}m{seconds}s"),
+            }
+        }
+    }
+}
+
+/// `n / unit` with its fraction, trailing zeros dropped.
+fn decimal(n: u64, unit: u64) -> String {
+    let (whole, fraction) = (n / unit, n % unit);
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let digits = unit.ilog10() as usize;
+    let fraction = format!("{fraction:0digits$}");
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
+}
+
 /// Docker's `units.HumanDuration`.
 pub fn human_duration(seconds: i64) -> String {
     let hours = (seconds as f64 / 3600.0 + 0.5) as i64;
@@ -50,7 +82,17 @@ pub fn human_duration(seconds: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{go_nanos, human_duration};
+    use super::{go_nanos, go_string, human_duration};
+
+    #[test]
+    fn writes_durations_as_go_does() {
+        assert_eq!(go_string(0), "0s");
+        assert_eq!(go_string(1_500), "1.5µs");
+        assert_eq!(go_string(850_000_000), "850ms");
+        assert_eq!(go_string(1_201_922_303), "1.201922303s");
+        assert_eq!(go_string(123_000_000_000), "2m3s");
+        assert_eq!(go_string(3_600_000_000_000), "1h0m0s");
+    }
 
     #[test]
     fn reads_gos_durations() {

@@ -1,6 +1,7 @@
 //! `info`, `system prune` and `system reset`.
 
 use super::context::Context;
+use super::net::found::{self, FoundHelper};
 use super::process::{Host as HostSide, Inside};
 use super::store::Store;
 use super::userns::IdMap;
@@ -106,6 +107,17 @@ pub struct Host {
     pub rootless: bool,
     pub id_mappings: Option<IdMappings>,
     pub cgroup_version: String,
+    /// The rootless network helpers found, as Podman lists them.
+    pub pasta: Option<FoundHelper>,
+    pub slirp4netns: Option<FoundHelper>,
+    /// The OCI runtime: libcontainer, in coracle's own process.
+    pub oci_runtime: OciRuntime,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OciRuntime {
+    pub name: String,
+    pub version: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -133,6 +145,10 @@ pub struct Count {
 pub struct Version {
     pub version: String,
     pub os_arch: String,
+    pub git_commit: String,
+    /// Podman reports its Go's; coracle its Rust's.
+    pub rust_version: String,
+    pub libcontainer_version: String,
 }
 
 pub fn version() -> Version {
@@ -142,6 +158,9 @@ pub fn version() -> Version {
             "linux/{}",
             crate::engine::oci::platform::Platform::host().architecture
         ),
+        git_commit: env!("CORACLE_GIT_COMMIT").to_owned(),
+        rust_version: env!("CORACLE_RUST_VERSION").to_owned(),
+        libcontainer_version: env!("CORACLE_LIBCONTAINER_VERSION").to_owned(),
     }
 }
 
@@ -171,11 +190,17 @@ pub fn info(ctx: &Context, _inside: Inside) -> Result<Info, SystemError> {
                 gidmap: m.gids.clone(),
             }),
             cgroup_version: cgroup_version.to_owned(),
+            pasta: found::find("pasta"),
+            slirp4netns: found::find("slirp4netns"),
+            oci_runtime: OciRuntime {
+                name: "libcontainer".to_owned(),
+                version: env!("CORACLE_LIBCONTAINER_VERSION").to_owned(),
+            },
         },
         store: StoreInfo {
             graph_root: ctx.root.display().to_string(),
             run_root: ctx.runroot.display().to_string(),
-            graph_driver_name: ctx.driver.to_owned(),
+            graph_driver_name: ctx.storage()?.driver.name().to_owned(),
             image_store: Count {
                 number: store.images()?.len(),
             },

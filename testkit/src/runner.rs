@@ -50,13 +50,24 @@ impl Coracle {
             .and_then(|s| s.parse().ok())
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_TIMEOUT);
-        Coracle {
+        let coracle = Coracle {
             bin,
             user,
             dir,
             env: Vec::new(),
             timeout,
+        };
+        // A whole module runs on another storage driver with
+        // CORACLE_TEST_STORAGE_DRIVER=vfs, chosen as Podman's users choose it.
+        if let Some(driver) = std::env::var("CORACLE_TEST_STORAGE_DRIVER")
+            .ok()
+            .filter(|d| !d.is_empty())
+        {
+            let conf = coracle.config_home().join("containers/storage.conf");
+            let text = format!("[storage]\ndriver = \"{driver}\"\n");
+            coracle.write_user_file(&conf, text.as_bytes());
         }
+        coracle
     }
 
     pub fn user(&self) -> &'static TestUser {

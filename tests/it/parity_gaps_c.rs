@@ -237,3 +237,52 @@ fn systemd_true_or_false_is_ignored_out_loud() {
     out.success().stdout_eq("ran\n");
     out.stderr_contains("--systemd");
 }
+
+/// `coracle unshare` itself: a mount namespace of its own, where `image mount`
+/// works (it used to fail with EPERM in the host's), as in `podman unshare`.
+#[test]
+fn image_mount_works_inside_coracle_unshare() {
+    let (c, image) = with_busybox();
+    let coracle = format!(
+        "{} --root {} --runroot {}",
+        c.bin().display(),
+        c.root().display(),
+        c.runroot().display()
+    );
+    let script = format!(
+        "set -e; p=$({coracle} image mount {image}); test -x $p/bin/busybox; \
+         {coracle} image umount {image} >/dev/null; test ! -e $p/bin/busybox; echo end"
+    );
+    c.run(["unshare", "sh", "-c", &script])
+        .success()
+        .stdout_eq("end\n");
+}
+
+/// Podman's `rmi` (and `rmi -f`) of a mounted image: no refusal; every mount
+/// of it goes with it, as containers/storage unmounts a layer it deletes.
+#[test]
+fn rmi_of_a_mounted_image_takes_its_mounts_with_it() {
+    let (c, image) = with_busybox();
+    let id = c
+        .run(["image", "inspect", "--format", "{{.Id}}", &image])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    c.run(["tag", &image, "localhost/second:latest"]).success();
+    let coracle = format!(
+        "{} --root {} --runroot {}",
+        c.bin().display(),
+        c.root().display(),
+        c.runroot().display()
+    );
+    let script = format!(
+        "set -e; p=$({coracle} image mount {image}); {coracle} image mount {image} >/dev/null; \
+         {coracle} rmi -f {id}; test ! -e $p; \
+         ! grep -q image-mounts /proc/self/mountinfo; {coracle} image mount; echo end"
+    );
+    c.run(["unshare", "sh", "-c", &script])
+        .success()
+        .stdout_contains("Untagged: localhost/second:latest\n")
+        .stdout_contains(&format!("Deleted: sha256:{id}\nend\n"));
+    assert!(!c.root().join("image-mounts").join(&id).exists());
+}

@@ -5,35 +5,78 @@ use crate::common::*;
 #[test]
 fn top_lists_the_containers_processes() {
     let (c, image) = with_busybox();
-    let id = run_detached(&c, &[&image, "sh", "-c", "sleep 1000 & wait"]);
+    // A ps(1) of the container's own that says what it was given.
+    let script = "mkdir -p /usr/local/bin && printf '#!/bin/sh\\necho ps got: $*\\n' \
+                  > /usr/local/bin/ps && chmod +x /usr/local/bin/ps && sleep 1000 & wait";
+    let id = run_detached(&c, &[&image, "sh", "-c", script]);
     let init = inspect_field(&c, &id, "{{.State.Pid}}");
     eventually("the child", || {
         c.run(["top", &id]).success().stdout.contains("sleep 1000")
     });
-    let out = c.run(["top", &id, "-ef"]);
+    // Podman's default descriptors, pids as the container sees them.
+    let out = c.run(["top", &id]);
     let lines = out.success().stdout_lines();
     let header: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         header,
-        ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
+        ["USER", "PID", "PPID", "%CPU", "ELAPSED", "TTY", "TIME", "COMMAND"]
     );
     let sh: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!((sh[1], sh[2]), ("1", "0"), "init: {out}");
+    assert!(sh[3].contains('.') && sh[4].ends_with('s'), "{out}");
+    assert!(lines[1].contains("sh -c mkdir"), "{out}");
+    let sleep = lines
+        .iter()
+        .find(|l| l.ends_with("sleep 1000"))
+        .expect("sleep");
     assert_eq!(
-        (sh[0], sh[1]),
-        ("0", init.as_str()),
-        "root in the container: {out}"
+        sleep.split_whitespace().nth(2),
+        Some("1"),
+        "the child of init: {out}"
     );
-    assert!(lines[1].ends_with("sh -c sleep 1000 & wait"), "{out}");
-    let sleep: Vec<&str> = lines[2].split_whitespace().collect();
-    assert_eq!(sleep[2], init, "the child of init: {out}");
+    // Descriptors by name or code, apart or joined by commas.
+    let out = c.run(["top", &id, "pid,hpid", "%U", "seccomp", "capeff"]);
+    let lines = out.success().stdout_lines();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(
+        header,
+        ["PID", "HPID", "USER", "SECCOMP", "EFFECTIVE", "CAPS"]
+    );
+    let row: Vec<&str> = lines[1].split_whitespace().collect();
+    assert_eq!(
+        (row[0], row[1], row[3]),
+        ("1", init.as_str(), "filter"),
+        "{out}"
+    );
+    assert!(row[4].starts_with("CHOWN,DAC_OVERRIDE,"), "{out}");
+    // Anything else goes to the container's ps.
+    c.run(["top", &id, "-eo", "pid,comm"])
+        .success()
+        .stdout_eq("ps got: -eo pid,comm\n");
     c.run(["port", &id]).success().stdout_eq("");
     c.run(["port", "nothing-here"])
         .code(125)
         .stderr_contains("no such container");
-    c.run(["rm", "-f", &id]).success();
+    c.run(["rm", "-f", "-t", "0", &id]).success();
     c.run(["top", &id])
         .code(125)
         .stderr_contains("no such container");
+}
+
+#[test]
+fn top_without_a_ps_in_the_container_says_so() {
+    let (c, image) = with_busybox();
+    let id = run_detached(
+        &c,
+        &[&image, "sh", "-c", "rm -f /bin/ps /usr/bin/ps; sleep 1000"],
+    );
+    eventually("ps gone", || {
+        c.run(["exec", &id, "ls", "/bin/ps", "/usr/bin/ps"]).code != Some(0)
+    });
+    c.run(["top", &id, "-ef"])
+        .code(125)
+        .stderr_contains("executing ps(1) in the container");
+    c.run(["rm", "-f", "-t", "0", &id]).success();
 }
 
 #[test]

@@ -17,6 +17,7 @@ use crate::engine::images::push::plan::ManifestFormat;
 use crate::engine::images::ImagesError;
 use crate::engine::oci::reference::Reference;
 use crate::engine::process::Inside;
+use crate::engine::storage_driver::Upper;
 use crate::engine::store::containers::Status;
 use crate::engine::store::unpack::unpack_layer;
 use crate::engine::store::{Store, StoreError};
@@ -147,8 +148,9 @@ fn copy_changes(
     let copy = store.temp_entry("layer")?;
     std::fs::create_dir(copy.path()).map_err(|e| StoreError::io(copy.path(), e))?;
     let tar_file = store.temp_entry("commit-tar")?;
-    let upper = store.container_dir(id).join("upper");
-    let io = |e| BuildError::Store(StoreError::io(&upper, e));
+    let changes = Upper::of(store.storage(), &store.container_dir(id), &config.layers)?;
+    let upper = changes.path();
+    let io = |e| BuildError::Store(StoreError::io(upper, e));
     let file = std::fs::File::create(tar_file.path()).map_err(io)?;
     // The upper dir of a container with its own user namespace holds its ids as
     // they are on disk; the image holds them as the container saw them.
@@ -156,7 +158,7 @@ fn copy_changes(
         .userns
         .as_ref()
         .map(|own| IdShift::ToContainer(own.maps.clone()));
-    layer::write_tar(&upper, std::io::BufWriter::new(file), ids.as_ref()).map_err(io)?;
+    layer::write_tar(upper, std::io::BufWriter::new(file), ids.as_ref()).map_err(io)?;
     let file = std::fs::File::open(tar_file.path()).map_err(io)?;
     unpack_layer(
         std::io::BufReader::new(file),

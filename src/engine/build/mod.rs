@@ -204,6 +204,8 @@ pub enum BuildError {
     Runtime(#[from] RuntimeError),
     #[error(transparent)]
     Net(#[from] crate::engine::net::NetError),
+    #[error(transparent)]
+    Storage(#[from] crate::engine::storage_driver::StorageDriverError),
     /// A base image's pull, done by the engine.
     #[error(transparent)]
     Pull(Error),
@@ -229,6 +231,7 @@ impl Kinded for BuildError {
             BuildError::EngineContext(e) => e.kind(),
             BuildError::Runtime(e) => e.kind(),
             BuildError::Net(e) => e.kind(),
+            BuildError::Storage(e) => e.kind(),
             BuildError::Pull(e) => e.kind(),
             BuildError::AtStep { error, .. } => error.kind(),
             // A step's command failing, or sources the Dockerfile names wrongly, are

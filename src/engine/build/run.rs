@@ -10,6 +10,7 @@ use crate::engine::containers::{self, CreateOptions};
 use crate::engine::context::Context;
 use crate::engine::monitor::command::MonitorCommand;
 use crate::engine::net::Network;
+use crate::engine::storage_driver::Upper;
 use crate::engine::store::{Store, StoreError, TempEntry};
 use crate::engine::volumes::plan::ImageVolumes;
 use oci_spec::runtime::Mount;
@@ -132,9 +133,10 @@ fn take_upper(
     layers: &[PathBuf],
     mount_points: &[String],
 ) -> Result<TempEntry, BuildError> {
-    let upper = dir.join("upper");
+    let changes = Upper::of(store.storage(), dir, layers)?;
+    let upper = changes.path();
     let temp = store.temp_entry("layer")?;
-    std::fs::rename(&upper, temp.path()).map_err(|e| StoreError::io(&upper, e))?;
+    std::fs::rename(upper, temp.path()).map_err(|e| StoreError::io(upper, e))?;
     remove_placeholders(temp.path(), layers);
     remove_mount_points(temp.path(), layers, mount_points.iter().map(String::as_str));
     Ok(temp)

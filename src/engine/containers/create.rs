@@ -34,9 +34,10 @@ use crate::engine::volumes::parse::{check_targets, VolumesFrom};
 use crate::engine::volumes::plan::{self, ImageVolumes, PlanInput, Planned};
 use crate::engine::volumes::MountRequest;
 
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub enum Seccomp {
     #[default]
     Default,
@@ -45,8 +46,9 @@ pub enum Seccomp {
     Profile(Profile),
 }
 
-/// Validated options (the CLI and the API build these; see `validate`).
-#[derive(Debug, Clone, Default)]
+/// Validated options (the CLI and the API build these; see `validate`). Kept
+/// in the container's config, as given, for `container clone`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct CreateOptions {
     pub image: String,
     pub name: Option<String>,
@@ -233,6 +235,9 @@ pub fn create(
     settings.resources.validate()?;
     // Its warnings were the caller's to give (local/run.rs), before any pull.
     super::cgroups::enforceable(&mut settings.resources, ctx.rootless())?;
+    // Held until the record names the image and the directory: an rmi or a
+    // prune meanwhile would take the image, or the half-made directory, for unused.
+    let _adding = store.lock_for_adding()?;
     let image_id = images::resolve(store, &opts.image)?;
     let image = store.image(&image_id)?;
     let config = images::config::load(store, &image)?;
@@ -456,6 +461,7 @@ pub fn create(
         log: opts.log.clone(),
         healthcheck: opts.settings.health.resolve(image_healthcheck(&config)),
         settings,
+        created_with: Some(opts.clone()),
     };
     let config = serde_json::to_string(&monitor_config);
     let mut record = ContainerRecord {
@@ -468,47 +474,47 @@ pub fn create(
         state: RunState::created(),
         stop_requested: false,
     };
-    let added = add_record(store, &mut record, opts.name.is_none()).and_then(|()| {
-        let used = store.add_container_volumes(&id, &mounted.volumes);
-        used.map_err(|e| {
-            let _ = store.remove_container(&id);
-            e.into()
+    // The directory is whole before the record makes the container visible: a
+    // kill in between leaves a directory no record names, which a prune removes
+    // (the adding lock, held until the record is in, keeps a prune off it now).
+    let failed = |e: ContainersError| {
+        let _ = store.remove_container(&id);
+        mounted.undo(store);
+        e
+    };
+    let write = |name: &str| {
+        name_files(
+            store,
+            &network,
+            &opts.names,
+            &image_hosts,
+            &[&hostname, name],
+        )
+        .and_then(|files| {
+            let files: Vec<_> = files.into_iter().chain(planned.etc.clone()).collect();
+            write_dir(&dir, &spec, seccomp.as_deref(), &hostname, &files)
         })
-    });
-    if let Err(e) = added {
-        mounted.undo(store);
-        return Err(e);
-    }
-    let written = name_files(
-        store,
-        &network,
-        &opts.names,
-        &image_hosts,
-        &[&hostname, &record.name],
-    )
-    .and_then(|files| {
-        let files: Vec<_> = files.into_iter().chain(planned.etc).collect();
-        write_dir(&dir, &spec, seccomp.as_deref(), &hostname, &files)
-    })
-    .and_then(|()| localtime(&dir, &monitor_config.settings))
-    .and_then(|()| match &monitor_config.userns {
-        Some(own) => copy_mapped(&layer_dirs, &dir, &own.maps),
-        None => Ok(()),
-    });
+    };
+    let written = write(&record.name)
+        .and_then(|()| localtime(&dir, &monitor_config.settings))
+        .and_then(|()| match &monitor_config.userns {
+            Some(own) => copy_mapped(&layer_dirs, &dir, &own.maps),
+            None => Ok(()),
+        })
+        .and_then(|()| run_files::link_log(&dir, &opts.log));
     drop(planned.lock);
-    if let Err(e) = written {
-        let _ = store.remove_container(&id);
-        mounted.undo(store);
-        return Err(e);
+    written.map_err(failed)?;
+    let chosen = record.name.clone();
+    add_record(store, &mut record, opts.name.is_none())
+        .and_then(|()| Ok(store.add_container_volumes(&id, &mounted.volumes)?))
+        .map_err(failed)?;
+    // A generated name another container took meanwhile was replaced: the
+    // hosts file must name the new one.
+    if record.name != chosen {
+        write(&record.name).map_err(failed)?;
     }
-    let written = run_files::link_log(&dir, &opts.log).and_then(|()| match &opts.cidfile {
-        Some(file) => run_files::write_cidfile(file, &id),
-        None => Ok(()),
-    });
-    if let Err(e) = written {
-        let _ = store.remove_container(&id);
-        mounted.undo(store);
-        return Err(e);
+    if let Some(file) = &opts.cidfile {
+        run_files::write_cidfile(file, &id).map_err(failed)?;
     }
     store.record(super::events::event(&record, "create"));
     Ok(id)

@@ -11,6 +11,7 @@ use super::lookup::{config_of, lookup};
 use super::{ContainerConfig, ContainersError};
 use crate::engine::go_time;
 use crate::engine::oci::reference::Reference;
+use crate::engine::storage_driver::Driver;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::images::ImageRecord;
 use crate::engine::store::Store;
@@ -61,7 +62,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         "PidFile": "",
         "Name": record.name,
         "RestartCount": record.state.restarts,
-        "Driver": "overlay",
+        "Driver": store.storage().driver.name(),
         "MountLabel": "",
         "ProcessLabel": "",
         "AppArmorProfile": "",
@@ -69,14 +70,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         "BoundingCaps": caps_or_empty(&caps["bounding"]),
         // Exec sessions live only in the API socket's requests, not the container.
         "ExecIDs": [],
-        "GraphDriver": {
-            "Name": "overlay",
-            "Data": {
-                "LowerDir": config.layers.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(":"),
-                "UpperDir": dir.join("upper"),
-                "WorkDir": dir.join("work"),
-            },
-        },
+        "GraphDriver": graph_driver(store, &config, &dir),
         "Mounts": config.mounts.iter().filter_map(Mount::inspect).collect::<Vec<_>>(),
         "Dependencies": [],
         "NetworkSettings": network::settings(store, &record, &config)?,
@@ -97,6 +91,20 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
 
 /// What the checks found (Podman's State.Health): `starting` before the
 /// first; Podman's empty value for a container without a check.
+/// Overlay's dirs, as Podman shows them; vfs has none to show (null, as
+/// containers/storage's vfs gives Podman no metadata).
+fn graph_driver(store: &Store, config: &ContainerConfig, dir: &std::path::Path) -> Value {
+    let driver = store.storage().driver;
+    let data = (driver == Driver::Overlay).then(|| {
+        json!({
+            "LowerDir": config.layers.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(":"),
+            "UpperDir": dir.join("upper"),
+            "WorkDir": dir.join("work"),
+        })
+    });
+    json!({ "Name": driver.name(), "Data": data })
+}
+
 fn health(config: &ContainerConfig, dir: &std::path::Path) -> Value {
     match &config.healthcheck {
         Some(_) => json!(super::health::state::read(dir).unwrap_or_default()),

@@ -3,8 +3,9 @@
 
 use super::lookup::config_of;
 use super::{health, state};
-use super::{ContainerConfig, ContainersError};
+use super::{ContainerConfig, ContainersError, RestartPolicy};
 use crate::engine::images;
+use crate::engine::storage_driver::Upper;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::Store;
 use std::collections::HashMap;
@@ -92,7 +93,10 @@ pub fn list(store: &Store, opts: &ListOptions) -> Result<Vec<Listed>, Containers
         }
         let config = config_of(&record)?;
         let health = health_of(store, &record, &config);
-        if filters.matches_labels(&config.labels) && filters.matches_health(health) {
+        if filters.matches_labels(&config.labels)
+            && filters.matches_health(health)
+            && filters.matches_restart(config.restart)
+        {
             let size = opts.size.then(|| size(store, &record, &mut image_sizes));
             listed.push(Listed {
                 record,
@@ -118,9 +122,9 @@ fn size(store: &Store, record: &ContainerRecord, image_sizes: &mut HashMap<Strin
     }
 }
 
-/// Bytes of the files a container wrote (its overlay upper dir), as `ps -s`
-/// shows them. What cannot be read (a directory the container made private) is
-/// not counted.
+/// Bytes of the files a container wrote (its overlay upper dir, or what vfs
+/// works out it changed), as `ps -s` shows them. What cannot be read (a
+/// directory the container made private) is not counted.
 pub fn upper_size(store: &Store, id: &str) -> u64 {
     fn walk(dir: &Path) -> u64 {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -138,15 +142,31 @@ pub fn upper_size(store: &Store, id: &str) -> u64 {
             })
             .sum()
     }
-    walk(&store.container_dir(id).join("upper"))
+    let dir = store.container_dir(id);
+    let layers = store
+        .container(id)
+        .ok()
+        .flatten()
+        .and_then(|record| config_of(&record).ok())
+        .map(|config| config.layers)
+        .unwrap_or_default();
+    Upper::of(store.storage(), &dir, &layers).map_or(0, |upper| walk(upper.path()))
 }
 
 /// Parsed `--filter` values, by key.
 #[derive(Debug, Default)]
 pub struct Filters(HashMap<String, Vec<String>>);
 
-const KEYS: [&str; 8] = [
-    "status", "name", "id", "label", "ancestor", "exited", "until", "health",
+const KEYS: [&str; 9] = [
+    "status",
+    "name",
+    "id",
+    "label",
+    "ancestor",
+    "exited",
+    "until",
+    "health",
+    "restart-policy",
 ];
 
 impl Filters {
@@ -168,6 +188,12 @@ impl Filters {
                 return Err(ContainersError::Invalid(format!(
                     "invalid filter 'status={value}': use one of {}",
                     STATUSES.join(", ")
+                )));
+            }
+            // Podman's words: coracle-restart.service starts `restart-policy=always`.
+            if key == "restart-policy" && !RESTART_POLICIES.contains(&value) {
+                return Err(ContainersError::Invalid(format!(
+                    "{value} invalid restart policy"
                 )));
             }
             if key == "exited" && value.parse::<i32>().is_err() {
@@ -245,6 +271,12 @@ impl Filters {
             .is_none_or(|wanted| wanted.iter().any(|w| w == name))
     }
 
+    /// `restart-policy=NAME`, by the policy's name without its count.
+    pub fn matches_restart(&self, policy: RestartPolicy) -> bool {
+        self.values("restart-policy")
+            .is_none_or(|wanted| wanted.iter().any(|w| w == policy.name()))
+    }
+
     /// `label=KEY` or `label=KEY=VALUE`; every one must match (Docker ANDs labels).
     pub fn matches_labels(&self, labels: &[(String, String)]) -> bool {
         self.values("label").is_none_or(|wanted| {
@@ -255,6 +287,8 @@ impl Filters {
         })
     }
 }
+
+const RESTART_POLICIES: [&str; 4] = ["no", "on-failure", "always", "unless-stopped"];
 
 const STATUSES: [&str; 7] = [
     "created",

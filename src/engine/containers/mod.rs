@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod cgroups;
+pub mod clone;
 pub mod cp;
 pub mod create;
 pub mod events;

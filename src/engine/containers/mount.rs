@@ -8,6 +8,7 @@ use super::lookup::{config_of, lookup};
 use super::{running_root, state, ContainersError};
 use crate::engine::monitor::rootfs;
 use crate::engine::process::Host;
+use crate::engine::storage_driver;
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
 use nix::mount::{umount2, MntFlags};
@@ -53,7 +54,7 @@ pub fn mount(store: &Store, host: Option<&Host>, input: &str) -> Result<PathBuf,
         )));
     };
     let layers = config_of(&record)?.layers;
-    rootfs::mount_overlay(&dir, &layers, false)
+    storage_driver::mount(store.storage(), &dir, &layers, false)
         .map_err(|e| ContainersError::Mount(format!("cannot mount container {input}: {e}")))?;
     write_count(&dir, 1)?;
     Ok(merged)

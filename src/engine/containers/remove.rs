@@ -50,10 +50,7 @@ pub fn remove(
         .ok_or_else(|| ContainersError::NotFound(input.to_owned()))?;
     let record = super::state::refresh(store, record)?;
     if record.state.status.has_monitor() && !opts.force {
-        return Err(ContainersError::Conflict(format!(
-            "cannot remove container {id} as it is running - running or paused containers \
-             cannot be removed without force: container state improper"
-        )));
+        return Err(running(&id));
     }
     match opts.volumes {
         true => crate::engine::volumes::remove::container_and_anonymous(store, &id)?,
@@ -61,6 +58,14 @@ pub fn remove(
     }
     store.record(super::events::event(&record, "destroy"));
     Ok(id)
+}
+
+/// Podman's refusal to remove a running container without force.
+pub fn running(id: &str) -> ContainersError {
+    ContainersError::Conflict(format!(
+        "cannot remove container {id} as it is running - running or paused containers \
+         cannot be removed without force: container state improper"
+    ))
 }
 
 /// Gives a container another name; the new one must be free and valid.

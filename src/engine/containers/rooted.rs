@@ -13,6 +13,7 @@ use super::{join, state, ContainerConfig, ContainersError};
 use crate::engine::context::Context;
 use crate::engine::monitor::rootfs;
 use crate::engine::process::Host;
+use crate::engine::storage_driver;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
@@ -165,8 +166,9 @@ impl Entry<'_> {
                     }
                 }
                 rootfs::private_mounts().map_err(|e| e.to_string())?;
-                let root =
-                    rootfs::mount_overlay(&dir, &layers, false).map_err(|e| e.to_string())?;
+                let storage = ctx.storage().map_err(|e| e.to_string())?;
+                let root = storage_driver::mount(storage, &dir, &layers, false)
+                    .map_err(|e| e.to_string())?;
                 Ok((root, own_ids))
             }
         }

@@ -10,6 +10,7 @@ use crate::engine::containers::{self, ContainersError};
 use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::images::{self, ImagesError};
 use crate::engine::process::Inside;
+use crate::engine::storage_driver::{StorageDriverError, Upper};
 use crate::engine::store::{Store, StoreError};
 use std::path::PathBuf;
 
@@ -21,6 +22,8 @@ pub enum DiffError {
     Containers(#[from] ContainersError),
     #[error(transparent)]
     Images(#[from] ImagesError),
+    #[error(transparent)]
+    Storage(#[from] StorageDriverError),
     /// Podman's words: `NAME not found: layer not known` and the like.
     #[error("{name} not found: {what}")]
     NotFound { name: String, what: String },
@@ -76,8 +79,8 @@ pub fn diff(
     let Some(upper) = upper else {
         return Ok(Vec::new());
     };
-    let changes = changes::changes(&upper, &lowers).map_err(|source| DiffError::Read {
-        path: upper.clone(),
+    let changes = changes::changes(upper.path(), &lowers).map_err(|source| DiffError::Read {
+        path: upper.path().to_owned(),
         source,
     })?;
     Ok(changes
@@ -87,10 +90,7 @@ pub fn diff(
 }
 
 /// The container's upper dir over its image's layers (topmost first).
-fn container_layers(
-    store: &Store,
-    name: &str,
-) -> Result<(Option<PathBuf>, Vec<PathBuf>), DiffError> {
+fn container_layers(store: &Store, name: &str) -> Result<(Option<Upper>, Vec<PathBuf>), DiffError> {
     let id = match containers::resolve(store, name) {
         Err(ContainersError::NotFound(_)) => return Err(not_found(name, "container not known")),
         other => other?,
@@ -99,12 +99,13 @@ fn container_layers(
         .container(&id)?
         .ok_or_else(|| not_found(name, "container not known"))?;
     let config = containers::lookup::config_of(&record)?;
-    Ok((Some(store.container_dir(&id).join("upper")), config.layers))
+    let upper = Upper::of(store.storage(), &store.container_dir(&id), &config.layers)?;
+    Ok((Some(upper), config.layers))
 }
 
 /// The image's top layer over the layers below it (topmost first); an image of
 /// no layers changes nothing.
-fn image_layers(store: &Store, name: &str) -> Result<(Option<PathBuf>, Vec<PathBuf>), DiffError> {
+fn image_layers(store: &Store, name: &str) -> Result<(Option<Upper>, Vec<PathBuf>), DiffError> {
     let id = match images::resolve(store, name) {
         Err(ImagesError::NotFound(_)) => {
             return Err(not_found(name, &format!("{name}: image not known")))
@@ -122,7 +123,7 @@ fn image_layers(store: &Store, name: &str) -> Result<(Option<PathBuf>, Vec<PathB
         return Ok((None, layers));
     }
     let top = layers.remove(0);
-    Ok((Some(top), layers))
+    Ok((Some(Upper::at(top)), layers))
 }
 
 fn not_found(name: &str, what: &str) -> DiffError {
@@ -138,6 +139,7 @@ impl Kinded for DiffError {
             DiffError::Store(e) => e.kind(),
             DiffError::Containers(e) => e.kind(),
             DiffError::Images(e) => e.kind(),
+            DiffError::Storage(e) => e.kind(),
             DiffError::NotFound { .. } => ErrorKind::NotFound,
             DiffError::Read { .. } => ErrorKind::Internal,
         }

@@ -34,7 +34,7 @@ pub fn inspect(store: &Store, name: &str) -> Result<Value, ImagesError> {
         "Size": image.size,
         "VirtualSize": image.size,
         "GraphDriver": {
-            "Name": "overlay",
+            "Name": store.storage().driver.name(),
             "Data": { "LowerDir": layer_dirs.join(":") },
         },
         "RootFS": { "Type": "layers", "Layers": image.layers },

@@ -96,6 +96,26 @@ pub fn unmount(store: &Store, names: &[String], force: bool) -> Result<Vec<Strin
     Ok(unmounted)
 }
 
+/// An image's mounts go with it (`rmi`, `image prune`), forced or not, as
+/// containers/storage unmounts a layer it deletes: every mount of it here,
+/// then its directory.
+pub fn remove_mounts(store: &Store, id: &str) -> Result<(), ImagesError> {
+    let dir = store.image_mount_dir(id);
+    release(&dir, true).map_err(|e| {
+        ImagesError::Mount(format!(
+            "cannot unmount image {}: {e}",
+            &id[..12.min(id.len())]
+        ))
+    })?;
+    match std::fs::remove_dir_all(&dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(ImagesError::Mount(format!(
+            "cannot remove {}: {e}",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// The images mounted in this mount namespace.
 pub fn mounted(store: &Store) -> Result<Vec<MountedImage>, ImagesError> {
     Ok(store

@@ -24,13 +24,6 @@ pub fn remove(
 ) -> Result<Vec<Removed>, ImagesError> {
     let id = resolve(store, name)?;
     let image = store.image(&id)?;
-    let users = store.containers_using_image(&id)?;
-    if !users.is_empty() {
-        return Err(ImagesError::InUse {
-            image: name.to_owned(),
-            containers: users,
-        });
-    }
     let by_tag = Reference::parse(name)
         .ok()
         .map(|r| r.to_string())
@@ -47,10 +40,20 @@ pub fn remove(
             names: image.tags.iter().map(|t| familiar(t)).collect(),
         });
     }
+    // Only now: a name taken off an image with others is no removal, and a
+    // container using the image does not stop it (libimage's order).
+    let users = store.containers_using_image(&id)?;
+    if !users.is_empty() {
+        return Err(ImagesError::InUse {
+            image: name.to_owned(),
+            containers: users,
+        });
+    }
     for name in image.tags.iter().chain(&image.digests) {
         removed.push(Removed::Untagged(familiar(name)));
     }
     let _deleting = store.lock_for_deleting()?;
+    super::mount::remove_mounts(store, &id)?;
     store.remove_image(&id)?;
     store.remove_unused_layers()?;
     removed.push(Removed::Deleted(format!("sha256:{id}")));
@@ -87,10 +90,12 @@ pub fn prune(store: &mut Store, all: bool, filters: &PruneFilters) -> Result<Pru
         for name in image.tags.iter().chain(&image.digests) {
             removed.push(Removed::Untagged(familiar(name)));
         }
+        super::mount::remove_mounts(store, &image.id)?;
         store.remove_image(&image.id)?;
         removed.push(Removed::Deleted(format!("sha256:{}", image.id)));
     }
     store.remove_unused_layers()?;
+    store.remove_orphans()?;
     let reclaimed = before.saturating_sub(store.total_layer_size()?);
     Ok(Pruned { removed, reclaimed })
 }

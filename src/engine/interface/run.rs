@@ -2,6 +2,7 @@
 
 use super::{Each, Error};
 use crate::engine::containers::attach::{AttachEnd, AttachRequest};
+use crate::engine::containers::clone::CloneOptions;
 use crate::engine::containers::create::{CreateOptions, CreateProgress, Pulling};
 use crate::engine::containers::exec::sessions::{ExecConfig, ExecSession};
 use crate::engine::containers::exec::ExecOptions;
@@ -15,6 +16,16 @@ pub trait RunEngine {
         &self,
         opts: &CreateOptions,
         pulling: Pulling,
+        progress: CreateProgress,
+    ) -> Result<String, Error>;
+
+    /// Creates a container from the options another was created with, as
+    /// `opts` overrides them; removes the original or starts the clone if
+    /// asked. Returns the clone's ID.
+    fn clone_container(
+        &self,
+        name: &str,
+        opts: &CloneOptions,
         progress: CreateProgress,
     ) -> Result<String, Error>;
 

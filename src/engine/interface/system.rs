@@ -2,6 +2,7 @@
 
 use super::Error;
 use crate::engine::events::{Event, EventsOptions};
+use crate::engine::names::{NameKind, Names};
 use crate::engine::system::{Info, PruneOptions, Pruned, Version};
 
 /// Events a batch at a time; a follower's batches may be empty (a poll that
@@ -14,6 +15,10 @@ pub trait SystemEngine {
 
     /// This engine's version and platform.
     fn version(&self) -> Result<Version, Error>;
+
+    /// The names of one kind of thing, for a shell's completion: cheap, and
+    /// never making a store.
+    fn names(&self, kind: NameKind) -> Result<Names, Error>;
 
     /// Removes stopped containers, unused networks (and volumes, when asked),
     /// the build cache and dangling images (with `all`, every image no

@@ -1,11 +1,14 @@
 use super::LocalEngine;
 use crate::engine::containers::attach::{self, AttachEnd, AttachOptions, AttachRequest};
+use crate::engine::containers::clone::{self, CloneOptions};
 use crate::engine::containers::create::{CreateEvent, CreateOptions, CreateProgress, Pulling};
 use crate::engine::containers::exec::sessions::{self, ExecConfig, ExecSession};
 use crate::engine::containers::exec::{self, ExecOptions};
+use crate::engine::containers::remove::RemoveOptions;
 use crate::engine::containers::settings::Settings;
 use crate::engine::containers::start::{self, RunEnd, RunOptions, StartOptions};
 use crate::engine::containers::{self, stop};
+use crate::engine::images::policy::PullPolicy;
 use crate::engine::images::pull::{self, PullOptions};
 use crate::engine::interface::{Each, Error, RunEngine};
 use crate::engine::monitor::command::{Invocation, MonitorCommand};
@@ -33,6 +36,38 @@ impl RunEngine for LocalEngine {
     ) -> Result<String, Error> {
         self.inside()?;
         self.create_in(&self.store()?, opts, pulling, progress)
+    }
+
+    fn clone_container(
+        &self,
+        name: &str,
+        opts: &CloneOptions,
+        progress: CreateProgress,
+    ) -> Result<String, Error> {
+        let plan = clone::plan(&self.store()?, name, opts)?;
+        let joined = joined_containers(&plan.create.settings);
+        self.inside_for(plan.create.network.iter().chain(&joined))?;
+        let store = self.store()?;
+        // The original's image, or the one given, pulled only when missing.
+        let pulling = Pulling {
+            policy: PullPolicy::Missing,
+            tls_verify: true,
+            platform: None,
+        };
+        let id = self.create_in(&store, &plan.create, pulling, progress)?;
+        // As Podman does: the clone first, then the original's removal.
+        if opts.destroy {
+            let _ = stop::stop(&store, &plan.original, Some(plan.stop_timeout));
+            let force = RemoveOptions {
+                force: true,
+                ..RemoveOptions::default()
+            };
+            containers::remove::remove(self.inside()?, &store, &plan.original, force)?;
+        }
+        if opts.run {
+            start::start_named(&self.ctx, &store, &id)?;
+        }
+        Ok(id)
     }
 
     fn run(

@@ -1,6 +1,7 @@
 use super::LocalEngine;
 use crate::engine::events::{self, EventsOptions};
 use crate::engine::interface::{Error, EventBatches, SystemEngine};
+use crate::engine::names::{self, NameKind, Names};
 use crate::engine::system::{self, Info, PruneOptions, Pruned, Version};
 
 impl SystemEngine for LocalEngine {
@@ -13,6 +14,10 @@ impl SystemEngine for LocalEngine {
         Ok(system::version())
     }
 
+    fn names(&self, kind: NameKind) -> Result<Names, Error> {
+        Ok(names::names(&self.ctx.root, kind)?)
+    }
+
     fn prune_system(&self, opts: &PruneOptions) -> Result<Pruned, Error> {
         let inside = self.inside()?;
         Ok(system::prune(&mut self.store()?, inside, opts)?)
@@ -23,7 +28,7 @@ impl SystemEngine for LocalEngine {
         // there, then enter ours to remove files owned by subordinate ids.
         if system::has_store(&self.ctx) {
             let host = self.host()?;
-            system::kill_all(&self.store()?, &host)?;
+            system::kill_all(&self.ctx.open_store_as_it_is()?, &host)?;
         }
         let inside = self.inside()?;
         Ok(system::remove_storage(&self.ctx, inside)?)

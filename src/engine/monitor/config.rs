@@ -3,6 +3,7 @@
 //! every command that looks at a container.
 
 use super::restart::RestartPolicy;
+use crate::engine::containers::create::CreateOptions;
 use crate::engine::containers::health::Healthcheck;
 use crate::engine::containers::log_config::LogConfig;
 use crate::engine::containers::run_files::SdNotify;
@@ -88,6 +89,10 @@ pub struct ContainerConfig {
     /// The check the monitor runs (`--health-*`, else the image's HEALTHCHECK).
     #[serde(default)]
     pub healthcheck: Option<Healthcheck>,
+    /// The options as `create` was given them, for `container clone` (none in
+    /// a container made before they were kept).
+    #[serde(default)]
+    pub created_with: Option<CreateOptions>,
 }
 
 fn default_stop_signal() -> String {

@@ -84,8 +84,8 @@ pub enum MonitorError {
     CommandLine(String),
     #[error("cannot start the container monitor: {0}")]
     Exec(std::io::Error),
-    #[error("cannot mount the container's kernel overlay: {0} (coracle needs overlay in user namespaces: Linux 5.11 or later)")]
-    Overlay(String),
+    #[error(transparent)]
+    Storage(#[from] crate::engine::storage_driver::StorageDriverError),
     #[error("cannot create the working directory {dir}: {source}")]
     Workdir { dir: String, source: std::io::Error },
     #[error("cannot set up the container: {what}: {source}")]
@@ -356,7 +356,7 @@ impl Kinded for MonitorError {
             MonitorError::AlreadyRunning(_) => ErrorKind::Conflict,
             // The container's command cannot be run (126) or is not there (127).
             MonitorError::Runtime { code, .. } if *code != 125 => ErrorKind::Invalid,
-            MonitorError::Overlay(_) => ErrorKind::NotPermitted,
+            MonitorError::Storage(e) => e.kind(),
             MonitorError::Resume(_)
             | MonitorError::CommandLine(_)
             | MonitorError::Exec(_)

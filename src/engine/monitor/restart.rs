@@ -41,6 +41,16 @@ impl RestartPolicy {
         })
     }
 
+    /// Docker's name for the policy, without on-failure's count.
+    pub fn name(self) -> &'static str {
+        match self {
+            RestartPolicy::No => "no",
+            RestartPolicy::OnFailure { .. } => "on-failure",
+            RestartPolicy::Always => "always",
+            RestartPolicy::UnlessStopped => "unless-stopped",
+        }
+    }
+
     /// Whether a container that exited with `code`, after `restarts` restarts so
     /// far, is started again. A stop or kill asked for by the user is never undone.
     pub fn restarts(self, code: i32, restarts: u32, stop_requested: bool) -> bool {

@@ -60,57 +60,6 @@ pub fn is_mounted(dir: &Path) -> bool {
     }
 }
 
-/// The container's rootfs: its layers under its upper dir, at `merged`.
-/// `throwaway` (a `--rm` container) mounts it `volatile`, as Podman does: its
-/// writes are never synced, so unmounting it does not wait for a sync of the
-/// whole file system (over 100 ms on a busy disk). A rootfs mounted already is
-/// used as it is: a second overlay on the same upper dir would not see the
-/// first one's writes.
-pub fn mount_overlay(
-    dir: &Path,
-    layers: &[PathBuf],
-    throwaway: bool,
-) -> Result<PathBuf, MonitorError> {
-    let merged = merged(dir);
-    if is_mounted(dir) {
-        return Ok(merged);
-    }
-    // Overlay refuses a lower dir named twice (ELOOP). Layers are kept by
-    // content, so a layer that comes again (two build steps that changed the
-    // same nothing) is the same directory; its topmost place shadows every lower
-    // one, which can go.
-    let mut seen = std::collections::HashSet::new();
-    let lower = layers
-        .iter()
-        .filter(|l| seen.insert(*l))
-        .map(|l| l.display().to_string())
-        .collect::<Vec<_>>()
-        .join(":");
-    // userxattr: the layers mark opaque dirs with user.overlay.opaque (trusted.*
-    // cannot be written in a user namespace), and it is required there anyway.
-    let mut options = format!(
-        "lowerdir={lower},upperdir={},workdir={},userxattr",
-        dir.join("upper").display(),
-        dir.join("work").display()
-    );
-    if throwaway {
-        options.push_str(",volatile");
-    }
-    mount(
-        Some("overlay"),
-        &merged,
-        Some("overlay"),
-        MsFlags::empty(),
-        Some(options.as_str()),
-    )
-    .map_err(|e| MonitorError::Overlay(e.desc().to_owned()))?;
-    Ok(merged)
-}
-
-pub fn unmount(merged: &Path) {
-    let _ = umount2(merged, MntFlags::MNT_DETACH);
-}
-
 /// A new network namespace for the container, with loopback up, bound at
 /// `NETNS_FILE` in `dir` (where the spec names it) while the monitor stays in its
 /// own, so that a helper run from here connects the two. A child makes it: the

@@ -18,6 +18,7 @@ use crate::engine::containers::{events, health};
 use crate::engine::context::Context;
 use crate::engine::net::Network;
 use crate::engine::runtime::seccomp_cache;
+use crate::engine::storage_driver;
 use crate::engine::store::containers::{RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
@@ -87,13 +88,15 @@ impl Supervisor<'_> {
             super::namespaces::join(self.store()?, &config.settings)?;
         }
         let dir = self.dir.clone();
-        let merged = rootfs::mount_overlay(&dir, &self.config.layers, self.config.remove)?;
+        let storage = self.store()?.storage().clone();
+        let merged =
+            storage_driver::mount(&storage, &dir, &self.config.layers, self.config.remove)?;
         let result = self.mounts_ready(&merged).and_then(|()| {
             self.prepare(&merged)?;
             let mut hub = self.hub(&dir, caller, attach)?;
             self.run_until_done(&mut hub)
         });
-        rootfs::unmount(&merged);
+        storage_driver::unmount(&dir);
         result
     }
 
@@ -121,7 +124,7 @@ impl Supervisor<'_> {
             Ok(None) => self.run_until_done(hub),
             Err(e) => Err(e),
         };
-        rootfs::unmount(&rootfs::merged(&self.dir));
+        storage_driver::unmount(&self.dir);
         result
     }
 

@@ -10,6 +10,7 @@ pub mod addresses;
 pub mod attachments;
 mod default;
 pub mod dns;
+pub mod found;
 pub mod helper;
 pub mod holder;
 pub mod link;

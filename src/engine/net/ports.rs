@@ -78,7 +78,7 @@ impl fmt::Display for Exposed {
 }
 
 /// An inclusive range of ports, one port or more.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortRange {
     pub first: u16,
     pub last: u16,
@@ -95,7 +95,7 @@ impl PortRange {
 }
 
 /// One `-p` as given, before the free host ports are chosen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publish {
     pub host_ip: Option<IpAddr>,
     /// None: a free port for each container port. A range as long as the

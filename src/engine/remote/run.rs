@@ -6,6 +6,7 @@ use super::client::{Client, Payload};
 use super::relay::relay;
 use super::{path, segment, unsupported, RemoteEngine, RemoteError};
 use crate::engine::containers::attach::{AttachEnd, AttachRequest};
+use crate::engine::containers::clone::CloneOptions;
 use crate::engine::containers::create::{CreateEvent, CreateOptions, CreateProgress, Pulling};
 use crate::engine::containers::exec::sessions::{self, ExecSession};
 use crate::engine::containers::exec::ExecOptions;
@@ -44,6 +45,15 @@ impl RunEngine for RemoteEngine {
             reply => reply?,
         };
         Ok(created.json::<ContainerCreateResponse>()?.id)
+    }
+
+    fn clone_container(
+        &self,
+        _: &str,
+        _: &CloneOptions,
+        _: CreateProgress,
+    ) -> Result<String, Error> {
+        unsupported("container clone")
     }
 
     fn run(

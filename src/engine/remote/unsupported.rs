@@ -10,6 +10,7 @@ use crate::engine::images::mount::MountedImage;
 use crate::engine::interface::{
     Each, Error, EventBatches, NetworkEngine, StorageEngine, SystemEngine, VolumeEngine,
 };
+use crate::engine::names::{NameKind, Names};
 use crate::engine::net::network::NetworkConfig;
 use crate::engine::networks::lookup::Member;
 use crate::engine::networks::{ConnectOptions, CreateOptions};
@@ -107,6 +108,9 @@ impl SystemEngine for RemoteEngine {
     }
     fn version(&self) -> Result<Version, Error> {
         unsupported("version")
+    }
+    fn names(&self, _: NameKind) -> Result<Names, Error> {
+        unsupported("completion of names")
     }
     fn prune_system(&self, _: &PruneOptions) -> Result<Pruned, Error> {
         unsupported("system prune")

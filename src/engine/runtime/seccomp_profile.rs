@@ -7,7 +7,7 @@
 
 use super::seccomp::{architectures, host_arch};
 use super::RuntimeError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 const ACTIONS: [&str; 8] = [
@@ -21,7 +21,7 @@ const ACTIONS: [&str; 8] = [
     "SCMP_ACT_TRAP",
 ];
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     default_action: String,
@@ -34,7 +34,7 @@ pub struct Profile {
     syscalls: Vec<Rule>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ArchMap {
     architecture: String,
@@ -42,7 +42,7 @@ struct ArchMap {
     sub_architectures: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Rule {
     #[serde(default)]
@@ -60,7 +60,7 @@ struct Rule {
     excludes: Filter,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Filter {
     #[serde(default)]
     caps: Vec<String>,

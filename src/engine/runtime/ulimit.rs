@@ -2,6 +2,7 @@
 
 use super::RuntimeError;
 use nix::sys::resource::{getrlimit, Resource};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// The names Docker accepts, and the resource each sets.
@@ -28,12 +29,38 @@ const NAMES: [(&str, &str, Resource); 16] = [
     ("stack", "RLIMIT_STACK", Resource::RLIMIT_STACK),
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ulimit {
     /// The spec's name: `RLIMIT_NOFILE`.
     pub resource: &'static str,
     pub soft: u64,
     pub hard: u64,
+}
+
+/// A ulimit as stored (in a container's create options): its spec name
+/// owned, until it is found among [`NAMES`].
+#[derive(Deserialize)]
+struct Stored {
+    resource: String,
+    soft: u64,
+    hard: u64,
+}
+
+impl<'de> Deserialize<'de> for Ulimit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ulimit, D::Error> {
+        let stored = Stored::deserialize(d)?;
+        let (_, resource, _) = NAMES
+            .iter()
+            .find(|(_, spec, _)| *spec == stored.resource)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown rlimit {}", stored.resource))
+            })?;
+        Ok(Ulimit {
+            resource,
+            soft: stored.soft,
+            hard: stored.hard,
+        })
+    }
 }
 
 impl Ulimit {

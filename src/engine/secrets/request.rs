@@ -2,8 +2,9 @@
 //! parsed with Podman's rules and errors, before anything is created.
 
 use super::SecretsError;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum SecretKind {
     /// A read-only file at `target` (default /run/secrets/NAME; a relative
     /// target is under /run/secrets), owned and moded as asked.
@@ -17,7 +18,7 @@ pub enum SecretKind {
     Env { target: String },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecretRequest {
     pub name: String,
     pub kind: SecretKind,

@@ -275,21 +275,22 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Deletes a container's directory, then its record: a crash in between leaves a
-    /// record without a directory, which removing again finishes.
+    /// Deletes a container's record, then its directory, moved out of sight
+    /// first: a kill at any moment leaves the whole container or a directory no
+    /// record names (which a prune removes), never a listed container with half
+    /// its files.
     pub fn remove_container(&self, id: &str) -> Result<(), StoreError> {
         let dir = self.container_dir(id);
         // A rootfs `coracle mount` left mounted goes first, or removing the
         // directory would delete the image's files through it (as whiteouts).
         let _ = nix::mount::umount2(&dir.join("merged"), nix::mount::MntFlags::MNT_DETACH);
-        match std::fs::remove_dir_all(&dir) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(StoreError::io(&dir, e)),
-        }
         self.db
             .execute("DELETE FROM containers WHERE id = ?1", [id])?;
-        Ok(())
+        let doomed = self.temp_entry("doomed-container")?;
+        match std::fs::rename(&dir, doomed.path()) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StoreError::io(&dir, e)),
+            _ => Ok(()),
+        }
     }
 
     /// Keeps the exit code of a container that is removed as it exits (`run -d

@@ -25,12 +25,14 @@ pub mod lock;
 mod manifest_lists;
 mod mount_cache;
 pub mod networks;
+mod orphans;
 mod tmp;
 pub mod unpack;
 pub mod volumes;
 
 use crate::engine::error::{ErrorKind, Kinded};
 use crate::engine::events::{Event, EventLog};
+use crate::engine::storage_driver::{Driver, Storage};
 use lock::{Kind, Lock};
 use std::path::{Path, PathBuf};
 
@@ -71,6 +73,8 @@ pub struct Store {
     db: rusqlite::Connection,
     /// Where what is done to this store is recorded (the run root's log).
     events: EventLog,
+    /// How its containers' rootfs are made (see storage_driver).
+    storage: Storage,
 }
 
 impl Store {
@@ -85,6 +89,7 @@ impl Store {
             root: root.to_owned(),
             db,
             events: EventLog::default(),
+            storage: Storage::new(Driver::Overlay),
         })
     }
 
@@ -92,6 +97,15 @@ impl Store {
     pub fn with_events(mut self, events: EventLog) -> Store {
         self.events = events;
         self
+    }
+
+    pub fn with_storage(mut self, storage: Storage) -> Store {
+        self.storage = storage;
+        self
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.storage
     }
 
     /// Records `event`; never fails (see events/log.rs).

@@ -47,6 +47,13 @@ impl Store {
         for entry in entries.flatten() {
             let lock_path = entry.path();
             if lock_path.extension().is_none_or(|ext| ext != "lock") {
+                // Its lock goes only after it (see Drop): an entry without one is
+                // what a removal that failed half-way left.
+                let mut lock = lock_path.clone().into_os_string();
+                lock.push(".lock");
+                if !Path::new(&lock).exists() {
+                    remove_any(&lock_path);
+                }
                 continue;
             }
             if let Some(_lock) = Lock::try_exclusive(&lock_path)? {

@@ -11,11 +11,19 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Replaces this process with `argv` (the caller's $SHELL when empty), run as
-/// root in coracle's namespace, told where the store is as Podman tells it.
+/// root in coracle's namespace and a mount namespace of its own, told where the store is as Podman tells it.
 pub fn exec(ctx: &Context, _inside: Inside, argv: &[String]) -> Result<Infallible, UsernsError> {
     if !ctx.rootless() {
         return Err(UsernsError::UnshareRootful);
     }
+    // A mount namespace of the user namespace's own, as Podman's unshare gives
+    // (its pause process holds one): the host's belongs to the initial user
+    // namespace, where `mount` and `image mount` would fail with EPERM. Mounts
+    // made in it are seen by the command and its children only.
+    nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNS).map_err(|e| UsernsError::Setup {
+        what: "unshare the mount namespace",
+        source: e.into(),
+    })?;
     let shell = std::env::var("SHELL")
         .ok()
         .filter(|s| !s.is_empty())

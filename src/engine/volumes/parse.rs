@@ -5,10 +5,11 @@
 use super::create::check_name;
 use super::mounts::{MountKind, PROPAGATION};
 use super::VolumesError;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// A mount as the flags ask for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MountRequest {
     pub kind: MountKind,
     /// bind: the host path (absolute); volume: its name (None: a new
@@ -37,7 +38,7 @@ pub struct MountRequest {
 }
 
 /// `--volumes-from CTR[:ro|rw]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VolumesFrom {
     pub container: String,
     /// None: each mount as the other container has it.

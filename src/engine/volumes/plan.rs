@@ -9,11 +9,12 @@ use super::parse::{check_targets, MountRequest, VolumesFrom};
 use super::VolumesError;
 use crate::engine::images;
 use crate::engine::store::Store;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// What becomes of an image's VOLUMEs (Podman's `--image-volume`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImageVolumes {
     /// An anonymous volume each (`bind`, Podman's default).
     #[default]

@@ -9,6 +9,9 @@ const ROOT: &str = "/sys/fs/cgroup";
 
 pub struct Cgroup {
     version: Version,
+    /// Bytes in use, read as the cgroup was found (it tells whether the
+    /// cgroup counts anything).
+    memory: u64,
 }
 
 enum Version {
@@ -46,32 +49,32 @@ impl Cgroup {
             })
         };
         if let Some(memory) = v1("memory") {
-            let cg = Cgroup {
-                version: Version::V1 {
-                    memory,
-                    cpuacct: v1("cpuacct"),
-                    pids: v1("pids"),
-                    blkio: v1("blkio"),
-                },
+            let version = Version::V1 {
+                memory,
+                cpuacct: v1("cpuacct"),
+                pids: v1("pids"),
+                blkio: v1("blkio"),
             };
-            return cg.memory().is_some().then_some(cg);
+            return Cgroup::counting(version);
         }
         let unified = table.lines().find_map(|l| own(l.strip_prefix("0::")?))?;
         let root = match Path::new(ROOT).join("cgroup.controllers").exists() {
             true => PathBuf::from(ROOT),
             false => Path::new(ROOT).join("unified"),
         };
-        let cg = Cgroup {
-            version: Version::V2(root.join(unified)),
-        };
-        cg.memory().is_some().then_some(cg)
+        Cgroup::counting(Version::V2(root.join(unified)))
     }
 
-    pub fn memory(&self) -> Option<u64> {
-        match &self.version {
+    fn counting(version: Version) -> Option<Cgroup> {
+        let memory = match &version {
             Version::V2(dir) => number(&dir.join("memory.current")),
             Version::V1 { memory, .. } => number(&memory.join("memory.usage_in_bytes")),
-        }
+        }?;
+        Some(Cgroup { version, memory })
+    }
+
+    pub fn memory(&self) -> u64 {
+        self.memory
     }
 
     /// None: no limit ("max", or v1's page-rounded largest number).

@@ -176,7 +176,7 @@ fn sample(record: &ContainerRecord, host: &Host) -> Sample {
         Some(cg) => {
             sample.source = Source::Cgroup;
             sample.cpu = cg.cpu().unwrap_or_else(|| processes().cpu());
-            sample.memory = cg.memory().unwrap_or_else(|| processes().memory());
+            sample.memory = cg.memory();
             sample.memory_limit = cg
                 .memory_limit()
                 .map_or(host.memory, |l| l.min(host.memory));

@@ -160,7 +160,8 @@ fn plan_with(
         unchanged,
     ) {
         (Some(digest), Some(media_type), true) => {
-            Some((store.read_blob(digest)?, media_type.clone()))
+            let bytes = store.read_blob(digest)?;
+            lists_layers(&bytes, &layers).then(|| (bytes, media_type.clone()))
         }
         _ => None,
     };
@@ -171,6 +172,22 @@ fn plan_with(
         layers,
         verbatim,
     })
+}
+
+/// Whether a stored manifest names exactly the stored layer blobs. It may not: an
+/// image pulled again in another compression (the same config, so the same image)
+/// keeps the layers it had but records the newer manifest, whose blobs we lack.
+fn lists_layers(manifest: &[u8], layers: &[LayerPlan]) -> bool {
+    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(manifest) else {
+        return false;
+    };
+    let listed: Vec<&str> = doc["layers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["digest"].as_str())
+        .collect();
+    listed.len() == layers.len() && listed.iter().zip(layers).all(|(d, l)| *d == l.blob_digest)
 }
 
 impl Plan {

@@ -1,0 +1,50 @@
+//! `coracle container clone`: a new container from another's create options.
+
+use super::create::progress;
+use super::resource_flags::LimitArgs;
+use super::unsupported::refused;
+use crate::engine::containers::clone::CloneOptions;
+use crate::engine::interface::Engine;
+use clap::builder::StringValueParser;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// destroy the original container
+    #[arg(long)]
+    destroy: bool,
+    /// force the existing container to be destroyed
+    #[arg(short, long)]
+    force: bool,
+    /// Assign a name to the container
+    #[arg(long)]
+    name: Option<String>,
+    /// Run container in an existing pod (unsupported: coracle has no pods)
+    #[arg(long, value_parser = refused(StringValueParser::new()))]
+    pod: Option<String>,
+    /// run the new container
+    #[arg(long)]
+    run: bool,
+    /// CONTAINER
+    container: String,
+    /// The clone's name (over --name)
+    #[arg(value_name = "NAME")]
+    new_name: Option<String>,
+    /// The clone's image instead of the original's
+    image: Option<String>,
+}
+
+pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
+    let opts = CloneOptions {
+        name: args.new_name.or(args.name),
+        image: args.image,
+        resources: args.limits.plan()?,
+        destroy: args.destroy,
+        force: args.force,
+        run: args.run,
+    };
+    let id = engine.clone_container(&args.container, &opts, progress(false))?;
+    println!("{id}");
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! The storage driver: how a container's rootfs is made from its image's
+//! layers (kept unpacked in overlay's upper format), and how what a container
+//! wrote is found again for `diff`, `commit` and `build`. Every caller goes
+//! through here; the drivers are kernel overlay (optionally served by an
+//! external mount program such as fuse-overlayfs) and vfs (a full copy).
+
+mod changes;
+mod choice;
+mod config;
+mod copy;
+mod mount;
+mod probe;
+
+pub use changes::Upper;
+pub use choice::{configured, resolve};
+pub use mount::{mount, unmount};
+
+use crate::engine::error::{ErrorKind, Kinded};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The drivers coracle has. A name Podman knows but coracle does not build yet
+/// (`fuse-overlay`, served in-process) is refused by `Driver::parse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Driver {
+    Overlay,
+    Vfs,
+}
+
+impl Driver {
+    /// The name as Podman spells it (`store.graphDriverName`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Driver::Overlay => "overlay",
+            Driver::Vfs => "vfs",
+        }
+    }
+
+    /// A driver by name; `overlay2` is Docker's spelling of overlay.
+    pub fn parse(name: &str) -> Result<Driver, StorageDriverError> {
+        match name {
+            "overlay" | "overlay2" => Ok(Driver::Overlay),
+            "vfs" => Ok(Driver::Vfs),
+            "fuse-overlay" => Err(StorageDriverError::NotBuilt),
+            other => Err(StorageDriverError::Unknown(other.to_owned())),
+        }
+    }
+}
+
+/// The driver a store uses, with overlay's mount program when it has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Storage {
+    pub driver: Driver,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mount_program: Option<PathBuf>,
+}
+
+impl Storage {
+    pub fn new(driver: Driver) -> Storage {
+        Storage {
+            driver,
+            mount_program: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageDriverError {
+    /// Podman's wording for a name containers/storage has no driver for.
+    #[error("failed to GetDriver graph {0}: driver not supported")]
+    Unknown(String),
+    #[error("storage driver fuse-overlay is not built into coracle yet: use overlay (with mount_program = \"/usr/bin/fuse-overlayfs\" under [storage.options.overlay] in storage.conf) or vfs")]
+    NotBuilt,
+    /// Podman's wording, and how to get out of it.
+    #[error("database storage graph driver {recorded:?} does not match our storage graph driver {wanted:?}: database configuration mismatch (use --storage-driver {recorded}, or remove the store with `coracle system reset`)")]
+    Mismatch { recorded: String, wanted: String },
+    #[error("cannot read {path}: {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("cannot record the storage driver in {}: {source}", path.display())]
+    Record {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot mount the container's kernel overlay: {0} (coracle needs overlay in user namespaces: Linux 5.11 or later; --storage-driver vfs works everywhere)")]
+    Overlay(String),
+    #[error("cannot mount the container's rootfs with {program}: {message}")]
+    MountProgram { program: PathBuf, message: String },
+    #[error("cannot copy the image's layers into {}: {source}", path.display())]
+    Copy {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot work out what the container changed in {}: {source}", path.display())]
+    Changes {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Kinded for StorageDriverError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            StorageDriverError::Unknown(_)
+            | StorageDriverError::NotBuilt
+            | StorageDriverError::Mismatch { .. }
+            | StorageDriverError::Config { .. } => ErrorKind::Invalid,
+            StorageDriverError::Overlay(_) | StorageDriverError::MountProgram { .. } => {
+                ErrorKind::NotPermitted
+            }
+            StorageDriverError::Record { .. }
+            | StorageDriverError::Copy { .. }
+            | StorageDriverError::Changes { .. } => ErrorKind::Internal,
+        }
+    }
+}

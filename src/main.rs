@@ -1,8 +1,3 @@
-mod api;
-mod cli;
-mod engine;
-mod wire;
-
 fn main() {
-    std::process::exit(cli::main());
+    std::process::exit(coracle::main());
 }

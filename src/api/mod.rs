@@ -5,19 +5,19 @@
 
 mod archive;
 mod connection;
-mod containers;
+pub(crate) mod containers;
 mod disk_usage;
 mod error;
 mod events;
 mod exchange;
 mod exec;
 mod filters;
-mod http;
+pub(crate) mod http;
 mod images;
 mod listen;
 mod network_json;
 mod networks;
-mod router;
+pub(crate) mod router;
 mod service;
 mod stdio;
 mod system;

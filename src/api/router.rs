@@ -46,7 +46,7 @@ pub fn route(engine: &dyn Engine, ex: &mut Exchange) -> Result<(), Error> {
 }
 
 /// The `/v1.xx` prefix, checked against the versions served.
-fn split_version(path: &str) -> Result<((u32, u32), &str), Error> {
+pub(crate) fn split_version(path: &str) -> Result<((u32, u32), &str), Error> {
     let Some(rest) = path.strip_prefix("/v") else {
         return Ok((MAX_VERSION, path));
     };

@@ -93,7 +93,7 @@ pub fn version(engine: &dyn Engine, args: VersionArgs) -> anyhow::Result<()> {
         "Os": "linux",
         "GitCommit": version.git_commit,
         "RustVersion": version.rust_version,
-        "LibcontainerVersion": version.libcontainer_version,
+        "Runtime": version.runtime,
     }});
     match args.format {
         // Podman prints the version document on one line.
@@ -101,12 +101,12 @@ pub fn version(engine: &dyn Engine, args: VersionArgs) -> anyhow::Result<()> {
         Some(format) => super::format::print_inspect(Some(&format), &[document])?,
         // Podman's lines, with Rust's version where it gives Go's.
         None => println!(
-            "Version:      {}\nAPI Version:  {}\nRust Version: {}\nGit Commit:   {}\nlibcontainer: {}\nOS/Arch:      {}",
+            "Version:      {}\nAPI Version:  {}\nRust Version: {}\nGit Commit:   {}\nRuntime:      {}\nOS/Arch:      {}",
             version.version,
             version.version,
             version.rust_version,
             version.git_commit,
-            version.libcontainer_version,
+            version.runtime,
             version.os_arch
         ),
     }

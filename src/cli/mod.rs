@@ -56,7 +56,7 @@ mod stop;
 mod system;
 mod table;
 mod targets;
-mod template;
+pub(crate) mod template;
 mod terminal;
 mod top;
 mod tree;

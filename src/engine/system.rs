@@ -148,7 +148,8 @@ pub struct Version {
     pub git_commit: String,
     /// Podman reports its Go's; coracle its Rust's.
     pub rust_version: String,
-    pub libcontainer_version: String,
+    /// The OCI runtime built in, with its version: `libcontainer 0.7.0`.
+    pub runtime: String,
 }
 
 pub fn version() -> Version {
@@ -160,7 +161,7 @@ pub fn version() -> Version {
         ),
         git_commit: env!("CORACLE_GIT_COMMIT").to_owned(),
         rust_version: env!("CORACLE_RUST_VERSION").to_owned(),
-        libcontainer_version: env!("CORACLE_LIBCONTAINER_VERSION").to_owned(),
+        runtime: format!("libcontainer {}", env!("CORACLE_LIBCONTAINER_VERSION")),
     }
 }
 

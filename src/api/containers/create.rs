@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 /// The body: the container's Config with HostConfig and NetworkingConfig
 /// beside its fields, as Docker's ContainerCreateRequest has them.
 #[derive(Deserialize)]
-struct Body {
+pub(crate) struct Body {
     #[serde(flatten)]
     config: ContainerConfig,
     #[serde(rename = "HostConfig", default)]
@@ -94,7 +94,7 @@ fn bad(e: impl Display) -> Error {
 }
 
 /// Every field checked and mapped; nothing created yet.
-fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
+pub(crate) fn plan(body: Body, name: Option<String>) -> Result<CreateOptions, Error> {
     let c = body.config;
     let h = body.host.unwrap_or_default();
     refuse_unsupported(&c, &h)?;

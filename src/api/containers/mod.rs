@@ -2,14 +2,14 @@
 //! container verbs.
 
 mod attach;
-mod create;
+pub(crate) mod create;
 mod create_settings;
 mod docker_json;
 mod files;
 mod lifecycle;
 mod list;
 mod logs;
-mod resources;
+pub(crate) mod resources;
 mod session;
 mod stats;
 mod summary;

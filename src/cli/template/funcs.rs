@@ -30,9 +30,9 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
         ),
         "pad" => Value::String(format!(
             "{}{}{}",
-            " ".repeat(int(name, args, 1)?.max(0) as usize),
+            " ".repeat(pad_width(args, 1)?),
             string(name, args, 0)?,
-            " ".repeat(int(name, args, 2)?.max(0) as usize)
+            " ".repeat(pad_width(args, 2)?)
         )),
         "len" => Value::from(len(arg(name, args, 0)?)?),
         "index" => index(name, args)?,
@@ -55,6 +55,11 @@ pub fn call(name: &str, args: &[Value]) -> Result<Value, Error> {
             .or(args.last())
             .cloned()
             .unwrap_or_default(),
+        "eq" if args.is_empty() => {
+            return Err(Error::new(
+                "wrong number of args for eq: want at least 1 got 0",
+            ))
+        }
         "eq" => Value::Bool(
             args[1..]
                 .iter()
@@ -91,6 +96,15 @@ fn int(name: &str, args: &[Value], at: usize) -> Result<i64, Error> {
         .as_f64()
         .map(|f| f as i64)
         .ok_or_else(|| Error::new(&format!("wrong type for value; expected int in {name}")))
+}
+
+/// A `pad` count; past Go's fmt limit it is refused rather than filling memory.
+fn pad_width(args: &[Value], at: usize) -> Result<usize, Error> {
+    let n = int("pad", args, at)?.max(0);
+    match n > 1_000_000 {
+        true => Err(Error::new(&format!("pad: {n} spaces are too many"))),
+        false => Ok(n as usize),
+    }
 }
 
 /// Go's strings.Title: each letter that follows a separator goes upper case.
@@ -190,6 +204,27 @@ fn compare(a: Option<&Value>, b: &Value) -> Option<Ordering> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Found while writing the fuzz targets: `pad` with a count of billions filled memory.
+    #[test]
+    fn pad_refuses_a_count_past_a_million() {
+        let e = call("pad", &[json!("x"), json!(1e12), json!(0)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "template: pad: 1000000000000 spaces are too many"
+        );
+        assert!(call("pad", &[json!("x"), json!(0), json!(1e7)]).is_err());
+    }
+
+    /// Found by fuzzing: `{{eq}}` panicked slicing its missing arguments.
+    #[test]
+    fn eq_without_arguments_is_an_error_as_in_go() {
+        let e = call("eq", &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "template: wrong number of args for eq: want at least 1 got 0"
+        );
+    }
 
     #[test]
     fn podman_functions() {

@@ -31,6 +31,16 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             chars.next();
             spec.precision = Some(digits(&mut chars).unwrap_or(0));
         }
+        // Go gives up on a width or precision above a million, and so does
+        // this, rather than fill gigabytes.
+        if [spec.width, spec.precision]
+            .iter()
+            .flatten()
+            .any(|n| *n > TOO_LARGE)
+        {
+            out.push_str("%!(NOVERB)");
+            break;
+        }
         let Some(verb) = chars.next() else {
             out.push_str("%!(NOVERB)");
             break;
@@ -77,13 +87,17 @@ impl Spec {
     }
 }
 
+/// Go's fmt's limit on a width or a precision.
+const TOO_LARGE: usize = 1_000_000;
+
+/// A number of digits; one too long for usize reads as too large.
 fn digits(chars: &mut std::iter::Peekable<std::str::Chars>) -> Option<usize> {
     let mut text = String::new();
     while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
         text.push(d);
         chars.next();
     }
-    text.parse().ok()
+    (!text.is_empty()).then(|| text.parse().unwrap_or(usize::MAX))
 }
 
 fn verb_text(verb: char, spec: &Spec, arg: &Value) -> String {
@@ -148,6 +162,19 @@ fn go_exponent(text: String) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Found while writing the fuzz targets: a width of billions filled memory until the
+    /// process was killed.
+    #[test]
+    fn a_width_or_precision_past_a_million_is_refused_as_go_does() {
+        assert_eq!(sprintf("a%9999999999dz", &[json!(1)]), "a%!(NOVERB)");
+        assert_eq!(sprintf("%.1000001f", &[json!(1)]), "%!(NOVERB)");
+        assert_eq!(
+            sprintf("%99999999999999999999999d", &[json!(1)]),
+            "%!(NOVERB)"
+        );
+        assert_eq!(sprintf("%1000000d", &[json!(1)]).len(), 1_000_000);
+    }
 
     #[test]
     fn formats_as_go() {

@@ -23,10 +23,18 @@ pub use crate::engine::process::process_start;
 /// left of the container and its network helper killed (it has no one to reap it
 /// or write its logs).
 pub fn refresh(store: &Store, record: ContainerRecord) -> Result<ContainerRecord, ContainersError> {
+    let path = monitor_lock_path(store, &record.id);
+    if record.state.status == Status::Created {
+        // Held while created: a monitor is starting it, or died doing so.
+        if let Ok(None) = Lock::try_exclusive_existing(&path) {
+            super::stranded::release(&path, &record.id);
+        }
+        return Ok(record);
+    }
     if !record.state.status.has_monitor() {
         return Ok(record);
     }
-    let lock = match Lock::try_exclusive_existing(&monitor_lock_path(store, &record.id)) {
+    let lock = match Lock::try_exclusive_existing(&path) {
         Ok(Some(lock)) => lock,
         Ok(None) => return Ok(record),
         // The lock file or its directory is gone: the container is being

@@ -85,12 +85,6 @@ impl Reference {
         if name.is_empty() {
             return Err(invalid(s, "the repository name is missing"));
         }
-        if name.len() > NAME_MAX {
-            return Err(invalid(
-                s,
-                format!("the name is longer than {NAME_MAX} characters"),
-            ));
-        }
         let (registry, repository) = split_registry(name);
         validate_registry(registry).map_err(|reason| invalid(s, reason))?;
         validate_repository(repository).map_err(|reason| invalid(s, reason))?;
@@ -101,6 +95,14 @@ impl Reference {
         } else {
             repository.to_string()
         };
+        // As distribution/reference counts it: the whole name, registry and
+        // library/ included, so that the name written out parses again.
+        if registry.len() + 1 + repository.len() > NAME_MAX {
+            return Err(invalid(
+                s,
+                format!("the name is longer than {NAME_MAX} characters"),
+            ));
+        }
         let tag = match (tag, &digest) {
             (None, None) => Some(DEFAULT_TAG.to_string()),
             (tag, _) => tag,
@@ -368,6 +370,16 @@ mod tests {
             tag.map(Into::into),
             digest.map(Into::into),
         )
+    }
+
+    #[test]
+    fn the_length_limit_counts_the_whole_name_so_it_parses_again() {
+        // Found by fuzzing: 250 characters fit, docker.io/library/ and them do not.
+        let short = "b".repeat(250);
+        assert!(Reference::parse(&short).is_err());
+        let fits = "b".repeat(255 - "docker.io/library/".len());
+        let parsed = Reference::parse(&fits).unwrap();
+        assert_eq!(Reference::parse(&parsed.to_string()).unwrap(), parsed);
     }
 
     #[test]

@@ -420,7 +420,7 @@ fn media_types() {
 }
 
 /// Against a real registry: `CORACLE_TEST_REGISTRY=127.0.0.1:PORT/repo:tag
-/// cargo test --bin coracle live_registry -- --ignored`, with
+/// cargo test --lib live_registry -- --ignored`, with
 /// `CORACLE_TEST_CREDS=user:pass` for one with htpasswd auth.
 #[tokio::test]
 #[ignore]
@@ -488,7 +488,7 @@ async fn live_registry() {
 }
 
 /// The failures a user meets against a real registry with htpasswd auth:
-/// `CORACLE_TEST_AUTH_REGISTRY=127.0.0.1:PORT cargo test --bin coracle
+/// `CORACLE_TEST_AUTH_REGISTRY=127.0.0.1:PORT cargo test --lib
 /// live_auth_errors -- --ignored`.
 #[tokio::test]
 #[ignore]

@@ -216,7 +216,7 @@ mod tests {
 }
 
 /// A registry with a self-signed certificate, reached with verification on:
-/// `CORACLE_TEST_TLS_REGISTRY=127.0.0.1:PORT cargo test --bin coracle
+/// `CORACLE_TEST_TLS_REGISTRY=127.0.0.1:PORT cargo test --lib
 /// live_verified_tls -- --ignored`.
 #[cfg(test)]
 #[tokio::test]

@@ -1046,7 +1046,7 @@ fn a_missing_destination_is_named() {
 // ---- speed ----
 
 /// 20,000 small files in 200 directories, as the benchmark's small-file layer.
-/// Run with `cargo test --release --bin coracle store::unpack -- --ignored --nocapture`.
+/// Run with `cargo test --release --lib store::unpack -- --ignored --nocapture`.
 #[test]
 #[ignore = "a measurement, not a check"]
 fn speed_of_20000_small_files() {

@@ -40,6 +40,8 @@ pub struct ContainersConf {
     pub default_sysctls: Vec<String>,
     /// `[network] default_rootless_network_cmd`: pasta or slirp4netns.
     pub rootless_network_cmd: Option<String>,
+    /// `[containers] seccomp_profile`: the default seccomp profile's file.
+    pub seccomp_profile: Option<PathBuf>,
 }
 
 /// One file's keys; absent ones leave the earlier files' values.
@@ -54,6 +56,7 @@ struct File {
 #[derive(Deserialize, Default)]
 struct Containers {
     default_sysctls: Option<Vec<String>>,
+    seccomp_profile: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -131,6 +134,10 @@ fn read_into(conf: &mut ContainersConf, path: &Path) -> Result<(), ConfigError> 
     if let Some(sysctls) = file.containers.default_sysctls {
         conf.default_sysctls = sysctls;
     }
+    if let Some(profile) = file.containers.seccomp_profile {
+        // Podman reads "" as "not set": its own default.
+        conf.seccomp_profile = Some(profile).filter(|p| !p.as_os_str().is_empty());
+    }
     if let Some(cmd) = file.network.default_rootless_network_cmd {
         if !matches!(cmd.as_str(), "pasta" | "slirp4netns") {
             return Err(ConfigError::Invalid {
@@ -162,7 +169,7 @@ mod tests {
         let main = write(
             dir.path(),
             "c.conf",
-            "[containers]\ndefault_sysctls = [\"net.ipv4.ping_group_range=0 0\"]\nlog_driver = \"k8s-file\"\n[network]\ndefault_rootless_network_cmd = \"pasta\"\n",
+            "[containers]\ndefault_sysctls = [\"net.ipv4.ping_group_range=0 0\"]\nlog_driver = \"k8s-file\"\nseccomp_profile = \"/p.json\"\n[network]\ndefault_rootless_network_cmd = \"pasta\"\n",
         );
         write(
             dir.path(),
@@ -177,6 +184,7 @@ mod tests {
         }
         assert_eq!(conf.default_sysctls, ["net.ipv4.ping_group_range=0 0"]);
         assert_eq!(conf.rootless_network_cmd.as_deref(), Some("slirp4netns"));
+        assert_eq!(conf.seccomp_profile.as_deref(), Some(Path::new("/p.json")));
     }
 
     #[test]

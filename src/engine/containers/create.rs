@@ -24,7 +24,7 @@ use crate::engine::runtime::process::{self, ImageProcess};
 use crate::engine::runtime::seccomp_profile::Profile;
 use crate::engine::runtime::spec::{self, SpecInput};
 use crate::engine::runtime::ulimit::{self, Ulimit};
-use crate::engine::runtime::{caps, seccomp, signal, user, RuntimeError};
+use crate::engine::runtime::{caps, seccomp, seccomp_cache, signal, user, RuntimeError};
 use crate::engine::secrets::store::SecretStore;
 use crate::engine::secrets::SecretRequest;
 use crate::engine::store::containers::{ContainerRecord, RunState};
@@ -344,8 +344,12 @@ pub fn create(
     // A profile asked for applies even with --privileged: a container never runs
     // without the profile that was asked for.
     let seccomp = match (&opts.seccomp, opts.privileged) {
-        (Seccomp::Default, false) => Some(seccomp::default_profile(&capabilities)),
-        (Seccomp::Profile(p), _) => Some(p.to_oci(&capabilities)),
+        (Seccomp::Default, false) => Some(seccomp::default_object(
+            conf.seccomp_profile.as_deref(),
+            &capabilities,
+            &ctx.runroot,
+        )?),
+        (Seccomp::Profile(p), _) => Some(p.to_oci(&capabilities).to_string()),
         _ => None,
     };
     // Docker's ExposedPorts: the image's, --expose's and the published ones.
@@ -397,7 +401,6 @@ pub fn create(
         terminal: opts.tty,
         stop_signal: stop_signal.clone(),
         ulimits: opts.ulimits.clone(),
-        seccomp,
         rootfs: dir.join("merged"),
         userdata: dir.join("userdata"),
         cgroups_path: super::cgroups::cgroups_path(&id, &settings.resources),
@@ -489,7 +492,7 @@ pub fn create(
         )
         .and_then(|files| {
             let files: Vec<_> = files.into_iter().chain(planned.etc.clone()).collect();
-            write_dir(&dir, &spec, &hostname, &files)
+            write_dir(&dir, &spec, seccomp.as_deref(), &hostname, &files)
         })
     };
     let written = write(&record.name)
@@ -654,6 +657,7 @@ fn name_files(
 fn write_dir(
     dir: &Path,
     spec: &oci_spec::runtime::Spec,
+    seccomp: Option<&str>,
     hostname: &str,
     name_files: &[(&str, String)],
 ) -> Result<(), ContainersError> {
@@ -674,6 +678,11 @@ fn write_dir(
     let path = dir.join("config.json");
     let json = serde_json::to_vec_pretty(spec).map_err(|e| RuntimeError::Spec(e.to_string()))?;
     std::fs::write(&path, json).map_err(write_err(&path))?;
+    // Beside config.json, not in it: libcontainer would compile it at every start.
+    if let Some(seccomp) = seccomp {
+        let path = dir.join(seccomp_cache::FILE);
+        std::fs::write(&path, seccomp).map_err(write_err(&path))?;
+    }
     Ok(())
 }
 

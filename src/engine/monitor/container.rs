@@ -9,6 +9,8 @@ use super::{rootfs, setup, setup_nix, tty, userns, wait, MonitorError};
 use crate::engine::containers::cgroups;
 use crate::engine::net::helper::{self, Helper, Starting};
 use crate::engine::net::{pasta, Network};
+use crate::engine::runtime::seccomp_cache::Filter;
+use crate::engine::runtime::seccomp_executor;
 use crate::engine::streams::Streams;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
@@ -37,6 +39,8 @@ pub struct Run<'a> {
     pub stdio: Stdio,
     /// Its user-defined networks, when it is on any.
     pub bridging: Option<&'a Bridging>,
+    /// Its seccomp filter, compiled.
+    pub filter: Option<&'a Filter>,
 }
 
 impl Run<'_> {
@@ -135,6 +139,17 @@ impl Run<'_> {
         &self,
         caller: Option<&Streams>,
     ) -> Result<(Container, Option<tty::ConsoleSocket>, Session), MonitorError> {
+        let (bundle, executor) = match self.filter {
+            Some(filter) => {
+                let (bundle, executor) = seccomp_executor::init_bundle(self.bundle, filter.clone())
+                    .map_err(|e| MonitorError::Runtime {
+                        code: 125,
+                        message: e.to_string(),
+                    })?;
+                (bundle, Some(executor))
+            }
+            None => (self.bundle.to_owned(), None),
+        };
         let console = match self.config.tty {
             true => Some(tty::ConsoleSocket::listen(self.bundle)?),
             false => None,
@@ -143,6 +158,9 @@ impl Run<'_> {
         let mut builder = ContainerBuilder::new(self.id.to_owned(), SyscallType::default())
             .with_root_path(self.state_root)
             .map_err(super::runtime)?;
+        if let Some(executor) = executor {
+            builder = builder.with_executor(executor);
+        }
         if let Some(console) = &console {
             builder = builder.with_console_socket(Some(console.path()));
         } else {
@@ -176,7 +194,7 @@ impl Run<'_> {
         // (start.rs hands its own above them) and go on to the process.
         let built = builder
             .with_preserved_fds(self.config.settings.preserve_fds as i32)
-            .as_init(self.bundle)
+            .as_init(bundle)
             .with_systemd(false)
             // libcontainer's word for "stdio comes through the console socket": it
             // refuses the socket otherwise. The container is our child either way.

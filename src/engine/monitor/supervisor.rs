@@ -17,6 +17,7 @@ use crate::engine::containers::run_files::SdNotify;
 use crate::engine::containers::{events, health};
 use crate::engine::context::Context;
 use crate::engine::net::Network;
+use crate::engine::runtime::seccomp_cache;
 use crate::engine::storage_driver;
 use crate::engine::store::containers::{RunState, Status};
 use crate::engine::store::lock::Lock;
@@ -228,6 +229,12 @@ impl Supervisor<'_> {
         };
         let (dir, state_root) = (self.dir.clone(), self.state_root());
         let bridging = self.bridging.take();
+        // Once for every run: a restart loads the same filter.
+        let filter =
+            seccomp_cache::filter(&dir, &self.ctx.runroot).map_err(|e| MonitorError::Runtime {
+                code: 125,
+                message: e.to_string(),
+            })?;
         let run = Run {
             id: self.id,
             bundle: &dir,
@@ -235,6 +242,7 @@ impl Supervisor<'_> {
             config: self.config,
             stdio,
             bridging: bridging.as_ref(),
+            filter: filter.as_ref(),
         };
         loop {
             let began = Instant::now();

@@ -11,6 +11,9 @@ pub mod namespaces;
 pub mod process;
 pub mod resources;
 pub mod seccomp;
+pub mod seccomp_cache;
+mod seccomp_docker;
+pub mod seccomp_executor;
 pub mod seccomp_profile;
 pub mod signal;
 pub mod spec;
@@ -27,13 +30,15 @@ pub enum RuntimeError {
     UnknownUser(String),
     #[error("cannot generate the runtime spec: {0}")]
     Spec(String),
+    #[error("cannot compile the seccomp filter: {0}")]
+    Seccomp(String),
 }
 
 impl Kinded for RuntimeError {
     fn kind(&self) -> ErrorKind {
         match self {
             RuntimeError::Invalid(_) | RuntimeError::UnknownUser(_) => ErrorKind::Invalid,
-            RuntimeError::Spec(_) => ErrorKind::Internal,
+            RuntimeError::Spec(_) | RuntimeError::Seccomp(_) => ErrorKind::Internal,
         }
     }
 }

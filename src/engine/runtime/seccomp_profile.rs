@@ -10,14 +10,13 @@ use super::RuntimeError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-const ACTIONS: [&str; 9] = [
+const ACTIONS: [&str; 8] = [
     "SCMP_ACT_ALLOW",
     "SCMP_ACT_ERRNO",
     "SCMP_ACT_KILL",
     "SCMP_ACT_KILL_PROCESS",
     "SCMP_ACT_KILL_THREAD",
     "SCMP_ACT_LOG",
-    "SCMP_ACT_NOTIFY",
     "SCMP_ACT_TRACE",
     "SCMP_ACT_TRAP",
 ];
@@ -52,8 +51,9 @@ struct Rule {
     name: Option<String>,
     action: String,
     errno_ret: Option<u32>,
+    /// containers-common writes `null` for none.
     #[serde(default)]
-    args: Vec<Value>,
+    args: Option<Vec<Value>>,
     #[serde(default)]
     includes: Filter,
     #[serde(default)]
@@ -79,6 +79,13 @@ impl Profile {
         let actions = std::iter::once(&profile.default_action)
             .chain(profile.syscalls.iter().map(|r| &r.action));
         for action in actions {
+            // A notify action hands calls to a listener the Docker format cannot name.
+            if action == "SCMP_ACT_NOTIFY" {
+                return Err(invalid(
+                    "SCMP_ACT_NOTIFY needs a seccomp listener, which coracle does not run"
+                        .to_owned(),
+                ));
+            }
             if !ACTIONS.contains(&action.as_str()) {
                 return Err(invalid(format!(
                     "unknown action {action:?} (use SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, ...)"
@@ -128,8 +135,8 @@ impl Profile {
                 if let Some(errno) = r.errno_ret {
                     rule["errnoRet"] = json!(errno);
                 }
-                if !r.args.is_empty() {
-                    rule["args"] = json!(r.args);
+                if let Some(args) = r.args.as_ref().filter(|a| !a.is_empty()) {
+                    rule["args"] = args.iter().map(for_libcontainer).collect();
                 }
                 rule
             })
@@ -144,6 +151,25 @@ impl Profile {
         }
         out
     }
+}
+
+/// Docker's and runc's SCMP_CMP_MASKED_EQ is `(arg & value) == valueTwo`;
+/// libcontainer 0.7 takes valueTwo for the mask and value for the datum, which
+/// turns Docker's clone rule, `(flags & namespace flags) == 0`, into one every
+/// clone passes. Swapped here, a profile means what it says.
+fn for_libcontainer(arg: &Value) -> Value {
+    let mut arg = arg.clone();
+    if arg["op"] == "SCMP_CMP_MASKED_EQ" {
+        let mask = arg["value"].take();
+        arg["value"] = arg["valueTwo"].take();
+        arg["valueTwo"] = mask;
+        for key in ["value", "valueTwo"] {
+            if arg[key].is_null() {
+                arg[key] = json!(0);
+            }
+        }
+    }
+    arg
 }
 
 impl Rule {
@@ -191,6 +217,21 @@ mod tests {
         assert_eq!(count(&["CAP_CHOWN"]), 1);
         let arches = p.to_oci(&[])["architectures"].clone();
         assert_eq!(arches.as_array().unwrap().len(), 2, "{arches}");
+    }
+
+    #[test]
+    fn masked_eq_is_written_the_way_libcontainer_reads_it() {
+        let p = Profile::parse(
+            "p.json",
+            r#"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["clone"], "action": "SCMP_ACT_ALLOW",
+                "args": [{"index": 0, "value": 2114060288, "valueTwo": 0, "op": "SCMP_CMP_MASKED_EQ"}]}]}"#,
+        )
+        .unwrap();
+        let arg = &p.to_oci(&[])["syscalls"][0]["args"][0];
+        assert_eq!(
+            (&arg["value"], &arg["valueTwo"]),
+            (&json!(0), &json!(2114060288u64))
+        );
     }
 
     #[test]

@@ -29,8 +29,6 @@ pub struct SpecInput {
     /// maps an image's StopSignal to.
     pub stop_signal: String,
     pub ulimits: Vec<Ulimit>,
-    /// The `linux.seccomp` object, or none for unconfined.
-    pub seccomp: Option<Value>,
     pub rootfs: PathBuf,
     /// Holds `hosts`, `hostname` and `resolv.conf`, bind-mounted into /etc.
     pub userdata: PathBuf,
@@ -132,9 +130,6 @@ pub fn generate(input: &SpecInput) -> Result<Spec, RuntimeError> {
     if !input.privileged {
         linux["maskedPaths"] = json!(MASKED);
         linux["readonlyPaths"] = json!(READ_ONLY);
-    }
-    if let Some(seccomp) = &input.seccomp {
-        linux["seccomp"] = seccomp.clone();
     }
     if let Some(resources) = super::resources::spec(&input.settings.resources) {
         linux["resources"] = resources;
@@ -294,7 +289,6 @@ mod tests {
             terminal: false,
             stop_signal: "SIGTERM".into(),
             ulimits: vec![],
-            seccomp: None,
             rootfs: "/r/merged".into(),
             userdata: "/r/userdata".into(),
             cgroups_path: "/coracle/x".into(),

@@ -7,7 +7,6 @@
 //! through its init's /proc entries and starts the process as our child, which we
 //! then wait for as the monitor waits for init.
 
-mod seccomp;
 pub mod sessions;
 mod start;
 
@@ -20,7 +19,8 @@ use crate::engine::monitor::io::{Hub, Session};
 use crate::engine::monitor::tty::{ConsoleSocket, Terminal};
 use crate::engine::monitor::{rootfs, wait, MonitorError};
 use crate::engine::process::Host;
-use crate::engine::runtime::{caps, user};
+use crate::engine::runtime::seccomp_executor::{self, Filtered};
+use crate::engine::runtime::{caps, seccomp_cache, user};
 use crate::engine::store::containers::Status;
 use crate::engine::store::Store;
 use crate::engine::streams::{self, Streams};
@@ -84,9 +84,10 @@ pub fn exec(
     if ctx.rootless() {
         rootfs::prefer_cgroup2().map_err(monitor)?;
     }
-    let spec = Spec::load(store.container_dir(&record.id).join("config.json"))
+    let dir = store.container_dir(&record.id);
+    let spec = Spec::load(dir.join("config.json"))
         .map_err(|e| ContainersError::Invalid(format!("container {input}: {e}")))?;
-    let (process, filter) = filtered(&spec, process_for(&spec, init, opts)?);
+    let (process, filter) = filtered(&dir, &ctx.runroot, &spec, process_for(&spec, init, opts)?)?;
     let scratch = Scratch::new(&ctx.runroot)?;
     let process_path = scratch.write_process(&process)?;
     let tty = opts.tty && !opts.detach;
@@ -168,7 +169,7 @@ fn build(
     id: &str,
     process: &Path,
     console: Option<&ConsoleSocket>,
-    filter: Option<seccomp::Filtered>,
+    filter: Option<Filtered>,
     stdio: Option<[OwnedFd; 3]>,
 ) -> Result<Pid, ContainersError> {
     let mut builder = ContainerBuilder::new(id.to_owned(), SyscallType::default())
@@ -286,14 +287,24 @@ fn process_for(spec: &Spec, init: Pid, opts: &ExecOptions) -> Result<Process, Co
 
 /// The process with room to load the container's seccomp filter, and the executor
 /// that loads it (none when the container has no filter).
-fn filtered(spec: &Spec, mut process: Process) -> (Process, Option<seccomp::Filtered>) {
-    let seccomp = spec.linux().as_ref().and_then(|l| l.seccomp().clone());
-    let filter = seccomp.map(|seccomp| {
-        let caps = process.capabilities().clone().unwrap_or_default();
-        process.set_capabilities(Some(seccomp::with_room_to_filter(&caps)));
-        seccomp::Filtered { seccomp, caps }
-    });
-    (process, filter)
+fn filtered(
+    dir: &Path,
+    runroot: &Path,
+    spec: &Spec,
+    process: Process,
+) -> Result<(Process, Option<Filtered>), ContainersError> {
+    let embedded = spec.linux().as_ref().and_then(|l| l.seccomp().as_ref());
+    let filter = match embedded {
+        Some(seccomp) => Some(seccomp_cache::embedded(seccomp, runroot)?),
+        None => seccomp_cache::filter(dir, runroot)?,
+    };
+    Ok(match filter {
+        Some(filter) => {
+            let (process, executor) = seccomp_executor::filtered(process, filter);
+            (process, Some(executor))
+        }
+        None => (process, None),
+    })
 }
 
 /// Replaces the entry with `entry`'s key, or adds it.

@@ -1,0 +1,109 @@
+/* A static probe run inside containers by tests/it/seccomp.rs and escapes.rs:
+ * `probe CALL` makes one system call busybox cannot, prints "CALL ok" or
+ * "CALL: <errno text>", and exits 0 or 1. `probe exe SECONDS DEV INO` plays
+ * CVE-2019-5736 against the engine's binary (see exe below). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int report(const char *call, long r) {
+    if (r < 0) {
+        printf("%s: %s\n", call, strerror(errno));
+        return 1;
+    }
+    printf("%s ok\n", call);
+    return 0;
+}
+
+static long clone_newuser(void) {
+    long pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0)
+        _exit(0);
+    if (pid > 0)
+        waitpid(pid, 0, 0);
+    return pid;
+}
+
+/* Watches for processes running the binary with this device and inode (the
+ * engine's, given by the test) and tries to open it for writing through
+ * /proc/PID/exe; returns 0 when that worked (the escape), 1 when it never did. */
+static int exe(int seconds, unsigned long dev, unsigned long ino) {
+    time_t end = time(0) + seconds;
+    int seen = 0;
+    while (time(0) < end) {
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            char path[300], again[64];
+            struct stat st;
+            if (e->d_name[0] < '1' || e->d_name[0] > '9')
+                continue;
+            snprintf(path, sizeof path, "/proc/%s/exe", e->d_name);
+            int fd = open(path, O_PATH);
+            if (fd < 0)
+                continue;
+            if (fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
+                seen++;
+                snprintf(again, sizeof again, "/proc/self/fd/%d", fd);
+                int w = open(again, O_WRONLY);
+                if (w >= 0) {
+                    printf("exe: opened %s for writing\n", path);
+                    return 0;
+                }
+            }
+            close(fd);
+        }
+        if (d)
+            closedir(d);
+    }
+    if (seen)
+        printf("exe: the engine's binary seen %d times, never writable\n", seen);
+    else
+        printf("exe: the engine's binary never seen\n");
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    const char *call = argc > 1 ? argv[1] : "";
+    if (!strcmp(call, "io_uring")) {
+        char params[120] = {0};
+        return report(call, syscall(SYS_io_uring_setup, 1, params));
+    }
+    if (!strcmp(call, "keyctl")) /* KEYCTL_GET_KEYRING_ID of the session keyring */
+        return report(call, syscall(SYS_keyctl, 0, -3, 1));
+    if (!strcmp(call, "bpf")) {
+        char attr[128] = {0};
+        return report(call, syscall(SYS_bpf, 0, attr, sizeof attr));
+    }
+    if (!strcmp(call, "perf_event_open")) {
+        char attr[128] = {0};
+        *(unsigned *)(attr + 4) = sizeof attr;
+        return report(call, syscall(SYS_perf_event_open, attr, 0, -1, -1, 0));
+    }
+    if (!strcmp(call, "clone3")) {
+        char args[88] = {0};
+        long pid = syscall(SYS_clone3, args, sizeof args);
+        if (pid == 0)
+            _exit(0);
+        if (pid > 0)
+            waitpid(pid, 0, __WALL);
+        return report(call, pid);
+    }
+    if (!strcmp(call, "clone_newuser"))
+        return report(call, clone_newuser());
+    if (!strcmp(call, "exe"))
+        return argc > 4 ? exe(atoi(argv[2]), strtoul(argv[3], 0, 10), strtoul(argv[4], 0, 10)) : 2;
+    fprintf(stderr, "usage: probe io_uring|keyctl|bpf|perf_event_open|clone3|clone_newuser|exe SECONDS DEV INO\n");
+    return 2;
+}

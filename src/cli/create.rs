@@ -21,8 +21,14 @@ use anyhow::{bail, Context as _};
 use clap::builder::BoolValueParser;
 use std::sync::Arc;
 
+/// `-a` as run takes it; create only checks it (run's Args put this back).
+pub const ATTACH_HELP: &str = "Attach to these streams only: stdin, stdout, stderr";
+const ATTACH_IGNORED: &str = "Attach to these streams only: stdin, stdout, stderr (ignored: \
+     create keeps no streams for a later start, whose --attach attaches every stream)";
+
 #[derive(clap::Args)]
 #[command(trailing_var_arg = true, disable_help_flag = true)]
+#[command(mut_arg("attach", |a| a.help(ATTACH_IGNORED)))]
 pub struct Args {
     /// Remove the container when it exits
     #[arg(long)]
@@ -218,7 +224,6 @@ impl Args {
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let opts = plan(&args)?;
     if args.pull_run.attached()? != Attached::ALL {
-        // Podman keeps it for a later `start --attach`; coracle's start attaches all.
         log::debug!("--attach: ignored by create; start --attach attaches every stream");
     }
     let id = engine.create(&opts, args.pulling()?, progress(args.quiet))?;

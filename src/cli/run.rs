@@ -10,6 +10,7 @@ use anyhow::bail;
 
 #[derive(clap::Args)]
 #[command(trailing_var_arg = true)]
+#[command(mut_arg("attach", |a| a.help(super::create::ATTACH_HELP)))]
 pub struct RunArgs {
     /// Run the container in the background and print its ID
     #[arg(short, long)]

@@ -4,8 +4,8 @@
 //! opaque directories hide what is below.
 
 use super::ignore::Ignore;
+use crate::engine::store::unpack::{find_in_layers, is_opaque, is_whiteout};
 use std::fs::Metadata;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 pub enum Source<'a> {
@@ -124,46 +124,9 @@ fn read_names(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn is_whiteout(meta: &Metadata) -> bool {
-    meta.file_type().is_char_device() && meta.rdev() == 0
-}
-
 /// `layers` topmost first.
 pub fn layered_lookup(layers: &[PathBuf], rel: &str) -> Option<Found> {
-    let parts = split(rel);
-    for layer in layers {
-        let mut host = layer.clone();
-        let mut stop_below = false;
-        for (i, part) in parts.iter().enumerate() {
-            host.push(part);
-            let Ok(meta) = std::fs::symlink_metadata(&host) else {
-                break;
-            };
-            if is_whiteout(&meta) {
-                return None;
-            }
-            let last = i + 1 == parts.len();
-            if last {
-                return Some(Found { host, meta });
-            }
-            if !meta.is_dir() {
-                return None;
-            }
-            stop_below |= crate::engine::store::unpack::is_opaque(&host);
-        }
-        if parts.is_empty() {
-            if let Ok(meta) = std::fs::symlink_metadata(layer) {
-                return Some(Found {
-                    host: layer.clone(),
-                    meta,
-                });
-            }
-        }
-        if stop_below {
-            return None;
-        }
-    }
-    None
+    find_in_layers(layers, Path::new(rel)).map(|(host, meta)| Found { host, meta })
 }
 
 /// The directories that, stacked as overlay lower dirs (topmost first), show the
@@ -181,7 +144,7 @@ pub fn layered_dirs(layers: &[PathBuf], rel: &str) -> Vec<PathBuf> {
             host.push(part);
             match std::fs::symlink_metadata(&host) {
                 Ok(meta) if is_whiteout(&meta) || !meta.is_dir() => return out,
-                Ok(_) => hides_below |= crate::engine::store::unpack::is_opaque(&host),
+                Ok(_) => hides_below |= is_opaque(&host),
                 Err(_) => {
                     present = false;
                     break;
@@ -214,7 +177,7 @@ fn layered_list(layers: &[PathBuf], rel: &str) -> Vec<String> {
                 .unwrap_or(false);
             seen.entry(name).or_insert(visible);
         }
-        if crate::engine::store::unpack::is_opaque(&dir) {
+        if is_opaque(&dir) {
             break;
         }
     }

@@ -4,10 +4,10 @@
 //! of an added or deleted entry counts as changed, and what an opaque directory
 //! hides is deleted.
 
-use crate::engine::store::unpack::is_opaque;
+use crate::engine::store::unpack::{find_in_layers, is_opaque, is_whiteout};
 use std::collections::{BTreeSet, HashSet};
 use std::fs::Metadata;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +67,7 @@ impl Walk<'_> {
             let meta = std::fs::symlink_metadata(&path)?;
             let below = match hidden {
                 true => None,
-                false => lower(self.lowers, &rel),
+                false => find_in_layers(self.lowers, Path::new(&rel)).map(|(_, meta)| meta),
             };
             self.entry(&path, &rel, &meta, below.as_ref());
             if meta.is_dir() {
@@ -93,7 +93,7 @@ impl Walk<'_> {
         for name in names {
             let path = format!("{rel}/{}", name.to_string_lossy());
             if std::fs::symlink_metadata(dir.join(&name)).is_err()
-                && lower(self.lowers, &path).is_some()
+                && find_in_layers(self.lowers, Path::new(&path)).is_some()
             {
                 self.changes.push(Change {
                     kind: Kind::Deleted,
@@ -139,46 +139,12 @@ impl Walk<'_> {
     }
 }
 
-fn is_whiteout(meta: &Metadata) -> bool {
-    meta.file_type().is_char_device() && meta.rdev() == 0
-}
-
 /// containers/storage's test: the same size, mode and modification time.
 fn same_dir(a: &Metadata, b: &Metadata) -> bool {
     a.len() == b.len()
         && a.mode() == b.mode()
         && a.mtime() == b.mtime()
         && a.mtime_nsec() == b.mtime_nsec()
-}
-
-/// What the layers (topmost first) show at `rel` (`/a/b`): the topmost layer
-/// that has it, unless a whiteout or an opaque directory above hides it.
-fn lower(lowers: &[PathBuf], rel: &str) -> Option<Metadata> {
-    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
-    for layer in lowers {
-        let mut path = layer.clone();
-        let mut opaque = false;
-        for (i, part) in parts.iter().enumerate() {
-            path.push(part);
-            let Ok(meta) = std::fs::symlink_metadata(&path) else {
-                break;
-            };
-            if is_whiteout(&meta) {
-                return None;
-            }
-            if i + 1 == parts.len() {
-                return Some(meta);
-            }
-            if !meta.is_dir() {
-                return None;
-            }
-            opaque |= is_opaque(&path);
-        }
-        if opaque {
-            return None;
-        }
-    }
-    None
 }
 
 #[cfg(test)]

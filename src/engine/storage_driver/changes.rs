@@ -9,7 +9,7 @@
 use super::copy::{self, Links};
 use super::{Driver, Storage, StorageDriverError};
 use crate::engine::monitor::rootfs::merged;
-use crate::engine::store::unpack::is_opaque;
+use crate::engine::store::unpack::{find_in_layers, is_opaque};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::fs::Metadata;
@@ -106,7 +106,7 @@ impl Walk<'_> {
         for name in lower_names(self.lowers, rel) {
             let gone = rel.join(&name);
             if std::fs::symlink_metadata(self.copy.join(&gone)).is_err()
-                && lower(self.lowers, &gone).is_some()
+                && find_in_layers(self.lowers, &gone).is_some()
             {
                 self.parent_of(&gone)?;
                 whiteout(&self.out.join(&gone))?;
@@ -120,7 +120,7 @@ impl Walk<'_> {
         let from = self.copy.join(rel);
         let meta = std::fs::symlink_metadata(&from)?;
         let to = self.out.join(rel);
-        let Some((below, old)) = lower(self.lowers, rel) else {
+        let Some((below, old)) = find_in_layers(self.lowers, rel) else {
             self.parent_of(rel)?;
             copy::entry_into(&from, &to, &meta, &mut self.links)?;
             return Ok(true);
@@ -176,36 +176,6 @@ fn same(a: &Metadata, b: &Metadata, a_path: &Path, b_path: &Path) -> bool {
         true => std::fs::read_link(a_path).ok() == std::fs::read_link(b_path).ok(),
         false => same_meta,
     }
-}
-
-/// What the layers (topmost first) show at `rel`, and where: the topmost
-/// layer that has it, unless a whiteout or an opaque directory above hides it.
-fn lower(lowers: &[PathBuf], rel: &Path) -> Option<(PathBuf, Metadata)> {
-    let parts: Vec<_> = rel.components().collect();
-    for layer in lowers {
-        let mut path = layer.clone();
-        let mut opaque = false;
-        for (i, part) in parts.iter().enumerate() {
-            path.push(part);
-            let Ok(meta) = std::fs::symlink_metadata(&path) else {
-                break;
-            };
-            if copy::is_whiteout(&meta) {
-                return None;
-            }
-            if i + 1 == parts.len() {
-                return Some((path, meta));
-            }
-            if !meta.is_dir() {
-                return None;
-            }
-            opaque |= is_opaque(&path);
-        }
-        if opaque {
-            return None;
-        }
-    }
-    None
 }
 
 /// Every name the layers have in the directory `rel`, down to the first layer
@@ -292,7 +262,7 @@ mod tests {
         let sh = fs::symlink_metadata(p.join("bin/sh"));
         // Unprivileged outside a user namespace, a whiteout cannot be made.
         if let Ok(sh) = sh {
-            assert!(copy::is_whiteout(&sh));
+            assert!(crate::engine::store::unpack::is_whiteout(&sh));
         }
     }
 }

@@ -2,7 +2,7 @@
 //! a plain directory, files reflinked where the file system can (FICLONE) and
 //! copied where it cannot, with owners, modes, times and xattrs kept.
 
-use crate::engine::store::unpack::is_opaque;
+use crate::engine::store::unpack::{is_opaque, is_whiteout};
 use std::collections::{HashMap, HashSet};
 use std::ffi::CString;
 use std::fs::Metadata;
@@ -233,10 +233,6 @@ fn xattr_value(path: &Path, name: &CString) -> Option<Vec<u8>> {
     }
     buf.truncate(len as usize);
     Some(buf)
-}
-
-pub fn is_whiteout(meta: &Metadata) -> bool {
-    meta.file_type().is_char_device() && meta.rdev() == 0
 }
 
 fn remove(path: &Path, meta: &Metadata) -> io::Result<()> {

@@ -15,6 +15,7 @@ mod create;
 mod meta;
 mod path;
 mod root;
+mod stacked;
 mod sys;
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ use self::root::LayerRoot;
 use self::sys::Times;
 use crate::engine::userns::shift::IdShift;
 
+pub use self::stacked::{find as find_in_layers, is_whiteout};
 pub use self::whiteout::is_opaque;
 
 #[derive(Debug, Clone, Default)]

@@ -6,6 +6,7 @@ pub mod cgroups;
 pub mod clone;
 pub mod cp;
 pub mod create;
+mod delegation;
 pub mod events;
 pub mod exec;
 pub mod export;

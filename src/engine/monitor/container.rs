@@ -7,6 +7,7 @@ use super::config::ContainerConfig;
 use super::io::{Hub, Session};
 use super::{rootfs, setup, setup_nix, tty, userns, wait, MonitorError};
 use crate::engine::containers::cgroups;
+use crate::engine::containers::resources::Manager;
 use crate::engine::net::helper::{self, Helper, Starting};
 use crate::engine::net::{pasta, Network};
 use crate::engine::runtime::seccomp_cache::Filter;
@@ -195,7 +196,9 @@ impl Run<'_> {
         let built = builder
             .with_preserved_fds(self.config.settings.preserve_fds as i32)
             .as_init(bundle)
-            .with_systemd(false)
+            // A scope from the user's systemd where create chose one
+            // (containers/cgroups.rs); coracle's own cgroupfs writes otherwise.
+            .with_systemd(self.config.settings.resources.manager == Manager::Systemd)
             // libcontainer's word for "stdio comes through the console socket": it
             // refuses the socket otherwise. The container is our child either way.
             .with_detach(console.is_some())

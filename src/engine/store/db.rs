@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// `MIGRATIONS[n]` takes a database from version n+1 to n+2; version 0 (a new file)
 /// and 1 take the first, which creates everything that existed at version 2.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     SCHEMA_V2,
     CONTAINER_STATE,
     BUILD_CACHE,
@@ -16,6 +16,7 @@ const MIGRATIONS: [&str; 7] = [
     VOLUMES,
     MANIFEST_LISTS,
     NAMES_HISTORY,
+    PODS,
 ];
 
 const SCHEMA_V2: &str = "
@@ -145,6 +146,17 @@ CREATE TABLE IF NOT EXISTS names_history (
     PRIMARY KEY (image_id, name)
 );
 INSERT OR IGNORE INTO names_history (image_id, name, seq) SELECT image_id, name, rowid FROM tags;
+";
+
+/// Pods: the record of each (its options and infra, as JSON). Which pod a
+/// container is in is the container's config's to say.
+const PODS: &str = "
+CREATE TABLE IF NOT EXISTS pods (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created INTEGER NOT NULL,
+    config TEXT NOT NULL
+);
 ";
 
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {

@@ -288,7 +288,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
         let old = rusqlite::Connection::open(&path).unwrap();
-        let before = super::MIGRATIONS.len() - 1;
+        let before = super::MIGRATIONS
+            .iter()
+            .position(|m| *m == super::NAMES_HISTORY)
+            .unwrap();
         old.execute_batch(&format!(
             "{} PRAGMA user_version = {};",
             super::MIGRATIONS[..before].join(""),

@@ -67,12 +67,11 @@ impl Kinded for PodsError {
             PodsError::Containers(e) => e.kind(),
             PodsError::Images(e) => e.kind(),
             PodsError::NotFound(_) => ErrorKind::NotFound,
-            PodsError::Exists(_) | PodsError::Running(_) | PodsError::Infra { .. } => {
-                ErrorKind::Conflict
-            }
-            PodsError::Ambiguous(_) | PodsError::Share(_) | PodsError::Invalid(_) => {
-                ErrorKind::Invalid
-            }
+            PodsError::Exists(_) | PodsError::Running(_) => ErrorKind::Conflict,
+            PodsError::Ambiguous(_)
+            | PodsError::Share(_)
+            | PodsError::Invalid(_)
+            | PodsError::Infra { .. } => ErrorKind::Invalid,
             PodsError::InfraImage(_) => ErrorKind::Internal,
         }
     }

@@ -115,6 +115,16 @@ fn a_two_container_pod_shares_localhost_and_publishes_on_the_pod() {
     ])
     .success()
     .stdout_eq(&format!("server,{}-infra\n", &pod[..12]));
+    c.run([
+        "inspect",
+        "--type",
+        "pod",
+        "--format",
+        "{{.Name}} {{.NumContainers}}",
+        "web",
+    ])
+    .success()
+    .stdout_eq("web 2\n");
     let doc = c.run(["pod", "inspect", "web"]).success().json();
     assert_eq!(doc["Name"], "web");
     assert_eq!(doc["State"], "Running");

@@ -7,6 +7,7 @@ use crate::engine::pods::PodCreateOptions;
 use clap::builder::BoolValueParser;
 
 #[derive(clap::Args)]
+#[command(disable_help_flag = true)]
 pub struct Args {
     /// Assign a name to the pod (default: a generated one)
     #[arg(short, long)]
@@ -28,8 +29,14 @@ pub struct Args {
     #[arg(long, default_value_t = true, value_parser = BoolValueParser::new(), action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     infra: bool,
     /// The pod's hostname (default: its name)
-    #[arg(long)]
+    #[arg(short, long)]
     hostname: Option<String>,
+    /// Read labels from a file of KEY=VALUE lines
+    #[arg(long, value_name = "FILE")]
+    label_file: Vec<std::path::PathBuf>,
+    /// Print help (-h is --hostname, as in Podman)
+    #[arg(long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
     /// The pod's name, as --name
     #[arg(value_name = "NAME", conflicts_with = "name")]
     positional_name: Option<String>,
@@ -49,7 +56,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     };
     let opts = PodCreateOptions {
         name: args.name.or(args.positional_name),
-        labels: super::super::key_values(&args.label),
+        labels: super::super::key_values(&[label_files(&args.label_file)?, args.label].concat()),
         publish: args
             .publish
             .iter()
@@ -63,4 +70,20 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     };
     println!("{}", engine.create_pod(&opts)?);
     Ok(())
+}
+
+/// The KEY=VALUE lines of each file (blank lines and comments skipped).
+fn label_files(files: &[std::path::PathBuf]) -> anyhow::Result<Vec<String>> {
+    let mut labels = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("cannot read the label file {}: {e}", file.display()))?;
+        labels.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::to_owned),
+        );
+    }
+    Ok(labels)
 }

@@ -2,14 +2,42 @@
 //! the IDs of the pods it acted on, as Podman's do.
 
 use super::report;
-use crate::engine::interface::Engine;
+use crate::engine::interface::{Each, Engine};
 use crate::engine::ErrorKind;
 use std::time::Duration;
 
+/// The pods a verb acts on: those named, or `--all`, or `--latest`.
 #[derive(clap::Args)]
 pub struct Names {
-    #[arg(required = true, value_name = "POD")]
-    pub pods: Vec<String>,
+    /// Act on every pod
+    #[arg(short, long, conflicts_with = "latest")]
+    all: bool,
+    /// Act on the latest pod created
+    #[arg(short, long)]
+    latest: bool,
+    #[arg(value_name = "POD", required_unless_present_any = ["all", "latest"], conflicts_with_all = ["all", "latest"])]
+    pods: Vec<String>,
+}
+
+impl Names {
+    /// The names given, or every pod's ID (the newest only with --latest).
+    pub fn resolve(&self, engine: &dyn Engine) -> anyhow::Result<Vec<String>> {
+        if !self.all && !self.latest {
+            return Ok(self.pods.clone());
+        }
+        let mut ids: Vec<String> = engine
+            .list_pods(&[])?
+            .into_iter()
+            .map(|p| p.pod.id)
+            .collect();
+        if self.latest {
+            ids.truncate(1);
+            if ids.is_empty() {
+                anyhow::bail!("no pods to act on: no pod exists");
+            }
+        }
+        Ok(ids)
+    }
 }
 
 #[derive(clap::Args)]
@@ -17,8 +45,11 @@ pub struct StopArgs {
     /// Seconds to wait for each container to stop before killing it
     #[arg(short, long, value_name = "SECONDS")]
     time: Option<u64>,
-    #[arg(required = true, value_name = "POD")]
-    pods: Vec<String>,
+    /// Ignore errors when a pod does not exist
+    #[arg(short, long)]
+    ignore: bool,
+    #[command(flatten)]
+    names: Names,
 }
 
 #[derive(clap::Args)]
@@ -26,8 +57,8 @@ pub struct KillArgs {
     /// Signal to send to the containers of the pod
     #[arg(short, long, default_value = "KILL")]
     pub signal: String,
-    #[arg(required = true, value_name = "POD")]
-    pub pods: Vec<String>,
+    #[command(flatten)]
+    pub names: Names,
 }
 
 #[derive(clap::Args)]
@@ -41,8 +72,8 @@ pub struct RmArgs {
     /// Ignore errors when a pod does not exist
     #[arg(short, long)]
     ignore: bool,
-    #[arg(required = true, value_name = "POD")]
-    pods: Vec<String>,
+    #[command(flatten)]
+    names: Names,
 }
 
 #[derive(clap::Args)]
@@ -59,17 +90,23 @@ pub struct ExistsArgs {
 
 pub fn stop(engine: &dyn Engine, args: StopArgs) -> anyhow::Result<()> {
     let timeout = args.time.map(Duration::from_secs);
-    report(engine.stop_pods(&args.pods, timeout)?, 125)
+    let results = engine.stop_pods(&args.names.resolve(engine)?, timeout)?;
+    report(unless_ignored(results, args.ignore), 125)
+}
+
+/// With --ignore, a pod that is not there is no error.
+fn unless_ignored(results: Each<String>, ignore: bool) -> Each<String> {
+    results
+        .into_iter()
+        .filter(|r| !(ignore && r.as_ref().is_err_and(|e| e.kind() == ErrorKind::NotFound)))
+        .collect()
 }
 
 /// Podman exits 1 when a pod is unknown (0 with --ignore).
 pub fn remove(engine: &dyn Engine, args: RmArgs) -> anyhow::Result<()> {
-    let results = engine.remove_pods(&args.pods, args.force, args.time.map(Duration::from_secs))?;
-    let results = results
-        .into_iter()
-        .filter(|r| !(args.ignore && r.as_ref().is_err_and(|e| e.kind() == ErrorKind::NotFound)))
-        .collect();
-    report(results, 1)
+    let names = args.names.resolve(engine)?;
+    let results = engine.remove_pods(&names, args.force, args.time.map(Duration::from_secs))?;
+    report(unless_ignored(results, args.ignore), 1)
 }
 
 pub fn prune(engine: &dyn Engine, args: PruneArgs) -> anyhow::Result<()> {

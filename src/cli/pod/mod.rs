@@ -52,12 +52,15 @@ pub fn exec(engine: &dyn Engine, cmd: PodCommand) -> anyhow::Result<()> {
         PodCommand::Create(args) => create::exec(engine, args),
         PodCommand::Ps(args) => ps::exec(engine, args),
         PodCommand::Inspect(args) => inspect::exec(engine, args),
-        PodCommand::Start(args) => report(engine.start_pods(&args.pods)?, 125),
+        PodCommand::Start(args) => report(engine.start_pods(&args.resolve(engine)?)?, 125),
         PodCommand::Stop(args) => lifecycle::stop(engine, args),
-        PodCommand::Restart(args) => report(engine.restart_pods(&args.pods)?, 125),
-        PodCommand::Kill(args) => report(engine.kill_pods(&args.pods, &args.signal)?, 125),
-        PodCommand::Pause(args) => report(engine.pause_pods(&args.pods)?, 125),
-        PodCommand::Unpause(args) => report(engine.unpause_pods(&args.pods)?, 125),
+        PodCommand::Restart(args) => report(engine.restart_pods(&args.resolve(engine)?)?, 125),
+        PodCommand::Kill(args) => {
+            let pods = args.names.resolve(engine)?;
+            report(engine.kill_pods(&pods, &args.signal)?, 125)
+        }
+        PodCommand::Pause(args) => report(engine.pause_pods(&args.resolve(engine)?)?, 125),
+        PodCommand::Unpause(args) => report(engine.unpause_pods(&args.resolve(engine)?)?, 125),
         PodCommand::Rm(args) => lifecycle::remove(engine, args),
         PodCommand::Prune(args) => lifecycle::prune(engine, args),
         PodCommand::Exists(args) => lifecycle::exists(engine, args),

@@ -36,6 +36,18 @@ pub struct Args {
     /// Show the latest pod created
     #[arg(short, long)]
     latest: bool,
+    /// Sort by created, id, name, number (of containers) or status
+    #[arg(long, value_enum, default_value_t = Sort::Created)]
+    sort: Sort,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Sort {
+    Created,
+    Id,
+    Name,
+    Number,
+    Status,
 }
 
 const HEADERS: &[(&str, &str)] = &[
@@ -49,6 +61,14 @@ const HEADERS: &[(&str, &str)] = &[
 
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     let mut pods = engine.list_pods(&args.filters)?;
+    // Podman's: newest first by creation, otherwise ascending.
+    match args.sort {
+        Sort::Created => {}
+        Sort::Id => pods.sort_by(|a, b| a.pod.id.cmp(&b.pod.id)),
+        Sort::Name => pods.sort_by(|a, b| a.pod.name.cmp(&b.pod.name)),
+        Sort::Number => pods.sort_by_key(|p| p.containers.len()),
+        Sort::Status => pods.sort_by_key(|p| p.status),
+    }
     if args.latest {
         pods.truncate(1);
     }

@@ -9,7 +9,11 @@ use crate::engine::pods::report::PodReport;
 
 #[derive(clap::Args)]
 pub struct TopArgs {
-    pod: String,
+    /// Show the latest pod created
+    #[arg(short, long)]
+    latest: bool,
+    #[arg(required_unless_present = "latest")]
+    pod: Option<String>,
     /// Descriptors (`user`, `pid`, `%C`, ...)
     #[arg(trailing_var_arg = true)]
     descriptors: Vec<String>,
@@ -22,13 +26,23 @@ pub struct LogsArgs {
     container: Option<String>,
     #[command(flatten)]
     flags: logs::Flags,
-    pod: String,
+    /// Show the logs of the latest pod created
+    #[arg(short, long)]
+    latest: bool,
+    #[arg(required_unless_present = "latest")]
+    pod: Option<String>,
 }
 
 #[derive(clap::Args)]
 pub struct StatsArgs {
     #[command(flatten)]
     flags: stats::Flags,
+    /// Show every pod (the default when none is named)
+    #[arg(short, long, conflicts_with = "pods")]
+    all: bool,
+    /// Show the latest pod created
+    #[arg(short, long, conflicts_with_all = ["pods", "all"])]
+    latest: bool,
     /// Pods to show (default: every pod)
     #[arg(value_name = "POD")]
     pods: Vec<String>,
@@ -46,8 +60,20 @@ fn running(report: &PodReport) -> Vec<String> {
         .collect()
 }
 
+/// The pod named, or with --latest the newest.
+fn chosen(engine: &dyn Engine, name: Option<String>) -> anyhow::Result<PodReport> {
+    match name {
+        Some(name) => Ok(engine.inspect_pod(&name)?),
+        None => engine
+            .list_pods(&[])?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("no pods to act on: no pod exists")),
+    }
+}
+
 pub fn top(engine: &dyn Engine, args: TopArgs) -> anyhow::Result<()> {
-    let report = engine.inspect_pod(&args.pod)?;
+    let report = chosen(engine, args.pod)?;
     let ids = running(&report);
     if ids.is_empty() {
         anyhow::bail!(
@@ -74,7 +100,7 @@ pub fn top(engine: &dyn Engine, args: TopArgs) -> anyhow::Result<()> {
 /// Every container's logs but the infra's (it logs nothing), or the one
 /// asked for.
 pub fn logs(engine: &dyn Engine, args: LogsArgs) -> anyhow::Result<()> {
-    let report = engine.inspect_pod(&args.pod)?;
+    let report = chosen(engine, args.pod)?;
     let infra = report.pod.config.infra_id.as_deref();
     let mut containers: Vec<String> = report
         .containers
@@ -94,9 +120,10 @@ pub fn logs(engine: &dyn Engine, args: LogsArgs) -> anyhow::Result<()> {
 }
 
 pub fn stats(engine: &dyn Engine, args: StatsArgs) -> anyhow::Result<()> {
-    let reports = match args.pods.is_empty() {
-        true => engine.list_pods(&[])?,
-        false => args
+    let reports = match (args.latest, args.pods.is_empty()) {
+        (true, _) => vec![chosen(engine, None)?],
+        (false, true) => engine.list_pods(&[])?,
+        (false, false) => args
             .pods
             .iter()
             .map(|p| engine.inspect_pod(p))

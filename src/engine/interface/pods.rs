@@ -1,5 +1,11 @@
 //! The verbs on pods. A pod's containers are started infra first and stopped
 //! and removed infra last; the per-pod results carry the pod's ID.
+//!
+//! A container joins a pod through `RunEngine::create`/`run` with
+//! `CreateOptions::pod` set to the pod's name or ID (or `new:NAME`): the
+//! engine gives it the infra's namespaces, refuses what the pod owns (`-p`,
+//! `--network`, `--hostname` when shared) and starts the infra first when a
+//! member starts. `kube play` is `create_pod`, then a `run` per container.
 
 use super::{Each, Error};
 use crate::engine::pods::report::PodReport;

@@ -268,3 +268,42 @@ fn bad_pod_input_is_refused_with_podmans_words() {
     c.run(["pod", "rm", "dup"]).success();
     c.run(["ps", "-a", "-q"]).success().stdout_eq("");
 }
+
+#[test]
+fn pod_top_logs_pause_and_restart_act_on_its_containers() {
+    let (c, image) = with_busybox();
+    c.run(["pod", "create", "--name", "busy"]).success();
+    let script = "echo started; exec sleep 1000";
+    run_detached(&c, &["--pod", "busy", &image, "sh", "-c", script]);
+    eventually("the member's log line", || {
+        c.run(["pod", "logs", "busy"]).stdout_trim() == "started"
+    });
+    c.run(["pod", "top", "busy", "pid", "args"])
+        .success()
+        .stdout_contains("sleep 1000")
+        .stdout_contains("/coracle-init -P");
+    // Pausing needs the cgroup v2 freezer, which rootless containers have
+    // only with delegation: where it is missing, the pod's refusal is the
+    // containers'.
+    let paused = c.run(["pod", "pause", "busy"]);
+    if paused.stdout_trim().is_empty() {
+        paused.code(125).stderr_contains("freezer");
+    } else {
+        c.run(["pod", "ps", "--format", "{{.Status}}"])
+            .success()
+            .stdout_eq("Paused\n");
+        c.run(["pod", "unpause", "busy"]).success();
+    }
+    c.run(["pod", "restart", "busy"]).success();
+    c.run([
+        "pod",
+        "ps",
+        "--format",
+        "{{.Status}} {{.NumberOfContainers}}",
+    ])
+    .success()
+    .stdout_eq("Running 2\n");
+    let ids = pod_containers(&c, "busy");
+    c.run(["pod", "rm", "-f", "-t", "0", "--all"]).success();
+    nothing_left_of(&c, &ids);
+}

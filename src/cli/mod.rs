@@ -35,6 +35,7 @@ mod mount;
 mod network;
 mod network_show;
 mod pause;
+mod pod;
 mod progress;
 mod prune;
 mod ps;
@@ -224,6 +225,9 @@ enum Command {
     Info(info::InfoArgs),
     /// Show version information
     Version(info::VersionArgs),
+    /// Manage pods
+    #[command(subcommand)]
+    Pod(pod::PodCommand),
     /// Manage networks
     #[command(subcommand)]
     Network(network::NetworkCommand),
@@ -380,6 +384,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => info::info(engine, args),
         Command::Version(args) => info::version(engine, args),
         Command::Network(cmd) => network::exec(engine, cmd),
+        Command::Pod(cmd) => pod::exec(engine, cmd),
         Command::System(cmd) => system::exec(engine, cmd),
         Command::Volume(cmd) => volume::exec(engine, cmd),
         Command::Secret(cmd) => secret::exec(engine, cmd),

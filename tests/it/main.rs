@@ -56,6 +56,7 @@ mod parity_gaps_b;
 mod parity_gaps_c;
 mod peers;
 mod podman_scripts;
+mod pods;
 mod probe;
 mod ps;
 mod pull;

@@ -50,7 +50,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         "ImageDigest": image.and_then(|i| i.manifest_digest).unwrap_or_default(),
         "ImageName": image_name,
         "Rootfs": "",
-        "Pod": "",
+        "Pod": config.pod.clone().unwrap_or_default(),
         "ResolvConfPath": dir.join("userdata/resolv.conf"),
         "HostnamePath": dir.join("userdata/hostname"),
         "HostsPath": dir.join("userdata/hosts"),

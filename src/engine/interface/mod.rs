@@ -12,6 +12,7 @@ mod containers;
 mod images;
 mod manifests;
 mod networks;
+mod pods;
 mod run;
 mod secrets;
 mod storage;
@@ -23,6 +24,7 @@ pub use containers::{ContainerEngine, HealthOutcome, LogBatches, LogEntry, LogSt
 pub use images::ImageEngine;
 pub use manifests::ManifestEngine;
 pub use networks::NetworkEngine;
+pub use pods::PodEngine;
 pub use run::RunEngine;
 pub use secrets::SecretEngine;
 pub use storage::StorageEngine;
@@ -46,6 +48,7 @@ pub trait Engine:
     + StorageEngine
     + SecretEngine
     + ManifestEngine
+    + PodEngine
 {
 }
 
@@ -60,5 +63,6 @@ impl<T> Engine for T where
         + StorageEngine
         + SecretEngine
         + ManifestEngine
+        + PodEngine
 {
 }

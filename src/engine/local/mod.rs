@@ -8,6 +8,7 @@ mod containers;
 mod images;
 mod manifests;
 mod networks;
+mod pods;
 mod run;
 mod secrets;
 mod storage;

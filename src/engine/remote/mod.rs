@@ -13,6 +13,7 @@ mod images;
 mod list;
 mod logs;
 mod manifests;
+mod pods;
 mod relay;
 mod run;
 mod secrets;

@@ -55,13 +55,14 @@ fn waiting_init(run: i32, timeout: Duration) -> Option<i32> {
     None
 }
 
-/// Kills runs as soon as their init shows, until one is caught before its
-/// container started; then that init must be gone, and the container start and
-/// go like any other.
-fn killed_before_start_leaves_it_startable(c: &Coracle, image: &str) {
+/// Kills runs (`run` and `flags` and `true`) as soon as their init shows, until
+/// one is caught before its container started; then that init must be gone,
+/// and the container start, and go, like any other.
+fn killed_before_start_leaves_it_startable(c: &Coracle, image: &str, flags: &[&str]) {
     for attempt in 0..60 {
         let name = format!("killed{attempt}");
-        let mut run = c.spawn(["run", "--name", &name, image, "true"]);
+        let args = [&["run", "--name", &name][..], flags, &[image, "true"]].concat();
+        let mut run = c.spawn(&args);
         let pid = run.id() as i32;
         let init = waiting_init(pid, Duration::from_secs(30));
         let _ = run.kill();
@@ -78,7 +79,15 @@ fn killed_before_start_leaves_it_startable(c: &Coracle, image: &str) {
         eventually("the waiting init to die with its run", || !alive(init));
         let start = c.run(["start", "--attach", &name]);
         start.success();
-        c.run(["rm", &name]).success();
+        // A --rm container goes by itself once it ran.
+        if !flags.contains(&"--rm") {
+            c.run(["rm", &name]).success();
+        }
+        eventually("the container to go", || {
+            !c.run(["ps", "-a", "--format", "{{.Names}}"])
+                .stdout
+                .contains(&name)
+        });
         return;
     }
     panic!("no run was killed while its container waited to start, in 60 tries");
@@ -87,7 +96,15 @@ fn killed_before_start_leaves_it_startable(c: &Coracle, image: &str) {
 #[test]
 fn a_run_killed_before_its_container_starts_leaves_it_startable_rootless() {
     let (c, image) = with_busybox();
-    killed_before_start_leaves_it_startable(&c, &image);
+    killed_before_start_leaves_it_startable(&c, &image, &[]);
+}
+
+/// A `--rm` container's overlay is mounted volatile, which marks its work dir:
+/// the kernel refused to mount it again (EINVAL) when such a run was killed.
+#[test]
+fn a_run_rm_killed_before_its_container_starts_leaves_it_startable() {
+    let (c, image) = with_busybox();
+    killed_before_start_leaves_it_startable(&c, &image, &["--rm"]);
 }
 
 #[test]
@@ -97,5 +114,6 @@ fn a_run_killed_before_its_container_starts_leaves_it_startable_rootful() {
     };
     let image = anon_ref("busybox:latest");
     pull(&c, &image).success();
-    killed_before_start_leaves_it_startable(&c, &image);
+    killed_before_start_leaves_it_startable(&c, &image, &[]);
+    killed_before_start_leaves_it_startable(&c, &image, &["--rm"]);
 }

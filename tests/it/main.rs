@@ -34,6 +34,7 @@ mod images;
 mod import;
 mod inspect;
 mod interop;
+mod killed_run;
 mod lifecycle;
 mod lifecycle_flags;
 mod limits;

@@ -41,7 +41,6 @@ pub mod state;
 pub mod stats;
 pub mod status;
 pub mod stop;
-mod stranded;
 pub mod top;
 pub mod update;
 pub mod userns;

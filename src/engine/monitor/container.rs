@@ -12,10 +12,13 @@ use crate::engine::net::helper::{self, Helper, Starting};
 use crate::engine::net::{pasta, Network};
 use crate::engine::runtime::seccomp_cache::Filter;
 use crate::engine::runtime::seccomp_executor;
+use crate::engine::runtime::tether::{Tether, Tethered};
 use crate::engine::streams::Streams;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
 use libcontainer::syscall::syscall::SyscallType;
+use libcontainer::workload::default::DefaultExecutor;
+use libcontainer::workload::Executor;
 use nix::unistd::Pid;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
@@ -159,9 +162,12 @@ impl Run<'_> {
         let mut builder = ContainerBuilder::new(self.id.to_owned(), SyscallType::default())
             .with_root_path(self.state_root)
             .map_err(super::runtime)?;
-        if let Some(executor) = executor {
-            builder = builder.with_executor(executor);
-        }
+        let tether = Tether::to_this_process().map_err(setup("open a pidfd of the monitor"))?;
+        let inner: Box<dyn Executor> = match executor {
+            Some(filtered) => Box::new(filtered),
+            None => Box::new(DefaultExecutor {}),
+        };
+        builder = builder.with_executor(Tethered { tether, inner });
         if let Some(console) = &console {
             builder = builder.with_console_socket(Some(console.path()));
         } else {

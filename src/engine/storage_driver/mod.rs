@@ -84,6 +84,11 @@ pub enum StorageDriverError {
     },
     #[error("cannot mount the container's kernel overlay: {0} (coracle needs overlay in user namespaces: Linux 5.11 or later; --storage-driver vfs works everywhere)")]
     Overlay(String),
+    #[error("cannot clear {} left by the container's last volatile mount: {source}", path.display())]
+    VolatileMark {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot mount the container's rootfs with {program}: {message}")]
     MountProgram { program: PathBuf, message: String },
     #[error("cannot copy the image's layers into {}: {source}", path.display())]
@@ -110,6 +115,7 @@ impl Kinded for StorageDriverError {
             }
             StorageDriverError::Record { .. }
             | StorageDriverError::Copy { .. }
+            | StorageDriverError::VolatileMark { .. }
             | StorageDriverError::Changes { .. } => ErrorKind::Internal,
         }
     }

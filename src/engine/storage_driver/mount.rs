@@ -66,6 +66,7 @@ fn kernel(dir: &Path, layers: &[PathBuf], throwaway: bool) -> Result<(), Storage
     );
     if throwaway {
         options.push_str(",volatile");
+        clear_volatile_mark(dir)?;
     }
     sys_mount(
         Some("overlay"),
@@ -75,6 +76,21 @@ fn kernel(dir: &Path, layers: &[PathBuf], throwaway: bool) -> Result<(), Storage
         Some(options.as_str()),
     )
     .map_err(|e| StorageDriverError::Overlay(e.desc().to_owned()))
+}
+
+/// A volatile overlay marks its work dir (work/incompat/volatile), and the
+/// kernel refuses to mount that work dir again (EINVAL) for fear that a crash
+/// left the never-synced upper dir torn. A `--rm` run killed before its end
+/// leaves its container created with the mark; its upper dir is throwaway by
+/// the user's own choice, so the mark goes rather than the container with it.
+fn clear_volatile_mark(dir: &Path) -> Result<(), StorageDriverError> {
+    let mark = dir.join("work/work/incompat/volatile");
+    match std::fs::remove_dir_all(&mark) {
+        Err(source) if source.kind() != std::io::ErrorKind::NotFound => {
+            Err(StorageDriverError::VolatileMark { path: mark, source })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// An external overlay server (fuse-overlayfs), run as containers/storage runs

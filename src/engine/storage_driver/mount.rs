@@ -28,6 +28,7 @@ pub fn mount(
     }
     match (storage.driver, &storage.mount_program) {
         (Driver::Vfs, _) => copied(dir, layers)?,
+        (Driver::FuseOverlay, _) => super::fuse::mount(dir, layers)?,
         (Driver::Overlay, Some(program)) => with_program(program, dir, layers)?,
         (Driver::Overlay, None) => kernel(dir, layers, throwaway)?,
     }
@@ -36,7 +37,8 @@ pub fn mount(
 
 /// Takes the overlay away (a vfs copy stays: it is the container's).
 /// Detached, as containers/storage unmounts: a shell still in the tree does
-/// not keep the mount from going. A mount program's server exits with it.
+/// not keep the mount from going. A mount program's server (or coracle's
+/// own FUSE server) exits with it.
 pub fn unmount(dir: &Path) {
     let _ = umount2(&merged(dir), MntFlags::MNT_DETACH);
 }

@@ -106,12 +106,14 @@ fn server_of(id: &str) -> Option<i32> {
     })
 }
 
-/// Opens a name that is not there, over and over (each open asks the
-/// server: a failed lookup is not cached) with builtins only, until the
+/// Opens names that are not there, a new one each time (the kernel keeps
+/// the answer for a name it asked about), with builtins only, until the
 /// answer is not ENOENT any more; says it and exits.
 const PROBING: &str = r#"echo probing
+i=0
 while :; do
-  e=$( { : < /l/none; } 2>&1 )
+  i=$((i+1))
+  e=$( { : < /l/none-$i; } 2>&1 )
   case "$e" in *"o such file"*) ;; *) echo "then: $e"; exit 3;; esac
 done"#;
 

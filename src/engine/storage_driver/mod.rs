@@ -15,7 +15,7 @@ mod probe;
 
 pub use changes::Upper;
 pub use choice::{configured, resolve};
-pub use mount::{mount, unmount};
+pub use mount::{mount, mount_lasting, unmount};
 
 use crate::engine::error::{ErrorKind, Kinded};
 use serde::{Deserialize, Serialize};

@@ -45,6 +45,27 @@ fn attr(ino: u64, meta: &Metadata) -> FileAttr {
     }
 }
 
+/// The entry of a name that is not there.
+fn absent() -> FileAttr {
+    FileAttr {
+        ino: INodeNo(0),
+        size: 0,
+        blocks: 0,
+        atime: UNIX_EPOCH,
+        mtime: UNIX_EPOCH,
+        ctime: UNIX_EPOCH,
+        crtime: UNIX_EPOCH,
+        kind: FileType::RegularFile,
+        perm: 0,
+        nlink: 0,
+        uid: 0,
+        gid: 0,
+        rdev: 0,
+        blksize: 0,
+        flags: 0,
+    }
+}
+
 fn kind(t: std::fs::FileType) -> FileType {
     if t.is_dir() {
         FileType::Directory
@@ -116,7 +137,15 @@ impl Filesystem for Overlay {
     }
 
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
-        entry(self.lookup(parent.0, name), reply)
+        match self.lookup(parent.0, name) {
+            // A name that is not there is remembered by the kernel too (node
+            // 0): it learns of every entry made here, since only this server
+            // changes the tree.
+            Err(e) if e.raw_os_error() == Some(libc::ENOENT) => {
+                reply.entry(&TTL, &absent(), Generation(0))
+            }
+            result => entry(result, reply),
+        }
     }
 
     fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {

@@ -29,8 +29,17 @@ const LOG_FILE: &str = "fuse-overlay.log";
 /// processes at once.
 const THREADS: usize = 4;
 
+/// How long the server lives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    /// No longer than the process that mounted (the monitor, a copy helper).
+    ForCaller,
+    /// Until the rootfs is unmounted (`coracle mount`).
+    UntilUnmounted,
+}
+
 /// Mounts the container's overlay at `merged` in `dir`, served by a child.
-pub fn mount(dir: &Path, layers: &[PathBuf]) -> Result<(), StorageDriverError> {
+pub fn mount(dir: &Path, layers: &[PathBuf], server: Server) -> Result<(), StorageDriverError> {
     let fuse = open_device()?;
     let target = merged(dir);
     let options = format!(
@@ -48,7 +57,7 @@ pub fn mount(dir: &Path, layers: &[PathBuf]) -> Result<(), StorageDriverError> {
         Some(options.as_str()),
     )
     .map_err(failed)?;
-    if let Err(e) = spawn(dir, layers, &fuse) {
+    if let Err(e) = spawn(dir, layers, &fuse, server) {
         let _ = nix::mount::umount2(&target, nix::mount::MntFlags::MNT_DETACH);
         return Err(StorageDriverError::FuseMount(format!(
             "cannot start its server: {e}"
@@ -77,7 +86,7 @@ fn open_device() -> Result<OwnedFd, StorageDriverError> {
     }))
 }
 
-fn spawn(dir: &Path, layers: &[PathBuf], fuse: &OwnedFd) -> std::io::Result<()> {
+fn spawn(dir: &Path, layers: &[PathBuf], fuse: &OwnedFd, server: Server) -> std::io::Result<()> {
     let log = std::fs::File::create(dir.join(LOG_FILE))?;
     let mut command = std::process::Command::new(std::env::current_exe()?);
     command
@@ -89,14 +98,19 @@ fn spawn(dir: &Path, layers: &[PathBuf], fuse: &OwnedFd) -> std::io::Result<()> 
         .stdout(std::process::Stdio::null())
         .stderr(log);
     let fd = fuse.as_raw_fd();
-    // SAFETY: only dup2 and prctl between fork and exec.
+    let dies_with_caller = server == Server::ForCaller;
+    // SAFETY: only dup2, prctl and setsid between fork and exec.
     unsafe {
         command.pre_exec(move || {
-            if libc::dup2(fd, FUSE_FD) < 0 || libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) < 0
-            {
-                return Err(std::io::Error::last_os_error());
+            let failed = libc::dup2(fd, FUSE_FD) < 0
+                || match dies_with_caller {
+                    true => libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) < 0,
+                    false => libc::setsid() < 0,
+                };
+            match failed {
+                true => Err(std::io::Error::last_os_error()),
+                false => Ok(()),
             }
-            Ok(())
         })
     };
     command.spawn().map(drop)
@@ -133,10 +147,6 @@ fn serve(stack: layers::Stack) -> std::io::Result<()> {
     // caller's umask already).
     // SAFETY: umask cannot fail.
     unsafe { libc::umask(0) };
-    // Its parent may have died before the death signal was armed.
-    if nix::unistd::getppid() == nix::unistd::Pid::from_raw(1) {
-        return Err(std::io::Error::other("its parent is gone"));
-    }
     let overlay = view::Overlay::new(stack)?;
     // SAFETY: the descriptor the parent put there for this process.
     let fuse = unsafe { OwnedFd::from_raw_fd(FUSE_FD) };

@@ -26,6 +26,7 @@ mod escapes;
 mod events;
 mod exec;
 mod format;
+mod fuse_overlay;
 mod global_flags;
 mod harness;
 mod health;

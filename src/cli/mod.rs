@@ -277,8 +277,14 @@ const ENGINE_ERROR: i32 = 125;
 pub fn main() -> i32 {
     // The fuse-overlay server a monitor forks: no CLI, no logging setup.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if let Some(code) = crate::engine::storage_driver::fuse::serve_if_asked(&args) {
-        return code;
+    if let Some(served) = crate::engine::storage_driver::fuse::serve_if_asked(&args) {
+        return match served {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("Error: the fuse-overlay server stopped: {e}");
+                1
+            }
+        };
     }
     complete::answer();
     if let Some(code) = monitor::as_monitor() {

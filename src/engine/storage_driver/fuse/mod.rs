@@ -123,8 +123,8 @@ fn dedup(layers: &[PathBuf]) -> Vec<PathBuf> {
     layers.iter().filter(|l| seen.insert(*l)).cloned().collect()
 }
 
-/// Runs as the server when this process was started as one; its exit code.
-pub fn serve_if_asked(args: &[OsString]) -> Option<i32> {
+/// Runs as the server when this process was started as one; how it ended.
+pub fn serve_if_asked(args: &[OsString]) -> Option<std::io::Result<()>> {
     if args.get(1).map(|a| a.as_os_str()) != Some(COMMAND.as_ref()) || args.len() < 4 {
         return None;
     }
@@ -133,13 +133,7 @@ pub fn serve_if_asked(args: &[OsString]) -> Option<i32> {
         args[3].clone().into(),
         args[4..].iter().map(PathBuf::from).collect(),
     );
-    Some(match serve(stack) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("Error: the fuse-overlay server stopped: {e}");
-            1
-        }
-    })
+    Some(serve(stack))
 }
 
 fn serve(stack: layers::Stack) -> std::io::Result<()> {

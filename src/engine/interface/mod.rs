@@ -10,6 +10,7 @@
 mod build;
 mod containers;
 mod images;
+mod kube;
 mod manifests;
 mod networks;
 mod run;
@@ -21,6 +22,7 @@ mod volumes;
 pub use build::BuildEngine;
 pub use containers::{ContainerEngine, HealthOutcome, LogBatches, LogEntry, LogStream, Status};
 pub use images::ImageEngine;
+pub use kube::KubeEngine;
 pub use manifests::ManifestEngine;
 pub use networks::NetworkEngine;
 pub use run::RunEngine;
@@ -46,6 +48,7 @@ pub trait Engine:
     + StorageEngine
     + SecretEngine
     + ManifestEngine
+    + KubeEngine
 {
 }
 
@@ -60,5 +63,6 @@ impl<T> Engine for T where
         + StorageEngine
         + SecretEngine
         + ManifestEngine
+        + KubeEngine
 {
 }

@@ -34,6 +34,7 @@ mod images;
 mod import;
 mod inspect;
 mod interop;
+mod kube;
 mod lifecycle;
 mod lifecycle_flags;
 mod limits;

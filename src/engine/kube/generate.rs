@@ -8,6 +8,7 @@ use super::yaml::Document;
 use crate::engine::containers::create::CreateOptions;
 use crate::engine::monitor::restart::RestartPolicy;
 use crate::engine::net::ports::{PortMapping, Protocol};
+use crate::engine::net::Network;
 use crate::engine::volumes::mounts::MountKind;
 use crate::engine::volumes::MountRequest;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
@@ -182,13 +183,14 @@ fn pod_spec(group: &Group) -> PodSpec {
         .map(|c| container(c, &mut volumes))
         .collect();
     // Kubernetes has one policy per pod: the first container's, as Podman takes it.
-    let restart = group.containers.first().map(|c| c.opts.restart);
+    let first = group.containers.first().map(|c| &c.opts);
+    let restart = first.map(|o| o.restart);
     PodSpec {
         containers,
-        hostname: group
-            .containers
-            .first()
-            .and_then(|c| c.opts.hostname.clone()),
+        hostname: first.and_then(|o| o.hostname.clone()),
+        host_network: first
+            .is_some_and(|o| o.network == Some(Network::Host))
+            .then_some(true),
         restart_policy: restart.map(|r| restart_policy(r).to_owned()),
         volumes: (!volumes.is_empty()).then_some(volumes),
         ..PodSpec::default()

@@ -206,12 +206,17 @@ fn pod_plan(
         name: source.pod.clone(),
         hostname: spec.hostname.clone(),
         publish,
-        network: opts.network.clone(),
+        // `--network` wins over the YAML's hostNetwork, as in Podman.
+        network: opts.network.clone().or_else(|| host_network(spec)),
         // An init container runs once to its end: it is never restarted.
         init: make("initContainers", init, RestartPolicy::No)?,
         containers: make("containers", &spec.containers, restart)?,
         volumes: mounts::empty_dirs(&source.pod, volumes),
     })
+}
+
+fn host_network(spec: &PodSpec) -> Option<Network> {
+    (spec.host_network == Some(true)).then_some(Network::Host)
 }
 
 /// Kubernetes' default is Always.
@@ -371,6 +376,7 @@ mod tests {
     #[test]
     fn a_deployment_with_a_config_map_is_one_pod() {
         let plan = plan(&parse(DEPLOYMENT).unwrap(), &PlayOptions::default()).unwrap();
+        assert_eq!(plan.pods[0].network, None);
         assert_eq!(
             plan.warnings,
             ["Deployment web: coracle runs one replica of 3, as Podman does"]
@@ -437,6 +443,25 @@ mod tests {
         assert_eq!(
             plan(&rest, &opts).unwrap().pods[0].containers[0].env,
             ["G=hello"]
+        );
+    }
+
+    #[test]
+    fn host_network_is_the_hosts_unless_network_is_given() {
+        let yaml = DEPLOYMENT.replace(
+            "restartPolicy: OnFailure",
+            "restartPolicy: OnFailure\n      hostNetwork: true",
+        );
+        let docs = parse(&yaml).unwrap();
+        let plan1 = plan(&docs, &PlayOptions::default()).unwrap();
+        assert_eq!(plan1.pods[0].network, Some(Network::Host));
+        let opts = PlayOptions {
+            network: Some(Network::None),
+            ..PlayOptions::default()
+        };
+        assert_eq!(
+            plan(&docs, &opts).unwrap().pods[0].network,
+            Some(Network::None)
         );
     }
 

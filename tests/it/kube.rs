@@ -287,7 +287,8 @@ spec:
         inspect_field(&c, "app-pod-main", "{{.Config.Labels.app}}"),
         "app"
     );
-    c.run(["kube", "down", &file]).success();
+    // The YAML may come on standard input.
+    with_stdin(&c, &["kube", "down", "-"], &yaml).success();
     assert_eq!(
         names(&c, &["ps", "-a", "--format", "{{.Names}}"]),
         Vec::<String>::new()

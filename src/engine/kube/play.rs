@@ -466,6 +466,33 @@ mod tests {
     }
 
     #[test]
+    fn publish_adds_to_the_host_ports() {
+        let opts = PlayOptions {
+            publish: vec!["9090:90/udp".parse().unwrap()],
+            ..PlayOptions::default()
+        };
+        let plan = plan(&parse(DEPLOYMENT).unwrap(), &opts).unwrap();
+        let published: Vec<_> = plan.pods[0]
+            .publish
+            .iter()
+            .map(|p| {
+                (
+                    p.host_ports.unwrap().first,
+                    p.container_ports.first,
+                    p.protocols.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            published,
+            [
+                (8080, 80, vec![Protocol::Tcp]),
+                (9090, 90, vec![Protocol::Udp])
+            ]
+        );
+    }
+
+    #[test]
     fn only_config_maps_is_nothing_to_play() {
         let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
         assert_eq!(

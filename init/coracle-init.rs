@@ -1,5 +1,8 @@
 //! coracle-init: the container's PID 1 for `coracle run --init`.
 //!
+//! `coracle-init -P` is a pod's infra process (catatonit -P's job): it holds the
+//! pod's namespaces, reaps what it is handed and exits 0 on SIGTERM or SIGINT.
+//!
 //! `coracle-init -- COMMAND [ARG...]` runs COMMAND, forwards every signal it gets to
 //! it, reaps every child the kernel hands it (PID 1 inherits all orphans in the pid
 //! namespace), and exits with the command's code: its status, or 128 + the signal
@@ -21,6 +24,8 @@ struct SigSet([u64; 16]);
 
 const SIG_SETMASK: c_int = 2;
 const SIGCHLD: c_int = 17;
+const SIGTERM: c_int = 15;
+const SIGINT: c_int = 2;
 const WNOHANG: c_int = 1;
 
 extern "C" {
@@ -36,13 +41,6 @@ extern "C" {
 
 fn main() {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    let command = match args.split_first() {
-        Some((dashes, command)) if dashes == "--" && !command.is_empty() => command,
-        _ => {
-            eprintln!("usage: coracle-init -- COMMAND [ARG...]");
-            exit(2);
-        }
-    };
     // Every signal waits for sigwait below instead of being handled (PID 1 gets no
     // default actions anyway).
     let mut all = SigSet([0; 16]);
@@ -51,6 +49,14 @@ fn main() {
         sigfillset(&mut all);
         sigprocmask(SIG_SETMASK, &all, std::ptr::null_mut());
     }
+    let command = match args.split_first() {
+        Some((pause, rest)) if pause == "-P" && rest.is_empty() => pause_forever(&all),
+        Some((dashes, command)) if dashes == "--" && !command.is_empty() => command,
+        _ => {
+            eprintln!("usage: coracle-init -- COMMAND [ARG...] | coracle-init -P");
+            exit(2);
+        }
+    };
     let mut spawn = Command::new(&command[0]);
     spawn.args(&command[1..]);
     // SAFETY: setpgid, tcsetpgrp and sigprocmask are async-signal-safe, as a
@@ -96,6 +102,24 @@ fn main() {
             // The child may be gone already; the next SIGCHLD tells.
             // SAFETY: kill has no memory-safety preconditions.
             unsafe { kill(child, sig) };
+        }
+    }
+}
+
+/// A pod's infra: nothing to run, only namespaces to hold until told to stop.
+fn pause_forever(all: &SigSet) -> ! {
+    loop {
+        let mut sig: c_int = 0;
+        // SAFETY: sigwait reads the set and writes one int.
+        if unsafe { sigwait(all, &mut sig) } != 0 {
+            continue;
+        }
+        match sig {
+            SIGCHLD => {
+                reap(0);
+            }
+            SIGTERM | SIGINT => exit(0),
+            _ => {}
         }
     }
 }

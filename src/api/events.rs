@@ -74,6 +74,8 @@ fn message(event: &Event) -> Value {
             Type::Image => EventMessageTypeEnum::IMAGE,
             Type::Volume => EventMessageTypeEnum::VOLUME,
             Type::Network => EventMessageTypeEnum::NETWORK,
+            // Docker has no pods: its clients are given no type they do not know.
+            Type::Pod => EventMessageTypeEnum::EMPTY,
         }),
         action: Some(event.action.clone()),
         actor: Some(EventActor {

@@ -20,7 +20,7 @@ pub struct Args {
     /// Assign a name to the container
     #[arg(long)]
     name: Option<String>,
-    /// Run container in an existing pod (unsupported: coracle has no pods)
+    /// Run container in an existing pod (unsupported: container clone --pod is not built yet; create the container with run --pod)
     #[arg(long, value_parser = refused(StringValueParser::new()))]
     pod: Option<String>,
     /// run the new container

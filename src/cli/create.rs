@@ -36,6 +36,10 @@ pub struct Args {
     /// Name the container
     #[arg(long)]
     name: Option<String>,
+    /// Run the container in an existing pod (NAME or ID), or in a new one
+    /// made for it (new:NAME)
+    #[arg(long)]
+    pod: Option<String>,
     /// Set an environment variable (KEY=VALUE, or KEY to pass the caller's value)
     #[arg(short, long = "env", value_name = "ENV")]
     env: Vec<String>,
@@ -392,6 +396,7 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             resources: args.limits.plan()?,
             ..args.settings.plan()?
         },
+        pod: args.pod.clone(),
     };
     opts.validate()?;
     // A whole image ID is no name, but names an image as well (Docker's rule).

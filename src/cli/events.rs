@@ -118,7 +118,7 @@ fn readable(event: &Event, no_trunc: bool) -> Map<String, Value> {
             row.extend(take("name").map(|v| ("Network".into(), v)));
             row.extend(take("container").map(|v| ("Name".into(), v)));
         }
-        Type::Image => {
+        Type::Image | Type::Pod => {
             row.insert("ID".into(), Value::String(id));
             row.extend(take("name").map(|v| ("Name".into(), v)));
         }
@@ -200,6 +200,8 @@ fn human(row: &Map<String, Value>, time_nano: i64) -> String {
             text("Network")
         ),
         "image" => format!("{head} {} {}", text("ID"), text("Name")),
+        // Podman's: a pod has no image, and says so.
+        "pod" => format!("{head} {} (image=, name={})", text("ID"), text("Name")),
         _ => format!("{head} {}", text("Name")),
     }
 }

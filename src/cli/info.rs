@@ -16,6 +16,41 @@ pub struct VersionArgs {
     format: Option<String>,
 }
 
+/// Podman's templates see its Go structs, whose field names are not the
+/// JSON's: `{{.Store.GraphRoot}}` is `store.graphRoot` in `--format json`.
+fn go_names(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| (go_name(&key), go_names(value)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(go_names).collect()),
+        other => other,
+    }
+}
+
+fn go_name(key: &str) -> String {
+    let known = [
+        ("cgroupVersion", "CgroupsVersion"),
+        ("idMappings", "IDMappings"),
+        ("uidmap", "UIDMap"),
+        ("gidmap", "GIDMap"),
+        ("container_id", "ContainerID"),
+        ("host_id", "HostID"),
+        ("ociRuntime", "OCIRuntime"),
+    ];
+    if let Some((_, go)) = known.iter().find(|(json, _)| *json == key) {
+        return (*go).to_owned();
+    }
+    let mut chars = key.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 pub fn info(engine: &dyn Engine, args: InfoArgs) -> anyhow::Result<()> {
     let info = serde_json::to_value(engine.info()?)?;
     match args.format.as_deref() {
@@ -23,7 +58,7 @@ pub fn info(engine: &dyn Engine, args: InfoArgs) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&info)?);
             return Ok(());
         }
-        Some(template) => return super::format::print_inspect(Some(template), &[info]),
+        Some(template) => return super::format::print_inspect(Some(template), &[go_names(info)]),
         None => {}
     }
     let get = |p: &str| {

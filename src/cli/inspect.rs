@@ -31,9 +31,10 @@ pub enum Kind {
     Image,
     Volume,
     Network,
+    Pod,
 }
 
-/// Podman's words for a `--type` it does not know; pods are not coracle's.
+/// Podman's words for a `--type` it does not know.
 fn parse_kind(text: &str) -> Result<Kind, String> {
     Ok(match text {
         "all" => Kind::All,
@@ -41,10 +42,10 @@ fn parse_kind(text: &str) -> Result<Kind, String> {
         "image" => Kind::Image,
         "volume" => Kind::Volume,
         "network" => Kind::Network,
-        "pod" => return Err("coracle does not support --type pod: it has no pods".into()),
+        "pod" => Kind::Pod,
         _ => {
             return Err(format!(
-                "invalid type {text:?}: must be \"image\", \"container\", \"network\", \"volume\", or \"all\""
+                "invalid type {text:?}: must be \"image\", \"container\", \"network\", \"pod\", \"volume\", or \"all\""
             ))
         }
     })
@@ -87,6 +88,7 @@ pub fn exec(engine: &dyn Engine, mut args: Args) -> anyhow::Result<()> {
         let kind = match args.kind {
             Kind::Image => "image",
             Kind::Volume => "volume",
+            Kind::Pod => "pod",
             _ => "network",
         };
         eprintln!("Error: size is not supported for type {kind:?}");
@@ -134,6 +136,7 @@ pub fn missing(kind: Kind, name: &str) -> anyhow::Error {
         Kind::Container => anyhow::anyhow!("no such container {name}"),
         Kind::Image => anyhow::anyhow!("{name}: image not known"),
         Kind::Volume => anyhow::anyhow!("no such volume {name}"),
+        Kind::Pod => anyhow::anyhow!("no such pod {name}"),
         Kind::Network => anyhow::anyhow!(
             "network {name}: unable to find network with name or ID {name}: network not found"
         ),
@@ -167,6 +170,7 @@ fn object(
             Kind::Container => engine.inspect_container(name)?,
             Kind::Image => engine.inspect_image(name)?,
             Kind::Volume => Value::Object(super::volume::fields(&engine.inspect_volume(name)?)),
+            Kind::Pod => engine.inspect_pod(name)?.inspect(),
             // `All` is never looked up as such: it tries each kind in turn.
             Kind::Network | Kind::All => {
                 super::network_show::document(&engine.inspect_network(name)?, template)
@@ -176,7 +180,13 @@ fn object(
     if kind != Kind::All {
         return one(lookup(kind), kind, name);
     }
-    for k in [Kind::Container, Kind::Image, Kind::Volume, Kind::Network] {
+    for k in [
+        Kind::Container,
+        Kind::Image,
+        Kind::Volume,
+        Kind::Network,
+        Kind::Pod,
+    ] {
         match lookup(k) {
             Err(e) if e.kind() == ErrorKind::NotFound => continue,
             result => return Ok(result?),

@@ -10,6 +10,17 @@ use std::io::Write;
 
 #[derive(clap::Args)]
 pub struct Args {
+    #[command(flatten)]
+    flags: Flags,
+    #[command(flatten)]
+    latest: Latest,
+    #[arg(value_name = "CONTAINER")]
+    containers: Vec<String>,
+}
+
+/// What is shown of each container's logs (`logs`, `pod logs`).
+#[derive(clap::Args)]
+pub struct Flags {
     /// Follow log output until the container stops
     #[arg(short, long)]
     follow: bool,
@@ -35,10 +46,6 @@ pub struct Args {
     /// Colour each container's lines
     #[arg(long)]
     color: bool,
-    #[command(flatten)]
-    latest: Latest,
-    #[arg(value_name = "CONTAINER")]
-    containers: Vec<String>,
 }
 
 /// Podman's colours, one per container in turn.
@@ -65,6 +72,12 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         ..Selection::default()
     };
     let containers = engine.select_containers(&sel)?;
+    show(engine, &containers, &args.flags)
+}
+
+/// The logs of `containers`, each line marked with its container's when
+/// there are several.
+pub fn show(engine: &dyn Engine, containers: &[String], args: &Flags) -> anyhow::Result<()> {
     let tail = match args.tail.as_str() {
         "all" => None,
         n => Some(n.parse::<i64>().map_err(|_| {

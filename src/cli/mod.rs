@@ -36,6 +36,7 @@ mod mount;
 mod network;
 mod network_show;
 mod pause;
+mod pod;
 mod progress;
 mod prune;
 mod ps;
@@ -104,8 +105,8 @@ pub struct Cli {
     #[arg(long, global = true, default_value = "warn", value_parser = ["trace", "debug", "info", "warn", "error"])]
     log_level: String,
     /// Select which storage driver is used to manage storage of images and
-    /// containers: overlay or vfs (default: storage.conf's, else the first that
-    /// works here; a store keeps the driver it was made with)
+    /// containers: overlay, fuse-overlay or vfs (default: storage.conf's, else
+    /// the first that works here; a store keeps the driver it was made with)
     #[arg(long, global = true, value_name = "DRIVER")]
     storage_driver: Option<String>,
     /// Run the command on the API service at this URL (unix:///PATH), as Podman's
@@ -225,6 +226,9 @@ enum Command {
     Info(info::InfoArgs),
     /// Show version information
     Version(info::VersionArgs),
+    /// Manage pods
+    #[command(subcommand)]
+    Pod(pod::PodCommand),
     /// Manage networks
     #[command(subcommand)]
     Network(network::NetworkCommand),
@@ -281,6 +285,11 @@ impl std::error::Error for Exit {}
 const ENGINE_ERROR: i32 = 125;
 
 pub fn main() -> i32 {
+    // The fuse-overlay server a monitor forks: no CLI, no logging setup.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Some(code) = crate::engine::storage_driver::fuse::serve_if_asked(&args) {
+        return code;
+    }
     complete::answer();
     if let Some(code) = monitor::as_monitor() {
         return code;
@@ -390,6 +399,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Info(args) => info::info(engine, args),
         Command::Version(args) => info::version(engine, args),
         Command::Network(cmd) => network::exec(engine, cmd),
+        Command::Pod(cmd) => pod::exec(engine, cmd),
         Command::System(cmd) => system::exec(engine, cmd),
         Command::Volume(cmd) => volume::exec(engine, cmd),
         Command::Secret(cmd) => secret::exec(engine, cmd),

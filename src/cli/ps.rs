@@ -58,6 +58,9 @@ pub struct Args {
     /// Show each running container's namespaces
     #[arg(long)]
     ns: bool,
+    /// Show the ID and name of the pod each container is in
+    #[arg(short, long)]
+    pod: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -109,6 +112,12 @@ fn list(engine: &dyn Engine, args: &Args) -> anyhow::Result<()> {
     sort(&mut listed, args.sort);
     let now = Utc::now().timestamp_millis();
     let mut rows: Vec<Map<String, Value>> = listed.iter().map(|l| row(l, args, now)).collect();
+    let pods = pod_names(engine, &listed)?;
+    for (row, l) in rows.iter_mut().zip(&listed) {
+        let (id, name) = pod_of(l, &pods, args.no_trunc);
+        row.insert("Pod".into(), json!(id));
+        row.insert("PodName".into(), json!(name));
+    }
     if args.ns {
         for (row, l) in rows.iter_mut().zip(&listed) {
             // A container that is not running is in no namespaces: Pid 0, as Podman's.
@@ -128,17 +137,61 @@ fn list(engine: &dyn Engine, args: &Args) -> anyhow::Result<()> {
         return print_rows("{{.ID}}", &rows, listing);
     }
     if args.format.as_deref() == Some("json") {
-        let items: Vec<Value> = listed.iter().map(|l| podman_json(l, now)).collect();
+        let items: Vec<Value> = listed
+            .iter()
+            .map(|l| {
+                let mut item = podman_json(l, now);
+                let (id, name) = pod_of(l, &pods, true);
+                item["Pod"] = json!(id);
+                item["PodName"] = json!(name);
+                item
+            })
+            .collect();
         println!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(());
     }
-    let default = match (args.ns, args.size) {
+    let mut default = match (args.ns, args.size) {
         (true, _) => NS_TABLE.to_owned(),
         (false, true) => format!("{TABLE}\\t{{{{.Size}}}}"),
         (false, false) => TABLE.to_owned(),
     };
+    if args.pod {
+        default.push_str("\\t{{.Pod}}\\t{{.PodName}}");
+    }
     let format = custom(args.format.as_deref()).unwrap_or(&default);
     print_rows(format, &rows, listing)
+}
+
+/// The names of the pods the listed containers are in, by pod ID (no pod
+/// looked up when none is in one).
+fn pod_names(
+    engine: &dyn Engine,
+    listed: &[Listed],
+) -> anyhow::Result<std::collections::HashMap<String, String>> {
+    if listed.iter().all(|l| l.config.pod.is_none()) {
+        return Ok(Default::default());
+    }
+    Ok(engine
+        .list_pods(&[])?
+        .into_iter()
+        .map(|p| (p.pod.id, p.pod.name))
+        .collect())
+}
+
+/// The container's pod's ID (cut unless `whole`) and name; empty when none.
+fn pod_of(
+    l: &Listed,
+    pods: &std::collections::HashMap<String, String>,
+    whole: bool,
+) -> (String, String) {
+    let Some(id) = l.config.pod.as_deref() else {
+        return (String::new(), String::new());
+    };
+    let shown = match whole {
+        true => id.to_owned(),
+        false => id.chars().take(12).collect(),
+    };
+    (shown, pods.get(id).cloned().unwrap_or_default())
 }
 
 /// Podman's orders: newest first by time, otherwise ascending.

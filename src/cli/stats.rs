@@ -32,6 +32,15 @@ pub struct Args {
     all: bool,
     #[command(flatten)]
     latest: Latest,
+    #[command(flatten)]
+    flags: Flags,
+    #[arg(value_name = "CONTAINER")]
+    containers: Vec<String>,
+}
+
+/// How and how often readings are shown (`stats`, `pod stats`).
+#[derive(clap::Args)]
+pub struct Flags {
     /// Pretty-print container statistics to JSON or using a Go template
     #[arg(long)]
     format: Option<String>,
@@ -47,8 +56,6 @@ pub struct Args {
     /// Do not truncate output
     #[arg(long)]
     no_trunc: bool,
-    #[arg(value_name = "CONTAINER")]
-    containers: Vec<String>,
 }
 
 pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
@@ -56,18 +63,23 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     if given.iter().filter(|g| **g).count() > 1 {
         anyhow::bail!("--all, --latest and containers cannot be used together");
     }
-    if args.interval < 1 {
-        anyhow::bail!("invalid interval, must be a positive number greater zero");
-    }
     let names = match args.latest.latest {
         true => vec![args.latest.resolve(engine, None)?],
         false => args.containers.clone(),
     };
+    show(engine, &names, &args.flags)
+}
+
+/// Readings of `names` (every container when empty), as the flags say.
+pub fn show(engine: &dyn Engine, names: &[String], args: &Flags) -> anyhow::Result<()> {
+    if args.interval < 1 {
+        anyhow::bail!("invalid interval, must be a positive number greater zero");
+    }
     let mut previous: HashMap<String, Sample> = HashMap::new();
     let mut warned = false;
     loop {
         let samples = engine
-            .stats(&names)
+            .stats(names)
             .map_err(|e| anyhow::anyhow!("unable to get list of containers: {e}"))?;
         if !warned && samples.iter().any(|s| s.source == Source::Processes) {
             warned = true;

@@ -24,6 +24,7 @@ pub mod names;
 pub mod net;
 pub mod networks;
 pub mod oci;
+pub mod pods;
 pub mod process;
 pub mod registry;
 pub mod remote;

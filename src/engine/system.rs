@@ -1,5 +1,7 @@
 //! `info`, `system prune` and `system reset`.
 
+use super::containers::cgroups;
+use super::containers::resources::Manager;
 use super::context::Context;
 use super::net::found::{self, FoundHelper};
 use super::process::{Host as HostSide, Inside};
@@ -107,6 +109,9 @@ pub struct Host {
     pub rootless: bool,
     pub id_mappings: Option<IdMappings>,
     pub cgroup_version: String,
+    /// `systemd` where rootless limits go through the user's systemd.
+    pub cgroup_manager: Manager,
+    pub cgroup_controllers: Vec<String>,
     /// The rootless network helpers found, as Podman lists them.
     pub pasta: Option<FoundHelper>,
     pub slirp4netns: Option<FoundHelper>,
@@ -179,6 +184,7 @@ pub fn info(ctx: &Context, _inside: Inside) -> Result<Info, SystemError> {
     } else {
         "v1"
     };
+    let (cgroup_manager, cgroup_controllers) = cgroups::host_manager(ctx.rootless());
     Ok(Info {
         host: Host {
             arch: version().os_arch.trim_start_matches("linux/").to_owned(),
@@ -191,6 +197,8 @@ pub fn info(ctx: &Context, _inside: Inside) -> Result<Info, SystemError> {
                 gidmap: m.gids.clone(),
             }),
             cgroup_version: cgroup_version.to_owned(),
+            cgroup_manager,
+            cgroup_controllers,
             pasta: found::find("pasta"),
             slirp4netns: found::find("slirp4netns"),
             oci_runtime: OciRuntime {

@@ -186,10 +186,11 @@ fn ensure_users() -> Result<(TestUser, TestUser)> {
             fs::rename(&tmp, f)?;
         }
     }
-    // Rootless networking later needs /dev/net/tun usable by the user (0666 on
-    // normal distributions, 0600 on some of these machines).
+    // Rootless networking later needs /dev/net/tun usable by the user, and the
+    // fuse-overlay driver /dev/fuse (both 0666 on normal distributions, 0600
+    // on some of these machines).
     let _ = Command::new("chmod")
-        .args(["0666", "/dev/net/tun"])
+        .args(["0666", "/dev/net/tun", "/dev/fuse"])
         .status();
     let user = |name: &str| -> Result<TestUser> {
         let (uid, gid) =

@@ -16,19 +16,28 @@ use rand::{Rng, SeedableRng};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Child;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-/// Trials and seconds the kill loop gets when CORACLE_CHAOS_TRIALS is not set.
+/// Trials and seconds the kill loop gets when CORACLE_CHAOS_TRIALS is not set:
+/// the trials, unless the machine is so slow that the time runs out first.
 const TRIALS: usize = 200;
-const SECONDS: u64 = 70;
+const SECONDS: u64 = 150;
+/// Stores under chaos at once, each with its own trials: a trial mostly waits
+/// (for a kill, for a listing), so two at once make about twice the trials.
+const WORKERS: u64 = 2;
 
-fn rng(what: &str) -> StdRng {
+fn seed(what: &str) -> u64 {
     let seed = std::env::var("CORACLE_CHAOS_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(rand::random::<u64>);
     eprintln!("chaos {what}: seed {seed} (replay with CORACLE_CHAOS_SEED={seed})");
-    StdRng::seed_from_u64(seed)
+    seed
+}
+
+fn rng(what: &str) -> StdRng {
+    StdRng::seed_from_u64(seed(what))
 }
 
 /// How many trials, and for how long at most (unbounded when asked for a number).
@@ -89,6 +98,8 @@ const OPS: [Op; 9] = [
 struct Chaos {
     c: Coracle,
     base: String,
+    /// Names what this store pushes to the shared registry.
+    worker: String,
     context: String,
     archive: String,
     /// Names (images by tag, containers by name) that must be listed.
@@ -108,8 +119,7 @@ const PULLED: [&str; 3] = ["multilayer:latest", "multilayer:zstd", "busybox:oci-
 const LOADED: &str = "localhost/loaded:latest";
 
 impl Chaos {
-    fn new() -> Chaos {
-        let (c, base) = with_busybox();
+    fn new((c, base): (Coracle, String), worker: String) -> Chaos {
         c.run(["tag", &base, "localhost/keep:1"]).success();
         c.run(["create", "--name", "keeper", &base, "true"])
             .success();
@@ -131,6 +141,7 @@ impl Chaos {
         Chaos {
             c,
             base,
+            worker,
             context: dir.to_str().unwrap().to_owned(),
             archive: archive.to_str().unwrap().to_owned(),
             images: ["localhost/keep:1".to_owned()].into(),
@@ -196,7 +207,7 @@ impl Chaos {
                 (s(&["rmi", "-f", &tag]), None)
             }
             Op::Push => {
-                let dest = anon_ref(&format!("chaos/pushed:{n}"));
+                let dest = anon_ref(&format!("chaos/pushed-{}:{n}", self.worker));
                 (s(&["push", "localhost/keep:1", &dest]), None)
             }
             Op::Load => {
@@ -328,12 +339,6 @@ impl Chaos {
                     .join("monitor.lock");
                 let holders = holders_of(&lock);
                 eprintln!("trial {n}: a listed container does not start (its monitor.lock is held by {holders:?})\n{out}");
-                // Open: an attached `run` killed while its container waits to
-                // start can leave libcontainer's init (which never exec'd, so
-                // it holds the lock and the overlay) waiting for ever.
-                // containers/stranded.rs kills such a holder once the lock's
-                // owner is gone, but not yet in every case this test makes.
-                // Counted and shown, not yet asserted.
                 self.unstartable.insert(id.to_owned());
                 self.orphans.extend(holders.into_iter().map(|(pid, _)| pid));
             }
@@ -407,19 +412,35 @@ fn leftovers(root: &Path) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn chaos_kill_9_at_random_moments_leaves_a_working_store() {
-    let mut rng = rng("kills");
-    let (trials, time) = budget();
-    let mut chaos = Chaos::new();
+/// What one store's kill loop counted.
+#[derive(Default)]
+struct Tally {
+    trials: usize,
+    kills: usize,
+    unusable: usize,
+    lost: usize,
+    leftovers: Vec<String>,
+    unstartable: usize,
+}
+
+/// Trials on one store until `done` (shared by every store) reaches `trials` or
+/// the time is up; then everything removed and pruned.
+fn kill_loop(
+    mut chaos: Chaos,
+    seed: u64,
+    done: &AtomicUsize,
+    trials: usize,
+    time: Duration,
+) -> Tally {
+    let mut rng = StdRng::seed_from_u64(seed);
     let start = Instant::now();
-    let (mut done, mut kills) = (0, 0);
+    let mut tally = Tally::default();
     // First each op once, unkilled, to learn how long it takes.
     for (n, op) in OPS.iter().enumerate() {
         chaos.trial(*op, n, &mut rng, true);
     }
     chaos.check(0, Depth::Run);
-    while done < trials && start.elapsed() < time {
+    while start.elapsed() < time && done.fetch_add(1, Ordering::SeqCst) < trials {
         // Cheap ones more often: many kills in the time there is.
         let op = *[
             OPS.as_slice(),
@@ -428,10 +449,10 @@ fn chaos_kill_9_at_random_moments_leaves_a_working_store() {
         .concat()
         .get(rng.random_range(0..OPS.len() + 5))
         .unwrap();
-        let n = OPS.len() + done;
-        kills += chaos.trial(op, n, &mut rng, false) as usize;
-        done += 1;
-        let depth = match done % 25 {
+        let n = OPS.len() + tally.trials;
+        tally.kills += chaos.trial(op, n, &mut rng, false) as usize;
+        tally.trials += 1;
+        let depth = match tally.trials % 25 {
             0 => Depth::Run,
             d if d % 5 == 0 => Depth::Inspect,
             d if d % 2 == 0 => Depth::Images,
@@ -452,21 +473,69 @@ fn chaos_kill_9_at_random_moments_leaves_a_working_store() {
     c.run(["rm", "-a", "-f"]).success();
     c.run(["rmi", "-a", "-f"]).success();
     c.run(["system", "prune", "-a", "-f"]).success();
-    let left = leftovers(&c.root());
+    tally.leftovers = leftovers(&c.root());
+    tally.unusable = chaos.unusable;
+    tally.lost = chaos.lost;
+    tally.unstartable = chaos.unstartable.len();
+    tally
+}
+
+/// The kill loop on WORKERS stores at once (made by `store`), summed up.
+fn kill_9_at_random_moments(what: &str, store: impl Fn() -> (Coracle, String) + Sync) {
+    let seed = seed(what);
+    let (trials, time) = budget();
+    let start = Instant::now();
+    let done = AtomicUsize::new(0);
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|w| {
+                let (store, done) = (&store, &done);
+                scope.spawn(move || {
+                    let chaos = Chaos::new(store(), format!("{what}-{w}"));
+                    kill_loop(chaos, seed.wrapping_add(w), done, trials, time)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    let sum = |f: fn(&Tally) -> usize| tallies.iter().map(f).sum::<usize>();
+    let left: Vec<&String> = tallies.iter().flat_map(|t| &t.leftovers).collect();
     eprintln!(
-        "chaos: {done} trials, {kills} kills, {} unusable stores, {} lost objects, \
-         {} leftovers after prune, {} unstartable containers (open bug), in {:.0?} \
-         (took per op in ms: {:?})",
-        chaos.unusable,
-        chaos.lost,
+        "chaos {what}: {} trials, {} kills, {} unusable stores, {} lost objects, \
+         {} leftovers after prune, {} unstartable containers, on {WORKERS} stores in {:.0?}",
+        sum(|t| t.trials),
+        sum(|t| t.kills),
+        sum(|t| t.unusable),
+        sum(|t| t.lost),
         left.len(),
-        chaos.unstartable.len(),
+        sum(|t| t.unstartable),
         start.elapsed(),
-        OPS.iter().zip(chaos.took).collect::<Vec<_>>(),
     );
     assert!(left.is_empty(), "system prune left {left:?}");
-    assert_eq!(chaos.unusable, 0, "unusable stores");
-    assert_eq!(chaos.lost, 0, "lost objects");
+    assert_eq!(sum(|t| t.unusable), 0, "unusable stores");
+    assert_eq!(sum(|t| t.lost), 0, "lost objects");
+    assert_eq!(sum(|t| t.unstartable), 0, "unstartable containers");
+}
+
+#[test]
+fn chaos_kill_9_at_random_moments_leaves_a_working_store() {
+    kill_9_at_random_moments("kills", with_busybox);
+}
+
+#[test]
+fn chaos_kill_9_at_random_moments_leaves_a_working_store_rootful() {
+    if Coracle::rootful(BIN).is_none() {
+        return;
+    }
+    kill_9_at_random_moments("kills-rootful", rootful_busybox);
+}
+
+/// A rootful coracle with busybox pulled, and the reference to run it by.
+fn rootful_busybox() -> (Coracle, String) {
+    let c = Coracle::rootful(BIN).expect("root");
+    let image = anon_ref("busybox:latest");
+    pull(&c, &image).success();
+    (c, image)
 }
 
 /// N commands at once on one store: create, run, rm, tag and pull, each N/5
@@ -474,8 +543,21 @@ fn chaos_kill_9_at_random_moments_leaves_a_working_store() {
 #[test]
 fn chaos_twenty_commands_at_once_lose_nothing_and_duplicate_nothing() {
     let (c, base) = with_busybox();
+    twenty_commands_at_once(&c, &base);
+}
+
+#[test]
+fn chaos_twenty_commands_at_once_lose_nothing_and_duplicate_nothing_rootful() {
+    if Coracle::rootful(BIN).is_none() {
+        return;
+    }
+    let (c, base) = rootful_busybox();
+    twenty_commands_at_once(&c, &base);
+}
+
+fn twenty_commands_at_once(c: &Coracle, base: &str) {
     for i in 0..4 {
-        c.run(["create", "--name", &format!("pre{i}"), &base, "true"])
+        c.run(["create", "--name", &format!("pre{i}"), base, "true"])
             .success();
     }
     let pulled = [
@@ -487,10 +569,10 @@ fn chaos_twenty_commands_at_once_lose_nothing_and_duplicate_nothing() {
     let mut commands: Vec<Vec<String>> = Vec::new();
     for (i, name) in pulled.iter().enumerate() {
         let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        commands.push(s(&["create", "--name", &format!("c{i}"), &base, "true"]));
-        commands.push(s(&["run", "--name", &format!("run{i}"), &base, "true"]));
+        commands.push(s(&["create", "--name", &format!("c{i}"), base, "true"]));
+        commands.push(s(&["run", "--name", &format!("run{i}"), base, "true"]));
         commands.push(s(&["rm", &format!("pre{i}")]));
-        commands.push(s(&["tag", &base, &format!("localhost/t:{i}")]));
+        commands.push(s(&["tag", base, &format!("localhost/t:{i}")]));
         commands.push(s(&["pull", &anon_ref(name)]));
     }
     let children: Vec<_> = commands.iter().map(|a| (a, c.spawn(a))).collect();
@@ -572,8 +654,20 @@ fn processes_running(cmdline: &str) -> Vec<i32> {
 /// running, and it can be removed without force.
 #[test]
 fn chaos_monitor_killed_at_random_moments_is_reported_and_cleaned_up() {
-    let mut rng = rng("monitor");
     let (c, base) = with_busybox();
+    monitor_killed_at_random_moments(&c, &base, rng("monitor"));
+}
+
+#[test]
+fn chaos_monitor_killed_at_random_moments_is_reported_and_cleaned_up_rootful() {
+    if Coracle::rootful(BIN).is_none() {
+        return;
+    }
+    let (c, base) = rootful_busybox();
+    monitor_killed_at_random_moments(&c, &base, rng("monitor-rootful"));
+}
+
+fn monitor_killed_at_random_moments(c: &Coracle, base: &str, mut rng: StdRng) {
     let trials = 12;
     let (mut truthful, mut killed) = (0, 0);
     for n in 0..trials {
@@ -582,7 +676,7 @@ fn chaos_monitor_killed_at_random_moments_is_reported_and_cleaned_up() {
         let life = rng.random_range(0..1500) as f64 / 1000.0;
         let script = format!("{sleeper} & sleep {life}; kill $!; exit 3");
         let id = c
-            .run(["create", "--name", &name, &base, "sh", "-c", &script])
+            .run(["create", "--name", &name, base, "sh", "-c", &script])
             .success()
             .stdout_trim()
             .to_owned();
@@ -611,7 +705,7 @@ fn chaos_monitor_killed_at_random_moments_is_reported_and_cleaned_up() {
         if monitors.is_empty() {
             c.run(["wait", &name]).success().stdout_eq("3\n");
         }
-        let status = inspect_field(&c, &id, "{{.State.Status}}");
+        let status = inspect_field(c, &id, "{{.State.Status}}");
         assert!(
             status == "exited" || status == "created",
             "trial {n}: monitors {monitors:?} killed, yet the container is {status}"

@@ -391,8 +391,17 @@ fn events_df_info_and_version_templates() {
     );
     assert_eq!(df[0], "TYPE           TOTAL");
     assert_eq!(df[2], "Containers     2");
-    let arch = lines(&c, &["info", "--format", "{{.host.arch}}"]);
-    assert_eq!(arch, [host_arch()]);
+    // Podman's templates name Go's fields, not the JSON's keys.
+    let info = lines(
+        &c,
+        &[
+            "info",
+            "--format",
+            "{{.Host.Arch}} {{.Store.GraphRoot}} {{.Host.CgroupManager}}",
+        ],
+    );
+    let root = c.root().display().to_string();
+    assert_eq!(info, [format!("{} {root} cgroupfs", host_arch())]);
     let version = c.run(["version", "--format", "json"]);
     assert_eq!(
         version.success().json()["Client"]["Version"],

@@ -1,7 +1,10 @@
 /* A static probe run inside containers by tests/it/seccomp.rs and escapes.rs:
  * `probe CALL` makes one system call busybox cannot, prints "CALL ok" or
  * "CALL: <errno text>", and exits 0 or 1. `probe exe SECONDS DEV INO` plays
- * CVE-2019-5736 against the engine's binary (see exe below). */
+ * CVE-2019-5736 against the engine's binary (see exe below). The file
+ * system checks (fuse_overlay.rs): `probe setxattr PATH NAME VALUE`,
+ * `probe getxattr PATH NAME` (prints the value) and `probe mmap PATH TEXT`
+ * (writes TEXT at the start of PATH through a shared mapping). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -74,8 +79,30 @@ static int exe(int seconds, unsigned long dev, unsigned long ino) {
     return 1;
 }
 
+static int mapped_write(const char *path, const char *text) {
+    int fd = open(path, O_RDWR);
+    size_t len = strlen(text);
+    char *map = fd < 0 ? MAP_FAILED : mmap(0, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (map == MAP_FAILED)
+        return report("mmap", -1);
+    memcpy(map, text, len);
+    return report("mmap", msync(map, len, MS_SYNC));
+}
+
 int main(int argc, char **argv) {
     const char *call = argc > 1 ? argv[1] : "";
+    if (!strcmp(call, "setxattr") && argc > 4)
+        return report(call, setxattr(argv[2], argv[3], argv[4], strlen(argv[4]), 0));
+    if (!strcmp(call, "getxattr") && argc > 3) {
+        char value[256] = {0};
+        long n = getxattr(argv[2], argv[3], value, sizeof value - 1);
+        if (n < 0)
+            return report(call, n);
+        printf("%s\n", value);
+        return 0;
+    }
+    if (!strcmp(call, "mmap") && argc > 3)
+        return mapped_write(argv[2], argv[3]);
     if (!strcmp(call, "io_uring")) {
         char params[120] = {0};
         return report(call, syscall(SYS_io_uring_setup, 1, params));

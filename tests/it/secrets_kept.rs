@@ -5,7 +5,7 @@
 //! error messages, logs, inspect, history, events, the layers and every file of
 //! the store, except those that hold them by design (the secrets store,
 //! auth.json, and what a container is given: its secret files and its runtime
-//! spec's environment, as Podman keeps them).
+//! spec's environment, as Podman keeps them). Rootless and rootful.
 
 use crate::build::context;
 use crate::common::*;
@@ -115,10 +115,22 @@ impl Session {
 
 #[test]
 fn secrets_never_show_in_output_logs_inspect_history_events_layers_or_the_store() {
+    secrets_never_show(coracle());
+}
+
+#[test]
+fn secrets_never_show_in_output_logs_inspect_history_events_layers_or_the_store_rootful() {
+    let Some(c) = Coracle::rootful(BIN) else {
+        return;
+    };
+    secrets_never_show(c);
+}
+
+fn secrets_never_show(c: Coracle) {
     let reg = basic();
     let image = reg.image("private/busybox:latest");
     let mut s = Session {
-        c: coracle(),
+        c,
         outputs: Vec::new(),
     };
 

@@ -2,7 +2,8 @@
 //! can enforce (the rest dropped with Podman's warning, never silently), how
 //! many times the kernel's OOM killer struck in it, and `update`'s writes.
 
-use super::resources::{Resources, DEFAULT_PIDS_LIMIT};
+use super::delegation;
+use super::resources::{Manager, Resources, DEFAULT_PIDS_LIMIT};
 use crate::engine::runtime::RuntimeError;
 use std::path::{Path, PathBuf};
 
@@ -13,8 +14,12 @@ pub fn unified() -> bool {
     Path::new(ROOT).join("cgroup.controllers").exists()
 }
 
-/// The spec's `cgroupsPath`: under `/coracle`, or `--cgroup-parent`.
+/// The spec's `cgroupsPath`: under `/coracle`, or `--cgroup-parent`; for a
+/// systemd scope, `SLICE:coracle:ID`.
 pub fn cgroups_path(id: &str, resources: &Resources) -> String {
+    if resources.manager == Manager::Systemd {
+        return delegation::scope_path(id, resources.cgroup_parent.as_deref());
+    }
     match resources
         .cgroup_parent
         .as_deref()
@@ -26,12 +31,20 @@ pub fn cgroups_path(id: &str, resources: &Resources) -> String {
 }
 
 /// Drops what this host cannot enforce, with a warning each, and adds Podman's
-/// default pids limit where it can. Rootless, coracle has no cgroup of the
-/// user's own to put the container in (cgroup v1 has none; on v2 Podman asks
-/// systemd for a scope in the user's delegated slice, which coracle does not
-/// yet): nothing is enforced but `--oom-score-adj`, a process attribute.
+/// default pids limit where it can. Rootless, the limits go through a scope
+/// that the user's systemd makes on cgroup v2 (delegation.rs), as Podman's do;
+/// where there is none (cgroup v1, or no systemd for the user), nothing is
+/// enforced but `--oom-score-adj`, a process attribute. A rootless container
+/// with no limits gets no scope: asking systemd for one would cost every
+/// `run` a round trip over D-Bus for a cgroup nothing reads.
 pub fn enforceable(r: &mut Resources, rootless: bool) -> Result<Vec<String>, RuntimeError> {
     let mut warnings = Vec::new();
+    r.manager = Manager::Cgroupfs;
+    if rootless && r.limits_anything() {
+        if let Some(delegated) = delegation::delegated() {
+            return through_systemd(r, &delegated);
+        }
+    }
     if rootless {
         if r.limits_anything() {
             warnings.push(match unified() {
@@ -69,6 +82,99 @@ pub fn enforceable(r: &mut Resources, rootless: bool) -> Result<Vec<String>, Run
     Ok(warnings)
 }
 
+/// Rootless on cgroup v2 with a user systemd: the limits whose controller it
+/// does not delegate are dropped with a warning (crun would fail the run
+/// instead); the rest go in a scope.
+fn through_systemd(r: &mut Resources, delegated: &[String]) -> Result<Vec<String>, RuntimeError> {
+    let mut warnings = Vec::new();
+    let mut lacks = |controller: &str, asked: bool| {
+        let lacking = asked && !delegated.iter().any(|d| d == controller);
+        let warning = format!("Resource limits of the {controller} controller are not supported and ignored: systemd does not delegate it to this user (Delegate= of user@.service)");
+        if lacking && !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+        lacking
+    };
+    let memory = r.memory.is_some()
+        || r.memory_swap.is_some()
+        || r.memory_reservation.is_some()
+        || r.memory_swappiness.is_some()
+        || r.oom_kill_disable;
+    if lacks("memory", memory) {
+        (r.memory, r.memory_swap, r.memory_reservation) = (None, None, None);
+        (r.memory_swappiness, r.oom_kill_disable) = (None, false);
+    }
+    let cpu = r.cpu_shares.is_some()
+        || r.cpu_quota.is_some()
+        || r.cpu_period.is_some()
+        || r.cpu_rt_period.is_some()
+        || r.cpu_rt_runtime.is_some();
+    if lacks("cpu", cpu) {
+        (r.cpu_shares, r.cpu_quota, r.cpu_period) = (None, None, None);
+        (r.cpu_rt_period, r.cpu_rt_runtime) = (None, None);
+    }
+    if lacks("cpuset", r.cpuset_cpus.is_some() || r.cpuset_mems.is_some()) {
+        (r.cpuset_cpus, r.cpuset_mems) = (None, None);
+    }
+    if lacks("pids", r.pids_limit.is_some()) {
+        r.pids_limit = None;
+    }
+    let io = r.blkio_weight.is_some()
+        || !r.blkio_weight_device.is_empty()
+        || !r.device_read_bps.is_empty()
+        || !r.device_write_bps.is_empty()
+        || !r.device_read_iops.is_empty()
+        || !r.device_write_iops.is_empty();
+    if lacks("io", io) {
+        r.blkio_weight = None;
+        r.blkio_weight_device.clear();
+        r.device_read_bps.clear();
+        r.device_write_bps.clear();
+        r.device_read_iops.clear();
+        r.device_write_iops.clear();
+    }
+    r.unified
+        .retain(|(file, _)| !lacks(delegation::controller_of(file), true));
+    if let Some(parent) = r.cgroup_parent.as_deref() {
+        if !delegation::is_slice(parent) {
+            return Err(RuntimeError::Invalid(format!(
+                "--cgroup-parent {parent} is not a systemd slice (NAME.slice): rootless limits go through the user's systemd"
+            )));
+        }
+    }
+    if r.limits_anything() {
+        r.manager = Manager::Systemd;
+        if r.pids_limit.is_none() && delegated.iter().any(|d| d == "pids") {
+            r.pids_limit = Some(DEFAULT_PIDS_LIMIT);
+        }
+    }
+    Ok(warnings)
+}
+
+/// `info`'s `cgroupManager` and `cgroupControllers`: who would make a limited
+/// container's cgroup, and the controllers it could limit.
+pub fn host_manager(rootless: bool) -> (Manager, Vec<String>) {
+    if rootless {
+        return match delegation::delegated() {
+            Some(delegated) => (Manager::Systemd, delegated),
+            None => (Manager::Cgroupfs, Vec::new()),
+        };
+    }
+    let controllers = match unified() {
+        true => std::fs::read_to_string(Path::new(ROOT).join("cgroup.controllers"))
+            .map(|c| c.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
+        false => [
+            "cpu", "cpuset", "memory", "pids", "blkio", "freezer", "devices",
+        ]
+        .into_iter()
+        .filter(|c| has_controller(c))
+        .map(str::to_owned)
+        .collect(),
+    };
+    (Manager::Cgroupfs, controllers)
+}
+
 fn has_controller(name: &str) -> bool {
     let root = Path::new(ROOT);
     match unified() {
@@ -103,6 +209,9 @@ fn weight_supported() -> bool {
 /// The memory controller's directory of a container's cgroup, as this process
 /// sees the tree (the monitor's may have the cgroup2 tree bound over the v1 one).
 fn memory_dir(cgroups_path: &str) -> PathBuf {
+    if let Some(scope) = delegation::scope_dir(cgroups_path) {
+        return scope;
+    }
     let relative = cgroups_path.trim_start_matches('/');
     let root = Path::new(ROOT);
     match root.join("memory").is_dir() {
@@ -148,7 +257,7 @@ pub fn apply(cgroups_path: &str, id: &str, resources: &serde_json::Value) -> Res
         serde_json::from_value(resources.clone()).map_err(|e| e.to_string())?;
     let manager = create_cgroup_manager(CgroupConfig {
         cgroup_path: PathBuf::from(cgroups_path),
-        systemd_cgroup: false,
+        systemd_cgroup: delegation::scope_dir(cgroups_path).is_some(),
         container_name: id.to_owned(),
     })
     .map_err(|e| e.to_string())?;

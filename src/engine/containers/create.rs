@@ -116,6 +116,10 @@ pub struct CreateOptions {
     pub passwd_entry: Option<String>,
     /// `--tz`, `--umask`, `--sysctl`, `--pid`, `--device`, ... (settings.rs).
     pub settings: Settings,
+    /// `--pod`: a pod's name or ID, or `new:NAME` for one made on the spot;
+    /// the pod's ID once the engine has resolved it (pods::members::join).
+    #[serde(default)]
+    pub pod: Option<String>,
 }
 
 impl CreateOptions {
@@ -462,6 +466,7 @@ pub fn create(
         healthcheck: opts.settings.health.resolve(image_healthcheck(&config)),
         settings,
         created_with: Some(opts.clone()),
+        pod: opts.pod.clone(),
     };
     let config = serde_json::to_string(&monitor_config);
     let mut record = ContainerRecord {

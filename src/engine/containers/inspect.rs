@@ -11,7 +11,6 @@ use super::lookup::{config_of, lookup};
 use super::{ContainerConfig, ContainersError};
 use crate::engine::go_time;
 use crate::engine::oci::reference::Reference;
-use crate::engine::storage_driver::Driver;
 use crate::engine::store::containers::{ContainerRecord, Status};
 use crate::engine::store::images::ImageRecord;
 use crate::engine::store::Store;
@@ -50,7 +49,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         "ImageDigest": image.and_then(|i| i.manifest_digest).unwrap_or_default(),
         "ImageName": image_name,
         "Rootfs": "",
-        "Pod": "",
+        "Pod": config.pod.clone().unwrap_or_default(),
         "ResolvConfPath": dir.join("userdata/resolv.conf"),
         "HostnamePath": dir.join("userdata/hostname"),
         "HostsPath": dir.join("userdata/hosts"),
@@ -95,7 +94,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
 /// containers/storage's vfs gives Podman no metadata).
 fn graph_driver(store: &Store, config: &ContainerConfig, dir: &std::path::Path) -> Value {
     let driver = store.storage().driver;
-    let data = (driver == Driver::Overlay).then(|| {
+    let data = driver.has_upper().then(|| {
         json!({
             "LowerDir": config.layers.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(":"),
             "UpperDir": dir.join("upper"),

@@ -32,6 +32,14 @@ pub fn net_namespace(record: &ContainerRecord, init: Pid) -> Result<(), Containe
     enter(record, init, "net", CloneFlags::CLONE_NEWNET)
 }
 
+/// Enters the UTS and IPC namespaces of `init`: a container that joined
+/// another's (`--uts container:X`, a pod's) has them from the monitor's
+/// setns, not from its spec, so the runtime would not join them for us.
+pub fn uts_ipc_namespaces(record: &ContainerRecord, init: Pid) -> Result<(), ContainersError> {
+    enter(record, init, "uts", CloneFlags::CLONE_NEWUTS)?;
+    enter(record, init, "ipc", CloneFlags::CLONE_NEWIPC)
+}
+
 /// Enters the mount namespace of `init`: `/` is then the container's rootfs.
 pub fn mount_namespace(record: &ContainerRecord, init: Pid) -> Result<(), ContainersError> {
     enter(record, init, "mnt", CloneFlags::CLONE_NEWNS)?;

@@ -54,7 +54,7 @@ pub fn mount(store: &Store, host: Option<&Host>, input: &str) -> Result<PathBuf,
         )));
     };
     let layers = config_of(&record)?.layers;
-    storage_driver::mount(store.storage(), &dir, &layers, false)
+    storage_driver::mount_lasting(store.storage(), &dir, &layers)
         .map_err(|e| ContainersError::Mount(format!("cannot mount container {input}: {e}")))?;
     write_count(&dir, 1)?;
     Ok(merged)

@@ -44,6 +44,18 @@ pub struct Resources {
     pub cgroup_parent: Option<String>,
     /// `--oom-score-adj`: a process attribute, kept where cgroups are not.
     pub oom_score_adj: Option<i32>,
+    /// Who makes the container's cgroup (cgroups.rs decides at create).
+    pub manager: Manager,
+}
+
+/// coracle itself through cgroupfs, or (rootless on cgroup v2) the user's
+/// systemd, as a scope in a slice delegated to the user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Manager {
+    #[default]
+    Cgroupfs,
+    Systemd,
 }
 
 /// A block device's weight, rate (bytes/s) or IO rate (ops/s).
@@ -60,6 +72,7 @@ impl Resources {
     pub fn limits_anything(&self) -> bool {
         let cgroup = Resources {
             oom_score_adj: None,
+            manager: Manager::default(),
             ..self.clone()
         };
         cgroup != Resources::default()

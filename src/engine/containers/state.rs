@@ -24,13 +24,8 @@ pub use crate::engine::process::process_start;
 /// or write its logs).
 pub fn refresh(store: &Store, record: ContainerRecord) -> Result<ContainerRecord, ContainersError> {
     let path = monitor_lock_path(store, &record.id);
-    if record.state.status == Status::Created {
-        // Held while created: a monitor is starting it, or died doing so.
-        if let Ok(None) = Lock::try_exclusive_existing(&path) {
-            super::stranded::release(&path, &record.id);
-        }
-        return Ok(record);
-    }
+    // A created container's lock is held only while a monitor starts it: the
+    // init it builds dies with it (runtime/tether.rs), lock and all.
     if !record.state.status.has_monitor() {
         return Ok(record);
     }

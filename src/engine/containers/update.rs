@@ -27,7 +27,7 @@ pub fn update(
     let mut limits = config.settings.resources.clone();
     limits.merge(given);
     limits.validate()?;
-    let warnings = cgroups::enforceable(&mut limits, ctx.rootless())?;
+    let mut warnings = cgroups::enforceable(&mut limits, ctx.rootless())?;
     let section = resources::spec(&limits);
     let dir = store.container_dir(&record.id);
     let path = dir.join("config.json");
@@ -36,7 +36,16 @@ pub fn update(
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or_else(|| ContainersError::Invalid(format!("{} is unreadable", path.display())))?;
     if record.state.status.has_monitor() {
-        if let Some(section) = &section {
+        // A rootless container started with no limits has no scope of its
+        // own to write them to (cgroups.rs makes one only when asked).
+        let scoped = config.settings.resources.manager == limits.manager;
+        if section.is_some() && !scoped {
+            warnings.push(format!(
+                "the new limits of container {} apply from its next start: it was started without a cgroup of its own",
+                record.id
+            ));
+        }
+        if let Some(section) = section.as_ref().filter(|_| scoped) {
             let cgroup = cgroups::cgroups_path(&record.id, &limits);
             cgroups::apply(&cgroup, &record.id, section).map_err(|e| {
                 ContainersError::Invalid(format!(

@@ -13,6 +13,7 @@ pub enum Type {
     Image,
     Volume,
     Network,
+    Pod,
 }
 
 impl Type {
@@ -22,6 +23,7 @@ impl Type {
             Type::Image => "image",
             Type::Volume => "volume",
             Type::Network => "network",
+            Type::Pod => "pod",
         }
     }
 }

@@ -13,6 +13,7 @@ mod images;
 mod kube;
 mod manifests;
 mod networks;
+mod pods;
 mod run;
 mod secrets;
 mod storage;
@@ -25,6 +26,7 @@ pub use images::ImageEngine;
 pub use kube::KubeEngine;
 pub use manifests::ManifestEngine;
 pub use networks::NetworkEngine;
+pub use pods::PodEngine;
 pub use run::RunEngine;
 pub use secrets::SecretEngine;
 pub use storage::StorageEngine;
@@ -48,6 +50,7 @@ pub trait Engine:
     + StorageEngine
     + SecretEngine
     + ManifestEngine
+    + PodEngine
     + KubeEngine
 {
 }
@@ -63,6 +66,7 @@ impl<T> Engine for T where
         + StorageEngine
         + SecretEngine
         + ManifestEngine
+        + PodEngine
         + KubeEngine
 {
 }

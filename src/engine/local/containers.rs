@@ -55,8 +55,18 @@ impl ContainerEngine for LocalEngine {
         // Killing is done from the host side, before entering ours; what does not
         // stop is refused below.
         let store = self.store()?;
+        let names: Vec<&String> = names.iter().collect();
+        let infra: Vec<Result<(), Error>> = names
+            .iter()
+            .map(|name| self.check_not_infra(&store, name))
+            .collect();
         if opts.force {
-            for name in names {
+            for name in names
+                .iter()
+                .zip(&infra)
+                .filter(|(_, i)| i.is_ok())
+                .map(|(n, _)| n)
+            {
                 let timeout = opts.stop_timeout.unwrap_or(Duration::ZERO);
                 let _ = stop::stop(&store, name, Some(timeout));
             }
@@ -64,9 +74,14 @@ impl ContainerEngine for LocalEngine {
         drop(store);
         let inside = self.inside()?;
         let store = self.store()?;
-        Ok(each(names, |name| {
-            remove::remove(inside, &store, name, *opts).map(drop)
-        }))
+        Ok(names
+            .into_iter()
+            .zip(infra)
+            .map(|(name, infra)| {
+                infra?;
+                Ok(remove::remove(inside, &store, name, *opts).map(drop)?)
+            })
+            .collect())
     }
 
     fn rename(&self, name: &str, new_name: &str) -> Result<(), Error> {

@@ -34,8 +34,9 @@ impl RunEngine for LocalEngine {
         pulling: Pulling,
         progress: CreateProgress,
     ) -> Result<String, Error> {
+        let opts = self.join_pod(opts)?;
         self.inside()?;
-        self.create_in(&self.store()?, opts, pulling, progress)
+        self.create_in(&self.store()?, &opts, pulling, progress)
     }
 
     fn clone_container(
@@ -76,11 +77,24 @@ impl RunEngine for LocalEngine {
         streams: Streams,
         progress: CreateProgress,
     ) -> Result<RunEnd, Error> {
-        let joined = joined_containers(&opts.create.settings);
-        self.inside_for(opts.create.network.iter().chain(&joined))?;
+        let create = self.join_pod(&opts.create)?;
+        let joined = joined_containers(&create.settings);
+        self.inside_for(create.network.iter().chain(&joined))?;
         // One connection for the whole run: opening the store costs a quarter of
         // a millisecond each time.
         let store = self.store()?;
+        if create.pod.is_some() {
+            for network in create.network.iter().chain(&joined) {
+                self.start_infra(&store, network)?;
+            }
+        }
+        let opts = &RunOptions {
+            create,
+            pulling: opts.pulling.clone(),
+            detach: opts.detach,
+            detach_keys: opts.detach_keys.clone(),
+            sig_proxy: opts.sig_proxy,
+        };
         let id = self.create_in(&store, &opts.create, opts.pulling.clone(), progress)?;
         let ctx = &self.ctx;
         // The foreground paths start no monitor through start(), which would.
@@ -149,8 +163,12 @@ impl RunEngine for LocalEngine {
     }
 
     fn start(&self, names: &[String]) -> Result<Each, Error> {
-        self.inside_for(&self.networks(names)?)?;
+        let networks = self.networks(names)?;
+        self.inside_for(&networks)?;
         let store = self.store()?;
+        for network in &networks {
+            self.start_infra(&store, network)?;
+        }
         Ok(names
             .iter()
             .map(|name| Ok(start::start_named(&self.ctx, &store, name)?))
@@ -251,9 +269,16 @@ impl LocalEngine {
             }
         }
         if let Some(x) = other.filter(|_| self.ctx.rootless()) {
+            let store = self.store()?;
+            let record = containers::lookup::lookup(&store, x)?;
+            let init = match containers::join::running_init(&record, &record.name) {
+                Ok(init) => init,
+                // A pod's infra that is not running is started from a
+                // namespace of our own (start_infra), which its members join.
+                Err(_) if self.check_not_infra(&store, x).is_err() => return self.inside(),
+                Err(e) => return Err(e.into()),
+            };
             let host = self.host()?;
-            let record = containers::lookup::lookup(&self.store()?, x)?;
-            let init = containers::join::running_init(&record, &record.name)?;
             let userns = PathBuf::from(format!("/proc/{init}/ns/user"));
             return Ok(self.ctx.inside_of(host, &userns)?);
         }

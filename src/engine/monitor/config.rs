@@ -93,6 +93,9 @@ pub struct ContainerConfig {
     /// a container made before they were kept).
     #[serde(default)]
     pub created_with: Option<CreateOptions>,
+    /// The ID of the pod the container is in.
+    #[serde(default)]
+    pub pod: Option<String>,
 }
 
 fn default_stop_signal() -> String {

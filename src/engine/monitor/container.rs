@@ -7,14 +7,18 @@ use super::config::ContainerConfig;
 use super::io::{Hub, Session};
 use super::{rootfs, setup, setup_nix, tty, userns, wait, MonitorError};
 use crate::engine::containers::cgroups;
+use crate::engine::containers::resources::Manager;
 use crate::engine::net::helper::{self, Helper, Starting};
 use crate::engine::net::{pasta, Network};
 use crate::engine::runtime::seccomp_cache::Filter;
 use crate::engine::runtime::seccomp_executor;
+use crate::engine::runtime::tether::{Tether, Tethered};
 use crate::engine::streams::Streams;
 use libcontainer::container::builder::ContainerBuilder;
 use libcontainer::container::Container;
 use libcontainer::syscall::syscall::SyscallType;
+use libcontainer::workload::default::DefaultExecutor;
+use libcontainer::workload::Executor;
 use nix::unistd::Pid;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::Path;
@@ -158,9 +162,12 @@ impl Run<'_> {
         let mut builder = ContainerBuilder::new(self.id.to_owned(), SyscallType::default())
             .with_root_path(self.state_root)
             .map_err(super::runtime)?;
-        if let Some(executor) = executor {
-            builder = builder.with_executor(executor);
-        }
+        let tether = Tether::to_this_process().map_err(setup("open a pidfd of the monitor"))?;
+        let inner: Box<dyn Executor> = match executor {
+            Some(filtered) => Box::new(filtered),
+            None => Box::new(DefaultExecutor {}),
+        };
+        builder = builder.with_executor(Tethered { tether, inner });
         if let Some(console) = &console {
             builder = builder.with_console_socket(Some(console.path()));
         } else {
@@ -195,7 +202,9 @@ impl Run<'_> {
         let built = builder
             .with_preserved_fds(self.config.settings.preserve_fds as i32)
             .as_init(bundle)
-            .with_systemd(false)
+            // A scope from the user's systemd where create chose one
+            // (containers/cgroups.rs); coracle's own cgroupfs writes otherwise.
+            .with_systemd(self.config.settings.resources.manager == Manager::Systemd)
             // libcontainer's word for "stdio comes through the console socket": it
             // refuses the socket otherwise. The container is our child either way.
             .with_detach(console.is_some())

@@ -14,6 +14,7 @@ mod kube;
 mod list;
 mod logs;
 mod manifests;
+mod pods;
 mod relay;
 mod run;
 mod secrets;

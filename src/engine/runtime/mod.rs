@@ -19,6 +19,7 @@ pub mod signal;
 pub mod spec;
 pub mod spec_settings;
 pub mod sysctl;
+pub mod tether;
 pub mod ulimit;
 pub mod user;
 

@@ -1,5 +1,6 @@
 //! The OCI runtime spec (config.json) for a container, with Podman's rootless defaults.
 
+use super::namespaces::NamespaceMode;
 use super::spec_settings;
 use super::ulimit::{self, Ulimit};
 use super::user::ResolvedUser;
@@ -8,7 +9,7 @@ use crate::engine::containers::settings::Settings;
 use crate::engine::net::Network;
 use oci_spec::runtime::{Mount, Spec};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Everything decided about a container, ready to become a spec.
 #[derive(Debug, Clone)]
@@ -236,6 +237,14 @@ fn mounts(input: &SpecInput) -> Vec<Value> {
         json!({"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": pts}),
         sys,
     ];
+    // As Podman: a container in a cgroup namespace of its own sees its own
+    // cgroup, read-only (cgroup v2 only: v1's hierarchies are the host's).
+    if input.settings.cgroupns() == NamespaceMode::Private
+        && Path::new("/sys/fs/cgroup/cgroup.controllers").exists()
+    {
+        mounts.push(json!({"destination": "/sys/fs/cgroup", "type": "cgroup",
+            "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}));
+    }
     mounts.extend(spec_settings::ipc_mounts(&input.settings));
     // Before the binds below: a read-only root's tmpfs on /run must not hide
     // the init bound into it.

@@ -7,7 +7,7 @@
 //! in whenever something under it does.
 
 use super::copy::{self, Links};
-use super::{Driver, Storage, StorageDriverError};
+use super::{Storage, StorageDriverError};
 use crate::engine::monitor::rootfs::merged;
 use crate::engine::store::unpack::{find_in_layers, is_opaque};
 use std::collections::BTreeSet;
@@ -50,7 +50,7 @@ impl Upper {
         dir: &Path,
         layers: &[PathBuf],
     ) -> Result<Upper, StorageDriverError> {
-        if storage.driver == Driver::Overlay {
+        if storage.driver.has_upper() {
             return Ok(Upper::at(dir.join("upper")));
         }
         let failed = |source| StorageDriverError::Changes {
@@ -244,7 +244,7 @@ mod tests {
         fs::write(layer.join("bin/sh"), "sh").unwrap();
         let container = dir.path().join("c");
         fs::create_dir_all(merged(&container)).unwrap();
-        let storage = Storage::new(Driver::Vfs);
+        let storage = Storage::new(super::super::Driver::Vfs);
         let layers = vec![layer.clone()];
         super::super::mount::mount(&storage, &container, &layers, false).unwrap();
         let root = merged(&container);

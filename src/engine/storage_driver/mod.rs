@@ -2,29 +2,32 @@
 //! layers (kept unpacked in overlay's upper format), and how what a container
 //! wrote is found again for `diff`, `commit` and `build`. Every caller goes
 //! through here; the drivers are kernel overlay (optionally served by an
-//! external mount program such as fuse-overlayfs) and vfs (a full copy).
+//! external mount program such as fuse-overlayfs), coracle's own overlay
+//! served over FUSE (fuse-overlay) and vfs (a full copy).
 
 mod changes;
 mod choice;
 mod config;
 mod copy;
+pub mod fuse;
 mod mount;
 mod probe;
 
 pub use changes::Upper;
 pub use choice::{configured, resolve};
-pub use mount::{mount, unmount};
+pub use mount::{mount, mount_lasting, unmount};
 
 use crate::engine::error::{ErrorKind, Kinded};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// The drivers coracle has. A name Podman knows but coracle does not build yet
-/// (`fuse-overlay`, served in-process) is refused by `Driver::parse`.
+/// The drivers coracle has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Driver {
     Overlay,
+    #[serde(rename = "fuse-overlay")]
+    FuseOverlay,
     Vfs,
 }
 
@@ -33,8 +36,15 @@ impl Driver {
     pub fn name(self) -> &'static str {
         match self {
             Driver::Overlay => "overlay",
+            Driver::FuseOverlay => "fuse-overlay",
             Driver::Vfs => "vfs",
         }
+    }
+
+    /// Whether a container's writes are kept in overlay's upper dir (else
+    /// they are worked out from a full copy).
+    pub fn has_upper(self) -> bool {
+        matches!(self, Driver::Overlay | Driver::FuseOverlay)
     }
 
     /// A driver by name; `overlay2` is Docker's spelling of overlay.
@@ -42,7 +52,7 @@ impl Driver {
         match name {
             "overlay" | "overlay2" => Ok(Driver::Overlay),
             "vfs" => Ok(Driver::Vfs),
-            "fuse-overlay" => Err(StorageDriverError::NotBuilt),
+            "fuse-overlay" => Ok(Driver::FuseOverlay),
             other => Err(StorageDriverError::Unknown(other.to_owned())),
         }
     }
@@ -70,8 +80,6 @@ pub enum StorageDriverError {
     /// Podman's wording for a name containers/storage has no driver for.
     #[error("failed to GetDriver graph {0}: driver not supported")]
     Unknown(String),
-    #[error("storage driver fuse-overlay is not built into coracle yet: use overlay (with mount_program = \"/usr/bin/fuse-overlayfs\" under [storage.options.overlay] in storage.conf) or vfs")]
-    NotBuilt,
     /// Podman's wording, and how to get out of it.
     #[error("database storage graph driver {recorded:?} does not match our storage graph driver {wanted:?}: database configuration mismatch (use --storage-driver {recorded}, or remove the store with `coracle system reset`)")]
     Mismatch { recorded: String, wanted: String },
@@ -84,6 +92,15 @@ pub enum StorageDriverError {
     },
     #[error("cannot mount the container's kernel overlay: {0} (coracle needs overlay in user namespaces: Linux 5.11 or later; --storage-driver vfs works everywhere)")]
     Overlay(String),
+    #[error("cannot clear {} left by the container's last volatile mount: {source}", path.display())]
+    VolatileMark {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot use the fuse-overlay storage driver: {0}")]
+    FuseDevice(String),
+    #[error("cannot mount the container's fuse-overlay: {0}")]
+    FuseMount(String),
     #[error("cannot mount the container's rootfs with {program}: {message}")]
     MountProgram { program: PathBuf, message: String },
     #[error("cannot copy the image's layers into {}: {source}", path.display())]
@@ -102,14 +119,15 @@ impl Kinded for StorageDriverError {
     fn kind(&self) -> ErrorKind {
         match self {
             StorageDriverError::Unknown(_)
-            | StorageDriverError::NotBuilt
             | StorageDriverError::Mismatch { .. }
             | StorageDriverError::Config { .. } => ErrorKind::Invalid,
-            StorageDriverError::Overlay(_) | StorageDriverError::MountProgram { .. } => {
-                ErrorKind::NotPermitted
-            }
+            StorageDriverError::Overlay(_)
+            | StorageDriverError::MountProgram { .. }
+            | StorageDriverError::FuseDevice(_)
+            | StorageDriverError::FuseMount(_) => ErrorKind::NotPermitted,
             StorageDriverError::Record { .. }
             | StorageDriverError::Copy { .. }
+            | StorageDriverError::VolatileMark { .. }
             | StorageDriverError::Changes { .. } => ErrorKind::Internal,
         }
     }

@@ -2,7 +2,7 @@
 //! under its upper dir (the kernel's, or a mount program's), or with vfs a full
 //! copy of its layers made on its first start and kept for its life.
 
-use super::{copy, Driver, Storage, StorageDriverError};
+use super::{copy, fuse, Driver, Storage, StorageDriverError};
 use crate::engine::monitor::rootfs::{is_mounted, merged};
 use nix::mount::{mount as sys_mount, umount2, MntFlags, MsFlags};
 use std::path::{Path, PathBuf};
@@ -22,12 +22,33 @@ pub fn mount(
     layers: &[PathBuf],
     throwaway: bool,
 ) -> Result<PathBuf, StorageDriverError> {
+    mount_for(storage, dir, layers, throwaway, fuse::Server::ForCaller)
+}
+
+/// The rootfs for `coracle mount`, kept after the command exits: a
+/// fuse-overlay server then lives until the rootfs is unmounted.
+pub fn mount_lasting(
+    storage: &Storage,
+    dir: &Path,
+    layers: &[PathBuf],
+) -> Result<PathBuf, StorageDriverError> {
+    mount_for(storage, dir, layers, false, fuse::Server::UntilUnmounted)
+}
+
+fn mount_for(
+    storage: &Storage,
+    dir: &Path,
+    layers: &[PathBuf],
+    throwaway: bool,
+    server: fuse::Server,
+) -> Result<PathBuf, StorageDriverError> {
     let merged = merged(dir);
     if is_mounted(dir) {
         return Ok(merged);
     }
     match (storage.driver, &storage.mount_program) {
         (Driver::Vfs, _) => copied(dir, layers)?,
+        (Driver::FuseOverlay, _) => fuse::mount(dir, layers, server)?,
         (Driver::Overlay, Some(program)) => with_program(program, dir, layers)?,
         (Driver::Overlay, None) => kernel(dir, layers, throwaway)?,
     }
@@ -36,7 +57,8 @@ pub fn mount(
 
 /// Takes the overlay away (a vfs copy stays: it is the container's).
 /// Detached, as containers/storage unmounts: a shell still in the tree does
-/// not keep the mount from going. A mount program's server exits with it.
+/// not keep the mount from going. A mount program's server (or coracle's
+/// own FUSE server) exits with it.
 pub fn unmount(dir: &Path) {
     let _ = umount2(&merged(dir), MntFlags::MNT_DETACH);
 }
@@ -66,6 +88,7 @@ fn kernel(dir: &Path, layers: &[PathBuf], throwaway: bool) -> Result<(), Storage
     );
     if throwaway {
         options.push_str(",volatile");
+        clear_volatile_mark(dir)?;
     }
     sys_mount(
         Some("overlay"),
@@ -75,6 +98,21 @@ fn kernel(dir: &Path, layers: &[PathBuf], throwaway: bool) -> Result<(), Storage
         Some(options.as_str()),
     )
     .map_err(|e| StorageDriverError::Overlay(e.desc().to_owned()))
+}
+
+/// A volatile overlay marks its work dir (work/incompat/volatile), and the
+/// kernel refuses to mount that work dir again (EINVAL) for fear that a crash
+/// left the never-synced upper dir torn. A `--rm` run killed before its end
+/// leaves its container created with the mark; its upper dir is throwaway by
+/// the user's own choice, so the mark goes rather than the container with it.
+fn clear_volatile_mark(dir: &Path) -> Result<(), StorageDriverError> {
+    let mark = dir.join("work/work/incompat/volatile");
+    match std::fs::remove_dir_all(&mark) {
+        Err(source) if source.kind() != std::io::ErrorKind::NotFound => {
+            Err(StorageDriverError::VolatileMark { path: mark, source })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// An external overlay server (fuse-overlayfs), run as containers/storage runs

@@ -1,8 +1,10 @@
 //! The first command on a new store with no driver configured finds one that
 //! works, as containers/storage does: a real test mount of the kernel overlay
 //! on the graph root (in a user namespace when rootless, where it must work),
-//! else fuse-overlayfs when installed, else vfs. What it picks is said once:
-//! the store records it.
+//! else coracle's own FUSE overlay when /dev/fuse can be opened, else vfs.
+//! What it picks is said once: the store records it. The external
+//! fuse-overlayfs is used only when storage.conf names it (mount_program),
+//! as Podman users ask for it: coracle's own needs no other program.
 
 use super::{Driver, Storage};
 use std::ffi::CString;
@@ -18,43 +20,29 @@ pub fn pick(root: &Path, rootless: bool) -> Storage {
         }
         Err(e) => e.to_string(),
     };
-    let program = match fuse_overlayfs() {
-        Ok(program) => program,
-        Err(why_not) => {
-            log::warn!(
-                "the kernel overlay cannot be mounted on {} ({why}) and {why_not}: using the vfs \
-                 driver for this store (a full copy per container; `coracle system reset` starts \
-                 a new store that looks again)",
-                root.display()
-            );
-            return Storage::new(Driver::Vfs);
-        }
-    };
-    log::warn!(
-        "the kernel overlay cannot be mounted on {} ({why}): using overlay with {} for this store",
-        root.display(),
-        program.display()
-    );
-    Storage {
-        driver: Driver::Overlay,
-        mount_program: Some(program),
+    if let Err(why_not) = fuse_usable() {
+        log::warn!(
+            "the kernel overlay cannot be mounted on {} ({why}) and {why_not}: using the vfs \
+             driver for this store (a full copy per container; `coracle system reset` starts \
+             a new store that looks again)",
+            root.display()
+        );
+        return Storage::new(Driver::Vfs);
     }
+    log::warn!(
+        "the kernel overlay cannot be mounted on {} ({why}): using coracle's own fuse-overlay \
+         for this store",
+        root.display()
+    );
+    Storage::new(Driver::FuseOverlay)
 }
 
-/// fuse-overlayfs on the PATH, when this user may open /dev/fuse (some
-/// machines keep it 0600, root's only); else why not.
-fn fuse_overlayfs() -> Result<PathBuf, &'static str> {
+/// Whether this user may open /dev/fuse (some machines keep it 0600, root's
+/// only); else why not.
+fn fuse_usable() -> Result<(), &'static str> {
     use nix::unistd::{access, AccessFlags};
-    let program = std::env::var_os("PATH")
-        .and_then(|path| {
-            std::env::split_paths(&path)
-                .map(|dir| dir.join("fuse-overlayfs"))
-                .find(|p| p.is_file())
-        })
-        .ok_or("fuse-overlayfs is not installed (Debian's package fuse-overlayfs)")?;
     access("/dev/fuse", AccessFlags::R_OK | AccessFlags::W_OK)
-        .map_err(|_| "/dev/fuse is not readable and writable by this user for fuse-overlayfs")?;
-    Ok(program)
+        .map_err(|_| "/dev/fuse is missing or not readable and writable by this user")
 }
 
 /// Mounts an overlay of two lower dirs and an upper one on the graph root in a

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// `MIGRATIONS[n]` takes a database from version n+1 to n+2; version 0 (a new file)
 /// and 1 take the first, which creates everything that existed at version 2.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     SCHEMA_V2,
     CONTAINER_STATE,
     BUILD_CACHE,
@@ -16,6 +16,7 @@ const MIGRATIONS: [&str; 7] = [
     VOLUMES,
     MANIFEST_LISTS,
     NAMES_HISTORY,
+    PODS,
 ];
 
 const SCHEMA_V2: &str = "
@@ -147,6 +148,17 @@ CREATE TABLE IF NOT EXISTS names_history (
 INSERT OR IGNORE INTO names_history (image_id, name, seq) SELECT image_id, name, rowid FROM tags;
 ";
 
+/// Pods: the record of each (its options and infra, as JSON). Which pod a
+/// container is in is the container's config's to say.
+const PODS: &str = "
+CREATE TABLE IF NOT EXISTS pods (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created INTEGER NOT NULL,
+    config TEXT NOT NULL
+);
+";
+
 pub fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     // Concurrent CLI processes are normal: wait for a writer rather than fail.
@@ -276,7 +288,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
         let old = rusqlite::Connection::open(&path).unwrap();
-        let before = super::MIGRATIONS.len() - 1;
+        let before = super::MIGRATIONS
+            .iter()
+            .position(|m| *m == super::NAMES_HISTORY)
+            .unwrap();
         old.execute_batch(&format!(
             "{} PRAGMA user_version = {};",
             super::MIGRATIONS[..before].join(""),

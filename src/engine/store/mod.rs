@@ -26,6 +26,7 @@ mod manifest_lists;
 mod mount_cache;
 pub mod networks;
 mod orphans;
+pub mod pods;
 mod tmp;
 pub mod unpack;
 pub mod volumes;

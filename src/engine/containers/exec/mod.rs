@@ -76,6 +76,7 @@ pub fn exec(
     let init = join::running_init(&record, input)?;
     join::user_namespace(&record, init)?;
     join::net_namespace(&record, init)?;
+    join::uts_ipc_namespaces(&record, init)?;
     // libcontainer puts the process in the container's cgroup; on a hybrid host it
     // needs the cgroup2 tree where it looks, as the monitor has it (our mount
     // namespace only).

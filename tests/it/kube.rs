@@ -171,8 +171,9 @@ fn play_runs_what_generate_wrote_and_down_removes_it() {
     c.run(["rm", "web"]).success();
 
     let out = c.run(["kube", "play", &file]);
-    let id = out.success().stdout_lines()[1].to_owned();
-    assert_eq!(out.stdout_lines()[0], "Container:", "{out}");
+    let id = out.success().stdout_lines()[3].to_owned();
+    assert_eq!(out.stdout_lines()[0], "Pod:", "{out}");
+    assert_eq!(out.stdout_lines()[2], "Container:", "{out}");
     assert_eq!(inspect_field(&c, &id, "{{.Name}}"), "web-pod-web");
     assert_eq!(fetch(port), "hello from the pod\n");
     let env = inspect_field(&c, "web-pod-web", "{{.Config.Env}}");
@@ -332,4 +333,43 @@ fn bad_input_is_refused_with_the_field_path_and_nothing_made() {
             "{yaml}"
         );
     }
+}
+
+#[test]
+fn a_pod_of_two_containers_shares_localhost() {
+    let (c, image) = with_busybox();
+    let yaml = format!(
+        "apiVersion: v1
+kind: Pod
+metadata: {{name: pair}}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: server
+    image: '{image}'
+    command: [sh, -c, 'mkdir /www && echo from the server > /www/index.html && httpd -f -p 8080 -h /www']
+  - name: client
+    image: '{image}'
+    command: [sh, -c, 'for i in $(seq 50); do wget -qO- http://localhost:8080/ && exit 0; sleep 0.2; done; exit 1']
+"
+    );
+    let file = write(&c, "pair.yaml", &yaml);
+    let out = c.run(["kube", "play", &file]);
+    assert_eq!(out.success().stdout_lines()[0], "Pod:", "{out}");
+    c.run(["wait", "pair-client"]).success().stdout_eq("0\n");
+    c.run(["logs", "pair-client"])
+        .success()
+        .stdout_eq("from the server\n");
+    c.run([
+        "pod",
+        "inspect",
+        "--format",
+        "{{.Name}} {{.NumContainers}}",
+        "pair",
+    ])
+    .success()
+    .stdout_eq("pair 3\n");
+    c.run(["kube", "down", &file]).success();
+    assert_eq!(names(&c, &["pod", "ps", "-q"]), Vec::<String>::new());
+    assert_eq!(names(&c, &["ps", "-aq"]), Vec::<String>::new());
 }

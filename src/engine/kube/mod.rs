@@ -46,9 +46,6 @@ pub enum KubeError {
         "init container {name} exited with code {code}: the pod's containers were not started"
     )]
     InitFailed { name: String, code: i32 },
-    /// Until pods exist, a pod's containers could not share its namespaces.
-    #[error("pod {0}: a pod of more than one container needs pods, which this coracle does not have yet: play a pod of one container (and its init containers)")]
-    Shared(String),
     #[error("the YAML has no Pod or Deployment to play")]
     Nothing,
     /// Podman's words for a name that is neither a container nor a volume.

@@ -48,11 +48,23 @@ fn container(store: &Store, name: &str) -> Result<Source, KubeError> {
             record.name
         ))
     })?;
+    // A pod's ports are its infra's, published for every member (Podman
+    // writes them on the members' ports too).
+    let infra = match &config.pod {
+        Some(pod) => crate::engine::pods::record::lookup(store, pod)
+            .ok()
+            .and_then(|pod| pod.config.infra_id),
+        None => None,
+    };
+    let ports = match infra {
+        Some(infra) => config_of(&lookup(store, &infra)?)?.ports,
+        None => config.ports,
+    };
     Ok(Source {
         name: k8s_name(&record.name),
         image: record.image_name,
         opts,
-        ports: config.ports,
+        ports,
     })
 }
 

@@ -1,20 +1,26 @@
 //! `kube play` and `kube down` as flows over the engine's own verbs: volumes,
-//! then each pod's init containers run to their end, then its containers
-//! created and started. A failure removes what the play had made.
+//! then a pod (its infra holding the namespaces and ports), its init
+//! containers run to their end in it, then its containers created in it and
+//! started. A failure removes what the play had made.
 
 use super::LocalEngine;
 use crate::engine::containers::create::{CreateOptions, CreateProgress, Pulling};
 use crate::engine::containers::remove::RemoveOptions;
-use crate::engine::interface::{ContainerEngine, Error, KubeEngine, RunEngine, VolumeEngine};
+use crate::engine::interface::{
+    ContainerEngine, Error, KubeEngine, PodEngine, RunEngine, VolumeEngine,
+};
 use crate::engine::kube::generate::{self, GenerateOptions};
-use crate::engine::kube::play::{self, Plan, PlayOptions, Played, PlayedPod, PodPlan, Teardown};
+use crate::engine::kube::play::{self, Plan, PlayOptions, Played, PlayedPod, Teardown};
 use crate::engine::kube::{sources, yaml, KubeError};
+use crate::engine::pods::create::{parse_share, DEFAULT_SHARE};
+use crate::engine::pods::PodCreateOptions;
 use crate::engine::volumes::create::CreateOptions as VolumeOptions;
 use std::time::Duration;
 
 /// What a play has made so far, to be removed if a later step fails.
 #[derive(Default)]
 struct Made {
+    pods: Vec<String>,
     containers: Vec<String>,
     volumes: Vec<String>,
 }
@@ -38,11 +44,8 @@ impl KubeEngine for LocalEngine {
     ) -> Result<Played, Error> {
         let docs = yaml::parse(text)?;
         let plan = play::plan(&docs, opts)?;
-        if let Some(pod) = plan.pods.iter().find(|p| p.containers.len() > 1) {
-            return Err(KubeError::Shared(pod.name.clone()).into());
-        }
         if opts.replace {
-            self.remove_pods(&play::teardown(&docs)?, false)?;
+            self.tear_down(&play::teardown(&docs)?, false)?;
         } else {
             self.refuse_taken(&plan)?;
         }
@@ -62,14 +65,17 @@ impl KubeEngine for LocalEngine {
 
     fn down_kube(&self, text: &str) -> Result<Teardown, Error> {
         let docs = yaml::parse(text)?;
-        self.remove_pods(&play::teardown(&docs)?, true)
+        self.tear_down(&play::teardown(&docs)?, true)
     }
 }
 
 impl LocalEngine {
-    /// Podman refuses a pod whose name is taken; here, a container of it.
+    /// Podman refuses a pod whose name is taken, or a container's of it.
     fn refuse_taken(&self, plan: &Plan) -> Result<(), Error> {
         for pod in &plan.pods {
+            if self.pod_exists(&pod.name)? {
+                return Err(KubeError::Exists(pod.name.clone()).into());
+            }
             for c in pod.init.iter().chain(&pod.containers) {
                 if self.container_exists(c.name.as_deref().unwrap_or_default())? {
                     return Err(KubeError::Exists(pod.name.clone()).into());
@@ -94,9 +100,19 @@ impl LocalEngine {
             for volume in &pod.volumes {
                 self.ensure_volume(volume, made)?;
             }
+            let pod_id = self.create_pod(&PodCreateOptions {
+                name: Some(pod.name.clone()),
+                publish: pod.publish.clone(),
+                network: pod.network.clone(),
+                share: parse_share(DEFAULT_SHARE)?,
+                infra: true,
+                hostname: pod.hostname.clone(),
+                ..PodCreateOptions::default()
+            })?;
+            made.pods.push(pod_id.clone());
             let mut containers = Vec::new();
             for init in &pod.init {
-                let id = self.create_member(pod, init, false, pulling, progress, made)?;
+                let id = self.create_member(&pod_id, init, pulling, progress, made)?;
                 self.start_one(&id)?;
                 let code = self.wait(std::slice::from_ref(&id))?.remove(0)?;
                 if code != 0 {
@@ -107,36 +123,31 @@ impl LocalEngine {
             }
             let first = containers.len();
             for c in &pod.containers {
-                containers.push(self.create_member(pod, c, true, pulling, progress, made)?);
+                containers.push(self.create_member(&pod_id, c, pulling, progress, made)?);
             }
             for id in &containers[first..] {
                 self.start_one(id)?;
             }
             played.push(PlayedPod {
-                pod_id: None,
+                pod_id: Some(pod_id),
                 containers,
             });
         }
         Ok(played)
     }
 
-    /// A container of the pod, on the pod's network and with its hostname;
-    /// the one that is not an init container publishes the pod's ports.
+    /// A container of the pod: the pod's infra holds its network, hostname
+    /// and published ports.
     fn create_member(
         &self,
-        pod: &PodPlan,
+        pod_id: &str,
         opts: &CreateOptions,
-        publishes: bool,
         pulling: &Pulling,
         progress: &CreateProgress,
         made: &mut Made,
     ) -> Result<String, Error> {
         let mut opts = opts.clone();
-        opts.network = pod.network.clone();
-        opts.hostname = pod.hostname.clone();
-        if publishes {
-            opts.publish = pod.publish.clone();
-        }
+        opts.pod = Some(pod_id.to_owned());
         let id = self.create(&opts, pulling.clone(), progress.clone())?;
         made.containers.push(id.clone());
         Ok(id)
@@ -169,13 +180,13 @@ impl LocalEngine {
         };
         let containers: Vec<String> = made.containers.iter().rev().cloned().collect();
         let _ = self.remove_containers(&containers, &force);
+        let _ = PodEngine::remove_pods(self, &made.pods, true, None);
         let _ = self.remove_volumes(&made.volumes, true, None);
     }
 
-    /// Removes the pods' containers and emptyDir volumes; `strict`: a pod
-    /// none of whose containers exist is an error (down), not a no-op
-    /// (`--replace`).
-    fn remove_pods(&self, down: &Teardown, strict: bool) -> Result<Teardown, Error> {
+    /// Removes the pods, their containers and emptyDir volumes; `strict`: a
+    /// pod that is not there is an error (down), not a no-op (`--replace`).
+    fn tear_down(&self, down: &Teardown, strict: bool) -> Result<Teardown, Error> {
         let mut removed = Teardown::default();
         for pod in &down.pods {
             let prefix = format!("{pod}-");
@@ -186,18 +197,14 @@ impl LocalEngine {
                 .filter(|c| self.container_exists(c).unwrap_or(false))
                 .cloned()
                 .collect();
-            if names.is_empty() {
+            if !self.pod_exists(pod)? {
                 if strict {
                     return Err(KubeError::NoPod(pod.clone()).into());
                 }
                 continue;
             }
-            let opts = RemoveOptions {
-                force: true,
-                volumes: true,
-                stop_timeout: Some(STOP_TIMEOUT),
-            };
-            for result in self.remove_containers(&names, &opts)? {
+            let pods = std::slice::from_ref(pod);
+            for result in PodEngine::remove_pods(self, pods, true, Some(STOP_TIMEOUT))? {
                 result?;
             }
             removed.pods.push(pod.clone());

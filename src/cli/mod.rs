@@ -26,6 +26,7 @@ mod images;
 mod import;
 mod info;
 mod inspect;
+mod kube;
 mod login;
 mod logs;
 mod manifest;
@@ -240,6 +241,15 @@ enum Command {
     /// Manage secrets
     #[command(subcommand)]
     Secret(secret::SecretCommand),
+    /// Play containers, pods or volumes from Kubernetes YAML, or write it
+    #[command(subcommand)]
+    Kube(kube::KubeCommand),
+    /// Generate structured data (Kubernetes YAML) from containers or volumes
+    #[command(subcommand)]
+    Generate(kube::GenerateCommand),
+    /// Play containers, pods or volumes from Kubernetes YAML
+    #[command(subcommand)]
+    Play(kube::PlayCommand),
     /// Manage health checks on containers
     #[command(subcommand)]
     Healthcheck(healthcheck::HealthcheckCommand),
@@ -400,6 +410,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Volume(cmd) => volume::exec(engine, cmd),
         Command::Secret(cmd) => secret::exec(engine, cmd),
         Command::Healthcheck(cmd) => healthcheck::exec(engine, cmd),
+        Command::Kube(cmd) => kube::exec(engine, cmd),
+        Command::Generate(cmd) => kube::exec_generate(engine, cmd),
+        Command::Play(cmd) => kube::exec_play(engine, cmd),
         Command::Unshare(args) => unshare::exec(engine, args),
         Command::Diff(args) => diff::exec(engine, args, Target::Any),
         Command::ContainerDiff(args) => diff::exec(engine, args, Target::Container),

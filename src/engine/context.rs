@@ -153,6 +153,11 @@ impl Context {
         Ok(Inside::new())
     }
 
+    /// Whether this process has entered a user namespace of its own.
+    pub fn entered(&self) -> bool {
+        self.entered.get().is_some()
+    }
+
     /// Proof that this process is on the host side with a single thread, free to
     /// join a running container's namespaces.
     pub fn host(&self) -> Result<Host, ContextError> {

@@ -16,6 +16,7 @@ pub mod executor;
 pub mod go_time;
 pub mod images;
 pub mod interface;
+pub mod kube;
 pub mod local;
 pub mod manifests;
 pub mod monitor;

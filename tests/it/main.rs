@@ -36,6 +36,7 @@ mod import;
 mod inspect;
 mod interop;
 mod killed_run;
+mod kube;
 mod lifecycle;
 mod lifecycle_flags;
 mod limits;

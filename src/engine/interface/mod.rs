@@ -10,6 +10,7 @@
 mod build;
 mod containers;
 mod images;
+mod kube;
 mod manifests;
 mod networks;
 mod pods;
@@ -22,6 +23,7 @@ mod volumes;
 pub use build::BuildEngine;
 pub use containers::{ContainerEngine, HealthOutcome, LogBatches, LogEntry, LogStream, Status};
 pub use images::ImageEngine;
+pub use kube::KubeEngine;
 pub use manifests::ManifestEngine;
 pub use networks::NetworkEngine;
 pub use pods::PodEngine;
@@ -49,6 +51,7 @@ pub trait Engine:
     + SecretEngine
     + ManifestEngine
     + PodEngine
+    + KubeEngine
 {
 }
 
@@ -64,5 +67,6 @@ impl<T> Engine for T where
         + SecretEngine
         + ManifestEngine
         + PodEngine
+        + KubeEngine
 {
 }

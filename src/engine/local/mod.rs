@@ -6,6 +6,7 @@
 mod build;
 mod containers;
 mod images;
+mod kube;
 mod manifests;
 mod networks;
 mod pods;

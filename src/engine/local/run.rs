@@ -23,7 +23,7 @@ use crate::engine::store::Store;
 use crate::engine::streams::Streams;
 use crate::engine::volumes;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -278,8 +278,13 @@ impl LocalEngine {
                 Err(_) if self.check_not_infra(&store, x).is_err() => return self.inside(),
                 Err(e) => return Err(e.into()),
             };
-            let host = self.host()?;
             let userns = PathBuf::from(format!("/proc/{init}/ns/user"));
+            // `kube play` starts a pod's infra, then its members, from one
+            // process: already in the infra's namespace, it has nothing to join.
+            if self.ctx.entered() && same_file(&userns, Path::new("/proc/self/ns/user")) {
+                return self.inside();
+            }
+            let host = self.host()?;
             return Ok(self.ctx.inside_of(host, &userns)?);
         }
         if !bridged {
@@ -386,4 +391,13 @@ fn joined_containers(settings: &Settings) -> Vec<Network> {
             _ => None,
         })
         .collect()
+}
+
+/// Whether two paths name one file (two namespaces' links, one namespace).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }

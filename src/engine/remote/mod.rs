@@ -10,6 +10,7 @@ mod client;
 mod containers;
 mod create_body;
 mod images;
+mod kube;
 mod list;
 mod logs;
 mod manifests;

@@ -56,7 +56,7 @@ fn invalid(message: String) -> VolumesError {
 }
 
 impl MountRequest {
-    fn new(
+    pub fn new(
         kind: MountKind,
         source: Option<String>,
         destination: &str,

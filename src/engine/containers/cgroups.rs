@@ -295,6 +295,40 @@ mod tests {
     }
 
     #[test]
+    fn a_user_systemd_takes_the_delegated_limits_and_warns_of_the_rest() {
+        let delegated = ["cpu", "memory", "pids"].map(String::from);
+        let mut r = Resources {
+            memory: Some(1 << 25),
+            cpuset_cpus: Some("0".into()),
+            unified: vec![("io.max".into(), "x".into())],
+            ..Default::default()
+        };
+        let warnings = through_systemd(&mut r, &delegated).unwrap();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("the cpuset controller"));
+        assert!(warnings[1].contains("the io controller"));
+        assert_eq!((r.memory, r.cpuset_cpus.as_deref()), (Some(1 << 25), None));
+        assert!(r.unified.is_empty());
+        assert_eq!(r.pids_limit, Some(DEFAULT_PIDS_LIMIT));
+        assert_eq!(r.manager, Manager::Systemd);
+        assert!(cgroups_path("x", &r).ends_with(":coracle:x"));
+
+        let mut nothing_left = Resources {
+            cpuset_cpus: Some("0".into()),
+            ..Default::default()
+        };
+        through_systemd(&mut nothing_left, &delegated).unwrap();
+        assert_eq!(nothing_left.manager, Manager::Cgroupfs);
+
+        let mut parent = Resources {
+            memory: Some(1 << 25),
+            cgroup_parent: Some("mine".into()),
+            ..Default::default()
+        };
+        assert!(through_systemd(&mut parent, &delegated).is_err());
+    }
+
+    #[test]
     fn paths_sit_under_coracle_or_the_parent() {
         let r = Resources {
             cgroup_parent: Some("mine/".into()),

@@ -637,15 +637,10 @@ fn twenty_commands_at_once(c: &Coracle, base: &str) {
 /// The processes whose command line is exactly `cmdline` (NUL-separated words
 /// joined by spaces).
 fn processes_running(cmdline: &str) -> Vec<i32> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|e| {
-            let pid: i32 = e.file_name().to_str()?.parse().ok()?;
-            let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            (cmd.trim_end() == cmdline && alive(pid)).then_some(pid)
-        })
+    processes_of(cmdline)
+        .into_iter()
+        .filter(|(pid, cmd)| cmd.trim_end() == cmdline && alive(*pid))
+        .map(|(pid, _)| pid)
         .collect()
 }
 

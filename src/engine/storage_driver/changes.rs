@@ -85,8 +85,8 @@ impl Upper {
 
 struct Walk<'a> {
     lowers: &'a [PathBuf],
-    /// The copy's directories as it was made, by inode.
-    made_as: std::collections::HashMap<PathBuf, u64>,
+    /// The copy's directories as it was made.
+    made_as: std::collections::HashMap<PathBuf, copy::DirId>,
     copy: PathBuf,
     out: PathBuf,
     links: Links,
@@ -125,7 +125,10 @@ impl Walk<'_> {
             copy::entry_into(&from, &to, &meta, &mut self.links)?;
             return Ok(true);
         };
-        let remade = self.made_as.get(rel).is_some_and(|ino| *ino != meta.ino());
+        let remade = self
+            .made_as
+            .get(rel)
+            .is_some_and(|made| made.remade_as(&copy::DirId::of(&meta)));
         if meta.is_dir() && old.is_dir() && !remade {
             let within = self.dir(rel)?;
             if within || !same(&meta, &old, &from, &below) {
@@ -264,5 +267,23 @@ mod tests {
         if let Ok(sh) = sh {
             assert!(crate::engine::store::unpack::is_whiteout(&sh));
         }
+    }
+
+    #[test]
+    fn a_directory_removed_and_made_again_is_opaque() {
+        let dir = tempfile::tempdir().unwrap();
+        let layer = dir.path().join("layer");
+        fs::create_dir_all(layer.join("root")).unwrap();
+        let container = dir.path().join("c");
+        fs::create_dir_all(merged(&container)).unwrap();
+        let storage = Storage::new(super::super::Driver::Vfs);
+        let layers = vec![layer.clone()];
+        super::super::mount::mount(&storage, &container, &layers, false).unwrap();
+        let root = merged(&container).join("root");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::remove_dir_all(&root).unwrap();
+        fs::create_dir(&root).unwrap();
+        let upper = Upper::of(&storage, &container, &layers).unwrap();
+        assert!(is_opaque(&upper.path().join("root")));
     }
 }

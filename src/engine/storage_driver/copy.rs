@@ -11,6 +11,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::DirEntryExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
 
 /// (dev, ino) of a layer's multiply-linked files -> the copy made of the first.
 pub type Links = HashMap<(u64, u64), PathBuf>;
@@ -27,20 +28,70 @@ pub fn layers(layers: &[PathBuf], target: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// The directories of the copy at `root` by inode, written next to it as
-/// `path NUL inode NUL`: a directory found later under another inode was
-/// removed and made again, which overlay records as an opaque directory.
+/// A directory of the copy as it was made. Its inode alone is not enough: a
+/// file system may give a directory removed and made again the inode it had,
+/// so its birth time is kept too where the file system records one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct DirId {
+    ino: u64,
+    born: Option<i128>,
+}
+
+impl DirId {
+    pub fn of(meta: &Metadata) -> DirId {
+        let born = meta
+            .created()
+            .ok()
+            .map(|t| match t.duration_since(UNIX_EPOCH) {
+                Ok(after) => after.as_nanos() as i128,
+                Err(before) => -(before.duration().as_nanos() as i128),
+            });
+        DirId {
+            ino: meta.ino(),
+            born,
+        }
+    }
+
+    /// Whether `now` is another directory than the one recorded; a record
+    /// without a birth time goes by the inode.
+    pub fn remade_as(&self, now: &DirId) -> bool {
+        self.ino != now.ino || matches!((self.born, now.born), (Some(a), Some(b)) if a != b)
+    }
+
+    fn text(&self) -> String {
+        match self.born {
+            Some(born) => format!("{}.{born}", self.ino),
+            None => self.ino.to_string(),
+        }
+    }
+
+    fn parse(text: &str) -> Option<DirId> {
+        let (ino, born) = match text.split_once('.') {
+            Some((ino, born)) => (ino, Some(born.parse().ok()?)),
+            None => (text, None),
+        };
+        Some(DirId {
+            ino: ino.parse().ok()?,
+            born,
+        })
+    }
+}
+
+/// The directories of the copy at `root`, written next to it as
+/// `path NUL id NUL`: a directory found later to be another one was removed
+/// and made again, which overlay records as an opaque directory.
 pub fn record_dirs(root: &Path, out: &Path) -> io::Result<()> {
     let mut text = Vec::new();
     let mut pending = vec![PathBuf::new()];
     while let Some(rel) = pending.pop() {
         for entry in std::fs::read_dir(root.join(&rel))? {
             let entry = entry?;
-            if entry.file_type()?.is_dir() {
+            let meta = entry.metadata()?;
+            if meta.is_dir() {
                 let child = rel.join(entry.file_name());
                 text.extend_from_slice(child.as_os_str().as_bytes());
                 text.push(0);
-                text.extend_from_slice(entry.ino().to_string().as_bytes());
+                text.extend_from_slice(DirId::of(&meta).text().as_bytes());
                 text.push(0);
                 pending.push(child);
             }
@@ -50,14 +101,13 @@ pub fn record_dirs(root: &Path, out: &Path) -> io::Result<()> {
 }
 
 /// What `record_dirs` wrote; empty when it is not there.
-pub fn recorded_dirs(path: &Path) -> HashMap<PathBuf, u64> {
+pub fn recorded_dirs(path: &Path) -> HashMap<PathBuf, DirId> {
     let text = std::fs::read(path).unwrap_or_default();
     let mut fields = text.split(|b| *b == 0);
     let mut dirs = HashMap::new();
-    while let (Some(path), Some(ino)) = (fields.next(), fields.next()) {
-        let ino = std::str::from_utf8(ino).ok().and_then(|i| i.parse().ok());
-        if let Some(ino) = ino {
-            dirs.insert(PathBuf::from(std::ffi::OsStr::from_bytes(path)), ino);
+    while let (Some(path), Some(id)) = (fields.next(), fields.next()) {
+        if let Some(id) = std::str::from_utf8(id).ok().and_then(DirId::parse) {
+            dirs.insert(PathBuf::from(std::ffi::OsStr::from_bytes(path)), id);
         }
     }
     dirs
@@ -253,6 +303,27 @@ fn clear(dir: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_directory_is_known_by_its_inode_and_its_birth() {
+        let made = DirId {
+            ino: 7,
+            born: Some(1),
+        };
+        assert!(!made.remade_as(&made));
+        assert!(made.remade_as(&DirId {
+            ino: 7,
+            born: Some(2)
+        }));
+        assert!(made.remade_as(&DirId {
+            ino: 8,
+            born: Some(1)
+        }));
+        let old_record = DirId::parse("7").unwrap();
+        assert!(!old_record.remade_as(&made));
+        assert_eq!(DirId::parse(&made.text()), Some(made));
+        assert_eq!(DirId::parse("7.x"), None);
+    }
     use std::fs;
 
     fn whiteout(path: &Path) -> bool {

@@ -8,7 +8,7 @@ use nix::mount::{mount as sys_mount, umount2, MntFlags, MsFlags};
 use std::path::{Path, PathBuf};
 
 /// Present in a vfs container's directory once its copy is whole: the
-/// copy's directories by inode (copy::record_dirs).
+/// copy's directories as they were made (copy::record_dirs).
 pub(super) const COPIED: &str = "vfs-copied";
 
 /// The container's rootfs, ready at `merged`. `throwaway` (a `--rm` container)

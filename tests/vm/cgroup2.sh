@@ -32,8 +32,16 @@ check "a limit systemd does not delegate is dropped with a warning" \
     "$(run --cpuset-cpus 0 --cpus 0.5 bb cat /sys/fs/cgroup/cpu.max | paste -sd'|')"
 check "--pids-limit stops a fork bomb" "sh: can't fork: Resource temporarily unavailable" \
     "$(run --pids-limit 10 bb sh -c 'for i in $(seq 30); do sleep 5 & done; wait' | grep -m1 fork)"
-run --memory 20m bb sh -c 'x=$(head -c 100000000 /dev/zero | tr "\0" a)' >/dev/null
+hog='x=$(head -c 100000000 /dev/zero | tr "\0" a)'
+as_user $C run --name hog --network none --memory 20m bb sh -c "$hog" >/dev/null 2>&1
 check "--memory kills a memory hog" "137" "$?"
+check "an OOM-killed container shows OOMKilled" "true 137" \
+    "$(as_user $C inspect --format '{{.State.OOMKilled}} {{.State.ExitCode}}' hog)"
+as_user $C run -d --name hog-d --network none --memory 20m bb sh -c "$hog" >/dev/null
+as_user $C wait hog-d >/dev/null
+check "so does a detached one" "true 137" \
+    "$(as_user $C inspect --format '{{.State.OOMKilled}} {{.State.ExitCode}}' hog-d)"
+as_user $C rm hog hog-d >/dev/null
 as_user $C run -d --name plain --network none bb sleep 60 >/dev/null
 check "a container with no limits gets no scope" "" "$(ls $SCOPES 2>/dev/null | grep coracle-)"
 as_user $C run -d --name capped --network none --memory 64m bb sleep 60 >/dev/null

@@ -223,7 +223,11 @@ fn memory_dir(cgroups_path: &str) -> PathBuf {
 /// How many processes the OOM killer ended in the cgroup (v1's
 /// memory.oom_control and v2's memory.events both count `oom_kill`).
 pub fn oom_kills(cgroups_path: &str) -> u64 {
-    let dir = memory_dir(cgroups_path);
+    oom_kills_in(&memory_dir(cgroups_path))
+}
+
+/// The same, of the memory controller's directory `dir`.
+pub fn oom_kills_in(dir: &Path) -> u64 {
     ["memory.events", "memory.oom_control"]
         .iter()
         .filter_map(|file| std::fs::read_to_string(dir.join(file)).ok())
@@ -236,14 +240,21 @@ pub fn oom_kills(cgroups_path: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The directory of the systemd scope a rootless container's cgroup is, when
+/// it is one (systemd removes it by itself once it empties).
+pub fn systemd_scope(cgroups_path: &str) -> Option<PathBuf> {
+    delegation::scope_dir(cgroups_path)
+}
+
 /// Marks a container whose run the OOM killer ended (inspect's
 /// `State.OOMKilled`), in its directory; a run that ends otherwise clears it.
 pub const OOM_KILLED: &str = "oom-killed";
 
-/// Called as a run ends, before the runtime deletes its cgroup.
-pub fn mark_oom(dir: &Path, cgroups_path: &str) {
+/// Called as a run ends, before the runtime deletes its cgroup; `seen` is what
+/// the monitor counted while the run went on (monitor/oom.rs).
+pub fn mark_oom(dir: &Path, cgroups_path: &str, seen: u64) {
     let mark = dir.join(OOM_KILLED);
-    let _ = match oom_kills(cgroups_path) {
+    let _ = match oom_kills(cgroups_path).max(seen) {
         0 => std::fs::remove_file(mark),
         _ => std::fs::write(mark, ""),
     };

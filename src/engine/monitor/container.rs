@@ -5,6 +5,7 @@
 use super::bridge::Bridging;
 use super::config::ContainerConfig;
 use super::io::{Hub, Session};
+use super::oom::OomWatch;
 use super::{rootfs, setup, setup_nix, tty, userns, wait, MonitorError};
 use crate::engine::containers::cgroups;
 use crate::engine::containers::resources::Manager;
@@ -71,8 +72,10 @@ impl Run<'_> {
             }
         };
         let result = built.and_then(|(mut container, console, mut session)| {
+            hub.oom = OomWatch::of(&self.cgroups_path());
             let result = self.start(&mut container, console, &mut session, hub, started);
-            cgroups::mark_oom(self.bundle, &self.cgroups_path());
+            let seen = hub.oom.take().map_or(0, |watch| watch.kills);
+            cgroups::mark_oom(self.bundle, &self.cgroups_path(), seen);
             delete(container, self.state_root, self.id);
             result
         });

@@ -15,6 +15,7 @@ use super::command::{MONITOR, RESUMED};
 use super::health::HealthTimer;
 use super::io::{Client, Hub, Session};
 use super::logfile::{Format, LogWriter};
+use super::oom::OomWatch;
 use super::tty::Terminal;
 use super::{wait, MonitorError};
 use crate::engine::context::{Context, ContextOptions};
@@ -81,6 +82,12 @@ impl Handoff<'_> {
             .health
             .as_ref()
             .map(|h| ("health", h.interval.as_nanos().to_string().into()));
+        let oom = hub.oom.iter().flat_map(|watch| {
+            [
+                ("oom_dir", watch.dir().as_os_str().to_owned()),
+                ("oom_kills", watch.kills.to_string().into()),
+            ]
+        });
         let fd_values = fds
             .iter()
             .map(|(k, fd)| (*k, OsString::from(fd.to_string())));
@@ -91,6 +98,7 @@ impl Handoff<'_> {
             .chain(log_format)
             .chain(log_max)
             .chain(health)
+            .chain(oom)
             .chain(fd_values)
         {
             let mut arg = OsString::from(format!("{key}="));
@@ -135,6 +143,7 @@ fn passed(lock: &Lock, hub: &Hub, session: &Session) -> Vec<(&'static str, RawFd
             .filter_map(|(k, fd)| fd.map(|fd| (k, fd))),
     );
     fds.extend(hub.clients.iter().map(|c| ("client", c.as_raw_fd())));
+    fds.extend(hub.oom.as_ref().map(|watch| ("oom", watch.raw_fd())));
     fds
 }
 
@@ -238,6 +247,10 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
             tty_size: values.tty_size,
             health,
             restart_asked: false,
+            oom: values
+                .oom
+                .zip(values.oom_dir)
+                .map(|(fd, dir)| OomWatch::inherited(fd, dir, values.oom_kills)),
         },
         session: Session {
             stdout: values.stdout,
@@ -278,6 +291,11 @@ struct Values {
     log_max: Option<u64>,
     /// The healthcheck's interval, when it has a schedule.
     health: Option<Duration>,
+    /// The watch on the container's systemd scope (oom.rs): its inotify
+    /// descriptor, the scope's directory and the kills seen so far.
+    oom: Option<OwnedFd>,
+    oom_dir: Option<PathBuf>,
+    oom_kills: u64,
 }
 
 impl Values {
@@ -311,6 +329,9 @@ impl Values {
             }
             b"log_max" => self.log_max = Some(value.to_str()?.parse().ok()?),
             b"health" => self.health = Some(Duration::from_nanos(value.to_str()?.parse().ok()?)),
+            b"oom" => self.oom = Some(inherited(number()?)?),
+            b"oom_dir" => self.oom_dir = Some(value.into()),
+            b"oom_kills" => self.oom_kills = value.to_str()?.parse().ok()?,
             _ => return None,
         }
         Some(())

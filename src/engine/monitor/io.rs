@@ -7,6 +7,7 @@
 use super::frame::{Decoder, Frame};
 use super::health::HealthTimer;
 use super::logfile::{LogWriter, Stream};
+use super::oom::OomWatch;
 use super::tty::Terminal;
 use super::wait::{reap, HEALTH_RESTART};
 use crate::engine::streams::{Control, Streams};
@@ -67,6 +68,8 @@ pub struct Hub {
     /// A check found the container unhealthy and asked for a restart
     /// (`--health-on-failure=restart`): it is killed and started again.
     pub restart_asked: bool,
+    /// The run's watch for OOM kills, when its cgroup is a systemd scope.
+    pub oom: Option<OomWatch>,
 }
 
 pub struct Client {
@@ -218,6 +221,11 @@ impl Hub {
             self.listener.as_ref().map(|l| l.as_fd()),
             PollFlags::POLLIN,
         );
+        let oom_at = slot(
+            &mut fds,
+            self.oom.as_ref().map(OomWatch::fd),
+            PollFlags::POLLIN,
+        );
         let first_client = fds.len();
         for c in &self.clients {
             let mut events = PollFlags::POLLIN;
@@ -238,10 +246,14 @@ impl Hub {
         let (out_ready, err_ready) = (ready(out_at), ready(err_at));
         let (sink_ready, caller_ready) = (ready(sink_at), ready(caller_at));
         let (listener_ready, controls_ready) = (ready(listener_at), ready(controls_at));
+        let oom_ready = ready(oom_at);
         let client_ready: Vec<PollFlags> =
             (first_client..fds.len()).map(|i| ready(Some(i))).collect();
         drop(fds);
 
+        if let (true, Some(watch)) = (oom_ready.intersects(PollFlags::POLLIN), &mut self.oom) {
+            watch.changed();
+        }
         // Signals first: a resize that came before a keystroke is applied before it.
         while let Some(info) = signals.read_signal()? {
             match Signal::try_from(info.ssi_signo as i32) {

@@ -25,6 +25,7 @@ pub mod logfile;
 mod namespaces;
 mod network;
 mod notify;
+mod oom;
 pub mod restart;
 pub(crate) mod rootfs;
 pub mod socket;

@@ -108,7 +108,8 @@ impl Supervisor<'_> {
         hub: &mut Hub,
     ) -> Result<i32, MonitorError> {
         let cgroup = cgroups::cgroups_path(self.id, &self.config.settings.resources);
-        cgroups::mark_oom(&self.dir, &cgroup);
+        let seen = hub.oom.take().map_or(0, |watch| watch.kills);
+        cgroups::mark_oom(&self.dir, &cgroup, seen);
         container::forget(&self.state_root(), self.id);
         if let Some(bridging) = &self.bridging {
             bridging.detach();
@@ -206,6 +207,7 @@ impl Supervisor<'_> {
             tty_size: self.tty_size,
             health: self.health_timer(),
             restart_asked: false,
+            oom: None,
         })
     }
 

@@ -231,6 +231,7 @@ fn relay(
         tty_size: None,
         health: None,
         restart_asked: false,
+        oom: None,
     };
     // The caller's signals come as controls; ours is only the process's end.
     let signals = wait::block_signals(false).map_err(|e| wait_error(e.into()))?;

@@ -26,6 +26,7 @@ pub mod networks;
 pub mod oci;
 pub mod pods;
 pub mod process;
+pub mod pseudo_file;
 pub mod registry;
 pub mod remote;
 pub mod runtime;

@@ -51,7 +51,7 @@ pub fn single_threaded() -> bool {
 /// A live process's start time in clock ticks since boot (field 22 of
 /// /proc/PID/stat); `None` for a zombie, which only waits to be reaped.
 pub fn process_start(pid: i32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let stat = crate::engine::pseudo_file::read(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) may hold spaces and parentheses: count from the
     // last ')'.
     let mut fields = stat[stat.rfind(')')? + 2..].split(' ');

@@ -31,7 +31,7 @@ impl Cgroup {
     /// makes it at /coracle/ID) and tells its memory use; None when the
     /// container shares its user's cgroup or the one it has counts nothing.
     pub fn of(pid: i32, id: &str) -> Option<Cgroup> {
-        let table = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+        let table = crate::engine::pseudo_file::read(format!("/proc/{pid}/cgroup")).ok()?;
         let own = |path: &str| {
             path.contains(id)
                 .then(|| path.trim_start_matches('/').to_owned())
@@ -89,7 +89,7 @@ impl Cgroup {
     pub fn cpu(&self) -> Option<Cpu> {
         match &self.version {
             Version::V2(dir) => {
-                let stat = std::fs::read_to_string(dir.join("cpu.stat")).ok()?;
+                let stat = crate::engine::pseudo_file::read(dir.join("cpu.stat")).ok()?;
                 let usec = |key| keyed(&stat, key).map(|v| v * 1000);
                 Some(Cpu {
                     total: usec("usage_usec")?,
@@ -99,7 +99,8 @@ impl Cgroup {
             }
             Version::V1 { cpuacct, .. } => {
                 let dir = cpuacct.as_ref()?;
-                let stat = std::fs::read_to_string(dir.join("cpuacct.stat")).unwrap_or_default();
+                let stat =
+                    crate::engine::pseudo_file::read(dir.join("cpuacct.stat")).unwrap_or_default();
                 let ticks =
                     |key| keyed(&stat, key).map_or(0, |t| t * super::procfs::nanos_per_tick());
                 Some(Cpu {
@@ -122,7 +123,7 @@ impl Cgroup {
     pub fn block_io(&self) -> Option<(u64, u64)> {
         match &self.version {
             Version::V2(dir) => {
-                let stat = std::fs::read_to_string(dir.join("io.stat")).ok()?;
+                let stat = crate::engine::pseudo_file::read(dir.join("io.stat")).ok()?;
                 let sum = |key: &str| {
                     stat.split_whitespace()
                         .filter_map(|f| f.strip_prefix(key)?.parse::<u64>().ok())
@@ -132,7 +133,7 @@ impl Cgroup {
             }
             Version::V1 { blkio, .. } => {
                 let path = blkio.as_ref()?.join("blkio.throttle.io_service_bytes");
-                let text = std::fs::read_to_string(path).ok()?;
+                let text = crate::engine::pseudo_file::read(path).ok()?;
                 let sum = |op: &str| {
                     text.lines()
                         .filter_map(|l| {
@@ -149,7 +150,11 @@ impl Cgroup {
 }
 
 fn number(path: &Path) -> Option<u64> {
-    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+    crate::engine::pseudo_file::read(path)
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// The value of `key` in a `key value` per line file (cpu.stat, cpuacct.stat).

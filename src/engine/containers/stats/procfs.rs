@@ -51,7 +51,7 @@ impl Processes {
     pub fn block_io(&self) -> (u64, u64) {
         self.pids
             .iter()
-            .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/io")).ok())
+            .filter_map(|p| crate::engine::pseudo_file::read(format!("/proc/{p}/io")).ok())
             .map(|io| {
                 let value = |key: &str| {
                     io.lines()
@@ -66,7 +66,7 @@ impl Processes {
     /// Each process's stat fields from the third (its state) on.
     fn stats(&self) -> impl Iterator<Item = Vec<String>> + '_ {
         self.pids.iter().filter_map(|p| {
-            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).ok()?;
+            let stat = crate::engine::pseudo_file::read(format!("/proc/{p}/stat")).ok()?;
             let rest = &stat[stat.rfind(')')? + 2..];
             Some(rest.split(' ').map(str::to_owned).collect())
         })
@@ -86,7 +86,7 @@ pub fn nanos_per_tick() -> u64 {
 
 /// The interfaces of the network namespace `pid` is in, loopback left out.
 pub fn networks(pid: i32) -> Vec<NetIo> {
-    std::fs::read_to_string(format!("/proc/{pid}/net/dev"))
+    crate::engine::pseudo_file::read(format!("/proc/{pid}/net/dev"))
         .map(|text| parse_net_dev(&text))
         .unwrap_or_default()
 }
@@ -119,7 +119,7 @@ fn parse_net_dev(text: &str) -> Vec<NetIo> {
 
 /// The first line of /proc/stat: the time all CPUs spent in every state.
 pub fn host_cpu() -> u64 {
-    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let stat = crate::engine::pseudo_file::read("/proc/stat").unwrap_or_default();
     let ticks: u64 = stat
         .lines()
         .next()
@@ -134,7 +134,7 @@ pub fn host_cpu() -> u64 {
 
 /// MemTotal, in bytes: the limit Podman shows for a container without one.
 pub fn host_memory() -> u64 {
-    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let meminfo = crate::engine::pseudo_file::read("/proc/meminfo").unwrap_or_default();
     meminfo
         .lines()
         .find_map(|l| l.strip_prefix("MemTotal:"))

@@ -40,12 +40,17 @@ def runtime(tool) -> list[str]:
     return ["--runtime", tool.runtime] if isinstance(tool, Podman) and tool.runtime else []
 
 
-def life_script(tool, ref: str) -> str:
+def network_args(network: str | None) -> list[str]:
+    return ["--network", network] if network else []
+
+
+def life_script(tool, ref: str, network: str | None) -> str:
     """One pod's life: create, two members, forced removal."""
     base = " ".join(shlex.quote(a) for a in tool.base())
     rt = " ".join(runtime(tool))
+    net = " ".join(network_args(network))
     return " && ".join([
-        f"{base} pod create --name {POD} >/dev/null",
+        f"{base} pod create {net} --name {POD} >/dev/null",
         f"{base} {rt} run -d --pod {POD} {ref} sleep 1000 >/dev/null",
         f"{base} {rt} run -d --pod {POD} {ref} sleep 1000 >/dev/null",
         f"{base} pod rm -f -t 0 {POD} >/dev/null",
@@ -71,19 +76,22 @@ def pss(pids) -> int:
     return total
 
 
-def pod_memory(user, tool, n: int, logfile: Path) -> tuple[float, list[str]]:
+def pod_memory(user, tool, n: int, network: str | None,
+               logfile: Path) -> tuple[float, list[str]]:
     """kB of PSS each started empty pod adds, and what its processes are."""
     cmd = lambda *a: tool.base() + list(a)
     with open(logfile, "ab") as lf:
         # Once untimed, so that what is shared (Podman's pause process, the
         # infra image) exists before the count.
-        user.run(cmd("pod", "create", "--name", "warm"), stdout=lf, stderr=lf)
+        user.run(cmd("pod", "create", *network_args(network), "--name", "warm"),
+                 stdout=lf, stderr=lf)
         user.run(cmd("pod", "start", "warm"), stdout=lf, stderr=lf)
         user.run(cmd("pod", "rm", "-f", "-t", "0", "warm"), stdout=lf, stderr=lf)
         time.sleep(1)
         before = user_pids(user.uid)
         for i in range(n):
-            user.run(cmd("pod", "create", "--name", f"mem{i}"), stdout=lf, stderr=lf)
+            user.run(cmd("pod", "create", *network_args(network), "--name", f"mem{i}"),
+                     stdout=lf, stderr=lf)
             user.run(cmd("pod", "start", f"mem{i}"), stdout=lf, stderr=lf)
         time.sleep(1)
         added = user_pids(user.uid) - before
@@ -100,6 +108,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_timing_args(ap)
     ap.add_argument("--pods", type=int, default=5, help="pods for the memory figure (default 5)")
+    ap.add_argument("--network", help="the pods' network for both tools (pasta, slirp4netns, "
+                    "none); default: each tool's own default (coracle: pasta, Podman 4.3: "
+                    "slirp4netns)")
     args = ap.parse_args()
     need("hyperfine", "hyperfine")
     need("podman", "podman")
@@ -118,12 +129,12 @@ def main() -> int:
                 store_everywhere(user, tools, ref, logfile)
             descr = [t.describe() for t in tools]
             for t in tools:
-                memory[t.name] = pod_memory(user, t, args.pods, logfile)
+                memory[t.name] = pod_memory(user, t, args.pods, args.network, logfile)
                 log(f"{t.name}: {memory[t.name][0]:.0f} kB per pod ({', '.join(memory[t.name][1])})")
             per_round = math.ceil(args.runs / args.rounds)
             for rnd in range(args.rounds):
                 order = tools if rnd % 2 == 0 else list(reversed(tools))
-                cmds = [(t.name, ["sh", "-c", life_script(t, ref)]) for t in order]
+                cmds = [(t.name, ["sh", "-c", life_script(t, ref, args.network)]) for t in order]
                 res = hyperfine(user, cmds, per_round, args.warmup,
                                 user.home / ".bench-hyperfine.json", logfile)
                 for t in tools:
@@ -148,7 +159,7 @@ def main() -> int:
     print(f"nproc {os.cpu_count()}, kernel {os.uname().release}, "
           f"load average {os.getloadavg()[0]:.1f}")
     for t, d in zip(tools, descr):
-        print(f"  {d}: sh -c '{life_script(t, ref)}'")
+        print(f"  {d}: sh -c '{life_script(t, ref, args.network)}'")
     print()
     med = {name: statistics.median(ts) for name, ts in times.items()}
     ms = lambda x: f"{x * 1000:.0f} ms"

@@ -680,11 +680,7 @@ fn monitor_killed_at_random_moments(c: &Coracle, base: &str, mut rng: StdRng) {
         // The monitor may not be there yet (start is slow on a loaded machine), or
         // gone already with its container.
         let monitors = loop {
-            let found: Vec<i32> = processes_of(&id)
-                .into_iter()
-                .filter(|(_, cmd)| cmd.contains(" monitor "))
-                .map(|(pid, _)| pid)
-                .collect();
+            let found = monitor_processes(&id);
             if !found.is_empty() || start.try_wait().unwrap().is_some() {
                 break found;
             }
@@ -721,6 +717,35 @@ fn monitor_killed_at_random_moments(c: &Coracle, base: &str, mut rng: StdRng) {
     eprintln!(
         "chaos monitor: {trials} trials, {killed} monitors killed, {truthful} reported truthfully"
     );
+}
+
+/// The processes of container `id`'s monitor: those with its command line (the
+/// monitor, and its clones until they exec, such as the container's init before
+/// it runs), and a parent of theirs caught in the exec of itself (handoff.rs),
+/// which has no command line for that moment. Killing the init alone would
+/// leave the monitor to report the container's end a moment later.
+fn monitor_processes(id: &str) -> Vec<i32> {
+    let mut found: Vec<i32> = processes_of(id)
+        .into_iter()
+        .filter(|(_, cmd)| cmd.contains(" monitor "))
+        .map(|(pid, _)| pid)
+        .collect();
+    let exec_ing: Vec<i32> = found
+        .iter()
+        .filter_map(|&pid| parent_of(pid))
+        .filter(|&parent| parent > 1 && !found.contains(&parent))
+        .filter(|&parent| {
+            std::fs::read(format!("/proc/{parent}/cmdline")).is_ok_and(|c| c.is_empty())
+        })
+        .collect();
+    found.extend(exec_ing);
+    found
+}
+
+/// Field 4 of /proc/PID/stat.
+fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 2..].split(' ').nth(1)?.parse().ok()
 }
 
 /// Found by the chaos suite: an image pulled again in another compression (the

@@ -340,3 +340,39 @@ fn a_check_runs_in_a_container_with_a_net_sysctl() {
     eventually("healthy", || health(&c, &id) == "healthy");
     c.run(["rm", "-f", "-t0", &id]).success();
 }
+
+/// A check under way when its monitor is killed does not keep the monitor
+/// looking alive: the next `ps` sees the container is gone, not when the
+/// check ends.
+#[test]
+fn a_check_under_way_when_its_monitor_is_killed_does_not_keep_it_running() {
+    let (c, image) = with_busybox();
+    let check = "sleep 3001";
+    let id = run_detached(
+        &c,
+        &[
+            "--health-cmd",
+            check,
+            "--health-interval",
+            "1s",
+            "--health-timeout",
+            "60s",
+            &image,
+            "sleep",
+            "1000",
+        ],
+    );
+    let monitor: i32 = inspect_field(&c, &id, "{{.State.ConmonPid}}")
+        .parse()
+        .unwrap();
+    eventually("the check to run", || !processes_of(check).is_empty());
+    kill9(monitor);
+    eventually("the monitor to die", || !alive(monitor));
+    let ps = c.run(["ps", "-q", "--no-trunc"]);
+    assert!(!ps.success().stdout.contains(&id), "{ps}");
+    assert_eq!(inspect_field(&c, &id, "{{.State.Status}}"), "exited");
+    eventually("the check to end", || {
+        processes_of(check).iter().all(|(pid, _)| !alive(*pid))
+    });
+    c.run(["rm", &id]).success();
+}

@@ -40,13 +40,23 @@ static long clone_newuser(void) {
     return pid;
 }
 
+static volatile sig_atomic_t stopped;
+
+static void on_term(int sig) {
+    (void)sig;
+    stopped = 1;
+}
+
 /* Watches for processes running the binary with this device and inode (the
  * engine's, given by the test) and tries to open it for writing through
- * /proc/PID/exe; returns 0 when that worked (the escape), 1 when it never did. */
+ * /proc/PID/exe, until SIGTERM (the test's `stop`, once it has run what it
+ * plays against) or SECONDS at most; returns 0 when that worked (the escape),
+ * 1 when it never did. */
 static int exe(int seconds, unsigned long dev, unsigned long ino) {
     time_t end = time(0) + seconds;
     int seen = 0;
-    while (time(0) < end) {
+    signal(SIGTERM, on_term);
+    while (!stopped && time(0) < end) {
         DIR *d = opendir("/proc");
         struct dirent *e;
         while (d && (e = readdir(d))) {

@@ -6,6 +6,7 @@
 
 use super::ContainersError;
 use crate::engine::net::helper::Helper;
+use crate::engine::process::dying;
 use crate::engine::store::containers::{ContainerRecord, RunState, Status};
 use crate::engine::store::lock::Lock;
 use crate::engine::store::Store;
@@ -15,6 +16,9 @@ use nix::unistd::Pid;
 /// Recorded when a container's monitor vanished and its exit code with it; 137
 /// when its processes outlived the monitor and were killed.
 pub const LOST_EXIT_CODE: i32 = 255;
+
+/// How long a dying monitor's lock is waited for.
+const DYING_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub use crate::engine::monitor::lock_path as monitor_lock_path;
 pub use crate::engine::process::process_start;
@@ -31,6 +35,14 @@ pub fn refresh(store: &Store, record: ContainerRecord) -> Result<ContainerRecord
     }
     let lock = match Lock::try_exclusive_existing(&path) {
         Ok(Some(lock)) => lock,
+        // A monitor killed a moment ago holds its lock until the kernel has
+        // torn it down (and the clones it made, until they die with it).
+        Ok(None) if record.state.monitor_pid.is_some_and(dying) => {
+            match Lock::exclusive_existing_within(&path, DYING_GRACE) {
+                Ok(Some(lock)) => lock,
+                _ => return Ok(record),
+            }
+        }
         Ok(None) => return Ok(record),
         // The lock file or its directory is gone: the container is being
         // removed (a file made here would fail the monitor's removal).

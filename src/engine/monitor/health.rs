@@ -77,6 +77,7 @@ impl HealthTimer {
         match unsafe { fork() }? {
             ForkResult::Parent { child } => Ok(child),
             ForkResult::Child => {
+                let_go_of_the_monitors_descriptors();
                 let code = match self.check() {
                     Ok(()) => 0,
                     Err(e) => {
@@ -110,4 +111,15 @@ impl HealthTimer {
             .map(drop)
             .map_err(|e| e.to_string())
     }
+}
+
+/// In the check's child, first thing: it holds copies of every descriptor the
+/// monitor had, and none is its own (it opens the store afresh). The monitor
+/// lock among them would keep a killed monitor looking alive to every command
+/// until the check ended (up to its timeout); the holder's connection would
+/// keep the monitor's share of the bridges, the attach listener its clients.
+fn let_go_of_the_monitors_descriptors() {
+    // SAFETY: closes descriptors only; nothing in this child uses the ones it
+    // inherited (their owners stay in the parent: the child leaves by _exit).
+    unsafe { libc::close_range(3, libc::c_uint::MAX, 0) };
 }

@@ -64,6 +64,22 @@ impl Lock {
         }
     }
 
+    /// As `try_exclusive_existing`, trying again for at most `timeout` while
+    /// someone holds it.
+    pub fn exclusive_existing_within(
+        path: &Path,
+        timeout: Duration,
+    ) -> Result<Option<Lock>, StoreError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let lock = Lock::try_exclusive_existing(path)?;
+            if lock.is_some() || Instant::now() >= deadline {
+                return Ok(lock);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Waits (at most `timeout`) for whoever holds the lock on the file now at
     /// `path` to let go: true once nobody holds it, or when there is no such file.
     /// The same file is watched throughout, so a holder that removes it on its

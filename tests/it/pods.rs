@@ -372,6 +372,9 @@ fn pod_create_exit_policy_replace_and_the_infras_name_options() {
     c.run(["inspect", "--format", "{{.IsInfra}}", &infra])
         .success()
         .stdout_eq("true\n");
+    c.run(["ps", "-a", "--format", "{{.IsInfra}}"])
+        .success()
+        .stdout_eq("true\n");
     c.run([
         "pod",
         "ps",

@@ -64,3 +64,23 @@ pub fn member_exited(store: &Store, pod_id: &str, member: &str) -> Result<(), Po
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_policies_are_podmans() {
+        assert_eq!("stop".parse::<ExitPolicy>().unwrap(), ExitPolicy::Stop);
+        assert_eq!(
+            "continue".parse::<ExitPolicy>().unwrap().as_str(),
+            "continue"
+        );
+        assert_eq!(ExitPolicy::default(), ExitPolicy::Continue);
+        let e = "Stop".parse::<ExitPolicy>().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "running pod create option: invalid pod exit policy: \"Stop\""
+        );
+    }
+}

@@ -513,3 +513,46 @@ fn pod_clone_and_container_clone_into_a_pod() {
     c.run(["rm", "solo"]).success();
     c.run(["ps", "-a", "-q"]).success().stdout_eq("");
 }
+
+#[test]
+fn a_pods_static_ip_and_alias_on_a_bridge_are_its_members() {
+    let (c, image) = with_busybox();
+    c.run(["network", "create", "--subnet", "10.77.0.0/24", "n77"])
+        .success();
+    c.run([
+        "pod",
+        "create",
+        "--name",
+        "bp",
+        "--network",
+        "n77",
+        "--ip",
+        "10.77.0.50",
+        "--network-alias",
+        "webby",
+    ])
+    .success();
+    c.run([
+        "pod",
+        "inspect",
+        "--format",
+        "{{.InfraConfig.StaticIP}} {{.InfraConfig.Networks}}",
+        "bp",
+    ])
+    .success()
+    .stdout_eq("10.77.0.50 [n77]\n");
+    c.run(["run", "--rm", "--pod", "bp", &image, "ip", "-4", "addr"])
+        .success()
+        .stdout_contains("inet 10.77.0.50/24");
+    // The alias resolves to the pod on its network (ping may not send, as
+    // an unprivileged user; it names the address it resolved first).
+    let probe = "ping -c1 -W1 webby 2>&1; true";
+    c.run(["run", "--rm", "--network", "n77", &image, "sh", "-c", probe])
+        .success()
+        .stdout_contains("PING webby (10.77.0.50)");
+    c.run(["pod", "create", "--name", "nb", "--network-alias", "x"])
+        .code(125)
+        .stderr_contains("--network-alias can only be set when the network mode is bridge");
+    c.run(["pod", "rm", "-f", "-t", "0", "bp"]).success();
+    c.run(["network", "rm", "n77"]).success();
+}

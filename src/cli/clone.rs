@@ -2,10 +2,8 @@
 
 use super::create::progress;
 use super::resource_flags::LimitArgs;
-use super::unsupported::refused;
 use crate::engine::containers::clone::CloneOptions;
 use crate::engine::interface::Engine;
-use clap::builder::StringValueParser;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,8 +18,8 @@ pub struct Args {
     /// Assign a name to the container
     #[arg(long)]
     name: Option<String>,
-    /// Run container in an existing pod (unsupported: container clone --pod is not built yet; create the container with run --pod)
-    #[arg(long, value_parser = refused(StringValueParser::new()))]
+    /// Put the clone in this pod instead of the original's
+    #[arg(long)]
     pod: Option<String>,
     /// run the new container
     #[arg(long)]
@@ -43,6 +41,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         destroy: args.destroy,
         force: args.force,
         run: args.run,
+        pod: args.pod,
     };
     let id = engine.clone_container(&args.container, &opts, progress(false))?;
     println!("{id}");

@@ -397,6 +397,7 @@ pub(super) fn plan(args: &Args) -> anyhow::Result<CreateOptions> {
             ..args.settings.plan()?
         },
         pod: args.pod.clone(),
+        infra: false,
     };
     opts.validate()?;
     // A whole image ID is no name, but names an image as well (Docker's rule).

@@ -239,6 +239,7 @@ fn row(l: &Listed, args: &Args, now_ms: i64) -> Map<String, Value> {
         "Networks": l.config.network.to_string(),
         "LocalVolumes": "0",
         "Restarts": r.state.restarts,
+        "IsInfra": l.config.infra,
     });
     object.as_object().cloned().unwrap_or_default()
 }

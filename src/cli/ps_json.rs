@@ -44,7 +44,7 @@ pub fn podman_json(l: &Listed, now_ms: i64) -> Value {
         "Id": r.id,
         "Image": r.image_name,
         "ImageID": r.image_id.trim_start_matches("sha256:"),
-        "IsInfra": false,
+        "IsInfra": l.config.infra,
         "Labels": labels,
         "Mounts": l.config.mounts.iter().map(|m| m.destination.as_str()).collect::<Vec<_>>(),
         "Names": [r.name],

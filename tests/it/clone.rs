@@ -191,7 +191,7 @@ fn run_starts_the_clone() {
 }
 
 #[test]
-fn clone_of_an_unknown_container_or_into_a_pod_is_refused() {
+fn clone_of_an_unknown_container_or_into_an_unknown_pod_is_refused() {
     let (c, image) = with_busybox();
     c.run(["container", "clone", "nope"])
         .code(125)
@@ -199,7 +199,7 @@ fn clone_of_an_unknown_container_or_into_a_pod_is_refused() {
     c.run(["create", "--name", "a", &image, "true"]).success();
     c.run(["container", "clone", "--pod", "p", "a"])
         .code(125)
-        .stderr_contains("coracle does not support --pod");
+        .stderr_contains("Error: no pod with name or ID p found: no such pod\n");
     c.run(["container", "clone", "a", "bad/name"]).code(125);
     assert_eq!(names(&c), ["a"]);
 }

@@ -307,3 +307,252 @@ fn pod_top_logs_pause_and_restart_act_on_its_containers() {
     c.run(["pod", "rm", "-f", "-t", "0", "--all"]).success();
     nothing_left_of(&c, &ids);
 }
+
+#[test]
+fn pod_create_exit_policy_replace_and_the_infras_name_options() {
+    let (c, image) = with_busybox();
+    let first = c
+        .run([
+            "pod",
+            "create",
+            "--name",
+            "ep",
+            "--exit-policy",
+            "stop",
+            "--dns",
+            "192.0.2.53",
+            "--dns-search",
+            "example.com",
+            "--add-host",
+            "db:192.0.2.7",
+        ])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    let doc = c.run(["pod", "inspect", "ep"]).success().json();
+    assert_eq!(doc["ExitPolicy"], "stop");
+    assert_eq!(
+        doc["InfraConfig"]["DNSServer"],
+        serde_json::json!(["192.0.2.53"])
+    );
+    assert_eq!(
+        doc["InfraConfig"]["DNSSearch"],
+        serde_json::json!(["example.com"])
+    );
+    assert_eq!(
+        doc["InfraConfig"]["HostAdd"],
+        serde_json::json!(["db:192.0.2.7"])
+    );
+    assert_eq!(doc["InfraConfig"]["DNSOption"], serde_json::Value::Null);
+    // The infra's name files are every member's.
+    c.run([
+        "run",
+        "--rm",
+        "--pod",
+        "ep",
+        &image,
+        "cat",
+        "/etc/resolv.conf",
+        "/etc/hosts",
+    ])
+    .success()
+    .stdout_contains("nameserver 192.0.2.53\n")
+    .stdout_contains("search example.com")
+    .stdout_contains("192.0.2.7\tdb");
+    // Its last member gone, the pod's infra stops: the pod is Exited.
+    eventually("the infra to stop with its last member", || {
+        c.run(["pod", "ps", "--format", "{{.Status}}"])
+            .stdout_trim()
+            == "Exited"
+    });
+    let listed = c.run(["ps", "-a", "--format", "json"]).success().json();
+    assert_eq!(listed[0]["IsInfra"], true, "{listed}");
+    assert_eq!(listed[0]["Pod"], first.as_str());
+    let infra = listed[0]["Id"].as_str().unwrap().to_owned();
+    c.run(["inspect", "--format", "{{.IsInfra}}", &infra])
+        .success()
+        .stdout_eq("true\n");
+    c.run(["ps", "-a", "--format", "{{.IsInfra}}"])
+        .success()
+        .stdout_eq("true\n");
+    c.run([
+        "pod",
+        "ps",
+        "--ns",
+        "--noheading",
+        "--format",
+        "table {{.Name}}|{{.Cgroup}}|{{.Namespace}}",
+    ])
+    .success()
+    .stdout_eq("ep||\n");
+    c.run(["pod", "ps", "--ns"])
+        .success()
+        .stdout_contains("INFRA ID      CGROUP      NAMESPACES  # OF CONTAINERS\n");
+
+    // --replace: the old pod and its infra go, a new one takes the name.
+    c.run(["pod", "create", "--name", "ep"])
+        .code(125)
+        .stderr_contains("pod already exists");
+    let second = c
+        .run(["pod", "create", "--replace", "--name", "ep"])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    assert_ne!(first, second);
+    c.run(["pod", "ps", "--no-trunc", "--format", "{{.ID}}"])
+        .success()
+        .stdout_eq(&format!("{second}\n"));
+    nothing_left_of(&c, &[infra]);
+    c.run(["pod", "inspect", "--format", "{{.ExitPolicy}}", "ep"])
+        .success()
+        .stdout_eq("continue\n");
+
+    c.run(["pod", "create", "--exit-policy", "bogus"])
+        .code(125)
+        .stderr_contains("Error: running pod create option: invalid pod exit policy: \"bogus\"\n");
+    c.run(["pod", "create", "--infra=false", "--dns", "192.0.2.53"])
+        .code(125)
+        .stderr_contains(
+            "Error: NoInfra and DNSServer are mutually exclusive pod options: invalid pod spec\n",
+        );
+    c.run(["pod", "ps", "-q"])
+        .success()
+        .stdout_eq(&format!("{second}\n"));
+    c.run(["pod", "rm", "ep"]).success();
+}
+
+#[test]
+fn pod_clone_and_container_clone_into_a_pod() {
+    let (c, image) = with_busybox();
+    c.run([
+        "pod",
+        "create",
+        "--name",
+        "orig",
+        "-l",
+        "a=b",
+        "--hostname",
+        "hh",
+    ])
+    .success();
+    c.run([
+        "create", "--pod", "orig", "--name", "member", &image, "sleep", "100",
+    ])
+    .success();
+    // Podman's names: <old>-clone, then -clone1; the containers' likewise.
+    let first = c
+        .run(["pod", "clone", "orig"])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    c.run(["pod", "clone", "-l", "c=d", "orig"]).success();
+    c.run([
+        "pod",
+        "inspect",
+        "--format",
+        "{{.Id}} {{.Labels}}",
+        "orig-clone",
+    ])
+    .success()
+    .stdout_eq(&format!("{first} map[a:b]\n"));
+    c.run(["pod", "inspect", "--format", "{{.Labels}}", "orig-clone1"])
+        .success()
+        .stdout_eq("map[a:b c:d]\n");
+    c.run([
+        "ps",
+        "-a",
+        "--pod",
+        "--filter",
+        "name=member",
+        "--format",
+        "{{.Names}} {{.PodName}}",
+    ])
+    .success()
+    .stdout_eq("member-clone1 orig-clone1\nmember-clone orig-clone\nmember orig\n");
+    // --destroy --start: the original goes, the clone runs, its member in
+    // the pod's namespaces.
+    let old = pod_containers(&c, "orig");
+    c.run(["pod", "clone", "--destroy", "--start", "orig", "again"])
+        .success();
+    c.run(["pod", "exists", "orig"]).code(1);
+    nothing_left_of(&c, &old);
+    c.run([
+        "pod",
+        "ps",
+        "--filter",
+        "name=again",
+        "--format",
+        "{{.Status}} {{.NumberOfContainers}}",
+    ])
+    .success()
+    .stdout_eq("Running 2\n");
+    c.run(["exec", "member-clone2", "hostname"])
+        .success()
+        .stdout_eq("hh\n");
+    // container clone --pod: a lone container's clone joins the pod.
+    c.run(["create", "--name", "solo", &image, "sleep", "100"])
+        .success();
+    c.run(["container", "clone", "--pod", "again", "solo", "joined"])
+        .success();
+    c.run(["start", "joined"]).success();
+    c.run(["exec", "joined", "hostname"])
+        .success()
+        .stdout_eq("hh\n");
+    c.run(["pod", "clone", "nope"])
+        .code(125)
+        .stderr_contains("Error: no pod with name or ID nope found: no such pod\n");
+    c.run(["pod", "clone", "--name", "again", "orig-clone"])
+        .code(125)
+        .stderr_contains(
+            "Error: adding pod to state: name \"again\" is in use: pod already exists\n",
+        );
+    c.run(["container", "clone", "--pod", "nope", "solo"])
+        .code(125)
+        .stderr_contains("no such pod");
+    c.run(["pod", "rm", "-f", "-t", "0", "--all"]).success();
+    c.run(["rm", "solo"]).success();
+    c.run(["ps", "-a", "-q"]).success().stdout_eq("");
+}
+
+#[test]
+fn a_pods_static_ip_and_alias_on_a_bridge_are_its_members() {
+    let (c, image) = with_busybox();
+    c.run(["network", "create", "--subnet", "10.77.0.0/24", "n77"])
+        .success();
+    c.run([
+        "pod",
+        "create",
+        "--name",
+        "bp",
+        "--network",
+        "n77",
+        "--ip",
+        "10.77.0.50",
+        "--network-alias",
+        "webby",
+    ])
+    .success();
+    c.run([
+        "pod",
+        "inspect",
+        "--format",
+        "{{.InfraConfig.StaticIP}} {{.InfraConfig.Networks}}",
+        "bp",
+    ])
+    .success()
+    .stdout_eq("10.77.0.50 [n77]\n");
+    c.run(["run", "--rm", "--pod", "bp", &image, "ip", "-4", "addr"])
+        .success()
+        .stdout_contains("inet 10.77.0.50/24");
+    // The alias resolves to the pod on its network (ping may not send, as
+    // an unprivileged user; it names the address it resolved first).
+    let probe = "ping -c1 -W1 webby 2>&1; true";
+    c.run(["run", "--rm", "--network", "n77", &image, "sh", "-c", probe])
+        .success()
+        .stdout_contains("PING webby (10.77.0.50)");
+    c.run(["pod", "create", "--name", "nb", "--network-alias", "x"])
+        .code(125)
+        .stderr_contains("--network-alias can only be set when the network mode is bridge");
+    c.run(["pod", "rm", "-f", "-t", "0", "bp"]).success();
+    c.run(["network", "rm", "n77"]).success();
+}

@@ -2,6 +2,7 @@
 
 use crate::engine::interface::Engine;
 use crate::engine::net::attachments;
+use crate::engine::net::names::NameOptions;
 use crate::engine::pods::create::{parse_share, DEFAULT_SHARE};
 use crate::engine::pods::PodCreateOptions;
 use clap::builder::BoolValueParser;
@@ -37,6 +38,33 @@ pub struct Args {
     /// Print help (-h is --hostname, as in Podman)
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
+    /// If a pod of the same name exists, remove it (and its containers) first
+    #[arg(long)]
+    replace: bool,
+    /// What becomes of the infra once the last other container exits: continue or stop
+    #[arg(long, default_value = "continue", value_name = "POLICY")]
+    exit_policy: String,
+    /// Another name for the pod on its networks (repeatable)
+    #[arg(long, value_name = "ALIAS")]
+    network_alias: Vec<String>,
+    /// The pod's address on its one network
+    #[arg(long)]
+    ip: Option<String>,
+    /// Use this nameserver in the pod instead of the host's (repeatable)
+    #[arg(long, value_name = "IP")]
+    dns: Vec<String>,
+    /// Use this DNS search domain in the pod instead of the host's ('.' for none; repeatable)
+    #[arg(long, value_name = "DOMAIN")]
+    dns_search: Vec<String>,
+    /// Set a resolver option in the pod instead of the host's, as ndots:2 (repeatable)
+    #[arg(long, alias = "dns-opt", value_name = "OPTION")]
+    dns_option: Vec<String>,
+    /// Add a line to the pod's /etc/hosts: NAME:IP (IP may be host-gateway: the host)
+    #[arg(long, value_name = "HOST:IP")]
+    add_host: Vec<String>,
+    /// Leave the image's /etc/hosts as it is in the pod's containers
+    #[arg(long)]
+    no_hosts: bool,
     /// The pod's name, as --name
     #[arg(value_name = "NAME", conflicts_with = "name")]
     positional_name: Option<String>,
@@ -62,18 +90,27 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
             .iter()
             .map(|p| p.parse())
             .collect::<Result<_, _>>()?,
-        network: attachments::from_flags(&args.network, &[], None)?,
+        network: attachments::from_flags(&args.network, &args.network_alias, args.ip.as_deref())?,
         share,
         infra,
         hostname: args.hostname,
         create_command: std::env::args().collect(),
+        replace: args.replace,
+        exit_policy: args.exit_policy.parse()?,
+        names: NameOptions::parse(
+            &args.dns,
+            &args.dns_search,
+            &args.dns_option,
+            &args.add_host,
+            args.no_hosts,
+        )?,
     };
     println!("{}", engine.create_pod(&opts)?);
     Ok(())
 }
 
 /// The KEY=VALUE lines of each file (blank lines and comments skipped).
-fn label_files(files: &[std::path::PathBuf]) -> anyhow::Result<Vec<String>> {
+pub(super) fn label_files(files: &[std::path::PathBuf]) -> anyhow::Result<Vec<String>> {
     let mut labels = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(file)

@@ -1,6 +1,7 @@
 //! `coracle pod ...`, as Podman's: create, ps, inspect, the lifecycle verbs,
 //! and top/logs/stats over the pod's containers.
 
+mod clone;
 mod create;
 mod inspect;
 mod lifecycle;
@@ -13,8 +14,10 @@ use crate::engine::ErrorKind;
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
 pub enum PodCommand {
+    /// Clone an existing pod
+    Clone(clone::Args),
     /// Create a new empty pod
-    Create(create::Args),
+    Create(Box<create::Args>),
     /// List pods
     #[command(visible_alias = "ls", visible_alias = "list")]
     Ps(ps::Args),
@@ -49,7 +52,8 @@ pub enum PodCommand {
 
 pub fn exec(engine: &dyn Engine, cmd: PodCommand) -> anyhow::Result<()> {
     match cmd {
-        PodCommand::Create(args) => create::exec(engine, args),
+        PodCommand::Clone(args) => clone::exec(engine, args),
+        PodCommand::Create(args) => create::exec(engine, *args),
         PodCommand::Ps(args) => ps::exec(engine, args),
         PodCommand::Inspect(args) => inspect::exec(engine, args),
         PodCommand::Start(args) => report(engine.start_pods(&args.resolve(engine)?)?, 125),

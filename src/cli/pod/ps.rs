@@ -33,6 +33,9 @@ pub struct Args {
     /// Show the status of the containers in each pod
     #[arg(long)]
     ctr_status: bool,
+    /// Show the pods' cgroup and namespace columns
+    #[arg(long)]
+    ns: bool,
     /// Show the latest pod created
     #[arg(short, long)]
     latest: bool,
@@ -53,6 +56,8 @@ enum Sort {
 const HEADERS: &[(&str, &str)] = &[
     ("ID", "POD ID"),
     ("InfraID", "INFRA ID"),
+    ("Cgroup", "CGROUP"),
+    ("Namespace", "NAMESPACES"),
     ("NumberOfContainers", "# OF CONTAINERS"),
     ("ContainerIds", "IDS"),
     ("ContainerNames", "NAMES"),
@@ -106,6 +111,9 @@ fn table(args: &Args) -> String {
         "{{.Created}}",
         "{{.InfraID}}",
     ];
+    if args.ns {
+        columns.extend(["{{.Cgroup}}", "{{.Namespace}}"]);
+    }
     if args.ctr_ids {
         columns.push("{{.ContainerIds}}");
     }

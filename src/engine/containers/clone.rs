@@ -24,6 +24,9 @@ pub struct CloneOptions {
     pub force: bool,
     /// `--run`: the clone is started.
     pub run: bool,
+    /// `--pod`: the pod the clone goes in (the engine joins it) instead of
+    /// the original's.
+    pub pod: Option<String>,
 }
 
 /// What the clone is made of, and what `--destroy` removes.
@@ -51,7 +54,7 @@ pub fn plan(store: &Store, input: &str, opts: &CloneOptions) -> Result<ClonePlan
     if opts.destroy && !opts.force && record.state.status.has_monitor() {
         return Err(remove::running(&record.id));
     }
-    let taken = |name: &str| Ok(store.container_id_by_name(name)?.is_some());
+    let taken = |name: &str| Ok::<_, ContainersError>(store.container_id_by_name(name)?.is_some());
     create.name = Some(match &opts.name {
         Some(name) => name.clone(),
         None => clone_name(&record.name, taken)?,
@@ -84,10 +87,7 @@ fn stored_options(config: &ContainerConfig, name: &str) -> Result<CreateOptions,
 
 /// Podman's choice of name (its CheckName): `a` -> `a-clone`, then `a-clone1`,
 /// `a-clone2`...; a clone of `a-clone3` is the next free `a-cloneN` after 3.
-fn clone_name(
-    old: &str,
-    taken: impl Fn(&str) -> Result<bool, ContainersError>,
-) -> Result<String, ContainersError> {
+pub fn clone_name<E>(old: &str, taken: impl Fn(&str) -> Result<bool, E>) -> Result<String, E> {
     let mut name = old.to_owned();
     if taken(&format!("{old}-clone"))? {
         name.push_str("-clone");
@@ -117,7 +117,7 @@ mod tests {
     use super::*;
 
     fn named(old: &str, existing: &[&str]) -> String {
-        clone_name(old, |n| Ok(existing.contains(&n))).unwrap()
+        clone_name(old, |n| Ok::<_, ContainersError>(existing.contains(&n))).unwrap()
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub struct CreateOptions {
     /// the pod's ID once the engine has resolved it (pods::members::join).
     #[serde(default)]
     pub pod: Option<String>,
+    /// This is a pod's infra container (pods/infra.rs makes it).
+    #[serde(default)]
+    pub infra: bool,
 }
 
 impl CreateOptions {
@@ -467,6 +470,7 @@ pub fn create(
         settings,
         created_with: Some(opts.clone()),
         pod: opts.pod.clone(),
+        infra: opts.infra,
     };
     let config = serde_json::to_string(&monitor_config);
     let mut record = ContainerRecord {

@@ -74,7 +74,7 @@ pub fn inspect(store: &Store, input: &str) -> Result<Value, ContainersError> {
         "Dependencies": [],
         "NetworkSettings": network::settings(store, &record, &config)?,
         "Namespace": "",
-        "IsInfra": false,
+        "IsInfra": config.infra,
         "IsService": false,
         "Config": config::config(&image_name, &config, &spec),
         "HostConfig": host::host_config(&config, &spec, &dir),

@@ -8,6 +8,7 @@
 //! member starts. `kube play` is `create_pod`, then a `run` per container.
 
 use super::{Each, Error};
+use crate::engine::pods::clone::PodCloneOptions;
 use crate::engine::pods::report::PodReport;
 use crate::engine::pods::PodCreateOptions;
 use crate::engine::ErrorKind;
@@ -57,6 +58,10 @@ pub trait PodEngine {
         force: bool,
         timeout: Option<Duration>,
     ) -> Result<Each<String>, Error>;
+
+    /// Makes a pod like `name` and clones its containers into it (`--destroy`:
+    /// the original goes; `--start`: the clone starts); returns its ID.
+    fn clone_pod(&self, name: &str, opts: &PodCloneOptions) -> Result<String, Error>;
 
     /// Removes the pods none of whose containers run; returns their IDs.
     fn prune_pods(&self) -> Result<Vec<String>, Error>;

@@ -9,6 +9,7 @@ mod images;
 mod kube;
 mod manifests;
 mod networks;
+mod pod_clone;
 mod pods;
 mod run;
 mod secrets;

@@ -10,6 +10,7 @@ use crate::engine::containers::remove::{self, RemoveOptions};
 use crate::engine::containers::{lookup, pause, start, stop};
 use crate::engine::interface::{Each, Error, PodEngine};
 use crate::engine::net::Network;
+use crate::engine::pods::clone::PodCloneOptions;
 use crate::engine::pods::create::{self as pod_create, event};
 use crate::engine::pods::members::{self, Member};
 use crate::engine::pods::report::{self, PodReport};
@@ -22,6 +23,16 @@ use std::time::Duration;
 
 impl PodEngine for LocalEngine {
     fn create_pod(&self, opts: &PodCreateOptions) -> Result<String, Error> {
+        opts.validate()?;
+        // `--replace`: the pod of that name goes first, its containers with
+        // it, as with `pod rm -f` (Podman's order: remove, then create).
+        if let Some(name) = opts.name.as_ref().filter(|_| opts.replace) {
+            if self.store()?.pod_by_name(name)?.is_some() {
+                for removed in self.remove_pods(std::slice::from_ref(name), true, None)? {
+                    removed?;
+                }
+            }
+        }
         let inside = self.inside()?;
         let pod = pod_create::create(inside, &self.ctx, &self.store()?, opts)?;
         Ok(pod.id)
@@ -133,6 +144,10 @@ impl PodEngine for LocalEngine {
             .collect())
     }
 
+    fn clone_pod(&self, name: &str, opts: &PodCloneOptions) -> Result<String, Error> {
+        self.clone_pod_from(name, opts)
+    }
+
     fn prune_pods(&self) -> Result<Vec<String>, Error> {
         let store = self.store()?;
         let idle: Vec<String> = report::list(&store, &[])?
@@ -239,7 +254,7 @@ impl LocalEngine {
     }
 }
 
-fn found(store: &Store, name: &str) -> Result<Pod, Error> {
+pub(super) fn found(store: &Store, name: &str) -> Result<Pod, Error> {
     Ok(record::lookup(store, name)?)
 }
 

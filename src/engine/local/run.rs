@@ -16,6 +16,7 @@ use crate::engine::monitor::{self, MonitorError};
 use crate::engine::net::holder::Link;
 use crate::engine::net::Network;
 use crate::engine::networks;
+use crate::engine::pods;
 use crate::engine::process::single_threaded;
 use crate::engine::process::Inside;
 use crate::engine::runtime::namespaces::NamespaceMode;
@@ -45,7 +46,12 @@ impl RunEngine for LocalEngine {
         opts: &CloneOptions,
         progress: CreateProgress,
     ) -> Result<String, Error> {
-        let plan = clone::plan(&self.store()?, name, opts)?;
+        let mut plan = clone::plan(&self.store()?, name, opts)?;
+        if let Some(pod) = &opts.pod {
+            pods::members::leave(&self.store()?, &mut plan.create);
+            plan.create.pod = Some(pod.clone());
+            plan.create = self.join_pod(&plan.create)?;
+        }
         let joined = joined_containers(&plan.create.settings);
         self.inside_for(plan.create.network.iter().chain(&joined))?;
         let store = self.store()?;

@@ -96,6 +96,9 @@ pub struct ContainerConfig {
     /// The ID of the pod the container is in.
     #[serde(default)]
     pub pod: Option<String>,
+    /// A pod's infra container, for `ps` and inspect's IsInfra.
+    #[serde(default)]
+    pub infra: bool,
 }
 
 fn default_stop_signal() -> String {

@@ -266,6 +266,12 @@ fn conclude(
         state.monitor_pid = None;
         store.set_run_state(id, &state)?;
     }
+    if let Some(pod) = &config.pod {
+        // Not this container's failure: the pod's infra is only the worse for it.
+        if let Err(e) = crate::engine::pods::exit_policy::member_exited(&store, pod, id) {
+            log::warn!("pod {pod}: cannot apply its exit policy: {e}");
+        }
+    }
     // Told last: whoever waits finds the store as the error leaves it.
     if let (Err(e), Some(ready)) = (&result, &mut supervisor.ready) {
         let _ = writeln!(ready, "{} {e}", e.exit_code());

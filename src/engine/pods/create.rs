@@ -1,10 +1,12 @@
 //! `pod create`: the pod's record, then its infra container. A failure
 //! leaves neither behind.
 
+use super::exit_policy::ExitPolicy;
 use super::{infra, Pod, PodConfig, PodsError};
 use crate::engine::containers::{self, names};
 use crate::engine::context::Context;
 use crate::engine::events::{Event, Type};
+use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports::Publish;
 use crate::engine::net::Network;
 use crate::engine::process::Inside;
@@ -34,6 +36,13 @@ pub struct PodCreateOptions {
     pub hostname: Option<String>,
     /// The command line, for inspect's CreateCommand.
     pub create_command: Vec<String>,
+    /// `--replace`: a pod of the same name is removed first (the engine's
+    /// part, as it stops and removes containers).
+    pub replace: bool,
+    /// `--exit-policy`.
+    pub exit_policy: ExitPolicy,
+    /// `--dns*`, `--add-host`, `--no-hosts`: the infra's, and so every member's.
+    pub names: NameOptions,
 }
 
 /// `--share`: a comma-separated list of kinds, `none`, or `+kind,...` to add
@@ -85,6 +94,11 @@ impl PodCreateOptions {
                     "cannot set --network without an infra container".into(),
                 ));
             }
+            if let Some(option) = infra_only_name_option(&self.names) {
+                return Err(PodsError::Invalid(format!(
+                    "NoInfra and {option} are mutually exclusive pod options: invalid pod spec"
+                )));
+            }
         }
         if self.hostname.is_some() && self.infra && !self.share.iter().any(|k| k == "uts") {
             return Err(PodsError::Invalid(
@@ -93,6 +107,19 @@ impl PodCreateOptions {
         }
         infra::check_network(self.network.as_ref())
     }
+}
+
+/// The first of the name options set, as Podman's pod spec calls it.
+fn infra_only_name_option(names: &NameOptions) -> Option<&'static str> {
+    [
+        (!names.dns.is_empty(), "DNSServer"),
+        (!names.dns_search.is_empty(), "DNSSearch"),
+        (!names.dns_options.is_empty(), "DNSOption"),
+        (!names.add_hosts.is_empty(), "HostAdd"),
+        (names.no_hosts, "NoManageHosts"),
+    ]
+    .into_iter()
+    .find_map(|(set, option)| set.then_some(option))
 }
 
 /// Creates the pod (and its infra, unless `--infra=false`); returns it.
@@ -126,6 +153,8 @@ pub fn create(
             publish: opts.publish.clone(),
             network: opts.network.clone(),
             create_command: opts.create_command.clone(),
+            exit_policy: opts.exit_policy,
+            names: opts.names.clone(),
         },
     };
     if !store.add_pod(&pod.to_row())? {

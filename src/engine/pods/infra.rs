@@ -75,7 +75,9 @@ pub fn options(pod: &Pod, opts: &PodCreateOptions) -> CreateOptions {
         network: opts.network.clone(),
         hostname: Some(opts.hostname.clone().unwrap_or_else(|| pod.name.clone())),
         publish: opts.publish.clone(),
+        names: opts.names.clone(),
         pod: Some(pod.id.clone()),
+        infra: true,
         ..CreateOptions::default()
     }
 }

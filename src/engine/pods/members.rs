@@ -4,6 +4,7 @@
 use super::{Pod, PodsError};
 use crate::engine::containers::create::CreateOptions;
 use crate::engine::containers::list::{self, ListOptions, Listed};
+use crate::engine::containers::lookup;
 use crate::engine::net::Network;
 use crate::engine::runtime::namespaces::NamespaceMode;
 use crate::engine::store::containers::Status;
@@ -87,4 +88,29 @@ pub fn join(pod: &Pod, opts: &mut CreateOptions) -> Result<(), PodsError> {
         opts.settings.pid = NamespaceMode::Container(infra);
     }
     Ok(())
+}
+
+/// Undoes `join` on a member's stored options, for a clone that goes in
+/// another pod: the namespaces it had of its pod's infra (which `join`
+/// gave it: a member may not choose them) are left to the new pod's.
+pub fn leave(store: &Store, opts: &mut CreateOptions) {
+    let infra = |id: &str| {
+        lookup::lookup(store, id)
+            .ok()
+            .and_then(|r| lookup::config_of(&r).ok())
+            .is_some_and(|c| c.infra)
+    };
+    if matches!(&opts.network, Some(Network::Container(x)) if infra(x)) {
+        opts.network = None;
+    }
+    for mode in [
+        &mut opts.settings.uts,
+        &mut opts.settings.ipc,
+        &mut opts.settings.pid,
+    ] {
+        if matches!(mode, NamespaceMode::Container(x) if infra(x)) {
+            *mode = NamespaceMode::default();
+        }
+    }
+    opts.pod = None;
 }

@@ -15,8 +15,11 @@
 //! (infra.rs), under the usual per-container monitor: no daemon, and nothing
 //! resident per pod beyond what any container has.
 
+pub mod clone;
 pub mod create;
+pub mod exit_policy;
 pub mod infra;
+pub mod infra_config;
 pub mod members;
 pub mod record;
 pub mod report;

@@ -1,7 +1,9 @@
 //! A pod's record: what it was created with and its infra container, stored
 //! as JSON beside its ID and name (store/pods.rs).
 
+use super::exit_policy::ExitPolicy;
 use super::PodsError;
+use crate::engine::net::names::NameOptions;
 use crate::engine::net::ports::Publish;
 use crate::engine::net::Network;
 use crate::engine::store::pods::PodRow;
@@ -23,6 +25,10 @@ pub struct PodConfig {
     pub network: Option<Network>,
     /// The command line that made it, for inspect's CreateCommand.
     pub create_command: Vec<String>,
+    /// `--exit-policy`.
+    pub exit_policy: ExitPolicy,
+    /// The infra's `--dns*`, `--add-host`, `--no-hosts`: every member's.
+    pub names: NameOptions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,7 @@
 //! What `pod ps` and `pod inspect` show of a pod, and `pod ps --filter`.
 
 use super::members::{self, Member};
-use super::{record, status, Pod, PodsError};
-use crate::engine::net::ports::Publish;
+use super::{infra_config, record, status, Pod, PodsError};
 use crate::engine::store::containers::Status;
 use crate::engine::store::Store;
 use serde_json::{json, Map, Value};
@@ -145,7 +144,7 @@ impl PodReport {
             "InfraId": self.pod.config.infra_id.clone().unwrap_or_default(),
             "Name": self.pod.name,
             "Namespace": "",
-            "Networks": networks(&self.pod),
+            "Networks": infra_config::networks(&self.pod),
             "Status": self.status,
             "Labels": labels(&self.pod),
         })
@@ -164,7 +163,7 @@ impl PodReport {
             "Name": pod.name,
             "Created": created(pod),
             "CreateCommand": pod.config.create_command,
-            "ExitPolicy": "continue",
+            "ExitPolicy": pod.config.exit_policy.as_str(),
             "State": self.status,
             "Hostname": pod.config.hostname.clone().unwrap_or_default(),
             "Labels": labels(pod),
@@ -176,50 +175,8 @@ impl PodReport {
         });
         if let Some(infra) = &pod.config.infra_id {
             doc["InfraContainerID"] = infra.clone().into();
-            doc["InfraConfig"] = json!({
-                "PortBindings": port_bindings(&pod.config.publish),
-                "HostNetwork": matches!(pod.config.network, Some(crate::engine::net::Network::Host)),
-                "Networks": networks(pod),
-            });
+            doc["InfraConfig"] = infra_config::inspect(pod);
         }
         doc
     }
-}
-
-fn networks(pod: &Pod) -> Vec<String> {
-    match &pod.config.network {
-        Some(crate::engine::net::Network::Bridge(a)) => {
-            a.iter().map(|a| a.network.clone()).collect()
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// Docker's PortBindings of the pod's `-p`, as given (a port chosen at
-/// start is the infra's to show).
-fn port_bindings(publish: &[Publish]) -> Value {
-    let mut out = Map::new();
-    for p in publish {
-        for (n, port) in p.container_ports.ports().enumerate() {
-            for proto in &p.protocols {
-                let host_port = p
-                    .host_ports
-                    .as_ref()
-                    .map(|h| (h.first + n as u16).to_string())
-                    .unwrap_or_default();
-                let binding = json!({
-                    "HostIp": p.host_ip.map(|ip| ip.to_string()).unwrap_or_default(),
-                    "HostPort": host_port,
-                });
-                let key = format!("{port}/{proto}");
-                match out.get_mut(&key).and_then(Value::as_array_mut) {
-                    Some(list) => list.push(binding),
-                    None => {
-                        out.insert(key, json!([binding]));
-                    }
-                }
-            }
-        }
-    }
-    Value::Object(out)
 }

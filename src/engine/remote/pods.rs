@@ -2,11 +2,15 @@
 
 use super::{unsupported, RemoteEngine};
 use crate::engine::interface::{Each, Error, PodEngine};
+use crate::engine::pods::clone::PodCloneOptions;
 use crate::engine::pods::report::PodReport;
 use crate::engine::pods::PodCreateOptions;
 use std::time::Duration;
 
 impl PodEngine for RemoteEngine {
+    fn clone_pod(&self, _: &str, _: &PodCloneOptions) -> Result<String, Error> {
+        unsupported("pod clone")
+    }
     fn create_pod(&self, _: &PodCreateOptions) -> Result<String, Error> {
         unsupported("pod create")
     }

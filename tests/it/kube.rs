@@ -373,3 +373,92 @@ spec:
     assert_eq!(names(&c, &["pod", "ps", "-q"]), Vec::<String>::new());
     assert_eq!(names(&c, &["ps", "-aq"]), Vec::<String>::new());
 }
+
+/// `kube generate POD`: the pod's members (not its infra) as one Pod's
+/// containers, its ports on the first, its host name; played back after the
+/// pod is gone, it makes the same two containers in one pod, and generates
+/// the same YAML again.
+#[test]
+fn generate_of_a_pod_plays_back_to_the_same_pod() {
+    let (c, image) = with_busybox();
+    let port = free_port();
+    c.run([
+        "pod",
+        "create",
+        "--name",
+        "duo",
+        "--hostname",
+        "duohost",
+        "-p",
+        &format!("{port}:80"),
+    ])
+    .success();
+    let quick = "trap 'exit 0' TERM; sleep 1000 & wait";
+    for name in ["duo-front", "duo-back"] {
+        run_detached(
+            &c,
+            &[
+                "--pod", "duo", "--name", name, "-l", "tier=web", &image, "sh", "-c", quick,
+            ],
+        );
+    }
+    let yaml = c
+        .run(["kube", "generate", "-s", "duo"])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    let docs = documents(&yaml);
+    assert_eq!(docs.len(), 2, "{yaml}");
+    let service: Service = typed(&docs[0]);
+    assert_eq!(service.spec.unwrap().ports.unwrap()[0].port, 80);
+    let pod: Pod = typed(&docs[1]);
+    assert_eq!(pod.metadata.name.as_deref(), Some("duo"));
+    let labels = pod.metadata.labels.unwrap();
+    assert_eq!(
+        (labels["app"].as_str(), labels["tier"].as_str()),
+        ("duo", "web")
+    );
+    let spec = pod.spec.unwrap();
+    assert_eq!(spec.hostname.as_deref(), Some("duohost"));
+    let names_in_yaml: Vec<&str> = spec.containers.iter().map(|c| c.name.as_str()).collect();
+    // The pod's name comes off its members', as play puts it on.
+    assert_eq!(names_in_yaml, ["front", "back"], "{yaml}");
+    let port0 = &spec.containers[0].ports.as_ref().unwrap()[0];
+    assert_eq!(
+        (port0.container_port, port0.host_port),
+        (80, Some(i32::from(port)))
+    );
+    assert_eq!(spec.containers[1].ports, None);
+    assert_eq!(
+        spec.containers[1].args.as_deref().unwrap(),
+        ["sh", "-c", quick]
+    );
+
+    c.run(["pod", "rm", "-f", "duo"]).success();
+    let file = write(&c, "duo.yaml", &yaml);
+    c.run(["kube", "play", &file]).success();
+    let running: Vec<String> = names(
+        &c,
+        &["ps", "--format", "{{.Names}} {{.PodName}} {{.State}}"],
+    )
+    .into_iter()
+    .filter(|l| !l.contains("-infra "))
+    .collect();
+    assert_eq!(running, ["duo-back duo running", "duo-front duo running"]);
+    c.run(["exec", "duo-front", "hostname"])
+        .success()
+        .stdout_eq("duohost\n");
+    let again = c
+        .run(["kube", "generate", "-s", "duo"])
+        .success()
+        .stdout_trim()
+        .to_owned();
+    assert_eq!(again, yaml);
+    c.run(["kube", "down", &file]).success();
+    assert_eq!(names(&c, &["ps", "-aq"]), Vec::<String>::new());
+    // A pod with no members has no containers to write: Podman's words.
+    c.run(["pod", "create", "--name", "empty"]).success();
+    c.run(["kube", "generate", "empty"])
+        .code(125)
+        .stderr_contains("only has an infra container");
+}

@@ -270,7 +270,7 @@ fn bad_pod_input_is_refused_with_podmans_words() {
 }
 
 #[test]
-fn pod_top_logs_pause_and_restart_act_on_its_containers() {
+fn pod_top_logs_pause_restart_and_a_host_network_member() {
     let (c, image) = with_busybox();
     c.run(["pod", "create", "--name", "busy"]).success();
     let script = "echo started; exec sleep 1000";
@@ -303,6 +303,23 @@ fn pod_top_logs_pause_and_restart_act_on_its_containers() {
     ])
     .success()
     .stdout_eq("Running 2\n");
+    // A member may keep the host's network (Podman 4.3 lets it) and still
+    // share the pod's UTS namespace.
+    let host_net = std::fs::read_link("/proc/self/ns/net").unwrap();
+    c.run([
+        "run",
+        "--rm",
+        "--pod",
+        "busy",
+        "--network",
+        "host",
+        &image,
+        "sh",
+        "-c",
+        "readlink /proc/self/ns/net; hostname",
+    ])
+    .success()
+    .stdout_eq(&format!("{}\nbusy\n", host_net.display()));
     let ids = pod_containers(&c, "busy");
     c.run(["pod", "rm", "-f", "-t", "0", "--all"]).success();
     nothing_left_of(&c, &ids);

@@ -18,7 +18,7 @@ pub struct Args {
     /// Generate YAML for the given Kubernetes kind
     #[arg(short, long = "type", default_value = "pod", value_parser = ["pod", "deployment"])]
     kind: String,
-    #[arg(required = true, value_name = "CONTAINER|VOLUME")]
+    #[arg(required = true, value_name = "CONTAINER|POD|VOLUME")]
     names: Vec<String>,
 }
 

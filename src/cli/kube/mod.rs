@@ -12,7 +12,7 @@ use std::io::Read;
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
 pub enum KubeCommand {
-    /// Generate Kubernetes YAML from containers or volumes
+    /// Generate Kubernetes YAML from containers, pods or volumes
     Generate(generate::Args),
     /// Play a pod or volume based on Kubernetes YAML
     Play(play::Args),
@@ -24,7 +24,7 @@ pub enum KubeCommand {
 #[derive(clap::Subcommand)]
 #[command(defer = true)]
 pub enum GenerateCommand {
-    /// Generate Kubernetes YAML from containers or volumes
+    /// Generate Kubernetes YAML from containers, pods or volumes
     Kube(generate::Args),
 }
 

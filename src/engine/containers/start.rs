@@ -61,6 +61,22 @@ pub fn start(
     id: &str,
     opts: StartOptions,
 ) -> Result<(), ContainersError> {
+    spawn(ctx, store, id, opts)?.ready()
+}
+
+/// A monitor launched and not heard from yet.
+pub struct Pending {
+    ready: OwnedFd,
+    log_path: std::path::PathBuf,
+}
+
+/// Launches container `id`'s monitor; `Pending::ready` waits for its word.
+fn spawn(
+    ctx: &Context,
+    store: &Store,
+    id: &str,
+    opts: StartOptions,
+) -> Result<Pending, ContainersError> {
     let config = check_network(store, id)?;
     start_required(ctx, store, &config)?;
     if let Err(e) = check_ports(store, id) {
@@ -111,8 +127,22 @@ pub fn start(
     let _ = intermediate.wait();
     drop(ready_write);
     drop(opts.attach);
-    let mut answer = String::new();
-    let _ = BufReader::new(std::fs::File::from(ready_read)).read_line(&mut answer);
+    Ok(Pending {
+        ready: ready_read,
+        log_path,
+    })
+}
+
+impl Pending {
+    /// Waits until the monitor says the container runs, or why it does not.
+    pub fn ready(self) -> Result<(), ContainersError> {
+        let mut answer = String::new();
+        let _ = BufReader::new(std::fs::File::from(self.ready)).read_line(&mut answer);
+        ready_answer(&answer, &self.log_path)
+    }
+}
+
+fn ready_answer(answer: &str, log_path: &std::path::Path) -> Result<(), ContainersError> {
     match answer.trim_end().split_once(' ') {
         _ if answer.trim_end() == "ok" => Ok(()),
         Some((code, message)) if code.parse::<i32>().is_ok() => Err(ContainersError::Start {
@@ -182,6 +212,75 @@ pub fn start_named(ctx: &Context, store: &Store, input: &str) -> Result<(), Cont
         tty_size: None,
     };
     start(ctx, store, &record.id, opts)
+}
+
+/// Starts several, side by side: each monitor is launched, then each is
+/// waited for, so that their containers are set up at once (a pod's members).
+/// One that joins another of the batch waits for those launched before it.
+pub fn start_named_many(
+    ctx: &Context,
+    store: &Store,
+    inputs: &[String],
+) -> Vec<Result<(), ContainersError>> {
+    let mut results: Vec<Result<(), ContainersError>> = Vec::new();
+    let mut pending: Vec<(usize, String, Pending)> = Vec::new();
+    for input in inputs {
+        let index = results.len();
+        results.push(Ok(()));
+        match launch(ctx, store, input, &mut pending, &mut results) {
+            Ok(Some((id, p))) => pending.push((index, id, p)),
+            Ok(None) => {}
+            Err(e) => results[index] = Err(e),
+        }
+    }
+    settle_all(&mut pending, &mut results);
+    results
+}
+
+/// Launches one unless it runs; first waits for the launched ones it joins.
+fn launch(
+    ctx: &Context,
+    store: &Store,
+    input: &str,
+    pending: &mut Vec<(usize, String, Pending)>,
+    results: &mut [Result<(), ContainersError>],
+) -> Result<Option<(String, Pending)>, ContainersError> {
+    let record = lookup(store, input)?;
+    if record.state.status.has_monitor() {
+        return Ok(None);
+    }
+    let config = config_of(&record)?;
+    if pending.iter().any(|(_, id, _)| joins(&config, id)) {
+        settle_all(pending, results);
+    }
+    let opts = StartOptions {
+        attach: None,
+        remove_on_failure: false,
+        tty_size: None,
+    };
+    Ok(Some((
+        record.id.clone(),
+        spawn(ctx, store, &record.id, opts)?,
+    )))
+}
+
+fn settle_all(
+    pending: &mut Vec<(usize, String, Pending)>,
+    results: &mut [Result<(), ContainersError>],
+) {
+    for (index, _, p) in pending.drain(..) {
+        results[index] = p.ready();
+    }
+}
+
+/// Whether the container needs `id` running: its network, a namespace, or `--requires`.
+fn joins(config: &ContainerConfig, id: &str) -> bool {
+    let s = &config.settings;
+    config.network == Network::Container(id.to_owned())
+        || [&s.pid, &s.ipc, &s.uts].iter().any(|m| {
+            **m == crate::engine::runtime::namespaces::NamespaceMode::Container(id.to_owned())
+        })
+        || s.requires.iter().any(|r| r == id)
 }
 
 /// `start -a`: starts container `input` with the caller's `streams` attached.

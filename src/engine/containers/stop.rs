@@ -34,9 +34,46 @@ pub fn kill(store: &Store, input: &str, signal: &str) -> Result<(), ContainersEr
 /// its `--stop-timeout`, else 10 seconds). A container that is not running is
 /// left as it is (Docker's `stop` succeeds on it).
 pub fn stop(store: &Store, input: &str, timeout: Option<Duration>) -> Result<(), ContainersError> {
+    match ask(store, input, timeout)? {
+        Some(asked) => finish(store, input, &asked),
+        None => Ok(()),
+    }
+}
+
+/// Stops several at once: each is asked to stop first, then each is waited
+/// for, so that they wind down side by side rather than one after the other
+/// (a pod's members); each still gets its whole timeout from when it was asked.
+pub fn stop_many(
+    store: &Store,
+    inputs: &[String],
+    timeout: Option<Duration>,
+) -> Vec<Result<(), ContainersError>> {
+    let asked: Vec<_> = inputs.iter().map(|i| ask(store, i, timeout)).collect();
+    asked
+        .into_iter()
+        .zip(inputs)
+        .map(|(asked, input)| match asked? {
+            Some(asked) => finish(store, input, &asked),
+            None => Ok(()),
+        })
+        .collect()
+}
+
+/// A container asked to stop, and until when it has to.
+struct Asked {
+    record: ContainerRecord,
+    deadline: Instant,
+}
+
+/// Marks the stop as asked and sends the stop signal; None: it was not running.
+fn ask(
+    store: &Store,
+    input: &str,
+    timeout: Option<Duration>,
+) -> Result<Option<Asked>, ContainersError> {
     let record = lookup(store, input)?;
     if !record.state.status.has_monitor() {
-        return Ok(());
+        return Ok(None);
     }
     let config = config_of(&record)?;
     let own = config.settings.stop_timeout.unwrap_or(DEFAULT_STOP_TIMEOUT);
@@ -50,11 +87,21 @@ pub fn stop(store: &Store, input: &str, timeout: Option<Duration>) -> Result<(),
         // It may have ended by itself meanwhile: the wait below tells.
         let _ = send(&record, input, number);
     }
-    if wait_for_monitor(store, &record.id, Some(timeout))? {
+    Ok(Some(Asked {
+        record,
+        deadline: Instant::now() + timeout,
+    }))
+}
+
+/// Waits for the end until the deadline, then SIGKILL and a grace period.
+fn finish(store: &Store, input: &str, asked: &Asked) -> Result<(), ContainersError> {
+    let id = &asked.record.id;
+    let left = asked.deadline.saturating_duration_since(Instant::now());
+    if wait_for_monitor(store, id, Some(left))? {
         return Ok(());
     }
-    let _ = send(&record, input, libc::SIGKILL);
-    if wait_for_monitor(store, &record.id, Some(KILL_GRACE))? {
+    let _ = send(&asked.record, input, libc::SIGKILL);
+    if wait_for_monitor(store, id, Some(KILL_GRACE))? {
         return Ok(());
     }
     Err(ContainersError::Unstoppable {

@@ -8,7 +8,6 @@ use super::yaml::Document;
 use crate::engine::containers::create::CreateOptions;
 use crate::engine::monitor::restart::RestartPolicy;
 use crate::engine::net::ports::{PortMapping, Protocol};
-use crate::engine::net::Network;
 use crate::engine::volumes::mounts::MountKind;
 use crate::engine::volumes::MountRequest;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
@@ -50,10 +49,12 @@ pub struct Source {
     pub ports: Vec<PortMapping>,
 }
 
-/// The containers of one pod, and its name.
-#[derive(Debug, Clone)]
+/// The containers of one pod, its name, and what the pod holds for them.
+#[derive(Debug, Clone, Default)]
 pub struct Group {
     pub name: String,
+    pub hostname: Option<String>,
+    pub host_network: bool,
     pub containers: Vec<Source>,
 }
 
@@ -183,14 +184,11 @@ fn pod_spec(group: &Group) -> PodSpec {
         .map(|c| container(c, &mut volumes))
         .collect();
     // Kubernetes has one policy per pod: the first container's, as Podman takes it.
-    let first = group.containers.first().map(|c| &c.opts);
-    let restart = first.map(|o| o.restart);
+    let restart = group.containers.first().map(|c| c.opts.restart);
     PodSpec {
         containers,
-        hostname: first.and_then(|o| o.hostname.clone()),
-        host_network: first
-            .is_some_and(|o| o.network == Some(Network::Host))
-            .then_some(true),
+        hostname: group.hostname.clone(),
+        host_network: group.host_network.then_some(true),
         restart_policy: restart.map(|r| restart_policy(r).to_owned()),
         volumes: (!volumes.is_empty()).then_some(volumes),
         ..PodSpec::default()
@@ -429,6 +427,7 @@ mod tests {
         vec![Group {
             name: "web-pod".into(),
             containers: vec![web()],
+            ..Group::default()
         }]
     }
 

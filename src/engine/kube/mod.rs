@@ -15,6 +15,7 @@ pub mod yaml;
 
 use crate::engine::containers::ContainersError;
 use crate::engine::error::{ErrorKind, Kinded};
+use crate::engine::pods::PodsError;
 use crate::engine::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +56,8 @@ pub enum KubeError {
     Containers(#[from] ContainersError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Pods(#[from] PodsError),
     #[error("{0}")]
     Invalid(String),
     #[error("cannot write {0}")]
@@ -85,6 +88,7 @@ impl Kinded for KubeError {
             KubeError::Exists(_) => ErrorKind::Conflict,
             KubeError::Containers(e) => e.kind(),
             KubeError::Store(e) => e.kind(),
+            KubeError::Pods(e) => e.kind(),
             _ => ErrorKind::Invalid,
         }
     }

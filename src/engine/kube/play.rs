@@ -535,6 +535,7 @@ mod tests {
                 opts: opts.clone(),
                 ports: vec![],
             }],
+            ..Group::default()
         };
         let text =
             crate::engine::kube::yaml::write(&generate(&[group], &[], &GenerateOptions::default()))

@@ -125,8 +125,9 @@ impl LocalEngine {
             for c in &pod.containers {
                 containers.push(self.create_member(&pod_id, c, pulling, progress, made)?);
             }
-            for id in &containers[first..] {
-                self.start_one(id)?;
+            // Side by side: they join the infra, which runs, not each other.
+            for result in self.start(&containers[first..])? {
+                result?;
             }
             played.push(PlayedPod {
                 pod_id: Some(pod_id),

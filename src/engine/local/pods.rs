@@ -7,7 +7,7 @@
 use super::LocalEngine;
 use crate::engine::containers::create::CreateOptions;
 use crate::engine::containers::remove::{self, RemoveOptions};
-use crate::engine::containers::{lookup, pause, start, stop};
+use crate::engine::containers::{lookup, pause, start, stop, ContainersError};
 use crate::engine::interface::{Each, Error, PodEngine};
 use crate::engine::net::Network;
 use crate::engine::pods::clone::PodCloneOptions;
@@ -77,8 +77,8 @@ impl PodEngine for LocalEngine {
     ) -> Result<Each<String>, Error> {
         let store = self.store()?;
         Ok(each_pod(&store, names, |pod, members| {
-            for m in members.iter().filter(|m| m.status.has_monitor()) {
-                stop::stop(&store, &m.id, timeout)?;
+            for result in stop_in_order(&store, pod, members, timeout) {
+                result?;
             }
             store.record(event(pod, "stop"));
             Ok(())
@@ -125,10 +125,8 @@ impl PodEngine for LocalEngine {
         if force {
             let store = self.store()?;
             let timeout = timeout.or(Some(Duration::from_secs(10)));
-            each_pod(&store, names, |_, members| {
-                for m in members.iter().filter(|m| m.status.has_monitor()) {
-                    let _ = stop::stop(&store, &m.id, timeout);
-                }
+            each_pod(&store, names, |pod, members| {
+                let _ = stop_in_order(&store, pod, members, timeout);
                 Ok(())
             });
         }
@@ -260,6 +258,24 @@ pub(super) fn found(store: &Store, name: &str) -> Result<Pod, Error> {
 
 /// Runs `verb` on each named pod with its containers, the infra last; the
 /// pod's ID, or what went wrong, per name.
+/// Stops the pod's running members side by side, then its infra: last, so
+/// that none loses its namespaces while it runs.
+fn stop_in_order(
+    store: &Store,
+    pod: &Pod,
+    members: &[Member],
+    timeout: Option<Duration>,
+) -> Vec<Result<(), ContainersError>> {
+    let (infra, others): (Vec<String>, Vec<String>) = members
+        .iter()
+        .filter(|m| m.status.has_monitor())
+        .map(|m| m.id.clone())
+        .partition(|id| pod.config.infra_id.as_deref() == Some(id.as_str()));
+    let mut results = stop::stop_many(store, &others, timeout);
+    results.extend(infra.iter().map(|id| stop::stop(store, id, timeout)));
+    results
+}
+
 fn each_pod(
     store: &Store,
     names: &[String],

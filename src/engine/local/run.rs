@@ -175,9 +175,9 @@ impl RunEngine for LocalEngine {
         for network in &networks {
             self.start_infra(&store, network)?;
         }
-        Ok(names
-            .iter()
-            .map(|name| Ok(start::start_named(&self.ctx, &store, name)?))
+        Ok(start::start_named_many(&self.ctx, &store, names)
+            .into_iter()
+            .map(|r| Ok(r?))
             .collect())
     }
 

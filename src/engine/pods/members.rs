@@ -54,7 +54,7 @@ pub fn in_pods(store: &Store) -> Result<Vec<Listed>, PodsError> {
 }
 
 /// Makes `opts` a member's: the pod's ID, and the infra's namespaces for
-/// the kinds the pod shares. What the pod owns (ports, the network, the
+/// the kinds the pod shares. What the pod owns (ports on its network, the
 /// host name) is refused here with Podman's words, before anything is made.
 pub fn join(pod: &Pod, opts: &mut CreateOptions) -> Result<(), PodsError> {
     let invalid = |why: &str| PodsError::Invalid(format!("invalid config provided: {why}"));
@@ -62,14 +62,11 @@ pub fn join(pod: &Pod, opts: &mut CreateOptions) -> Result<(), PodsError> {
     let Some(infra) = pod.config.infra_id.clone() else {
         return Ok(());
     };
-    if pod.shares("net") {
+    // A member given a network of its own (`--network host`) keeps it, as
+    // Podman 4.3 lets it: only the pod's network is the infra's to publish on.
+    if pod.shares("net") && opts.network.is_none() {
         if !opts.publish.is_empty() || opts.publish_all {
             return Err(invalid("published or exposed ports must be defined when the pod is created: network cannot be configured when it is shared with a pod"));
-        }
-        if opts.network.is_some() {
-            return Err(invalid(
-                "network cannot be configured when it is shared with a pod",
-            ));
         }
         opts.network = Some(Network::Container(infra.clone()));
     }

@@ -109,6 +109,8 @@ def main() -> int:
     ap.add_argument("--coracle", required=True, help="the coracle binary")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--work", default="/dev/shm/coracle-fuse-bench")
+    ap.add_argument("--only", metavar="WORD",
+                    help="run only the cases whose name holds WORD (e.g. read)")
     args = ap.parse_args()
     if os.geteuid() == 0:
         sys.exit("run it as the unprivileged user containers run as (rootless)")
@@ -135,6 +137,8 @@ def main() -> int:
     }
     results = {}
     for name, what in cases.items():
+        if args.only and args.only not in name:
+            continue
         times: dict[str, list[float]] = {}
         for s in stores:
             s.run(*what)  # warm-up

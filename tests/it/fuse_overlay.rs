@@ -34,7 +34,8 @@ const LOWER: &str = "mkdir -p /l/dir /l/opaque/inner /l/gone && echo lower > /l/
     && echo a > /l/dir/a && echo b > /l/dir/b && echo x > /l/opaque/inner/x \
     && echo y > /l/opaque/y && echo t > /l/gone/t && ln -s file /l/sym \
     && echo 0123456789 > /l/big && echo mmmm > /l/mm && mkdir -p /l/tree/sub \
-    && echo s > /l/tree/sub/s";
+    && echo s > /l/tree/sub/s && seq 1 300000 > /l/seq \
+    && echo p > /l/p && echo q > /l/q && mkdir /l/ldir";
 
 /// Each step prints what a user would look at; the two drivers must agree.
 const SCRIPT: &str = r#"
@@ -56,6 +57,12 @@ echo '# directory that lower layers fill, moved'; mv tree moved; ls moved/sub; l
 echo '# create, delete, readdir'; mkdir d2; for i in 1 2 3; do echo $i > d2/f$i; done; rm d2/f2; ls d2
 echo '# rename over, then back'; mv d2/f1 d2/f3; cat d2/f3; ls d2
 echo '# whiteout then new file'; rm mm; echo again > mm; cat mm
+echo '# large lower file, whole and in pieces'; md5sum seq; tail -c 20 seq
+dd if=seq bs=4096 skip=100 count=3 2>/dev/null | md5sum; cat seq seq | wc -c
+echo '# exchange'; /probe exchange p q; cat p q; echo u > u; /probe exchange u p; cat u p
+mkdir ud; echo in > ud/in; /probe exchange ud ldir; mkdir ud2; /probe exchange ud ud2; ls ud2
+/probe rename_whiteout q w; ls p q w 2>&1 | sed 's/.*w.*/no w/'
+echo '# POSIX locks'; /probe lock q
 "#;
 
 fn run_script(c: &Coracle) -> String {

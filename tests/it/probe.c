@@ -4,7 +4,9 @@
  * CVE-2019-5736 against the engine's binary (see exe below). The file
  * system checks (fuse_overlay.rs): `probe setxattr PATH NAME VALUE`,
  * `probe getxattr PATH NAME` (prints the value) and `probe mmap PATH TEXT`
- * (writes TEXT at the start of PATH through a shared mapping). */
+ * (writes TEXT at the start of PATH through a shared mapping), `probe
+ * exchange A B` and `probe rename_whiteout A B` (renameat2 with that flag)
+ * and `probe lock PATH` (POSIX record locks between two processes). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -99,6 +101,41 @@ static int mapped_write(const char *path, const char *text) {
     return report("mmap", msync(map, len, MS_SYNC));
 }
 
+/* Takes a write lock on all of PATH; a child process then asks who holds it
+ * and tries to take it too, before and after the parent lets it go. */
+static int locks(const char *path) {
+    struct flock all = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    int fd = open(path, O_RDWR);
+    if (fd < 0 || fcntl(fd, F_SETLK, &all) < 0)
+        return report("setlk", -1);
+    printf("setlk ok\n");
+    fflush(stdout);
+    int go[2];
+    if (pipe(go) < 0)
+        return report("pipe", -1);
+    pid_t child = fork();
+    if (child == 0) {
+        struct flock ask = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        int cfd = open(path, O_RDWR);
+        fcntl(cfd, F_GETLK, &ask);
+        printf("getlk: %s\n", ask.l_type == F_WRLCK && ask.l_pid == getppid() ? "held by the parent" : "not held");
+        struct flock take = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        report("child setlk", fcntl(cfd, F_SETLK, &take));
+        fflush(stdout);
+        char c;
+        read(go[0], &c, 1);
+        report("child setlk after unlock", fcntl(cfd, F_SETLK, &take));
+        fflush(stdout);
+        _exit(0);
+    }
+    usleep(200000);
+    all.l_type = F_UNLCK;
+    fcntl(fd, F_SETLK, &all);
+    write(go[1], "x", 1);
+    waitpid(child, 0, 0);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     const char *call = argc > 1 ? argv[1] : "";
     if (!strcmp(call, "setxattr") && argc > 4)
@@ -111,6 +148,12 @@ int main(int argc, char **argv) {
         printf("%s\n", value);
         return 0;
     }
+    if (!strcmp(call, "exchange") && argc > 3)
+        return report(call, syscall(SYS_renameat2, AT_FDCWD, argv[2], AT_FDCWD, argv[3], RENAME_EXCHANGE));
+    if (!strcmp(call, "rename_whiteout") && argc > 3)
+        return report(call, syscall(SYS_renameat2, AT_FDCWD, argv[2], AT_FDCWD, argv[3], RENAME_WHITEOUT));
+    if (!strcmp(call, "lock") && argc > 2)
+        return locks(argv[2]);
     if (!strcmp(call, "mmap") && argc > 3)
         return mapped_write(argv[2], argv[3]);
     if (!strcmp(call, "io_uring")) {

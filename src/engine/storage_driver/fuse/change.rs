@@ -4,7 +4,7 @@
 //! a whiteout was is opaque. New entries belong to the caller (the ids the
 //! kernel gives are already the user namespace's).
 
-use super::layers::{remove_xattr, set_opaque, set_xattr, PRIVATE_XATTRS, UPPER};
+use super::layers::{check, cstring, remove_xattr, set_opaque, set_xattr, PRIVATE_XATTRS, UPPER};
 use super::nodes::Table;
 use super::view::{errno, open_file, Overlay};
 use crate::engine::store::unpack::is_whiteout;
@@ -229,6 +229,10 @@ impl Overlay {
         new_name: &OsStr,
         flags: u32,
     ) -> io::Result<()> {
+        if flags == libc::RENAME_EXCHANGE {
+            return self.exchange(parent, name, new_parent, new_name);
+        }
+        // RENAME_WHITEOUT is refused, as the kernel overlay refuses it.
         if flags & !libc::RENAME_NOREPLACE != 0 {
             return Err(errno(libc::EINVAL));
         }
@@ -279,6 +283,54 @@ impl Overlay {
             self.stack.whiteout(&rel)?;
         }
         t.rename(&rel, &new_rel);
+        Ok(())
+    }
+
+    /// renameat2's RENAME_EXCHANGE: both names copied up, then swapped in
+    /// the upper dir. A directory must be all in the upper dir, as for rename
+    /// (the kernel overlay without redirect_dir says EXDEV too).
+    fn exchange(
+        &self,
+        parent: u64,
+        name: &OsStr,
+        new_parent: u64,
+        new_name: &OsStr,
+    ) -> io::Result<()> {
+        let mut t = self.table();
+        let (rel, lowers, a) = self.child(&t, parent, name)?;
+        let (new_rel, new_lowers, b) = self.child(&t, new_parent, new_name)?;
+        let (a, b) = a.zip(b).ok_or_else(|| errno(libc::ENOENT))?;
+        if [&a, &b]
+            .iter()
+            .any(|f| f.meta.is_dir() && (f.layer != UPPER || !f.lowers.is_empty()))
+        {
+            return Err(errno(libc::EXDEV));
+        }
+        for (rel, found) in [(&rel, &a), (&new_rel, &b)] {
+            self.stack.copy_up(found.layer, rel, &found.meta)?;
+            t.mark_upper(rel);
+        }
+        let (from, to) = (self.stack.upper(&rel), self.stack.upper(&new_rel));
+        let (from_c, to_c) = (cstring(&from)?, cstring(&to)?);
+        // SAFETY: valid C strings.
+        check(unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                from_c.as_ptr(),
+                libc::AT_FDCWD,
+                to_c.as_ptr(),
+                libc::RENAME_EXCHANGE,
+            )
+        })?;
+        // A directory moved over a name the lower layers have must hide it.
+        for (dir, path, lowers, rel) in
+            [(&b, &from, &lowers, &rel), (&a, &to, &new_lowers, &new_rel)]
+        {
+            if dir.meta.is_dir() && self.stack.in_lowers(lowers, rel)? {
+                set_opaque(path)?;
+            }
+        }
+        t.exchange(&rel, &new_rel);
         Ok(())
     }
 

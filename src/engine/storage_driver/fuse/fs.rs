@@ -290,7 +290,7 @@ impl Filesystem for Overlay {
 
     fn read(
         &self,
-        _req: &Request,
+        req: &Request,
         _ino: INodeNo,
         fh: FileHandle,
         offset: u64,
@@ -299,6 +299,15 @@ impl Filesystem for Overlay {
         _lock_owner: Option<LockOwner>,
         reply: ReplyData,
     ) {
+        let spliced = self
+            .file(fh.0)
+            .is_some_and(|file| self.splicer.reply(req.unique().0, &file, offset, size));
+        if spliced {
+            // Answered already: a reply dropped unused would answer again
+            // (EIO) into a request that is no longer there.
+            std::mem::forget(reply);
+            return;
+        }
         match Overlay::read(self, fh.0, offset, size) {
             Ok(data) => reply.data(&data),
             Err(e) => reply.error(err(e)),

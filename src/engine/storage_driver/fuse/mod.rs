@@ -10,6 +10,7 @@ mod change;
 mod fs;
 mod layers;
 mod nodes;
+mod splice;
 mod view;
 
 use super::StorageDriverError;
@@ -141,11 +142,13 @@ fn serve(stack: layers::Stack) -> std::io::Result<()> {
     // caller's umask already).
     // SAFETY: umask cannot fail.
     unsafe { libc::umask(0) };
-    let overlay = view::Overlay::new(stack)?;
     // SAFETY: the descriptor the parent put there for this process.
     let fuse = unsafe { OwnedFd::from_raw_fd(FUSE_FD) };
+    let overlay = view::Overlay::new(stack, splice::Splicer::new(fuse.try_clone()?))?;
     let mut config = fuser::Config::default();
     config.n_threads = Some(THREADS);
-    config.clone_fd = true;
+    // The threads share the one descriptor the splicer replies into: a
+    // reply is only taken on the descriptor its request was read from.
+    config.clone_fd = false;
     fuser::Session::from_fd(overlay, fuse, fuser::SessionACL::All, config)?.run()
 }

@@ -132,6 +132,15 @@ impl Table {
         }
     }
 
+    /// `a` and `b` (and all under them) have swapped places.
+    pub fn exchange(&mut self, a: &Path, b: &Path) {
+        // No name in the tree is absolute: the one place nothing else is.
+        let aside = Path::new("/exchanging");
+        self.rename(a, aside);
+        self.rename(b, a);
+        self.rename(aside, b);
+    }
+
     /// `from` (and all under it) is now at `to`.
     pub fn rename(&mut self, from: &Path, to: &Path) {
         self.unname(to);
@@ -172,6 +181,19 @@ mod tests {
         assert_eq!(t.get(dir).unwrap().rel().as_os_str(), "b");
         assert_eq!(t.get(file).unwrap().rel(), Path::new("b/f"));
         assert_eq!(t.remember("b/f".into(), 0, vec![]), file);
+    }
+
+    #[test]
+    fn exchanged_directories_swap_their_entries() {
+        let mut t = Table::new(vec![]);
+        let a = t.remember("a".into(), 0, vec![]);
+        let af = t.remember("a/f".into(), 0, vec![]);
+        let b = t.remember("b".into(), 0, vec![]);
+        t.exchange(Path::new("a"), Path::new("b"));
+        assert_eq!(t.get(a).unwrap().rel(), Path::new("b"));
+        assert_eq!(t.get(af).unwrap().rel(), Path::new("b/f"));
+        assert_eq!(t.get(b).unwrap().rel(), Path::new("a"));
+        assert_eq!(t.remember("a".into(), 0, vec![]), b);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::layers::{get_xattr, list_xattrs, Found, Listed, Stack, PRIVATE_XATTRS, UPPER};
 use super::nodes::Table;
+use super::splice::Splicer;
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::{File, Metadata};
@@ -20,6 +21,7 @@ pub struct Overlay {
     files: Mutex<HashMap<u64, Arc<File>>>,
     dirs: Mutex<HashMap<u64, Arc<Vec<Listed>>>>,
     next_handle: AtomicU64,
+    pub splicer: Splicer,
 }
 
 pub fn errno(code: i32) -> io::Error {
@@ -27,7 +29,7 @@ pub fn errno(code: i32) -> io::Error {
 }
 
 impl Overlay {
-    pub fn new(stack: Stack) -> io::Result<Overlay> {
+    pub fn new(stack: Stack, splicer: Splicer) -> io::Result<Overlay> {
         let root = stack.root()?;
         Ok(Overlay {
             stack,
@@ -35,6 +37,7 @@ impl Overlay {
             files: Mutex::new(HashMap::new()),
             dirs: Mutex::new(HashMap::new()),
             next_handle: AtomicU64::new(1),
+            splicer,
         })
     }
 

@@ -96,7 +96,7 @@ pub fn show(engine: &dyn Engine, names: &[String], args: &Flags) -> anyhow::Resu
             // Podman's goterm.Clear and MoveCursor(1, 1).
             print!("\x1b[2J\x1b[1;1H");
         }
-        print(&rows, args.format.as_deref())?;
+        print(rows, args.format.as_deref())?;
         if args.no_stream {
             return Ok(());
         }
@@ -105,7 +105,7 @@ pub fn show(engine: &dyn Engine, names: &[String], args: &Flags) -> anyhow::Resu
     }
 }
 
-fn print(rows: &[Row], format: Option<&str>) -> anyhow::Result<()> {
+fn print(rows: Vec<Row>, format: Option<&str>) -> anyhow::Result<()> {
     let format = format.map(str::trim);
     if matches!(format, Some("json" | "{{json .}}" | "{{ json . }}")) {
         // Podman indents its stats by one space, keys in its struct's order.
@@ -119,7 +119,7 @@ fn print(rows: &[Row], format: Option<&str>) -> anyhow::Result<()> {
         writeln!(out)?;
         return Ok(out.flush()?);
     }
-    let fields: Vec<Map<String, Value>> = rows.iter().map(|r| r.fields.clone()).collect();
+    let fields: Vec<Map<String, Value>> = rows.into_iter().map(|r| r.fields).collect();
     let listing = format::Listing {
         headers: HEADERS,
         ..format::Listing::default()

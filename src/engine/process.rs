@@ -53,35 +53,27 @@ pub fn single_threaded() -> bool {
 /// process down, and until then it keeps its descriptors, and the locks
 /// they hold; a loaded machine may take a while to get there.
 pub fn dying(pid: i32) -> bool {
-    /// PF_EXITING in the flags (field 9 of /proc/PID/stat): set first thing on
-    /// the way out.
+    crate::engine::pseudo_file::read(format!("/proc/{pid}/stat"))
+        .map_or(true, |stat| stat_says_dying(&stat))
+}
+
+/// Whether a /proc/PID/stat line is of a process on its way out.
+fn stat_says_dying(stat: &str) -> bool {
+    /// PF_EXITING in the flags: set first thing on the way out.
     const EXITING: u64 = 0x4;
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return true;
-    };
+    // A SIGKILL for the process is put in each of its threads' pending set
+    // (complete_signal), which the stat line shows too: one small file per
+    // process, where /proc/PID/status would be a second and a long one.
+    const KILL: u64 = 1 << (libc::SIGKILL - 1);
     let Some(at) = stat.rfind(')') else {
         return true;
     };
-    let mut fields = stat[at + 2..].split(' ');
-    let state = fields.next();
-    let flags: u64 = fields.nth(5).and_then(|f| f.parse().ok()).unwrap_or(0);
-    matches!(state, Some("Z" | "X")) || flags & EXITING != 0 || killed(pid)
-}
-
-/// Whether a SIGKILL is pending for `pid` (its own or its thread group's).
-fn killed(pid: i32) -> bool {
-    let bit = 1u64 << (libc::SIGKILL - 1);
-    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
-        return false;
-    };
-    status
-        .lines()
-        .filter_map(|l| {
-            l.strip_prefix("SigPnd:")
-                .or_else(|| l.strip_prefix("ShdPnd:"))
-        })
-        .filter_map(|mask| u64::from_str_radix(mask.trim(), 16).ok())
-        .any(|mask| mask & bit != 0)
+    // Fields from the third (the state), as proc(5) numbers them.
+    let fields: Vec<&str> = stat[at + 2..].split(' ').collect();
+    let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok());
+    let flags = field(9).unwrap_or(0);
+    let pending = field(31).unwrap_or(0);
+    matches!(fields.first(), Some(&("Z" | "X"))) || flags & EXITING != 0 || pending & KILL != 0
 }
 
 /// A live process's start time in clock ticks since boot (field 22 of
@@ -99,7 +91,26 @@ pub fn process_start(pid: i32) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::dying;
+    use super::{dying, stat_says_dying};
+
+    /// A sleeping process's stat line, with the flags (9th) and the pending
+    /// signals (31st) given.
+    fn stat(state: &str, flags: u64, pending: u64) -> String {
+        let mut fields: Vec<String> = (3..=52).map(|_| "0".to_owned()).collect();
+        fields[0] = state.to_owned();
+        fields[9 - 3] = flags.to_string();
+        fields[31 - 3] = pending.to_string();
+        format!("42 (a) b) {}", fields.join(" "))
+    }
+
+    #[test]
+    fn the_stat_line_tells_a_pending_kill_an_exit_and_a_zombie() {
+        assert!(!stat_says_dying(&stat("S", 0x400100, 0)));
+        assert!(!stat_says_dying(&stat("S", 0, 1 << 14)), "a SIGTERM pending");
+        assert!(stat_says_dying(&stat("S", 0, 1 << 8)), "a SIGKILL pending");
+        assert!(stat_says_dying(&stat("R", 0x4, 0)), "PF_EXITING");
+        assert!(stat_says_dying(&stat("Z", 0, 0)));
+    }
 
     #[test]
     fn a_process_is_dying_once_killed_and_until_reaped_and_after() {

@@ -173,20 +173,22 @@ impl<'a> Exec<'a> {
         if let (Some(header), Some(last)) = (self.header, path.last()) {
             return Ok(Value::String(header(last)));
         }
-        let mut value = value.clone();
+        // Walked by reference: a listing reads each row's fields one by one,
+        // and cloning the row for each was most of a long `stats` or `ps`.
+        let mut value = value;
         for key in path {
             value = match value {
-                Value::Object(mut map) => map.remove(key).unwrap_or(Value::Null),
-                Value::Null => Value::Null,
+                Value::Object(map) => map.get(key).unwrap_or(&Value::Null),
+                Value::Null => value,
                 v => {
                     return Err(Error::new(&format!(
                         "can't evaluate field {key} in type {}",
-                        kind(&v)
+                        kind(v)
                     )))
                 }
             };
         }
-        Ok(value)
+        Ok(value.clone())
     }
 }
 

@@ -106,7 +106,10 @@ mod tests {
     #[test]
     fn the_stat_line_tells_a_pending_kill_an_exit_and_a_zombie() {
         assert!(!stat_says_dying(&stat("S", 0x400100, 0)));
-        assert!(!stat_says_dying(&stat("S", 0, 1 << 14)), "a SIGTERM pending");
+        assert!(
+            !stat_says_dying(&stat("S", 0, 1 << 14)),
+            "a SIGTERM pending"
+        );
         assert!(stat_says_dying(&stat("S", 0, 1 << 8)), "a SIGKILL pending");
         assert!(stat_says_dying(&stat("R", 0x4, 0)), "PF_EXITING");
         assert!(stat_says_dying(&stat("Z", 0, 0)));

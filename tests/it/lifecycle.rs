@@ -41,8 +41,9 @@ fn a_detached_container_outlives_run_and_logs_to_its_file() {
     c.run(["rm", &id]).success();
 }
 
-/// Once the container runs, a detached monitor execs itself to wait with a fresh
-/// heap: the new image must carry on with everything the first one held.
+/// Once the container has run a moment, a detached monitor execs itself to wait
+/// with a fresh heap: the new image must carry on with everything the first one
+/// held.
 #[test]
 fn a_detached_monitor_starts_over_and_keeps_its_duties() {
     let (c, image) = with_busybox();
@@ -62,12 +63,10 @@ fn a_detached_monitor_starts_over_and_keeps_its_duties() {
     let pid = inspect_field(&c, &id, "{{.State.Pid}}");
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     let monitor = stat.rsplit(") ").next().unwrap().split(' ').nth(1).unwrap();
-    let cmdline = std::fs::read(format!("/proc/{monitor}/cmdline")).unwrap();
-    assert!(
-        String::from_utf8_lossy(&cmdline).contains("monitor\0--resumed\0"),
-        "{}",
-        String::from_utf8_lossy(&cmdline)
-    );
+    eventually("the monitor's new image", || {
+        let cmdline = std::fs::read(format!("/proc/{monitor}/cmdline")).unwrap();
+        String::from_utf8_lossy(&cmdline).contains("monitor\0--resumed\0")
+    });
     // Named after its binary, as before the exec.
     let comm = std::fs::read_to_string(format!("/proc/{monitor}/comm")).unwrap();
     assert_eq!(comm.trim(), "coracle");

@@ -34,7 +34,17 @@ pub enum Stdio {
 }
 
 /// Told that the container runs, with its init; may exec the monitor anew.
-pub type Started<'s> = dyn FnMut(Pid, &mut Hub, &mut Session) -> Result<(), MonitorError> + 's;
+pub type Started<'s> =
+    dyn FnMut(Moment, Pid, &mut Hub, &mut Session) -> Result<(), MonitorError> + 's;
+
+/// When a run calls back its monitor.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// The container's process was let go.
+    Started,
+    /// It still runs at `Hub::hand_off_at`.
+    HandOff,
+}
 
 pub struct Run<'a> {
     pub id: &'a str,
@@ -249,10 +259,13 @@ impl Run<'_> {
         let result = container
             .start()
             .map_err(super::runtime)
-            .and_then(|()| started(init, hub, session))
-            .and_then(|()| {
-                hub.pump(init, &signals, session)
-                    .map_err(setup_nix("wait for the container"))
+            .and_then(|()| started(Moment::Started, init, hub, session))
+            .and_then(|()| loop {
+                let relayed = hub.relay(init, &signals, session);
+                match relayed.map_err(setup_nix("wait for the container"))? {
+                    Some(code) => break Ok(code),
+                    None => started(Moment::HandOff, init, hub, session)?,
+                }
             });
         let _ = wait::unblock_signals(&signals);
         result

@@ -251,6 +251,7 @@ pub(super) fn parse(args: &[OsString]) -> Result<Resumed, MonitorError> {
                 .oom
                 .zip(values.oom_dir)
                 .map(|(fd, dir)| OomWatch::inherited(fd, dir, values.oom_kills)),
+            hand_off_at: None,
         },
         session: Session {
             stdout: values.stdout,

@@ -70,6 +70,9 @@ pub struct Hub {
     pub restart_asked: bool,
     /// The run's watch for OOM kills, when its cgroup is a systemd scope.
     pub oom: Option<OomWatch>,
+    /// When a detached monitor is to start over as a fresh image of itself
+    /// (handoff.rs), should its container still run then.
+    pub hand_off_at: Option<Instant>,
 }
 
 pub struct Client {
@@ -126,6 +129,21 @@ impl Hub {
     /// Relays until `init` exits and its output is out; returns its exit code the shell way (the status,
     /// or 128 + the signal). `set` holds the blocked signals (`wait::block_signals`).
     pub fn pump(&mut self, init: Pid, set: &SigSet, session: &mut Session) -> nix::Result<i32> {
+        loop {
+            if let Some(code) = self.relay(init, set, session)? {
+                return Ok(code);
+            }
+        }
+    }
+
+    /// As `pump`, but returns None at `hand_off_at` (taken) if the container
+    /// still runs then, with no input held back for it.
+    pub fn relay(
+        &mut self,
+        init: Pid,
+        set: &SigSet,
+        session: &mut Session,
+    ) -> nix::Result<Option<i32>> {
         let signals = SignalFd::with_flags(set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?;
         for fd in [&session.stdout, &session.stderr, &session.stdin]
             .into_iter()
@@ -160,11 +178,21 @@ impl Hub {
                     if let Some(log) = &mut self.log {
                         log.flush();
                     }
-                    return Ok(if session.timed_out { TIMED_OUT } else { code });
+                    return Ok(Some(if session.timed_out { TIMED_OUT } else { code }));
                 }
             }
+            let hand_off = self.hand_off_at.filter(|_| exited.is_none());
+            if hand_off.is_some_and(|at| Instant::now() >= at) && input.pending.is_empty() {
+                self.hand_off_at = None;
+                return Ok(None);
+            }
             let check = self.health.as_ref().and_then(HealthTimer::wait);
-            let timeout = match (deadline, check) {
+            let until_hand_off = hand_off.map(|at| at.saturating_duration_since(Instant::now()));
+            let wait = match (check, until_hand_off) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let timeout = match (deadline, wait) {
                 (Some(d), _) => PollTimeout::try_from(d.saturating_duration_since(Instant::now()))
                     .unwrap_or(PollTimeout::ZERO),
                 (None, Some(wait)) => PollTimeout::try_from(wait).unwrap_or(PollTimeout::MAX),

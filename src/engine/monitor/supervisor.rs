@@ -4,7 +4,7 @@
 
 use super::bridge::{self, Bridging};
 use super::config::ContainerConfig;
-use super::container::{self, Run, Stdio};
+use super::container::{self, Moment, Run, Stdio};
 use super::handoff::Handoff;
 use super::health::HealthTimer;
 use super::io::{Client, Hub, Session};
@@ -29,6 +29,12 @@ use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// How long a detached container runs before its monitor starts over as a
+/// fresh image (handoff.rs). Most of what runs for less is done before then,
+/// and its monitor is spared the exec, and the store opened again after it,
+/// while the container starts and ends beside it.
+const SETTLE: Duration = Duration::from_millis(100);
 
 pub(super) struct Supervisor<'a> {
     pub ctx: &'a Context,
@@ -208,6 +214,7 @@ impl Supervisor<'_> {
             health: self.health_timer(),
             restart_asked: false,
             oom: None,
+            hand_off_at: None,
         })
     }
 
@@ -248,8 +255,12 @@ impl Supervisor<'_> {
         };
         loop {
             let began = Instant::now();
-            let outcome = run.execute(hub, &mut |init, hub, session| {
-                self.started(init, hub, session, bridging.as_ref())
+            let outcome = run.execute(hub, &mut |moment, init, hub, session| match moment {
+                Moment::Started => self.started(init, hub, bridging.as_ref()),
+                Moment::HandOff => {
+                    self.hand_off(init, hub, session, bridging.as_ref());
+                    Ok(())
+                }
             });
             if let Some(code) = self.after_run(outcome, began.elapsed(), hub)? {
                 return Ok(code);
@@ -352,7 +363,6 @@ impl Supervisor<'_> {
         &mut self,
         init: Pid,
         hub: &mut Hub,
-        session: &mut Session,
         bridging: Option<&Bridging>,
     ) -> Result<(), MonitorError> {
         self.state.status = Status::Running;
@@ -379,7 +389,7 @@ impl Supervisor<'_> {
             let _ = ready.write_all(b"ok\n");
         }
         if self.detach {
-            self.hand_off(init, hub, session, bridging);
+            hub.hand_off_at = Some(Instant::now() + SETTLE);
         }
         Ok(())
     }

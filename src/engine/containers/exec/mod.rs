@@ -232,6 +232,7 @@ fn relay(
         health: None,
         restart_asked: false,
         oom: None,
+        hand_off_at: None,
     };
     // The caller's signals come as controls; ours is only the process's end.
     let signals = wait::block_signals(false).map_err(|e| wait_error(e.into()))?;

@@ -172,10 +172,12 @@ impl Cgroup {
 /// directory on a hybrid one.
 fn unified_root() -> &'static Path {
     static ROOT_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    ROOT_DIR.get_or_init(|| match Path::new(ROOT).join("cgroup.controllers").exists() {
-        true => PathBuf::from(ROOT),
-        false => Path::new(ROOT).join("unified"),
-    })
+    ROOT_DIR.get_or_init(
+        || match Path::new(ROOT).join("cgroup.controllers").exists() {
+            true => PathBuf::from(ROOT),
+            false => Path::new(ROOT).join("unified"),
+        },
+    )
 }
 
 fn number(path: &Path) -> Option<u64> {

@@ -6,9 +6,12 @@
 use std::process::Command;
 
 const SOURCE: &str = "init/coracle-init.rs";
+/// Its module, shared with coracle's monitor.
+const SHARED: &str = "init/resident_code.rs";
 
 fn main() {
     println!("cargo:rerun-if-changed={SOURCE}");
+    println!("cargo:rerun-if-changed={SHARED}");
     build_facts();
     // A position-independent executable has its ~560 KiB of read-only relocated
     // data written at every start: private memory in each of many long-lived

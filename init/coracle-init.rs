@@ -12,6 +12,8 @@
 //! inside images that may have no libc at all; coracle embeds the result. Only std
 //! and the few libc calls std does not wrap, so that it needs no crates.
 
+mod resident_code;
+
 use std::ffi::OsString;
 use std::io::ErrorKind;
 use std::os::raw::c_int;
@@ -88,6 +90,7 @@ fn main() {
             });
         }
     };
+    resident_code::release();
     loop {
         let mut sig: c_int = 0;
         // SAFETY: sigwait reads the set and writes one int.
@@ -108,6 +111,7 @@ fn main() {
 
 /// A pod's infra: nothing to run, only namespaces to hold until told to stop.
 fn pause_forever(all: &SigSet) -> ! {
+    resident_code::release();
     loop {
         let mut sig: c_int = 0;
         // SAFETY: sigwait reads the set and writes one int.

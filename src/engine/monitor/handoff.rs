@@ -16,6 +16,7 @@ use super::health::HealthTimer;
 use super::io::{Client, Hub, Session};
 use super::logfile::{Format, LogWriter};
 use super::oom::OomWatch;
+use super::resident_code;
 use super::tty::Terminal;
 use super::{wait, MonitorError};
 use crate::engine::context::{Context, ContextOptions};
@@ -167,6 +168,8 @@ impl Resumed {
     /// first thing a resumed monitor does, before anything else takes memory.
     pub fn wait(&mut self) {
         if self.ended.is_none() {
+            // Waiting runs little of the binary that the start mapped.
+            resident_code::release();
             self.ended = Some(self.pump());
         }
     }

@@ -26,6 +26,9 @@ mod namespaces;
 mod network;
 mod notify;
 mod oom;
+// Shared with coracle-init, which build.rs compiles on its own.
+#[path = "../../../init/resident_code.rs"]
+mod resident_code;
 pub mod restart;
 pub(crate) mod rootfs;
 pub mod socket;

@@ -8,8 +8,9 @@ use crate::engine::interface::Engine;
 use crate::engine::net::Network;
 use crate::engine::oci::reference::Reference;
 use anyhow::Context as _;
+use std::ffi::OsStr;
 use std::os::fd::{AsFd, OwnedFd};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 #[derive(clap::Args)]
@@ -85,6 +86,22 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
     }
     println!("{id}");
     Ok(())
+}
+
+/// `build -t TAG -f FILE DIR`, for `kube play`'s images that have a directory
+/// of their own.
+pub fn build_tagged(engine: &dyn Engine, tag: &str, file: &Path, dir: &Path) -> anyhow::Result<()> {
+    use clap::{Args as _, FromArgMatches as _};
+    let argv = [
+        OsStr::new("build"),
+        OsStr::new("-t"),
+        OsStr::new(tag),
+        OsStr::new("-f"),
+        file.as_os_str(),
+        dir.as_os_str(),
+    ];
+    let matches = Args::augment_args(clap::Command::new("build")).try_get_matches_from(argv)?;
+    exec(engine, Args::from_arg_matches(&matches)?)
 }
 
 /// RUN output goes where ours does; quiet, its stdout goes to stderr, so that

@@ -462,3 +462,41 @@ fn generate_of_a_pod_plays_back_to_the_same_pod() {
         .code(125)
         .stderr_contains("only has an infra container");
 }
+
+/// Podman's build support: an image with a directory of its name beside the
+/// caller (`./NAME/Containerfile`) is built when it is not stored, built again
+/// with `--build`, and never with `--build=false`.
+#[test]
+fn play_builds_an_image_from_the_directory_named_after_it() {
+    let (c, image) = with_busybox();
+    let built = anon_ref("kube-built:latest");
+    c.write_user_file(
+        &c.dir().join("kube-built").join("Containerfile"),
+        format!("FROM {image}\nRUN echo built > /built\n").as_bytes(),
+    );
+    let yaml = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: made}}\nspec:\n  restartPolicy: Never\n  containers:\n  - {{name: c, image: '{built}', command: [cat, /built]}}\n"
+    );
+    let file = write(&c, "made.yaml", &yaml);
+    c.run(["kube", "play", &file])
+        .success()
+        .stdout_contains("STEP 2/2: RUN echo built > /built");
+    c.run(["wait", "made-c"]).success().stdout_eq("0\n");
+    c.run(["logs", "made-c"]).success().stdout_eq("built\n");
+    // Stored now: not built again unless asked.
+    let again = c.run(["kube", "play", "--replace", &file]);
+    assert!(!again.success().stdout.contains("STEP"), "{again}");
+    c.run(["kube", "play", "--replace", "--build", &file])
+        .success()
+        .stdout_contains("STEP 1/2");
+    c.run(["kube", "down", &file]).success();
+    c.run(["rmi", &built]).success();
+    // Never built: pulled instead, from a registry that has no such image.
+    c.run(["kube", "play", "--build=false", &file])
+        .code(125)
+        .stderr_contains("kube-built");
+    assert_eq!(
+        names(&c, &["ps", "-a", "--format", "{{.Names}}"]),
+        Vec::<String>::new()
+    );
+}

@@ -3,21 +3,19 @@
 
 use super::read_yaml;
 use crate::cli::create::progress;
-use crate::cli::unsupported::refused;
 use crate::engine::containers::create::Pulling;
 use crate::engine::images::policy::PullPolicy;
 use crate::engine::interface::Engine;
-use crate::engine::kube::play::PlayOptions;
+use crate::engine::kube::play::{self, PlayOptions};
 use crate::engine::kube::yaml;
 use anyhow::Context as _;
-use clap::builder::BoolValueParser;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Build all images in a YAML (unsupported: build them with coracle build first; play pulls or uses what is stored)
-    #[arg(long, value_parser = refused(BoolValueParser::new()))]
-    build: bool,
+    /// Build images even if they are found in the local storage (an image NAME is built from ./NAME's Containerfile or Dockerfile); --build=false never builds
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    build: Option<bool>,
     /// Pathname of a YAML file containing a kubernetes configmap
     #[arg(long, value_name = "FILE")]
     configmap: Vec<PathBuf>,
@@ -66,6 +64,7 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
             yaml::config_maps(&text).with_context(|| format!("--configmap {}", file.display()))?,
         );
     }
+    build_images(engine, &text, &opts, args.build)?;
     let pulling = Pulling {
         policy: PullPolicy::Missing,
         tls_verify: args.tls_verify,
@@ -90,4 +89,51 @@ pub fn exec(engine: &dyn Engine, args: Args) -> anyhow::Result<()> {
         println!();
     }
     Ok(())
+}
+
+/// Podman's build support: an image whose name, without its registry and tag,
+/// is a directory here holding a Containerfile or Dockerfile is built from
+/// it when it is not stored, or whenever `--build` is given; `--build=false`
+/// builds nothing. All before the play makes anything.
+fn build_images(
+    engine: &dyn Engine,
+    text: &str,
+    opts: &PlayOptions,
+    build: Option<bool>,
+) -> anyhow::Result<()> {
+    if build == Some(false) {
+        return Ok(());
+    }
+    let plan = play::plan(&yaml::parse(text)?, opts)?;
+    let mut images: Vec<&str> = plan
+        .pods
+        .iter()
+        .flat_map(|pod| pod.init.iter().chain(&pod.containers))
+        .map(|c| c.image.as_str())
+        .collect();
+    images.sort_unstable();
+    images.dedup();
+    for image in images {
+        let Some(file) = build_file(image) else {
+            continue;
+        };
+        if build.is_none() && engine.inspect_image(image).is_ok() {
+            continue;
+        }
+        let dir = file.parent().unwrap_or(Path::new("."));
+        crate::cli::build::build_tagged(engine, image, &file, dir)
+            .with_context(|| format!("building {image} from {}", file.display()))?;
+    }
+    Ok(())
+}
+
+/// ./NAME/Containerfile, else ./NAME/Dockerfile, for image
+/// [REGISTRY/]PATH/NAME[:TAG][@DIGEST].
+fn build_file(image: &str) -> Option<PathBuf> {
+    let last = image.rsplit('/').next()?;
+    let name = last.split(['@', ':']).next().filter(|n| !n.is_empty())?;
+    ["Containerfile", "Dockerfile"]
+        .into_iter()
+        .map(|file| Path::new(name).join(file))
+        .find(|path| path.is_file())
 }

@@ -92,7 +92,7 @@ impl Overlay {
         let file = open_file(&path, flags, Some(maker.mode & 0o7777))?;
         self.own(&path, maker, &dir)?;
         let (ino, meta) = self.made(&mut t, rel)?;
-        Ok((ino, meta, self.keep_file(file)))
+        Ok((ino, meta, self.keep_file(file, None)))
     }
 
     pub fn mknod(

@@ -4,6 +4,7 @@
 //! process and out again. Reading a large file, those copies were most of
 //! the server's time.
 
+use super::view::Open;
 use std::cell::RefCell;
 use std::fs::File;
 use std::io;
@@ -43,14 +44,18 @@ impl Splicer {
     /// `offset`; false when it did not, and the caller answers it with a read
     /// of its own: nothing to send, more than the pipe holds, or an error
     /// (which that read meets and reports as well).
-    pub fn reply(&self, unique: u64, file: &File, offset: u64, size: u32) -> bool {
+    pub fn reply(&self, unique: u64, open: &Open, offset: u64, size: u32) -> bool {
         // The header says the length before the data is in the pipe, so it
         // is taken from the file's size; a file that shrinks meanwhile (only
         // an upper file can) fails the splice, and the pipe is dropped.
-        let Ok(meta) = file.metadata() else {
+        let Some(file_len) = open
+            .fixed_len
+            .or_else(|| open.metadata().ok().map(|m| m.len()))
+        else {
             return false;
         };
-        let len = meta.len().saturating_sub(offset).min(size.into()) as usize;
+        let file = &open.file;
+        let len = file_len.saturating_sub(offset).min(size.into()) as usize;
         if len == 0 {
             return false;
         }

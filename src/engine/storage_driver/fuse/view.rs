@@ -18,10 +18,24 @@ use std::sync::{Arc, Mutex, MutexGuard};
 pub struct Overlay {
     pub stack: Stack,
     table: Mutex<Table>,
-    files: Mutex<HashMap<u64, Arc<File>>>,
+    files: Mutex<HashMap<u64, Arc<Open>>>,
     dirs: Mutex<HashMap<u64, Arc<Vec<Listed>>>>,
     next_handle: AtomicU64,
     pub splicer: Splicer,
+}
+
+/// An open file of the container's, and its length when it cannot change.
+pub struct Open {
+    pub file: File,
+    pub fixed_len: Option<u64>,
+}
+
+impl std::ops::Deref for Open {
+    type Target = File;
+
+    fn deref(&self) -> &File {
+        &self.file
+    }
 }
 
 pub fn errno(code: i32) -> io::Error {
@@ -101,7 +115,7 @@ impl Overlay {
     /// Opens the file, copied up first when it is opened for writing.
     pub fn open(&self, ino: u64, flags: i32) -> io::Result<u64> {
         let writes = flags & libc::O_ACCMODE != libc::O_RDONLY || flags & libc::O_TRUNC != 0;
-        let path = {
+        let (path, layer) = {
             let mut t = self.table();
             let (rel, layer, _) = self.node(&t, ino)?;
             if writes && layer != UPPER {
@@ -110,19 +124,25 @@ impl Overlay {
                 t.mark_upper(&rel);
             }
             let layer = if writes { UPPER } else { layer };
-            self.stack.path(layer, &rel)
+            (self.stack.path(layer, &rel), layer)
         };
         let file = open_file(&path, flags, None)?;
-        Ok(self.keep_file(file))
+        // A layer below the upper dir never changes: its file's length is
+        // read once here, not at each of the reads that need it.
+        let fixed_len = match layer {
+            UPPER => None,
+            _ => Some(file.metadata()?.len()),
+        };
+        Ok(self.keep_file(file, fixed_len))
     }
 
-    pub fn keep_file(&self, file: File) -> u64 {
+    pub fn keep_file(&self, file: File, fixed_len: Option<u64>) -> u64 {
         let handle = self.next_handle.fetch_add(1, Ordering::Relaxed);
-        lock(&self.files).insert(handle, Arc::new(file));
+        lock(&self.files).insert(handle, Arc::new(Open { file, fixed_len }));
         handle
     }
 
-    pub fn file(&self, handle: u64) -> Option<Arc<File>> {
+    pub fn file(&self, handle: u64) -> Option<Arc<Open>> {
         lock(&self.files).get(&handle).cloned()
     }
 

@@ -33,7 +33,8 @@ pub enum Stdio {
     Pipes,
 }
 
-/// Told that the container runs, with its init; may exec the monitor anew.
+/// Told that the container runs, with its init, and later that it still runs
+/// when the monitor may start over (which execs the monitor anew).
 pub type Started<'s> =
     dyn FnMut(Moment, Pid, &mut Hub, &mut Session) -> Result<(), MonitorError> + 's;
 

@@ -181,8 +181,11 @@ impl Hub {
                     return Ok(Some(if session.timed_out { TIMED_OUT } else { code }));
                 }
             }
-            let hand_off = self.hand_off_at.filter(|_| exited.is_none());
-            if hand_off.is_some_and(|at| Instant::now() >= at) && input.pending.is_empty() {
+            // Input held for the container waits for it, not for a timer.
+            let hand_off = self
+                .hand_off_at
+                .filter(|_| exited.is_none() && input.pending.is_empty());
+            if hand_off.is_some_and(|at| Instant::now() >= at) {
                 self.hand_off_at = None;
                 return Ok(None);
             }

@@ -38,7 +38,7 @@ const SETTLE: Duration = Duration::from_millis(100);
 
 pub(super) struct Supervisor<'a> {
     pub ctx: &'a Context,
-    /// Closed while a detached container runs (see `started`), opened when needed.
+    /// Closed while a detached container runs (see `hand_off`), opened when needed.
     pub store: Option<Store>,
     pub dir: PathBuf,
     pub detach: bool,

@@ -1,4 +1,5 @@
-//! A detached monitor starts over once its container runs. Setting a container up
+//! A detached monitor starts over once its container has run a moment
+//! (supervisor.rs's SETTLE: a container done sooner spares it). Setting a container up
 //! (SQLite, the spec, libcontainer) leaves a fragmented heap that malloc cannot give
 //! back, and a monitor lives as long as its container, one per container. So it
 //! execs its own binary, which keeps what matters: its pid (it stays the

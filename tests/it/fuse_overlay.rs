@@ -63,6 +63,8 @@ echo '# exchange'; /probe exchange p q; cat p q; echo u > u; /probe exchange u p
 mkdir ud; echo in > ud/in; /probe exchange ud ldir; mkdir ud2; /probe exchange ud ud2; ls ud2
 /probe rename_whiteout q w; ls p q w 2>&1 | sed 's/.*w.*/no w/'
 echo '# POSIX locks'; /probe lock q
+echo '# setuid program'; cp /probe suid; chmod 4755 suid; echo 'u:x:1000:1000::/:/bin/sh' >> /etc/passwd
+su u -c '/l/suid euid'
 "#;
 
 fn run_script(c: &Coracle) -> String {
@@ -95,6 +97,7 @@ fn the_conformance_script_gives_what_the_kernel_overlay_gives() {
     assert_eq!(on_fuse, on_kernel);
     assert!(on_fuse.contains("setxattr ok\nhello\n"), "{on_fuse}");
     assert!(on_fuse.contains("MMmm"), "{on_fuse}");
+    assert!(on_fuse.contains("# setuid program\n0\n"), "{on_fuse}");
     assert_eq!(diff_of(&fuse), diff_of(&kernel));
     assert_eq!(
         inspect_field(&fuse, "fs", "{{.GraphDriver.Name}}"),

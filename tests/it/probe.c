@@ -6,7 +6,8 @@
  * `probe getxattr PATH NAME` (prints the value) and `probe mmap PATH TEXT`
  * (writes TEXT at the start of PATH through a shared mapping), `probe
  * exchange A B` and `probe rename_whiteout A B` (renameat2 with that flag)
- * and `probe lock PATH` (POSIX record locks between two processes). */
+ * `probe lock PATH` (POSIX record locks between two processes) and `probe
+ * euid` (prints the effective uid: made setuid, it shows the bit works). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -156,6 +157,10 @@ int main(int argc, char **argv) {
         return locks(argv[2]);
     if (!strcmp(call, "mmap") && argc > 3)
         return mapped_write(argv[2], argv[3]);
+    if (!strcmp(call, "euid")) {
+        printf("%d\n", (int)geteuid());
+        return 0;
+    }
     if (!strcmp(call, "io_uring")) {
         char params[120] = {0};
         return report(call, syscall(SYS_io_uring_setup, 1, params));

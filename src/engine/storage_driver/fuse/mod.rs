@@ -50,11 +50,14 @@ pub fn mount(dir: &Path, layers: &[PathBuf], server: Server) -> Result<(), Stora
         nix::unistd::getegid()
     );
     let failed = |e: nix::Error| StorageDriverError::FuseMount(e.desc().to_owned());
+    // Set-user-ID programs work in the container, as on the kernel overlay;
+    // noatime as fuse-overlayfs mounts: the server never stores an atime the
+    // kernel would keep only in its cache.
     nix::mount::mount(
         Some("coracle"),
         &target,
         Some("fuse"),
-        nix::mount::MsFlags::MS_NOSUID | nix::mount::MsFlags::MS_NODEV,
+        nix::mount::MsFlags::MS_NODEV | nix::mount::MsFlags::MS_NOATIME,
         Some(options.as_str()),
     )
     .map_err(failed)?;

@@ -27,8 +27,11 @@ const FUSE_FD: i32 = 3;
 /// What the server says on its way out, in the container's directory.
 const LOG_FILE: &str = "fuse-overlay.log";
 /// Threads serving requests: the kernel queues requests from many container
-/// processes at once.
-const THREADS: usize = 4;
+/// processes at once, and one thread waiting on the disk should not hold up
+/// the rest. More than the CPUs only adds wake-ups: each request that comes
+/// while one thread answers wakes another (a 1 GiB read on 2 CPUs takes 3-5%
+/// longer with 4 threads than with 2; untarring many files, the same).
+const THREADS: std::ops::RangeInclusive<usize> = 2..=4;
 
 /// How long the server lives.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -149,7 +152,8 @@ fn serve(stack: layers::Stack) -> std::io::Result<()> {
     let fuse = unsafe { OwnedFd::from_raw_fd(FUSE_FD) };
     let overlay = view::Overlay::new(stack, splice::Splicer::new(fuse.try_clone()?))?;
     let mut config = fuser::Config::default();
-    config.n_threads = Some(THREADS);
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    config.n_threads = Some(cpus.clamp(*THREADS.start(), *THREADS.end()));
     // The threads share the one descriptor the splicer replies into: a
     // reply is only taken on the descriptor its request was read from.
     config.clone_fd = false;

@@ -5,7 +5,7 @@
  * system checks (fuse_overlay.rs): `probe setxattr PATH NAME VALUE`,
  * `probe getxattr PATH NAME` (prints the value) and `probe mmap PATH TEXT`
  * (writes TEXT at the start of PATH through a shared mapping), `probe
- * exchange A B` and `probe rename_whiteout A B` (renameat2 with that flag)
+ * exchange A B` and `probe rename_whiteout A B` (renameat2 with that flag),
  * `probe lock PATH` (POSIX record locks between two processes) and `probe
  * euid` (prints the effective uid: made setuid, it shows the bit works). */
 #define _GNU_SOURCE

@@ -126,6 +126,9 @@ fn xattr(result: io::Result<Vec<u8>>, size: u32, reply: ReplyXattr) {
     }
 }
 
+/// Each request holds a turn (turns.rs) from when it is read until it is
+/// answered; one that fuser answers itself (ENOSYS) holds none, and its
+/// thread goes straight back to read(2), as before.
 impl Filesystem for Overlay {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> io::Result<()> {
         let _ = config.set_max_write(MAX_WRITE);
@@ -137,6 +140,7 @@ impl Filesystem for Overlay {
     }
 
     fn lookup(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEntry) {
+        let _turn = self.turns.begin();
         match self.lookup(parent.0, name) {
             // A name that is not there is remembered by the kernel too (node
             // 0): it learns of every entry made here, since only this server
@@ -149,10 +153,12 @@ impl Filesystem for Overlay {
     }
 
     fn forget(&self, _req: &Request, ino: INodeNo, nlookup: u64) {
+        let _turn = self.turns.begin();
         Overlay::forget(self, ino.0, nlookup)
     }
 
     fn getattr(&self, _req: &Request, ino: INodeNo, fh: Option<FileHandle>, reply: ReplyAttr) {
+        let _turn = self.turns.begin();
         match Overlay::getattr(self, ino.0, fh.map(|h| h.0)) {
             Ok(meta) => reply.attr(&TTL, &attr(ino.0, &meta)),
             Err(e) => reply.error(err(e)),
@@ -177,6 +183,7 @@ impl Filesystem for Overlay {
         _flags: Option<fuser::BsdFileFlags>,
         reply: ReplyAttr,
     ) {
+        let _turn = self.turns.begin();
         let changes = Changes {
             mode,
             uid,
@@ -193,6 +200,7 @@ impl Filesystem for Overlay {
     }
 
     fn readlink(&self, _req: &Request, ino: INodeNo, reply: ReplyData) {
+        let _turn = self.turns.begin();
         match Overlay::readlink(self, ino.0) {
             Ok(target) => reply.data(std::os::unix::ffi::OsStrExt::as_bytes(target.as_os_str())),
             Err(e) => reply.error(err(e)),
@@ -209,6 +217,7 @@ impl Filesystem for Overlay {
         rdev: u32,
         reply: ReplyEntry,
     ) {
+        let _turn = self.turns.begin();
         entry(
             Overlay::mknod(self, parent.0, name, &maker(req, mode), rdev),
             reply,
@@ -224,6 +233,7 @@ impl Filesystem for Overlay {
         _umask: u32,
         reply: ReplyEntry,
     ) {
+        let _turn = self.turns.begin();
         entry(
             Overlay::mkdir(self, parent.0, name, &maker(req, mode)),
             reply,
@@ -231,10 +241,12 @@ impl Filesystem for Overlay {
     }
 
     fn unlink(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        let _turn = self.turns.begin();
         empty(Overlay::unlink(self, parent.0, name), reply)
     }
 
     fn rmdir(&self, _req: &Request, parent: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        let _turn = self.turns.begin();
         empty(Overlay::rmdir(self, parent.0, name), reply)
     }
 
@@ -246,6 +258,7 @@ impl Filesystem for Overlay {
         target: &Path,
         reply: ReplyEntry,
     ) {
+        let _turn = self.turns.begin();
         entry(
             Overlay::symlink(self, parent.0, link_name, target, &maker(req, 0o777)),
             reply,
@@ -262,6 +275,7 @@ impl Filesystem for Overlay {
         flags: RenameFlags,
         reply: ReplyEmpty,
     ) {
+        let _turn = self.turns.begin();
         empty(
             Overlay::rename(self, parent.0, name, newparent.0, newname, flags.bits()),
             reply,
@@ -276,10 +290,12 @@ impl Filesystem for Overlay {
         newname: &OsStr,
         reply: ReplyEntry,
     ) {
+        let _turn = self.turns.begin();
         entry(Overlay::link(self, ino.0, newparent.0, newname), reply)
     }
 
     fn open(&self, _req: &Request, ino: INodeNo, flags: OpenFlags, reply: ReplyOpen) {
+        let _turn = self.turns.begin();
         match Overlay::open(self, ino.0, flags.0) {
             // The kernel may keep what it read: only this server writes the
             // files, and its writes go through the kernel's cache.
@@ -299,6 +315,7 @@ impl Filesystem for Overlay {
         _lock_owner: Option<LockOwner>,
         reply: ReplyData,
     ) {
+        let _turn = self.turns.begin();
         let spliced = self
             .file(fh.0)
             .is_some_and(|file| self.splicer.reply(req.unique().0, &file, offset, size));
@@ -326,6 +343,7 @@ impl Filesystem for Overlay {
         _lock_owner: Option<LockOwner>,
         reply: ReplyWrite,
     ) {
+        let _turn = self.turns.begin();
         match Overlay::write(self, fh.0, offset, data) {
             Ok(n) => reply.written(n),
             Err(e) => reply.error(err(e)),
@@ -340,6 +358,7 @@ impl Filesystem for Overlay {
         _lock_owner: LockOwner,
         reply: ReplyEmpty,
     ) {
+        let _turn = self.turns.begin();
         reply.ok()
     }
 
@@ -353,6 +372,7 @@ impl Filesystem for Overlay {
         _flush: bool,
         reply: ReplyEmpty,
     ) {
+        let _turn = self.turns.begin();
         Overlay::release(self, fh.0);
         reply.ok()
     }
@@ -365,6 +385,7 @@ impl Filesystem for Overlay {
         datasync: bool,
         reply: ReplyEmpty,
     ) {
+        let _turn = self.turns.begin();
         let synced = match self.file(fh.0) {
             Some(file) if datasync => file.sync_data(),
             Some(file) => file.sync_all(),
@@ -374,6 +395,7 @@ impl Filesystem for Overlay {
     }
 
     fn opendir(&self, _req: &Request, ino: INodeNo, _flags: OpenFlags, reply: ReplyOpen) {
+        let _turn = self.turns.begin();
         match Overlay::opendir(self, ino.0) {
             Ok(handle) => reply.opened(FileHandle(handle), FopenFlags::empty()),
             Err(e) => reply.error(err(e)),
@@ -388,6 +410,7 @@ impl Filesystem for Overlay {
         offset: u64,
         mut reply: ReplyDirectory,
     ) {
+        let _turn = self.turns.begin();
         let Some(listing) = self.listing(fh.0) else {
             return reply.error(Errno::EBADF);
         };
@@ -417,6 +440,7 @@ impl Filesystem for Overlay {
         _flags: OpenFlags,
         reply: ReplyEmpty,
     ) {
+        let _turn = self.turns.begin();
         Overlay::releasedir(self, fh.0);
         reply.ok()
     }
@@ -429,10 +453,12 @@ impl Filesystem for Overlay {
         _datasync: bool,
         reply: ReplyEmpty,
     ) {
+        let _turn = self.turns.begin();
         reply.ok()
     }
 
     fn statfs(&self, _req: &Request, _ino: INodeNo, reply: ReplyStatfs) {
+        let _turn = self.turns.begin();
         match Overlay::statfs(self) {
             Ok(s) => reply.statfs(
                 s.f_blocks,
@@ -458,22 +484,27 @@ impl Filesystem for Overlay {
         _position: u32,
         reply: ReplyEmpty,
     ) {
+        let _turn = self.turns.begin();
         empty(Overlay::setxattr(self, ino.0, name, value, flags), reply)
     }
 
     fn getxattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, size: u32, reply: ReplyXattr) {
+        let _turn = self.turns.begin();
         xattr(Overlay::getxattr(self, ino.0, name, size), size, reply)
     }
 
     fn listxattr(&self, _req: &Request, ino: INodeNo, size: u32, reply: ReplyXattr) {
+        let _turn = self.turns.begin();
         xattr(Overlay::listxattr(self, ino.0), size, reply)
     }
 
     fn removexattr(&self, _req: &Request, ino: INodeNo, name: &OsStr, reply: ReplyEmpty) {
+        let _turn = self.turns.begin();
         empty(Overlay::removexattr(self, ino.0, name), reply)
     }
 
     fn access(&self, _req: &Request, _ino: INodeNo, _mask: AccessFlags, reply: ReplyEmpty) {
+        let _turn = self.turns.begin();
         // default_permissions: the kernel checks permissions itself.
         reply.ok()
     }
@@ -488,6 +519,7 @@ impl Filesystem for Overlay {
         flags: i32,
         reply: ReplyCreate,
     ) {
+        let _turn = self.turns.begin();
         match Overlay::create(self, parent.0, name, &maker(req, mode), flags) {
             Ok((ino, meta, handle)) => reply.created(
                 &TTL,

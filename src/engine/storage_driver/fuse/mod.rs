@@ -11,6 +11,7 @@ mod fs;
 mod layers;
 mod nodes;
 mod splice;
+mod turns;
 mod view;
 
 use super::StorageDriverError;
@@ -28,9 +29,8 @@ const FUSE_FD: i32 = 3;
 const LOG_FILE: &str = "fuse-overlay.log";
 /// Threads serving requests: the kernel queues requests from many container
 /// processes at once, and one thread waiting on the disk should not hold up
-/// the rest. More than the CPUs only adds wake-ups: each request that comes
-/// while one thread answers wakes another (a 1 GiB read on 2 CPUs takes 3-5%
-/// longer with 4 threads than with 2; untarring many files, the same).
+/// the rest. One waits for requests at a time (turns.rs); the others serve
+/// when requests queue up or one is slow. As many as the CPUs, from 2 to 4.
 const THREADS: std::ops::RangeInclusive<usize> = 2..=4;
 
 /// How long the server lives.
@@ -150,9 +150,13 @@ fn serve(stack: layers::Stack) -> std::io::Result<()> {
     unsafe { libc::umask(0) };
     // SAFETY: the descriptor the parent put there for this process.
     let fuse = unsafe { OwnedFd::from_raw_fd(FUSE_FD) };
-    let overlay = view::Overlay::new(stack, splice::Splicer::new(fuse.try_clone()?))?;
-    let mut config = fuser::Config::default();
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let overlay = view::Overlay::new(
+        stack,
+        splice::Splicer::new(fuse.try_clone()?),
+        turns::Turns::new(fuse.try_clone()?, cpus),
+    )?;
+    let mut config = fuser::Config::default();
     config.n_threads = Some(cpus.clamp(*THREADS.start(), *THREADS.end()));
     // The threads share the one descriptor the splicer replies into: a
     // reply is only taken on the descriptor its request was read from.

@@ -5,6 +5,7 @@
 use super::layers::{get_xattr, list_xattrs, Found, Listed, Stack, PRIVATE_XATTRS, UPPER};
 use super::nodes::Table;
 use super::splice::Splicer;
+use super::turns::Turns;
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs::{File, Metadata};
@@ -22,6 +23,7 @@ pub struct Overlay {
     dirs: Mutex<HashMap<u64, Arc<Vec<Listed>>>>,
     next_handle: AtomicU64,
     pub splicer: Splicer,
+    pub turns: Turns,
 }
 
 /// An open file of the container's, and its length when it cannot change.
@@ -43,7 +45,7 @@ pub fn errno(code: i32) -> io::Error {
 }
 
 impl Overlay {
-    pub fn new(stack: Stack, splicer: Splicer) -> io::Result<Overlay> {
+    pub fn new(stack: Stack, splicer: Splicer, turns: Turns) -> io::Result<Overlay> {
         let root = stack.root()?;
         Ok(Overlay {
             stack,
@@ -52,6 +54,7 @@ impl Overlay {
             dirs: Mutex::new(HashMap::new()),
             next_handle: AtomicU64::new(1),
             splicer,
+            turns,
         })
     }
 

@@ -128,7 +128,7 @@ fn xattr(result: io::Result<Vec<u8>>, size: u32, reply: ReplyXattr) {
 
 /// Each request holds a turn (turns.rs) from when it is read until it is
 /// answered; one that fuser answers itself (ENOSYS) holds none, and its
-/// thread goes straight back to read(2), as before.
+/// thread goes straight back to read(2).
 impl Filesystem for Overlay {
     fn init(&mut self, _req: &Request, config: &mut KernelConfig) -> io::Result<()> {
         let _ = config.set_max_write(MAX_WRITE);

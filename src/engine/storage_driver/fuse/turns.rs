@@ -33,6 +33,7 @@ pub struct Turns {
     device: OwnedFd,
     /// Zero on one CPU, where polling would only keep the client off it.
     spin: Duration,
+    /// STUCK; longer in tests, to tell a parked thread's reasons apart.
     stuck: Duration,
     state: Mutex<State>,
 }
@@ -67,6 +68,7 @@ impl Turns {
     }
 
     /// This thread has read a request and answers it until the turn drops.
+    #[must_use]
     pub fn begin(&self) -> Turn<'_> {
         let mut state = self.state();
         if WAITER.replace(false) {
